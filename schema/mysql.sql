@@ -1,0 +1,29 @@
+-- chatcache MySQL schema (MySQL 8.4 and MariaDB 10.11). Applied at every start; every statement
+-- must be idempotent. Statements are separated by a semicolon at the end of a line.
+
+CREATE TABLE IF NOT EXISTS users (
+    id         BIGINT       NOT NULL AUTO_INCREMENT,
+    name       VARCHAR(100) NOT NULL,
+    role       VARCHAR(8)   NOT NULL,
+    -- SHA-256 of the bearer token, hex: the token itself is never stored.
+    token_hash CHAR(64)     NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE KEY uq_users_token_hash (token_hash)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS messages (
+    id          BIGINT        NOT NULL AUTO_INCREMENT,
+    chat_id     BIGINT        NOT NULL,
+    user_id     BIGINT        NOT NULL,
+    message     VARCHAR(4000) NOT NULL,
+    -- epoch milliseconds, UTC: an integer keeps both stores and every JDBC time zone in agreement
+    created_at  BIGINT        NOT NULL,
+    -- the JSON object as text, exactly as cached in Redis (a JSON column would be re-serialised
+    -- by MySQL 8 and then differ from the cached copy)
+    data        TEXT          NULL,
+    is_read     BOOLEAN       NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (id),
+    -- why: both end with the order columns, so "newest first" is a backward range scan
+    KEY ix_messages_chat_order (chat_id, created_at, id),
+    KEY ix_messages_chat_user_order (chat_id, user_id, created_at, id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

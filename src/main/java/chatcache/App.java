@@ -1,0 +1,92 @@
+package chatcache;
+
+import chatcache.mysql.Database;
+import chatcache.mysql.MySqlUsers;
+import chatcache.user.Authenticator;
+import chatcache.user.Role;
+import chatcache.web.WebApp;
+import io.javalin.Javalin;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code java -jar chatcache.jar [serve | users add ...]}. */
+@Command(name = "chatcache", mixinStandardHelpOptions = true,
+        description = "A queryable Redis cache of chat messages kept in MySQL.",
+        subcommands = {App.Serve.class, App.Users.class})
+public final class App implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        // why: Hibernate logs through jboss-logging, which would otherwise pick java.util.logging
+        System.setProperty("org.jboss.logging.provider", "slf4j");
+        CommandLine cli = new CommandLine(new App());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // why: a person should read one line naming the problem, not a stack trace
+            cmd.getErr().println("chatcache: " + e.getMessage());
+            return 1;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    /** Without a subcommand, serve. */
+    @Override
+    public Integer call() throws Exception {
+        return new Serve().call();
+    }
+
+    @Command(name = "serve", description = "Serve the HTTP API on CHATCACHE_PORT (default 7070).")
+    static final class Serve implements Callable<Integer> {
+        @Override
+        public Integer call() throws InterruptedException {
+            Config config = Config.fromEnv(System.getenv());
+            ChatCache parts = ChatCache.open(config, Clock.systemUTC());
+            parts.readMarks().start();
+            Javalin app = WebApp.create(parts.messages(), parts.authenticator(), parts::health);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                app.stop();
+                parts.close();
+                stopped.countDown();
+            }, "shutdown"));
+            app.start(config.port());
+            System.out.println("chatcache listening on port " + app.port() + " (RediSearch "
+                    + parts.searchIndex().versionText() + ")");
+            stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "users", description = "Manage users.", subcommands = {Users.Add.class})
+    static final class Users {
+        @Command(name = "add", description = "Create a user and print its bearer token as the last line.")
+        static final class Add implements Callable<Integer> {
+            @Option(names = "--name", required = true, description = "1 to 100 characters")
+            String name;
+
+            @Option(names = "--role", required = true, description = "USER or API")
+            Role role;
+
+            @Override
+            public Integer call() {
+                String trimmed = name.strip();
+                if (trimmed.isEmpty() || trimmed.length() > 100) {
+                    throw new IllegalArgumentException("--name must be 1 to 100 characters");
+                }
+                Config config = Config.fromEnv(System.getenv());
+                // only MySQL is needed to add a user
+                try (Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword())) {
+                    Authenticator authenticator = new Authenticator(new MySqlUsers(database.sessionFactory()), Clock.systemUTC());
+                    Authenticator.Issued issued = authenticator.issue(trimmed, role);
+                    System.out.println("created user " + issued.user().id() + " (" + issued.user().name()
+                            + ", " + issued.user().role() + "); its token, shown only now:");
+                    System.out.println(issued.token());
+                }
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package chatcache;
+
+import chatcache.message.MessageService;
+import chatcache.mysql.Database;
+import chatcache.mysql.MySqlMessages;
+import chatcache.mysql.MySqlUsers;
+import chatcache.redis.ReadMarkStream;
+import chatcache.redis.RedisMessages;
+import chatcache.redis.SearchIndex;
+import chatcache.user.Authenticator;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.RedisProtocol;
+
+import java.time.Clock;
+
+/** The program's parts, wired by hand from a {@link Config}: open once, close once. */
+public final class ChatCache implements AutoCloseable {
+    private final Database database;
+    private final JedisPool redisPool;
+    private final SearchIndex searchIndex;
+    private final MySqlMessages mysqlMessages;
+    private final RedisMessages redisMessages;
+    private final ReadMarkStream readMarks;
+    private final MessageService messages;
+    private final Authenticator authenticator;
+
+    private ChatCache(Config config, Clock clock) {
+        this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        try {
+            this.redisPool = openRedis(config.redis());
+            this.searchIndex = SearchIndex.prepare(redisPool);
+            this.redisMessages = new RedisMessages(redisPool, searchIndex);
+            this.mysqlMessages = new MySqlMessages(database.sessionFactory(), redisMessages);
+            this.readMarks = new ReadMarkStream(redisPool, mysqlMessages);
+            readMarks.prepare();
+            this.messages = new MessageService(clock, mysqlMessages, redisMessages, mysqlMessages, redisMessages);
+            this.authenticator = new Authenticator(new MySqlUsers(database.sessionFactory()), clock);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    public static ChatCache open(Config config, Clock clock) {
+        return new ChatCache(config, clock);
+    }
+
+    private static JedisPool openRedis(Config.RedisAddress address) {
+        DefaultJedisClientConfig client = DefaultJedisClientConfig.builder()
+                .password(address.password())
+                // why: RediSearch 1.2 replies cannot be parsed as RESP3; RESP2 works on every version
+                .protocol(RedisProtocol.RESP2)
+                .connectionTimeoutMillis(2_000)
+                .socketTimeoutMillis(5_000)
+                .clientName("chatcache")
+                .build();
+        JedisPoolConfig poolConfig = new JedisPoolConfig();
+        poolConfig.setMaxTotal(64);
+        poolConfig.setMaxIdle(64);
+        JedisPool pool = new JedisPool(poolConfig, new HostAndPort(address.host(), address.port()), client);
+        try (Jedis jedis = pool.getResource()) {
+            jedis.ping();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw new IllegalStateException("cannot reach Redis at " + address + " (CHATCACHE_REDIS_URL): " + e.getMessage(), e);
+        }
+        return pool;
+    }
+
+    public MessageService messages() {
+        return messages;
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    public MySqlMessages mysqlMessages() {
+        return mysqlMessages;
+    }
+
+    public RedisMessages redisMessages() {
+        return redisMessages;
+    }
+
+    public ReadMarkStream readMarks() {
+        return readMarks;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public JedisPool redisPool() {
+        return redisPool;
+    }
+
+    public SearchIndex searchIndex() {
+        return searchIndex;
+    }
+
+    /** What GET /health reports. */
+    public Health health() {
+        boolean mysqlUp = database.isUp();
+        boolean redisUp;
+        try (Jedis jedis = redisPool.getResource()) {
+            redisUp = "PONG".equals(jedis.ping());
+        } catch (RuntimeException e) {
+            redisUp = false;
+        }
+        return new Health(mysqlUp, redisUp, searchIndex.versionText());
+    }
+
+    public record Health(boolean mysqlUp, boolean redisUp, String redisearchVersion) {
+        public boolean allUp() {
+            return mysqlUp && redisUp;
+        }
+    }
+
+    @Override
+    public void close() {
+        readMarks.close();
+        redisPool.close();
+        database.close();
+    }
+}

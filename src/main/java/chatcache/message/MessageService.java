@@ -1,0 +1,83 @@
+package chatcache.message;
+
+import chatcache.query.SearchCriteria;
+import chatcache.user.Caller;
+import chatcache.user.Role;
+import chatcache.user.User;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes go to MySQL (the source of truth) and then to Redis; reads go to the backend the
+ * caller's role selects, and mark what they return as read.
+ */
+public final class MessageService {
+    private static final Logger log = LoggerFactory.getLogger(MessageService.class);
+
+    private final Clock clock;
+    private final MessageStore primary;
+    private final MessageCache cache;
+    private final MessageBackend mysql;
+    private final MessageBackend redis;
+
+    public MessageService(Clock clock, MessageStore primary, MessageCache cache,
+                          MessageBackend mysql, MessageBackend redis) {
+        this.clock = Objects.requireNonNull(clock);
+        this.primary = Objects.requireNonNull(primary);
+        this.cache = Objects.requireNonNull(cache);
+        this.mysql = Objects.requireNonNull(mysql);
+        this.redis = Objects.requireNonNull(redis);
+    }
+
+    /** Stores the message in MySQL, then caches it; a cache failure never loses the message. */
+    public Message post(NewMessage draft) {
+        Message stored = primary.insert(draft, clock.millis());
+        try {
+            cache.put(stored);
+        } catch (RuntimeException e) {
+            log.warn("message {} is stored in MySQL but not cached in Redis: {}", stored.id(), e.toString());
+        }
+        return stored;
+    }
+
+    /** API callers read MySQL; everyone else reads Redis, or MySQL when Redis cannot answer. */
+    public FetchResult fetch(SearchCriteria criteria, Caller caller) {
+        if (caller.hasRole(Role.API)) {
+            return fetchFrom(mysql, criteria, caller);
+        }
+        try {
+            return fetchFrom(redis, criteria, caller);
+        } catch (BackendUnavailableException e) {
+            log.warn("Redis could not answer, answering from MySQL: {}", e.getMessage());
+            return fetchFrom(mysql, criteria, caller);
+        }
+    }
+
+    /** Reads one backend and marks what it returned, as the caller saw it. */
+    public FetchResult fetchFrom(MessageBackend backend, SearchCriteria criteria, Caller caller) {
+        List<Message> messages = backend.search(criteria);
+        List<Long> toMark = unreadByOthers(messages, caller.user());
+        if (!toMark.isEmpty()) {
+            backend.markRead(toMark);
+        }
+        return new FetchResult(messages, backend.name());
+    }
+
+    /** Messages the caller did not write and nobody has read yet; anonymous callers mark nothing. */
+    static List<Long> unreadByOthers(List<Message> messages, Optional<User> reader) {
+        if (reader.isEmpty()) {
+            return List.of();
+        }
+        long readerId = reader.get().id();
+        return messages.stream()
+                .filter(m -> !m.read() && m.userId() != readerId)
+                .map(Message::id)
+                .toList();
+    }
+}

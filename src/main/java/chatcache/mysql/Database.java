@@ -1,0 +1,137 @@
+package chatcache.mysql;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.hibernate.SessionFactory;
+import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
+import org.hibernate.cfg.AvailableSettings;
+import org.hibernate.cfg.Configuration;
+import org.hibernate.dialect.MySQLDialect;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The MySQL connection pool, the schema and the Hibernate session factory. */
+public final class Database implements AutoCloseable {
+    private static final String SCHEMA_RESOURCE = "/schema/mysql.sql";
+
+    private final HikariDataSource dataSource;
+    private final SessionFactory sessionFactory;
+
+    private Database(HikariDataSource dataSource, SessionFactory sessionFactory) {
+        this.dataSource = dataSource;
+        this.sessionFactory = sessionFactory;
+    }
+
+    /** Connects, applies schema/mysql.sql (idempotent) and builds Hibernate. */
+    public static Database open(String jdbcUrl, String user, String password) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(jdbcUrl);
+        hikari.setUsername(user);
+        hikari.setPassword(password);
+        hikari.setPoolName("chatcache-mysql");
+        hikari.setMaximumPoolSize(16);
+        hikari.setConnectionTimeout(5_000);
+        // why: MySQL path read marks are small bulk UPDATEs; batching the driver's statements helps writes
+        hikari.addDataSourceProperty("rewriteBatchedStatements", "true");
+        hikari.addDataSourceProperty("cachePrepStmts", "true");
+        hikari.addDataSourceProperty("useServerPrepStmts", "true");
+        hikari.addDataSourceProperty("characterEncoding", "UTF-8");
+        // fail fast at start, naming the database, rather than at the first request
+        hikari.setInitializationFailTimeout(10_000);
+        HikariDataSource ds = new HikariDataSource(hikari);
+        try {
+            applySchema(ds);
+            return new Database(ds, buildSessionFactory(ds));
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+    }
+
+    private static SessionFactory buildSessionFactory(HikariDataSource ds) {
+        Configuration cfg = new Configuration()
+                .addAnnotatedClass(MessageEntity.class)
+                .addAnnotatedClass(UserEntity.class);
+        StandardServiceRegistryBuilder registry = new StandardServiceRegistryBuilder()
+                .applySetting(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, ds)
+                // why: the same generic MySQL dialect for MySQL 8 and MariaDB 10.11; we use only
+                // plain SELECT/INSERT/UPDATE, and must not depend on the server's self-description
+                .applySetting(AvailableSettings.DIALECT, MySQLDialect.class.getName())
+                // why: MariaDB introduces itself to Connector/J as "5.5.5-10.11..."; what we use is
+                // the common MySQL 8 subset, so name that version instead of Hibernate guessing 5.5
+                .applySetting(AvailableSettings.JAKARTA_HBM2DDL_DB_MAJOR_VERSION, "8")
+                .applySetting(AvailableSettings.JAKARTA_HBM2DDL_DB_MINOR_VERSION, "0")
+                .applySetting(AvailableSettings.HBM2DDL_AUTO, "none")
+                .applySetting(AvailableSettings.SHOW_SQL, "false")
+                .applySetting(AvailableSettings.STATEMENT_BATCH_SIZE, "50");
+        return cfg.buildSessionFactory(registry.build());
+    }
+
+    static void applySchema(HikariDataSource ds) {
+        List<String> statements = schemaStatements();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("applying " + SCHEMA_RESOURCE + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    static List<String> schemaStatements() {
+        String text;
+        try (InputStream in = Database.class.getResourceAsStream(SCHEMA_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(SCHEMA_RESOURCE + " is missing from the classpath");
+            }
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + SCHEMA_RESOURCE, e);
+        }
+        List<String> statements = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : text.split("\n")) {
+            String trimmed = line.strip();
+            if (trimmed.startsWith("--") || trimmed.isEmpty()) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (trimmed.endsWith(";")) {
+                String sql = current.toString().strip();
+                statements.add(sql.substring(0, sql.length() - 1));
+                current.setLength(0);
+            }
+        }
+        return statements;
+    }
+
+    public SessionFactory sessionFactory() {
+        return sessionFactory;
+    }
+
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    /** True when MySQL answers a trivial query. */
+    public boolean isUp() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        sessionFactory.close();
+        dataSource.close();
+    }
+}

@@ -1,0 +1,50 @@
+package chatcache.mysql;
+
+import chatcache.message.Message;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+@Entity
+@Table(name = "messages")
+public class MessageEntity {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @Column(name = "chat_id", nullable = false)
+    private long chatId;
+
+    @Column(name = "user_id", nullable = false)
+    private long userId;
+
+    @Column(name = "message", nullable = false, length = 4000)
+    private String text;
+
+    @Column(name = "created_at", nullable = false)
+    private long createdAt;
+
+    @Column(name = "data")
+    private String data;
+
+    @Column(name = "is_read", nullable = false)
+    private boolean read;
+
+    protected MessageEntity() {
+    }
+
+    MessageEntity(long chatId, long userId, String text, long createdAt, String data) {
+        this.chatId = chatId;
+        this.userId = userId;
+        this.text = text;
+        this.createdAt = createdAt;
+        this.data = data;
+    }
+
+    Message toMessage() {
+        return new Message(id, chatId, userId, text, createdAt, data, read);
+    }
+}

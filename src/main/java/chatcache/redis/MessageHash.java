@@ -1,0 +1,63 @@
+package chatcache.redis;
+
+import chatcache.message.Message;
+import chatcache.query.MessageField;
+import chatcache.query.MessageOrder;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The Redis hash {@code messages:<id>} that holds one message. */
+final class MessageHash {
+    static final String KEY_PREFIX = "messages:";
+    static final String TEXT = "message";
+    static final String DATA = "data";
+    static final String READ = "read";
+
+    private MessageHash() {
+    }
+
+    static String key(long id) {
+        return KEY_PREFIX + id;
+    }
+
+    static long idOf(String key) {
+        if (!key.startsWith(KEY_PREFIX)) {
+            throw new IllegalArgumentException("not a message key: " + key);
+        }
+        return Long.parseLong(key.substring(KEY_PREFIX.length()));
+    }
+
+    static Map<String, String> fields(Message m) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put(MessageField.CHAT_ID.redisField(), Long.toString(m.chatId()));
+        f.put(MessageField.USER_ID.redisField(), Long.toString(m.userId()));
+        f.put(TEXT, m.text());
+        f.put(MessageField.CREATED_AT.redisField(), Long.toString(m.createdAt()));
+        f.put(MessageField.SORT_KEY.redisField(), MessageOrder.sortKey(m.createdAt(), m.id()));
+        if (m.data() != null) {
+            f.put(DATA, m.data());
+        }
+        f.put(READ, m.read() ? "1" : "0");
+        return f;
+    }
+
+    static Message toMessage(String key, Map<String, String> f) {
+        return new Message(
+                idOf(key),
+                Long.parseLong(require(f, MessageField.CHAT_ID.redisField(), key)),
+                Long.parseLong(require(f, MessageField.USER_ID.redisField(), key)),
+                require(f, TEXT, key),
+                Long.parseLong(require(f, MessageField.CREATED_AT.redisField(), key)),
+                f.get(DATA),
+                "1".equals(f.get(READ)));
+    }
+
+    private static String require(Map<String, String> f, String field, String key) {
+        String v = f.get(field);
+        if (v == null) {
+            throw new IllegalStateException(key + " has no field " + field);
+        }
+        return v;
+    }
+}

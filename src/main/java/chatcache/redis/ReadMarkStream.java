@@ -1,0 +1,174 @@
+package chatcache.redis;
+
+import chatcache.message.ReadMarkReplica;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.Transaction;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.resps.StreamEntry;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Carries read marks made on the Redis path to MySQL. The marks are appended to a Redis stream in
+ * the same MULTI/EXEC that sets them; a consumer group reads the stream, applies a batch to MySQL
+ * in one transaction, and acknowledges (and deletes) the entries only after that commit, so a
+ * crash re-delivers instead of losing marks, and re-applying a mark is harmless.
+ */
+public final class ReadMarkStream implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReadMarkStream.class);
+    static final String KEY = "chatcache:read-marks";
+    static final String GROUP = "mysql";
+    private static final String CONSUMER = "relay";
+    private static final String IDS = "ids";
+    /** Entries per MySQL transaction; each entry holds the marks of one fetch (at most 100). */
+    private static final int BATCH_ENTRIES = 100;
+    private static final int BLOCK_MILLIS = 200;
+
+    private final JedisPool pool;
+    private final ReadMarkReplica mysql;
+    private volatile boolean running;
+    private Thread worker;
+
+    public ReadMarkStream(JedisPool pool, ReadMarkReplica mysql) {
+        this.pool = pool;
+        this.mysql = mysql;
+    }
+
+    static void append(Transaction tx, Collection<Long> ids) {
+        String joined = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
+        tx.xadd(KEY, StreamEntryID.NEW_ENTRY, Map.of(IDS, joined));
+    }
+
+    /** Creates the stream and its consumer group if missing (idempotent). */
+    public void prepare() {
+        try (Jedis jedis = pool.getResource()) {
+            jedis.xgroupCreate(KEY, GROUP, new StreamEntryID(), true);
+        } catch (JedisDataException e) {
+            if (!String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
+                throw e;
+            }
+        }
+    }
+
+    /** Starts relaying in the background; marks reach MySQL about {@value #BLOCK_MILLIS} ms after EXEC. */
+    public synchronized void start() {
+        if (worker != null) {
+            return;
+        }
+        running = true;
+        worker = new Thread(this::relayLoop, "read-mark-relay");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    private void relayLoop() {
+        while (running) {
+            try {
+                relayOnce(BLOCK_MILLIS);
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                log.warn("read marks wait in Redis until MySQL takes them: {}", e.toString());
+                try {
+                    Thread.sleep(1_000); // back off while a store is down
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Applies everything in the stream now, synchronously, and returns how many marks it applied.
+     * The background relay does the same; tests and shutdown call this to be sure.
+     */
+    public synchronized int drain() {
+        int applied = 0;
+        int n;
+        while ((n = relayOnce(0)) > 0) {
+            applied += n;
+        }
+        return applied;
+    }
+
+    /** Re-delivers this consumer's unacknowledged entries first, then new ones. */
+    private synchronized int relayOnce(int blockMillis) {
+        try (Jedis jedis = pool.getResource()) {
+            List<StreamEntry> entries = read(jedis, new StreamEntryID(), 0);
+            if (entries.isEmpty()) {
+                entries = read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, blockMillis);
+            }
+            if (entries.isEmpty()) {
+                return 0;
+            }
+            Set<Long> ids = new LinkedHashSet<>();
+            for (StreamEntry entry : entries) {
+                Map<String, String> fields = entry.getFields() == null ? Map.of() : entry.getFields();
+                for (String id : fields.getOrDefault(IDS, "").split(",")) {
+                    if (!id.isEmpty()) {
+                        ids.add(Long.parseLong(id));
+                    }
+                }
+            }
+            mysql.applyReadMarks(ids);
+            StreamEntryID[] done = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
+            jedis.xack(KEY, GROUP, done);
+            jedis.xdel(KEY, done);
+            return ids.size();
+        } catch (JedisException e) {
+            throw new IllegalStateException("read-mark stream unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<StreamEntry> read(Jedis jedis, StreamEntryID from, int blockMillis) {
+        XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(BATCH_ENTRIES);
+        if (blockMillis > 0) {
+            params.block(blockMillis);
+        }
+        List<Map.Entry<String, List<StreamEntry>>> reply = jedis.xreadGroup(GROUP, CONSUMER, params, Map.of(KEY, from));
+        List<StreamEntry> entries = new ArrayList<>();
+        if (reply != null) {
+            for (Map.Entry<String, List<StreamEntry>> stream : reply) {
+                entries.addAll(stream.getValue());
+            }
+        }
+        return entries;
+    }
+
+    /** Stops the background relay and applies what is left, if the stores allow. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = worker;
+            worker = null;
+        }
+        if (t != null) {
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            drain();
+        } catch (RuntimeException e) {
+            log.warn("read marks left in the stream for the next start: {}", e.toString());
+        }
+    }
+}

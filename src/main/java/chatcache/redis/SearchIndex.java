@@ -1,0 +1,157 @@
+package chatcache.redis;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.util.SafeEncoder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * idx:messages and the RediSearch module behind it. Knows the two generations apart:
+ * 1.x indexes a hash only when told (FT.ADDHASH), 2.x and later index hashes by key prefix.
+ */
+public final class SearchIndex {
+    public static final String NAME = "idx:messages";
+    private static final String SCHEMA_RESOURCE = "/schema/redisearch.schema";
+    /** Longest a query may run before RediSearch fails it; we never accept a partial answer. */
+    static final int QUERY_TIMEOUT_MILLIS = 2_000;
+
+    private final int moduleVersion;
+
+    private SearchIndex(int moduleVersion) {
+        this.moduleVersion = moduleVersion;
+    }
+
+    /**
+     * Finds the module, makes sure a timed-out query fails instead of answering partially, and
+     * creates the index if it is missing.
+     */
+    public static SearchIndex prepare(JedisPool pool) {
+        try (Jedis jedis = pool.getResource()) {
+            ModuleInfo module = ModuleInfo.find(jedis);
+            SearchIndex index = new SearchIndex(module.version());
+            index.requireFailOnTimeout(jedis, module);
+            index.create(jedis);
+            return index;
+        }
+    }
+
+    /** True for RediSearch 1.x, where every write must index its hash explicitly. */
+    boolean indexesExplicitly() {
+        return moduleVersion < 20000;
+    }
+
+    /** The module version as Redis reports it, e.g. 10200 for 1.2.0. */
+    public int moduleVersion() {
+        return moduleVersion;
+    }
+
+    public String versionText() {
+        return (moduleVersion / 10000) + "." + (moduleVersion / 100 % 100) + "." + (moduleVersion % 100);
+    }
+
+    /** Extra FT.SEARCH arguments for this generation. */
+    List<String> searchOptions() {
+        // why: 2.x takes a timeout per query; 1.x only as a module load argument (checked at start)
+        return indexesExplicitly() ? List.of() : List.of("TIMEOUT", Integer.toString(QUERY_TIMEOUT_MILLIS));
+    }
+
+    private void requireFailOnTimeout(Jedis jedis, ModuleInfo module) {
+        if (indexesExplicitly()) {
+            if (!module.argument("ON_TIMEOUT").equalsIgnoreCase("FAIL")) {
+                throw new IllegalStateException("RediSearch " + versionText()
+                        + " must be loaded with 'ON_TIMEOUT FAIL' (and a TIMEOUT), or it answers timed-out"
+                        + " queries with partial results: loadmodule .../redisearch.so TIMEOUT "
+                        + QUERY_TIMEOUT_MILLIS + " ON_TIMEOUT FAIL");
+            }
+            return;
+        }
+        try {
+            jedis.sendCommand(SearchCommand.CONFIG, "SET", "ON_TIMEOUT", "FAIL");
+        } catch (JedisDataException e) {
+            // why: Redis 8 may refuse FT.CONFIG and take the same setting as a server config
+            jedis.configSet("search-on-timeout", "fail");
+        }
+    }
+
+    private void create(Jedis jedis) {
+        List<String> args = new ArrayList<>(List.of(NAME));
+        if (!indexesExplicitly()) {
+            args.addAll(List.of("ON", "HASH", "PREFIX", "1", MessageHash.KEY_PREFIX));
+        }
+        // why: no text is searched, so word positions, per-field flags and frequencies are waste
+        args.addAll(List.of("NOOFFSETS", "NOFIELDS", "NOFREQS", "SCHEMA"));
+        args.addAll(schemaFields());
+        try {
+            jedis.sendCommand(SearchCommand.CREATE, args.toArray(String[]::new));
+        } catch (JedisDataException e) {
+            String message = String.valueOf(e.getMessage());
+            if (!message.toLowerCase().contains("already exists")) {
+                throw new IllegalStateException("creating " + NAME + " failed: " + message, e);
+            }
+        }
+    }
+
+    static List<String> schemaFields() {
+        String text;
+        try (InputStream in = SearchIndex.class.getResourceAsStream(SCHEMA_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(SCHEMA_RESOURCE + " is missing from the classpath");
+            }
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + SCHEMA_RESOURCE, e);
+        }
+        List<String> words = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String trimmed = line.strip();
+            if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
+                words.addAll(List.of(trimmed.split("\\s+")));
+            }
+        }
+        return words;
+    }
+
+    /** One entry of MODULE LIST. */
+    record ModuleInfo(int version, List<String> args) {
+        static ModuleInfo find(Jedis jedis) {
+            for (Object entry : (List<?>) jedis.sendCommand(redis.clients.jedis.Protocol.Command.MODULE, "LIST")) {
+                List<?> fields = (List<?>) entry;
+                String name = null;
+                Integer version = null;
+                List<String> args = List.of();
+                for (int i = 0; i + 1 < fields.size(); i += 2) {
+                    String key = SafeEncoder.encode((byte[]) fields.get(i));
+                    Object value = fields.get(i + 1);
+                    switch (key) {
+                        case "name" -> name = SafeEncoder.encode((byte[]) value);
+                        case "ver" -> version = ((Long) value).intValue();
+                        case "args" -> args = ((List<?>) value).stream()
+                                .map(a -> SafeEncoder.encode((byte[]) a)).toList();
+                        default -> { }
+                    }
+                }
+                if (("ft".equals(name) || "search".equals(name)) && version != null) {
+                    return new ModuleInfo(version, args);
+                }
+            }
+            throw new IllegalStateException("Redis has no RediSearch module (MODULE LIST shows neither 'ft' nor 'search'):"
+                    + " load redisearch.so, or use Redis 8 with its Query Engine");
+        }
+
+        /** The value following this module load argument, or "" if it was not given. */
+        String argument(String name) {
+            for (int i = 0; i + 1 < args.size(); i++) {
+                if (args.get(i).equalsIgnoreCase(name)) {
+                    return args.get(i + 1);
+                }
+            }
+            return "";
+        }
+    }
+}

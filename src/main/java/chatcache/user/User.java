@@ -1,0 +1,4 @@
+package chatcache.user;
+
+public record User(long id, String name, Role role) {
+}

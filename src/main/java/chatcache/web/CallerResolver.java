@@ -1,0 +1,38 @@
+package chatcache.web;
+
+import chatcache.user.Authenticator;
+import chatcache.user.Caller;
+import io.javalin.http.Context;
+
+/** Who is calling: no Authorization header is anonymous; a header that does not name a user is refused. */
+final class CallerResolver {
+    private static final String PREFIX = "bearer ";
+
+    private final Authenticator authenticator;
+
+    CallerResolver(Authenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    Caller resolve(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null) {
+            return Caller.ANONYMOUS;
+        }
+        if (header.length() <= PREFIX.length() || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+            throw ApiException.unauthorized("Authorization must be 'Bearer <token>'");
+        }
+        String token = header.substring(PREFIX.length()).strip();
+        return authenticator.authenticate(token)
+                .map(Caller::of)
+                .orElseThrow(() -> ApiException.unauthorized("unknown token"));
+    }
+
+    Caller require(Context ctx) {
+        Caller caller = resolve(ctx);
+        if (caller.isAnonymous()) {
+            throw ApiException.unauthorized("this route needs 'Authorization: Bearer <token>'");
+        }
+        return caller;
+    }
+}

@@ -1,0 +1,99 @@
+package chatcache.web;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Strict reading of request bodies: a JSON object, only known fields, each of the right type.
+ * Every problem becomes a 400 that names the field.
+ */
+final class JsonBody {
+    private final ObjectNode node;
+
+    private JsonBody(ObjectNode node) {
+        this.node = node;
+    }
+
+    static JsonBody parse(ObjectMapper mapper, String body, boolean optional, Set<String> allowed) {
+        if (body == null || body.isBlank()) {
+            if (optional) {
+                return new JsonBody(mapper.createObjectNode());
+            }
+            throw ApiException.badRequest("request body must be a JSON object");
+        }
+        JsonNode root;
+        try {
+            root = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.badRequest("request body must be a JSON object");
+        }
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw ApiException.badRequest("unknown field '" + name + "'; allowed: " + String.join(", ", allowed));
+            }
+        }
+        return new JsonBody((ObjectNode) root);
+    }
+
+    private JsonNode value(String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    /** An integer in [min, max], or null when absent. */
+    Long integer(String field, long min, long max) {
+        JsonNode v = value(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
+            throw ApiException.badRequest("'" + field + "' must be " + (max == Long.MAX_VALUE && min == 1
+                    ? "a positive integer" : "an integer from " + min + " to " + max));
+        }
+        return v.longValue();
+    }
+
+    Boolean bool(String field) {
+        JsonNode v = value(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw ApiException.badRequest("'" + field + "' must be true or false");
+        }
+        return v.booleanValue();
+    }
+
+    String text(String field) {
+        JsonNode v = value(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw ApiException.badRequest("'" + field + "' must be a string");
+        }
+        return v.textValue();
+    }
+
+    /** A JSON object, or null when absent. */
+    ObjectNode object(String field) {
+        JsonNode v = value(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw ApiException.badRequest("'" + field + "' must be a JSON object");
+        }
+        return (ObjectNode) v;
+    }
+}

@@ -1,0 +1,120 @@
+package chatcache.web;
+
+import chatcache.message.FetchResult;
+import chatcache.message.Message;
+import chatcache.message.MessageService;
+import chatcache.message.NewMessage;
+import chatcache.query.SearchCriteria;
+import chatcache.user.Caller;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/** POST /chat/{chatId}/message and POST /chat/{chatId}/messages. */
+final class MessageHandlers {
+    private static final Set<String> POST_FIELDS = Set.of("message", "data");
+    private static final Set<String> FETCH_FIELDS = Set.of("limit", "onlyOwn", "userId");
+
+    private final MessageService messages;
+    private final CallerResolver callers;
+    private final ObjectMapper mapper;
+
+    MessageHandlers(MessageService messages, CallerResolver callers, ObjectMapper mapper) {
+        this.messages = messages;
+        this.callers = callers;
+        this.mapper = mapper;
+    }
+
+    void post(Context ctx) {
+        long chatId = chatId(ctx);
+        Caller caller = callers.require(ctx);
+        JsonBody body = JsonBody.parse(mapper, ctx.body(), false, POST_FIELDS);
+        String text = validText(body.text("message"));
+        String data = canonicalData(body.object("data"));
+        Message stored = messages.post(new NewMessage(chatId, caller.user().orElseThrow().id(), text, data));
+        ctx.status(201).json(MessageJson.render(mapper, stored));
+    }
+
+    void fetch(Context ctx) {
+        long chatId = chatId(ctx);
+        Caller caller = callers.resolve(ctx);
+        JsonBody body = JsonBody.parse(mapper, ctx.body(), true, FETCH_FIELDS);
+        Long limit = body.integer("limit", 1, SearchCriteria.MAX_LIMIT);
+        Boolean onlyOwn = body.bool("onlyOwn");
+        Long userId = body.integer("userId", 1, Long.MAX_VALUE);
+        SearchCriteria criteria;
+        try {
+            criteria = SearchCriteria.of(chatId, limit == null ? null : limit.intValue(),
+                    Boolean.TRUE.equals(onlyOwn), userId, caller);
+        } catch (SearchCriteria.CallerRequiredException e) {
+            throw ApiException.unauthorized(e.getMessage());
+        }
+        FetchResult result = messages.fetch(criteria, caller);
+        ObjectNode out = mapper.createObjectNode();
+        ArrayNode list = out.putArray("messages");
+        result.messages().forEach(m -> list.add(MessageJson.render(mapper, m)));
+        out.put("source", result.source());
+        ctx.json(out);
+    }
+
+    private static long chatId(Context ctx) {
+        String raw = ctx.pathParam("chatId");
+        // digits only: no sign, no spaces, no hex; then it must fit and be positive
+        if (raw.isEmpty() || raw.length() > 19 || !raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw ApiException.badRequest("chat id must be a positive integer");
+        }
+        long id = Long.parseLong(raw);
+        if (id <= 0) {
+            throw ApiException.badRequest("chat id must be a positive integer");
+        }
+        return id;
+    }
+
+    static String validText(String text) {
+        if (text == null) {
+            throw ApiException.badRequest("'message' is required");
+        }
+        if (text.isBlank()) {
+            throw ApiException.badRequest("'message' must not be empty");
+        }
+        requireWellFormed("message", text);
+        if (text.codePointCount(0, text.length()) > NewMessage.MAX_TEXT_CODE_POINTS) {
+            throw ApiException.badRequest("'message' is longer than " + NewMessage.MAX_TEXT_CODE_POINTS + " characters");
+        }
+        return text;
+    }
+
+    /** why: a lone surrogate cannot be stored as UTF-8; MySQL would reject or mangle it and the stores would differ. */
+    private static void requireWellFormed(String field, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw ApiException.badRequest("'" + field + "' contains an unpaired UTF-16 surrogate");
+            }
+        }
+    }
+
+    private String canonicalData(ObjectNode data) {
+        if (data == null) {
+            return null;
+        }
+        String text;
+        try {
+            text = mapper.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("'data' cannot be stored: " + e.getOriginalMessage());
+        }
+        requireWellFormed("data", text);
+        if (text.getBytes(StandardCharsets.UTF_8).length > NewMessage.MAX_DATA_BYTES) {
+            throw ApiException.badRequest("'data' is larger than " + NewMessage.MAX_DATA_BYTES + " bytes as JSON");
+        }
+        return text;
+    }
+}

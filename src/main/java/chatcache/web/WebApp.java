@@ -1,0 +1,66 @@
+package chatcache.web;
+
+import chatcache.ChatCache;
+import chatcache.message.BackendUnavailableException;
+import chatcache.message.MessageService;
+import chatcache.user.Authenticator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** Builds the HTTP API; handlers parse, call a service, render. Errors become JSON here, once. */
+public final class WebApp {
+    private static final Logger log = LoggerFactory.getLogger(WebApp.class);
+
+    private WebApp() {
+    }
+
+    /** An unstarted Javalin app serving the API over these parts. */
+    public static Javalin create(MessageService messages, Authenticator authenticator,
+                                 Supplier<ChatCache.Health> health) {
+        ObjectMapper mapper = new ObjectMapper();
+        MessageHandlers handlers = new MessageHandlers(messages, new CallerResolver(authenticator), mapper);
+        Javalin app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(mapper, false));
+            config.http.maxRequestSize = 64 * 1024L;
+        });
+        app.post("/chat/{chatId}/message", handlers::post);
+        app.post("/chat/{chatId}/messages", handlers::fetch);
+        app.get("/health", ctx -> {
+            ChatCache.Health h = health.get();
+            ctx.status(h.allUp() ? 200 : 503).json(Map.of(
+                    "status", h.allUp() ? "ok" : "degraded",
+                    "mysql", Map.of("up", h.mysqlUp()),
+                    "redis", Map.of("up", h.redisUp(), "redisearch", h.redisearchVersion())));
+        });
+
+        app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+        app.exception(BackendUnavailableException.class, (e, ctx) -> {
+            log.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+            error(ctx, 503, "a backing store is unavailable, try again shortly");
+        });
+        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+        app.exception(Exception.class, (e, ctx) -> {
+            log.error("{} {} failed", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal error");
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path());
+            }
+        });
+        return app;
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        ctx.status(status).json(Map.of("error", message));
+    }
+}
