@@ -1,0 +1,68 @@
+package chatcache.support;
+
+import chatcache.ChatCache;
+import chatcache.Config;
+import chatcache.redis.SearchIndex;
+import chatcache.user.Authenticator;
+import chatcache.user.Role;
+import chatcache.user.User;
+import redis.clients.jedis.Jedis;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The real MariaDB and Redis+RediSearch that {@code ./dev test} starts, reached through the same
+ * CHATCACHE_* variables the program reads, and the program's parts wired over them once per JVM.
+ * {@link #reset()} empties both stores before each test.
+ */
+public final class TestStores {
+    private static TestStores instance;
+
+    public final TestClock clock = new TestClock();
+    public final ChatCache cache;
+
+    private TestStores() {
+        // why: Hibernate logs through jboss-logging; route it like the program does
+        System.setProperty("org.jboss.logging.provider", "slf4j");
+        Config config;
+        try {
+            config = Config.fromEnv(System.getenv());
+        } catch (Config.InvalidConfigException e) {
+            throw new IllegalStateException("tests need the private servers: run ./dev test (" + e.getMessage() + ")", e);
+        }
+        cache = ChatCache.open(config, clock);
+    }
+
+    public static synchronized TestStores get() {
+        if (instance == null) {
+            instance = new TestStores();
+        }
+        return instance;
+    }
+
+    /** Empties both stores and recreates the index and the read-mark stream. */
+    public void reset() {
+        try (Connection c = cache.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE TABLE messages");
+            s.execute("TRUNCATE TABLE users");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        try (Jedis jedis = cache.redisPool().getResource()) {
+            jedis.flushAll();
+        }
+        SearchIndex.prepare(cache.redisPool());
+        cache.readMarks().prepare();
+        clock.set(TestClock.START);
+    }
+
+    public Authenticator.Issued user(String name, Role role) {
+        return cache.authenticator().issue(name, role);
+    }
+
+    public User userOnly(String name, Role role) {
+        return user(name, role).user();
+    }
+}
