@@ -1,0 +1,51 @@
+package chatcache;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigTest {
+    private static final String DB = "jdbc:mysql://127.0.0.1:3306/chatcache";
+
+    private static String failure(Map<String, String> env) {
+        return assertThrows(Config.InvalidConfigException.class, () -> Config.fromEnv(env)).getMessage();
+    }
+
+    @Test
+    void everyErrorNamesTheSetting() {
+        assertTrue(failure(Map.of()).contains("CHATCACHE_DB_URL"));
+        assertTrue(failure(Map.of("CHATCACHE_DB_URL", "postgres://x")).contains("CHATCACHE_DB_URL"));
+        assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_PORT", "http")).contains("CHATCACHE_PORT"));
+        assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_PORT", "70000")).contains("CHATCACHE_PORT"));
+        assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_URL", "http://x:1")).contains("CHATCACHE_REDIS_URL"));
+        assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_URL", "redis://x:1/3")).contains("CHATCACHE_REDIS_URL"));
+        assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_DB_USER", " ")).contains("CHATCACHE_DB_USER"));
+    }
+
+    @Test
+    void readsEverySetting() {
+        Config c = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_DB_USER", "u", "CHATCACHE_DB_PASSWORD", "p",
+                "CHATCACHE_REDIS_URL", "redis://:s%40cret@redis.local:6380", "CHATCACHE_PORT", "0"));
+        assertEquals(new Config(DB, "u", "p", new Config.RedisAddress("redis.local", 6380, "s@cret"), 0), c);
+    }
+
+    @Test
+    void defaultsPortAndRedis() {
+        Config c = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB));
+        assertEquals(7070, c.port());
+        assertEquals(new Config.RedisAddress("127.0.0.1", 6379, null), c.redis());
+    }
+
+    @Test
+    void neverPrintsPasswords() {
+        Config c = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB + "?password=hunter2", "CHATCACHE_DB_PASSWORD", "hunter3",
+                "CHATCACHE_REDIS_URL", "redis://:hunter4@h:1"));
+        String shown = c.toString();
+        assertFalse(shown.contains("hunter2") || shown.contains("hunter3") || shown.contains("hunter4"), shown);
+    }
+}

@@ -1,0 +1,48 @@
+package chatcache.query;
+
+import chatcache.user.Caller;
+import chatcache.user.Role;
+import chatcache.user.User;
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class SearchCriteriaTest {
+    private final Caller alice = Caller.of(new User(3, "alice", Role.USER));
+
+    @Test
+    void defaultsToTwentyMessagesOfTheWholeChat() {
+        assertEquals(new SearchCriteria(9, Optional.empty(), 20), SearchCriteria.of(9, null, false, null, Caller.ANONYMOUS));
+    }
+
+    @Test
+    void userIdSelectsAnAuthor() {
+        assertEquals(Optional.of(7L), SearchCriteria.of(9, 5, false, 7L, Caller.ANONYMOUS).authorId());
+    }
+
+    @Test
+    void onlyOwnMeansTheCallerAndWinsOverUserId() {
+        assertEquals(Optional.of(3L), SearchCriteria.of(9, 5, true, 7L, alice).authorId());
+    }
+
+    @Test
+    void onlyOwnWithoutACallerIsRefused() {
+        assertThrows(SearchCriteria.CallerRequiredException.class, () -> SearchCriteria.of(9, 5, true, null, Caller.ANONYMOUS));
+    }
+
+    @Test
+    void limitsOutsideOneToAHundredAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new SearchCriteria(1, Optional.empty(), 0));
+        assertThrows(IllegalArgumentException.class, () -> new SearchCriteria(1, Optional.empty(), 101));
+        assertEquals(100, new SearchCriteria(1, Optional.empty(), 100).limit());
+    }
+
+    @Test
+    void nonPositiveIdsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new SearchCriteria(0, Optional.empty(), 1));
+        assertThrows(IllegalArgumentException.class, () -> new SearchCriteria(1, Optional.of(-2L), 1));
+    }
+}
