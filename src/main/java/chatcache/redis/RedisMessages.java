@@ -8,6 +8,8 @@ import chatcache.message.ReadMarkReplica;
 import chatcache.query.SearchCriteria;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.SafeEncoder;
@@ -107,9 +109,17 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             return;
         }
         try (Jedis jedis = pool.getResource()) {
+            // why: HSET on a message Redis does not hold would create a stub hash with only "read";
+            // a message missing here is the cache's gap to fill, not a mark to record
+            Pipeline check = jedis.pipelined();
+            List<Long> order = new ArrayList<>(ids);
+            List<Response<Boolean>> present = order.stream().map(id -> check.exists(MessageHash.key(id))).toList();
+            check.sync();
             Transaction tx = jedis.multi();
-            for (long id : ids) {
-                tx.hset(MessageHash.key(id), MessageHash.READ, "1");
+            for (int i = 0; i < order.size(); i++) {
+                if (present.get(i).get()) {
+                    tx.hset(MessageHash.key(order.get(i)), MessageHash.READ, "1");
+                }
             }
             requireSuccess(tx.exec(), "copying " + ids.size() + " read marks");
         } catch (JedisException e) {

@@ -1,0 +1,79 @@
+package chatcache.message;
+
+import chatcache.query.SearchCriteria;
+import chatcache.redis.RedisMessages;
+import chatcache.support.TestStores;
+import chatcache.user.Caller;
+import chatcache.user.Role;
+import chatcache.user.User;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPoolConfig;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A Redis that cannot be reached (a port nobody listens on): writes still land in MySQL, and
+ * readers who would read Redis are answered from MySQL instead of getting an error.
+ */
+class RedisOutageIT {
+    private final TestStores stores = TestStores.get();
+    private JedisPool deadPool;
+    private MessageService service;
+    private User alice;
+    private User bob;
+
+    @BeforeEach
+    void wireAServiceWhoseRedisIsDown() throws IOException {
+        stores.reset();
+        alice = stores.userOnly("alice", Role.USER);
+        bob = stores.userOnly("bob", Role.USER);
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        deadPool = new JedisPool(new JedisPoolConfig(), new HostAndPort("127.0.0.1", closedPort),
+                DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build());
+        RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.searchIndex());
+        service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis,
+                stores.cache.mysqlMessages(), deadRedis);
+    }
+
+    @AfterEach
+    void closePool() {
+        deadPool.close();
+    }
+
+    @Test
+    void aMessageIsStoredInMySqlWhenRedisIsDown() {
+        Message stored = service.post(new NewMessage(1, alice.id(), "still here", null));
+        assertEquals(List.of(stored), stores.cache.mysqlMessages().search(new SearchCriteria(1, Optional.empty(), 20)));
+    }
+
+    @Test
+    void readersOfRedisAreAnsweredFromMySqlWhenRedisIsDown() {
+        Message stored = service.post(new NewMessage(1, alice.id(), "hello", null));
+        FetchResult anonymous = service.fetch(new SearchCriteria(1, Optional.empty(), 20), Caller.ANONYMOUS);
+        assertEquals("mysql", anonymous.source());
+        assertEquals(List.of(stored), anonymous.messages());
+
+        FetchResult byBob = service.fetch(new SearchCriteria(1, Optional.empty(), 20), Caller.of(bob));
+        assertEquals("mysql", byBob.source());
+        assertEquals(List.of(stored), byBob.messages());
+        assertEquals(List.of(stored.withRead(true)),
+                stores.cache.mysqlMessages().search(new SearchCriteria(1, Optional.empty(), 20)),
+                "the fallback marks what it returned, in MySQL");
+        try (var jedis = stores.cache.redisPool().getResource()) {
+            assertEquals(false, jedis.exists("messages:" + stored.id()), "no stub hash for a message Redis never held");
+        }
+    }
+}
