@@ -68,7 +68,12 @@ final class MessageHandlers {
         if (raw.isEmpty() || raw.length() > 19 || !raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw ApiException.badRequest("chat id must be a positive integer");
         }
-        long id = Long.parseLong(raw);
+        long id;
+        try {
+            id = Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("chat id must be a positive integer");
+        }
         if (id <= 0) {
             throw ApiException.badRequest("chat id must be a positive integer");
         }
@@ -79,7 +84,7 @@ final class MessageHandlers {
         if (text == null) {
             throw ApiException.badRequest("'message' is required");
         }
-        if (text.isBlank()) {
+        if (text.codePoints().allMatch(MessageHandlers::isInvisible)) {
             throw ApiException.badRequest("'message' must not be empty");
         }
         requireWellFormed("message", text);
@@ -87,6 +92,12 @@ final class MessageHandlers {
             throw ApiException.badRequest("'message' is longer than " + NewMessage.MAX_TEXT_CODE_POINTS + " characters");
         }
         return text;
+    }
+
+    /** Whitespace, including no-break and zero-width spaces and other format characters. */
+    private static boolean isInvisible(int codePoint) {
+        return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)
+                || Character.getType(codePoint) == Character.FORMAT;
     }
 
     /** why: a lone surrogate cannot be stored as UTF-8; MySQL would reject or mangle it and the stores would differ. */

@@ -4,7 +4,10 @@ import chatcache.ChatCache;
 import chatcache.message.BackendUnavailableException;
 import chatcache.message.MessageService;
 import chatcache.user.Authenticator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -25,7 +28,11 @@ public final class WebApp {
     /** An unstarted Javalin app serving the API over these parts. */
     public static Javalin create(MessageService messages, Authenticator authenticator,
                                  Supplier<ChatCache.Health> health) {
-        ObjectMapper mapper = new ObjectMapper();
+        // why: numbers in "data" are kept as written (0.10000000000000000001 stays that, 1e2 stays 1E+2)
+        ObjectMapper mapper = JsonMapper.builder()
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+                .build();
         MessageHandlers handlers = new MessageHandlers(messages, new CallerResolver(authenticator), mapper);
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
