@@ -2,6 +2,6 @@ package chatcache.message;
 
 import java.util.List;
 
-/** Messages as they were when fetched, and which store answered. */
-public record FetchResult(List<Message> messages, String source) {
+/** A page as it was when fetched (before its read marks), and which store answered. */
+public record FetchResult(List<Message> messages, String source, boolean hasOlder, boolean hasNewer) {
 }

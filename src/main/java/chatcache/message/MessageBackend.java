@@ -1,18 +1,22 @@
 package chatcache.message;
 
-import chatcache.query.SearchCriteria;
+import chatcache.query.Slice;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
-/** One store that can answer {@link SearchCriteria}: MySQL or Redis. */
+/** One store that can answer queries: MySQL or Redis. {@link Pager} builds pages from these parts. */
 public interface MessageBackend {
 
     /** "mysql" or "redis", as reported to clients in {@code source}. */
     String name();
 
-    /** The messages matching the criteria, in {@link chatcache.query.MessageOrder}. */
-    List<Message> search(SearchCriteria criteria);
+    /** The message with this id, if this store holds it in this chat. */
+    Optional<Message> find(long chatId, long messageId);
+
+    /** The messages of a slice, nearest to its start first (see {@link Slice}). */
+    List<Message> slice(Slice slice);
 
     /**
      * Marks these messages read in this store, in one transaction or statement, and hands the

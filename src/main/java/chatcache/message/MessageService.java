@@ -61,12 +61,12 @@ public final class MessageService {
 
     /** Reads one backend and marks what it returned, as the caller saw it. */
     public FetchResult fetchFrom(MessageBackend backend, SearchCriteria criteria, Caller caller) {
-        List<Message> messages = backend.search(criteria);
-        List<Long> toMark = unreadByOthers(messages, caller.user());
+        Page page = Pager.page(backend, criteria);
+        List<Long> toMark = unreadByOthers(page.messages(), caller.user());
         if (!toMark.isEmpty()) {
             backend.markRead(toMark);
         }
-        return new FetchResult(messages, backend.name());
+        return new FetchResult(page.messages(), backend.name(), page.hasOlder(), page.hasNewer());
     }
 
     /** Messages the caller did not write and nobody has read yet; anonymous callers mark nothing. */

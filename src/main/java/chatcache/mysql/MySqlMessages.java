@@ -6,18 +6,20 @@ import chatcache.message.MessageBackend;
 import chatcache.message.MessageStore;
 import chatcache.message.NewMessage;
 import chatcache.message.ReadMarkReplica;
-import chatcache.query.SearchCriteria;
+import chatcache.query.Slice;
 import jakarta.persistence.PersistenceException;
 import jakarta.persistence.criteria.CriteriaBuilder;
 import jakarta.persistence.criteria.CriteriaUpdate;
 import jakarta.persistence.criteria.Root;
 import org.hibernate.SessionFactory;
+import org.hibernate.query.NativeQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /** Messages in MySQL through Hibernate: the source of truth, and the API role's read path. */
 public final class MySqlMessages implements MessageStore, MessageBackend, ReadMarkReplica {
@@ -51,16 +53,30 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
     }
 
     @Override
-    public List<Message> search(SearchCriteria criteria) {
+    public Optional<Message> find(long chatId, long messageId) {
         try {
-            return sessions.fromSession(session -> session
-                    .createQuery(HibernateCriteriaMapper.toQuery(session.getCriteriaBuilder(), criteria))
-                    .setMaxResults(criteria.limit())
-                    .setReadOnly(true)
-                    .getResultList()
-                    .stream()
+            return sessions.fromSession(session -> Optional.ofNullable(session.find(MessageEntity.class, messageId))
                     .map(MessageEntity::toMessage)
-                    .toList());
+                    .filter(m -> m.chatId() == chatId));
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL query failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<Message> slice(Slice slice) {
+        SliceSql query = SliceSql.of(slice);
+        try {
+            return sessions.fromSession(session -> {
+                NativeQuery<MessageEntity> q = session.createNativeQuery(query.sql(), MessageEntity.class);
+                query.parameters().forEach(q::setParameter);
+                return q.setMaxResults(slice.count())
+                        .setReadOnly(true)
+                        .getResultList()
+                        .stream()
+                        .map(MessageEntity::toMessage)
+                        .toList();
+            });
         } catch (PersistenceException e) {
             throw new BackendUnavailableException("MySQL query failed: " + e.getMessage(), e);
         }

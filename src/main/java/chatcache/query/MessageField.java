@@ -6,26 +6,26 @@ package chatcache.query;
  */
 public enum MessageField {
     ID("id", "id"),
-    CHAT_ID("chatId", "chatId"),
-    USER_ID("userId", "userId"),
-    CREATED_AT("createdAt", "createdAt"),
+    CHAT_ID("chat_id", "chatId"),
+    USER_ID("user_id", "userId"),
+    CREATED_AT("created_at", "createdAt"),
     /** Redis only: the single-field image of the total order, see {@link MessageOrder}. */
     SORT_KEY(null, "sk");
 
-    private final String entityAttribute;
+    private final String column;
     private final String redisField;
 
-    MessageField(String entityAttribute, String redisField) {
-        this.entityAttribute = entityAttribute;
+    MessageField(String column, String redisField) {
+        this.column = column;
         this.redisField = redisField;
     }
 
-    /** Attribute name on the Hibernate entity. */
-    public String entityAttribute() {
-        if (entityAttribute == null) {
+    /** Column name in the MySQL table {@code messages}. */
+    public String column() {
+        if (column == null) {
             throw new IllegalStateException(this + " exists only in Redis");
         }
-        return entityAttribute;
+        return column;
     }
 
     /** Field name in the Redis hash and in idx:messages. */

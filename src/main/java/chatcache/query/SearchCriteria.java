@@ -7,15 +7,17 @@ import java.util.Optional;
 
 /**
  * What a reader asks for, independent of any backend: the messages of one chat, optionally only
- * those of one author, newest first ({@link MessageOrder}), at most {@code limit} of them.
+ * those of one author, newest first ({@link MessageOrder}), at most {@code limit} of them, taken
+ * at a {@link Position} (the newest, or next to an anchor message).
  * Each backend has one mapper that turns this into its own query.
  */
-public record SearchCriteria(long chatId, Optional<Long> authorId, int limit) {
+public record SearchCriteria(long chatId, Optional<Long> authorId, int limit, Position position) {
     public static final int DEFAULT_LIMIT = 20;
     public static final int MAX_LIMIT = 100;
 
     public SearchCriteria {
         Objects.requireNonNull(authorId, "authorId");
+        Objects.requireNonNull(position, "position");
         if (chatId <= 0) {
             throw new IllegalArgumentException("chatId must be positive");
         }
@@ -35,7 +37,16 @@ public record SearchCriteria(long chatId, Optional<Long> authorId, int limit) {
      *
      * @throws CallerRequiredException when {@code onlyOwn} is asked for anonymously
      */
+    public SearchCriteria(long chatId, Optional<Long> authorId, int limit) {
+        this(chatId, authorId, limit, Position.LATEST);
+    }
+
     public static SearchCriteria of(long chatId, Integer limit, boolean onlyOwn, Long userId, Caller caller) {
+        return of(chatId, limit, onlyOwn, userId, Position.LATEST, caller);
+    }
+
+    public static SearchCriteria of(long chatId, Integer limit, boolean onlyOwn, Long userId, Position position,
+                                    Caller caller) {
         Optional<Long> author;
         if (onlyOwn) {
             author = Optional.of(caller.user()
@@ -44,7 +55,12 @@ public record SearchCriteria(long chatId, Optional<Long> authorId, int limit) {
         } else {
             author = Optional.ofNullable(userId);
         }
-        return new SearchCriteria(chatId, author, limit == null ? DEFAULT_LIMIT : limit);
+        return new SearchCriteria(chatId, author, limit == null ? DEFAULT_LIMIT : limit, position);
+    }
+
+    /** A slice of this chat and author filter. */
+    public Slice slice(Slice.Direction direction, Optional<OrderKey> from, int count) {
+        return new Slice(chatId, authorId, direction, from, count);
     }
 
     /** Raised when criteria need a caller and the request has none. */

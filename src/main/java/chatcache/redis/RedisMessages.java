@@ -5,7 +5,9 @@ import chatcache.message.Message;
 import chatcache.message.MessageBackend;
 import chatcache.message.MessageCache;
 import chatcache.message.ReadMarkReplica;
-import chatcache.query.SearchCriteria;
+import chatcache.query.MessageOrder;
+import chatcache.query.OrderKey;
+import chatcache.query.Slice;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
@@ -16,9 +18,11 @@ import redis.clients.jedis.util.SafeEncoder;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Messages as Redis hashes indexed by idx:messages: the cache, and the read path of everyone but API clients. */
 public final class RedisMessages implements MessageCache, MessageBackend, ReadMarkReplica {
@@ -35,35 +39,104 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         return "redis";
     }
 
+    /**
+     * One MULTI/EXEC writes the hash, indexes it (1.x) and adds its sort key to the chat's and the
+     * author's order sets, so that a reader never sees one without the others.
+     */
     @Override
     public void put(Message message) {
-        String key = MessageHash.key(message.id());
+        putAll(List.of(message));
+    }
+
+    /**
+     * Caches many messages in one MULTI/EXEC with the same commands as {@link #put} (Jedis sends a
+     * transaction as one pipeline): the bulk path for loading, with the layout of single writes.
+     * Callers keep batches to about a thousand messages, since Redis runs one EXEC without pause.
+     */
+    public void putAll(List<Message> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
         try (Jedis jedis = pool.getResource()) {
-            if (index.indexesExplicitly()) {
-                Transaction tx = jedis.multi();
+            Transaction tx = jedis.multi();
+            for (Message message : messages) {
+                String key = MessageHash.key(message.id());
+                String sortKey = MessageOrder.sortKey(message.createdAt(), message.id());
                 tx.hset(key, MessageHash.fields(message));
-                tx.sendCommand(SearchCommand.ADDHASH, SearchIndex.NAME, key, "1.0", "REPLACE");
-                requireSuccess(tx.exec(), "caching message " + message.id());
-            } else {
-                jedis.hset(key, MessageHash.fields(message));
+                if (index.indexesExplicitly()) {
+                    tx.sendCommand(SearchCommand.ADDHASH, SearchIndex.NAME, key, "1.0", "REPLACE");
+                }
+                tx.zadd(OrderSets.chatKey(message.chatId()), 0, sortKey);
+                tx.zadd(OrderSets.authorKey(message.chatId(), message.userId()), 0, sortKey);
             }
+            requireSuccess(tx.exec(), "caching " + messages.size() + " messages");
         } catch (JedisException e) {
-            throw new BackendUnavailableException("Redis could not cache message " + message.id() + ": " + e.getMessage(), e);
+            throw new BackendUnavailableException("Redis could not cache " + messages.size() + " messages: " + e.getMessage(), e);
         }
     }
 
     @Override
-    public List<Message> search(SearchCriteria criteria) {
-        List<String> args = new ArrayList<>(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, criteria));
-        args.addAll(index.searchOptions());
-        Object reply;
+    public Optional<Message> find(long chatId, long messageId) {
+        String key = MessageHash.key(messageId);
+        Map<String, String> fields;
         try (Jedis jedis = pool.getResource()) {
-            reply = jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new));
+            fields = jedis.hgetAll(key);
+        } catch (JedisException e) {
+            throw new BackendUnavailableException("Redis could not read message " + messageId + ": " + e.getMessage(), e);
+        }
+        if (fields.isEmpty()) {
+            return Optional.empty();
+        }
+        Message m = MessageHash.toMessage(key, fields);
+        return m.chatId() == chatId ? Optional.of(m) : Optional.empty();
+    }
+
+    /**
+     * The order set names the slice's messages exactly; FT.SEARCH then answers for the window of
+     * time they span, skipping the same-millisecond messages newer than the slice. If the index
+     * and the set disagree (a write landed between the two reads), the read is repeated; if they
+     * keep disagreeing, the Redis route fails rather than answer something partial.
+     */
+    @Override
+    public List<Message> slice(Slice slice) {
+        String set = OrderSets.key(slice.chatId(), slice.authorId());
+        boolean older = slice.direction() == Slice.Direction.OLDER;
+        try (Jedis jedis = pool.getResource()) {
+            for (int attempt = 0; attempt < 3; attempt++) {
+                List<String> keys = older
+                        ? jedis.zrevrangeByLex(set, slice.from().map(k -> "(" + k.sortKey()).orElse("+"), "-", 0, slice.count())
+                        : jedis.zrangeByLex(set, "(" + slice.from().orElseThrow().sortKey(), "+", 0, slice.count());
+                if (keys.isEmpty()) {
+                    return List.of();
+                }
+                String newest = older ? keys.get(0) : keys.get(keys.size() - 1);
+                String oldest = older ? keys.get(keys.size() - 1) : keys.get(0);
+                long skip = jedis.zlexcount(set, "(" + newest, "[" + OrderSets.endOfMillisecond(newest));
+                RedisQueryMapper.Window window = new RedisQueryMapper.Window(
+                        OrderKey.ofSortKey(oldest).createdAt(), OrderKey.ofSortKey(newest).createdAt(), skip, keys.size());
+                List<Message> found = search(jedis, slice, window);
+                List<String> expected = new ArrayList<>(keys);
+                if (!older) {
+                    Collections.reverse(expected);
+                }
+                if (found.stream().map(m -> MessageOrder.sortKey(m.createdAt(), m.id())).toList().equals(expected)) {
+                    if (!older) {
+                        Collections.reverse(found);
+                    }
+                    return found;
+                }
+            }
         } catch (JedisException e) {
             // a timed-out query lands here too: ON_TIMEOUT FAIL turns it into an error reply
             throw new BackendUnavailableException("Redis search failed: " + e.getMessage(), e);
         }
-        return parseSearchReply((List<?>) reply);
+        throw new BackendUnavailableException("idx:messages and " + set + " disagree", null);
+    }
+
+    private List<Message> search(Jedis jedis, Slice slice, RedisQueryMapper.Window window) {
+        List<String> args = new ArrayList<>(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice, window));
+        args.addAll(index.searchOptions());
+        return parseSearchReply((List<?>) jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new)));
     }
 
     /** FT.SEARCH replies (RESP2) [total, key, [field, value, ...], key, [...], ...]. */

@@ -1,20 +1,29 @@
 package chatcache.redis;
 
 import chatcache.query.MessageField;
-import chatcache.query.SearchCriteria;
+import chatcache.query.Slice;
 
 import java.util.List;
 
-/** SearchCriteria to the arguments of FT.SEARCH, in protocol order. */
+/**
+ * A slice's time window to the arguments of FT.SEARCH, in protocol order: the chat (and author)
+ * as TAG matches, createdAt restricted to the window, sorted by the order key, and the page cut
+ * out of the window by offset and count.
+ */
 final class RedisQueryMapper {
     private RedisQueryMapper() {
     }
 
-    static List<String> toSearchArgs(String index, SearchCriteria criteria) {
-        RediSearchQuery query = new RediSearchQuery().tagEquals(MessageField.CHAT_ID, criteria.chatId());
-        criteria.authorId().ifPresent(author -> query.tagEquals(MessageField.USER_ID, author));
+    /** The part of the chat a page lies in: createdAt in [fromMillis, toMillis], then skip, take. */
+    record Window(long fromMillis, long toMillis, long skip, int take) {
+    }
+
+    static List<String> toSearchArgs(String index, Slice slice, Window window) {
+        RediSearchQuery query = new RediSearchQuery().tagEquals(MessageField.CHAT_ID, slice.chatId());
+        slice.authorId().ifPresent(author -> query.tagEquals(MessageField.USER_ID, author));
+        query.numericRange(MessageField.CREATED_AT, window.fromMillis(), window.toMillis());
         return List.of(index, query.render(),
                 "SORTBY", MessageField.SORT_KEY.redisField(), "DESC",
-                "LIMIT", "0", Integer.toString(criteria.limit()));
+                "LIMIT", Long.toString(window.skip()), Integer.toString(window.take()));
     }
 }

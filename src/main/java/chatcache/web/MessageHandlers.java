@@ -1,9 +1,11 @@
 package chatcache.web;
 
+import chatcache.message.AnchorNotFoundException;
 import chatcache.message.FetchResult;
 import chatcache.message.Message;
 import chatcache.message.MessageService;
 import chatcache.message.NewMessage;
+import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.user.Caller;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -18,7 +20,7 @@ import java.util.Set;
 /** POST /chat/{chatId}/message and POST /chat/{chatId}/messages. */
 final class MessageHandlers {
     private static final Set<String> POST_FIELDS = Set.of("message", "data");
-    private static final Set<String> FETCH_FIELDS = Set.of("limit", "onlyOwn", "userId");
+    private static final Set<String> FETCH_FIELDS = Set.of("limit", "onlyOwn", "userId", "before", "after", "around");
 
     private final MessageService messages;
     private final CallerResolver callers;
@@ -47,19 +49,59 @@ final class MessageHandlers {
         Long limit = body.integer("limit", 1, SearchCriteria.MAX_LIMIT);
         Boolean onlyOwn = body.bool("onlyOwn");
         Long userId = body.integer("userId", 1, Long.MAX_VALUE);
+        Position position = position(body);
         SearchCriteria criteria;
         try {
             criteria = SearchCriteria.of(chatId, limit == null ? null : limit.intValue(),
-                    Boolean.TRUE.equals(onlyOwn), userId, caller);
+                    Boolean.TRUE.equals(onlyOwn), userId, position, caller);
         } catch (SearchCriteria.CallerRequiredException e) {
             throw ApiException.unauthorized(e.getMessage());
         }
-        FetchResult result = messages.fetch(criteria, caller);
+        FetchResult result;
+        try {
+            result = messages.fetch(criteria, caller);
+        } catch (AnchorNotFoundException e) {
+            // why: the same answer for a message of another chat as for no message at all
+            throw new ApiException(404, "no message " + anchorOf(position) + " in chat " + chatId);
+        }
         ObjectNode out = mapper.createObjectNode();
         ArrayNode list = out.putArray("messages");
         result.messages().forEach(m -> list.add(MessageJson.render(mapper, m)));
+        out.put("hasOlder", result.hasOlder());
+        out.put("hasNewer", result.hasNewer());
         out.put("source", result.source());
         ctx.json(out);
+    }
+
+    /** At most one of before, after, around; none means the newest messages. */
+    private static Position position(JsonBody body) {
+        Long before = body.integer("before", 1, Long.MAX_VALUE);
+        Long after = body.integer("after", 1, Long.MAX_VALUE);
+        Long around = body.integer("around", 1, Long.MAX_VALUE);
+        int given = (before != null ? 1 : 0) + (after != null ? 1 : 0) + (around != null ? 1 : 0);
+        if (given > 1) {
+            throw ApiException.badRequest("give at most one of 'before', 'after', 'around'");
+        }
+        if (before != null) {
+            return new Position.Before(before);
+        }
+        if (after != null) {
+            return new Position.After(after);
+        }
+        if (around != null) {
+            return new Position.Around(around);
+        }
+        return Position.LATEST;
+    }
+
+    private static long anchorOf(Position position) {
+        if (position instanceof Position.Before b) {
+            return b.anchorId();
+        }
+        if (position instanceof Position.After a) {
+            return a.anchorId();
+        }
+        return ((Position.Around) position).anchorId();
     }
 
     private static long chatId(Context ctx) {

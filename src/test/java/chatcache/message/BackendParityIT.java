@@ -60,8 +60,8 @@ class BackendParityIT {
             long chatId = 1 + random.nextInt(chats + 1); // chat chats+1 stays empty
             SearchCriteria criteria = SearchCriteria.of(chatId, limit, onlyOwn, userId, caller);
 
-            List<Message> fromMysql = mysql.search(criteria);
-            List<Message> fromRedis = redis.search(criteria);
+            List<Message> fromMysql = Pager.page(mysql, criteria).messages();
+            List<Message> fromRedis = Pager.page(redis, criteria).messages();
             assertEquals(fromMysql, fromRedis, where + ": " + criteria);
             assertOrdered(fromMysql, where);
             if (!fromMysql.isEmpty()) {

@@ -56,7 +56,7 @@ class RedisOutageIT {
     @Test
     void aMessageIsStoredInMySqlWhenRedisIsDown() {
         Message stored = service.post(new NewMessage(1, alice.id(), "still here", null));
-        assertEquals(List.of(stored), stores.cache.mysqlMessages().search(new SearchCriteria(1, Optional.empty(), 20)));
+        assertEquals(List.of(stored), Pager.page(stores.cache.mysqlMessages(), new SearchCriteria(1, Optional.empty(), 20)).messages());
     }
 
     @Test
@@ -70,7 +70,7 @@ class RedisOutageIT {
         assertEquals("mysql", byBob.source());
         assertEquals(List.of(stored), byBob.messages());
         assertEquals(List.of(stored.withRead(true)),
-                stores.cache.mysqlMessages().search(new SearchCriteria(1, Optional.empty(), 20)),
+                Pager.page(stores.cache.mysqlMessages(), new SearchCriteria(1, Optional.empty(), 20)).messages(),
                 "the fallback marks what it returned, in MySQL");
         try (var jedis = stores.cache.redisPool().getResource()) {
             assertEquals(false, jedis.exists("messages:" + stored.id()), "no stub hash for a message Redis never held");

@@ -357,12 +357,12 @@ class HttpApiIT {
         }
 
         @Test
-        void theAnswerIsJsonWithExactlyMessagesAndSource() {
+        void theAnswerIsJsonWithExactlyMessagesPagingFlagsAndSource() {
             post(1, alice, body("hi", null));
             Reply reply = fetch(1, Reader.USER, null);
             assertEquals(200, reply.status, reply.body);
             assertJsonContentType(reply);
-            assertEquals(Set.of("messages", "source"), fieldNames(reply.json));
+            assertEquals(Set.of("messages", "hasOlder", "hasNewer", "source"), fieldNames(reply.json));
             assertTrue(reply.json.get("messages").isArray());
         }
 
