@@ -1,6 +1,8 @@
 package chatcache.message;
 
+import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
+import chatcache.support.ExpectedPages;
 import chatcache.support.TestClock;
 import chatcache.support.TestStores;
 import chatcache.user.Caller;
@@ -14,18 +16,20 @@ import java.util.Optional;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Randomized differential test: random users, chats and messages (many sharing a millisecond,
  * ids not in time order), random criteria and random marking fetches through either backend;
- * after every step both backends must return the same messages, in the same order, with the
- * same read flags. Re-run a failure with -Dchatcache.seed=N (the seed is in every message).
+ * after every step both backends must return the same pages (messages, order, read flags,
+ * hasOlder/hasNewer), and the ids and flags the documented rules give ({@link ExpectedPages}). Re-run a failure with -Dchatcache.seed=N (the seed is in every message).
  */
 class BackendParityIT {
     private static final int CASES = 600;
 
     private final TestStores stores = TestStores.get();
+    private final List<Message> posted = new ArrayList<>();
 
     @Test
     void bothBackendsAgreeOnRandomCriteria() {
@@ -33,6 +37,7 @@ class BackendParityIT {
         System.out.println("BackendParityIT seed " + seed + " (re-run with -Dchatcache.seed=" + seed + ")");
         Random random = new Random(seed);
         stores.reset();
+        posted.clear();
 
         List<User> users = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -58,20 +63,29 @@ class BackendParityIT {
                     : null;
             Integer limit = random.nextInt(6) == 0 ? null : 1 + random.nextInt(random.nextBoolean() ? 10 : SearchCriteria.MAX_LIMIT);
             long chatId = 1 + random.nextInt(chats + 1); // chat chats+1 stays empty
-            SearchCriteria criteria = SearchCriteria.of(chatId, limit, onlyOwn, userId, caller);
+            SearchCriteria criteria = SearchCriteria.of(chatId, limit, onlyOwn, userId, randomPosition(random, chatId), caller);
 
-            List<Message> fromMysql = Pager.page(mysql, criteria).messages();
-            List<Message> fromRedis = Pager.page(redis, criteria).messages();
+            Optional<Page> expected = ExpectedPages.of(posted, criteria);
+            if (expected.isEmpty()) {
+                assertThrows(AnchorNotFoundException.class, () -> Pager.page(mysql, criteria), where);
+                assertThrows(AnchorNotFoundException.class, () -> Pager.page(redis, criteria), where);
+                continue;
+            }
+            Page fromMysql = Pager.page(mysql, criteria);
+            Page fromRedis = Pager.page(redis, criteria);
             assertEquals(fromMysql, fromRedis, where + ": " + criteria);
-            assertOrdered(fromMysql, where);
-            if (!fromMysql.isEmpty()) {
+            assertEquals(ids(expected.get().messages()), ids(fromMysql.messages()), where + ": " + criteria);
+            assertEquals(expected.get().hasOlder(), fromMysql.hasOlder(), where + ": hasOlder of " + criteria);
+            assertEquals(expected.get().hasNewer(), fromMysql.hasNewer(), where + ": hasNewer of " + criteria);
+            assertOrdered(fromMysql.messages(), where);
+            if (!fromMysql.messages().isEmpty()) {
                 nonEmpty++;
             }
 
             if (random.nextInt(3) == 0) {
                 MessageBackend through = random.nextBoolean() ? mysql : redis;
                 FetchResult fetched = service.fetchFrom(through, criteria, caller);
-                assertEquals(fromMysql, fetched.messages(), where + ": a fetch shows the state before marking");
+                assertEquals(fromMysql.messages(), fetched.messages(), where + ": a fetch shows the state before marking");
                 marked += MessageService.unreadByOthers(fetched.messages(), caller.user()).size();
                 stores.cache.readMarks().drain();
             }
@@ -87,9 +101,93 @@ class BackendParityIT {
             stores.clock.set(TestClock.START + random.nextInt(60));
             User author = pick(random, users);
             String data = random.nextInt(4) == 0 ? "{\"n\":" + random.nextInt(100) + "}" : null;
-            stores.cache.messages().post(new NewMessage(1 + random.nextInt(chats), author.id(),
-                    "msg " + i + " " + "ж😀".repeat(random.nextInt(3)), data));
+            posted.add(stores.cache.messages().post(new NewMessage(1 + random.nextInt(chats), author.id(),
+                    "msg " + i + " " + "ж😀".repeat(random.nextInt(3)), data)));
         }
+    }
+
+    /** Mostly anchors in the chat, sometimes in another chat or unknown, which must be "not found" on both. */
+    private Position randomPosition(Random random, long chatId) {
+        int kind = random.nextInt(4);
+        if (kind == 0 || posted.isEmpty()) {
+            return Position.LATEST;
+        }
+        List<Message> inChat = posted.stream().filter(m -> m.chatId() == chatId).toList();
+        long anchor;
+        int pick = random.nextInt(20);
+        if (pick == 0 || inChat.isEmpty()) {
+            anchor = pick(random, posted).id(); // often another chat's message
+        } else if (pick == 1) {
+            anchor = posted.get(posted.size() - 1).id() + 1 + random.nextInt(1000); // no such message
+        } else {
+            anchor = pick(random, inChat).id();
+        }
+        return switch (kind) {
+            case 1 -> new Position.Before(anchor);
+            case 2 -> new Position.After(anchor);
+            default -> new Position.Around(anchor);
+        };
+    }
+
+    /** Walks random chats and filters down and up on both backends: no gap, no duplicate, same pages. */
+    @Test
+    void walksOfWholeChatsAgreeAndCoverEveryMessageOnce() {
+        long seed = Long.getLong("chatcache.seed", new Random().nextLong());
+        System.out.println("BackendParityIT walks seed " + seed + " (re-run with -Dchatcache.seed=" + seed + ")");
+        Random random = new Random(seed);
+        stores.reset();
+        posted.clear();
+        List<User> users = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            users.add(stores.userOnly("walker" + i, Role.USER));
+        }
+        postRandom(random, users, 3, 240);
+        MessageBackend mysql = stores.cache.mysqlMessages();
+        MessageBackend redis = stores.cache.redisMessages();
+        for (int walk = 0; walk < 12; walk++) {
+            long chatId = 1 + random.nextInt(3);
+            Optional<Long> author = random.nextBoolean() ? Optional.empty() : Optional.of(pick(random, users).id());
+            int limit = 1 + random.nextInt(random.nextBoolean() ? 4 : 30);
+            String where = "seed " + seed + ", walk " + walk + " of chat " + chatId + " by " + author + " limit " + limit;
+            List<Long> expected = ids(ExpectedPages.of(posted, new SearchCriteria(chatId, author, SearchCriteria.MAX_LIMIT)).orElseThrow().messages());
+            if (expected.isEmpty()) {
+                continue;
+            }
+            List<Long> down = new ArrayList<>();
+            Position position = Position.LATEST;
+            while (true) {
+                SearchCriteria c = new SearchCriteria(chatId, author, limit, position);
+                Page page = Pager.page(mysql, c);
+                assertEquals(page, Pager.page(redis, c), where + " at " + position);
+                down.addAll(ids(page.messages()));
+                if (!page.hasOlder()) {
+                    break;
+                }
+                position = new Position.Before(down.get(down.size() - 1));
+            }
+            assertEquals(expected, down, where + ": walking down");
+
+            List<Long> up = new ArrayList<>(List.of(expected.get(expected.size() - 1)));
+            position = new Position.After(up.get(0));
+            while (true) {
+                SearchCriteria c = new SearchCriteria(chatId, author, limit, position);
+                Page page = Pager.page(mysql, c);
+                assertEquals(page, Pager.page(redis, c), where + " at " + position);
+                List<Long> pageIds = new ArrayList<>(ids(page.messages()));
+                java.util.Collections.reverse(pageIds);
+                up.addAll(pageIds);
+                if (!page.hasNewer()) {
+                    break;
+                }
+                position = new Position.After(up.get(up.size() - 1));
+            }
+            java.util.Collections.reverse(up);
+            assertEquals(expected, up, where + ": walking up");
+        }
+    }
+
+    private static List<Long> ids(List<Message> messages) {
+        return messages.stream().map(Message::id).toList();
     }
 
     private static void assertOrdered(List<Message> messages, String where) {

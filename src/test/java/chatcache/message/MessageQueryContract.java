@@ -1,6 +1,8 @@
 package chatcache.message;
 
+import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
+import chatcache.support.ExpectedPages;
 import chatcache.support.TestStores;
 import chatcache.user.Caller;
 import chatcache.user.Role;
@@ -24,8 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 public abstract class MessageQueryContract {
     /** The documented total order: createdAt descending, then id descending. */
-    static final Comparator<Message> NEWEST_FIRST =
-            Comparator.comparingLong(Message::createdAt).thenComparingLong(Message::id).reversed();
+    static final Comparator<Message> NEWEST_FIRST = ExpectedPages.NEWEST_FIRST;
 
     protected final TestStores stores = TestStores.get();
     private final List<Message> posted = new ArrayList<>();
@@ -249,4 +250,159 @@ public abstract class MessageQueryContract {
         assertEquals(List.of(newer.withRead(true), older), Pager.page(otherBackend(), chat(1, 20)).messages());
     }
 
+
+    // ---- positions: before, after, around
+
+    private Page page(long chatId, Optional<Long> author, int limit, Position position) {
+        return Pager.page(backend(), new SearchCriteria(chatId, author, limit, position));
+    }
+
+    /** A small chat with ties everywhere: 13 messages over 6 milliseconds, ids out of time order. */
+    private void postTiedChat() {
+        long[] times = {300, 100, 300, 200, 100, 500, 300, 200, 600, 600, 100, 400, 500};
+        for (int i = 0; i < times.length; i++) {
+            postAt(times[i], 1, i % 3 == 0 ? bob : alice, "tied " + i);
+        }
+        postAt(350, 2, alice, "another chat");
+    }
+
+    @Test
+    void everyPositionAnchorLimitAndFilterGivesTheDocumentedPage() {
+        postTiedChat();
+        List<Optional<Long>> filters = List.of(Optional.empty(), Optional.of(alice.id()), Optional.of(bob.id()), Optional.of(api.id()));
+        int checked = 0;
+        for (Message anchor : posted.stream().filter(m -> m.chatId() == 1).toList()) {
+            for (Position position : List.of(new Position.Before(anchor.id()), new Position.After(anchor.id()), new Position.Around(anchor.id()))) {
+                for (int limit = 1; limit <= 7; limit++) {
+                    for (Optional<Long> author : filters) {
+                        SearchCriteria c = new SearchCriteria(1, author, limit, position);
+                        assertEquals(ExpectedPages.of(posted, c).orElseThrow(), Pager.page(backend(), c), c.toString());
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertEquals(13 * 3 * 7 * 4, checked);
+    }
+
+    @Test
+    void beforeTakesTheMessagesJustOlderThanTheAnchorAcrossATie() {
+        Message a = postAt(100, 1, alice, "a");
+        Message b = postAt(200, 1, alice, "b");
+        Message c = postAt(200, 1, bob, "c");
+        Message d = postAt(200, 1, alice, "d");
+        postAt(300, 1, bob, "e");
+        assertEquals(new Page(List.of(c, b), true, true), page(1, Optional.empty(), 2, new Position.Before(d.id())));
+        assertEquals(new Page(List.of(a), false, true), page(1, Optional.empty(), 2, new Position.Before(b.id())));
+        assertEquals(new Page(List.of(), false, true), page(1, Optional.empty(), 2, new Position.Before(a.id())));
+    }
+
+    @Test
+    void afterTakesTheMessagesJustNewerThanTheAnchorNewestFirst() {
+        Message a = postAt(100, 1, alice, "a");
+        Message b = postAt(200, 1, alice, "b");
+        Message c = postAt(200, 1, bob, "c");
+        Message d = postAt(300, 1, alice, "d");
+        assertEquals(new Page(List.of(c, b), true, true), page(1, Optional.empty(), 2, new Position.After(a.id())));
+        assertEquals(new Page(List.of(d), true, false), page(1, Optional.empty(), 2, new Position.After(c.id())));
+        assertEquals(new Page(List.of(), true, false), page(1, Optional.empty(), 2, new Position.After(d.id())));
+    }
+
+    @Test
+    void aroundCentresTheAnchorWithTheExtraSlotOnTheNewerSide() {
+        List<Message> m = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            m.add(postAt(1_000 + i * 10L, 1, alice, "m" + i));
+        }
+        // odd limit: anchor in the middle, two on each side
+        assertEquals(new Page(List.of(m.get(6), m.get(5), m.get(4), m.get(3), m.get(2)), true, true),
+                page(1, Optional.empty(), 5, new Position.Around(m.get(4).id())));
+        // even limit: the rest (3) splits 2 newer, 1 older
+        assertEquals(new Page(List.of(m.get(6), m.get(5), m.get(4), m.get(3)), true, true),
+                page(1, Optional.empty(), 4, new Position.Around(m.get(4).id())));
+        // at the newest end the older side fills the free slots
+        assertEquals(new Page(List.of(m.get(8), m.get(7), m.get(6), m.get(5)), true, false),
+                page(1, Optional.empty(), 4, new Position.Around(m.get(8).id())));
+        // limit 1 is the anchor alone
+        assertEquals(new Page(List.of(m.get(0)), false, true), page(1, Optional.empty(), 1, new Position.Around(m.get(0).id())));
+    }
+
+    @Test
+    void anAnchorByAnotherAuthorPlacesTheFilteredPageButIsNotInIt() {
+        Message a1 = postAt(100, 1, alice, "a1");
+        Message b1 = postAt(200, 1, bob, "b1");
+        Message a2 = postAt(300, 1, alice, "a2");
+        assertEquals(new Page(List.of(a1), false, true), page(1, Optional.of(alice.id()), 5, new Position.Before(b1.id())));
+        assertEquals(new Page(List.of(a2), true, false), page(1, Optional.of(alice.id()), 5, new Position.After(b1.id())));
+        assertEquals(new Page(List.of(a2, a1), false, false), page(1, Optional.of(alice.id()), 5, new Position.Around(b1.id())));
+        assertEquals(new Page(List.of(), false, true), page(1, Optional.of(bob.id()), 5, new Position.Before(b1.id())),
+                "an empty page; the anchor itself is bob's, so there is a newer match");
+    }
+
+    @Test
+    void theLatestPageSaysWhetherOlderMessagesExist() {
+        for (int i = 0; i < 3; i++) {
+            postAt(100 + i, 1, alice, "m" + i);
+        }
+        assertEquals(true, page(1, Optional.empty(), 2, Position.LATEST).hasOlder());
+        assertEquals(false, page(1, Optional.empty(), 3, Position.LATEST).hasOlder());
+        assertEquals(new Page(List.of(), false, false), page(7, Optional.empty(), 3, Position.LATEST));
+    }
+
+    @Test
+    void anchorsThatAreNotMessagesOfTheChatAreNotFound() {
+        Message here = post(1, alice, "here");
+        Message elsewhere = post(2, alice, "elsewhere");
+        for (Position p : List.of(new Position.Before(elsewhere.id()), new Position.After(elsewhere.id()),
+                new Position.Around(elsewhere.id()), new Position.Before(here.id() + 1000))) {
+            assertThrows(AnchorNotFoundException.class, () -> page(1, Optional.empty(), 5, p), p.toString());
+        }
+    }
+
+    @Test
+    void walkingTheWholeChatBothWaysVisitsEveryMessageOnce() {
+        for (int i = 0; i < 40; i++) {
+            postAt(1_000 + (i * 7L) % 13, 1, i % 4 == 0 ? bob : alice, "w" + i);
+        }
+        for (Optional<Long> author : List.of(Optional.<Long>empty(), Optional.of(alice.id()))) {
+            List<Long> expected = expectedIds(1, author, 1000);
+            List<Long> down = new ArrayList<>();
+            Page p = page(1, author, 3, Position.LATEST);
+            down.addAll(ids(p.messages()));
+            while (p.hasOlder()) {
+                p = page(1, author, 3, new Position.Before(down.get(down.size() - 1)));
+                down.addAll(ids(p.messages()));
+            }
+            assertEquals(expected, down, "walking down with " + author);
+
+            List<Long> up = new ArrayList<>();
+            long oldest = expected.get(expected.size() - 1);
+            up.add(oldest);
+            p = page(1, author, 3, new Position.After(oldest));
+            while (true) {
+                List<Long> pageIds = new ArrayList<>(ids(p.messages()));
+                java.util.Collections.reverse(pageIds);
+                up.addAll(pageIds);
+                if (!p.hasNewer()) {
+                    break;
+                }
+                p = page(1, author, 3, new Position.After(up.get(up.size() - 1)));
+            }
+            java.util.Collections.reverse(up);
+            assertEquals(expected, up, "walking up with " + author);
+        }
+    }
+
+    @Test
+    void newMessagesDoNotShiftOrRepeatOlderPages() {
+        for (int i = 0; i < 10; i++) {
+            postAt(100 + i, 1, alice, "old" + i);
+        }
+        List<Long> before = expectedIds(1, Optional.empty(), 100);
+        Page first = page(1, Optional.empty(), 4, Position.LATEST);
+        postAt(500, 1, bob, "new 1");
+        postAt(500, 1, bob, "new 2");
+        Page second = page(1, Optional.empty(), 4, new Position.Before(first.messages().get(3).id()));
+        assertEquals(before.subList(4, 8), ids(second.messages()));
+    }
 }
