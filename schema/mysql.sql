@@ -27,3 +27,14 @@ CREATE TABLE IF NOT EXISTS messages (
     KEY ix_messages_chat_order (chat_id, created_at, id),
     KEY ix_messages_chat_user_order (chat_id, user_id, created_at, id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- Messages whose Redis copy may lag MySQL: a row is written in the same transaction as the change
+-- (a new message, or read marks made on the MySQL path) and deleted once Redis holds the change.
+-- The relay re-sends rows that stay (Redis down, or the app died after the commit).
+CREATE TABLE IF NOT EXISTS cache_outbox (
+    id          BIGINT NOT NULL AUTO_INCREMENT,
+    message_id  BIGINT NOT NULL,
+    -- epoch milliseconds when the change was committed
+    created_at  BIGINT NOT NULL,
+    PRIMARY KEY (id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -1,5 +1,6 @@
 package chatcache;
 
+import chatcache.message.CacheRelay;
 import chatcache.message.MessageService;
 import chatcache.mysql.Database;
 import chatcache.mysql.MySqlMessages;
@@ -25,6 +26,7 @@ public final class ChatCache implements AutoCloseable {
     private final MySqlMessages mysqlMessages;
     private final RedisMessages redisMessages;
     private final ReadMarkStream readMarks;
+    private final CacheRelay cacheRelay;
     private final MessageService messages;
     private final Authenticator authenticator;
 
@@ -34,10 +36,11 @@ public final class ChatCache implements AutoCloseable {
             this.redisPool = openRedis(config.redis());
             this.searchIndex = SearchIndex.prepare(redisPool);
             this.redisMessages = new RedisMessages(redisPool, searchIndex);
-            this.mysqlMessages = new MySqlMessages(database.sessionFactory(), redisMessages);
+            this.mysqlMessages = new MySqlMessages(database.sessionFactory(), redisMessages, clock);
             this.readMarks = new ReadMarkStream(redisPool, mysqlMessages);
             readMarks.prepare();
-            this.messages = new MessageService(clock, mysqlMessages, redisMessages, mysqlMessages, redisMessages);
+            this.cacheRelay = new CacheRelay(mysqlMessages, redisMessages, clock);
+            this.messages = new MessageService(clock, mysqlMessages, redisMessages, cacheRelay, mysqlMessages, redisMessages);
             this.authenticator = new Authenticator(new MySqlUsers(database.sessionFactory()), clock);
         } catch (RuntimeException e) {
             database.close();
@@ -91,6 +94,17 @@ public final class ChatCache implements AutoCloseable {
         return readMarks;
     }
 
+    /** The MySQL-to-Redis relay of the outbox. */
+    public CacheRelay cacheRelay() {
+        return cacheRelay;
+    }
+
+    /** Starts the background relays in both directions. */
+    public void startRelays() {
+        readMarks.start();
+        cacheRelay.start();
+    }
+
     public Database database() {
         return database;
     }
@@ -123,6 +137,7 @@ public final class ChatCache implements AutoCloseable {
 
     @Override
     public void close() {
+        cacheRelay.close();
         readMarks.close();
         redisPool.close();
         database.close();

@@ -26,24 +26,48 @@ public final class MessageService {
     private final MessageBackend mysql;
     private final MessageBackend redis;
 
-    public MessageService(Clock clock, MessageStore primary, MessageCache cache,
+    private final CacheRelay relay;
+    private final AfterCommit afterCommit;
+
+    /** Runs between the MySQL commit and the Redis write; fault tests make it fail there. */
+    @FunctionalInterface
+    public interface AfterCommit {
+        AfterCommit NOTHING = message -> { };
+
+        void committed(Message message);
+    }
+
+    public MessageService(Clock clock, MessageStore primary, MessageCache cache, CacheRelay relay,
                           MessageBackend mysql, MessageBackend redis) {
+        this(clock, primary, cache, relay, mysql, redis, AfterCommit.NOTHING);
+    }
+
+    public MessageService(Clock clock, MessageStore primary, MessageCache cache, CacheRelay relay,
+                          MessageBackend mysql, MessageBackend redis, AfterCommit afterCommit) {
         this.clock = Objects.requireNonNull(clock);
         this.primary = Objects.requireNonNull(primary);
         this.cache = Objects.requireNonNull(cache);
+        this.relay = Objects.requireNonNull(relay);
         this.mysql = Objects.requireNonNull(mysql);
         this.redis = Objects.requireNonNull(redis);
+        this.afterCommit = Objects.requireNonNull(afterCommit);
     }
 
-    /** Stores the message in MySQL, then caches it; a cache failure never loses the message. */
+    /**
+     * Stores the message in MySQL (with its outbox entry, in one transaction), then caches it.
+     * If the cache write fails, or the program dies in between, the relay copies it later.
+     */
     public Message post(NewMessage draft) {
-        Message stored = primary.insert(draft, clock.millis());
+        Stored stored = primary.insert(draft, clock.millis());
+        afterCommit.committed(stored.message());
         try {
-            cache.put(stored);
+            cache.put(stored.message());
+            relay.done(stored.outboxId());
         } catch (RuntimeException e) {
-            log.warn("message {} is stored in MySQL but not cached in Redis: {}", stored.id(), e.toString());
+            log.warn("message {} is stored in MySQL; its Redis copy waits in the outbox: {}",
+                    stored.message().id(), e.toString());
         }
-        return stored;
+        return stored.message();
     }
 
     /** API callers read MySQL; everyone else reads Redis, or MySQL when Redis cannot answer. */

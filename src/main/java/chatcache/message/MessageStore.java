@@ -1,7 +1,26 @@
 package chatcache.message;
 
-/** The source of truth for messages (MySQL). */
+import java.util.Collection;
+import java.util.List;
+
+/** The source of truth for messages (MySQL), with the outbox of changes Redis must still receive. */
 public interface MessageStore {
-    /** Stores the message with this creation time; returns it with its new id. */
-    Message insert(NewMessage draft, long createdAtMillis);
+    /** Stores the message with this creation time, and an outbox entry, in one transaction. */
+    Stored insert(NewMessage draft, long createdAtMillis);
+
+    /** Outbox entries committed at or before this time, oldest first. */
+    List<OutboxEntry> outbox(long committedUpTo, int max);
+
+    /** Removes these outbox entries. */
+    void clearOutbox(Collection<Long> outboxIds);
+
+    /** The messages with these ids that still exist. */
+    List<Message> load(Collection<Long> ids);
+
+    /** How many outbox entries wait. */
+    long outboxSize();
+
+    /** An outbox entry: message {@code messageId} must be (re-)sent to Redis. */
+    record OutboxEntry(long id, long messageId) {
+    }
 }

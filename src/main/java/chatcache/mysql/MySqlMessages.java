@@ -6,16 +6,22 @@ import chatcache.message.MessageBackend;
 import chatcache.message.MessageStore;
 import chatcache.message.NewMessage;
 import chatcache.message.ReadMarkReplica;
+import chatcache.message.Stored;
 import chatcache.query.Slice;
 import jakarta.persistence.PersistenceException;
 import jakarta.persistence.criteria.CriteriaBuilder;
 import jakarta.persistence.criteria.CriteriaUpdate;
 import jakarta.persistence.criteria.Root;
+import org.hibernate.Session;
 import org.hibernate.SessionFactory;
 import org.hibernate.query.NativeQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -30,10 +36,13 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
     private final SessionFactory sessions;
     private final ReadMarkReplica cacheMarks;
 
+    private final Clock clock;
+
     /** @param cacheMarks where marks made here are sent (the Redis copy) */
-    public MySqlMessages(SessionFactory sessions, ReadMarkReplica cacheMarks) {
+    public MySqlMessages(SessionFactory sessions, ReadMarkReplica cacheMarks, Clock clock) {
         this.sessions = sessions;
         this.cacheMarks = cacheMarks;
+        this.clock = clock;
     }
 
     @Override
@@ -42,14 +51,111 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
     }
 
     @Override
-    public Message insert(NewMessage draft, long createdAtMillis) {
+    public Stored insert(NewMessage draft, long createdAtMillis) {
         MessageEntity entity = new MessageEntity(draft.chatId(), draft.userId(), draft.text(), createdAtMillis, draft.data());
         try {
-            sessions.inTransaction(session -> session.persist(entity));
+            long outboxId = sessions.fromTransaction(session -> {
+                session.persist(entity);
+                return addToOutbox(session, List.of(entity.toMessage().id()), createdAtMillis).get(0);
+            });
+            return new Stored(entity.toMessage(), outboxId);
         } catch (PersistenceException e) {
             throw new BackendUnavailableException("MySQL could not store the message: " + e.getMessage(), e);
         }
-        return entity.toMessage();
+    }
+
+    /** Outbox rows for these messages, in the caller's transaction; returns their ids in order. */
+    private static List<Long> addToOutbox(Session session, List<Long> messageIds, long now) {
+        return session.doReturningWork(connection -> {
+            List<Long> ids = new ArrayList<>(messageIds.size());
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO cache_outbox (message_id, created_at) VALUES (?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                for (long messageId : messageIds) {
+                    insert.setLong(1, messageId);
+                    insert.setLong(2, now);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    while (keys.next()) {
+                        ids.add(keys.getLong(1));
+                    }
+                }
+            }
+            return ids;
+        });
+    }
+
+    @Override
+    public List<OutboxEntry> outbox(long committedUpTo, int max) {
+        try {
+            return sessions.fromSession(session -> session.doReturningWork(connection -> {
+                List<OutboxEntry> entries = new ArrayList<>();
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT id, message_id FROM cache_outbox WHERE created_at <= ? ORDER BY id LIMIT ?")) {
+                    select.setLong(1, committedUpTo);
+                    select.setInt(2, max);
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            entries.add(new OutboxEntry(rows.getLong(1), rows.getLong(2)));
+                        }
+                    }
+                }
+                return entries;
+            }));
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL could not read the outbox: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void clearOutbox(Collection<Long> outboxIds) {
+        if (outboxIds.isEmpty()) {
+            return;
+        }
+        List<Long> all = new ArrayList<>(outboxIds);
+        try {
+            sessions.inTransaction(session -> session.doWork(connection -> {
+                for (int from = 0; from < all.size(); from += MARK_CHUNK) {
+                    List<Long> chunk = all.subList(from, Math.min(all.size(), from + MARK_CHUNK));
+                    String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+                    try (PreparedStatement delete = connection.prepareStatement(
+                            "DELETE FROM cache_outbox WHERE id IN (" + marks + ")")) {
+                        for (int i = 0; i < chunk.size(); i++) {
+                            delete.setLong(i + 1, chunk.get(i));
+                        }
+                        delete.executeUpdate();
+                    }
+                }
+            }));
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL could not clear the outbox: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long outboxSize() {
+        return sessions.fromSession(session -> session
+                .createNativeQuery("SELECT COUNT(*) FROM cache_outbox", Long.class)
+                .getSingleResult());
+    }
+
+    @Override
+    public List<Message> load(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return sessions.fromSession(session -> session
+                    .createSelectionQuery("from MessageEntity where id in :ids", MessageEntity.class)
+                    .setParameter("ids", ids)
+                    .getResultList()
+                    .stream()
+                    .map(MessageEntity::toMessage)
+                    .toList());
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL could not load messages: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -82,26 +188,36 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
         }
     }
 
-    /** One bulk UPDATE here, then the same marks to Redis (best effort: a miss is logged). */
+    /**
+     * One bulk UPDATE here, with outbox rows for the marks in the same transaction, then the same
+     * marks to Redis at once; if Redis misses them, the outbox relay re-sends them.
+     */
     @Override
     public void markRead(Collection<Long> ids) {
-        applyReadMarks(ids);
+        updateRead(ids, true);
         try {
             cacheMarks.applyReadMarks(ids);
         } catch (RuntimeException e) {
-            log.warn("{} read marks are in MySQL but not in Redis: {}", ids.size(), e.toString());
+            log.warn("{} read marks wait in the outbox for Redis: {}", ids.size(), e.toString());
         }
     }
 
     /** Marks these messages read in MySQL only: the read marks relayed from the Redis path land here. */
     @Override
     public void applyReadMarks(Collection<Long> ids) {
+        updateRead(ids, false);
+    }
+
+    private void updateRead(Collection<Long> ids, boolean withOutbox) {
         if (ids.isEmpty()) {
             return;
         }
         List<Long> all = new ArrayList<>(ids);
         try {
             sessions.inTransaction(session -> {
+                if (withOutbox) {
+                    addToOutbox(session, all, clock.millis());
+                }
                 CriteriaBuilder cb = session.getCriteriaBuilder();
                 for (int from = 0; from < all.size(); from += MARK_CHUNK) {
                     List<Long> chunk = all.subList(from, Math.min(all.size(), from + MARK_CHUNK));

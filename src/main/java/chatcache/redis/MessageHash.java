@@ -28,6 +28,7 @@ final class MessageHash {
         return Long.parseLong(key.substring(KEY_PREFIX.length()));
     }
 
+    /** Every field but {@code read} (see {@link RedisMessages#putAll}). */
     static Map<String, String> fields(Message m) {
         Map<String, String> f = new LinkedHashMap<>();
         f.put(MessageField.CHAT_ID.redisField(), Long.toString(m.chatId()));
@@ -38,7 +39,8 @@ final class MessageHash {
         if (m.data() != null) {
             f.put(DATA, m.data());
         }
-        f.put(READ, m.read() ? "1" : "0");
+        // why: no "read" here: a read mark only ever goes from 0 to 1, so writers set it apart
+        // (HSETNX read 0, or HSET read 1) and a re-sent copy can never unmark a message
         return f;
     }
 

@@ -53,6 +53,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
      * transaction as one pipeline): the bulk path for loading, with the layout of single writes.
      * Callers keep batches to about a thousand messages, since Redis runs one EXEC without pause.
      */
+    @Override
     public void putAll(List<Message> messages) {
         if (messages.isEmpty()) {
             return;
@@ -63,6 +64,11 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                 String key = MessageHash.key(message.id());
                 String sortKey = MessageOrder.sortKey(message.createdAt(), message.id());
                 tx.hset(key, MessageHash.fields(message));
+                if (message.read()) {
+                    tx.hset(key, MessageHash.READ, "1");
+                } else {
+                    tx.hsetnx(key, MessageHash.READ, "0");
+                }
                 if (index.indexesExplicitly()) {
                     tx.sendCommand(SearchCommand.ADDHASH, SearchIndex.NAME, key, "1.0", "REPLACE");
                 }

@@ -45,7 +45,7 @@ class RedisOutageIT {
                 DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build());
         RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.searchIndex());
         service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis,
-                stores.cache.mysqlMessages(), deadRedis);
+                new CacheRelay(stores.cache.mysqlMessages(), deadRedis, stores.clock), stores.cache.mysqlMessages(), deadRedis);
     }
 
     @AfterEach
@@ -57,6 +57,20 @@ class RedisOutageIT {
     void aMessageIsStoredInMySqlWhenRedisIsDown() {
         Message stored = service.post(new NewMessage(1, alice.id(), "still here", null));
         assertEquals(List.of(stored), Pager.page(stores.cache.mysqlMessages(), new SearchCriteria(1, Optional.empty(), 20)).messages());
+    }
+
+    @Test
+    void messagesWrittenWhileRedisWasDownReachItWhenItIsBack() {
+        Message first = service.post(new NewMessage(1, alice.id(), "while down 1", null));
+        Message second = service.post(new NewMessage(1, bob.id(), "while down 2", "{\"k\":1}"));
+        SearchCriteria chat = new SearchCriteria(1, Optional.empty(), 20);
+        assertEquals(List.of(), Pager.page(stores.cache.redisMessages(), chat).messages());
+
+        // Redis is back: the relay (the real one, over the live Redis) copies what the outbox holds
+        assertEquals(2, stores.cache.cacheRelay().drain());
+        assertEquals(List.of(second, first), Pager.page(stores.cache.redisMessages(), chat).messages());
+        assertEquals(Pager.page(stores.cache.mysqlMessages(), chat), Pager.page(stores.cache.redisMessages(), chat));
+        assertEquals(0, stores.cache.mysqlMessages().outboxSize());
     }
 
     @Test

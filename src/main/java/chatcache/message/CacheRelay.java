@@ -1,0 +1,124 @@
+package chatcache.message;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+
+/**
+ * Makes every change committed to MySQL reach Redis. The request that made the change copies it
+ * at once and reports the outbox entry as done; done entries are deleted in batches. Entries that
+ * stay longer than {@link #GRACE_MILLIS} (Redis was down, or the program died after the commit)
+ * are re-sent from MySQL's current state. Re-sending is idempotent, so a crash at any point
+ * costs at most one extra copy.
+ */
+public final class CacheRelay implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CacheRelay.class);
+    /** How long the request path gets to copy a change itself before the relay does it. */
+    static final long GRACE_MILLIS = 2_000;
+    private static final int BATCH = 500;
+    private static final long PAUSE_MILLIS = 200;
+
+    private final MessageStore store;
+    private final MessageCache cache;
+    private final Clock clock;
+    private final ConcurrentLinkedQueue<Long> done = new ConcurrentLinkedQueue<>();
+    private volatile boolean running;
+    private Thread worker;
+
+    public CacheRelay(MessageStore store, MessageCache cache, Clock clock) {
+        this.store = store;
+        this.cache = cache;
+        this.clock = clock;
+    }
+
+    /** The request path copied this entry's change to Redis. */
+    void done(long outboxId) {
+        done.add(outboxId);
+    }
+
+    public synchronized void start() {
+        if (worker != null) {
+            return;
+        }
+        running = true;
+        worker = new Thread(this::loop, "cache-relay");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    private void loop() {
+        long backoff = PAUSE_MILLIS;
+        while (running) {
+            try {
+                relay(clock.millis() - GRACE_MILLIS);
+                backoff = PAUSE_MILLIS;
+            } catch (RuntimeException e) {
+                log.warn("changes wait in the MySQL outbox until Redis takes them: {}", e.toString());
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+            try {
+                Thread.sleep(backoff); // why: a poll interval, not synchronisation; tests call drain()
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Re-sends every waiting change now, whatever its age; returns how many entries it cleared. */
+    public synchronized int drain() {
+        int cleared = 0;
+        int n;
+        while ((n = relay(Long.MAX_VALUE)) > 0) {
+            cleared += n;
+        }
+        return cleared;
+    }
+
+    /** Deletes entries reported done, then re-sends up to one batch committed before {@code upTo}. */
+    private synchronized int relay(long upTo) {
+        List<Long> finished = new ArrayList<>();
+        Long id;
+        while (finished.size() < 10 * BATCH && (id = done.poll()) != null) {
+            finished.add(id);
+        }
+        try {
+            store.clearOutbox(finished);
+        } catch (RuntimeException e) {
+            done.addAll(finished); // try again next time
+            throw e;
+        }
+        List<MessageStore.OutboxEntry> stale = store.outbox(upTo, BATCH);
+        if (stale.isEmpty()) {
+            return finished.size();
+        }
+        Set<Long> ids = stale.stream().map(MessageStore.OutboxEntry::messageId).collect(Collectors.toSet());
+        cache.putAll(store.load(ids));
+        store.clearOutbox(stale.stream().map(MessageStore.OutboxEntry::id).toList());
+        return finished.size() + stale.size();
+    }
+
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = worker;
+            worker = null;
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

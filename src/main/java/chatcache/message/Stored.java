@@ -1,0 +1,5 @@
+package chatcache.message;
+
+/** A message just committed to MySQL, and the outbox entry that stands for its Redis copy. */
+public record Stored(Message message, long outboxId) {
+}
