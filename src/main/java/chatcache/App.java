@@ -44,7 +44,7 @@ public final class App implements Callable<Integer> {
         public Integer call() throws InterruptedException {
             Config config = Config.fromEnv(System.getenv());
             ChatCache parts = ChatCache.open(config, Clock.systemUTC());
-            parts.readMarks().start();
+            parts.startRelays();
             Javalin app = WebApp.create(parts.messages(), parts.authenticator(), parts::health);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
