@@ -1,10 +1,13 @@
 package chatcache;
 
+import chatcache.message.CacheGuard;
+import chatcache.message.CacheRebuild;
 import chatcache.message.CacheRelay;
 import chatcache.message.MessageService;
 import chatcache.mysql.Database;
 import chatcache.mysql.MySqlMessages;
 import chatcache.mysql.MySqlUsers;
+import chatcache.redis.CacheState;
 import chatcache.redis.ReadMarkStream;
 import chatcache.redis.RedisMessages;
 import chatcache.redis.SearchIndex;
@@ -27,6 +30,9 @@ public final class ChatCache implements AutoCloseable {
     private final RedisMessages redisMessages;
     private final ReadMarkStream readMarks;
     private final CacheRelay cacheRelay;
+    private final CacheState cacheState;
+    private final CacheRebuild rebuild;
+    private final CacheGuard guard;
     private final MessageService messages;
     private final Authenticator authenticator;
 
@@ -40,7 +46,11 @@ public final class ChatCache implements AutoCloseable {
             this.readMarks = new ReadMarkStream(redisPool, mysqlMessages);
             readMarks.prepare();
             this.cacheRelay = new CacheRelay(mysqlMessages, redisMessages, clock);
-            this.messages = new MessageService(clock, mysqlMessages, redisMessages, cacheRelay, mysqlMessages, redisMessages);
+            this.cacheState = new CacheState(redisPool);
+            this.rebuild = new CacheRebuild(mysqlMessages, redisMessages, cacheState, this::prepareRedis);
+            this.guard = new CacheGuard(cacheState, rebuild);
+            this.messages = new MessageService(clock, mysqlMessages, redisMessages, cacheRelay, cacheState,
+                    mysqlMessages, redisMessages);
             this.authenticator = new Authenticator(new MySqlUsers(database.sessionFactory()), clock);
         } catch (RuntimeException e) {
             database.close();
@@ -99,10 +109,25 @@ public final class ChatCache implements AutoCloseable {
         return cacheRelay;
     }
 
-    /** Starts the background relays in both directions. */
+    /** Creates the index and the read-mark stream if they are missing, as after a flush. */
+    public void prepareRedis() {
+        SearchIndex.prepare(redisPool);
+        readMarks.prepare();
+    }
+
+    public CacheRebuild rebuild() {
+        return rebuild;
+    }
+
+    public CacheState cacheState() {
+        return cacheState;
+    }
+
+    /** Starts the background work: relays in both directions, and rebuilding a lost cache. */
     public void startRelays() {
         readMarks.start();
         cacheRelay.start();
+        guard.start();
     }
 
     public Database database() {
@@ -137,6 +162,7 @@ public final class ChatCache implements AutoCloseable {
 
     @Override
     public void close() {
+        guard.close();
         cacheRelay.close();
         readMarks.close();
         redisPool.close();

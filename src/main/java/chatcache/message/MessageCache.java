@@ -1,6 +1,9 @@
 package chatcache.message;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** The queryable copy of messages (Redis). */
 public interface MessageCache {
@@ -9,4 +12,16 @@ public interface MessageCache {
 
     /** The same for many messages at once. */
     void putAll(List<Message> messages);
+
+    /** Removes these messages (hash, index entry, order sets); missing ones are ignored. */
+    void removeAll(Collection<Long> ids);
+
+    /** The cached copies of these messages, by id; missing ones are absent. */
+    Map<Long, Message> getAll(Collection<Long> ids);
+
+    /** The ids in a chat's order set. */
+    Set<Long> orderedIds(long chatId);
+
+    /** How many documents of this chat the search index holds. */
+    long indexedCount(long chatId);
 }

@@ -27,6 +27,7 @@ public final class MessageService {
     private final MessageBackend redis;
 
     private final CacheRelay relay;
+    private final CacheCompleteness completeness;
     private final AfterCommit afterCommit;
 
     /** Runs between the MySQL commit and the Redis write; fault tests make it fail there. */
@@ -38,12 +39,14 @@ public final class MessageService {
     }
 
     public MessageService(Clock clock, MessageStore primary, MessageCache cache, CacheRelay relay,
-                          MessageBackend mysql, MessageBackend redis) {
-        this(clock, primary, cache, relay, mysql, redis, AfterCommit.NOTHING);
+                          CacheCompleteness completeness, MessageBackend mysql, MessageBackend redis) {
+        this(clock, primary, cache, relay, completeness, mysql, redis, AfterCommit.NOTHING);
     }
 
     public MessageService(Clock clock, MessageStore primary, MessageCache cache, CacheRelay relay,
-                          MessageBackend mysql, MessageBackend redis, AfterCommit afterCommit) {
+                          CacheCompleteness completeness, MessageBackend mysql, MessageBackend redis,
+                          AfterCommit afterCommit) {
+        this.completeness = Objects.requireNonNull(completeness);
         this.clock = Objects.requireNonNull(clock);
         this.primary = Objects.requireNonNull(primary);
         this.cache = Objects.requireNonNull(cache);
@@ -70,12 +73,19 @@ public final class MessageService {
         return stored.message();
     }
 
-    /** API callers read MySQL; everyone else reads Redis, or MySQL when Redis cannot answer. */
+    /**
+     * API callers read MySQL; everyone else reads Redis, or MySQL when Redis cannot answer or does
+     * not hold the whole chat.
+     */
     public FetchResult fetch(SearchCriteria criteria, Caller caller) {
         if (caller.hasRole(Role.API)) {
             return fetchFrom(mysql, criteria, caller);
         }
         try {
+            if (!completeness.holds(criteria.chatId())) {
+                // why: a partial copy must never answer; MySQL gives the same result
+                return fetchFrom(mysql, criteria, caller);
+            }
             return fetchFrom(redis, criteria, caller);
         } catch (BackendUnavailableException e) {
             log.warn("Redis could not answer, answering from MySQL: {}", e.getMessage());

@@ -2,6 +2,7 @@ package chatcache.message;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /** The source of truth for messages (MySQL), with the outbox of changes Redis must still receive. */
 public interface MessageStore {
@@ -19,6 +20,15 @@ public interface MessageStore {
 
     /** How many outbox entries wait. */
     long outboxSize();
+
+    /** Up to {@code max} messages (of one chat, or all) with ids above {@code afterId}, by id. */
+    List<Message> scan(Optional<Long> chatId, long afterId, int max);
+
+    /** How many messages (of one chat, or all) exist. */
+    long count(Optional<Long> chatId);
+
+    /** Every chat that has messages. */
+    List<Long> chats();
 
     /** An outbox entry: message {@code messageId} must be (re-)sent to Redis. */
     record OutboxEntry(long id, long messageId) {

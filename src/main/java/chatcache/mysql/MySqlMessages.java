@@ -134,6 +134,40 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
     }
 
     @Override
+    public List<Message> scan(Optional<Long> chatId, long afterId, int max) {
+        try {
+            return sessions.fromSession(session -> session
+                    .createSelectionQuery(chatId.isPresent()
+                            ? "from MessageEntity where chatId = :chat and id > :after order by id"
+                            : "from MessageEntity where id > :after order by id", MessageEntity.class)
+                    .setProperties(chatId.isPresent() ? java.util.Map.of("chat", chatId.get(), "after", afterId) : java.util.Map.of("after", afterId))
+                    .setMaxResults(max)
+                    .setReadOnly(true)
+                    .getResultList()
+                    .stream()
+                    .map(MessageEntity::toMessage)
+                    .toList());
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL could not scan messages: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long count(Optional<Long> chatId) {
+        return sessions.fromSession(session -> chatId.isPresent()
+                ? session.createSelectionQuery("select count(*) from MessageEntity where chatId = :chat", Long.class)
+                        .setParameter("chat", chatId.get()).getSingleResult()
+                : session.createSelectionQuery("select count(*) from MessageEntity", Long.class).getSingleResult());
+    }
+
+    @Override
+    public List<Long> chats() {
+        return sessions.fromSession(session -> session
+                .createSelectionQuery("select distinct chatId from MessageEntity order by chatId", Long.class)
+                .getResultList());
+    }
+
+    @Override
     public long outboxSize() {
         return sessions.fromSession(session -> session
                 .createNativeQuery("SELECT COUNT(*) FROM cache_outbox", Long.class)

@@ -82,6 +82,87 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     }
 
     @Override
+    public void removeAll(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (Jedis jedis = pool.getResource()) {
+            Map<Long, Message> cached = getAll(jedis, ids);
+            Transaction tx = jedis.multi();
+            for (long id : ids) {
+                String key = MessageHash.key(id);
+                Message m = cached.get(id);
+                if (m != null) {
+                    String sortKey = MessageOrder.sortKey(m.createdAt(), m.id());
+                    tx.zrem(OrderSets.chatKey(m.chatId()), sortKey);
+                    tx.zrem(OrderSets.authorKey(m.chatId(), m.userId()), sortKey);
+                }
+                if (index.indexesExplicitly()) {
+                    tx.sendCommand(SearchCommand.DEL, SearchIndex.NAME, key);
+                }
+                tx.del(key);
+            }
+            List<Object> results = tx.exec();
+            if (results == null) {
+                throw new BackendUnavailableException("removing " + ids.size() + " messages: transaction discarded", null);
+            }
+        } catch (JedisException e) {
+            throw new BackendUnavailableException("Redis could not remove messages: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Map<Long, Message> getAll(Collection<Long> ids) {
+        try (Jedis jedis = pool.getResource()) {
+            return getAll(jedis, ids);
+        } catch (JedisException e) {
+            throw new BackendUnavailableException("Redis could not read messages: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<Long, Message> getAll(Jedis jedis, Collection<Long> ids) {
+        Pipeline p = jedis.pipelined();
+        Map<Long, Response<Map<String, String>>> replies = new java.util.LinkedHashMap<>();
+        for (long id : ids) {
+            replies.put(id, p.hgetAll(MessageHash.key(id)));
+        }
+        p.sync();
+        Map<Long, Message> found = new java.util.LinkedHashMap<>();
+        replies.forEach((id, reply) -> {
+            Map<String, String> fields = reply.get();
+            if (!fields.isEmpty()) {
+                found.put(id, MessageHash.toMessage(MessageHash.key(id), fields));
+            }
+        });
+        return found;
+    }
+
+    @Override
+    public java.util.Set<Long> orderedIds(long chatId) {
+        try (Jedis jedis = pool.getResource()) {
+            java.util.Set<Long> ids = new java.util.HashSet<>();
+            for (String sortKey : jedis.zrange(OrderSets.chatKey(chatId), 0, -1)) {
+                ids.add(OrderKey.ofSortKey(sortKey).id());
+            }
+            return ids;
+        } catch (JedisException e) {
+            throw new BackendUnavailableException("Redis could not read an order set: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long indexedCount(long chatId) {
+        try (Jedis jedis = pool.getResource()) {
+            String query = new RediSearchQuery().tagEquals(chatcache.query.MessageField.CHAT_ID, chatId).render();
+            // why: RediSearch 1.2 refuses LIMIT 0 0; the total comes first in the reply either way
+            List<?> reply = (List<?>) jedis.sendCommand(SearchCommand.SEARCH, SearchIndex.NAME, query, "NOCONTENT", "LIMIT", "0", "1");
+            return (Long) reply.get(0);
+        } catch (JedisException e) {
+            throw new BackendUnavailableException("Redis could not count indexed messages: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Optional<Message> find(long chatId, long messageId) {
         String key = MessageHash.key(messageId);
         Map<String, String> fields;

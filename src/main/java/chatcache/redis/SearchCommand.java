@@ -11,6 +11,7 @@ enum SearchCommand implements ProtocolCommand {
     CREATE("FT.CREATE"),
     SEARCH("FT.SEARCH"),
     ADDHASH("FT.ADDHASH"),
+    DEL("FT.DEL"),
     CONFIG("FT.CONFIG");
 
     private final byte[] raw;

@@ -1,6 +1,7 @@
 package chatcache.message;
 
 import chatcache.query.SearchCriteria;
+import chatcache.redis.CacheState;
 import chatcache.redis.RedisMessages;
 import chatcache.support.TestStores;
 import chatcache.user.Caller;
@@ -45,7 +46,8 @@ class RedisOutageIT {
                 DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build());
         RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.searchIndex());
         service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis,
-                new CacheRelay(stores.cache.mysqlMessages(), deadRedis, stores.clock), stores.cache.mysqlMessages(), deadRedis);
+                new CacheRelay(stores.cache.mysqlMessages(), deadRedis, stores.clock), new CacheState(deadPool),
+                stores.cache.mysqlMessages(), deadRedis);
     }
 
     @AfterEach

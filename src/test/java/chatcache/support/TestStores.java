@@ -2,7 +2,7 @@ package chatcache.support;
 
 import chatcache.ChatCache;
 import chatcache.Config;
-import chatcache.redis.SearchIndex;
+import chatcache.message.CacheRebuild;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
 import chatcache.user.User;
@@ -11,6 +11,7 @@ import redis.clients.jedis.Jedis;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 
 /**
  * The real MariaDB and Redis+RediSearch that {@code ./dev test} starts, reached through the same
@@ -57,8 +58,8 @@ public final class TestStores {
         try (Jedis jedis = cache.redisPool().getResource()) {
             jedis.flushAll();
         }
-        SearchIndex.prepare(cache.redisPool());
-        cache.readMarks().prepare();
+        // an empty MySQL rebuilt into an empty Redis: the cache holds everything again
+        cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
         clock.set(TestClock.START);
     }
 

@@ -1,0 +1,126 @@
+package chatcache.message;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Refills Redis from MySQL and checks that the two agree. A rebuild withdraws the cache's claim
+ * to completeness first (readers of what is rebuilt go to MySQL), copies every message in
+ * batches (idempotent, never unmarking a read), removes cached messages MySQL no longer has
+ * (rebuild of one chat), and then claims completeness again. The server keeps serving and
+ * writing meanwhile: new messages reach Redis through their own write path and the outbox.
+ */
+public final class CacheRebuild {
+    private static final int BATCH = 1000;
+
+    private final MessageStore store;
+    private final MessageCache cache;
+    private final CacheCompleteness state;
+    private final Runnable prepareRedis;
+
+    /** Reports progress of long work: {@code done} of {@code total}. */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (done, total) -> { };
+
+        void step(long done, long total);
+    }
+
+    /** @param prepareRedis creates the index and streams if they are missing (after a flush) */
+    public CacheRebuild(MessageStore store, MessageCache cache, CacheCompleteness state, Runnable prepareRedis) {
+        this.store = store;
+        this.cache = cache;
+        this.state = state;
+        this.prepareRedis = prepareRedis;
+    }
+
+    /** Rebuilds one chat, or everything; returns how many messages were copied. */
+    public long rebuild(Optional<Long> chatId, Progress progress) {
+        prepareRedis.run();
+        chatId.ifPresentOrElse(state::markChatRebuilding, state::markAllIncomplete);
+        long total = store.count(chatId);
+        long copied = 0;
+        long after = 0;
+        Set<Long> seen = chatId.isPresent() ? new HashSet<>() : null;
+        progress.step(0, total);
+        while (true) {
+            List<Message> batch = store.scan(chatId, after, BATCH);
+            if (batch.isEmpty()) {
+                break;
+            }
+            cache.putAll(batch);
+            after = batch.get(batch.size() - 1).id();
+            copied += batch.size();
+            if (seen != null) {
+                batch.forEach(m -> seen.add(m.id()));
+            }
+            progress.step(copied, Math.max(total, copied));
+        }
+        if (chatId.isPresent()) {
+            List<Long> gone = new ArrayList<>(cache.orderedIds(chatId.get()));
+            gone.removeAll(seen);
+            cache.removeAll(gone);
+            state.markChatComplete(chatId.get());
+        } else {
+            state.markAllComplete();
+        }
+        return copied;
+    }
+
+    /** Differences between the stores, as lines a person can read; empty when they agree. */
+    public List<String> verify(Optional<Long> chatId, Progress progress) {
+        List<String> drift = new ArrayList<>();
+        List<Long> chats = chatId.map(List::of).orElseGet(store::chats);
+        long total = store.count(chatId);
+        long checked = 0;
+        for (long chat : chats) {
+            Set<Long> inMysql = new HashSet<>();
+            long after = 0;
+            while (true) {
+                List<Message> batch = store.scan(Optional.of(chat), after, BATCH);
+                if (batch.isEmpty()) {
+                    break;
+                }
+                Map<Long, Message> cached = cache.getAll(batch.stream().map(Message::id).toList());
+                for (Message m : batch) {
+                    inMysql.add(m.id());
+                    Message c = cached.get(m.id());
+                    if (c == null) {
+                        drift.add("chat " + chat + ": message " + m.id() + " is missing from Redis");
+                    } else if (!c.equals(m)) {
+                        drift.add("chat " + chat + ": message " + m.id() + " differs: MySQL " + m + ", Redis " + c);
+                    }
+                }
+                after = batch.get(batch.size() - 1).id();
+                checked += batch.size();
+                progress.step(checked, Math.max(total, checked));
+            }
+            Set<Long> ordered = cache.orderedIds(chat);
+            Set<Long> extra = new HashSet<>(ordered);
+            extra.removeAll(inMysql);
+            Set<Long> unordered = new HashSet<>(inMysql);
+            unordered.removeAll(ordered);
+            if (!extra.isEmpty()) {
+                drift.add("chat " + chat + ": Redis lists messages MySQL does not have: " + sample(extra));
+            }
+            if (!unordered.isEmpty()) {
+                drift.add("chat " + chat + ": messages missing from the order set: " + sample(unordered));
+            }
+            long indexed = cache.indexedCount(chat);
+            if (indexed != inMysql.size()) {
+                drift.add("chat " + chat + ": the index holds " + indexed + " messages, MySQL " + inMysql.size());
+            }
+        }
+        return drift;
+    }
+
+    private static String sample(Set<Long> ids) {
+        List<Long> sorted = new ArrayList<>(ids);
+        sorted.sort(null);
+        return (sorted.size() > 10 ? sorted.subList(0, 10) + " and " + (sorted.size() - 10) + " more" : sorted.toString());
+    }
+}
