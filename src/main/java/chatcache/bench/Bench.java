@@ -9,6 +9,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,7 +62,7 @@ public final class Bench {
                                 + ", mysql " + c.mysqlIds() + (problem == null ? "" : ", " + problem));
             }
             if (o.warmupSeconds() > 0) {
-                // why: otherwise the first row measured pays for the JIT compiling the whole stack
+                // why: otherwise the first rows measured pay for the JIT compiling the whole stack
                 log.printf("bench: warming up: every workload on every route for %d s, not measured%n", o.warmupSeconds());
                 for (Workload w : workloads) {
                     for (Route route : Route.values()) {
@@ -70,17 +71,28 @@ public final class Bench {
                     }
                 }
             }
+            // why rounds: each row is measured in 1 s windows taken in turn with the others, so that
+            // drift (JIT still compiling, other processes on the machine) spreads over every row alike
+            Map<String, List<HttpLoad.Run>> windows = new LinkedHashMap<>();
+            for (int round = 1; round <= o.seconds(); round++) {
+                log.printf("bench: round %d of %d: every workload on every route for 1 s, %d clients%n",
+                        round, o.seconds(), o.clients());
+                for (Workload w : workloads) {
+                    for (Route route : Route.values()) {
+                        windows.computeIfAbsent(w.name() + "/" + route.label(), k -> new ArrayList<>())
+                                .add(http.run(o.chatId(), tokens.get(route), w, route, o.clients(), Duration.ZERO,
+                                        Duration.ofSeconds(1)));
+                    }
+                }
+            }
             for (Workload w : workloads) {
                 for (Route route : Route.values()) {
-                    log.printf("bench: %s on %s: %d clients, %d s warm-up + %d s ...%n", w.name(), route.label(),
-                            o.clients(), o.warmupSeconds(), o.seconds());
-                    HttpLoad.Run run = http.run(o.chatId(), tokens.get(route), w, route, o.clients(),
-                            Duration.ofSeconds(o.warmupSeconds()), Duration.ofSeconds(o.seconds()));
-                    BenchResult.Row row = BenchResult.Row.of(w, route, run);
+                    BenchResult.Row row = BenchResult.Row.of(w, route,
+                            HttpLoad.Run.merge(windows.get(w.name() + "/" + route.label())));
                     rows.add(row);
-                    log.printf(Locale.ROOT, "bench:   %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d errors%s%n",
-                            row.requestsPerSecond(), row.p50Millis(), row.p99Millis(), row.errors(),
-                            row.firstError() == null ? "" : " (first: " + row.firstError() + ")");
+                    log.printf(Locale.ROOT, "bench: %s on %s: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d errors%s%n",
+                            w.name(), route.label(), row.requestsPerSecond(), row.p50Millis(), row.p99Millis(),
+                            row.errors(), row.firstError() == null ? "" : " (first: " + row.firstError() + ")");
                 }
             }
         } finally {

@@ -29,10 +29,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--clients", defaultValue = "8", description = "concurrent HTTP clients (default ${DEFAULT-VALUE})")
     int clients;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "measured seconds per workload and route (default ${DEFAULT-VALUE})")
+    @Option(names = "--seconds", defaultValue = "5", description = "measured seconds per workload and route, taken in 1 s rounds (default ${DEFAULT-VALUE})")
     int seconds;
 
-    @Option(names = "--warmup", defaultValue = "1", description = "warm-up seconds before each measurement (default ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "1", description = "unmeasured seconds of every workload on every route before measuring (default ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--limit", defaultValue = "20", description = "page size, 1..100 (default ${DEFAULT-VALUE})")

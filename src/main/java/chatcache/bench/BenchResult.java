@@ -103,9 +103,9 @@ public record BenchResult(BenchOptions options, Machine machine, ChatLoad load, 
         }
         out.add("");
         out.add(String.format(Locale.ROOT, "Closed loop: each client sends its next request when the last one is"
-                + " answered (HTTP/1.1 keep-alive). Warm-up, not measured: every row once for %d s, then %d s"
-                + " before each row. Latency = request sent to answer read and checked (HTTP 200, %d messages,"
-                + " the route's source).", o.warmupSeconds(), o.warmupSeconds(), o.limit()));
+                + " answered (HTTP/1.1 keep-alive). Warm-up, not measured: every row for %d s. Then %d rounds; in each,"
+                + " every row in turn for 1 s. Latency = request sent to answer read and checked (HTTP 200, %d"
+                + " messages, the route's source).", o.warmupSeconds(), o.seconds(), o.limit()));
         out.add("");
         out.add("| workload | route | requests | requests/s | p50 ms | p99 ms | max ms | errors |");
         out.add("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");

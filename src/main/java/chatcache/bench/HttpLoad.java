@@ -63,6 +63,14 @@ final class HttpLoad {
 
     /** What C clients achieved in the measured window of one workload on one route. */
     record Run(long requests, long errors, double seconds, long[] sortedNanos, String firstError) {
+
+        /** Several windows of the same workload and route as one. */
+        static Run merge(List<Run> runs) {
+            long[] all = runs.stream().flatMapToLong(r -> Arrays.stream(r.sortedNanos())).sorted().toArray();
+            return new Run(runs.stream().mapToLong(Run::requests).sum(), runs.stream().mapToLong(Run::errors).sum(),
+                    runs.stream().mapToDouble(Run::seconds).sum(), all,
+                    runs.stream().map(Run::firstError).filter(e -> e != null).findFirst().orElse(null));
+        }
     }
 
     private HttpRequest request(long chatId, String token, Workload workload) {

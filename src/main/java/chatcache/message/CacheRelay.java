@@ -99,7 +99,12 @@ public final class CacheRelay implements AutoCloseable {
             return finished.size();
         }
         Set<Long> ids = stale.stream().map(MessageStore.OutboxEntry::messageId).collect(Collectors.toSet());
-        cache.putAll(store.load(ids));
+        List<Message> present = store.load(ids);
+        cache.putAll(present);
+        // a change whose message no longer exists was a delete (or was followed by one)
+        Set<Long> gone = new java.util.HashSet<>(ids);
+        present.forEach(m -> gone.remove(m.id()));
+        cache.removeAll(gone);
         store.clearOutbox(stale.stream().map(MessageStore.OutboxEntry::id).toList());
         return finished.size() + stale.size();
     }

@@ -62,15 +62,43 @@ public final class MessageService {
      */
     public Message post(NewMessage draft) {
         Stored stored = primary.insert(draft, clock.millis());
-        afterCommit.committed(stored.message());
-        try {
-            cache.put(stored.message());
-            relay.done(stored.outboxId());
-        } catch (RuntimeException e) {
-            log.warn("message {} is stored in MySQL; its Redis copy waits in the outbox: {}",
-                    stored.message().id(), e.toString());
-        }
+        copyToCache(stored, () -> cache.put(stored.message()));
         return stored.message();
+    }
+
+    /** The author changes the text of a message. */
+    public Message edit(long chatId, long messageId, String text, User caller) {
+        Message current = mysql.find(chatId, messageId).orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
+        if (current.userId() != caller.id()) {
+            throw new NotAllowedException("only the author may edit a message");
+        }
+        Stored edited = primary.updateText(messageId, text, clock.millis())
+                .orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
+        copyToCache(edited, () -> cache.put(edited.message()));
+        return edited.message();
+    }
+
+    /** The author, or an API client, deletes a message. */
+    public void delete(long chatId, long messageId, User caller) {
+        Message current = mysql.find(chatId, messageId).orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
+        if (current.userId() != caller.id() && caller.role() != Role.API) {
+            throw new NotAllowedException("only the author or an API client may delete a message");
+        }
+        long outboxId = primary.delete(messageId, clock.millis())
+                .orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
+        copyToCache(new Stored(current, outboxId), () -> cache.removeAll(List.of(messageId)));
+    }
+
+    /** The Redis half of a change committed to MySQL; if it fails, the outbox relay does it later. */
+    private void copyToCache(Stored change, Runnable write) {
+        afterCommit.committed(change.message());
+        try {
+            write.run();
+            relay.done(change.outboxId());
+        } catch (RuntimeException e) {
+            log.warn("change to message {} is in MySQL; its Redis copy waits in the outbox: {}",
+                    change.message().id(), e.toString());
+        }
     }
 
     /**

@@ -9,6 +9,12 @@ public interface MessageStore {
     /** Stores the message with this creation time, and an outbox entry, in one transaction. */
     Stored insert(NewMessage draft, long createdAtMillis);
 
+    /** Replaces the text of a message, with an outbox entry, in one transaction; empty if it is gone. */
+    Optional<Stored> updateText(long messageId, String text, long now);
+
+    /** Deletes a message, with an outbox entry, in one transaction; empty if it was already gone. */
+    Optional<Long> delete(long messageId, long now);
+
     /** Outbox entries committed at or before this time, oldest first. */
     List<OutboxEntry> outbox(long committedUpTo, int max);
 

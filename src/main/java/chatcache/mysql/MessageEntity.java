@@ -44,6 +44,10 @@ public class MessageEntity {
         this.data = data;
     }
 
+    void setText(String text) {
+        this.text = text;
+    }
+
     Message toMessage() {
         return new Message(id, chatId, userId, text, createdAt, data, read);
     }

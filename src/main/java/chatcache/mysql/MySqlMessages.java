@@ -64,6 +64,41 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
         }
     }
 
+    @Override
+    public Optional<Stored> updateText(long messageId, String text, long now) {
+        try {
+            return sessions.fromTransaction(session -> {
+                MessageEntity entity = session.find(MessageEntity.class, messageId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+                if (entity == null) {
+                    return Optional.<Stored>empty();
+                }
+                entity.setText(text);
+                session.flush();
+                long outboxId = addToOutbox(session, List.of(messageId), now).get(0);
+                return Optional.of(new Stored(entity.toMessage(), outboxId));
+            });
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL could not edit the message: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<Long> delete(long messageId, long now) {
+        try {
+            return sessions.fromTransaction(session -> {
+                MessageEntity entity = session.find(MessageEntity.class, messageId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+                if (entity == null) {
+                    return Optional.<Long>empty();
+                }
+                session.remove(entity);
+                session.flush();
+                return Optional.of(addToOutbox(session, List.of(messageId), now).get(0));
+            });
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL could not delete the message: " + e.getMessage(), e);
+        }
+    }
+
     /** Outbox rows for these messages, in the caller's transaction; returns their ids in order. */
     private static List<Long> addToOutbox(Session session, List<Long> messageIds, long now) {
         return session.doReturningWork(connection -> {

@@ -42,6 +42,24 @@ final class MessageHandlers {
         ctx.status(201).json(MessageJson.render(mapper, stored));
     }
 
+    void edit(Context ctx) {
+        long chatId = chatId(ctx);
+        long messageId = positiveId(ctx.pathParam("messageId"), "message id");
+        Caller caller = callers.require(ctx);
+        JsonBody body = JsonBody.parse(mapper, ctx.body(), false, Set.of("message"));
+        String text = validText(body.text("message"));
+        Message edited = messages.edit(chatId, messageId, text, caller.user().orElseThrow());
+        ctx.json(MessageJson.render(mapper, edited));
+    }
+
+    void delete(Context ctx) {
+        long chatId = chatId(ctx);
+        long messageId = positiveId(ctx.pathParam("messageId"), "message id");
+        Caller caller = callers.require(ctx);
+        messages.delete(chatId, messageId, caller.user().orElseThrow());
+        ctx.status(204);
+    }
+
     void fetch(Context ctx) {
         long chatId = chatId(ctx);
         Caller caller = callers.resolve(ctx);
@@ -105,19 +123,22 @@ final class MessageHandlers {
     }
 
     private static long chatId(Context ctx) {
-        String raw = ctx.pathParam("chatId");
+        return positiveId(ctx.pathParam("chatId"), "chat id");
+    }
+
+    private static long positiveId(String raw, String what) {
         // digits only: no sign, no spaces, no hex; then it must fit and be positive
         if (raw.isEmpty() || raw.length() > 19 || !raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw ApiException.badRequest("chat id must be a positive integer");
+            throw ApiException.badRequest(what + " must be a positive integer");
         }
         long id;
         try {
             id = Long.parseLong(raw);
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("chat id must be a positive integer");
+            throw ApiException.badRequest(what + " must be a positive integer");
         }
         if (id <= 0) {
-            throw ApiException.badRequest("chat id must be a positive integer");
+            throw ApiException.badRequest(what + " must be a positive integer");
         }
         return id;
     }

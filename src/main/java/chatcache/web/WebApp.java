@@ -2,7 +2,9 @@ package chatcache.web;
 
 import chatcache.ChatCache;
 import chatcache.message.BackendUnavailableException;
+import chatcache.message.MessageNotFoundException;
 import chatcache.message.MessageService;
+import chatcache.message.NotAllowedException;
 import chatcache.user.Authenticator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,6 +43,8 @@ public final class WebApp {
         });
         app.post("/chat/{chatId}/message", handlers::post);
         app.post("/chat/{chatId}/messages", handlers::fetch);
+        app.patch("/chat/{chatId}/message/{messageId}", handlers::edit);
+        app.delete("/chat/{chatId}/message/{messageId}", handlers::delete);
         app.get("/health", ctx -> {
             ChatCache.Health h = health.get();
             ctx.status(h.allUp() ? 200 : 503).json(Map.of(
@@ -50,6 +54,8 @@ public final class WebApp {
         });
 
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+        app.exception(MessageNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        app.exception(NotAllowedException.class, (e, ctx) -> error(ctx, 403, e.getMessage()));
         app.exception(BackendUnavailableException.class, (e, ctx) -> {
             log.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
             error(ctx, 503, "a backing store is unavailable, try again shortly");

@@ -56,6 +56,9 @@ class BackendParityIT {
             if (i % 100 == 99) {
                 postRandom(random, users, chats, 20);
             }
+            if (i % 20 == 7 && !posted.isEmpty()) {
+                editOrDeleteRandom(random, users);
+            }
             Caller caller = random.nextInt(4) == 0 ? Caller.ANONYMOUS : Caller.of(pick(random, users));
             boolean onlyOwn = !caller.isAnonymous() && random.nextInt(5) == 0;
             Long userId = random.nextInt(3) == 0
@@ -103,6 +106,22 @@ class BackendParityIT {
             String data = random.nextInt(4) == 0 ? "{\"n\":" + random.nextInt(100) + "}" : null;
             posted.add(stores.cache.messages().post(new NewMessage(1 + random.nextInt(chats), author.id(),
                     "msg " + i + " " + "ж😀".repeat(random.nextInt(3)), data)));
+        }
+    }
+
+    /** Edits or deletes a random message, through the same service the HTTP API uses. */
+    private void editOrDeleteRandom(Random random, List<User> users) {
+        Message m = pick(random, posted);
+        User author = users.stream().filter(u -> u.id() == m.userId()).findFirst().orElseThrow();
+        Message current = Pager.page(stores.cache.mysqlMessages(), new SearchCriteria(m.chatId(), Optional.of(m.userId()), 1,
+                new Position.Around(m.id()))).messages().get(0);
+        if (random.nextBoolean()) {
+            Message edited = stores.cache.messages().edit(m.chatId(), m.id(), "edited " + random.nextInt(1000) + " ✏️", author);
+            assertEquals(current.read(), edited.read());
+            posted.replaceAll(p -> p.id() == m.id() ? edited : p);
+        } else {
+            stores.cache.messages().delete(m.chatId(), m.id(), author);
+            posted.removeIf(p -> p.id() == m.id());
         }
     }
 

@@ -405,4 +405,58 @@ public abstract class MessageQueryContract {
         Page second = page(1, Optional.empty(), 4, new Position.Before(first.messages().get(3).id()));
         assertEquals(before.subList(4, 8), ids(second.messages()));
     }
+
+    // ---- edits and deletes
+
+    private void replacePosted(Message m) {
+        posted.replaceAll(p -> p.id() == m.id() ? m : p);
+    }
+
+    @Test
+    void anEditedMessageShowsItsNewTextInItsPlace() {
+        Message m = postAt(100, 1, alice, "before");
+        Message other = postAt(200, 1, bob, "other");
+        Message edited = stores.cache.messages().edit(1, m.id(), "after ✏️ é", alice);
+        assertEquals(new Message(m.id(), 1, alice.id(), "after ✏️ é", 100, null, false), edited);
+        replacePosted(edited);
+        assertEquals(List.of(other, edited), search(chat(1, 20)));
+        assertEquals(ExpectedPages.of(posted, new SearchCriteria(1, Optional.of(alice.id()), 5, new Position.Around(m.id()))).orElseThrow(),
+                page(1, Optional.of(alice.id()), 5, new Position.Around(m.id())));
+    }
+
+    @Test
+    void anEditKeepsTheReadMark() {
+        Message m = postAt(100, 1, alice, "read me");
+        stores.cache.messages().fetchFrom(backend(), chat(1, 20), Caller.of(bob));
+        stores.cache.readMarks().drain();
+        Message edited = stores.cache.messages().edit(1, m.id(), "edited after reading", alice);
+        assertEquals(true, edited.read());
+        assertEquals(List.of(edited), search(chat(1, 20)));
+    }
+
+    @Test
+    void aDeletedMessageIsGoneFromPagesAndCannotBeAnAnchor() {
+        Message a = postAt(100, 1, alice, "a");
+        Message b = postAt(200, 1, bob, "b");
+        Message c = postAt(200, 1, alice, "c");
+        Message d = postAt(300, 1, bob, "d");
+        stores.cache.messages().delete(1, c.id(), alice);
+        stores.cache.messages().delete(1, d.id(), api); // an API client may delete anyone's
+        posted.removeIf(m -> m.id() == c.id() || m.id() == d.id());
+        assertEquals(List.of(b, a), search(chat(1, 20)));
+        assertEquals(new Page(List.of(b), true, false), page(1, Optional.empty(), 1, Position.LATEST));
+        assertEquals(new Page(List.of(b), true, false), page(1, Optional.empty(), 5, new Position.After(a.id())));
+        assertThrows(AnchorNotFoundException.class, () -> page(1, Optional.empty(), 5, new Position.Before(c.id())));
+    }
+
+    @Test
+    void onlyTheAuthorEditsAndOnlyTheAuthorOrAnApiClientDeletes() {
+        Message m = post(1, alice, "mine");
+        assertThrows(NotAllowedException.class, () -> stores.cache.messages().edit(1, m.id(), "theirs", bob));
+        assertThrows(NotAllowedException.class, () -> stores.cache.messages().edit(1, m.id(), "theirs", api));
+        assertThrows(NotAllowedException.class, () -> stores.cache.messages().delete(1, m.id(), bob));
+        assertThrows(MessageNotFoundException.class, () -> stores.cache.messages().edit(2, m.id(), "elsewhere", alice));
+        assertThrows(MessageNotFoundException.class, () -> stores.cache.messages().delete(1, m.id() + 100, api));
+        assertEquals(List.of(m), search(chat(1, 20)));
+    }
 }
