@@ -142,7 +142,7 @@ public final class ChatCache implements AutoCloseable {
         return searchIndex;
     }
 
-    /** What GET /health reports. */
+    /** What GET /health reports; a store that is down reports its backlog as unknown (null). */
     public Health health() {
         boolean mysqlUp = database.isUp();
         boolean redisUp;
@@ -151,10 +151,27 @@ public final class ChatCache implements AutoCloseable {
         } catch (RuntimeException e) {
             redisUp = false;
         }
-        return new Health(mysqlUp, redisUp, searchIndex.versionText());
+        Long outbox = mysqlUp ? quietly(mysqlMessages::outboxSize) : null;
+        Long readMarkBacklog = redisUp ? quietly(readMarks::backlog) : null;
+        Boolean complete = redisUp ? quietly(cacheState::holdsAll) : null;
+        return new Health(mysqlUp, redisUp, searchIndex.versionText(), complete, outbox, readMarkBacklog);
     }
 
-    public record Health(boolean mysqlUp, boolean redisUp, String redisearchVersion) {
+    private static <T> T quietly(java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * @param cacheComplete     whether Redis holds a complete copy (false while it is rebuilt)
+     * @param outboxBacklog     changes committed to MySQL whose Redis copy is not confirmed yet
+     * @param readMarkBacklog   read-mark batches made in Redis that MySQL has not applied yet
+     */
+    public record Health(boolean mysqlUp, boolean redisUp, String redisearchVersion, Boolean cacheComplete,
+                         Long outboxBacklog, Long readMarkBacklog) {
         public boolean allUp() {
             return mysqlUp && redisUp;
         }

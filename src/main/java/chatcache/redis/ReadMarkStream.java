@@ -62,6 +62,13 @@ public final class ReadMarkStream implements AutoCloseable {
         }
     }
 
+    /** Read-mark batches in the stream that MySQL has not taken yet. */
+    public long backlog() {
+        try (Jedis jedis = pool.getResource()) {
+            return jedis.xlen(KEY);
+        }
+    }
+
     /** Starts relaying in the background; marks reach MySQL about {@value #BLOCK_MILLIS} ms after EXEC. */
     public synchronized void start() {
         if (worker != null) {

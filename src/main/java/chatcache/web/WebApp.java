@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -47,10 +48,17 @@ public final class WebApp {
         app.delete("/chat/{chatId}/message/{messageId}", handlers::delete);
         app.get("/health", ctx -> {
             ChatCache.Health h = health.get();
-            ctx.status(h.allUp() ? 200 : 503).json(Map.of(
-                    "status", h.allUp() ? "ok" : "degraded",
-                    "mysql", Map.of("up", h.mysqlUp()),
-                    "redis", Map.of("up", h.redisUp(), "redisearch", h.redisearchVersion())));
+            ObjectNode body = mapper.createObjectNode();
+            body.put("status", h.allUp() ? "ok" : "degraded");
+            body.putObject("mysql").put("up", h.mysqlUp());
+            ObjectNode redis = body.putObject("redis");
+            redis.put("up", h.redisUp());
+            redis.put("redisearch", h.redisearchVersion());
+            redis.put("complete", h.cacheComplete());
+            ObjectNode backlog = body.putObject("backlog");
+            backlog.put("outbox", h.outboxBacklog());
+            backlog.put("readMarks", h.readMarkBacklog());
+            ctx.status(h.allUp() ? 200 : 503).json(body);
         });
 
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));

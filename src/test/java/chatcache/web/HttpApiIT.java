@@ -733,6 +733,9 @@ class HttpApiIT {
             String version = reply.json.path("redis").path("redisearch").textValue();
             assertNotNull(version, reply.body);
             assertTrue(version.matches("\\d+\\.\\d+\\.\\d+"), version);
+            assertTrue(reply.json.path("redis").path("complete").booleanValue(), reply.body);
+            assertEquals(0, reply.json.path("backlog").path("outbox").longValue(), reply.body);
+            assertEquals(0, reply.json.path("backlog").path("readMarks").longValue(), reply.body);
         }
 
         @ParameterizedTest
