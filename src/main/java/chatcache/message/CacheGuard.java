@@ -1,5 +1,6 @@
 package chatcache.message;
 
+import chatcache.background.Repeater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,58 +17,32 @@ public final class CacheGuard implements AutoCloseable {
 
     private final CacheCompleteness state;
     private final CacheRebuild rebuild;
-    private volatile boolean running;
-    private Thread worker;
+    private final Repeater worker = new Repeater("cache-guard", this::check, CHECK_MILLIS);
 
     public CacheGuard(CacheCompleteness state, CacheRebuild rebuild) {
         this.state = state;
         this.rebuild = rebuild;
     }
 
-    public synchronized void start() {
-        if (worker != null) {
-            return;
-        }
-        running = true;
-        worker = new Thread(this::loop, "cache-guard");
-        worker.setDaemon(true);
+    public void start() {
         worker.start();
     }
 
-    private void loop() {
-        while (running) {
-            try {
-                if (!state.holdsAll()) {
-                    log.info("Redis does not hold a complete copy: rebuilding it from MySQL; readers get MySQL meanwhile");
-                    long copied = rebuild.rebuild(Optional.empty(), (done, total) -> {
-                        if (total > 0 && done % 100_000 == 0) {
-                            log.info("rebuild: {} of {} messages", done, total);
-                        }
-                    });
-                    log.info("rebuild done: {} messages; Redis answers again", copied);
-                }
-            } catch (RuntimeException e) {
-                log.warn("cannot rebuild the cache now: {}", e.toString());
-            }
-            try {
-                Thread.sleep(CHECK_MILLIS); // why: a poll interval, not synchronisation
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    private void check() {
+        if (state.holdsAll()) {
+            return;
         }
+        log.info("Redis does not hold a complete copy: rebuilding it from MySQL; readers get MySQL meanwhile");
+        long copied = rebuild.rebuild(Optional.empty(), (done, total) -> {
+            if (total > 0 && done % 100_000 == 0) {
+                log.info("rebuild: {} of {} messages", done, total);
+            }
+        });
+        log.info("rebuild done: {} messages; Redis answers again", copied);
     }
 
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = worker;
-            worker = null;
-        }
-        if (t != null) {
-            t.interrupt();
-        }
+        worker.close();
     }
 }

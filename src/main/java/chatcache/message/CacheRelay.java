@@ -1,7 +1,6 @@
 package chatcache.message;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import chatcache.background.Repeater;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import java.util.stream.Collectors;
  * costs at most one extra copy.
  */
 public final class CacheRelay implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(CacheRelay.class);
     /** How long the request path gets to copy a change itself before the relay does it. */
     static final long GRACE_MILLIS = 2_000;
     private static final int BATCH = 500;
@@ -28,13 +26,13 @@ public final class CacheRelay implements AutoCloseable {
     private final MessageCache cache;
     private final Clock clock;
     private final ConcurrentLinkedQueue<Long> done = new ConcurrentLinkedQueue<>();
-    private volatile boolean running;
-    private Thread worker;
+    private final Repeater worker;
 
     public CacheRelay(MessageStore store, MessageCache cache, Clock clock) {
         this.store = store;
         this.cache = cache;
         this.clock = clock;
+        this.worker = new Repeater("cache-relay", () -> relay(clock.millis() - GRACE_MILLIS), PAUSE_MILLIS);
     }
 
     /** The request path copied this entry's change to Redis. */
@@ -42,33 +40,8 @@ public final class CacheRelay implements AutoCloseable {
         done.add(outboxId);
     }
 
-    public synchronized void start() {
-        if (worker != null) {
-            return;
-        }
-        running = true;
-        worker = new Thread(this::loop, "cache-relay");
-        worker.setDaemon(true);
+    public void start() {
         worker.start();
-    }
-
-    private void loop() {
-        long backoff = PAUSE_MILLIS;
-        while (running) {
-            try {
-                relay(clock.millis() - GRACE_MILLIS);
-                backoff = PAUSE_MILLIS;
-            } catch (RuntimeException e) {
-                log.warn("changes wait in the MySQL outbox until Redis takes them: {}", e.toString());
-                backoff = Math.min(backoff * 2, 5_000);
-            }
-            try {
-                Thread.sleep(backoff); // why: a poll interval, not synchronisation; tests call drain()
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     /** Re-sends every waiting change now, whatever its age; returns how many entries it cleared. */
@@ -111,19 +84,6 @@ public final class CacheRelay implements AutoCloseable {
 
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = worker;
-            worker = null;
-        }
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.close();
     }
 }

@@ -1,5 +1,6 @@
 package chatcache.redis;
 
+import chatcache.background.Repeater;
 import chatcache.message.ReadMarkReplica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +39,7 @@ public final class ReadMarkStream implements AutoCloseable {
 
     private final JedisPool pool;
     private final ReadMarkReplica mysql;
-    private volatile boolean running;
-    private Thread worker;
+    private final Repeater worker = new Repeater("read-mark-relay", () -> relayOnce(BLOCK_MILLIS), 0);
 
     public ReadMarkStream(JedisPool pool, ReadMarkReplica mysql) {
         this.pool = pool;
@@ -70,33 +70,8 @@ public final class ReadMarkStream implements AutoCloseable {
     }
 
     /** Starts relaying in the background; marks reach MySQL about {@value #BLOCK_MILLIS} ms after EXEC. */
-    public synchronized void start() {
-        if (worker != null) {
-            return;
-        }
-        running = true;
-        worker = new Thread(this::relayLoop, "read-mark-relay");
-        worker.setDaemon(true);
+    public void start() {
         worker.start();
-    }
-
-    private void relayLoop() {
-        while (running) {
-            try {
-                relayOnce(BLOCK_MILLIS);
-            } catch (RuntimeException e) {
-                if (!running) {
-                    return;
-                }
-                log.warn("read marks wait in Redis until MySQL takes them: {}", e.toString());
-                try {
-                    Thread.sleep(1_000); // back off while a store is down
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
     }
 
     /**
@@ -159,19 +134,7 @@ public final class ReadMarkStream implements AutoCloseable {
     /** Stops the background relay and applies what is left, if the stores allow. */
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = worker;
-            worker = null;
-        }
-        if (t != null) {
-            try {
-                t.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.close();
         try {
             drain();
         } catch (RuntimeException e) {
