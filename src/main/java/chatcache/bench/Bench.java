@@ -24,7 +24,7 @@ public final class Bench {
 
     /**
      * Runs the bench over {@code cache}'s servers, writing progress to {@code log}. Starts the
-     * cache's read-mark relay (as the server does); closing the cache stops it.
+     * cache's background relays (as the server does); closing the cache stops them.
      */
     public static BenchResult run(ChatCache cache, BenchOptions o, PrintStream log) throws Exception {
         Machine machine = Machine.describe(cache);
@@ -39,7 +39,8 @@ public final class Bench {
             tokens.put(route, cache.authenticator().issue("bench-reader-" + route.label(), route.role()).token());
         }
 
-        cache.readMarks().start();
+        // as `serve` does: read marks relayed to MySQL, the outbox relayed to Redis, the cache guarded
+        cache.startRelays();
         Javalin app = WebApp.create(cache.messages(), cache.authenticator(), cache::health).start("127.0.0.1", 0);
         List<BenchResult.Comparison> comparisons = new ArrayList<>();
         List<BenchResult.Row> rows = new ArrayList<>();

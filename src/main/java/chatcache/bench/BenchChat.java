@@ -2,12 +2,8 @@ package chatcache.bench;
 
 import chatcache.ChatCache;
 import chatcache.message.Message;
-import chatcache.query.MessageField;
-import chatcache.redis.SearchIndex;
+import chatcache.message.CacheRebuild;
 import chatcache.user.Role;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.commands.ProtocolCommand;
-import redis.clients.jedis.util.SafeEncoder;
 
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -17,27 +13,31 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * The bench's own chat: made to hold at least N messages in MySQL and the same messages in Redis,
  * through bulk paths (batched JDBC INSERTs, then {@code RedisMessages.putAll}, which writes exactly
- * the layout of the app's write path). A chat that already holds N messages is reused.
+ * the layout of the app's write path). A chat that already holds N messages is reused; a Redis
+ * copy that differs from MySQL is rebuilt with the program's own {@link CacheRebuild}.
  */
 final class BenchChat {
     static final int BATCH = 1000;
     static final int AUTHORS = 20;
-    private static final ProtocolCommand FT_SEARCH = () -> SafeEncoder.encode("FT.SEARCH");
     private static final String INSERT = "INSERT INTO messages (chat_id, user_id, message, created_at, data, is_read)"
             + " VALUES (?, ?, ?, ?, ?, ?)";
-    private static final String SELECT_COLUMNS = "SELECT id, chat_id, user_id, message, created_at, data, is_read"
-            + " FROM messages";
 
     private BenchChat() {
     }
 
-    /** Makes chat {@code chatId} hold at least {@code n} messages in both stores. */
+    /**
+     * Makes chat {@code chatId} hold at least {@code n} messages in MySQL and exactly the same in
+     * Redis, and makes sure Redis claims a complete copy, so that the Redis route answers.
+     */
     static ChatLoad prepare(ChatCache cache, long chatId, int n, PrintStream log) throws SQLException {
         long existing = mysqlCount(cache, chatId);
         long inserted = 0;
@@ -49,32 +49,80 @@ final class BenchChat {
             long missing = n - existing;
             log.printf("bench: %s %d messages into chat %d (batches of %d, %d authors)%n",
                     existing == 0 ? "loading" : "topping up with", missing, chatId, BATCH, AUTHORS);
+            // why: until the load is done and checked, readers of this chat must get MySQL; a bench
+            // that dies half-way leaves the chat marked, and the next run repairs it
+            cache.cacheState().markChatRebuilding(chatId);
             long t0 = System.nanoTime();
             millis = load(cache, chatId, existing, missing, log);
             wallMillis = (System.nanoTime() - t0) / 1_000_000;
             inserted = missing;
         }
         long inMysql = existing + inserted;
-        long inRedis = redisCount(cache, chatId);
-        long recached = 0;
-        long recacheMillis = 0;
-        if (inRedis > inMysql) {
-            throw new IllegalStateException("Redis holds " + inRedis + " messages of chat " + chatId + " but MySQL only "
-                    + inMysql + ": a stale copy; flush that Redis or pick another chat with --chat");
-        }
-        if (inRedis < inMysql) {
-            log.printf("bench: Redis holds %d of the chat's %d messages; caching all of them again from MySQL%n",
-                    inRedis, inMysql);
+
+        long chatRebuilt = 0;
+        long chatRebuildMillis = 0;
+        String drift = redisDrift(cache, chatId);
+        if (drift == null) {
+            cache.cacheState().markChatComplete(chatId);
+        } else {
+            log.printf("bench: Redis's copy of chat %d differs from MySQL (%s); rebuilding that chat from MySQL%n",
+                    chatId, drift);
             long t0 = System.nanoTime();
-            recached = recache(cache, chatId);
-            recacheMillis = (System.nanoTime() - t0) / 1_000_000;
-            long after = redisCount(cache, chatId);
-            if (after != inMysql) {
-                throw new IllegalStateException("after re-caching, Redis holds " + after + " messages of chat " + chatId
-                        + " and MySQL " + inMysql);
+            chatRebuilt = cache.rebuild().rebuild(Optional.of(chatId), progress(log, "chat rebuild"));
+            chatRebuildMillis = (System.nanoTime() - t0) / 1_000_000;
+            String still = redisDrift(cache, chatId);
+            if (still != null) {
+                throw new IllegalStateException("after a rebuild, Redis's copy of chat " + chatId + " still differs: " + still);
             }
         }
-        return new ChatLoad(chatId, inMysql, inserted, wallMillis, millis[0], millis[1], recached, recacheMillis);
+
+        long cacheRebuilt = 0;
+        long cacheRebuildMillis = 0;
+        if (!cache.cacheState().holdsAll()) {
+            // why: without the claim the Redis route answers from MySQL; the server's guard would
+            // rebuild at start just the same, this only does it before measuring, not during
+            log.printf("bench: Redis claims no complete copy (after a flush or a restart); rebuilding the whole"
+                    + " cache from MySQL (%d messages), as the server would%n", cache.mysqlMessages().count(Optional.empty()));
+            long t0 = System.nanoTime();
+            cacheRebuilt = cache.rebuild().rebuild(Optional.empty(), progress(log, "full rebuild"));
+            cacheRebuildMillis = (System.nanoTime() - t0) / 1_000_000;
+        }
+        return new ChatLoad(chatId, inMysql, inserted, wallMillis, millis[0], millis[1], chatRebuilt, chatRebuildMillis,
+                cacheRebuilt, cacheRebuildMillis);
+    }
+
+    /** Null when Redis indexes and orders exactly the chat's MySQL messages; else what differs. */
+    private static String redisDrift(ChatCache cache, long chatId) throws SQLException {
+        Set<Long> inMysql = new HashSet<>();
+        try (Connection c = cache.database().dataSource().getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT id FROM messages WHERE chat_id = ?")) {
+            q.setLong(1, chatId);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    inMysql.add(rs.getLong(1));
+                }
+            }
+        }
+        Set<Long> ordered = cache.redisMessages().orderedIds(chatId);
+        long indexed = cache.redisMessages().indexedCount(chatId);
+        if (!ordered.equals(inMysql)) {
+            return "MySQL " + inMysql.size() + " messages, Redis's order set " + ordered.size()
+                    + (ordered.size() == inMysql.size() ? " with other ids" : "");
+        }
+        if (indexed != inMysql.size()) {
+            return "MySQL " + inMysql.size() + " messages, the index " + indexed;
+        }
+        return null;
+    }
+
+    private static CacheRebuild.Progress progress(PrintStream log, String what) {
+        long[] next = {0};
+        return (done, total) -> {
+            if (total > 0 && done >= next[0]) {
+                log.printf("bench:   %s: %,d / %,d messages%n", what, done, total);
+                next[0] = done + Math.max(1, total / 10);
+            }
+        };
     }
 
     /**
@@ -166,33 +214,6 @@ final class BenchChat {
         return stored;
     }
 
-    /** Copies every message of the chat from MySQL to Redis, read flags included. */
-    private static long recache(ChatCache cache, long chatId) throws SQLException {
-        long copied = 0;
-        long after = 0;
-        try (Connection c = cache.database().dataSource().getConnection();
-             PreparedStatement q = c.prepareStatement(SELECT_COLUMNS
-                     + " WHERE chat_id = ? AND id > ? ORDER BY id LIMIT " + BATCH)) {
-            while (true) {
-                q.setLong(1, chatId);
-                q.setLong(2, after);
-                List<Message> batch = new ArrayList<>(BATCH);
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        batch.add(new Message(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
-                                rs.getLong(5), rs.getString(6), rs.getBoolean(7)));
-                    }
-                }
-                if (batch.isEmpty()) {
-                    return copied;
-                }
-                cache.redisMessages().putAll(batch);
-                copied += batch.size();
-                after = batch.get(batch.size() - 1).id();
-            }
-        }
-    }
-
     static long mysqlCount(ChatCache cache, long chatId) throws SQLException {
         try (Connection c = cache.database().dataSource().getConnection();
              PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM messages WHERE chat_id = ?")) {
@@ -212,15 +233,6 @@ final class BenchChat {
                 rs.next();
                 return rs.getLong(1);
             }
-        }
-    }
-
-    /** How many of the chat's messages idx:messages finds: {@code FT.SEARCH ... LIMIT 0 1} replies with the total first (RediSearch 1.2 refuses LIMIT 0 0). */
-    static long redisCount(ChatCache cache, long chatId) {
-        try (Jedis jedis = cache.redisPool().getResource()) {
-            Object reply = jedis.sendCommand(FT_SEARCH, SearchIndex.NAME,
-                    "@" + MessageField.CHAT_ID.redisField() + ":{" + chatId + "}", "LIMIT", "0", "1");
-            return (Long) ((List<?>) reply).get(0);
         }
     }
 

@@ -14,11 +14,11 @@ import java.util.concurrent.Callable;
 
 /** {@code chatcache bench}: page 1 against a page deep in a big chat, on the Redis and the MySQL route. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {
-                "Measures POST /chat/{id}/messages over HTTP against the real app (in-process, on 127.0.0.1) on the",
-                "servers of CHATCACHE_*: the newest page and a page --depth messages deep, each on the Redis route",
-                "(USER caller) and the MySQL route (API caller). Uses its own chat (default id 1000000000 + N), loads",
-                "it once through bulk paths and reuses it later. Prints a markdown table on stdout, progress on stderr."})
+        description = "Measures POST /chat/{id}/messages over HTTP against the real app (in-process, on"
+                + " 127.0.0.1) on the servers of CHATCACHE_*: the newest page and a page --depth messages deep,"
+                + " each on the Redis route (USER caller) and the MySQL route (API caller). Uses its own chat"
+                + " (default id 1000000000 + N), loads it once through bulk paths and reuses it later. Prints a"
+                + " markdown table on stdout, progress on stderr; exits 1 on errors or answers that differ.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--messages", defaultValue = "100000", description = "messages in the chat (default ${DEFAULT-VALUE})")
     int messages;

@@ -103,7 +103,7 @@ public record BenchResult(BenchOptions options, Machine machine, ChatLoad load, 
         }
         out.add("");
         out.add(String.format(Locale.ROOT, "Closed loop: each client sends its next request when the last one is"
-                + " answered (HTTP/1.1 keep-alive). Warm-up, not measured: every row for %d s. Then %d rounds; in each,"
+                + " answered (HTTP/1.1 keep-alive). Warm-up, not measured: every row for %d s. Then %d round(s) of"
                 + " every row in turn for 1 s. Latency = request sent to answer read and checked (HTTP 200, %d"
                 + " messages, the route's source).", o.warmupSeconds(), o.seconds(), o.limit()));
         out.add("");

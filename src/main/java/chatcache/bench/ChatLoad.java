@@ -5,10 +5,11 @@ import java.util.Locale;
 /**
  * How the bench chat came to be: {@code inserted} messages loaded now (0 when reused) in
  * {@code wallMillis}, of which {@code mysqlMillis} in batched INSERTs and {@code redisMillis} in
- * {@code putAll}; and how many were copied again from MySQL because Redis lacked them.
+ * {@code putAll}; whether Redis's copy of the chat had to be rebuilt from MySQL (it differed), and
+ * whether the whole cache had to be (Redis claimed no complete copy, as after a flush).
  */
 public record ChatLoad(long chatId, long messages, long inserted, long wallMillis, long mysqlMillis, long redisMillis,
-                       long recachedInRedis, long recacheMillis) {
+                       long chatRebuilt, long chatRebuildMillis, long cacheRebuilt, long cacheRebuildMillis) {
 
     public boolean reused() {
         return inserted == 0;
@@ -17,16 +18,20 @@ public record ChatLoad(long chatId, long messages, long inserted, long wallMilli
     public String describe() {
         StringBuilder s = new StringBuilder();
         if (reused()) {
-            s.append("reused chat ").append(chatId).append(" (").append(messages).append(" messages already in MySQL)");
+            s.append(String.format(Locale.ROOT, "reused chat %d (%,d messages already in MySQL)", chatId, messages));
         } else {
             s.append(String.format(Locale.ROOT, "loaded %,d messages into chat %d in %.1f s (%,.0f messages/s;"
                             + " MySQL batched INSERTs %.1f s, Redis putAll %.1f s)",
                     inserted, chatId, wallMillis / 1000.0, inserted * 1000.0 / Math.max(1, wallMillis),
                     mysqlMillis / 1000.0, redisMillis / 1000.0));
         }
-        if (recachedInRedis > 0) {
-            s.append(String.format(Locale.ROOT, "; re-cached %,d messages in Redis from MySQL in %.1f s",
-                    recachedInRedis, recacheMillis / 1000.0));
+        if (chatRebuilt > 0) {
+            s.append(String.format(Locale.ROOT, "; Redis's copy of the chat differed, rebuilt (%,d messages) in %.1f s",
+                    chatRebuilt, chatRebuildMillis / 1000.0));
+        }
+        if (cacheRebuilt > 0 || cacheRebuildMillis > 0) {
+            s.append(String.format(Locale.ROOT, "; Redis claimed no complete copy, whole cache rebuilt (%,d messages)"
+                    + " in %.1f s", cacheRebuilt, cacheRebuildMillis / 1000.0));
         }
         return s.toString();
     }
