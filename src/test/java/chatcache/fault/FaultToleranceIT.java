@@ -5,6 +5,7 @@ import chatcache.Config;
 import chatcache.message.CacheRebuild;
 import chatcache.message.FetchResult;
 import chatcache.message.Message;
+import chatcache.message.MessageService;
 import chatcache.message.NewMessage;
 import chatcache.query.SearchCriteria;
 import chatcache.user.Caller;
@@ -83,13 +84,18 @@ class FaultToleranceIT {
         private final List<Thread> threads = new ArrayList<>();
 
         Load() {
+            this(cache.messages());
+        }
+
+        /** @param writes the service the writers post through (one that "dies" for some tests) */
+        Load(MessageService writes) {
             for (int w = 0; w < 2; w++) {
                 int seed = w;
                 threads.add(start(() -> {
                     for (int i = 0; running.get() && i < 100_000; i++) {
                         User author = users.get((i + seed) % users.size());
                         try {
-                            Message m = cache.messages().post(new NewMessage(1 + i % 3, author.id(), "load " + seed + "/" + i, null));
+                            Message m = writes.post(new NewMessage(1 + i % 3, author.id(), "load " + seed + "/" + i, null));
                             acknowledged.add(m.id());
                         } catch (RuntimeException e) {
                             failedWrites.incrementAndGet();
@@ -218,6 +224,37 @@ class FaultToleranceIT {
             load.close();
             assertTrue(load.failedWrites.get() > 0, "writes fail while MySQL is down");
             assertNothingLost("MySQL stopped and started", load, false);
+        }
+    }
+
+    /** Stands for the process ending between the MySQL commit and the Redis write. */
+    static final class Died extends RuntimeException {
+        Died() {
+            super("died after the commit");
+        }
+    }
+
+    @Test
+    void writersDyingBetweenTheCommitAndTheRedisWriteLoseNothing() throws Exception {
+        AtomicInteger commits = new AtomicInteger();
+        Set<Long> diedAfterCommit = ConcurrentHashMap.newKeySet();
+        MessageService dyingEveryFifth = new MessageService(Clock.systemUTC(), cache.mysqlMessages(), cache.redisMessages(),
+                cache.cacheRelay(), cache.cacheState(), cache.mysqlMessages(), cache.redisMessages(), committed -> {
+                    if (commits.incrementAndGet() % 5 == 0) {
+                        diedAfterCommit.add(committed.id());
+                        throw new Died();
+                    }
+                });
+        try (Load load = new Load(dyingEveryFifth)) {
+            awaitAtLeast("deaths after a commit", diedAfterCommit::size, 60);
+            load.close();
+            // what died was committed, never acknowledged, and must still reach both stores
+            assertNothingLost("death between commit and Redis write", load, false);
+            List<Long> died = new ArrayList<>(diedAfterCommit);
+            assertEquals(died.size(), cache.mysqlMessages().load(died).size());
+            assertEquals(died.size(), cache.redisMessages().getAll(died).size());
+            System.out.printf("FaultToleranceIT: %d writers died after their commit; all %d messages are in both stores%n",
+                    died.size(), died.size());
         }
     }
 }
