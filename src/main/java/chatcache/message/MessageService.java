@@ -75,7 +75,7 @@ public final class MessageService {
         Stored edited = primary.updateText(messageId, text, clock.millis())
                 .orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
         copyToCache(edited, () -> cache.put(edited.message()));
-        return edited.message();
+        return edited.message().withRead(edited.message().read() || readInCache(messageId));
     }
 
     /** The author, or an API client, deletes a message. */
@@ -87,6 +87,16 @@ public final class MessageService {
         long outboxId = primary.delete(messageId, clock.millis())
                 .orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
         copyToCache(new Stored(current, outboxId), () -> cache.removeAll(List.of(messageId)));
+    }
+
+    /** why: a mark made on the Redis path reaches MySQL ~200 ms later; the answer must not look unread meanwhile. */
+    private boolean readInCache(long messageId) {
+        try {
+            Message cached = cache.getAll(List.of(messageId)).get(messageId);
+            return cached != null && cached.read();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** The Redis half of a change committed to MySQL; if it fails, the outbox relay does it later. */
