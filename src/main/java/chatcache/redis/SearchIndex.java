@@ -1,5 +1,7 @@
 package chatcache.redis;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -10,12 +12,14 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * idx:messages and the RediSearch module behind it. Knows the two generations apart:
  * 1.x indexes a hash only when told (FT.ADDHASH), 2.x and later index hashes by key prefix.
  */
 public final class SearchIndex {
+    private static final Logger log = LoggerFactory.getLogger(SearchIndex.class);
     public static final String NAME = "idx:messages";
     private static final String SCHEMA_RESOURCE = "/schema/redisearch.schema";
     /** Longest a query may run before RediSearch fails it; we never accept a partial answer. */
@@ -37,7 +41,24 @@ public final class SearchIndex {
             SearchIndex index = new SearchIndex(module.version());
             index.requireFailOnTimeout(jedis, module);
             index.create(jedis);
+            warnIfHashesAreNotCompact(jedis);
             return index;
+        }
+    }
+
+    /** Hashes longer than this are stored as hash tables, about 2.5 times the memory of a listpack. */
+    private static final int COMPACT_HASH_VALUE_BYTES = 1024;
+
+    private static void warnIfHashesAreNotCompact(Jedis jedis) {
+        try {
+            Map<String, String> setting = jedis.configGet("hash-max-listpack-value");
+            String value = setting.getOrDefault("hash-max-listpack-value", "");
+            if (!value.isEmpty() && Integer.parseInt(value) < COMPACT_HASH_VALUE_BYTES) {
+                log.warn("Redis has hash-max-listpack-value {}: messages longer than that take ~2.5x the memory;"
+                        + " set it to 8192 (see README, Memory)", value);
+            }
+        } catch (RuntimeException e) {
+            // why: managed Redis services often refuse CONFIG; this is advice, not a requirement
         }
     }
 
