@@ -36,6 +36,10 @@ public final class ReadMarkStream implements AutoCloseable {
     /** Entries per MySQL transaction; each entry holds the marks of one fetch (at most 100). */
     private static final int BATCH_ENTRIES = 100;
     private static final int BLOCK_MILLIS = 200;
+    /** How long a batch of new marks may gather before it is applied. */
+    private static final int GATHER_MILLIS = 300;
+    /** A batch that holds this many marks is applied at once. */
+    private static final int MARKS_PER_STATEMENT = 100;
 
     private final JedisPool pool;
     private final ReadMarkReplica mysql;
@@ -69,7 +73,7 @@ public final class ReadMarkStream implements AutoCloseable {
         }
     }
 
-    /** Starts relaying in the background; marks reach MySQL about {@value #BLOCK_MILLIS} ms after EXEC. */
+    /** Starts relaying in the background; marks reach MySQL at most about {@value #GATHER_MILLIS} ms after EXEC. */
     public void start() {
         worker.start();
     }
@@ -87,24 +91,34 @@ public final class ReadMarkStream implements AutoCloseable {
         return applied;
     }
 
-    /** Re-delivers this consumer's unacknowledged entries first, then new ones. */
+    /**
+     * Re-delivers this consumer's unacknowledged entries first, then new ones. When waiting is
+     * allowed, a batch of new entries is gathered for up to {@value #GATHER_MILLIS} ms or until it
+     * holds {@value #MARKS_PER_STATEMENT} marks, so that under load MySQL gets one UPDATE per
+     * hundred marks or more, not one per fetch.
+     */
     private synchronized int relayOnce(int blockMillis) {
         try (Jedis jedis = pool.getResource()) {
             List<StreamEntry> entries = read(jedis, new StreamEntryID(), 0);
+            Set<Long> ids = new LinkedHashSet<>();
             if (entries.isEmpty()) {
-                entries = read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, blockMillis);
+                entries = new ArrayList<>(read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, blockMillis));
+                addIds(entries, ids);
+                long until = System.nanoTime() + GATHER_MILLIS * 1_000_000L;
+                while (blockMillis > 0 && !entries.isEmpty() && ids.size() < MARKS_PER_STATEMENT) {
+                    long left = (until - System.nanoTime()) / 1_000_000L;
+                    if (left <= 0) {
+                        break;
+                    }
+                    List<StreamEntry> more = read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, (int) left);
+                    entries.addAll(more);
+                    addIds(more, ids);
+                }
+            } else {
+                addIds(entries, ids);
             }
             if (entries.isEmpty()) {
                 return 0;
-            }
-            Set<Long> ids = new LinkedHashSet<>();
-            for (StreamEntry entry : entries) {
-                Map<String, String> fields = entry.getFields() == null ? Map.of() : entry.getFields();
-                for (String id : fields.getOrDefault(IDS, "").split(",")) {
-                    if (!id.isEmpty()) {
-                        ids.add(Long.parseLong(id));
-                    }
-                }
             }
             mysql.applyReadMarks(ids);
             StreamEntryID[] done = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
@@ -113,6 +127,17 @@ public final class ReadMarkStream implements AutoCloseable {
             return ids.size();
         } catch (JedisException e) {
             throw new IllegalStateException("read-mark stream unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    private static void addIds(List<StreamEntry> entries, Set<Long> ids) {
+        for (StreamEntry entry : entries) {
+            Map<String, String> fields = entry.getFields() == null ? Map.of() : entry.getFields();
+            for (String id : fields.getOrDefault(IDS, "").split(",")) {
+                if (!id.isEmpty()) {
+                    ids.add(Long.parseLong(id));
+                }
+            }
         }
     }
 
