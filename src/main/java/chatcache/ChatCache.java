@@ -4,6 +4,7 @@ import chatcache.message.CacheGuard;
 import chatcache.message.CacheRebuild;
 import chatcache.message.CacheRelay;
 import chatcache.message.MessageService;
+import chatcache.message.OutboxAcks;
 import chatcache.mysql.Database;
 import chatcache.mysql.MySqlMessages;
 import chatcache.mysql.MySqlUsers;
@@ -30,6 +31,7 @@ public final class ChatCache implements AutoCloseable {
     private final RedisMessages redisMessages;
     private final ReadMarkStream readMarks;
     private final CacheRelay cacheRelay;
+    private final OutboxAcks outboxAcks;
     private final CacheState cacheState;
     private final CacheRebuild rebuild;
     private final CacheGuard guard;
@@ -38,21 +40,27 @@ public final class ChatCache implements AutoCloseable {
 
     private ChatCache(Config config, Clock clock) {
         this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        JedisPool pool = null;
         try {
-            this.redisPool = openRedis(config.redis());
+            pool = openRedis(config.redis());
+            this.redisPool = pool;
             this.searchIndex = SearchIndex.prepare(redisPool);
             this.redisMessages = new RedisMessages(redisPool, searchIndex);
-            this.mysqlMessages = new MySqlMessages(database.sessionFactory(), redisMessages, clock);
+            this.outboxAcks = new OutboxAcks();
+            this.mysqlMessages = new MySqlMessages(database.sessionFactory(), redisMessages, clock, outboxAcks);
             this.readMarks = new ReadMarkStream(redisPool, mysqlMessages);
             readMarks.prepare();
-            this.cacheRelay = new CacheRelay(mysqlMessages, redisMessages, clock);
+            this.cacheRelay = new CacheRelay(mysqlMessages, redisMessages, outboxAcks, clock);
             this.cacheState = new CacheState(redisPool);
             this.rebuild = new CacheRebuild(mysqlMessages, redisMessages, cacheState, this::prepareRedis);
             this.guard = new CacheGuard(cacheState, rebuild);
-            this.messages = new MessageService(clock, mysqlMessages, redisMessages, cacheRelay, cacheState,
+            this.messages = new MessageService(clock, mysqlMessages, redisMessages, outboxAcks, cacheState,
                     mysqlMessages, redisMessages);
             this.authenticator = new Authenticator(new MySqlUsers(database.sessionFactory()), clock);
         } catch (RuntimeException e) {
+            if (pool != null) {
+                pool.close();
+            }
             database.close();
             throw e;
         }
@@ -74,6 +82,8 @@ public final class ChatCache implements AutoCloseable {
         JedisPoolConfig poolConfig = new JedisPoolConfig();
         poolConfig.setMaxTotal(64);
         poolConfig.setMaxIdle(64);
+        // why: with every connection busy, a request fails (and falls back) instead of waiting for ever
+        poolConfig.setMaxWait(java.time.Duration.ofSeconds(2));
         JedisPool pool = new JedisPool(poolConfig, new HostAndPort(address.host(), address.port()), client);
         try (Jedis jedis = pool.getResource()) {
             jedis.ping();
@@ -102,6 +112,11 @@ public final class ChatCache implements AutoCloseable {
 
     public ReadMarkStream readMarks() {
         return readMarks;
+    }
+
+    /** Where requests acknowledge outbox entries Redis received. */
+    public OutboxAcks outboxAcks() {
+        return outboxAcks;
     }
 
     /** The MySQL-to-Redis relay of the outbox. */

@@ -21,6 +21,7 @@ public final class CacheRebuild {
     private final MessageCache cache;
     private final CacheCompleteness state;
     private final Runnable prepareRedis;
+    private final CacheSync sync;
 
     /** Reports progress of long work: {@code done} of {@code total}. */
     @FunctionalInterface
@@ -36,6 +37,7 @@ public final class CacheRebuild {
         this.cache = cache;
         this.state = state;
         this.prepareRedis = prepareRedis;
+        this.sync = new CacheSync(store, cache);
     }
 
     /** Rebuilds one chat, or everything; returns how many messages were copied. */
@@ -53,6 +55,8 @@ public final class CacheRebuild {
                 break;
             }
             cache.putAll(batch);
+            // an edit or delete that committed after the scan may have been overtaken by this copy
+            sync.settle(batch.stream().map(Message::id).toList(), batch);
             after = batch.get(batch.size() - 1).id();
             copied += batch.size();
             if (seen != null) {

@@ -3,10 +3,8 @@ package chatcache.message;
 import chatcache.background.Repeater;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 
 /**
@@ -25,19 +23,17 @@ public final class CacheRelay implements AutoCloseable {
     private final MessageStore store;
     private final MessageCache cache;
     private final Clock clock;
-    private final ConcurrentLinkedQueue<Long> done = new ConcurrentLinkedQueue<>();
+    private final OutboxAcks acks;
+    private final CacheSync sync;
     private final Repeater worker;
 
-    public CacheRelay(MessageStore store, MessageCache cache, Clock clock) {
+    public CacheRelay(MessageStore store, MessageCache cache, OutboxAcks acks, Clock clock) {
         this.store = store;
         this.cache = cache;
+        this.acks = acks;
         this.clock = clock;
+        this.sync = new CacheSync(store, cache);
         this.worker = new Repeater("cache-relay", () -> relay(clock.millis() - GRACE_MILLIS), PAUSE_MILLIS);
-    }
-
-    /** The request path copied this entry's change to Redis. */
-    void done(long outboxId) {
-        done.add(outboxId);
     }
 
     public void start() {
@@ -54,17 +50,13 @@ public final class CacheRelay implements AutoCloseable {
         return cleared;
     }
 
-    /** Deletes entries reported done, then re-sends up to one batch committed before {@code upTo}. */
+    /** Deletes acknowledged entries, then re-sends up to one batch committed before {@code upTo}. */
     private synchronized int relay(long upTo) {
-        List<Long> finished = new ArrayList<>();
-        Long id;
-        while (finished.size() < 10 * BATCH && (id = done.poll()) != null) {
-            finished.add(id);
-        }
+        List<Long> finished = acks.take(10 * BATCH);
         try {
             store.clearOutbox(finished);
         } catch (RuntimeException e) {
-            done.addAll(finished); // try again next time
+            acks.ackAll(finished); // try again next time
             throw e;
         }
         List<MessageStore.OutboxEntry> stale = store.outbox(upTo, BATCH);
@@ -72,12 +64,8 @@ public final class CacheRelay implements AutoCloseable {
             return finished.size();
         }
         Set<Long> ids = stale.stream().map(MessageStore.OutboxEntry::messageId).collect(Collectors.toSet());
-        List<Message> present = store.load(ids);
-        cache.putAll(present);
         // a change whose message no longer exists was a delete (or was followed by one)
-        Set<Long> gone = new java.util.HashSet<>(ids);
-        present.forEach(m -> gone.remove(m.id()));
-        cache.removeAll(gone);
+        sync.copy(ids);
         store.clearOutbox(stale.stream().map(MessageStore.OutboxEntry::id).toList());
         return finished.size() + stale.size();
     }

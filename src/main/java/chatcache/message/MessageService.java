@@ -26,7 +26,8 @@ public final class MessageService {
     private final MessageBackend mysql;
     private final MessageBackend redis;
 
-    private final CacheRelay relay;
+    private final OutboxAcks acks;
+    private final CacheSync sync;
     private final CacheCompleteness completeness;
     private final AfterCommit afterCommit;
 
@@ -38,19 +39,20 @@ public final class MessageService {
         void committed(Message message);
     }
 
-    public MessageService(Clock clock, MessageStore primary, MessageCache cache, CacheRelay relay,
+    public MessageService(Clock clock, MessageStore primary, MessageCache cache, OutboxAcks acks,
                           CacheCompleteness completeness, MessageBackend mysql, MessageBackend redis) {
-        this(clock, primary, cache, relay, completeness, mysql, redis, AfterCommit.NOTHING);
+        this(clock, primary, cache, acks, completeness, mysql, redis, AfterCommit.NOTHING);
     }
 
-    public MessageService(Clock clock, MessageStore primary, MessageCache cache, CacheRelay relay,
+    public MessageService(Clock clock, MessageStore primary, MessageCache cache, OutboxAcks acks,
                           CacheCompleteness completeness, MessageBackend mysql, MessageBackend redis,
                           AfterCommit afterCommit) {
         this.completeness = Objects.requireNonNull(completeness);
         this.clock = Objects.requireNonNull(clock);
         this.primary = Objects.requireNonNull(primary);
         this.cache = Objects.requireNonNull(cache);
-        this.relay = Objects.requireNonNull(relay);
+        this.acks = Objects.requireNonNull(acks);
+        this.sync = new CacheSync(primary, cache);
         this.mysql = Objects.requireNonNull(mysql);
         this.redis = Objects.requireNonNull(redis);
         this.afterCommit = Objects.requireNonNull(afterCommit);
@@ -62,7 +64,7 @@ public final class MessageService {
      */
     public Message post(NewMessage draft) {
         Stored stored = primary.insert(draft, clock.millis());
-        copyToCache(stored, () -> cache.put(stored.message()));
+        copyToCache(stored, () -> cache.put(stored.message()), List.of(stored.message()));
         return stored.message();
     }
 
@@ -74,7 +76,7 @@ public final class MessageService {
         }
         Stored edited = primary.updateText(messageId, text, clock.millis())
                 .orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
-        copyToCache(edited, () -> cache.put(edited.message()));
+        copyToCache(edited, () -> cache.put(edited.message()), List.of(edited.message()));
         return edited.message().withRead(edited.message().read() || readInCache(messageId));
     }
 
@@ -86,7 +88,7 @@ public final class MessageService {
         }
         long outboxId = primary.delete(messageId, clock.millis())
                 .orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
-        copyToCache(new Stored(current, outboxId), () -> cache.removeAll(List.of(messageId)));
+        copyToCache(new Stored(current, outboxId), () -> cache.removeAll(List.of(messageId)), List.of());
     }
 
     /** why: a mark made on the Redis path reaches MySQL ~200 ms later; the answer must not look unread meanwhile. */
@@ -99,12 +101,16 @@ public final class MessageService {
         }
     }
 
-    /** The Redis half of a change committed to MySQL; if it fails, the outbox relay does it later. */
-    private void copyToCache(Stored change, Runnable write) {
+    /**
+     * The Redis half of a change committed to MySQL, then a check that no concurrent change
+     * overtook it; if anything fails, the outbox relay does it later.
+     */
+    private void copyToCache(Stored change, Runnable write, List<Message> written) {
         afterCommit.committed(change.message());
         try {
             write.run();
-            relay.done(change.outboxId());
+            sync.settle(List.of(change.message().id()), written);
+            acks.ack(change.outboxId());
         } catch (RuntimeException e) {
             log.warn("change to message {} is in MySQL; its Redis copy waits in the outbox: {}",
                     change.message().id(), e.toString());

@@ -5,6 +5,7 @@ import chatcache.message.Message;
 import chatcache.message.MessageBackend;
 import chatcache.message.MessageStore;
 import chatcache.message.NewMessage;
+import chatcache.message.OutboxAcks;
 import chatcache.message.ReadMarkReplica;
 import chatcache.message.Stored;
 import chatcache.query.Slice;
@@ -37,12 +38,17 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
     private final ReadMarkReplica cacheMarks;
 
     private final Clock clock;
+    private final OutboxAcks acks;
 
-    /** @param cacheMarks where marks made here are sent (the Redis copy) */
-    public MySqlMessages(SessionFactory sessions, ReadMarkReplica cacheMarks, Clock clock) {
+    /**
+     * @param cacheMarks where marks made here are sent (the Redis copy)
+     * @param acks       where the outbox rows of marks Redis received are acknowledged
+     */
+    public MySqlMessages(SessionFactory sessions, ReadMarkReplica cacheMarks, Clock clock, OutboxAcks acks) {
         this.sessions = sessions;
         this.cacheMarks = cacheMarks;
         this.clock = clock;
+        this.acks = acks;
     }
 
     @Override
@@ -189,24 +195,32 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
 
     @Override
     public long count(Optional<Long> chatId) {
-        return sessions.fromSession(session -> chatId.isPresent()
+        return unavailableIfFails(() -> sessions.fromSession(session -> chatId.isPresent()
                 ? session.createSelectionQuery("select count(*) from MessageEntity where chatId = :chat", Long.class)
                         .setParameter("chat", chatId.get()).getSingleResult()
-                : session.createSelectionQuery("select count(*) from MessageEntity", Long.class).getSingleResult());
+                : session.createSelectionQuery("select count(*) from MessageEntity", Long.class).getSingleResult()));
+    }
+
+    private static <T> T unavailableIfFails(java.util.function.Supplier<T> query) {
+        try {
+            return query.get();
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL query failed: " + e.getMessage(), e);
+        }
     }
 
     @Override
     public List<Long> chats() {
-        return sessions.fromSession(session -> session
+        return unavailableIfFails(() -> sessions.fromSession(session -> session
                 .createSelectionQuery("select distinct chatId from MessageEntity order by chatId", Long.class)
-                .getResultList());
+                .getResultList()));
     }
 
     @Override
     public long outboxSize() {
-        return sessions.fromSession(session -> session
+        return unavailableIfFails(() -> sessions.fromSession(session -> session
                 .createNativeQuery("SELECT COUNT(*) FROM cache_outbox", Long.class)
-                .getSingleResult());
+                .getSingleResult()));
     }
 
     @Override
@@ -259,34 +273,33 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
 
     /**
      * One bulk UPDATE here, with outbox rows for the marks in the same transaction, then the same
-     * marks to Redis at once; if Redis misses them, the outbox relay re-sends them.
+     * marks to Redis at once (acknowledging the rows); if Redis misses them, the relay re-sends.
      */
     @Override
     public void markRead(Collection<Long> ids) {
-        updateRead(ids, true);
+        List<Long> outboxIds = updateRead(ids, true);
         try {
             cacheMarks.applyReadMarks(ids);
+            acks.ackAll(outboxIds);
         } catch (RuntimeException e) {
             log.warn("{} read marks wait in the outbox for Redis: {}", ids.size(), e.toString());
         }
     }
 
-    /** Marks these messages read in MySQL only: the read marks relayed from the Redis path land here. */
     @Override
     public void applyReadMarks(Collection<Long> ids) {
         updateRead(ids, false);
     }
 
-    private void updateRead(Collection<Long> ids, boolean withOutbox) {
+    /** @return the ids of the outbox rows written (none without {@code withOutbox}) */
+    private List<Long> updateRead(Collection<Long> ids, boolean withOutbox) {
         if (ids.isEmpty()) {
-            return;
+            return List.of();
         }
         List<Long> all = new ArrayList<>(ids);
         try {
-            sessions.inTransaction(session -> {
-                if (withOutbox) {
-                    addToOutbox(session, all, clock.millis());
-                }
+            return sessions.fromTransaction(session -> {
+                List<Long> outboxIds = withOutbox ? addToOutbox(session, all, clock.millis()) : List.of();
                 CriteriaBuilder cb = session.getCriteriaBuilder();
                 for (int from = 0; from < all.size(); from += MARK_CHUNK) {
                     List<Long> chunk = all.subList(from, Math.min(all.size(), from + MARK_CHUNK));
@@ -296,6 +309,7 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
                             .where(m.get("id").in(chunk), cb.isFalse(m.get("read")));
                     session.createMutationQuery(update).executeUpdate();
                 }
+                return outboxIds;
             });
         } catch (PersistenceException e) {
             throw new BackendUnavailableException("MySQL could not mark messages read: " + e.getMessage(), e);

@@ -1,8 +1,10 @@
 package chatcache.mysql;
 
+import chatcache.message.BackendUnavailableException;
 import chatcache.user.Role;
 import chatcache.user.User;
 import chatcache.user.UserDirectory;
+import jakarta.persistence.PersistenceException;
 import org.hibernate.SessionFactory;
 
 import java.util.Optional;
@@ -24,10 +26,14 @@ public final class MySqlUsers implements UserDirectory {
 
     @Override
     public Optional<User> findByTokenHash(String tokenHash) {
-        return sessions.fromSession(session -> session
-                .createSelectionQuery("from UserEntity where tokenHash = :hash", UserEntity.class)
-                .setParameter("hash", tokenHash)
-                .uniqueResultOptional()
-                .map(UserEntity::toUser));
+        try {
+            return sessions.fromSession(session -> session
+                    .createSelectionQuery("from UserEntity where tokenHash = :hash", UserEntity.class)
+                    .setParameter("hash", tokenHash)
+                    .uniqueResultOptional()
+                    .map(UserEntity::toUser));
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL cannot check the token: " + e.getMessage(), e);
+        }
     }
 }

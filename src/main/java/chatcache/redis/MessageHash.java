@@ -44,6 +44,12 @@ final class MessageHash {
         return f;
     }
 
+    /** False for an empty or partial hash (as a read mark racing a delete once could leave). */
+    static boolean isMessage(Map<String, String> f) {
+        return f.containsKey(MessageField.CHAT_ID.redisField()) && f.containsKey(MessageField.USER_ID.redisField())
+                && f.containsKey(TEXT) && f.containsKey(MessageField.CREATED_AT.redisField());
+    }
+
     static Message toMessage(String key, Map<String, String> f) {
         return new Message(
                 idOf(key),

@@ -130,7 +130,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         Map<Long, Message> found = new java.util.LinkedHashMap<>();
         replies.forEach((id, reply) -> {
             Map<String, String> fields = reply.get();
-            if (!fields.isEmpty()) {
+            if (MessageHash.isMessage(fields)) {
                 found.put(id, MessageHash.toMessage(MessageHash.key(id), fields));
             }
         });
@@ -171,7 +171,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         } catch (JedisException e) {
             throw new BackendUnavailableException("Redis could not read message " + messageId + ": " + e.getMessage(), e);
         }
-        if (fields.isEmpty()) {
+        if (!MessageHash.isMessage(fields)) {
             return Optional.empty();
         }
         Message m = MessageHash.toMessage(key, fields);
@@ -247,44 +247,60 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
      */
     @Override
     public void markRead(Collection<Long> ids) {
+        markExisting(ids, true);
+    }
+
+    /** Marks made on the MySQL path, copied here; read is not a search field, so 1.x needs no re-indexing. */
+    @Override
+    public void applyReadMarks(Collection<Long> ids) {
+        markExisting(ids, false);
+    }
+
+    /**
+     * Sets read on those of these messages Redis holds. why WATCH: a message deleted between the
+     * check and the write would otherwise come back as a stub hash holding only "read"; with the
+     * keys watched, such a change aborts the EXEC and the marking is tried again.
+     */
+    private void markExisting(Collection<Long> ids, boolean recordForMysql) {
         if (ids.isEmpty()) {
             return;
         }
+        List<Long> order = new ArrayList<>(ids);
+        String[] keys = order.stream().map(MessageHash::key).toArray(String[]::new);
         try (Jedis jedis = pool.getResource()) {
-            Transaction tx = jedis.multi();
-            for (long id : ids) {
-                tx.hset(MessageHash.key(id), MessageHash.READ, "1");
+            for (int attempt = 0; attempt < 5; attempt++) {
+                jedis.watch(keys);
+                Pipeline check = jedis.pipelined();
+                List<Response<Boolean>> present = order.stream().map(id -> check.exists(MessageHash.key(id))).toList();
+                check.sync();
+                List<Long> existing = new ArrayList<>();
+                for (int i = 0; i < order.size(); i++) {
+                    if (present.get(i).get()) {
+                        existing.add(order.get(i));
+                    }
+                }
+                if (existing.isEmpty()) {
+                    jedis.unwatch();
+                    return;
+                }
+                Transaction tx = jedis.multi();
+                for (long id : existing) {
+                    tx.hset(MessageHash.key(id), MessageHash.READ, "1");
+                }
+                if (recordForMysql) {
+                    ReadMarkStream.append(tx, existing);
+                }
+                List<Object> results = tx.exec();
+                if (results != null) {
+                    requireSuccess(results, "marking " + existing.size() + " messages read");
+                    return;
+                }
+                // a watched message changed meanwhile (edited, deleted, or marked by another reader)
             }
-            ReadMarkStream.append(tx, ids);
-            requireSuccess(tx.exec(), "marking " + ids.size() + " messages read");
         } catch (JedisException e) {
             throw new BackendUnavailableException("Redis could not mark messages read: " + e.getMessage(), e);
         }
-    }
-
-    /** Marks made on the MySQL path, copied here; read is not indexed, so no re-indexing is needed. */
-    @Override
-    public void applyReadMarks(Collection<Long> ids) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        try (Jedis jedis = pool.getResource()) {
-            // why: HSET on a message Redis does not hold would create a stub hash with only "read";
-            // a message missing here is the cache's gap to fill, not a mark to record
-            Pipeline check = jedis.pipelined();
-            List<Long> order = new ArrayList<>(ids);
-            List<Response<Boolean>> present = order.stream().map(id -> check.exists(MessageHash.key(id))).toList();
-            check.sync();
-            Transaction tx = jedis.multi();
-            for (int i = 0; i < order.size(); i++) {
-                if (present.get(i).get()) {
-                    tx.hset(MessageHash.key(order.get(i)), MessageHash.READ, "1");
-                }
-            }
-            requireSuccess(tx.exec(), "copying " + ids.size() + " read marks");
-        } catch (JedisException e) {
-            throw new BackendUnavailableException("Redis could not copy read marks: " + e.getMessage(), e);
-        }
+        throw new BackendUnavailableException("messages kept changing while being marked read", null);
     }
 
     private static void requireSuccess(List<Object> results, String what) {

@@ -46,7 +46,7 @@ class RedisOutageIT {
                 DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build());
         RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.searchIndex());
         service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis,
-                new CacheRelay(stores.cache.mysqlMessages(), deadRedis, stores.clock), new CacheState(deadPool),
+                new OutboxAcks(), new CacheState(deadPool),
                 stores.cache.mysqlMessages(), deadRedis);
     }
 

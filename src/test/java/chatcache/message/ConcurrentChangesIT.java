@@ -1,0 +1,103 @@
+package chatcache.message;
+
+import chatcache.query.SearchCriteria;
+import chatcache.support.TestStores;
+import chatcache.user.Role;
+import chatcache.user.User;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * Changes that overtake each other between their MySQL commit and their Redis write. The
+ * interleavings are made exact with the hook that runs right after a commit: the overtaking
+ * change runs inside it, so no timing is involved.
+ */
+class ConcurrentChangesIT {
+    private final TestStores stores = TestStores.get();
+    private User alice;
+    private User bob;
+
+    @BeforeEach
+    void empty() {
+        stores.reset();
+        alice = stores.userOnly("alice", Role.USER);
+        bob = stores.userOnly("bob", Role.USER);
+    }
+
+    private MessageService withHook(MessageService.AfterCommit hook) {
+        return new MessageService(stores.clock, stores.cache.mysqlMessages(), stores.cache.redisMessages(),
+                stores.cache.outboxAcks(), stores.cache.cacheState(), stores.cache.mysqlMessages(),
+                stores.cache.redisMessages(), hook);
+    }
+
+    private void assertStoresAgree() {
+        stores.cache.readMarks().drain();
+        stores.cache.cacheRelay().drain();
+        SearchCriteria chat = new SearchCriteria(1, Optional.empty(), 100);
+        assertEquals(Pager.page(stores.cache.mysqlMessages(), chat), Pager.page(stores.cache.redisMessages(), chat));
+        assertEquals(List.of(), stores.cache.rebuild().verify(Optional.empty(), CacheRebuild.Progress.NONE));
+    }
+
+    @Test
+    void aDeleteThatOvertakesAnEditIsNotUndoneByTheEditsLateCopy() {
+        Message m = stores.cache.messages().post(new NewMessage(1, alice.id(), "original", null));
+        MessageService editing = withHook(committed -> stores.cache.messages().delete(1, m.id(), alice));
+        editing.edit(1, m.id(), "edited", alice);
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            assertFalse(jedis.exists("messages:" + m.id()), "the deleted message must not come back");
+        }
+        assertStoresAgree();
+    }
+
+    @Test
+    void anEditThatOvertakesAnotherEditWinsInBothStores() {
+        Message m = stores.cache.messages().post(new NewMessage(1, alice.id(), "original", null));
+        MessageService editing = withHook(committed -> stores.cache.messages().edit(1, m.id(), "second edit", alice));
+        editing.edit(1, m.id(), "first edit", alice);
+        assertEquals("second edit", stores.cache.redisMessages().getAll(List.of(m.id())).get(m.id()).text());
+        assertStoresAgree();
+    }
+
+    @Test
+    void aDeleteThatOvertakesThePostsOwnCopyLeavesNothingBehind() {
+        MessageService posting = withHook(committed -> stores.cache.messages().delete(1, committed.id(), alice));
+        Message m = posting.post(new NewMessage(1, alice.id(), "gone at once", null));
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            assertFalse(jedis.exists("messages:" + m.id()));
+        }
+        assertStoresAgree();
+    }
+
+    @Test
+    void aReadMarkArrivingAfterADeleteNeverLeavesAStubHash() {
+        Message m = stores.cache.messages().post(new NewMessage(1, alice.id(), "read, then deleted", null));
+        stores.cache.messages().delete(1, m.id(), alice);
+        // the marks of a fetch that returned the message just before the delete, arriving late
+        stores.cache.redisMessages().markRead(List.of(m.id()));
+        stores.cache.redisMessages().applyReadMarks(List.of(m.id()));
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            assertFalse(jedis.exists("messages:" + m.id()), "no stub hash holding only read");
+        }
+        assertStoresAgree();
+    }
+
+    @Test
+    void everyOutboxRowOfARequestThatReachedRedisIsAcknowledged() {
+        stores.cache.messages().post(new NewMessage(1, alice.id(), "for the API reader", null));
+        User api = stores.userOnly("backoffice", Role.API);
+        stores.cache.messages().fetch(new SearchCriteria(1, Optional.empty(), 20), chatcache.user.Caller.of(api));
+        long rows = stores.cache.mysqlMessages().outboxSize();
+        assertEquals(2, rows, "one row for the post, one for the API reader's mark");
+        List<Long> acknowledged = stores.cache.outboxAcks().take(100);
+        stores.cache.mysqlMessages().clearOutbox(acknowledged);
+        assertEquals(0, stores.cache.mysqlMessages().outboxSize(), "nothing left for the relay to re-send");
+        assertStoresAgree();
+    }
+}
