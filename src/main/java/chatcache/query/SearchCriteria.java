@@ -31,20 +31,22 @@ public record SearchCriteria(long chatId, Optional<Long> authorId, int limit, Po
         }
     }
 
+    /** The newest messages. */
+    public SearchCriteria(long chatId, Optional<Long> authorId, int limit) {
+        this(chatId, authorId, limit, Position.LATEST);
+    }
+
+    /** {@link #of(long, Integer, boolean, Long, Position, Caller)} for the newest messages. */
+    public static SearchCriteria of(long chatId, Integer limit, boolean onlyOwn, Long userId, Caller caller) {
+        return of(chatId, limit, onlyOwn, userId, Position.LATEST, caller);
+    }
+
     /**
      * The one place where request parameters become criteria. {@code onlyOwn} wins over
      * {@code userId} and means "authored by the caller"; it needs a signed-in caller.
      *
      * @throws CallerRequiredException when {@code onlyOwn} is asked for anonymously
      */
-    public SearchCriteria(long chatId, Optional<Long> authorId, int limit) {
-        this(chatId, authorId, limit, Position.LATEST);
-    }
-
-    public static SearchCriteria of(long chatId, Integer limit, boolean onlyOwn, Long userId, Caller caller) {
-        return of(chatId, limit, onlyOwn, userId, Position.LATEST, caller);
-    }
-
     public static SearchCriteria of(long chatId, Integer limit, boolean onlyOwn, Long userId, Position position,
                                     Caller caller) {
         Optional<Long> author;

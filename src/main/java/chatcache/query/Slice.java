@@ -19,9 +19,4 @@ public record Slice(long chatId, Optional<Long> authorId, Direction direction, O
             throw new IllegalArgumentException("count must be positive");
         }
     }
-
-    /** Whether a message with this author belongs to the slice's filter. */
-    public boolean matchesAuthor(long userId) {
-        return authorId.map(a -> a == userId).orElse(true);
-    }
 }
