@@ -216,6 +216,10 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         } catch (JedisException e) {
             // a timed-out query lands here too: ON_TIMEOUT FAIL turns it into an error reply
             throw new BackendUnavailableException("Redis search failed: " + e.getMessage(), e);
+        } catch (IllegalStateException | IllegalArgumentException | ClassCastException e) {
+            // why: a document Redis cannot turn into a message is a failure of the Redis route
+            // (the reader gets MySQL's answer), not a server error
+            throw new BackendUnavailableException("Redis returned an unreadable document: " + e.getMessage(), e);
         }
         throw new BackendUnavailableException("idx:messages and " + set + " disagree", null);
     }
