@@ -1,7 +1,9 @@
 package chatcache.bench;
 
 import chatcache.ChatCache;
+import chatcache.query.OrderKey;
 import chatcache.web.WebApp;
+import com.zaxxer.hikari.HikariDataSource;
 import io.javalin.Javalin;
 
 import java.io.PrintStream;
@@ -15,11 +17,20 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The benchmark's core: makes the bench chat, starts the real app in-process on 127.0.0.1, and
- * measures every workload on every route over HTTP. Returns every figure; prints only progress.
+ * The benchmark's core: makes the bench chats, starts the real app in-process on 127.0.0.1, and
+ * measures every workload on every path (app over HTTP on both routes, raw engine baselines) for
+ * every size and client count. Returns every figure; prints only progress.
  */
 public final class Bench {
+    /** Random anchors per size and workload whose Redis and MySQL answers are compared, beyond the measured ones. */
+    static final int SAMPLED_ANSWERS = 10;
+
     private Bench() {
+    }
+
+    /** A row being measured in windows: the operation and the windows taken so far. */
+    private record Pending(int size, String workload, String path, int clients, ClosedLoop.ClientFactory factory,
+                           List<ClosedLoop.Run> windows, Map<String, Long> statements) {
     }
 
     /**
@@ -29,76 +40,245 @@ public final class Bench {
     public static BenchResult run(ChatCache cache, BenchOptions o, PrintStream log) throws Exception {
         Machine machine = Machine.describe(cache);
         log.println("bench: machine: " + machine.line());
-        ChatLoad load = BenchChat.prepare(cache, o.chatId(), o.messages(), log);
-        log.println("bench: " + load.describe());
+        String background = BenchChat.prepareBackground(cache, o, log);
+        log.println("bench: " + background);
 
-        long anchorId = BenchChat.anchorAtDepth(cache, o.chatId(), o.depth());
-        List<Workload> workloads = List.of(Workload.latest(o.limit()), Workload.deep(o.limit(), o.depth(), anchorId));
         Map<Route, String> tokens = new EnumMap<>(Route.class);
         for (Route route : Route.values()) {
             tokens.put(route, cache.authenticator().issue("bench-reader-" + route.label(), route.role()).token());
         }
+        String writer = cache.authenticator().issue("bench-writer", chatcache.user.Role.USER).token();
 
-        // as `serve` does: read marks relayed to MySQL, the outbox relayed to Redis, the cache guarded
         cache.startRelays();
         Javalin app = WebApp.create(cache.messages(), cache.authenticator(), cache::health).start("127.0.0.1", 0);
-        List<BenchResult.Comparison> comparisons = new ArrayList<>();
+        List<BenchResult.Size> sizes = new ArrayList<>();
         List<BenchResult.Row> rows = new ArrayList<>();
+        List<BenchResult.Comparison> comparisons = new ArrayList<>();
+        Map<String, Double> idle;
+        BenchResult.Marks marks = null;
+        HikariDataSource rawMysql = o.baselines() ? RawBaseline.pool(cache.database().dataSource(), o.mostClients()) : null;
         try {
             HttpLoad http = new HttpLoad(URI.create("http://127.0.0.1:" + app.port()));
-            log.printf("bench: app on 127.0.0.1:%d; chat %d, anchor %d%n", app.port(), o.chatId(), anchorId);
-            for (Workload w : workloads) {
-                HttpLoad.Answer redis = http.fetch(o.chatId(), tokens.get(Route.REDIS), w);
-                HttpLoad.Answer mysql = http.fetch(o.chatId(), tokens.get(Route.MYSQL), w);
-                String problem = redis.problem(w, Route.REDIS);
-                if (problem == null) {
-                    problem = mysql.problem(w, Route.MYSQL);
-                } else {
-                    problem = "redis: " + problem;
-                }
-                BenchResult.Comparison c = BenchResult.Comparison.of(w.name(), redis, mysql, problem);
-                comparisons.add(c);
-                log.printf("bench: %s: redis and mysql answers %s%n", w.name(),
-                        c.agree() ? "agree" : "DIFFER: " + c.mismatches() + " ids, redis " + c.redisIds()
-                                + ", mysql " + c.mysqlIds() + (problem == null ? "" : ", " + problem));
+            log.printf("bench: app on 127.0.0.1:%d%n", app.port());
+            idle = idleRate(cache, Math.max(1000, o.roundMillis()));
+            log.println("bench: MySQL statements at idle (relays polling): " + idle);
+
+            for (int n : o.sizes()) {
+                long chatId = o.chatIdOf(n);
+                ChatLoad load = BenchChat.prepare(cache, chatId, n, log);
+                log.println("bench: " + load.describe());
+                Map<Long, Long> authors = BenchChat.authorCounts(cache, chatId);
+                long total = authors.values().stream().mapToLong(Long::longValue).sum();
+                long author = authors.entrySet().stream()
+                        .min((a, b) -> Double.compare(Math.abs(a.getValue() - 0.05 * total), Math.abs(b.getValue() - 0.05 * total)))
+                        .orElseThrow().getKey();
+                int depth = o.depthIn(n);
+                long anchorId = BenchChat.anchorAtDepth(cache, chatId, depth);
+                OrderKey anchor = BenchChat.orderKeyOf(cache, anchorId);
+                List<Workload> workloads = List.of(Workload.latest(o.limit()),
+                        Workload.author(o.limit(), author, authors.get(author), total),
+                        Workload.deep(o.limit(), depth, anchorId, anchor));
+                Probes.RedisFootprint footprint = Probes.redisFootprint(cache, chatId, List.copyOf(authors.keySet()));
+                sizes.add(new BenchResult.Size(n, load, workloads, footprint));
+                log.printf(Locale.ROOT, "bench: N=%,d: Redis %.0f B/message (hash %.0f, order sets %.0f, index %.0f)%n", n,
+                        footprint.totalPerMessage(), footprint.hashBytesPerMessage(), footprint.orderSetBytesPerMessage(),
+                        footprint.indexBytesPerMessage());
+
+                compare(cache, http, tokens, n, chatId, workloads, o, comparisons, log);
             }
-            if (o.warmupSeconds() > 0) {
+
+            if (o.warmupMillis() > 0) {
                 // why: otherwise the first rows measured pay for the JIT compiling the whole stack
-                log.printf("bench: warming up: every workload on every route for %d s, not measured%n", o.warmupSeconds());
-                for (Workload w : workloads) {
-                    for (Route route : Route.values()) {
-                        http.run(o.chatId(), tokens.get(route), w, route, o.clients(), Duration.ZERO,
-                                Duration.ofSeconds(o.warmupSeconds()));
+                log.printf("bench: warming up: %d ms per size, workload and route, not measured%n", o.warmupMillis());
+                for (BenchResult.Size size : sizes) {
+                    for (Workload w : size.workloads()) {
+                        for (Route route : Route.values()) {
+                            http.run(o.chatIdOf(size.messages()), tokens.get(route), w, route, o.mostClients(),
+                                    Duration.ZERO, Duration.ofMillis(o.warmupMillis()));
+                        }
                     }
                 }
             }
-            // why rounds: each row is measured in 1 s windows taken in turn with the others, so that
-            // drift (JIT still compiling, other processes on the machine) spreads over every row alike
-            Map<String, List<HttpLoad.Run>> windows = new LinkedHashMap<>();
-            for (int round = 1; round <= o.seconds(); round++) {
-                log.printf("bench: round %d of %d: every workload on every route for 1 s, %d clients%n",
-                        round, o.seconds(), o.clients());
-                for (Workload w : workloads) {
-                    for (Route route : Route.values()) {
-                        windows.computeIfAbsent(w.name() + "/" + route.label(), k -> new ArrayList<>())
-                                .add(http.run(o.chatId(), tokens.get(route), w, route, o.clients(), Duration.ZERO,
-                                        Duration.ofSeconds(1)));
+            // why every size in the same rounds: the size ratios compare rows measured side by side,
+            // so that drift (JIT, other processes on the machine) does not favour one size
+            for (int c : o.clients()) {
+                List<Pending> pending = new ArrayList<>();
+                for (BenchResult.Size size : sizes) {
+                    int n = size.messages();
+                    long chatId = o.chatIdOf(n);
+                    for (Workload w : size.workloads()) {
+                        for (Route route : Route.values()) {
+                            pending.add(new Pending(n, w.name(), route.label(), c, () -> () -> () -> {
+                                HttpLoad.Answer a = http.fetch(chatId, tokens.get(route), w);
+                                return a.problem(w, route);
+                            }, new ArrayList<>(), route == Route.REDIS ? new LinkedHashMap<>() : null));
+                        }
+                        if (o.baselines()) {
+                            pending.add(new Pending(n, w.name(), BenchResult.RAW_REDIS, c,
+                                    RawBaseline.redis(RawBaseline.Kind.REDIS_PLAN, cache.redisPool(), chatId, w, o.limit()),
+                                    new ArrayList<>(), null));
+                            if (n <= o.naiveUpTo() || c == o.clients().get(0)) {
+                                pending.add(new Pending(n, w.name(), BenchResult.RAW_NAIVE, n > o.naiveUpTo() ? 1 : c,
+                                        RawBaseline.redis(RawBaseline.Kind.REDIS_NAIVE, cache.redisPool(), chatId, w,
+                                                o.limit()), new ArrayList<>(), null));
+                            }
+                            pending.add(new Pending(n, w.name(), BenchResult.RAW_MYSQL, c,
+                                    RawBaseline.mysql(rawMysql, chatId, w, o.limit()), new ArrayList<>(), null));
+                        }
                     }
                 }
-            }
-            for (Workload w : workloads) {
-                for (Route route : Route.values()) {
-                    BenchResult.Row row = BenchResult.Row.of(w, route,
-                            HttpLoad.Run.merge(windows.get(w.name() + "/" + route.label())));
-                    rows.add(row);
-                    log.printf(Locale.ROOT, "bench: %s on %s: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d errors%s%n",
-                            w.name(), route.label(), row.requestsPerSecond(), row.p50Millis(), row.p99Millis(),
-                            row.errors(), row.firstError() == null ? "" : " (first: " + row.firstError() + ")");
+                measure(cache, pending, o, c + " clients", log);
+                for (Pending p : pending) {
+                    rows.add(row(p, log));
                 }
+            }
+            if (o.writes()) {
+                Workload w = Workload.posting();
+                long chatId = o.writeChatId();
+                for (int c : o.clients()) {
+                    Pending p = new Pending(0, w.name(), BenchResult.WRITE, c, () -> () -> () -> {
+                        HttpLoad.Answer a = http.fetch(chatId, writer, w);
+                        return a.problem(w, Route.REDIS);
+                    }, new ArrayList<>(), new LinkedHashMap<>());
+                    measure(cache, List.of(p), o, "writes, " + c + " clients", log);
+                    rows.add(row(p, log));
+                }
+                marks = marks(cache, http, tokens.get(Route.REDIS), chatId, idle, log);
             }
         } finally {
             app.stop();
+            if (rawMysql != null) {
+                rawMysql.close();
+            }
         }
-        return new BenchResult(o, machine, load, anchorId, workloads, rows, comparisons);
+        Probes.MysqlFootprint mysql = Probes.mysqlFootprint(cache);
+        return new BenchResult(o, machine, background, sizes, rows, comparisons, mysql, idle, marks);
+    }
+
+    /** MySQL statements per second while nothing but the relays runs. */
+    private static Map<String, Double> idleRate(ChatCache cache, int millis) throws Exception {
+        Map<String, Long> before = Probes.mysqlCounters(cache);
+        long t0 = System.nanoTime();
+        Thread.sleep(millis);
+        Map<String, Long> d = Probes.minus(Probes.mysqlCounters(cache), before);
+        double s = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> out = new LinkedHashMap<>();
+        d.forEach((k, v) -> out.put(k, Math.round(v / s * 10) / 10.0));
+        return out;
+    }
+
+    /** Rounds: every pending row for one window in turn, so that drift spreads over every row alike. */
+    private static void measure(ChatCache cache, List<Pending> pending, BenchOptions o, String what, PrintStream log)
+            throws Exception {
+        for (int round = 1; round <= o.rounds(); round++) {
+            log.printf("bench: %s: round %d of %d: %d rows for %d ms each%n", what, round, o.rounds(), pending.size(),
+                    o.roundMillis());
+            for (Pending p : pending) {
+                Map<String, Long> before = p.statements() != null ? Probes.mysqlCounters(cache) : null;
+                p.windows().add(ClosedLoop.run(p.factory(), p.clients(), Duration.ZERO, Duration.ofMillis(o.roundMillis())));
+                if (before != null) {
+                    Map<String, Long> d = Probes.minus(Probes.mysqlCounters(cache), before);
+                    Map<String, Long> sum = Probes.plus(p.statements(), d);
+                    p.statements().clear();
+                    p.statements().putAll(sum);
+                }
+            }
+        }
+    }
+
+    private static BenchResult.Row row(Pending p, PrintStream log) {
+        BenchResult.Row r = BenchResult.Row.of(p.size(), p.workload(), p.path(), p.clients(),
+                ClosedLoop.Run.merge(p.windows()), p.statements());
+        log.printf(Locale.ROOT, "bench: N=%,d %s on %s, %d clients: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d errors%s%n",
+                r.size(), r.workload(), r.path(), r.clients(), r.requestsPerSecond(), r.p50Millis(), r.p99Millis(),
+                r.errors(), r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
+        return r;
+    }
+
+    /** The measured bodies and some random anchors, each on both routes, compared id by id. */
+    private static void compare(ChatCache cache, HttpLoad http, Map<Route, String> tokens, int n, long chatId,
+                                List<Workload> workloads, BenchOptions o, List<BenchResult.Comparison> out,
+                                PrintStream log) throws Exception {
+        List<Workload> bodies = new ArrayList<>(workloads);
+        Workload byAuthor = workloads.get(1);
+        for (long id : BenchChat.spreadIds(cache, chatId, 0, SAMPLED_ANSWERS, n)) {
+            bodies.add(new Workload("deep (sampled)", "", "{\"limit\":" + o.limit() + ",\"before\":" + id + "}", -1,
+                    0, null, id, 0, false));
+        }
+        for (long id : BenchChat.spreadIds(cache, chatId, byAuthor.authorId(), SAMPLED_ANSWERS, n + 1)) {
+            bodies.add(new Workload("author (sampled)", "", "{\"limit\":" + o.limit() + ",\"userId\":"
+                    + byAuthor.authorId() + ",\"before\":" + id + "}", -1, byAuthor.authorId(), null, id, 0, false));
+        }
+        int differ = 0;
+        for (Workload w : bodies) {
+            HttpLoad.Answer redis = http.fetch(chatId, tokens.get(Route.REDIS), w);
+            HttpLoad.Answer mysql = http.fetch(chatId, tokens.get(Route.MYSQL), w);
+            String problem = problem(redis, w, Route.REDIS);
+            if (problem == null) {
+                problem = problem(mysql, w, Route.MYSQL);
+            } else {
+                problem = "redis: " + problem;
+            }
+            BenchResult.Comparison c = BenchResult.Comparison.of(n, w.name(), w.body(), redis, mysql, problem);
+            out.add(c);
+            if (!c.agree()) {
+                differ++;
+                log.printf("bench: N=%,d %s %s: answers DIFFER: %d ids, redis %s, mysql %s%s%n", n, w.name(), w.body(),
+                        c.mismatches(), c.redisIds(), c.mysqlIds(), problem == null ? "" : ", " + problem);
+            }
+        }
+        log.printf("bench: N=%,d: %d answers compared on both routes, %d differ%n", n, bodies.size(), differ);
+    }
+
+    /** Sampled pages near the chat's start hold fewer than a full page; -1 = any size, but the route must match. */
+    private static String problem(HttpLoad.Answer a, Workload w, Route r) {
+        if (w.expectedMessages() >= 0) {
+            return a.problem(w, r);
+        }
+        if (a.error() != null) {
+            return a.error();
+        }
+        return r.source().equals(a.source()) ? null : "answered from " + a.source() + " instead of " + r.source();
+    }
+
+    /**
+     * Reads the write chat page by page (100 a page) as another USER on the Redis route, so that
+     * every message comes back unread and is marked; then waits for the read-mark relay to drain
+     * the stream and counts MySQL's UPDATEs beyond the idle rate.
+     */
+    private static BenchResult.Marks marks(ChatCache cache, HttpLoad http, String reader, long chatId,
+                                           Map<String, Double> idle, PrintStream log) throws Exception {
+        int limit = chatcache.query.SearchCriteria.MAX_LIMIT;
+        Map<String, Long> before = Probes.mysqlCounters(cache);
+        long t0 = System.nanoTime();
+        long marked = 0;
+        long pages = 0;
+        Long before_ = null;
+        for (int i = 0; i < 50; i++) {
+            String body = "{\"limit\":" + limit + (before_ == null ? "" : ",\"before\":" + before_) + "}";
+            HttpLoad.Answer a = http.fetch(chatId, reader, new Workload("marks", "", body, -1, 0, null, 0, 0, false));
+            if (a.error() != null || a.ids().isEmpty()) {
+                break;
+            }
+            pages++;
+            marked += a.unread();
+            before_ = a.ids().get(a.ids().size() - 1);
+            if (!a.hasOlder()) {
+                break;
+            }
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (Probes.streamLength(cache) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(300); // why: the relay XDELs after its UPDATE commits; let the last batch's counters land
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Long> d = Probes.minus(Probes.mysqlCounters(cache), before);
+        long raw = d.get("Com_update");
+        long updates = Math.max(0, Math.round(raw - idle.getOrDefault("Com_update", 0.0) * seconds));
+        BenchResult.Marks m = new BenchResult.Marks(pages, marked, updates, raw, seconds, Probes.streamLength(cache));
+        log.printf(Locale.ROOT, "bench: read marks: %d pages, %d marked, %d UPDATEs (%d raw) in %.1f s%n", pages, marked,
+                updates, raw, seconds);
+        return m;
     }
 }

@@ -43,6 +43,7 @@ final class BenchChat {
         long inserted = 0;
         long[] millis = {0, 0};
         long wallMillis = 0;
+        long redisBytes = 0;
         if (existing >= n) {
             log.printf("bench: chat %d already holds %d messages in MySQL; reusing it%n", chatId, existing);
         } else {
@@ -52,9 +53,11 @@ final class BenchChat {
             // why: until the load is done and checked, readers of this chat must get MySQL; a bench
             // that dies half-way leaves the chat marked, and the next run repairs it
             cache.cacheState().markChatRebuilding(chatId);
+            long memoryBefore = Probes.usedMemory(cache);
             long t0 = System.nanoTime();
-            millis = load(cache, chatId, existing, missing, log);
+            millis = load(cache, chatId, existing, missing, log, authors(cache));
             wallMillis = (System.nanoTime() - t0) / 1_000_000;
+            redisBytes = Probes.usedMemory(cache) - memoryBefore;
             inserted = missing;
         }
         long inMysql = existing + inserted;
@@ -87,8 +90,8 @@ final class BenchChat {
             cacheRebuilt = cache.rebuild().rebuild(Optional.empty(), progress(log, "full rebuild"));
             cacheRebuildMillis = (System.nanoTime() - t0) / 1_000_000;
         }
-        return new ChatLoad(chatId, inMysql, inserted, wallMillis, millis[0], millis[1], chatRebuilt, chatRebuildMillis,
-                cacheRebuilt, cacheRebuildMillis);
+        return new ChatLoad(chatId, inMysql, inserted, wallMillis, millis[0], millis[1], redisBytes, chatRebuilt,
+                chatRebuildMillis, cacheRebuilt, cacheRebuildMillis);
     }
 
     /** Null when Redis indexes and orders exactly the chat's MySQL messages; else what differs. */
@@ -130,13 +133,9 @@ final class BenchChat {
      * characters, createdAt rising by 1..3 ms with about one step in six being 0 (equal times).
      * Each batch goes to MySQL (one multi-row INSERT, committed), then to Redis.
      */
-    private static long[] load(ChatCache cache, long chatId, long existing, long count, PrintStream log)
+    private static long[] load(ChatCache cache, long chatId, long existing, long count, PrintStream log, long[] authors)
             throws SQLException {
         Random random = new Random(chatId * 31 + existing);
-        long[] authors = new long[AUTHORS];
-        for (int i = 0; i < AUTHORS; i++) {
-            authors[i] = cache.authenticator().issue(String.format("bench-author-%02d", i + 1), Role.USER).user().id();
-        }
         long time = existing == 0 ? System.currentTimeMillis() - 3 * count - 3_600_000 : newestCreatedAt(cache, chatId) + 1;
         long mysqlNanos = 0;
         long redisNanos = 0;
@@ -153,7 +152,7 @@ final class BenchChat {
                         long seq = existing + done + i;
                         int step = random.nextInt(6) == 0 ? 0 : 1 + random.nextInt(3);
                         time += step;
-                        long author = authors[random.nextInt(AUTHORS)];
+                        long author = authors[random.nextInt(authors.length)];
                         String data = random.nextInt(10) == 0 ? "{\"seq\":" + seq + "}" : null;
                         drafts.add(new Message(0, chatId, author, ChatText.next(random), time, data, false));
                     }
@@ -212,6 +211,145 @@ final class BenchChat {
         }
         c.commit();
         return stored;
+    }
+
+    /** The bench's 20 authors (users bench-author-01..20), made on first use. */
+    static long[] authors(ChatCache cache) {
+        long[] authors = new long[AUTHORS];
+        for (int i = 0; i < AUTHORS; i++) {
+            authors[i] = cache.authenticator().issue(String.format("bench-author-%02d", i + 1), Role.USER).user().id();
+        }
+        return authors;
+    }
+
+    /**
+     * Makes the background chats (ids {@link BenchOptions#backgroundChatId}) hold {@code messages}
+     * messages each in both stores: counted with one GROUP BY and one pipeline of ZCARDs, the missing
+     * ones loaded through the same bulk path, any whose Redis copy differs rebuilt. Returns a summary.
+     */
+    static String prepareBackground(ChatCache cache, BenchOptions o, PrintStream log) throws SQLException {
+        int chats = o.backgroundChats();
+        int messages = o.backgroundMessages();
+        if (chats == 0 || messages == 0) {
+            return "no background chats";
+        }
+        long first = o.backgroundChatId(0);
+        long last = o.backgroundChatId(chats - 1);
+        java.util.Map<Long, Long> counts = new java.util.HashMap<>();
+        try (Connection c = cache.database().dataSource().getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT chat_id, COUNT(*) FROM messages WHERE chat_id BETWEEN ? AND ?"
+                     + " GROUP BY chat_id")) {
+            q.setLong(1, first);
+            q.setLong(2, last);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getLong(1), rs.getLong(2));
+                }
+            }
+        }
+        List<Long> missing = new ArrayList<>();
+        for (int i = 0; i < chats; i++) {
+            if (counts.getOrDefault(o.backgroundChatId(i), 0L) < messages) {
+                missing.add(o.backgroundChatId(i));
+            }
+        }
+        long t0 = System.nanoTime();
+        if (!missing.isEmpty()) {
+            log.printf("bench: loading background chats: %d of %d chats lack messages (%d each)%n", missing.size(), chats, messages);
+            long[] authors = authors(cache);
+            PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+            int done = 0;
+            for (long chatId : missing) {
+                long existing = counts.getOrDefault(chatId, 0L);
+                cache.cacheState().markChatRebuilding(chatId);
+                load(cache, chatId, existing, messages - existing, quiet, authors);
+                counts.put(chatId, (long) messages);
+                done++;
+                if (done % Math.max(1, missing.size() / 10) == 0 || done == missing.size()) {
+                    log.printf("bench:   background: %,d / %,d chats  %.1f s%n", done, missing.size(),
+                            (System.nanoTime() - t0) / 1e9);
+                }
+            }
+        }
+        // Redis's copy: ZCARD of every order set in one pipeline, any that differs from MySQL rebuilt
+        List<Long> drifted = new ArrayList<>();
+        try (redis.clients.jedis.Jedis jedis = cache.redisPool().getResource()) {
+            redis.clients.jedis.Pipeline p = jedis.pipelined();
+            List<redis.clients.jedis.Response<Long>> cards = new ArrayList<>();
+            for (int i = 0; i < chats; i++) {
+                cards.add(p.zcard("order:chat:" + o.backgroundChatId(i)));
+            }
+            p.sync();
+            for (int i = 0; i < chats; i++) {
+                if (cards.get(i).get() != counts.getOrDefault(o.backgroundChatId(i), 0L).longValue()) {
+                    drifted.add(o.backgroundChatId(i));
+                }
+            }
+        }
+        for (long chatId : drifted) {
+            cache.rebuild().rebuild(java.util.Optional.of(chatId), (d, t) -> { });
+        }
+        for (int i = 0; i < chats; i++) {
+            cache.cacheState().markChatComplete(o.backgroundChatId(i));
+        }
+        long total = counts.values().stream().mapToLong(Long::longValue).sum();
+        return String.format(java.util.Locale.ROOT, "%,d background chats (%,d messages%s); %s%s", chats, total,
+                " in all", missing.isEmpty() ? "reused" : "loaded " + missing.size() + " in "
+                        + String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - t0) / 1e9),
+                drifted.isEmpty() ? "" : "; " + drifted.size() + " rebuilt in Redis (differed)");
+    }
+
+    /** Messages per author in a chat, most first. */
+    static java.util.LinkedHashMap<Long, Long> authorCounts(ChatCache cache, long chatId) throws SQLException {
+        java.util.LinkedHashMap<Long, Long> out = new java.util.LinkedHashMap<>();
+        try (Connection c = cache.database().dataSource().getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT user_id, COUNT(*) n FROM messages WHERE chat_id = ?"
+                     + " GROUP BY user_id ORDER BY n DESC")) {
+            q.setLong(1, chatId);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getLong(1), rs.getLong(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    static chatcache.query.OrderKey orderKeyOf(ChatCache cache, long messageId) throws SQLException {
+        try (Connection c = cache.database().dataSource().getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT created_at FROM messages WHERE id = ?")) {
+            q.setLong(1, messageId);
+            try (ResultSet rs = q.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("no message " + messageId);
+                }
+                return new chatcache.query.OrderKey(rs.getLong(1), messageId);
+            }
+        }
+    }
+
+    /** Up to {@code count} ids spread over the chat, newest first, for sampled comparisons. */
+    static List<Long> spreadIds(ChatCache cache, long chatId, long authorId, int count, long seed) throws SQLException {
+        List<Long> all = new ArrayList<>();
+        try (Connection c = cache.database().dataSource().getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT id FROM messages WHERE chat_id = ?"
+                     + (authorId > 0 ? " AND user_id = ?" : "") + " ORDER BY created_at DESC, id DESC")) {
+            q.setLong(1, chatId);
+            if (authorId > 0) {
+                q.setLong(2, authorId);
+            }
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    all.add(rs.getLong(1));
+                }
+            }
+        }
+        Random random = new Random(seed);
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < count && !all.isEmpty(); i++) {
+            out.add(all.get(random.nextInt(all.size())));
+        }
+        return out;
     }
 
     static long mysqlCount(ChatCache cache, long chatId) throws SQLException {

@@ -10,39 +10,67 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code chatcache bench}: page 1 against a page deep in a big chat, on the Redis and the MySQL route. */
+/** {@code chatcache bench}: the read and write workloads of issue #5 over HTTP, with raw-engine baselines. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measures POST /chat/{id}/messages over HTTP against the real app (in-process, on"
-                + " 127.0.0.1) on the servers of CHATCACHE_*: the newest page and a page --depth messages deep,"
-                + " each on the Redis route (USER caller) and the MySQL route (API caller). Uses its own chat"
-                + " (default id 1000000000 + N), loads it once through bulk paths and reuses it later. Prints a"
-                + " markdown table on stdout, progress on stderr; exits 1 on errors or answers that differ.")
+        description = "Measures the real app (in-process, HTTP on 127.0.0.1) on the servers of CHATCACHE_*: for each"
+                + " chat size, the newest page, the newest page of one author (~5%% of the chat) and a page --depth"
+                + " deep, each on the Redis route (USER token) and the MySQL route (API token), and the same queries"
+                + " issued straight to RediSearch and MySQL (baselines); then POST /chat/{id}/message (writes) and"
+                + " read marks. Chats (id --chat-base + N) and background chats are loaded once through bulk paths"
+                + " and reused. Prints markdown on stdout, progress on stderr; exits 1 on errors or answers that differ.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--messages", defaultValue = "100000", description = "messages in the chat (default ${DEFAULT-VALUE})")
-    int messages;
+    @Option(names = {"--sizes", "--messages"}, split = ",", defaultValue = "1000,100000",
+            description = "messages in the large chat, one run per size, e.g. 1000,100000,1000000 (default ${DEFAULT-VALUE})")
+    List<Integer> sizes;
 
-    @Option(names = "--depth", defaultValue = "10000", description = "newer messages above the deep page's anchor (default ${DEFAULT-VALUE})")
+    @Option(names = "--depth", defaultValue = "10000",
+            description = "newer messages above the deep page's anchor; half the chat in smaller chats (default ${DEFAULT-VALUE})")
     int depth;
 
-    @Option(names = "--clients", defaultValue = "8", description = "concurrent HTTP clients (default ${DEFAULT-VALUE})")
-    int clients;
+    @Option(names = "--clients", split = ",", defaultValue = "8,32",
+            description = "concurrent clients, one set of rows per count (default ${DEFAULT-VALUE})")
+    List<Integer> clients;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "measured seconds per workload and route, taken in 1 s rounds (default ${DEFAULT-VALUE})")
-    int seconds;
+    @Option(names = "--seconds", defaultValue = "5",
+            description = "rounds per row; each round runs every row once for --round-ms (default ${DEFAULT-VALUE})")
+    int rounds;
 
-    @Option(names = "--warmup", defaultValue = "1", description = "unmeasured seconds of every workload on every route before measuring (default ${DEFAULT-VALUE})")
-    int warmup;
+    @Option(names = "--round-ms", defaultValue = "1000", description = "milliseconds per row and round (default ${DEFAULT-VALUE})")
+    int roundMillis;
+
+    @Option(names = "--warmup-ms", defaultValue = "1000",
+            description = "unmeasured milliseconds of every read workload on both routes per size (default ${DEFAULT-VALUE})")
+    int warmupMillis;
 
     @Option(names = "--limit", defaultValue = "20", description = "page size, 1..100 (default ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--chat", description = "the chat id to use (default 1000000000 + messages)")
-    Long chat;
+    @Option(names = "--background", defaultValue = "1000x100",
+            description = "background chats as CHATSxMESSAGES, loaded once and reused (default ${DEFAULT-VALUE})")
+    String background;
+
+    @Option(names = "--no-writes", description = "skip the write workload and the read-mark check")
+    boolean noWrites;
+
+    @Option(names = "--no-baselines", description = "skip the raw RediSearch/MySQL baselines")
+    boolean noBaselines;
+
+    @Option(names = "--chat-base", defaultValue = "1000000000",
+            description = "the large chat of N is this + N; background chats this + 500000000 + i (default ${DEFAULT-VALUE})")
+    long chatBase;
+
+    @Option(names = "--naive-up-to", defaultValue = "100000",
+            description = "above this chat size the naive FT.SEARCH baseline runs with 1 client only (default ${DEFAULT-VALUE})")
+    int naiveUpTo;
 
     @Option(names = "--out", description = "also write the markdown to this file")
     Path out;
+
+    @Option(names = "--png", description = "also draw p99 latency against chat size to this PNG file")
+    Path png;
 
     private BenchResult result;
 
@@ -53,8 +81,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BenchOptions options = new BenchOptions(messages, depth, clients, seconds, warmup, limit,
-                chat != null ? chat : BenchOptions.defaultChatId(messages));
+        String[] bg = background.toLowerCase().split("x");
+        if (bg.length != 2) {
+            throw new IllegalArgumentException("--background must be CHATSxMESSAGES, e.g. 1000x100");
+        }
+        BenchOptions options = new BenchOptions(sizes, depth, clients, rounds, roundMillis, warmupMillis, limit,
+                Integer.parseInt(bg[0].strip()), Integer.parseInt(bg[1].strip()), !noWrites, !noBaselines, chatBase, naiveUpTo);
         Config config = Config.fromEnv(System.getenv());
         try (ChatCache cache = ChatCache.open(config, Clock.systemUTC())) {
             result = Bench.run(cache, options, System.err);
@@ -69,6 +101,10 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new IOException("cannot write --out " + out + ": " + e.getMessage(), e);
             }
             System.err.println("bench: markdown written to " + out);
+        }
+        if (png != null) {
+            Chart.write(result, png);
+            System.err.println("bench: chart written to " + png);
         }
         if (result.totalErrors() > 0 || result.totalMismatches() > 0) {
             System.err.println("bench: " + result.totalErrors() + " errors, " + result.totalMismatches()

@@ -2,19 +2,32 @@ package chatcache.bench;
 
 import chatcache.query.SearchCriteria;
 
+import java.util.List;
+
 /**
- * What one bench run measures: a chat of {@code messages} messages (chat id {@code chatId}),
- * pages of {@code limit} taken at the top and {@code depth} messages deep, {@code clients}
- * concurrent HTTP clients for {@code seconds} per workload and route after {@code warmupSeconds}.
+ * What one bench run measures: one large chat per size in {@code sizes} (chat id
+ * {@link #chatIdOf}), plus {@code backgroundChats} chats of {@code backgroundMessages} each;
+ * pages of {@code limit} at the top, of one author, and {@code depth} messages deep (less in a
+ * chat too small for it); each workload on each path with every client count in {@code clients},
+ * in {@code rounds} rounds of {@code roundMillis} after {@code warmupMillis} of warm-up. Above
+ * {@code naiveUpTo} messages the naive RediSearch baseline runs with one client only.
  */
-public record BenchOptions(int messages, int depth, int clients, int seconds, int warmupSeconds, int limit,
-                           long chatId) {
+public record BenchOptions(List<Integer> sizes, int depth, List<Integer> clients, int rounds, int roundMillis,
+                           int warmupMillis, int limit, int backgroundChats, int backgroundMessages,
+                           boolean writes, boolean baselines, long chatIdBase,
+                           int naiveUpTo) {
     /** Bench chats live far above any id a demo or a test uses. */
     public static final long CHAT_ID_BASE = 1_000_000_000L;
+    /** Background chats: CHAT_ID_BASE + BACKGROUND_OFFSET + i. */
+    public static final long BACKGROUND_OFFSET = 500_000_000L;
+    /** The chat the write workload posts into. */
+    public static final long WRITE_OFFSET = 900_000_000L;
 
     public BenchOptions {
-        if (messages < 1) {
-            throw new IllegalArgumentException("--messages must be at least 1");
+        sizes = List.copyOf(sizes);
+        clients = List.copyOf(clients);
+        if (sizes.isEmpty() || sizes.stream().anyMatch(n -> n < 1)) {
+            throw new IllegalArgumentException("--sizes must be one or more sizes of at least 1");
         }
         if (limit < 1 || limit > SearchCriteria.MAX_LIMIT) {
             throw new IllegalArgumentException("--limit must be 1.." + SearchCriteria.MAX_LIMIT);
@@ -22,27 +35,58 @@ public record BenchOptions(int messages, int depth, int clients, int seconds, in
         if (depth < 1) {
             throw new IllegalArgumentException("--depth must be at least 1");
         }
-        // the anchor has `depth` newer messages; the deep page needs `limit` older ones below it
-        if ((long) depth + 1 + limit > messages) {
-            throw new IllegalArgumentException("--messages must be at least depth + 1 + limit = "
-                    + ((long) depth + 1 + limit) + " so that the deep page is full");
+        for (int n : sizes) {
+            if (2L * (limit + 1) > n) {
+                throw new IllegalArgumentException("every size must be at least 2 * (limit + 1) = " + 2 * (limit + 1));
+            }
         }
-        if (clients < 1 || clients > 1024) {
-            throw new IllegalArgumentException("--clients must be 1..1024");
+        if (clients.isEmpty() || clients.stream().anyMatch(c -> c < 1 || c > 1024)) {
+            throw new IllegalArgumentException("--clients must be one or more counts of 1..1024");
         }
-        if (seconds < 1 || seconds > 3600) {
+        if (rounds < 1 || rounds > 3600) {
             throw new IllegalArgumentException("--seconds must be 1..3600");
         }
-        if (warmupSeconds < 0 || warmupSeconds > 600) {
-            throw new IllegalArgumentException("--warmup must be 0..600");
+        if (roundMillis < 50 || roundMillis > 60_000) {
+            throw new IllegalArgumentException("--round-ms must be 50..60000");
         }
-        if (chatId <= 0) {
-            throw new IllegalArgumentException("--chat must be a positive chat id");
+        if (warmupMillis < 0 || warmupMillis > 600_000) {
+            throw new IllegalArgumentException("--warmup-ms must be 0..600000");
+        }
+        if (backgroundChats < 0 || backgroundMessages < 0) {
+            throw new IllegalArgumentException("--background must be CHATSxMESSAGES, both at least 0");
+        }
+        if (chatIdBase <= 0) {
+            throw new IllegalArgumentException("--chat-base must be a positive chat id");
         }
     }
 
-    /** The default chat of a size: one chat per size, so that a later run of that size reuses it. */
-    public static long defaultChatId(int messages) {
-        return CHAT_ID_BASE + messages;
+    /** The large chat of a size: one chat per size, so that a later run of that size reuses it. */
+    public long chatIdOf(int messages) {
+        return chatIdBase + messages;
+    }
+
+    public long backgroundChatId(int i) {
+        return chatIdBase + BACKGROUND_OFFSET + i;
+    }
+
+    public long writeChatId() {
+        return chatIdBase + WRITE_OFFSET;
+    }
+
+    /** The deep page's depth in a chat of n: --depth, or half the chat when it is too small for it. */
+    public int depthIn(int n) {
+        return (long) depth + 1 + limit <= n ? depth : n / 2;
+    }
+
+    public int largestSize() {
+        return sizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    }
+
+    public int smallestSize() {
+        return sizes.stream().mapToInt(Integer::intValue).min().orElseThrow();
+    }
+
+    public int mostClients() {
+        return clients.stream().mapToInt(Integer::intValue).max().orElseThrow();
     }
 }

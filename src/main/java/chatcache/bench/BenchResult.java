@@ -3,21 +3,41 @@ package chatcache.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every figure of one bench run, for people ({@link #toMarkdown()}) and for tests (the fields). */
-public record BenchResult(BenchOptions options, Machine machine, ChatLoad load, long anchorId,
-                          List<Workload> workloads, List<Row> rows, List<Comparison> comparisons) {
+public record BenchResult(BenchOptions options, Machine machine, String background, List<Size> sizes, List<Row> rows,
+                          List<Comparison> comparisons, Probes.MysqlFootprint mysqlFootprint,
+                          Map<String, Double> idleStatementsPerSecond, Marks marks) {
 
-    /** One workload on one route. Latencies in milliseconds. */
-    public record Row(String workload, Route route, long requests, double seconds, double requestsPerSecond,
-                      double p50Millis, double p99Millis, double maxMillis, long errors, String firstError) {
+    /** Paths of a read: the app over HTTP on each route, and the raw baselines. */
+    public static final String REDIS = "redis";
+    public static final String MYSQL = "mysql";
+    public static final String RAW_REDIS = RawBaseline.Kind.REDIS_PLAN.label;
+    public static final String RAW_NAIVE = RawBaseline.Kind.REDIS_NAIVE.label;
+    public static final String RAW_MYSQL = RawBaseline.Kind.MYSQL.label;
+    /** The write workload's path: the app over HTTP, USER token, both stores. */
+    public static final String WRITE = "app-write";
 
-        static Row of(Workload w, Route r, HttpLoad.Run run) {
+    /** One chat size: how it was loaded, what was asked of it, what it costs Redis. */
+    public record Size(int messages, ChatLoad load, List<Workload> workloads, Probes.RedisFootprint redis) {
+    }
+
+    /**
+     * One workload on one path with one client count, latencies in milliseconds; for the Redis
+     * route, MySQL's statement counters over its windows ({@code mysqlStatements}, else empty).
+     */
+    public record Row(int size, String workload, String path, int clients, long requests, double seconds,
+                      double requestsPerSecond, double p50Millis, double p99Millis, double maxMillis, long errors,
+                      String firstError, Map<String, Long> mysqlStatements) {
+
+        static Row of(int size, String workload, String path, int clients, ClosedLoop.Run run,
+                      Map<String, Long> statements) {
             long[] ns = run.sortedNanos();
-            return new Row(w.name(), r, run.requests(), run.seconds(), run.requests() / run.seconds(),
+            return new Row(size, workload, path, clients, run.requests(), run.seconds(), run.requests() / run.seconds(),
                     percentile(ns, 0.50), percentile(ns, 0.99), ns.length == 0 ? Double.NaN : ns[ns.length - 1] / 1e6,
-                    run.errors(), run.firstError());
+                    run.errors(), run.firstError(), statements == null ? Map.of() : statements);
         }
 
         /** Nearest rank: the smallest latency that at least q of all requests did not exceed. */
@@ -28,15 +48,28 @@ public record BenchResult(BenchOptions options, Machine machine, ChatLoad load, 
             int rank = (int) Math.ceil(q * sortedNanos.length);
             return sortedNanos[Math.max(0, rank - 1)] / 1e6;
         }
+
+        /** MySQL statements (Com_select + Com_update + Com_insert) per request, less the idle background rate. */
+        public double statementsPerRequest(Map<String, Double> idlePerSecond) {
+            if (mysqlStatements.isEmpty() || requests == 0) {
+                return Double.NaN;
+            }
+            double s = 0;
+            for (String k : List.of("Com_select", "Com_update", "Com_insert")) {
+                s += mysqlStatements.getOrDefault(k, 0L) - idlePerSecond.getOrDefault(k, 0.0) * seconds;
+            }
+            return Math.max(0, s) / requests;
+        }
     }
 
     /**
      * One answer of the Redis route against one of the MySQL route for the same body: positions
      * whose ids differ (a missing or extra message counts as one), and whether hasOlder/hasNewer differ.
      */
-    public record Comparison(String workload, List<Long> redisIds, List<Long> mysqlIds, int mismatches,
-                             boolean flagsDiffer, String problem) {
-        static Comparison of(String workload, HttpLoad.Answer redis, HttpLoad.Answer mysql, String problem) {
+    public record Comparison(int size, String workload, String body, List<Long> redisIds, List<Long> mysqlIds,
+                             int mismatches, boolean flagsDiffer, String problem) {
+        static Comparison of(int size, String workload, String body, HttpLoad.Answer redis, HttpLoad.Answer mysql,
+                             String problem) {
             int n = Math.max(redis.ids().size(), mysql.ids().size());
             int mismatches = 0;
             for (int i = 0; i < n; i++) {
@@ -47,7 +80,7 @@ public record BenchResult(BenchOptions options, Machine machine, ChatLoad load, 
                 }
             }
             boolean flags = redis.hasOlder() != mysql.hasOlder() || redis.hasNewer() != mysql.hasNewer();
-            return new Comparison(workload, redis.ids(), mysql.ids(), mismatches, flags, problem);
+            return new Comparison(size, workload, body, redis.ids(), mysql.ids(), mismatches, flags, problem);
         }
 
         public boolean agree() {
@@ -55,92 +88,237 @@ public record BenchResult(BenchOptions options, Machine machine, ChatLoad load, 
         }
     }
 
-    public Optional<Row> row(String workload, Route route) {
-        return rows.stream().filter(r -> r.workload().equals(workload) && r.route() == route).findFirst();
+    /**
+     * Read marks on the Redis route: {@code marked} messages came back unread in {@code pages} pages
+     * and were marked; MySQL ran {@code updates} UPDATEs more than at idle until the relay had them all.
+     */
+    public record Marks(long pages, long marked, long updates, long rawUpdates, double seconds, long streamLeft) {
+        public double marksPerUpdate() {
+            return updates == 0 ? Double.POSITIVE_INFINITY : (double) marked / updates;
+        }
     }
 
+    public Optional<Row> row(int size, String workload, String path, int clients) {
+        return rows.stream().filter(r -> r.size() == size && r.workload().equals(workload) && r.path().equals(path)
+                && r.clients() == clients).findFirst();
+    }
+
+    /** Errors of every row that must not fail (the naive baseline may time out at large N; it is reported, not fatal). */
     public long totalErrors() {
-        return rows.stream().mapToLong(Row::errors).sum();
+        return rows.stream().filter(r -> !r.path().equals(RAW_NAIVE)).mapToLong(Row::errors).sum();
     }
 
     public long totalMismatches() {
         return comparisons.stream().filter(c -> !c.agree()).mapToLong(c -> Math.max(1, c.mismatches())).sum();
     }
 
-    /** p50 of {@code workload} over p50 of the first workload ("latest"), on one route. */
-    public double depthRatio(String workload, Route route) {
-        return ratio(row(workload, route), row(workloads.get(0).name(), route));
-    }
-
-    /** p50 of the Redis route over p50 of the MySQL route, for one workload. */
-    public double routeRatio(String workload) {
-        return ratio(row(workload, Route.REDIS), row(workload, Route.MYSQL));
-    }
-
-    private static double ratio(Optional<Row> a, Optional<Row> b) {
-        if (a.isEmpty() || b.isEmpty() || !(b.get().p50Millis() > 0)) {
+    private static double div(Optional<Row> a, Optional<Row> b, boolean throughput) {
+        if (a.isEmpty() || b.isEmpty()) {
             return Double.NaN;
         }
-        return a.get().p50Millis() / b.get().p50Millis();
+        return throughput ? a.get().requestsPerSecond() / b.get().requestsPerSecond()
+                : a.get().p99Millis() / b.get().p99Millis();
+    }
+
+    /** requests/s of the Redis route over the MySQL route. */
+    public double routeThroughputRatio(int size, String workload, int clients) {
+        return div(row(size, workload, REDIS, clients), row(size, workload, MYSQL, clients), true);
+    }
+
+    /** requests/s of the app's route over its raw baseline (redis → raw-redis, mysql → raw-mysql). */
+    public double appOverRaw(int size, String workload, String route, int clients) {
+        return div(row(size, workload, route, clients), row(size, workload, route.equals(REDIS) ? RAW_REDIS : RAW_MYSQL,
+                clients), true);
+    }
+
+    /** p99 at the largest size over p99 at the smallest, on one path. */
+    public double sizeRatio(String workload, String path, int clients) {
+        return div(row(options.largestSize(), workload, path, clients), row(options.smallestSize(), workload, path, clients),
+                false);
+    }
+
+    public List<String> readWorkloads() {
+        return List.of("latest", "author", "deep");
+    }
+
+    public List<String> readPaths() {
+        return options.baselines() ? List.of(REDIS, MYSQL, RAW_REDIS, RAW_NAIVE, RAW_MYSQL) : List.of(REDIS, MYSQL);
+    }
+
+    private static String f(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
     }
 
     public String toMarkdown() {
         List<String> out = new ArrayList<>();
         BenchOptions o = options;
-        out.add(String.format(Locale.ROOT, "## chatcache bench: chat %d, %,d messages; pages of %d at the top and %,d deep; "
-                        + "%d clients, %d s per row",
-                load.chatId(), load.messages(), o.limit(), o.depth(), o.clients(), o.seconds()));
+        out.add(f("## chatcache bench: chats of %s messages; pages of %d; %s clients; %d round(s) of %d ms per row",
+                String.join(", ", o.sizes().stream().map(n -> f("%,d", n)).toList()), o.limit(),
+                String.join(", ", o.clients().stream().map(String::valueOf).toList()), o.rounds(), o.roundMillis()));
         out.add("");
         out.add("Machine: " + machine.line() + ". Clients, the app (in-process, Javalin over HTTP on 127.0.0.1)"
                 + " and both servers share these CPUs.");
         out.add("");
-        out.add("Data: " + load.describe() + ".");
+        out.add("Background: " + background + ".");
         out.add("");
-        out.add("Workloads (POST /chat/" + load.chatId() + "/messages; redis = USER token, mysql = API token):");
-        out.add("");
-        for (Workload w : workloads) {
-            out.add("- `" + w.name() + "`: " + w.description() + ", body `" + w.body() + "`");
-        }
-        out.add("");
-        out.add(String.format(Locale.ROOT, "Closed loop: each client sends its next request when the last one is"
-                + " answered (HTTP/1.1 keep-alive). Warm-up, not measured: every row for %d s. Then %d round(s) of"
-                + " every row in turn for 1 s. Latency = request sent to answer read and checked (HTTP 200, %d"
-                + " messages, the route's source).", o.warmupSeconds(), o.seconds(), o.limit()));
-        out.add("");
-        out.add("| workload | route | requests | requests/s | p50 ms | p99 ms | max ms | errors |");
-        out.add("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        for (Row r : rows) {
-            out.add(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.2f | %.2f | %.1f | %d |", r.workload(),
-                    r.route().label(), r.requests(), r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(),
-                    r.errors()));
-        }
-        out.add("");
-        out.add("| ratio of p50 | value |");
-        out.add("| --- | ---: |");
-        for (Route route : Route.values()) {
-            for (Workload w : workloads.subList(1, workloads.size())) {
-                out.add(String.format(Locale.ROOT, "| %s / %s, %s | %.2f |", w.name(), workloads.get(0).name(),
-                        route.label(), depthRatio(w.name(), route)));
+        for (Size s : sizes) {
+            out.add(f("- N = %,d: %s", s.messages(), s.load().describe()));
+            for (Workload w : s.workloads()) {
+                out.add("  - `" + w.name() + "`: " + w.description() + ", body `" + w.body() + "`");
             }
         }
-        for (Workload w : workloads) {
-            out.add(String.format(Locale.ROOT, "| redis / mysql, %s | %.2f |", w.name(), routeRatio(w.name())));
+        out.add("");
+        out.add(f("Paths: `redis` = the app over HTTP, USER token; `mysql` = the app over HTTP, API token; `%s` = %s;"
+                        + " `%s` = %s; `%s` = %s (own pool of as many connections as clients). Closed loop: each client"
+                        + " sends its next request when the last one is answered. Warm-up (not measured): %d ms of every"
+                        + " read workload on both routes per size. Then %d round(s) in which every row runs %d ms in turn."
+                        + " `MySQL stmts/read` (Redis route only) = Com_select + Com_update + Com_insert during its"
+                        + " windows, less the idle rate measured before (%s), per request.",
+                RAW_REDIS, RawBaseline.Kind.REDIS_PLAN.description, RAW_NAIVE, RawBaseline.Kind.REDIS_NAIVE.description,
+                RAW_MYSQL, RawBaseline.Kind.MYSQL.description, o.warmupMillis(), o.rounds(), o.roundMillis(),
+                idleText()));
+        for (Size s : sizes) {
+            for (String w : readWorkloads()) {
+                out.add("");
+                out.add(f("### %s, N = %,d", w, s.messages()));
+                out.add("");
+                out.add("| clients | path | requests | requests/s | p50 ms | p99 ms | max ms | errors | MySQL stmts/read |");
+                out.add("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+                for (int c : o.clients()) {
+                    for (String path : readPaths()) {
+                        rows.stream().filter(r -> r.size() == s.messages() && r.workload().equals(w)
+                                && r.path().equals(path) && r.clients() == c).findFirst().ifPresent(r -> out.add(f(
+                                "| %d | %s | %d | %.0f | %.2f | %.2f | %.1f | %d | %s |", r.clients(), r.path(),
+                                r.requests(), r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(),
+                                r.errors(), r.mysqlStatements().isEmpty() ? "" : f("%.3f (%s)",
+                                        r.statementsPerRequest(idleStatementsPerSecond), counters(r.mysqlStatements())))));
+                    }
+                }
+                for (Row r : rows) {
+                    if (r.size() == s.messages() && r.workload().equals(w) && !o.clients().contains(r.clients())) {
+                        out.add(f("| %d | %s | %d | %.0f | %.2f | %.2f | %.1f | %d | |", r.clients(), r.path(),
+                                r.requests(), r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.errors()));
+                    }
+                }
+            }
+        }
+        if (sizes.stream().anyMatch(s -> s.messages() > o.naiveUpTo()) && o.baselines()) {
+            out.add("");
+            out.add(f("Above N = %,d the naive baseline runs with 1 client only: each of its queries collects the whole"
+                    + " chat and would hold Redis (single-threaded) for every other row.", o.naiveUpTo()));
         }
         out.add("");
-        List<String> compared = new ArrayList<>();
-        for (Comparison c : comparisons) {
-            compared.add(c.workload() + " " + c.mismatches() + " mismatches"
-                    + (c.flagsDiffer() ? " (hasOlder/hasNewer differ)" : "")
-                    + (c.problem() != null ? " (" + c.problem() + ")" : ""));
+        out.add("### Ratios");
+        out.add("");
+        out.add("| ratio | clients | " + String.join(" | ", sizes.stream().map(s -> f("N = %,d", s.messages())).toList()) + " |");
+        out.add("| --- | ---: |" + " ---: |".repeat(sizes.size()));
+        for (String w : readWorkloads()) {
+            for (int c : o.clients()) {
+                out.add(f("| %s: redis / mysql requests/s | %d | %s |", w, c, String.join(" | ",
+                        sizes.stream().map(s -> f("%.2f", routeThroughputRatio(s.messages(), w, c))).toList())));
+                if (o.baselines()) {
+                    for (String route : List.of(REDIS, MYSQL)) {
+                        out.add(f("| %s: %s / %s requests/s | %d | %s |", w, route, route.equals(REDIS) ? RAW_REDIS : RAW_MYSQL,
+                                c, String.join(" | ", sizes.stream().map(s -> f("%.2f", appOverRaw(s.messages(), w, route, c))).toList())));
+                    }
+                }
+            }
         }
-        out.add("Redis vs MySQL answer for the same body (ids and order; read flags ignored): "
-                + String.join(", ", compared) + ".");
+        out.add("");
+        if (o.sizes().size() > 1) {
+            out.add(f("| p99 at N = %,d / p99 at N = %,d | clients | %s |", o.largestSize(), o.smallestSize(),
+                    String.join(" | ", readPaths())));
+            out.add("| --- | ---: |" + " ---: |".repeat(readPaths().size()));
+            for (String w : readWorkloads()) {
+                for (int c : o.clients()) {
+                    out.add(f("| %s | %d | %s |", w, c, String.join(" | ",
+                            readPaths().stream().map(p -> f("%.2f", sizeRatio(w, p, c))).toList())));
+                }
+            }
+            out.add("");
+        }
+        if (o.writes()) {
+            out.add(f("### Writes (POST /chat/%d/message, USER token, 201 = committed in MySQL with its outbox row and"
+                    + " written to Redis)", o.writeChatId()));
+            out.add("");
+            out.add("| clients | requests | 201/s | p50 ms | p99 ms | max ms | errors | MySQL statements / write (select, insert, update, delete; idle rate subtracted) |");
+            out.add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+            for (int c : o.clients()) {
+                row(0, "write", WRITE, c).ifPresent(r -> out.add(f("| %d | %d | %.0f | %.2f | %.2f | %.1f | %d | %s |",
+                        c, r.requests(), (r.requests() - r.errors()) / r.seconds(), r.p50Millis(), r.p99Millis(),
+                        r.maxMillis(), r.errors(), String.join(", ", List.of("Com_select", "Com_insert", "Com_update",
+                                "Com_delete").stream().map(k -> f("%.2f", Math.max(0, r.mysqlStatements().getOrDefault(k, 0L)
+                                - idleStatementsPerSecond.getOrDefault(k, 0.0) * r.seconds()) / Math.max(1, r.requests())))
+                                .toList()))));
+            }
+            out.add("");
+            if (marks != null) {
+                out.add(f("Read marks on the Redis route: %d pages of the write chat read by another USER, %,d messages"
+                                + " came back unread and were marked; MySQL ran %d UPDATEs beyond its idle rate (%d in all)"
+                                + " in %.1f s until the read-mark stream was drained (%d entries left): %.0f marks per UPDATE.",
+                        marks.pages(), marks.marked(), marks.updates(), marks.rawUpdates(), marks.seconds(),
+                        marks.streamLeft(), marks.marksPerUpdate()));
+                out.add("");
+            }
+        }
+        out.add("### Memory");
+        out.add("");
+        out.add("| N | avg text chars | hash B/msg (MEMORY USAGE, 200 newest) | order sets B/msg | index B/msg (FT.INFO sizes / num_docs, valid fields) | sum of parts B/msg | INFO used_memory delta at load / messages loaded |");
+        out.add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (Size s : sizes) {
+            Probes.RedisFootprint r = s.redis();
+            out.add(f("| %,d | %.0f | %.0f | %.0f | %.0f | %.0f | %s |", s.messages(), r.avgTextChars(),
+                    r.hashBytesPerMessage(), r.orderSetBytesPerMessage(), r.indexBytesPerMessage(), r.totalPerMessage(),
+                    s.load().inserted() > 0 ? f("%.0f", (double) s.load().redisBytesDelta() / s.load().inserted())
+                            : "(reused, not loaded now)"));
+        }
+        if (!sizes.isEmpty()) {
+            Probes.RedisFootprint r = sizes.get(sizes.size() - 1).redis();
+            out.add("");
+            out.add(f("FT.INFO idx:messages: %,d documents; %s.", r.indexDocs(), String.join(", ",
+                    r.indexSizesMb().entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + " MB").toList())));
+        }
+        out.add(f("MySQL `messages`: %,d rows, data %,d B + indexes %,d B = %.0f B/row (information_schema after"
+                        + " ANALYZE TABLE).", mysqlFootprint.rows(), mysqlFootprint.dataBytes(), mysqlFootprint.indexBytes(),
+                mysqlFootprint.perRow()));
+        out.add("");
+        out.add("### Never partial");
+        out.add("");
+        out.add("| N | workload | answers compared | mismatched ids | flags differ | problems |");
+        out.add("| ---: | --- | ---: | ---: | ---: | ---: |");
+        for (Size s : sizes) {
+            for (String w : readWorkloads()) {
+                List<Comparison> cs = comparisons.stream().filter(c -> c.size() == s.messages()
+                        && c.workload().startsWith(w)).toList();
+                out.add(f("| %,d | %s | %d | %d | %d | %d |", s.messages(), w, cs.size(),
+                        cs.stream().mapToInt(Comparison::mismatches).sum(), cs.stream().filter(Comparison::flagsDiffer).count(),
+                        cs.stream().filter(c -> c.problem() != null).count()));
+            }
+        }
+        for (Comparison c : comparisons) {
+            if (!c.agree()) {
+                out.add("");
+                out.add(f("DIFFER: N = %,d %s body %s: redis %s, mysql %s%s", c.size(), c.workload(), c.body(),
+                        c.redisIds(), c.mysqlIds(), c.problem() == null ? "" : " (" + c.problem() + ")"));
+            }
+        }
         for (Row r : rows) {
             if (r.firstError() != null) {
                 out.add("");
-                out.add("First error of " + r.workload() + "/" + r.route().label() + ": " + r.firstError());
+                out.add(f("First error of %s/%s, N = %,d, %d clients: %s", r.workload(), r.path(), r.size(), r.clients(),
+                        r.firstError()));
             }
         }
         return String.join("\n", out) + "\n";
+    }
+
+    private String idleText() {
+        return String.join(", ", idleStatementsPerSecond.entrySet().stream()
+                .map(e -> f("%s %.1f/s", e.getKey(), e.getValue())).toList());
+    }
+
+    private static String counters(Map<String, Long> m) {
+        return f("sel %d, upd %d, ins %d, del %d, q %d", m.getOrDefault("Com_select", 0L), m.getOrDefault("Com_update", 0L),
+                m.getOrDefault("Com_insert", 0L), m.getOrDefault("Com_delete", 0L), m.getOrDefault("Questions", 0L));
     }
 }

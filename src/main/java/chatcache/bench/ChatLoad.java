@@ -9,6 +9,7 @@ import java.util.Locale;
  * whether the whole cache had to be (Redis claimed no complete copy, as after a flush).
  */
 public record ChatLoad(long chatId, long messages, long inserted, long wallMillis, long mysqlMillis, long redisMillis,
+                       long redisBytesDelta,
                        long chatRebuilt, long chatRebuildMillis, long cacheRebuilt, long cacheRebuildMillis) {
 
     public boolean reused() {
@@ -24,6 +25,8 @@ public record ChatLoad(long chatId, long messages, long inserted, long wallMilli
                             + " MySQL batched INSERTs %.1f s, Redis putAll %.1f s)",
                     inserted, chatId, wallMillis / 1000.0, inserted * 1000.0 / Math.max(1, wallMillis),
                     mysqlMillis / 1000.0, redisMillis / 1000.0));
+            s.append(String.format(Locale.ROOT, "; Redis used_memory grew by %,d bytes (%.0f bytes/message)",
+                    redisBytesDelta, (double) redisBytesDelta / inserted));
         }
         if (chatRebuilt > 0) {
             s.append(String.format(Locale.ROOT, "; Redis's copy of the chat differed, rebuilt (%,d messages) in %.1f s",

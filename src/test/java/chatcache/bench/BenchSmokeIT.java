@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -20,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (those of {@code ./dev test}). It asserts that the run completes and produces every figure,
  * never what the figures are: timings belong to the benchmark, not to a test.
  *
- * <p>The command opens and closes its own program parts and uses its own chat (id 1000002000),
- * so it neither needs nor disturbs what other tests put in the stores; their reset empties it.
+ * <p>The command opens and closes its own program parts and uses its own chats (ids 1000001000,
+ * 1000002000, background chats from 1500000000, writes into 1900000000), so it neither needs nor
+ * disturbs what other tests put in the stores; their reset empties them.
  */
 class BenchSmokeIT {
 
@@ -30,61 +33,96 @@ class BenchSmokeIT {
         // why: Hibernate logs through jboss-logging; route it like the program does
         System.setProperty("org.jboss.logging.provider", "slf4j");
         Path out = dir.resolve("bench.md");
+        Path png = dir.resolve("bench.png");
         BenchCommand command = new BenchCommand();
         CommandLine cli = new CommandLine(command);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             throw e; // a failure should show its stack trace, not just an exit code
         });
 
-        int exit = cli.execute("--messages", "2000", "--depth", "500", "--clients", "2", "--seconds", "1",
-                "--warmup", "1", "--out", out.toString());
+        int exit = cli.execute("--sizes", "1000,2000", "--depth", "500", "--clients", "2", "--seconds", "1",
+                "--round-ms", "150", "--warmup-ms", "200", "--background", "5x20", "--out", out.toString(),
+                "--png", png.toString());
 
         BenchResult result = command.result();
         assertNotNull(result, "the bench produced no result");
         assertEquals(0, exit, "exit code (non-zero means errors or mismatches)");
-        assertEquals(BenchOptions.defaultChatId(2000), result.load().chatId());
-        assertTrue(result.load().messages() >= 2000, "chat holds " + result.load().messages() + " messages");
-        assertTrue(result.anchorId() > 0);
+        assertEquals(List.of(1000, 2000), result.sizes().stream().map(BenchResult.Size::messages).toList());
+        for (BenchResult.Size s : result.sizes()) {
+            assertEquals(1_000_000_000L + s.messages(), s.load().chatId());
+            assertTrue(s.load().messages() >= s.messages(), "chat holds " + s.load().messages() + " messages");
+            assertEquals(List.of("latest", "author", "deep"), s.workloads().stream().map(Workload::name).toList());
+            assertTrue(s.workloads().get(1).authorId() > 0);
+            assertTrue(s.workloads().get(2).anchorId() > 0);
+            assertTrue(s.redis().totalPerMessage() > 0 && Double.isFinite(s.redis().totalPerMessage()),
+                    "Redis bytes/message " + s.redis());
+            assertTrue(s.redis().indexBytesPerMessage() > 0, "index bytes/message " + s.redis());
+        }
         assertFalse(result.machine().redisearch().isBlank());
         assertFalse(result.machine().database().isBlank());
+        assertTrue(result.background().contains("5 background chats"), result.background());
 
-        List<String> workloads = result.workloads().stream().map(Workload::name).toList();
-        assertEquals(List.of("latest", "deep"), workloads);
-        assertEquals(workloads.size() * Route.values().length, result.rows().size());
-        for (String workload : workloads) {
-            for (Route route : Route.values()) {
-                BenchResult.Row row = result.row(workload, route)
-                        .orElseThrow(() -> new AssertionError("no row " + workload + "/" + route));
-                String what = workload + "/" + route.label() + ": ";
-                assertTrue(row.requests() > 0, what + "no requests");
-                assertTrue(row.requestsPerSecond() > 0, what + "requests/s " + row.requestsPerSecond());
-                assertEquals(0, row.errors(), what + "errors, first: " + row.firstError());
-                assertTrue(row.p50Millis() > 0 && row.p99Millis() >= row.p50Millis(),
-                        what + "p50 " + row.p50Millis() + ", p99 " + row.p99Millis());
+        for (BenchResult.Size s : result.sizes()) {
+            for (String workload : result.readWorkloads()) {
+                for (String path : result.readPaths()) {
+                    BenchResult.Row row = result.row(s.messages(), workload, path, 2)
+                            .orElseThrow(() -> new AssertionError("no row " + workload + "/" + path));
+                    String what = s.messages() + " " + workload + "/" + path + ": ";
+                    assertTrue(row.requests() > 0, what + "no requests");
+                    assertTrue(row.requestsPerSecond() > 0, what + "requests/s " + row.requestsPerSecond());
+                    assertEquals(0, row.errors(), what + "errors, first: " + row.firstError());
+                    assertTrue(row.p50Millis() > 0 && row.p99Millis() >= row.p50Millis(),
+                            what + "p50 " + row.p50Millis() + ", p99 " + row.p99Millis());
+                    assertEquals(path.equals(BenchResult.REDIS), !row.mysqlStatements().isEmpty(), what + "counters");
+                }
+                assertTrue(Double.isFinite(result.routeThroughputRatio(s.messages(), workload, 2)));
+                assertTrue(Double.isFinite(result.appOverRaw(s.messages(), workload, BenchResult.REDIS, 2)));
+                assertTrue(Double.isFinite(result.appOverRaw(s.messages(), workload, BenchResult.MYSQL, 2)));
+                assertTrue(Double.isFinite(result.row(s.messages(), workload, BenchResult.REDIS, 2).orElseThrow()
+                        .statementsPerRequest(result.idleStatementsPerSecond())));
             }
-            assertTrue(Double.isFinite(result.routeRatio(workload)), "redis/mysql ratio of " + workload);
         }
-        for (Route route : Route.values()) {
-            assertTrue(Double.isFinite(result.depthRatio("deep", route)), "deep/latest ratio on " + route);
+        for (String workload : result.readWorkloads()) {
+            for (String path : result.readPaths()) {
+                assertTrue(Double.isFinite(result.sizeRatio(workload, path, 2)), "size ratio " + workload + "/" + path);
+            }
         }
 
-        assertEquals(workloads.size(), result.comparisons().size());
+        BenchResult.Row write = result.row(0, "write", BenchResult.WRITE, 2).orElseThrow();
+        assertTrue(write.requests() > 0);
+        assertEquals(0, write.errors(), "write errors, first: " + write.firstError());
+        assertNotNull(result.marks());
+        assertTrue(result.marks().marked() > 0, "marks " + result.marks());
+        assertEquals(0, result.marks().streamLeft(), "read-mark stream not drained: " + result.marks());
+
+        assertTrue(result.mysqlFootprint().rows() > 0 && result.mysqlFootprint().perRow() > 0);
+
+        assertFalse(result.comparisons().isEmpty());
+        for (String workload : result.readWorkloads()) {
+            assertTrue(result.comparisons().stream().anyMatch(c -> c.workload().equals(workload)), workload);
+        }
         for (BenchResult.Comparison c : result.comparisons()) {
             assertEquals(0, c.mismatches(), c.workload() + ": redis " + c.redisIds() + ", mysql " + c.mysqlIds());
             assertTrue(c.agree(), c.workload() + ": " + c);
-            assertEquals(20, c.redisIds().size(), c.workload());
         }
         assertEquals(0, result.totalErrors());
         assertEquals(0, result.totalMismatches());
 
         String markdown = Files.readString(out, StandardCharsets.UTF_8);
         assertEquals(result.toMarkdown(), markdown);
-        for (String workload : workloads) {
-            for (Route route : Route.values()) {
-                assertTrue(markdown.contains("| " + workload + " | " + route.label() + " | "), workload + "/" + route);
+        for (String workload : result.readWorkloads()) {
+            assertTrue(markdown.contains("### " + workload + ", N = 2,000"), workload);
+            for (String path : result.readPaths()) {
+                assertTrue(markdown.contains("| 2 | " + path + " | "), path);
             }
         }
-        assertTrue(markdown.contains("| deep / latest, redis |") && markdown.contains("| redis / mysql, deep |"));
+        assertTrue(markdown.contains("### Ratios") && markdown.contains("### Writes") && markdown.contains("### Memory")
+                && markdown.contains("### Never partial") && markdown.contains("Read marks on the Redis route"));
         assertTrue(markdown.contains("RediSearch " + result.machine().redisearch()));
+        assertFalse(markdown.contains("NaN"), markdown);
+
+        assertTrue(Files.size(png) > 0, "empty PNG");
+        byte[] magic = Arrays.copyOf(Files.readAllBytes(png), 8);
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, magic, "not a PNG");
     }
 }

@@ -1,0 +1,125 @@
+package chatcache.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Closed-loop load: C client threads each run one operation, wait for it, check it, and run the
+ * next, until a deadline. Latencies go to a plain long[] per thread, merged and sorted at the end.
+ * Used alike for HTTP requests and for the raw-engine baselines, so that both are timed the same way.
+ */
+final class ClosedLoop {
+    static final Duration STRAGGLER_TIMEOUT = Duration.ofSeconds(20);
+
+    /** One client's operation: returns null when the answer is right, else what is wrong. */
+    interface Op {
+        String call() throws Exception;
+    }
+
+    /** A client: made on its own thread before the loop (e.g. borrows a connection), closed after it. */
+    interface Client extends AutoCloseable {
+        Op op();
+
+        @Override
+        default void close() throws Exception {
+        }
+    }
+
+    interface ClientFactory {
+        Client open() throws Exception;
+    }
+
+    /** What C clients achieved in the measured window. */
+    record Run(long requests, long errors, double seconds, long[] sortedNanos, String firstError) {
+
+        /** Several windows of the same workload and path as one. */
+        static Run merge(List<Run> runs) {
+            long[] all = runs.stream().flatMapToLong(r -> Arrays.stream(r.sortedNanos())).sorted().toArray();
+            return new Run(runs.stream().mapToLong(Run::requests).sum(), runs.stream().mapToLong(Run::errors).sum(),
+                    runs.stream().mapToDouble(Run::seconds).sum(), all,
+                    runs.stream().map(Run::firstError).filter(e -> e != null).findFirst().orElse(null));
+        }
+    }
+
+    private ClosedLoop() {
+    }
+
+    /**
+     * {@code clients} threads repeat the operation for {@code warmup}, then for {@code duration};
+     * only operations started in the second window count. Every loop stops by time.
+     */
+    static Run run(ClientFactory factory, int clients, Duration warmup, Duration duration) throws InterruptedException {
+        long[][] latencies = new long[clients][];
+        long[] errors = new long[clients];
+        AtomicReference<String> firstError = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        long start = System.nanoTime();
+        long measureFrom = start + warmup.toNanos();
+        long end = measureFrom + duration.toNanos();
+        for (int t = 0; t < clients; t++) {
+            int me = t;
+            Thread thread = new Thread(() -> {
+                long[] mine = new long[1024];
+                int n = 0;
+                try (Client client = factory.open()) {
+                    Op op = client.op();
+                    long t0;
+                    while ((t0 = System.nanoTime()) < end) {
+                        String problem;
+                        try {
+                            problem = op.call();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            break;
+                        } catch (Exception e) {
+                            problem = e.toString();
+                        }
+                        long took = System.nanoTime() - t0;
+                        if (t0 < measureFrom) {
+                            continue;
+                        }
+                        if (n == mine.length) {
+                            mine = Arrays.copyOf(mine, n * 2);
+                        }
+                        mine[n++] = took;
+                        if (problem != null) {
+                            errors[me]++;
+                            firstError.compareAndSet(null, problem);
+                        }
+                    }
+                } catch (Exception e) {
+                    errors[me]++;
+                    firstError.compareAndSet(null, "client failed: " + e);
+                }
+                latencies[me] = Arrays.copyOf(mine, n);
+            }, "bench-client-" + t);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+        long joinBy = end + STRAGGLER_TIMEOUT.toNanos();
+        for (Thread thread : threads) {
+            long left = joinBy - System.nanoTime();
+            if (left > 0) {
+                thread.join(Math.max(1, left / 1_000_000));
+            }
+            if (thread.isAlive()) {
+                thread.interrupt();
+                throw new IllegalStateException(thread.getName() + " did not finish within " + STRAGGLER_TIMEOUT);
+            }
+        }
+        double seconds = Math.max(1e-9, (System.nanoTime() - measureFrom) / 1e9);
+        int total = Arrays.stream(latencies).mapToInt(l -> l.length).sum();
+        long[] all = new long[total];
+        int at = 0;
+        for (long[] l : latencies) {
+            System.arraycopy(l, 0, all, at, l.length);
+            at += l.length;
+        }
+        Arrays.sort(all);
+        return new Run(total, Arrays.stream(errors).sum(), seconds, all, firstError.get());
+    }
+}
