@@ -7,13 +7,16 @@ import java.util.Set;
 
 /** The queryable copy of messages (Redis). */
 public interface MessageCache {
-    /** Writes the message and keeps the search index in step with it. Idempotent; never unmarks a read. */
+    /**
+     * Writes the message and keeps the search index in step with it, unless it was removed in the
+     * last minutes (a delete that overtook this write). Idempotent; never unmarks a read.
+     */
     void put(Message message);
 
-    /** The same for many messages at once. */
+    /** Writes many messages at once, unconditionally; callers settle against MySQL afterwards. */
     void putAll(List<Message> messages);
 
-    /** Removes these messages (hash, index entry, order sets); missing ones are ignored. */
+    /** Removes these messages (hash, index entry, order sets) and keeps late copies out; missing ones are ignored. */
     void removeAll(Collection<Long> ids);
 
     /** The cached copies of these messages, by id; missing ones are absent. */

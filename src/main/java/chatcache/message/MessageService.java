@@ -64,7 +64,8 @@ public final class MessageService {
      */
     public Message post(NewMessage draft) {
         Stored stored = primary.insert(draft, clock.millis());
-        copyToCache(stored, () -> cache.put(stored.message()), List.of(stored.message()));
+        // why no settle: a post can only be overtaken by a delete, and put() respects its tombstone
+        copyToCache(stored, () -> cache.put(stored.message()));
         return stored.message();
     }
 
@@ -76,7 +77,11 @@ public final class MessageService {
         }
         Stored edited = primary.updateText(messageId, text, clock.millis())
                 .orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
-        copyToCache(edited, () -> cache.put(edited.message()), List.of(edited.message()));
+        copyToCache(edited, () -> {
+            cache.put(edited.message());
+            // an edit can be overtaken by another edit: settle on MySQL's latest text
+            sync.settle(List.of(messageId), List.of(edited.message()));
+        });
         return edited.message().withRead(edited.message().read() || readInCache(messageId));
     }
 
@@ -88,7 +93,7 @@ public final class MessageService {
         }
         long outboxId = primary.delete(messageId, clock.millis())
                 .orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
-        copyToCache(new Stored(current, outboxId), () -> cache.removeAll(List.of(messageId)), List.of());
+        copyToCache(new Stored(current, outboxId), () -> cache.removeAll(List.of(messageId)));
     }
 
     /** why: a mark made on the Redis path reaches MySQL ~200 ms later; the answer must not look unread meanwhile. */
@@ -101,15 +106,11 @@ public final class MessageService {
         }
     }
 
-    /**
-     * The Redis half of a change committed to MySQL, then a check that no concurrent change
-     * overtook it; if anything fails, the outbox relay does it later.
-     */
-    private void copyToCache(Stored change, Runnable write, List<Message> written) {
+    /** The Redis half of a change committed to MySQL; if it fails, the outbox relay does it later. */
+    private void copyToCache(Stored change, Runnable write) {
         afterCommit.committed(change.message());
         try {
             write.run();
-            sync.settle(List.of(change.message().id()), written);
             acks.ack(change.outboxId());
         } catch (RuntimeException e) {
             log.warn("change to message {} is in MySQL; its Redis copy waits in the outbox: {}",

@@ -26,6 +26,8 @@ import java.util.Optional;
 
 /** Messages as Redis hashes indexed by idx:messages: the cache, and the read path of everyone but API clients. */
 public final class RedisMessages implements MessageCache, MessageBackend, ReadMarkReplica {
+    /** How long a deleted message's tombstone keeps late copies out. */
+    private static final long TOMBSTONE_SECONDS = 600;
     private final JedisPool pool;
     private final SearchIndex index;
 
@@ -45,7 +47,28 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
      */
     @Override
     public void put(Message message) {
-        putAll(List.of(message));
+        String key = MessageHash.key(message.id());
+        String tombstone = tombstone(message.id());
+        try (Jedis jedis = pool.getResource()) {
+            for (int attempt = 0; attempt < 5; attempt++) {
+                // why: a delete that overtook this copy left a tombstone; writing now would bring it back
+                jedis.watch(tombstone);
+                if (jedis.exists(tombstone)) {
+                    jedis.unwatch();
+                    return;
+                }
+                Transaction tx = jedis.multi();
+                write(tx, message);
+                List<Object> results = tx.exec();
+                if (results != null) {
+                    requireSuccess(results, "caching message " + message.id());
+                    return;
+                }
+            }
+        } catch (JedisException e) {
+            throw new BackendUnavailableException("Redis could not cache message " + key + ": " + e.getMessage(), e);
+        }
+        throw new BackendUnavailableException("message " + message.id() + " kept changing while being cached", null);
     }
 
     /**
@@ -61,19 +84,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         try (Jedis jedis = pool.getResource()) {
             Transaction tx = jedis.multi();
             for (Message message : messages) {
-                String key = MessageHash.key(message.id());
-                String sortKey = MessageOrder.sortKey(message.createdAt(), message.id());
-                tx.hset(key, MessageHash.fields(message));
-                if (message.read()) {
-                    tx.hset(key, MessageHash.READ, "1");
-                } else {
-                    tx.hsetnx(key, MessageHash.READ, "0");
-                }
-                if (index.indexesExplicitly()) {
-                    tx.sendCommand(SearchCommand.ADDHASH, SearchIndex.NAME, key, "1.0", "REPLACE");
-                }
-                tx.zadd(OrderSets.chatKey(message.chatId()), 0, sortKey);
-                tx.zadd(OrderSets.authorKey(message.chatId(), message.userId()), 0, sortKey);
+                write(tx, message);
             }
             requireSuccess(tx.exec(), "caching " + messages.size() + " messages");
         } catch (JedisException e) {
@@ -81,34 +92,66 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         }
     }
 
+    /**
+     * Removes the hashes, index entries and order-set entries, and leaves a tombstone for a while
+     * so that a copy of the same message still on its way (its post overtaken by this delete) is
+     * not written after it. why WATCH: the order-set entries are found through the hash; a copy
+     * landing between that read and the EXEC aborts it, and the removal is tried again.
+     */
+    /** The commands that write one message: hash (never unmarking a read), index (1.x), order sets. */
+    private void write(Transaction tx, Message message) {
+        String key = MessageHash.key(message.id());
+        String sortKey = MessageOrder.sortKey(message.createdAt(), message.id());
+        tx.hset(key, MessageHash.fields(message));
+        if (message.read()) {
+            tx.hset(key, MessageHash.READ, "1");
+        } else {
+            tx.hsetnx(key, MessageHash.READ, "0");
+        }
+        if (index.indexesExplicitly()) {
+            tx.sendCommand(SearchCommand.ADDHASH, SearchIndex.NAME, key, "1.0", "REPLACE");
+        }
+        tx.zadd(OrderSets.chatKey(message.chatId()), 0, sortKey);
+        tx.zadd(OrderSets.authorKey(message.chatId(), message.userId()), 0, sortKey);
+    }
+
     @Override
     public void removeAll(Collection<Long> ids) {
         if (ids.isEmpty()) {
             return;
         }
+        String[] keys = ids.stream().map(MessageHash::key).toArray(String[]::new);
         try (Jedis jedis = pool.getResource()) {
-            Map<Long, Message> cached = getAll(jedis, ids);
-            Transaction tx = jedis.multi();
-            for (long id : ids) {
-                String key = MessageHash.key(id);
-                Message m = cached.get(id);
-                if (m != null) {
-                    String sortKey = MessageOrder.sortKey(m.createdAt(), m.id());
-                    tx.zrem(OrderSets.chatKey(m.chatId()), sortKey);
-                    tx.zrem(OrderSets.authorKey(m.chatId(), m.userId()), sortKey);
+            for (int attempt = 0; attempt < 5; attempt++) {
+                jedis.watch(keys);
+                Map<Long, Message> cached = getAll(jedis, ids);
+                Transaction tx = jedis.multi();
+                for (long id : ids) {
+                    String key = MessageHash.key(id);
+                    Message m = cached.get(id);
+                    if (m != null) {
+                        String sortKey = MessageOrder.sortKey(m.createdAt(), m.id());
+                        tx.zrem(OrderSets.chatKey(m.chatId()), sortKey);
+                        tx.zrem(OrderSets.authorKey(m.chatId(), m.userId()), sortKey);
+                    }
+                    if (index.indexesExplicitly()) {
+                        tx.sendCommand(SearchCommand.DEL, SearchIndex.NAME, key);
+                    }
+                    tx.del(key);
+                    tx.setex(tombstone(id), TOMBSTONE_SECONDS, "1");
                 }
-                if (index.indexesExplicitly()) {
-                    tx.sendCommand(SearchCommand.DEL, SearchIndex.NAME, key);
+                if (tx.exec() != null) {
+                    return;
                 }
-                tx.del(key);
-            }
-            List<Object> results = tx.exec();
-            if (results == null) {
-                throw new BackendUnavailableException("removing " + ids.size() + " messages: transaction discarded", null);
             }
         } catch (JedisException e) {
             throw new BackendUnavailableException("Redis could not remove messages: " + e.getMessage(), e);
         }
+        throw new BackendUnavailableException(ids.size() + " messages kept changing while being removed", null);
+    }
+
+    static String tombstone(long id) {
+        return "chatcache:deleted:" + id;
     }
 
     @Override
