@@ -1,5 +1,7 @@
 package chatcache.web;
 
+import chatcache.web.ApiClient.Reply;
+
 import chatcache.support.TestClock;
 import chatcache.support.TestStores;
 import chatcache.user.Authenticator;
@@ -105,9 +107,9 @@ class HttpApiIT {
 
             Reply reply = post(7, alice, body("hello", data));
 
-            assertEquals(201, reply.status, reply.body);
+            assertEquals(201, reply.status(), reply.body());
             assertJsonContentType(reply);
-            JsonNode m = reply.json;
+            JsonNode m = reply.json();
             assertEquals(Set.of("id", "chatId", "userId", "message", "createdAt", "data", "read"), fieldNames(m));
             assertTrue(m.get("id").isIntegralNumber() && m.get("id").longValue() > 0, m.toString());
             assertEquals(7, m.get("chatId").longValue());
@@ -360,10 +362,10 @@ class HttpApiIT {
         void theAnswerIsJsonWithExactlyMessagesPagingFlagsAndSource() {
             post(1, alice, body("hi", null));
             Reply reply = fetch(1, Reader.USER, null);
-            assertEquals(200, reply.status, reply.body);
+            assertEquals(200, reply.status(), reply.body());
             assertJsonContentType(reply);
-            assertEquals(Set.of("messages", "hasOlder", "hasNewer", "source"), fieldNames(reply.json));
-            assertTrue(reply.json.get("messages").isArray());
+            assertEquals(Set.of("messages", "hasOlder", "hasNewer", "source"), fieldNames(reply.json()));
+            assertTrue(reply.json().get("messages").isArray());
         }
 
         @ParameterizedTest
@@ -724,18 +726,18 @@ class HttpApiIT {
         @Test
         void healthReportsBothStoresUpAndTheRediSearchVersion() {
             Reply reply = send("GET", "/health", null, null);
-            assertEquals(200, reply.status, reply.body);
+            assertEquals(200, reply.status(), reply.body());
             assertJsonContentType(reply);
-            assertEquals("ok", reply.json.path("status").textValue());
-            assertTrue(reply.json.path("mysql").path("up").isBoolean());
-            assertTrue(reply.json.path("mysql").path("up").booleanValue());
-            assertTrue(reply.json.path("redis").path("up").booleanValue());
-            String version = reply.json.path("redis").path("redisearch").textValue();
-            assertNotNull(version, reply.body);
+            assertEquals("ok", reply.json().path("status").textValue());
+            assertTrue(reply.json().path("mysql").path("up").isBoolean());
+            assertTrue(reply.json().path("mysql").path("up").booleanValue());
+            assertTrue(reply.json().path("redis").path("up").booleanValue());
+            String version = reply.json().path("redis").path("redisearch").textValue();
+            assertNotNull(version, reply.body());
             assertTrue(version.matches("\\d+\\.\\d+\\.\\d+"), version);
-            assertTrue(reply.json.path("redis").path("complete").booleanValue(), reply.body);
-            assertEquals(0, reply.json.path("backlog").path("outbox").longValue(), reply.body);
-            assertEquals(0, reply.json.path("backlog").path("readMarks").longValue(), reply.body);
+            assertTrue(reply.json().path("redis").path("complete").booleanValue(), reply.body());
+            assertEquals(0, reply.json().path("backlog").path("outbox").longValue(), reply.body());
+            assertEquals(0, reply.json().path("backlog").path("readMarks").longValue(), reply.body());
         }
 
         @ParameterizedTest
@@ -854,38 +856,9 @@ class HttpApiIT {
 
     // ------------------------------------------------------------------ helpers
 
-    /** One HTTP answer: status, Content-Type, body, and the body as JSON when it is JSON. */
-    record Reply(int status, String contentType, String body, JsonNode json) {
-    }
 
     private static Reply send(String method, String path, String authorization, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        request.method(method, body == null
-                ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        JsonNode json;
-        try {
-            json = response.body().isEmpty() ? null : JSON.readTree(response.body());
-        } catch (JsonProcessingException e) {
-            json = null;
-        }
-        return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                response.body(), json);
+        return ApiClient.send(http, base, method, path, authorization, body);
     }
 
     private static String bearer(Authenticator.Issued who) {
@@ -937,10 +910,10 @@ class HttpApiIT {
     }
 
     private static JsonNode created(Reply reply) {
-        assertEquals(201, reply.status, reply.body);
+        assertEquals(201, reply.status(), reply.body());
         assertJsonContentType(reply);
-        assertNotNull(reply.json, reply.body);
-        return reply.json;
+        assertNotNull(reply.json(), reply.body());
+        return reply.json();
     }
 
     private static long id(Reply reply) {
@@ -949,10 +922,10 @@ class HttpApiIT {
 
     /** The messages of a successful fetch, after checking which store answered. */
     private static List<JsonNode> messages(Reply reply, String expectedSource) {
-        assertEquals(200, reply.status, reply.body);
+        assertEquals(200, reply.status(), reply.body());
         assertJsonContentType(reply);
-        assertEquals(expectedSource, reply.json.path("source").textValue(), reply.body);
-        ArrayNode list = (ArrayNode) reply.json.get("messages");
+        assertEquals(expectedSource, reply.json().path("source").textValue(), reply.body());
+        ArrayNode list = (ArrayNode) reply.json().get("messages");
         List<JsonNode> out = new ArrayList<>();
         list.forEach(out::add);
         return out;
@@ -970,24 +943,15 @@ class HttpApiIT {
     }
 
     private static void assertError(Reply reply, int status) {
-        assertEquals(status, reply.status, reply.body);
-        assertJsonContentType(reply);
-        assertNotNull(reply.json, "error body is not JSON: " + reply.body);
-        assertTrue(reply.json.isObject(), reply.body);
-        assertTrue(reply.json.path("error").isTextual() && !reply.json.get("error").textValue().isBlank(), reply.body);
+        ApiClient.assertError(reply, status, "");
     }
 
     private static void assertJsonContentType(Reply reply) {
-        assertTrue(reply.contentType.toLowerCase().startsWith("application/json"),
-                "Content-Type was '" + reply.contentType + "' for " + reply.body);
+        ApiClient.assertJsonContentType(reply);
     }
 
     private static Set<String> fieldNames(JsonNode node) {
-        Set<String> names = new TreeSet<>();
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            names.add(it.next());
-        }
-        return names;
+        return ApiClient.fieldNames(node);
     }
 
     private static int jsonBytes(JsonNode node) {

@@ -1,5 +1,7 @@
 package chatcache.web;
 
+import chatcache.web.ApiClient.Reply;
+
 import chatcache.message.CacheRebuild;
 import chatcache.message.Message;
 import chatcache.message.Page;
@@ -519,8 +521,8 @@ class HttpEditDeleteIT {
         void aDeleteByTheAuthorAnswers204WithNoBody() {
             long id = id(post(1, alice, body("to go", null)));
             Reply reply = delete(1, id, alice);
-            assertEquals(204, reply.status, reply.body);
-            assertEquals("", reply.body);
+            assertEquals(204, reply.status(), reply.body());
+            assertEquals("", reply.body());
         }
 
         @ParameterizedTest
@@ -533,7 +535,7 @@ class HttpEditDeleteIT {
             stores.clock.set(T + 2);
             JsonNode newer = created(post(1, bob, body("newer", null)));
 
-            assertEquals(204, delete(1, doomed, alice).status);
+            assertEquals(204, delete(1, doomed, alice).status());
 
             assertEquals(List.of(newer, older), messages(fetch(1, reader, null), reader.source));
         }
@@ -544,8 +546,8 @@ class HttpEditDeleteIT {
             long byBob = id(post(1, bob, body("bob's", null)));
             JsonNode kept = created(post(1, alice, body("kept", null)));
 
-            assertEquals(204, delete(1, byAlice, api).status);
-            assertEquals(204, delete(1, byBob, api).status);
+            assertEquals(204, delete(1, byAlice, api).status());
+            assertEquals(204, delete(1, byBob, api).status());
 
             assertEquals(List.of(kept), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(kept), messages(fetch(1, Reader.API, null), "mysql"));
@@ -554,7 +556,7 @@ class HttpEditDeleteIT {
         @Test
         void anApiClientMayDeleteItsOwnMessage() {
             long id = id(post(1, api, body("the api's", null)));
-            assertEquals(204, delete(1, id, api).status);
+            assertEquals(204, delete(1, id, api).status());
             assertEquals(List.of(), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(), messages(fetch(1, Reader.API, null), "mysql"));
         }
@@ -562,7 +564,7 @@ class HttpEditDeleteIT {
         @Test
         void deletingTwiceAnswers404TheSecondTime() {
             long id = id(post(1, alice, body("once", null)));
-            assertEquals(204, delete(1, id, alice).status);
+            assertEquals(204, delete(1, id, alice).status());
             assertError(delete(1, id, alice), 404);
             assertError(delete(1, id, api), 404);
         }
@@ -570,7 +572,7 @@ class HttpEditDeleteIT {
         @Test
         void aDeletedMessageCannotBeEdited() {
             long id = id(post(1, alice, body("once", null)));
-            assertEquals(204, delete(1, id, api).status);
+            assertEquals(204, delete(1, id, api).status());
             assertError(edit(1, id, alice, textBody("too late")), 404);
             assertEquals(List.of(), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(), messages(fetch(1, Reader.API, null), "mysql"));
@@ -582,7 +584,7 @@ class HttpEditDeleteIT {
             long inOne = id(post(1, alice, body("in chat 1", null)));
             JsonNode inTwo = created(post(2, alice, body("in chat 2, same author and millisecond", null)));
             JsonNode inTen = created(post(10, alice, body("in chat 10, same author and millisecond", null)));
-            assertEquals(204, delete(1, inOne, alice).status);
+            assertEquals(204, delete(1, inOne, alice).status());
 
             assertEquals(List.of(inTwo), messages(fetch(2, Reader.ANONYMOUS,
                     "{\"userId\":" + alice.user().id() + "}"), "redis"));
@@ -597,7 +599,7 @@ class HttpEditDeleteIT {
             long id = id(post(1, alice, body("read by bob, then deleted", null)));
             JsonNode kept = created(post(1, alice, body("kept", null)));
             fetch(1, Reader.USER, null); // marks both read in Redis; MySQL has not applied the marks yet
-            assertEquals(204, delete(1, id, alice).status);
+            assertEquals(204, delete(1, id, alice).status());
 
             stores.cache.readMarks().drain();
             stores.cache.cacheRelay().drain();
@@ -723,9 +725,9 @@ class HttpEditDeleteIT {
                 m.add(id(post(1, i % 2 == 0 ? alice : bob, body("m" + i, null))));
                 post(2, alice, body("decoy " + i, null));
             }
-            assertEquals(204, delete(1, m.get(5), bob).status);
-            assertEquals(204, delete(1, m.get(2), api).status);
-            assertEquals(204, delete(1, m.get(0), alice).status);
+            assertEquals(204, delete(1, m.get(5), bob).status());
+            assertEquals(204, delete(1, m.get(2), api).status());
+            assertEquals(204, delete(1, m.get(0), alice).status());
         }
 
         @ParameterizedTest
@@ -839,8 +841,8 @@ class HttpEditDeleteIT {
                         assertError(delete(otherChat(chat), id, actor), 404, where);
                     } else if (actor == api || actor.user().id() == target.get("userId").longValue()) {
                         Reply reply = delete(chat, id, actor);
-                        assertEquals(204, reply.status, where + ": " + reply.body);
-                        assertEquals("", reply.body, where);
+                        assertEquals(204, reply.status(), where + ": " + reply.body());
+                        assertEquals("", reply.body(), where);
                         live.remove(id);
                         deleted.add(id);
                         deletes++;
@@ -885,8 +887,8 @@ class HttpEditDeleteIT {
                     Reply fromRedis = fetch(chat, Reader.ANONYMOUS, request);
                     Reply fromMysql = fetch(chat, Reader.API, request);
                     if (expected.isEmpty()) {
-                        assertEquals(404, fromRedis.status, where + " from Redis: " + fromRedis.body);
-                        assertEquals(404, fromMysql.status, where + " from MySQL: " + fromMysql.body);
+                        assertEquals(404, fromRedis.status(), where + " from Redis: " + fromRedis.body());
+                        assertEquals(404, fromMysql.status(), where + " from MySQL: " + fromMysql.body());
                         assertError(fromRedis, 404, where);
                         assertError(fromMysql, 404, where);
                         continue;
@@ -932,42 +934,13 @@ class HttpEditDeleteIT {
 
     // ------------------------------------------------------------------ helpers
 
-    /** One HTTP answer: status, Content-Type, body, and the body as JSON when it is JSON. */
-    record Reply(int status, String contentType, String body, JsonNode json) {
-    }
 
     /** What a fetch answered, reduced to what paging is about. */
     record PageView(List<Long> ids, boolean hasOlder, boolean hasNewer) {
     }
 
     private static Reply send(String method, String path, String authorization, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        request.method(method, body == null
-                ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        JsonNode json;
-        try {
-            json = response.body().isEmpty() ? null : JSON.readTree(response.body());
-        } catch (JsonProcessingException e) {
-            json = null;
-        }
-        return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                response.body(), json);
+        return ApiClient.send(http, base, method, path, authorization, body);
     }
 
     private static String bearer(Authenticator.Issued who) {
@@ -1022,7 +995,7 @@ class HttpEditDeleteIT {
 
     private static PageView pageOf(Reply reply, Reader reader) {
         List<Long> ids = ids(reply, reader);
-        return new PageView(ids, reply.json.get("hasOlder").booleanValue(), reply.json.get("hasNewer").booleanValue());
+        return new PageView(ids, reply.json().get("hasOlder").booleanValue(), reply.json().get("hasNewer").booleanValue());
     }
 
     /**
@@ -1039,18 +1012,18 @@ class HttpEditDeleteIT {
     }
 
     private static JsonNode created(Reply reply) {
-        assertEquals(201, reply.status, reply.body);
+        assertEquals(201, reply.status(), reply.body());
         assertJsonContentType(reply);
-        assertNotNull(reply.json, reply.body);
-        return reply.json;
+        assertNotNull(reply.json(), reply.body());
+        return reply.json();
     }
 
     private static JsonNode ok(Reply reply) {
-        assertEquals(200, reply.status, reply.body);
+        assertEquals(200, reply.status(), reply.body());
         assertJsonContentType(reply);
-        assertNotNull(reply.json, reply.body);
-        assertTrue(reply.json.isObject(), reply.body);
-        return reply.json;
+        assertNotNull(reply.json(), reply.body());
+        assertTrue(reply.json().isObject(), reply.body());
+        return reply.json();
     }
 
     private static long id(Reply reply) {
@@ -1059,10 +1032,10 @@ class HttpEditDeleteIT {
 
     /** The messages of a successful fetch, after checking which store answered. */
     private static List<JsonNode> messages(Reply reply, String expectedSource) {
-        assertEquals(200, reply.status, reply.body);
+        assertEquals(200, reply.status(), reply.body());
         assertJsonContentType(reply);
-        assertEquals(expectedSource, reply.json.path("source").textValue(), reply.body);
-        ArrayNode list = (ArrayNode) reply.json.get("messages");
+        assertEquals(expectedSource, reply.json().path("source").textValue(), reply.body());
+        ArrayNode list = (ArrayNode) reply.json().get("messages");
         List<JsonNode> out = new ArrayList<>();
         list.forEach(out::add);
         return out;
@@ -1100,13 +1073,13 @@ class HttpEditDeleteIT {
 
     /** The "data" of the only message of a fetch, parsed without rounding numbers. */
     private static JsonNode dataExactly(Reply reply) {
-        assertEquals(200, reply.status, reply.body);
+        assertEquals(200, reply.status(), reply.body());
         try {
-            JsonNode list = EXACT.readTree(reply.body).get("messages");
-            assertEquals(1, list.size(), reply.body);
+            JsonNode list = EXACT.readTree(reply.body()).get("messages");
+            assertEquals(1, list.size(), reply.body());
             return list.get(0).get("data");
         } catch (JsonProcessingException e) {
-            throw new AssertionError(reply.body, e);
+            throw new AssertionError(reply.body(), e);
         }
     }
 
@@ -1114,27 +1087,16 @@ class HttpEditDeleteIT {
         assertError(reply, status, "");
     }
 
-    /** A JSON error answer {"error": "..."} with this status. */
     private static void assertError(Reply reply, int status, String where) {
-        String context = where.isEmpty() ? reply.body : where + ": " + reply.body;
-        assertEquals(status, reply.status, context);
-        assertJsonContentType(reply);
-        assertNotNull(reply.json, "error body is not JSON: " + context);
-        assertTrue(reply.json.isObject(), context);
-        assertTrue(reply.json.path("error").isTextual() && !reply.json.get("error").textValue().isBlank(), context);
+        ApiClient.assertError(reply, status, where);
     }
 
     private static void assertJsonContentType(Reply reply) {
-        assertTrue(reply.contentType.toLowerCase().startsWith("application/json"),
-                "Content-Type was '" + reply.contentType + "' for " + reply.body);
+        ApiClient.assertJsonContentType(reply);
     }
 
     private static Set<String> fieldNames(JsonNode node) {
-        Set<String> names = new TreeSet<>();
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            names.add(it.next());
-        }
-        return names;
+        return ApiClient.fieldNames(node);
     }
 
     private static <E> List<E> reversed(List<E> list) {

@@ -1,5 +1,7 @@
 package chatcache.web;
 
+import chatcache.web.ApiClient.Reply;
+
 import chatcache.support.TestClock;
 import chatcache.support.TestStores;
 import chatcache.user.Authenticator;
@@ -1088,38 +1090,9 @@ class HttpPaginationIT {
 
     // ------------------------------------------------------------------ HTTP helpers
 
-    /** One HTTP answer: status, Content-Type, body, and the body as JSON when it is JSON. */
-    record Reply(int status, String contentType, String body, JsonNode json) {
-    }
 
     private static Reply send(String method, String path, String authorization, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        request.method(method, body == null
-                ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        JsonNode json;
-        try {
-            json = response.body().isEmpty() ? null : JSON.readTree(response.body());
-        } catch (JsonProcessingException e) {
-            json = null;
-        }
-        return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                response.body(), json);
+        return ApiClient.send(http, base, method, path, authorization, body);
     }
 
     private static String bearer(Authenticator.Issued who) {
@@ -1226,16 +1199,11 @@ class HttpPaginationIT {
     }
 
     private static void assertError(Reply reply, int status) {
-        assertEquals(status, reply.status(), reply.body());
-        assertJsonContentType(reply);
-        assertNotNull(reply.json(), "error body is not JSON: " + reply.body());
-        assertTrue(reply.json().isObject(), reply.body());
-        assertTrue(reply.json().path("error").isTextual() && !reply.json().get("error").textValue().isBlank(), reply.body());
+        ApiClient.assertError(reply, status, "");
     }
 
     private static void assertJsonContentType(Reply reply) {
-        assertTrue(reply.contentType().toLowerCase().startsWith("application/json"),
-                "Content-Type was '" + reply.contentType() + "' for " + reply.body());
+        ApiClient.assertJsonContentType(reply);
     }
 
     private static String digitsMasked(String text) {
@@ -1245,11 +1213,7 @@ class HttpPaginationIT {
     }
 
     private static Set<String> fieldNames(JsonNode node) {
-        Set<String> names = new TreeSet<>();
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            names.add(it.next());
-        }
-        return names;
+        return ApiClient.fieldNames(node);
     }
 
     private static <E> List<E> reversed(List<E> list) {

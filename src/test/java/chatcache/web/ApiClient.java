@@ -1,0 +1,86 @@
+package chatcache.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The HTTP calls every functional test makes of the real app, and the checks it makes of an answer. */
+final class ApiClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ApiClient() {
+    }
+
+    /** One HTTP answer: status, Content-Type, body, and the body as JSON when it is JSON. */
+    record Reply(int status, String contentType, String body, JsonNode json) {
+    }
+
+    static Reply send(HttpClient http, URI base, String method, String path, String authorization, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        request.method(method, body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        JsonNode json;
+        try {
+            json = response.body().isEmpty() ? null : JSON.readTree(response.body());
+        } catch (JsonProcessingException e) {
+            json = null;
+        }
+        return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+                response.body(), json);
+    }
+
+    /** A JSON error answer {"error": "..."} with this status. */
+    static void assertError(Reply reply, int status, String where) {
+        String context = where.isEmpty() ? reply.body() : where + ": " + reply.body();
+        assertEquals(status, reply.status(), context);
+        assertJsonContentType(reply);
+        assertNotNull(reply.json(), "error body is not JSON: " + context);
+        assertTrue(reply.json().isObject(), context);
+        assertTrue(reply.json().path("error").isTextual() && !reply.json().get("error").textValue().isBlank(), context);
+    }
+
+    static void assertJsonContentType(Reply reply) {
+        assertTrue(reply.contentType().toLowerCase().startsWith("application/json"),
+                "Content-Type was '" + reply.contentType() + "' for " + reply.body());
+    }
+
+    static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            names.add(it.next());
+        }
+        return names;
+    }
+}
