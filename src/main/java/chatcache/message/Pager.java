@@ -21,13 +21,12 @@ public final class Pager {
     }
 
     public static Page page(MessageBackend backend, SearchCriteria c) {
-        Position position = c.position();
-        if (position instanceof Position.Latest) {
+        if (!(c.position() instanceof Position.Anchored position)) {
             List<Message> older = backend.slice(c.slice(Direction.OLDER, Optional.empty(), c.limit() + 1));
             return new Page(first(older, c.limit()), older.size() > c.limit(), false);
         }
-        Message anchor = backend.find(c.chatId(), anchorId(position))
-                .orElseThrow(() -> new AnchorNotFoundException(c.chatId(), anchorId(position)));
+        Message anchor = backend.find(c.chatId(), position.anchorId())
+                .orElseThrow(() -> new AnchorNotFoundException(c.chatId(), position.anchorId()));
         Optional<OrderKey> at = Optional.of(new OrderKey(anchor.createdAt(), anchor.id()));
         boolean anchorMatches = c.authorId().map(a -> a == anchor.userId()).orElse(true);
 
@@ -63,19 +62,6 @@ public final class Pager {
         }
         messages.addAll(first(older, olderCount));
         return new Page(messages, older.size() > olderCount, newer.size() > newerCount);
-    }
-
-    private static long anchorId(Position position) {
-        if (position instanceof Position.Before b) {
-            return b.anchorId();
-        }
-        if (position instanceof Position.After a) {
-            return a.anchorId();
-        }
-        if (position instanceof Position.Around a) {
-            return a.anchorId();
-        }
-        throw new IllegalArgumentException("no anchor in " + position);
     }
 
     private static List<Message> first(List<Message> list, int n) {

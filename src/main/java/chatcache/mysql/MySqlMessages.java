@@ -16,6 +16,7 @@ import jakarta.persistence.criteria.Root;
 import org.hibernate.Session;
 import org.hibernate.SessionFactory;
 import org.hibernate.query.NativeQuery;
+import org.hibernate.query.SelectionQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,50 +60,43 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
     @Override
     public Stored insert(NewMessage draft, long createdAtMillis) {
         MessageEntity entity = new MessageEntity(draft.chatId(), draft.userId(), draft.text(), createdAtMillis, draft.data());
-        try {
-            long outboxId = sessions.fromTransaction(session -> {
-                session.persist(entity);
-                return addToOutbox(session, List.of(entity.toMessage().id()), createdAtMillis).get(0);
-            });
-            return new Stored(entity.toMessage(), outboxId);
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL could not store the message: " + e.getMessage(), e);
-        }
+        long outboxId = unavailableIfFails("MySQL could not store the message", () -> sessions.fromTransaction(session -> {
+            session.persist(entity);
+            return addToOutbox(session, List.of(entity.toMessage().id()), createdAtMillis).get(0);
+        }));
+        return new Stored(entity.toMessage(), outboxId);
     }
 
     @Override
     public Optional<Stored> updateText(long messageId, String text, long now) {
-        try {
-            return sessions.fromTransaction(session -> {
-                MessageEntity entity = session.find(MessageEntity.class, messageId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
-                if (entity == null) {
-                    return Optional.<Stored>empty();
-                }
-                entity.setText(text);
-                session.flush();
-                long outboxId = addToOutbox(session, List.of(messageId), now).get(0);
-                return Optional.of(new Stored(entity.toMessage(), outboxId));
-            });
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL could not edit the message: " + e.getMessage(), e);
-        }
+        return unavailableIfFails("MySQL could not edit the message", () -> sessions.fromTransaction(session -> {
+            MessageEntity entity = lockedRow(session, messageId);
+            if (entity == null) {
+                return Optional.<Stored>empty();
+            }
+            entity.setText(text);
+            session.flush();
+            long outboxId = addToOutbox(session, List.of(messageId), now).get(0);
+            return Optional.of(new Stored(entity.toMessage(), outboxId));
+        }));
     }
 
     @Override
     public Optional<Long> delete(long messageId, long now) {
-        try {
-            return sessions.fromTransaction(session -> {
-                MessageEntity entity = session.find(MessageEntity.class, messageId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
-                if (entity == null) {
-                    return Optional.<Long>empty();
-                }
-                session.remove(entity);
-                session.flush();
-                return Optional.of(addToOutbox(session, List.of(messageId), now).get(0));
-            });
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL could not delete the message: " + e.getMessage(), e);
-        }
+        return unavailableIfFails("MySQL could not delete the message", () -> sessions.fromTransaction(session -> {
+            MessageEntity entity = lockedRow(session, messageId);
+            if (entity == null) {
+                return Optional.<Long>empty();
+            }
+            session.remove(entity);
+            session.flush();
+            return Optional.of(addToOutbox(session, List.of(messageId), now).get(0));
+        }));
+    }
+
+    /** The row, locked until the transaction ends, so that an edit and a delete of it commit in turn. */
+    private static MessageEntity lockedRow(Session session, long messageId) {
+        return session.find(MessageEntity.class, messageId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
     }
 
     /** Outbox rows for these messages, in the caller's transaction; returns their ids in order. */
@@ -129,24 +123,20 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
 
     @Override
     public List<OutboxEntry> outbox(long committedUpTo, int max) {
-        try {
-            return sessions.fromSession(session -> session.doReturningWork(connection -> {
-                List<OutboxEntry> entries = new ArrayList<>();
-                try (PreparedStatement select = connection.prepareStatement(
-                        "SELECT id, message_id FROM cache_outbox WHERE created_at <= ? ORDER BY id LIMIT ?")) {
-                    select.setLong(1, committedUpTo);
-                    select.setInt(2, max);
-                    try (ResultSet rows = select.executeQuery()) {
-                        while (rows.next()) {
-                            entries.add(new OutboxEntry(rows.getLong(1), rows.getLong(2)));
-                        }
+        return unavailableIfFails("MySQL could not read the outbox", () -> sessions.fromSession(session -> session.doReturningWork(connection -> {
+            List<OutboxEntry> entries = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT id, message_id FROM cache_outbox WHERE created_at <= ? ORDER BY id LIMIT ?")) {
+                select.setLong(1, committedUpTo);
+                select.setInt(2, max);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        entries.add(new OutboxEntry(rows.getLong(1), rows.getLong(2)));
                     }
                 }
-                return entries;
-            }));
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL could not read the outbox: " + e.getMessage(), e);
-        }
+            }
+            return entries;
+        })));
     }
 
     @Override
@@ -155,8 +145,8 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
             return;
         }
         List<Long> all = new ArrayList<>(outboxIds);
-        try {
-            sessions.inTransaction(session -> session.doWork(connection -> {
+        unavailableIfFails("MySQL could not clear the outbox", () -> sessions.fromTransaction(session -> {
+            session.doWork(connection -> {
                 for (int from = 0; from < all.size(); from += MARK_CHUNK) {
                     List<Long> chunk = all.subList(from, Math.min(all.size(), from + MARK_CHUNK));
                     String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
@@ -168,57 +158,55 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
                         delete.executeUpdate();
                     }
                 }
-            }));
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL could not clear the outbox: " + e.getMessage(), e);
-        }
+            });
+            return null;
+        }));
     }
 
     @Override
     public List<Message> scan(Optional<Long> chatId, long afterId, int max) {
-        try {
-            return sessions.fromSession(session -> session
-                    .createSelectionQuery(chatId.isPresent()
-                            ? "from MessageEntity where chatId = :chat and id > :after order by id"
-                            : "from MessageEntity where id > :after order by id", MessageEntity.class)
-                    .setProperties(chatId.isPresent() ? java.util.Map.of("chat", chatId.get(), "after", afterId) : java.util.Map.of("after", afterId))
+        return unavailableIfFails("MySQL could not scan messages", () -> sessions.fromSession(session -> {
+            SelectionQuery<MessageEntity> query = chatId.isPresent()
+                    ? session.createSelectionQuery("from MessageEntity where chatId = :chat and id > :after order by id",
+                            MessageEntity.class).setParameter("chat", chatId.get())
+                    : session.createSelectionQuery("from MessageEntity where id > :after order by id", MessageEntity.class);
+            return query.setParameter("after", afterId)
                     .setMaxResults(max)
                     .setReadOnly(true)
                     .getResultList()
                     .stream()
                     .map(MessageEntity::toMessage)
-                    .toList());
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL could not scan messages: " + e.getMessage(), e);
-        }
+                    .toList();
+        }));
     }
 
     @Override
     public long count(Optional<Long> chatId) {
-        return unavailableIfFails(() -> sessions.fromSession(session -> chatId.isPresent()
+        return unavailableIfFails("MySQL query failed", () -> sessions.fromSession(session -> chatId.isPresent()
                 ? session.createSelectionQuery("select count(*) from MessageEntity where chatId = :chat", Long.class)
                         .setParameter("chat", chatId.get()).getSingleResult()
                 : session.createSelectionQuery("select count(*) from MessageEntity", Long.class).getSingleResult()));
     }
 
-    private static <T> T unavailableIfFails(java.util.function.Supplier<T> query) {
+    /** The one place where a MySQL failure becomes "the backend is unavailable" (a fallback or a 503). */
+    private static <T> T unavailableIfFails(String what, java.util.function.Supplier<T> work) {
         try {
-            return query.get();
+            return work.get();
         } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL query failed: " + e.getMessage(), e);
+            throw new BackendUnavailableException(what + ": " + e.getMessage(), e);
         }
     }
 
     @Override
     public List<Long> chats() {
-        return unavailableIfFails(() -> sessions.fromSession(session -> session
+        return unavailableIfFails("MySQL query failed", () -> sessions.fromSession(session -> session
                 .createSelectionQuery("select distinct chatId from MessageEntity order by chatId", Long.class)
                 .getResultList()));
     }
 
     @Override
     public long outboxSize() {
-        return unavailableIfFails(() -> sessions.fromSession(session -> session
+        return unavailableIfFails("MySQL query failed", () -> sessions.fromSession(session -> session
                 .createNativeQuery("SELECT COUNT(*) FROM cache_outbox", Long.class)
                 .getSingleResult()));
     }
@@ -228,47 +216,35 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
         if (ids.isEmpty()) {
             return List.of();
         }
-        try {
-            return sessions.fromSession(session -> session
-                    .createSelectionQuery("from MessageEntity where id in :ids", MessageEntity.class)
-                    .setParameter("ids", ids)
-                    .getResultList()
-                    .stream()
-                    .map(MessageEntity::toMessage)
-                    .toList());
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL could not load messages: " + e.getMessage(), e);
-        }
+        return unavailableIfFails("MySQL could not load messages", () -> sessions.fromSession(session -> session
+                .createSelectionQuery("from MessageEntity where id in :ids", MessageEntity.class)
+                .setParameter("ids", ids)
+                .getResultList()
+                .stream()
+                .map(MessageEntity::toMessage)
+                .toList()));
     }
 
     @Override
     public Optional<Message> find(long chatId, long messageId) {
-        try {
-            return sessions.fromSession(session -> Optional.ofNullable(session.find(MessageEntity.class, messageId))
-                    .map(MessageEntity::toMessage)
-                    .filter(m -> m.chatId() == chatId));
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL query failed: " + e.getMessage(), e);
-        }
+        return unavailableIfFails("MySQL query failed", () -> sessions.fromSession(session -> Optional.ofNullable(session.find(MessageEntity.class, messageId))
+                .map(MessageEntity::toMessage)
+                .filter(m -> m.chatId() == chatId)));
     }
 
     @Override
     public List<Message> slice(Slice slice) {
         SliceSql query = SliceSql.of(slice);
-        try {
-            return sessions.fromSession(session -> {
-                NativeQuery<MessageEntity> q = session.createNativeQuery(query.sql(), MessageEntity.class);
-                query.parameters().forEach(q::setParameter);
-                return q.setMaxResults(slice.count())
-                        .setReadOnly(true)
-                        .getResultList()
-                        .stream()
-                        .map(MessageEntity::toMessage)
-                        .toList();
-            });
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL query failed: " + e.getMessage(), e);
-        }
+        return unavailableIfFails("MySQL query failed", () -> sessions.fromSession(session -> {
+            NativeQuery<MessageEntity> q = session.createNativeQuery(query.sql(), MessageEntity.class);
+            query.parameters().forEach(q::setParameter);
+            return q.setMaxResults(slice.count())
+                    .setReadOnly(true)
+                    .getResultList()
+                    .stream()
+                    .map(MessageEntity::toMessage)
+                    .toList();
+        }));
     }
 
     /**
@@ -297,22 +273,18 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
             return List.of();
         }
         List<Long> all = new ArrayList<>(ids);
-        try {
-            return sessions.fromTransaction(session -> {
-                List<Long> outboxIds = withOutbox ? addToOutbox(session, all, clock.millis()) : List.of();
-                CriteriaBuilder cb = session.getCriteriaBuilder();
-                for (int from = 0; from < all.size(); from += MARK_CHUNK) {
-                    List<Long> chunk = all.subList(from, Math.min(all.size(), from + MARK_CHUNK));
-                    CriteriaUpdate<MessageEntity> update = cb.createCriteriaUpdate(MessageEntity.class);
-                    Root<MessageEntity> m = update.from(MessageEntity.class);
-                    update.set(m.<Boolean>get("read"), true)
-                            .where(m.get("id").in(chunk), cb.isFalse(m.get("read")));
-                    session.createMutationQuery(update).executeUpdate();
-                }
-                return outboxIds;
-            });
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL could not mark messages read: " + e.getMessage(), e);
-        }
+        return unavailableIfFails("MySQL could not mark messages read", () -> sessions.fromTransaction(session -> {
+            List<Long> outboxIds = withOutbox ? addToOutbox(session, all, clock.millis()) : List.of();
+            CriteriaBuilder cb = session.getCriteriaBuilder();
+            for (int from = 0; from < all.size(); from += MARK_CHUNK) {
+                List<Long> chunk = all.subList(from, Math.min(all.size(), from + MARK_CHUNK));
+                CriteriaUpdate<MessageEntity> update = cb.createCriteriaUpdate(MessageEntity.class);
+                Root<MessageEntity> m = update.from(MessageEntity.class);
+                update.set(m.<Boolean>get("read"), true)
+                        .where(m.get("id").in(chunk), cb.isFalse(m.get("read")));
+                session.createMutationQuery(update).executeUpdate();
+            }
+            return outboxIds;
+        }));
     }
 }

@@ -207,18 +207,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
 
     @Override
     public Optional<Message> find(long chatId, long messageId) {
-        String key = MessageHash.key(messageId);
-        Map<String, String> fields;
-        try (Jedis jedis = pool.getResource()) {
-            fields = jedis.hgetAll(key);
-        } catch (JedisException e) {
-            throw new BackendUnavailableException("Redis could not read message " + messageId + ": " + e.getMessage(), e);
-        }
-        if (!MessageHash.isMessage(fields)) {
-            return Optional.empty();
-        }
-        Message m = MessageHash.toMessage(key, fields);
-        return m.chatId() == chatId ? Optional.of(m) : Optional.empty();
+        return Optional.ofNullable(getAll(List.of(messageId)).get(messageId)).filter(m -> m.chatId() == chatId);
     }
 
     /**

@@ -1,6 +1,5 @@
 package chatcache.web;
 
-import chatcache.message.AnchorNotFoundException;
 import chatcache.message.FetchResult;
 import chatcache.message.Message;
 import chatcache.message.MessageService;
@@ -75,13 +74,7 @@ final class MessageHandlers {
         } catch (SearchCriteria.CallerRequiredException e) {
             throw ApiException.unauthorized(e.getMessage());
         }
-        FetchResult result;
-        try {
-            result = messages.fetch(criteria, caller);
-        } catch (AnchorNotFoundException e) {
-            // why: the same answer for a message of another chat as for no message at all
-            throw new ApiException(404, "no message " + anchorOf(position) + " in chat " + chatId);
-        }
+        FetchResult result = messages.fetch(criteria, caller);
         ObjectNode out = mapper.createObjectNode();
         ArrayNode list = out.putArray("messages");
         result.messages().forEach(m -> list.add(MessageJson.render(mapper, m)));
@@ -110,16 +103,6 @@ final class MessageHandlers {
             return new Position.Around(around);
         }
         return Position.LATEST;
-    }
-
-    private static long anchorOf(Position position) {
-        if (position instanceof Position.Before b) {
-            return b.anchorId();
-        }
-        if (position instanceof Position.After a) {
-            return a.anchorId();
-        }
-        return ((Position.Around) position).anchorId();
     }
 
     private static long chatId(Context ctx) {

@@ -1,6 +1,7 @@
 package chatcache.web;
 
 import chatcache.ChatCache;
+import chatcache.message.AnchorNotFoundException;
 import chatcache.message.BackendUnavailableException;
 import chatcache.message.MessageNotFoundException;
 import chatcache.message.MessageService;
@@ -63,6 +64,8 @@ public final class WebApp {
 
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         app.exception(MessageNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        // why: the same answer for an anchor of another chat as for no message at all
+        app.exception(AnchorNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
         app.exception(NotAllowedException.class, (e, ctx) -> error(ctx, 403, e.getMessage()));
         app.exception(BackendUnavailableException.class, (e, ctx) -> {
             log.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());

@@ -33,7 +33,7 @@ public final class ExpectedPages {
         if (c.position() instanceof Position.Latest) {
             return Optional.of(new Page(first(matching, c.limit()), matching.size() > c.limit(), false));
         }
-        long anchorId = anchorId(c.position());
+        long anchorId = ((Position.Anchored) c.position()).anchorId();
         Optional<Message> anchor = chat.stream().filter(m -> m.id() == anchorId).findFirst();
         if (anchor.isEmpty()) {
             return Optional.empty();
@@ -64,16 +64,6 @@ public final class ExpectedPages {
         }
         page.addAll(first(older, olderCount));
         return Optional.of(new Page(page, older.size() > olderCount, newer.size() > newerCount));
-    }
-
-    private static long anchorId(Position p) {
-        if (p instanceof Position.Before b) {
-            return b.anchorId();
-        }
-        if (p instanceof Position.After a) {
-            return a.anchorId();
-        }
-        return ((Position.Around) p).anchorId();
     }
 
     private static List<Message> first(List<Message> list, int n) {
