@@ -9,6 +9,7 @@ import chatcache.mysql.Database;
 import chatcache.mysql.MySqlMessages;
 import chatcache.mysql.MySqlUsers;
 import chatcache.redis.CacheState;
+import chatcache.redis.OrderIndex;
 import chatcache.redis.ReadMarkStream;
 import chatcache.redis.RedisMessages;
 import chatcache.redis.SearchIndex;
@@ -45,7 +46,7 @@ public final class ChatCache implements AutoCloseable {
             pool = openRedis(config.redis());
             this.redisPool = pool;
             this.searchIndex = SearchIndex.prepare(redisPool);
-            this.redisMessages = new RedisMessages(redisPool, searchIndex);
+            this.redisMessages = new RedisMessages(redisPool, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE));
             this.outboxAcks = new OutboxAcks();
             this.mysqlMessages = new MySqlMessages(database.sessionFactory(), redisMessages, clock, outboxAcks);
             this.readMarks = new ReadMarkStream(redisPool, mysqlMessages);

@@ -4,6 +4,7 @@ import chatcache.ChatCache;
 import chatcache.message.Message;
 import chatcache.message.CacheRebuild;
 import chatcache.user.Role;
+import chatcache.redis.OrderIndex;
 
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -271,18 +272,13 @@ final class BenchChat {
                 }
             }
         }
-        // Redis's copy: ZCARD of every order set in one pipeline, any that differs from MySQL rebuilt
+        // Redis's copy: the size of every chat's order index; any that differs from MySQL is rebuilt
         List<Long> drifted = new ArrayList<>();
         try (redis.clients.jedis.Jedis jedis = cache.redisPool().getResource()) {
-            redis.clients.jedis.Pipeline p = jedis.pipelined();
-            List<redis.clients.jedis.Response<Long>> cards = new ArrayList<>();
             for (int i = 0; i < chats; i++) {
-                cards.add(p.zcard("order:chat:" + o.backgroundChatId(i)));
-            }
-            p.sync();
-            for (int i = 0; i < chats; i++) {
-                if (cards.get(i).get() != counts.getOrDefault(o.backgroundChatId(i), 0L).longValue()) {
-                    drifted.add(o.backgroundChatId(i));
+                long chatId = o.backgroundChatId(i);
+                if (OrderIndex.size(jedis, OrderIndex.chatList(chatId)) != counts.getOrDefault(chatId, 0L).longValue()) {
+                    drifted.add(chatId);
                 }
             }
         }

@@ -1,6 +1,7 @@
 package chatcache.bench;
 
 import chatcache.ChatCache;
+import chatcache.redis.OrderIndex;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.util.SafeEncoder;
@@ -136,9 +137,15 @@ final class Probes {
                 sum += memoryUsage(jedis, "messages:" + id);
             }
             hash = sample.isEmpty() ? 0 : (double) sum / sample.size();
-            long setBytes = memoryUsage(jedis, "order:chat:" + chatId);
+            List<String> lists = new ArrayList<>(List.of(OrderIndex.chatList(chatId)));
             for (long a : authors) {
-                setBytes += memoryUsage(jedis, "order:chat:" + chatId + ":user:" + a);
+                lists.add(OrderIndex.authorList(chatId, a));
+            }
+            long setBytes = 0;
+            for (String list : lists) {
+                for (String key : OrderIndex.keys(jedis, list)) {
+                    setBytes += memoryUsage(jedis, key);
+                }
             }
             sets = (double) setBytes / Math.max(1, n);
         }

@@ -1,6 +1,7 @@
 package chatcache.bench;
 
 import chatcache.query.OrderKey;
+import chatcache.redis.OrderIndex;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import redis.clients.jedis.Jedis;
@@ -13,16 +14,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The read workloads without HTTP or the app: the same commands and SQL the app issues, straight
  * to the engines, one connection per client. What the app adds on top of these is its own cost.
  */
 final class RawBaseline {
-    /** The app's Redis plan (ZREVRANGEBYLEX, ZLEXCOUNT, FT.SEARCH over the window), the naive single FT.SEARCH, or MySQL keyset SQL. */
+    /** The app's Redis plan (order index, then FT.SEARCH INKEYS of the page), the naive single FT.SEARCH, or MySQL keyset SQL. */
     enum Kind {
-        REDIS_PLAN("raw-redis", "ZREVRANGEBYLEX + ZLEXCOUNT + FT.SEARCH of the page's window (the app's plan)"),
-        REDIS_NAIVE("raw-redis-naive", "one FT.SEARCH of the whole chat, SORTBY sk DESC LIMIT skip 20"),
+        REDIS_PLAN("raw-redis", "order-index script + FT.SEARCH INKEYS of the page's hashes (the app's plan)"),
+        REDIS_NAIVE("raw-redis-naive", "one FT.SEARCH of the whole chat, SORTBY createdAt DESC LIMIT skip 20"),
         MYSQL("raw-mysql", "the app's keyset SELECT with FORCE INDEX, plain JDBC");
 
         final String label;
@@ -36,7 +38,6 @@ final class RawBaseline {
 
     private static final String INDEX = "idx:messages";
     private static final ProtocolCommand FT_SEARCH = () -> SafeEncoder.encode("FT.SEARCH");
-    private static final String LAST_ID_OF_MILLI = "9999999999999999999";
 
     private RawBaseline() {
     }
@@ -68,19 +69,19 @@ final class RawBaseline {
 
     /** The app's slice on Redis (RedisMessages.slice) for limit + 1 keys; returns the page's size. */
     static int plan(Jedis jedis, long chatId, Workload w, int limit) {
-        String set = "order:chat:" + chatId + (w.authorId() > 0 ? ":user:" + w.authorId() : "");
-        String from = w.anchor() == null ? "+" : "(" + w.anchor().sortKey();
-        List<String> keys = jedis.zrevrangeByLex(set, from, "-", 0, limit + 1);
-        if (keys.isEmpty()) {
+        String list = OrderIndex.list(chatId, w.authorId() > 0 ? Optional.of(w.authorId()) : Optional.empty());
+        List<String> sortKeys = OrderIndex.older(jedis, list, Optional.ofNullable(w.anchor()).map(OrderKey::sortKey), limit + 1);
+        if (sortKeys.isEmpty()) {
             return 0;
         }
-        String newest = keys.get(0);
-        String oldest = keys.get(keys.size() - 1);
-        long skip = jedis.zlexcount(set, "(" + newest, "[" + newest.substring(0, 13) + LAST_ID_OF_MILLI);
-        String query = "@chatId:{" + chatId + "}" + (w.authorId() > 0 ? " @userId:{" + w.authorId() + "}" : "")
-                + " @createdAt:[" + OrderKey.ofSortKey(oldest).createdAt() + " " + OrderKey.ofSortKey(newest).createdAt() + "]";
-        List<?> reply = (List<?>) jedis.sendCommand(FT_SEARCH, INDEX, query, "SORTBY", "sk", "DESC",
-                "LIMIT", Long.toString(skip), Integer.toString(keys.size()));
+        List<String> args = new ArrayList<>(List.of(INDEX,
+                "@chatId:{" + chatId + "}" + (w.authorId() > 0 ? " @userId:{" + w.authorId() + "}" : ""),
+                "INKEYS", Integer.toString(sortKeys.size())));
+        for (String sortKey : sortKeys) {
+            args.add("messages:" + OrderKey.ofSortKey(sortKey).id());
+        }
+        args.addAll(List.of("LIMIT", "0", Integer.toString(sortKeys.size())));
+        List<?> reply = (List<?>) jedis.sendCommand(FT_SEARCH, args.toArray(String[]::new));
         return Math.min(limit, (reply.size() - 1) / 2);
     }
 
@@ -88,7 +89,7 @@ final class RawBaseline {
     static int naive(Jedis jedis, long chatId, Workload w, int limit) {
         String query = "@chatId:{" + chatId + "}" + (w.authorId() > 0 ? " @userId:{" + w.authorId() + "}" : "");
         long offset = w.anchor() == null ? 0 : w.depth() + 1;
-        List<?> reply = (List<?>) jedis.sendCommand(FT_SEARCH, INDEX, query, "SORTBY", "sk", "DESC",
+        List<?> reply = (List<?>) jedis.sendCommand(FT_SEARCH, INDEX, query, "SORTBY", "createdAt", "DESC",
                 "LIMIT", Long.toString(offset), Integer.toString(limit));
         return (reply.size() - 1) / 2;
     }

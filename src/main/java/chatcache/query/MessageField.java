@@ -8,9 +8,7 @@ public enum MessageField {
     ID("id", "id"),
     CHAT_ID("chat_id", "chatId"),
     USER_ID("user_id", "userId"),
-    CREATED_AT("created_at", "createdAt"),
-    /** Redis only: the single-field image of the total order, see {@link MessageOrder}. */
-    SORT_KEY(null, "sk");
+    CREATED_AT("created_at", "createdAt");
 
     private final String column;
     private final String redisField;
@@ -22,9 +20,6 @@ public enum MessageField {
 
     /** Column name in the MySQL table {@code messages}. */
     public String column() {
-        if (column == null) {
-            throw new IllegalStateException(this + " exists only in Redis");
-        }
         return column;
     }
 

@@ -9,10 +9,7 @@ public record OrderKey(long createdAt, long id) implements Comparable<OrderKey> 
     }
 
     public static OrderKey ofSortKey(String sortKey) {
-        if (sortKey.length() != 32) {
-            throw new IllegalArgumentException("not a sort key: " + sortKey);
-        }
-        return new OrderKey(Long.parseLong(sortKey.substring(0, 13)), Long.parseLong(sortKey.substring(13)));
+        return MessageOrder.parse(sortKey);
     }
 
     @Override

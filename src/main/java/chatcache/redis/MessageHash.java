@@ -2,7 +2,6 @@ package chatcache.redis;
 
 import chatcache.message.Message;
 import chatcache.query.MessageField;
-import chatcache.query.MessageOrder;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,7 +34,6 @@ final class MessageHash {
         f.put(MessageField.USER_ID.redisField(), Long.toString(m.userId()));
         f.put(TEXT, m.text());
         f.put(MessageField.CREATED_AT.redisField(), Long.toString(m.createdAt()));
-        f.put(MessageField.SORT_KEY.redisField(), MessageOrder.sortKey(m.createdAt(), m.id()));
         if (m.data() != null) {
             f.put(DATA, m.data());
         }

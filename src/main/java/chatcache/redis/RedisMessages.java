@@ -18,7 +18,7 @@ import redis.clients.jedis.util.SafeEncoder;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +30,12 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     private static final long TOMBSTONE_SECONDS = 600;
     private final JedisPool pool;
     private final SearchIndex index;
+    private final OrderIndex order;
 
-    public RedisMessages(JedisPool pool, SearchIndex index) {
+    public RedisMessages(JedisPool pool, SearchIndex index, OrderIndex order) {
         this.pool = pool;
         this.index = index;
+        this.order = order;
     }
 
     @Override
@@ -43,7 +45,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
 
     /**
      * One MULTI/EXEC writes the hash, indexes it (1.x) and adds its sort key to the chat's and the
-     * author's order sets, so that a reader never sees one without the others.
+     * author's order index, so that a reader never sees one without the others.
      */
     @Override
     public void put(Message message) {
@@ -60,6 +62,11 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                 Transaction tx = jedis.multi();
                 write(tx, message);
                 List<Object> results = tx.exec();
+                if (OrderIndex.scriptWasMissing(results)) {
+                    // why: the writes are idempotent, so the whole transaction is simply repeated
+                    OrderIndex.load(jedis);
+                    continue;
+                }
                 if (results != null) {
                     requireSuccess(results, "caching message " + message.id());
                     return;
@@ -82,23 +89,25 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             return;
         }
         try (Jedis jedis = pool.getResource()) {
-            Transaction tx = jedis.multi();
-            for (Message message : messages) {
-                write(tx, message);
+            for (int attempt = 0; ; attempt++) {
+                Transaction tx = jedis.multi();
+                for (Message message : messages) {
+                    write(tx, message);
+                }
+                List<Object> results = tx.exec();
+                if (attempt == 0 && OrderIndex.scriptWasMissing(results)) {
+                    OrderIndex.load(jedis);
+                    continue;
+                }
+                requireSuccess(results, "caching " + messages.size() + " messages");
+                return;
             }
-            requireSuccess(tx.exec(), "caching " + messages.size() + " messages");
         } catch (JedisException e) {
             throw new BackendUnavailableException("Redis could not cache " + messages.size() + " messages: " + e.getMessage(), e);
         }
     }
 
-    /**
-     * Removes the hashes, index entries and order-set entries, and leaves a tombstone for a while
-     * so that a copy of the same message still on its way (its post overtaken by this delete) is
-     * not written after it. why WATCH: the order-set entries are found through the hash; a copy
-     * landing between that read and the EXEC aborts it, and the removal is tried again.
-     */
-    /** The commands that write one message: hash (never unmarking a read), index (1.x), order sets. */
+    /** The commands that write one message: hash (never unmarking a read), index (1.x), order index. */
     private void write(Transaction tx, Message message) {
         String key = MessageHash.key(message.id());
         String sortKey = MessageOrder.sortKey(message.createdAt(), message.id());
@@ -111,28 +120,37 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         if (index.indexesExplicitly()) {
             tx.sendCommand(SearchCommand.ADDHASH, SearchIndex.NAME, key, "1.0", "REPLACE");
         }
-        tx.zadd(OrderSets.chatKey(message.chatId()), 0, sortKey);
-        tx.zadd(OrderSets.authorKey(message.chatId(), message.userId()), 0, sortKey);
+        order.add(tx, OrderIndex.chatList(message.chatId()), sortKey);
+        order.add(tx, OrderIndex.authorList(message.chatId(), message.userId()), sortKey);
     }
 
+    /**
+     * Removes the hashes, index entries and order-index entries, and leaves a tombstone for a while
+     * so that a copy of the same message still on its way (its post overtaken by this delete) is
+     * not written after it. why WATCH: the order-index entries are found through the hash; a copy
+     * landing between that read and the EXEC aborts it, and the removal is tried again.
+     */
     @Override
     public void removeAll(Collection<Long> ids) {
         if (ids.isEmpty()) {
             return;
         }
         String[] keys = ids.stream().map(MessageHash::key).toArray(String[]::new);
+        // why kept across attempts: an attempt whose script Redis did not know still deleted the
+        // hashes, and the next one must still find the order-index entries they pointed to
+        Map<Long, Message> cached = new HashMap<>();
         try (Jedis jedis = pool.getResource()) {
             for (int attempt = 0; attempt < 5; attempt++) {
                 jedis.watch(keys);
-                Map<Long, Message> cached = getAll(jedis, ids);
+                cached.putAll(getAll(jedis, ids));
                 Transaction tx = jedis.multi();
                 for (long id : ids) {
                     String key = MessageHash.key(id);
                     Message m = cached.get(id);
                     if (m != null) {
                         String sortKey = MessageOrder.sortKey(m.createdAt(), m.id());
-                        tx.zrem(OrderSets.chatKey(m.chatId()), sortKey);
-                        tx.zrem(OrderSets.authorKey(m.chatId(), m.userId()), sortKey);
+                        order.remove(tx, OrderIndex.chatList(m.chatId()), sortKey);
+                        order.remove(tx, OrderIndex.authorList(m.chatId(), m.userId()), sortKey);
                     }
                     if (index.indexesExplicitly()) {
                         tx.sendCommand(SearchCommand.DEL, SearchIndex.NAME, key);
@@ -140,7 +158,13 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                     tx.del(key);
                     tx.setex(tombstone(id), TOMBSTONE_SECONDS, "1");
                 }
-                if (tx.exec() != null) {
+                List<Object> results = tx.exec();
+                if (OrderIndex.scriptWasMissing(results)) {
+                    OrderIndex.load(jedis);
+                    continue;
+                }
+                if (results != null) {
+                    requireSuccess(results, "removing " + ids.size() + " messages");
                     return;
                 }
             }
@@ -184,12 +208,12 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     public java.util.Set<Long> orderedIds(long chatId) {
         try (Jedis jedis = pool.getResource()) {
             java.util.Set<Long> ids = new java.util.HashSet<>();
-            for (String sortKey : jedis.zrange(OrderSets.chatKey(chatId), 0, -1)) {
+            for (String sortKey : OrderIndex.all(jedis, OrderIndex.chatList(chatId))) {
                 ids.add(OrderKey.ofSortKey(sortKey).id());
             }
             return ids;
         } catch (JedisException e) {
-            throw new BackendUnavailableException("Redis could not read an order set: " + e.getMessage(), e);
+            throw new BackendUnavailableException("Redis could not read an order index: " + e.getMessage(), e);
         }
     }
 
@@ -211,37 +235,29 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     }
 
     /**
-     * The order set names the slice's messages exactly; FT.SEARCH then answers for the window of
-     * time they span, skipping the same-millisecond messages newer than the slice. If the index
-     * and the set disagree (a write landed between the two reads), the read is repeated; if they
-     * keep disagreeing, the Redis route fails rather than answer something partial.
+     * The order index names the slice's messages exactly; FT.SEARCH then answers for those hashes
+     * (INKEYS) with the slice's chat and author as its query. If the two disagree (a write landed
+     * between the two reads), the read is repeated; if they keep disagreeing, the Redis route
+     * fails rather than answer something partial.
      */
     @Override
     public List<Message> slice(Slice slice) {
-        String set = OrderSets.key(slice.chatId(), slice.authorId());
+        String list = OrderIndex.list(slice.chatId(), slice.authorId());
         boolean older = slice.direction() == Slice.Direction.OLDER;
+        Comparator<OrderKey> nearestFirst = older ? Comparator.<OrderKey>reverseOrder() : Comparator.<OrderKey>naturalOrder();
         try (Jedis jedis = pool.getResource()) {
             for (int attempt = 0; attempt < 3; attempt++) {
-                List<String> keys = older
-                        ? jedis.zrevrangeByLex(set, slice.from().map(k -> "(" + k.sortKey()).orElse("+"), "-", 0, slice.count())
-                        : jedis.zrangeByLex(set, "(" + slice.from().orElseThrow().sortKey(), "+", 0, slice.count());
-                if (keys.isEmpty()) {
+                List<String> sortKeys = older
+                        ? OrderIndex.older(jedis, list, slice.from().map(OrderKey::sortKey), slice.count())
+                        : OrderIndex.newer(jedis, list, slice.from().orElseThrow().sortKey(), slice.count());
+                if (sortKeys.isEmpty()) {
                     return List.of();
                 }
-                String newest = older ? keys.get(0) : keys.get(keys.size() - 1);
-                String oldest = older ? keys.get(keys.size() - 1) : keys.get(0);
-                long skip = jedis.zlexcount(set, "(" + newest, "[" + OrderSets.endOfMillisecond(newest));
-                RedisQueryMapper.Window window = new RedisQueryMapper.Window(
-                        OrderKey.ofSortKey(oldest).createdAt(), OrderKey.ofSortKey(newest).createdAt(), skip, keys.size());
-                List<Message> found = search(jedis, slice, window);
-                List<String> expected = new ArrayList<>(keys);
-                if (!older) {
-                    Collections.reverse(expected);
-                }
-                if (found.stream().map(m -> MessageOrder.sortKey(m.createdAt(), m.id())).toList().equals(expected)) {
-                    if (!older) {
-                        Collections.reverse(found);
-                    }
+                List<OrderKey> expected = sortKeys.stream().map(OrderKey::ofSortKey).toList();
+                List<String> hashKeys = expected.stream().map(k -> MessageHash.key(k.id())).toList();
+                List<Message> found = new ArrayList<>(search(jedis, slice, hashKeys));
+                found.sort(Comparator.comparing(m -> new OrderKey(m.createdAt(), m.id()), nearestFirst));
+                if (found.stream().map(m -> new OrderKey(m.createdAt(), m.id())).toList().equals(expected)) {
                     return found;
                 }
             }
@@ -253,11 +269,11 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             // (the reader gets MySQL's answer), not a server error
             throw new BackendUnavailableException("Redis returned an unreadable document: " + e.getMessage(), e);
         }
-        throw new BackendUnavailableException("idx:messages and " + set + " disagree", null);
+        throw new BackendUnavailableException("idx:messages and the order index " + list + " disagree", null);
     }
 
-    private List<Message> search(Jedis jedis, Slice slice, RedisQueryMapper.Window window) {
-        List<String> args = new ArrayList<>(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice, window));
+    private List<Message> search(Jedis jedis, Slice slice, List<String> hashKeys) {
+        List<String> args = new ArrayList<>(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice, hashKeys));
         args.addAll(index.searchOptions());
         return parseSearchReply((List<?>) jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new)));
     }

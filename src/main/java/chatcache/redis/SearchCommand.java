@@ -12,7 +12,12 @@ enum SearchCommand implements ProtocolCommand {
     SEARCH("FT.SEARCH"),
     ADDHASH("FT.ADDHASH"),
     DEL("FT.DEL"),
-    CONFIG("FT.CONFIG");
+    CONFIG("FT.CONFIG"),
+    INFO("FT.INFO"),
+    /** 1.x: drops the index and the hashes it indexed. */
+    DROP("FT.DROP"),
+    /** 2.x: drops the index (with DD, its hashes too). */
+    DROPINDEX("FT.DROPINDEX");
 
     private final byte[] raw;
 

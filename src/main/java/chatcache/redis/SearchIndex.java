@@ -5,6 +5,8 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.util.SafeEncoder;
 
 import java.io.IOException;
@@ -40,10 +42,67 @@ public final class SearchIndex {
             ModuleInfo module = ModuleInfo.find(jedis);
             SearchIndex index = new SearchIndex(module.version());
             index.requireFailOnTimeout(jedis, module);
+            index.replaceOlderLayout(jedis);
             index.create(jedis);
+            OrderIndex.load(jedis);
             warnIfHashesAreNotCompact(jedis);
             return index;
         }
+    }
+
+    /** Where Redis records the layout of chatcache's keys that it holds. */
+    static final String LAYOUT_KEY = "chatcache:layout";
+    /**
+     * 2: order index in buckets of 19-character sort keys, no sort field in hashes or index.
+     * (1, never recorded: one sorted set per list of 32-digit keys, and a sortable "sk".)
+     */
+    static final String LAYOUT = "2";
+
+    /**
+     * A cache written by an older version cannot be read by this one: it is dropped (index,
+     * hashes, order lists, completeness) and rebuilt from MySQL like a lost cache. The read-mark
+     * stream is kept: it holds marks MySQL may not have yet. A Redis without the index (new, or
+     * flushed) has nothing to drop.
+     */
+    private void replaceOlderLayout(Jedis jedis) {
+        String layout = jedis.get(LAYOUT_KEY);
+        if (LAYOUT.equals(layout)) {
+            return;
+        }
+        if (exists(jedis)) {
+            log.warn("Redis holds a chatcache cache of layout {}; this version reads layout {}: dropping it,"
+                    + " it is rebuilt from MySQL (readers are answered from MySQL meanwhile)", layout == null ? "1" : layout, LAYOUT);
+            if (indexesExplicitly()) {
+                jedis.sendCommand(SearchCommand.DROP, NAME); // 1.x: deletes the indexed hashes too
+            } else {
+                jedis.sendCommand(SearchCommand.DROPINDEX, NAME, "DD");
+            }
+            unlinkAll(jedis, OrderIndex.keyPattern());
+            unlinkAll(jedis, MessageHash.KEY_PREFIX + "*");
+            jedis.del(CacheState.COMPLETE, CacheState.REBUILDING);
+        }
+        jedis.set(LAYOUT_KEY, LAYOUT);
+    }
+
+    private static boolean exists(Jedis jedis) {
+        try {
+            jedis.sendCommand(SearchCommand.INFO, NAME);
+            return true;
+        } catch (JedisDataException e) {
+            return false;
+        }
+    }
+
+    private static void unlinkAll(Jedis jedis, String pattern) {
+        ScanParams params = new ScanParams().match(pattern).count(1000);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            ScanResult<String> page = jedis.scan(cursor, params);
+            if (!page.getResult().isEmpty()) {
+                jedis.unlink(page.getResult().toArray(String[]::new));
+            }
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
     }
 
     /** Hashes longer than this are stored as hash tables, about 2.5 times the memory of a listpack. */

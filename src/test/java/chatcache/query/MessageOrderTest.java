@@ -25,8 +25,30 @@ class MessageOrderTest {
 
     @Test
     void sortKeysHaveOneWidth() {
-        assertEquals(32, MessageOrder.sortKey(0, 1).length());
-        assertEquals(32, MessageOrder.sortKey(MessageOrder.MAX_CREATED_AT, Long.MAX_VALUE).length());
+        assertEquals(19, MessageOrder.sortKey(0, 1).length());
+        assertEquals(19, MessageOrder.sortKey(MessageOrder.MAX_CREATED_AT, Long.MAX_VALUE).length());
+    }
+
+    @Test
+    void aSortKeyGivesBackItsTimeAndId() {
+        Random random = new Random(11);
+        for (int i = 0; i < 10_000; i++) {
+            long t = Math.floorMod(random.nextLong(), MessageOrder.MAX_CREATED_AT + 1);
+            long id = 1 + Math.floorMod(random.nextLong(), Long.MAX_VALUE);
+            assertEquals(new OrderKey(t, id), OrderKey.ofSortKey(MessageOrder.sortKey(t, id)));
+        }
+        assertEquals(new OrderKey(MessageOrder.MAX_CREATED_AT, Long.MAX_VALUE),
+                OrderKey.ofSortKey(new OrderKey(MessageOrder.MAX_CREATED_AT, Long.MAX_VALUE).sortKey()));
+    }
+
+    @Test
+    void refusesStringsThatAreNoSortKey() {
+        assertThrows(IllegalArgumentException.class, () -> OrderKey.ofSortKey("short"));
+        assertThrows(IllegalArgumentException.class, () -> OrderKey.ofSortKey("0000000000000000000000000000001"));
+        assertThrows(IllegalArgumentException.class, () -> OrderKey.ofSortKey("-------- ----------"));
+        // an id part above Long.MAX_VALUE, and an id of 0
+        assertThrows(IllegalArgumentException.class, () -> OrderKey.ofSortKey("--------zzzzzzzzzzz"));
+        assertThrows(IllegalArgumentException.class, () -> OrderKey.ofSortKey("-------0-----------"));
     }
 
     @Test

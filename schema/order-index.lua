@@ -1,0 +1,145 @@
+-- The order index of one list of messages (a chat, or one author in a chat): its sort keys
+-- (chatcache.query.MessageOrder) in lexicographic order, split into buckets of at most
+-- ARGV[2] keys so that every bucket stays a small listpack-encoded sorted set.
+--
+-- why buckets: one big sorted set costs ~130 bytes per key (skiplist + dict); a listpack costs
+-- ~25. The directory KEYS[1] is a sorted set (all scores 0) of the buckets' lower bounds; the
+-- bucket with bound B is the sorted set KEYS[1] .. '|' .. B and holds the keys from B up to the
+-- next bound. The first bound may be '' (below every key). Bucket keys are derived here rather
+-- than passed in: chatcache runs on one Redis, not a cluster.
+--
+-- KEYS[1] = directory; ARGV[1] = operation; the rest depends on it:
+--   add    ARGV[2] = bucket size, ARGV[3..] = sort keys     -> number of keys added
+--   remove ARGV[2..] = sort keys                             -> number of keys removed
+--   older  ARGV[2] = count, ARGV[3] = exclusive bound or '' (from the newest) -> keys, newest first
+--   newer  ARGV[2] = count, ARGV[3] = exclusive bound       -> keys, oldest first
+--   all                                                      -> every key, oldest first
+--   size                                                     -> number of keys
+--   keys                                                     -> the bucket key names (for memory probes)
+local dir = KEYS[1]
+local op = ARGV[1]
+
+local function bucket(bound)
+  return dir .. '|' .. bound
+end
+
+-- the bound of the bucket that holds (or would hold) key
+local function boundOf(key)
+  return redis.call('ZREVRANGEBYLEX', dir, '[' .. key, '-', 'LIMIT', 0, 1)[1]
+end
+
+local function nextBound(bound)
+  return redis.call('ZRANGEBYLEX', dir, '(' .. bound, '+', 'LIMIT', 0, 1)[1]
+end
+
+local function previousBound(bound)
+  return redis.call('ZREVRANGEBYLEX', dir, '(' .. bound, '-', 'LIMIT', 0, 1)[1]
+end
+
+if op == 'add' then
+  local cap = tonumber(ARGV[2])
+  local added = 0
+  for i = 3, #ARGV do
+    local key = ARGV[i]
+    local bound = boundOf(key)
+    if not bound then
+      bound = ''
+      redis.call('ZADD', dir, 0, bound)
+    end
+    local b = bucket(bound)
+    if redis.call('ZADD', b, 0, key) == 1 then
+      added = added + 1
+      local n = redis.call('ZCARD', b)
+      if n > cap then
+        if nextBound(bound) == nil and redis.call('ZRANGE', b, -1, -1)[1] == key then
+          -- a new newest key (the usual write): it starts the next bucket, this one stays full
+          redis.call('ZREM', b, key)
+          redis.call('ZADD', dir, 0, key)
+          redis.call('ZADD', bucket(key), 0, key)
+        else
+          local half = math.floor(n / 2)
+          local upper = redis.call('ZRANGE', b, half, -1)
+          redis.call('ZREMRANGEBYRANK', b, half, -1)
+          local args = {}
+          for j = 1, #upper do
+            args[#args + 1] = 0
+            args[#args + 1] = upper[j]
+          end
+          redis.call('ZADD', bucket(upper[1]), unpack(args))
+          redis.call('ZADD', dir, 0, upper[1])
+        end
+      end
+    end
+  end
+  return added
+elseif op == 'remove' then
+  local removed = 0
+  for i = 2, #ARGV do
+    local bound = boundOf(ARGV[i])
+    if bound then
+      local b = bucket(bound)
+      if redis.call('ZREM', b, ARGV[i]) == 1 then
+        removed = removed + 1
+        if redis.call('EXISTS', b) == 0 then
+          redis.call('ZREM', dir, bound)
+        end
+      end
+    end
+  end
+  return removed
+elseif op == 'older' then
+  local count = tonumber(ARGV[2])
+  local from = ARGV[3]
+  local out = {}
+  local bound, upper
+  if from == '' then
+    bound = redis.call('ZREVRANGE', dir, 0, 0)[1]
+    upper = '+'
+  else
+    bound = boundOf(from)
+    upper = '(' .. from
+  end
+  while bound and #out < count do
+    local got = redis.call('ZREVRANGEBYLEX', bucket(bound), upper, '-', 'LIMIT', 0, count - #out)
+    for j = 1, #got do
+      out[#out + 1] = got[j]
+    end
+    upper = '+'
+    bound = previousBound(bound)
+  end
+  return out
+elseif op == 'newer' then
+  local count = tonumber(ARGV[2])
+  local lower = '(' .. ARGV[3]
+  local out = {}
+  local bound = boundOf(ARGV[3]) or redis.call('ZRANGE', dir, 0, 0)[1]
+  while bound and #out < count do
+    local got = redis.call('ZRANGEBYLEX', bucket(bound), lower, '+', 'LIMIT', 0, count - #out)
+    for j = 1, #got do
+      out[#out + 1] = got[j]
+    end
+    bound = nextBound(bound)
+  end
+  return out
+elseif op == 'all' then
+  local out = {}
+  for _, bound in ipairs(redis.call('ZRANGE', dir, 0, -1)) do
+    for _, key in ipairs(redis.call('ZRANGE', bucket(bound), 0, -1)) do
+      out[#out + 1] = key
+    end
+  end
+  return out
+elseif op == 'size' then
+  local n = 0
+  for _, bound in ipairs(redis.call('ZRANGE', dir, 0, -1)) do
+    n = n + redis.call('ZCARD', bucket(bound))
+  end
+  return n
+elseif op == 'keys' then
+  local out = {}
+  for _, bound in ipairs(redis.call('ZRANGE', dir, 0, -1)) do
+    out[#out + 1] = bucket(bound)
+  end
+  return out
+end
+return redis.error_reply('order-index: unknown operation ' .. tostring(op))

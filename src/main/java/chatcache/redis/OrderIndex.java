@@ -1,0 +1,161 @@
+package chatcache.redis;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Transaction;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.util.SafeEncoder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The order of each chat's messages, and of each author's messages in a chat, as sort keys
+ * ({@link chatcache.query.MessageOrder}) in Redis: it names the messages of any page in
+ * O(log n), so that FT.SEARCH is only ever asked for those, whatever the size of the chat or
+ * the depth of the page.
+ *
+ * <p>A list is a directory sorted set ({@code order:chat:C}, {@code order:chat:C:user:U}) of
+ * buckets of at most {@link #bucketSize} keys, each a small sorted set that Redis keeps as a
+ * listpack: ~25 bytes per key instead of the ~130 of one large sorted set (see README, Memory).
+ * Every operation is one call of {@code schema/order-index.lua}, so it is atomic, and can be
+ * queued in a MULTI with the message's hash.
+ */
+public final class OrderIndex {
+    private static final String PREFIX = "order:chat:";
+    private static final String SCRIPT_RESOURCE = "/schema/order-index.lua";
+    private static final String SCRIPT = readScript();
+    private static final String SHA = sha1(SCRIPT);
+    /**
+     * Redis's default zset-max-listpack-entries: a bucket larger than the server's limit still
+     * works, but as a skiplist, with the memory of one.
+     */
+    public static final int DEFAULT_BUCKET_SIZE = 128;
+
+    private final int bucketSize;
+
+    public OrderIndex(int bucketSize) {
+        if (bucketSize < 2) {
+            throw new IllegalArgumentException("bucket size must be at least 2: " + bucketSize);
+        }
+        this.bucketSize = bucketSize;
+    }
+
+    public static String chatList(long chatId) {
+        return PREFIX + chatId;
+    }
+
+    public static String authorList(long chatId, long authorId) {
+        return PREFIX + chatId + ":user:" + authorId;
+    }
+
+    public static String list(long chatId, Optional<Long> authorId) {
+        return authorId.map(a -> authorList(chatId, a)).orElseGet(() -> chatList(chatId));
+    }
+
+    /** The pattern of every key of every list (directories and buckets), for SCAN. */
+    static String keyPattern() {
+        return PREFIX + "*";
+    }
+
+    /** Queues the addition of sort keys to a list. */
+    void add(Transaction tx, String list, String... sortKeys) {
+        tx.evalsha(SHA, List.of(list), args("add", Integer.toString(bucketSize), sortKeys));
+    }
+
+    /** Queues the removal of sort keys from a list. */
+    void remove(Transaction tx, String list, String... sortKeys) {
+        tx.evalsha(SHA, List.of(list), args("remove", null, sortKeys));
+    }
+
+    /** Up to count keys older than from (exclusive; from the newest if empty), newest first. */
+    public static List<String> older(Jedis jedis, String list, Optional<String> from, int count) {
+        return strings(call(jedis, list, "older", Integer.toString(count), from.orElse("")));
+    }
+
+    /** Up to count keys newer than from (exclusive), oldest first. */
+    public static List<String> newer(Jedis jedis, String list, String from, int count) {
+        return strings(call(jedis, list, "newer", Integer.toString(count), from));
+    }
+
+    /** Every key of the list, oldest first (one call: for checks, not for request paths). */
+    static List<String> all(Jedis jedis, String list) {
+        return strings(call(jedis, list, "all"));
+    }
+
+    public static long size(Jedis jedis, String list) {
+        return (Long) call(jedis, list, "size");
+    }
+
+    /** The list's directory and bucket keys, for memory probes. */
+    public static List<String> keys(Jedis jedis, String list) {
+        List<String> keys = new ArrayList<>(List.of(list));
+        keys.addAll(strings(call(jedis, list, "keys")));
+        return keys;
+    }
+
+    /** Makes the script known to Redis (after a restart or SCRIPT FLUSH it is not). */
+    static void load(Jedis jedis) {
+        jedis.scriptLoad(SCRIPT);
+    }
+
+    /** True if a transaction's results show that Redis did not know the script. */
+    static boolean scriptWasMissing(List<Object> results) {
+        return results != null && results.stream().anyMatch(r -> r instanceof Exception e
+                && String.valueOf(e.getMessage()).startsWith("NOSCRIPT"));
+    }
+
+    private static Object call(Jedis jedis, String list, String... args) {
+        List<String> keys = List.of(list);
+        List<String> argv = List.of(args);
+        try {
+            return jedis.evalsha(SHA, keys, argv);
+        } catch (JedisNoScriptException e) {
+            load(jedis);
+            return jedis.evalsha(SHA, keys, argv);
+        }
+    }
+
+    private static List<String> args(String op, String first, String[] rest) {
+        List<String> args = new ArrayList<>(rest.length + 2);
+        args.add(op);
+        if (first != null) {
+            args.add(first);
+        }
+        args.addAll(List.of(rest));
+        return args;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(Object reply) {
+        List<Object> raw = (List<Object>) reply;
+        List<String> out = new ArrayList<>(raw.size());
+        for (Object o : raw) {
+            out.add(o instanceof byte[] b ? SafeEncoder.encode(b) : (String) o);
+        }
+        return out;
+    }
+
+    private static String readScript() {
+        try (InputStream in = OrderIndex.class.getResourceAsStream(SCRIPT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(SCRIPT_RESOURCE + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + SCRIPT_RESOURCE, e);
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is missing from this JVM", e);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package chatcache.redis;
+
+import chatcache.message.Message;
+import chatcache.query.MessageOrder;
+import chatcache.support.TestStores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Transaction;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bucketed order index against a TreeSet, on the real Redis, with tiny buckets so that they split often. */
+class OrderIndexIT {
+    private static final int BUCKET = 4;
+    private static final String LIST = OrderIndex.chatList(77);
+    private final TestStores stores = TestStores.get();
+    private final OrderIndex index = new OrderIndex(BUCKET);
+
+    @BeforeEach
+    void reset() {
+        stores.reset();
+    }
+
+    @Test
+    void answersLikeASortedSetThroughRandomAddsAndRemoves() {
+        long seed = Long.getLong("chatcache.seed", System.nanoTime());
+        Random random = new Random(seed);
+        String context = "seed " + seed + " (rerun with -Dchatcache.seed=" + seed + ")";
+        TreeSet<String> model = new TreeSet<>();
+        List<String> universe = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            // few distinct milliseconds: many keys share one, as bulk imports make them
+            universe.add(MessageOrder.sortKey(1_700_000_000_000L + random.nextInt(40), 1 + random.nextInt(1_000_000)));
+        }
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            for (int step = 0; step < 400; step++) {
+                List<String> batch = new ArrayList<>();
+                for (int i = random.nextInt(6); i >= 0; i--) {
+                    batch.add(random.nextInt(5) == 0 ? universe.get(random.nextInt(universe.size())) : newest(random, model, universe));
+                }
+                Transaction tx = jedis.multi();
+                if (random.nextInt(3) == 0) {
+                    index.remove(tx, LIST, batch.toArray(String[]::new));
+                    model.removeAll(batch);
+                } else {
+                    index.add(tx, LIST, batch.toArray(String[]::new));
+                    model.addAll(batch);
+                }
+                tx.exec();
+                if (step % 20 == 0 || step == 399) {
+                    check(jedis, model, random, context + ", step " + step);
+                }
+            }
+        }
+    }
+
+    /** Mostly keys newer than every key so far, as live chats write them. */
+    private static String newest(Random random, TreeSet<String> model, List<String> universe) {
+        long t = 1_700_000_000_100L + model.size() + random.nextInt(3);
+        String key = MessageOrder.sortKey(t, 1 + random.nextInt(1_000_000));
+        universe.add(key);
+        return key;
+    }
+
+    private void check(Jedis jedis, TreeSet<String> model, Random random, String context) {
+        assertEquals(new ArrayList<>(model), OrderIndex.all(jedis, LIST), context);
+        assertEquals(model.size(), OrderIndex.size(jedis, LIST), context);
+        List<String> buckets = OrderIndex.keys(jedis, LIST).subList(1, OrderIndex.keys(jedis, LIST).size());
+        for (String bucket : buckets) {
+            long n = jedis.zcard(bucket);
+            assertTrue(n >= 1 && n <= BUCKET, context + ": " + bucket + " holds " + n);
+        }
+        List<String> cursors = new ArrayList<>(model);
+        for (int i = 0; i < 10; i++) {
+            cursors.add(MessageOrder.sortKey(1_700_000_000_000L + random.nextInt(500), 1 + random.nextInt(1_000_000)));
+        }
+        for (int i = 0; i < 30 && !cursors.isEmpty(); i++) {
+            String from = cursors.get(random.nextInt(cursors.size()));
+            int count = 1 + random.nextInt(12);
+            assertEquals(model.headSet(from, false).descendingSet().stream().limit(count).toList(),
+                    OrderIndex.older(jedis, LIST, Optional.of(from), count), context + ": older than " + from + ", " + count);
+            assertEquals(model.tailSet(from, false).stream().limit(count).toList(),
+                    OrderIndex.newer(jedis, LIST, from, count), context + ": newer than " + from + ", " + count);
+        }
+        int count = 1 + random.nextInt(12);
+        assertEquals(model.descendingSet().stream().limit(count).toList(),
+                OrderIndex.older(jedis, LIST, Optional.empty(), count), context + ": newest " + count);
+    }
+
+    @Test
+    void aListOfNewestKeysFillsEveryBucket() {
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            for (int i = 1; i <= 40; i++) {
+                Transaction tx = jedis.multi();
+                index.add(tx, LIST, MessageOrder.sortKey(1_700_000_000_000L + i, i));
+                tx.exec();
+            }
+            List<String> keys = OrderIndex.keys(jedis, LIST);
+            assertEquals(1 + 40 / BUCKET, keys.size(), "directory and full buckets: " + keys);
+        }
+    }
+
+    @Test
+    void redisThatForgotTheScriptIsGivenItAgain() {
+        Message m = new Message(5, 77, 3, "hello", 1_700_000_000_000L, null, false);
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            jedis.scriptFlush();
+            stores.cache.redisMessages().put(m);
+            jedis.scriptFlush();
+            assertEquals(List.of(MessageOrder.sortKey(m.createdAt(), m.id())),
+                    OrderIndex.older(jedis, OrderIndex.authorList(77, 3), Optional.empty(), 5));
+            jedis.scriptFlush();
+            stores.cache.redisMessages().removeAll(List.of(5L));
+            assertEquals(0, OrderIndex.size(jedis, LIST));
+            assertEquals(0, OrderIndex.size(jedis, OrderIndex.authorList(77, 3)));
+        }
+    }
+}
