@@ -37,6 +37,8 @@ local function previousBound(bound)
 end
 
 if op == 'add' then
+  -- why split before adding: a sorted set that once grew past zset-max-listpack-entries stays a
+  -- skiplist for good, so a bucket must never hold more than the cap, not even for a moment
   local cap = tonumber(ARGV[2])
   local added = 0
   for i = 3, #ARGV do
@@ -47,15 +49,13 @@ if op == 'add' then
       redis.call('ZADD', dir, 0, bound)
     end
     local b = bucket(bound)
-    if redis.call('ZADD', b, 0, key) == 1 then
-      added = added + 1
+    if not redis.call('ZSCORE', b, key) then
       local n = redis.call('ZCARD', b)
-      if n > cap then
-        if nextBound(bound) == nil and redis.call('ZRANGE', b, -1, -1)[1] == key then
+      if n >= cap then
+        if nextBound(bound) == nil and key > redis.call('ZRANGE', b, -1, -1)[1] then
           -- a new newest key (the usual write): it starts the next bucket, this one stays full
-          redis.call('ZREM', b, key)
-          redis.call('ZADD', dir, 0, key)
-          redis.call('ZADD', bucket(key), 0, key)
+          bound = key
+          redis.call('ZADD', dir, 0, bound)
         else
           local half = math.floor(n / 2)
           local upper = redis.call('ZRANGE', b, half, -1)
@@ -67,8 +67,12 @@ if op == 'add' then
           end
           redis.call('ZADD', bucket(upper[1]), unpack(args))
           redis.call('ZADD', dir, 0, upper[1])
+          bound = boundOf(key)
         end
+        b = bucket(bound)
       end
+      redis.call('ZADD', b, 0, key)
+      added = added + 1
     end
   end
   return added

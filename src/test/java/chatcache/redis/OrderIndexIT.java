@@ -77,6 +77,7 @@ class OrderIndexIT {
         for (String bucket : buckets) {
             long n = jedis.zcard(bucket);
             assertTrue(n >= 1 && n <= BUCKET, context + ": " + bucket + " holds " + n);
+            assertEquals("listpack", jedis.objectEncoding(bucket), context + ": " + bucket + " holds " + n);
         }
         List<String> cursors = new ArrayList<>(model);
         for (int i = 0; i < 10; i++) {
@@ -93,6 +94,26 @@ class OrderIndexIT {
         int count = 1 + random.nextInt(12);
         assertEquals(model.descendingSet().stream().limit(count).toList(),
                 OrderIndex.older(jedis, LIST, Optional.empty(), count), context + ": newest " + count);
+    }
+
+    @Test
+    void bucketsOfTheDefaultSizeStayListpacks() {
+        OrderIndex defaults = new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE);
+        Random random = new Random(3);
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            for (int i = 1; i <= 1_000; i++) {
+                Transaction tx = jedis.multi();
+                // newest keys, and every third one somewhere in the middle (splits)
+                long t = i % 3 == 0 ? 1_700_000_000_000L + random.nextInt(i) : 1_700_000_000_000L + i;
+                defaults.add(tx, LIST, MessageOrder.sortKey(t, i));
+                tx.exec();
+            }
+            assertEquals(1_000, OrderIndex.size(jedis, LIST));
+            List<String> keys = OrderIndex.keys(jedis, LIST);
+            for (String bucket : keys.subList(1, keys.size())) {
+                assertEquals("listpack", jedis.objectEncoding(bucket), bucket + " holds " + jedis.zcard(bucket));
+            }
+        }
     }
 
     @Test
