@@ -11,7 +11,12 @@ public interface MessageCache {
      * Writes the message and keeps the search index in step with it, unless it was removed in the
      * last minutes (a delete that overtook this write). Idempotent; never unmarks a read.
      */
-    void put(Message message);
+    default void put(Message message) {
+        put(List.of(message));
+    }
+
+    /** {@link #put(Message)} for many messages, in one round of writes. */
+    void put(List<Message> messages);
 
     /** Writes many messages at once, unconditionally; callers settle against MySQL afterwards. */
     void putAll(List<Message> messages);

@@ -30,6 +30,7 @@ public final class MessageService {
     private final CacheSync sync;
     private final CacheCompleteness completeness;
     private final AfterCommit afterCommit;
+    private final GroupCommit posts;
 
     /** Runs between the MySQL commit and the Redis write; fault tests make it fail there. */
     @FunctionalInterface
@@ -56,17 +57,16 @@ public final class MessageService {
         this.mysql = Objects.requireNonNull(mysql);
         this.redis = Objects.requireNonNull(redis);
         this.afterCommit = Objects.requireNonNull(afterCommit);
+        this.posts = new GroupCommit(primary, cache, acks, afterCommit);
     }
 
     /**
-     * Stores the message in MySQL (with its outbox entry, in one transaction), then caches it.
-     * If the cache write fails, or the program dies in between, the relay copies it later.
+     * Stores the message in MySQL (with its outbox entry, in one transaction, shared with the
+     * posts of concurrent requests), then caches it. If the cache write fails, or the program
+     * dies in between, the relay copies it later.
      */
     public Message post(NewMessage draft) {
-        Stored stored = primary.insert(draft, clock.millis());
-        // why no settle: a post can only be overtaken by a delete, and put() respects its tombstone
-        copyToCache(stored, () -> cache.put(stored.message()));
-        return stored.message();
+        return posts.post(new MessageStore.Draft(draft, clock.millis()));
     }
 
     /** The author changes the text of a message. */

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /** The source of truth for messages (MySQL), with the outbox of changes Redis must still receive. */
 public interface MessageStore {
-    /** Stores the message with this creation time, and an outbox entry, in one transaction. */
-    Stored insert(NewMessage draft, long createdAtMillis);
+    /** Stores these messages with their outbox entries, all in one transaction; returns them in order. */
+    List<Stored> insertAll(List<Draft> drafts);
 
     /** Replaces the text of a message, with an outbox entry, in one transaction; empty if it is gone. */
     Optional<Stored> updateText(long messageId, String text, long now);
@@ -35,6 +35,10 @@ public interface MessageStore {
 
     /** Every chat that has messages. */
     List<Long> chats();
+
+    /** A message to store, with its creation time. */
+    record Draft(NewMessage message, long createdAt) {
+    }
 
     /** An outbox entry: message {@code messageId} must be (re-)sent to Redis. */
     record OutboxEntry(long id, long messageId) {

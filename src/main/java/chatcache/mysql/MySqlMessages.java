@@ -50,7 +50,11 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
         this.cacheMarks = cacheMarks;
         this.clock = clock;
         this.acks = acks;
+        this.multiRowIds = sessions.fromSession(session -> session.doReturningWork(AutoIncrementIds::consecutiveInMultiRowInserts));
     }
+
+    /** Whether a multi-row INSERT's generated ids are consecutive (see {@link AutoIncrementIds}). */
+    private final boolean multiRowIds;
 
     @Override
     public String name() {
@@ -58,13 +62,30 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
     }
 
     @Override
-    public Stored insert(NewMessage draft, long createdAtMillis) {
-        MessageEntity entity = new MessageEntity(draft.chatId(), draft.userId(), draft.text(), createdAtMillis, draft.data());
-        long outboxId = unavailableIfFails("MySQL could not store the message", () -> sessions.fromTransaction(session -> {
-            session.persist(entity);
-            return addToOutbox(session, List.of(entity.toMessage().id()), createdAtMillis).get(0);
+    public List<Stored> insertAll(List<Draft> drafts) {
+        if (drafts.isEmpty()) {
+            return List.of();
+        }
+        return unavailableIfFails("MySQL could not store " + drafts.size() + " messages", () -> sessions.fromTransaction(session -> {
+            List<Long> ids = session.doReturningWork(connection -> AutoIncrementIds.insert(connection, multiRowIds,
+                    "INSERT INTO messages (chat_id, user_id, message, created_at, data, is_read) VALUES (?, ?, ?, ?, ?, FALSE)",
+                    drafts, (insert, d) -> {
+                        insert.setLong(1, d.message().chatId());
+                        insert.setLong(2, d.message().userId());
+                        insert.setString(3, d.message().text());
+                        insert.setLong(4, d.createdAt());
+                        insert.setString(5, d.message().data());
+                    }));
+            long now = drafts.stream().mapToLong(Draft::createdAt).max().orElseThrow();
+            List<Long> outboxIds = addToOutbox(session, ids, now);
+            List<Stored> stored = new ArrayList<>(drafts.size());
+            for (int i = 0; i < drafts.size(); i++) {
+                NewMessage m = drafts.get(i).message();
+                stored.add(new Stored(new Message(ids.get(i), m.chatId(), m.userId(), m.text(), drafts.get(i).createdAt(), m.data(), false),
+                        outboxIds.get(i)));
+            }
+            return stored;
         }));
-        return new Stored(entity.toMessage(), outboxId);
     }
 
     @Override
@@ -100,25 +121,12 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
     }
 
     /** Outbox rows for these messages, in the caller's transaction; returns their ids in order. */
-    private static List<Long> addToOutbox(Session session, List<Long> messageIds, long now) {
-        return session.doReturningWork(connection -> {
-            List<Long> ids = new ArrayList<>(messageIds.size());
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO cache_outbox (message_id, created_at) VALUES (?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-                for (long messageId : messageIds) {
+    private List<Long> addToOutbox(Session session, List<Long> messageIds, long now) {
+        return session.doReturningWork(connection -> AutoIncrementIds.insert(connection, multiRowIds,
+                "INSERT INTO cache_outbox (message_id, created_at) VALUES (?, ?)", messageIds, (insert, messageId) -> {
                     insert.setLong(1, messageId);
                     insert.setLong(2, now);
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-                try (ResultSet keys = insert.getGeneratedKeys()) {
-                    while (keys.next()) {
-                        ids.add(keys.getLong(1));
-                    }
-                }
-            }
-            return ids;
-        });
+                }));
     }
 
     @Override

@@ -48,19 +48,24 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
      * author's order index, so that a reader never sees one without the others.
      */
     @Override
-    public void put(Message message) {
-        String key = MessageHash.key(message.id());
-        String tombstone = tombstone(message.id());
+    public void put(List<Message> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        String[] tombstones = messages.stream().map(m -> tombstone(m.id())).toArray(String[]::new);
         try (Jedis jedis = pool.getResource()) {
             for (int attempt = 0; attempt < 5; attempt++) {
-                // why: a delete that overtook this copy left a tombstone; writing now would bring it back
-                jedis.watch(tombstone);
-                if (jedis.exists(tombstone)) {
+                // why: a delete that overtook a copy left a tombstone; writing now would bring it back
+                jedis.watch(tombstones);
+                List<Message> alive = jedis.exists(tombstones) == 0 ? messages : withoutTombstone(jedis, messages);
+                if (alive.isEmpty()) {
                     jedis.unwatch();
                     return;
                 }
                 Transaction tx = jedis.multi();
-                write(tx, message);
+                for (Message message : alive) {
+                    write(tx, message);
+                }
                 List<Object> results = tx.exec();
                 if (OrderIndex.scriptWasMissing(results)) {
                     // why: the writes are idempotent, so the whole transaction is simply repeated
@@ -68,14 +73,27 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                     continue;
                 }
                 if (results != null) {
-                    requireSuccess(results, "caching message " + message.id());
+                    requireSuccess(results, "caching " + alive.size() + " messages");
                     return;
                 }
             }
         } catch (JedisException e) {
-            throw new BackendUnavailableException("Redis could not cache message " + key + ": " + e.getMessage(), e);
+            throw new BackendUnavailableException("Redis could not cache " + messages.size() + " messages: " + e.getMessage(), e);
         }
-        throw new BackendUnavailableException("message " + message.id() + " kept changing while being cached", null);
+        throw new BackendUnavailableException(messages.size() + " messages kept changing while being cached", null);
+    }
+
+    private static List<Message> withoutTombstone(Jedis jedis, List<Message> messages) {
+        Pipeline p = jedis.pipelined();
+        List<Response<Boolean>> deleted = messages.stream().map(m -> p.exists(tombstone(m.id()))).toList();
+        p.sync();
+        List<Message> alive = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            if (!deleted.get(i).get()) {
+                alive.add(messages.get(i));
+            }
+        }
+        return alive;
     }
 
     /**
