@@ -80,7 +80,7 @@ public final class Bench {
                         Workload.deep(o.limit(), depth, anchorId, anchor));
                 Probes.RedisFootprint footprint = Probes.redisFootprint(cache, chatId, List.copyOf(authors.keySet()));
                 sizes.add(new BenchResult.Size(n, load, workloads, footprint));
-                log.printf(Locale.ROOT, "bench: N=%,d: Redis %.0f B/message (hash %.0f, order sets %.0f, index %.0f)%n", n,
+                log.printf(Locale.ROOT, "bench: N=%,d: Redis %.0f B/message (hash %.0f, order indexes %.0f, index %.0f)%n", n,
                         footprint.totalPerMessage(), footprint.hashBytesPerMessage(), footprint.orderSetBytesPerMessage(),
                         footprint.indexBytesPerMessage());
 

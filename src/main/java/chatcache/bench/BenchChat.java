@@ -110,7 +110,7 @@ final class BenchChat {
         Set<Long> ordered = cache.redisMessages().orderedIds(chatId);
         long indexed = cache.redisMessages().indexedCount(chatId);
         if (!ordered.equals(inMysql)) {
-            return "MySQL " + inMysql.size() + " messages, Redis's order set " + ordered.size()
+            return "MySQL " + inMysql.size() + " messages, Redis's order index " + ordered.size()
                     + (ordered.size() == inMysql.size() ? " with other ids" : "");
         }
         if (indexed != inMysql.size()) {

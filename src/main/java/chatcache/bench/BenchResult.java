@@ -263,7 +263,7 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
         }
         out.add("### Memory");
         out.add("");
-        out.add("| N | avg text chars | hash B/msg (MEMORY USAGE, 200 newest) | order sets B/msg | index B/msg (FT.INFO sizes / num_docs, valid fields) | sum of parts B/msg | INFO used_memory delta at load / messages loaded |");
+        out.add("| N | avg text chars | hash B/msg (MEMORY USAGE, 200 newest) | order indexes B/msg | index B/msg (FT.INFO sizes / num_docs, valid fields) | sum of parts B/msg | INFO used_memory delta at load / messages loaded |");
         out.add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Size s : sizes) {
             Probes.RedisFootprint r = s.redis();

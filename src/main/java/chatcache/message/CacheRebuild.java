@@ -112,7 +112,7 @@ public final class CacheRebuild {
                 drift.add("chat " + chat + ": Redis lists messages MySQL does not have: " + sample(extra));
             }
             if (!unordered.isEmpty()) {
-                drift.add("chat " + chat + ": messages missing from the order set: " + sample(unordered));
+                drift.add("chat " + chat + ": messages missing from the order index: " + sample(unordered));
             }
             long indexed = cache.indexedCount(chat);
             if (indexed != inMysql.size()) {

@@ -21,13 +21,13 @@ public interface MessageCache {
     /** Writes many messages at once, unconditionally; callers settle against MySQL afterwards. */
     void putAll(List<Message> messages);
 
-    /** Removes these messages (hash, index entry, order sets) and keeps late copies out; missing ones are ignored. */
+    /** Removes these messages (hash, index entry, order indexes) and keeps late copies out; missing ones are ignored. */
     void removeAll(Collection<Long> ids);
 
     /** The cached copies of these messages, by id; missing ones are absent. */
     Map<Long, Message> getAll(Collection<Long> ids);
 
-    /** The ids in a chat's order set. */
+    /** The ids in a chat's order index. */
     Set<Long> orderedIds(long chatId);
 
     /** How many documents of this chat the search index holds. */

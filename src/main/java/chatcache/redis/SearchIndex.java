@@ -45,7 +45,7 @@ public final class SearchIndex {
             index.replaceOlderLayout(jedis);
             index.create(jedis);
             OrderIndex.load(jedis);
-            warnIfHashesAreNotCompact(jedis);
+            warnIfNotCompact(jedis);
             return index;
         }
     }
@@ -108,13 +108,19 @@ public final class SearchIndex {
     /** Hashes longer than this are stored as hash tables, about 2.5 times the memory of a listpack. */
     private static final int COMPACT_HASH_VALUE_BYTES = 1024;
 
-    private static void warnIfHashesAreNotCompact(Jedis jedis) {
+    private static void warnIfNotCompact(Jedis jedis) {
         try {
             Map<String, String> setting = jedis.configGet("hash-max-listpack-value");
             String value = setting.getOrDefault("hash-max-listpack-value", "");
             if (!value.isEmpty() && Integer.parseInt(value) < COMPACT_HASH_VALUE_BYTES) {
                 log.warn("Redis has hash-max-listpack-value {}: messages longer than that take ~2.5x the memory;"
                         + " set it to 8192 (see README, Memory)", value);
+            }
+            String entries = jedis.configGet("zset-max-listpack-entries").getOrDefault("zset-max-listpack-entries", "");
+            if (!entries.isEmpty() && Integer.parseInt(entries) < OrderIndex.DEFAULT_BUCKET_SIZE) {
+                log.warn("Redis has zset-max-listpack-entries {}: order-index buckets of {} keys become skiplists,"
+                        + " ~5x the memory; set it to {} or more (see README, Memory)", entries,
+                        OrderIndex.DEFAULT_BUCKET_SIZE, OrderIndex.DEFAULT_BUCKET_SIZE);
             }
         } catch (RuntimeException e) {
             // why: managed Redis services often refuse CONFIG; this is advice, not a requirement
@@ -147,7 +153,7 @@ public final class SearchIndex {
     /**
      * why: measured here with 1.6M documents, RediSearch 1.2 at its default MAXDOCTABLESIZE of
      * 1,000,000 silently dropped most documents from queries that intersect a TAG and a NUMERIC
-     * field (4,409 of a chat's 100,000). chatcache notices (the order sets disagree) and answers
+     * field (4,409 of a chat's 100,000). chatcache notices (the order indexes disagree) and answers
      * from MySQL, but the Redis route is then lost for large caches.
      */
     private void warnIfDocTableIsSmall(ModuleInfo module) {
