@@ -88,19 +88,18 @@ final class GroupCommit {
         try {
             List<Stored> stored = primary.insertAll(batch.stream().map(Pending::draft).toList());
             List<Stored> committed = new ArrayList<>(stored.size());
-            List<Pending> toCache = new ArrayList<>(stored.size());
             for (int i = 0; i < stored.size(); i++) {
                 try {
                     afterCommit.committed(stored.get(i).message());
                     committed.add(stored.get(i));
-                    toCache.add(batch.get(i));
                 } catch (RuntimeException | Error e) {
                     batch.get(i).done().completeExceptionally(e);
                 }
             }
             copyToCache(committed);
-            for (int i = 0; i < committed.size(); i++) {
-                toCache.get(i).done().complete(committed.get(i).message());
+            for (int i = 0; i < stored.size(); i++) {
+                // those whose hook threw are done already; complete() leaves them as they are
+                batch.get(i).done().complete(stored.get(i).message());
             }
         } catch (RuntimeException | Error e) {
             batch.forEach(p -> p.done().completeExceptionally(e));

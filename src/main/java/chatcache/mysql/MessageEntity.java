@@ -36,14 +36,6 @@ public class MessageEntity {
     protected MessageEntity() {
     }
 
-    MessageEntity(long chatId, long userId, String text, long createdAt, String data) {
-        this.chatId = chatId;
-        this.userId = userId;
-        this.text = text;
-        this.createdAt = createdAt;
-        this.data = data;
-    }
-
     void setText(String text) {
         this.text = text;
     }

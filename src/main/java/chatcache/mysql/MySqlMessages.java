@@ -40,6 +40,8 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
 
     private final Clock clock;
     private final OutboxAcks acks;
+    /** Whether a multi-row INSERT's generated ids are consecutive (see {@link AutoIncrementIds}). */
+    private final boolean multiRowIds;
 
     /**
      * @param cacheMarks where marks made here are sent (the Redis copy)
@@ -52,9 +54,6 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
         this.acks = acks;
         this.multiRowIds = sessions.fromSession(session -> session.doReturningWork(AutoIncrementIds::consecutiveInMultiRowInserts));
     }
-
-    /** Whether a multi-row INSERT's generated ids are consecutive (see {@link AutoIncrementIds}). */
-    private final boolean multiRowIds;
 
     @Override
     public String name() {

@@ -73,7 +73,8 @@ class OrderIndexIT {
     private void check(Jedis jedis, TreeSet<String> model, Random random, String context) {
         assertEquals(new ArrayList<>(model), OrderIndex.all(jedis, LIST), context);
         assertEquals(model.size(), OrderIndex.size(jedis, LIST), context);
-        List<String> buckets = OrderIndex.keys(jedis, LIST).subList(1, OrderIndex.keys(jedis, LIST).size());
+        List<String> keys = OrderIndex.keys(jedis, LIST);
+        List<String> buckets = keys.subList(1, keys.size());
         for (String bucket : buckets) {
             long n = jedis.zcard(bucket);
             assertTrue(n >= 1 && n <= BUCKET, context + ": " + bucket + " holds " + n);
