@@ -16,8 +16,19 @@
 --   all                                                      -> every key, oldest first
 --   size                                                     -> number of keys
 --   keys                                                     -> the bucket key names (for memory probes)
+--
+-- older and newer may be guarded: KEYS[2] = the marker of a complete cache, KEYS[3] = the set of
+-- chats being rebuilt, ARGV[4] = the list's chat. Unless the cache holds that whole chat, the
+-- reply is an INCOMPLETE error and nothing is read. why here: the reader learns what the cache
+-- holds and which messages to fetch in one round trip instead of two, and atomically.
 local dir = KEYS[1]
 local op = ARGV[1]
+
+if KEYS[2] and (op == 'older' or op == 'newer') then
+  if redis.call('EXISTS', KEYS[2]) == 0 or redis.call('SISMEMBER', KEYS[3], ARGV[4]) == 1 then
+    return redis.error_reply('INCOMPLETE the cache does not hold chat ' .. ARGV[4])
+  end
+end
 
 local function bucket(bound)
   return dir .. '|' .. bound

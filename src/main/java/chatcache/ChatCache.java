@@ -55,7 +55,7 @@ public final class ChatCache implements AutoCloseable {
             this.cacheState = new CacheState(redisPool);
             this.rebuild = new CacheRebuild(mysqlMessages, redisMessages, cacheState, this::prepareRedis);
             this.guard = new CacheGuard(cacheState, rebuild);
-            this.messages = new MessageService(clock, mysqlMessages, redisMessages, outboxAcks, cacheState,
+            this.messages = new MessageService(clock, mysqlMessages, redisMessages, outboxAcks,
                     mysqlMessages, redisMessages);
             this.authenticator = new Authenticator(new MySqlUsers(database.sessionFactory()), clock);
         } catch (RuntimeException e) {

@@ -28,7 +28,6 @@ public final class MessageService {
 
     private final OutboxAcks acks;
     private final CacheSync sync;
-    private final CacheCompleteness completeness;
     private final AfterCommit afterCommit;
     private final GroupCommit posts;
 
@@ -41,14 +40,12 @@ public final class MessageService {
     }
 
     public MessageService(Clock clock, MessageStore primary, MessageCache cache, OutboxAcks acks,
-                          CacheCompleteness completeness, MessageBackend mysql, MessageBackend redis) {
-        this(clock, primary, cache, acks, completeness, mysql, redis, AfterCommit.NOTHING);
+                          MessageBackend mysql, MessageBackend redis) {
+        this(clock, primary, cache, acks, mysql, redis, AfterCommit.NOTHING);
     }
 
     public MessageService(Clock clock, MessageStore primary, MessageCache cache, OutboxAcks acks,
-                          CacheCompleteness completeness, MessageBackend mysql, MessageBackend redis,
-                          AfterCommit afterCommit) {
-        this.completeness = Objects.requireNonNull(completeness);
+                          MessageBackend mysql, MessageBackend redis, AfterCommit afterCommit) {
         this.clock = Objects.requireNonNull(clock);
         this.primary = Objects.requireNonNull(primary);
         this.cache = Objects.requireNonNull(cache);
@@ -127,11 +124,10 @@ public final class MessageService {
             return fetchFrom(mysql, criteria, caller);
         }
         try {
-            if (!completeness.holds(criteria.chatId())) {
-                // why: a partial copy must never answer; MySQL gives the same result
-                return fetchFrom(mysql, criteria, caller);
-            }
             return fetchFrom(redis, criteria, caller);
+        } catch (CacheIncompleteException e) {
+            // why: a partial copy must never answer; MySQL gives the same result
+            return fetchFrom(mysql, criteria, caller);
         } catch (BackendUnavailableException e) {
             log.warn("Redis could not answer, answering from MySQL: {}", e.getMessage());
             return fetchFrom(mysql, criteria, caller);

@@ -9,6 +9,7 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.time.Instant;
+import java.util.function.Supplier;
 
 /**
  * The completeness of the cache, kept in Redis itself, so that losing Redis's data loses the
@@ -25,17 +26,14 @@ public final class CacheState implements CacheCompleteness {
         this.pool = pool;
     }
 
-    @Override
-    public boolean holds(long chatId) {
-        try (Jedis jedis = pool.getResource()) {
-            Pipeline p = jedis.pipelined();
-            Response<Boolean> complete = p.exists(COMPLETE);
-            Response<Boolean> rebuilding = p.sismember(REBUILDING, Long.toString(chatId));
-            p.sync();
-            return complete.get() && !rebuilding.get();
-        } catch (JedisException e) {
-            throw new BackendUnavailableException("Redis cannot say what it holds: " + e.getMessage(), e);
-        }
+    /**
+     * Queues on a pipeline the reads that tell whether Redis holds the whole chat; the answer is
+     * there after the pipeline's sync. Reads of the order index check the same in their script.
+     */
+    static Supplier<Boolean> holds(Pipeline p, long chatId) {
+        Response<Boolean> complete = p.exists(COMPLETE);
+        Response<Boolean> rebuilding = p.sismember(REBUILDING, Long.toString(chatId));
+        return () -> complete.get() && !rebuilding.get();
     }
 
     @Override

@@ -1,7 +1,9 @@
 package chatcache.redis;
 
+import chatcache.message.CacheIncompleteException;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Transaction;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.util.SafeEncoder;
 
@@ -29,6 +31,8 @@ public final class OrderIndex {
     private static final String SCRIPT_RESOURCE = "/schema/order-index.lua";
     private static final String SCRIPT = readScript();
     private static final String SHA = sha1(SCRIPT);
+    /** The error the script answers a guarded read of a chat the cache does not hold completely. */
+    private static final String INCOMPLETE = "INCOMPLETE";
     /**
      * Redis's default zset-max-listpack-entries: a bucket larger than the server's limit still
      * works, but as a skiplist, with the memory of one.
@@ -72,28 +76,53 @@ public final class OrderIndex {
     }
 
     /** Up to count keys older than from (exclusive; from the newest if empty), newest first. */
-    public static List<String> older(Jedis jedis, String list, Optional<String> from, int count) {
-        return strings(call(jedis, list, "older", Integer.toString(count), from.orElse("")));
+    static List<String> older(Jedis jedis, String list, Optional<String> from, int count) {
+        return strings(call(jedis, List.of(list), "older", Integer.toString(count), from.orElse("")));
     }
 
     /** Up to count keys newer than from (exclusive), oldest first. */
-    public static List<String> newer(Jedis jedis, String list, String from, int count) {
-        return strings(call(jedis, list, "newer", Integer.toString(count), from));
+    static List<String> newer(Jedis jedis, String list, String from, int count) {
+        return strings(call(jedis, List.of(list), "newer", Integer.toString(count), from));
+    }
+
+    /**
+     * {@link #older}, of a list of this chat, in the same call as the check that the cache holds
+     * the whole chat ({@link CacheState}); throws {@link CacheIncompleteException} if it does not.
+     */
+    public static List<String> olderInComplete(Jedis jedis, long chatId, String list, Optional<String> from, int count) {
+        return guarded(jedis, chatId, list, "older", Integer.toString(count), from.orElse(""));
+    }
+
+    /** {@link #newer} in the same call as the completeness check, as {@link #olderInComplete}. */
+    public static List<String> newerInComplete(Jedis jedis, long chatId, String list, String from, int count) {
+        return guarded(jedis, chatId, list, "newer", Integer.toString(count), from);
+    }
+
+    private static List<String> guarded(Jedis jedis, long chatId, String list, String op, String count, String from) {
+        try {
+            return strings(call(jedis, List.of(list, CacheState.COMPLETE, CacheState.REBUILDING),
+                    op, count, from, Long.toString(chatId)));
+        } catch (JedisDataException e) {
+            if (String.valueOf(e.getMessage()).startsWith(INCOMPLETE)) {
+                throw new CacheIncompleteException(chatId);
+            }
+            throw e;
+        }
     }
 
     /** Every key of the list, oldest first (one call: for checks, not for request paths). */
     static List<String> all(Jedis jedis, String list) {
-        return strings(call(jedis, list, "all"));
+        return strings(call(jedis, List.of(list), "all"));
     }
 
     public static long size(Jedis jedis, String list) {
-        return (Long) call(jedis, list, "size");
+        return (Long) call(jedis, List.of(list), "size");
     }
 
     /** The list's directory and bucket keys, for memory probes. */
     public static List<String> keys(Jedis jedis, String list) {
         List<String> keys = new ArrayList<>(List.of(list));
-        keys.addAll(strings(call(jedis, list, "keys")));
+        keys.addAll(strings(call(jedis, List.of(list), "keys")));
         return keys;
     }
 
@@ -108,8 +137,7 @@ public final class OrderIndex {
                 && String.valueOf(e.getMessage()).startsWith("NOSCRIPT"));
     }
 
-    private static Object call(Jedis jedis, String list, String... args) {
-        List<String> keys = List.of(list);
+    private static Object call(Jedis jedis, List<String> keys, String... args) {
         List<String> argv = List.of(args);
         try {
             return jedis.evalsha(SHA, keys, argv);

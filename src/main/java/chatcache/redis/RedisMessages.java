@@ -1,6 +1,7 @@
 package chatcache.redis;
 
 import chatcache.message.BackendUnavailableException;
+import chatcache.message.CacheIncompleteException;
 import chatcache.message.Message;
 import chatcache.message.MessageBackend;
 import chatcache.message.MessageCache;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Messages as Redis hashes indexed by idx:messages: the cache, and the read path of everyone but API clients. */
 public final class RedisMessages implements MessageCache, MessageBackend, ReadMarkReplica {
@@ -247,9 +249,27 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         }
     }
 
+    /** The message, read with the check that the cache holds the whole chat (else CacheIncompleteException). */
     @Override
     public Optional<Message> find(long chatId, long messageId) {
-        return Optional.ofNullable(getAll(List.of(messageId)).get(messageId)).filter(m -> m.chatId() == chatId);
+        String key = MessageHash.key(messageId);
+        Map<String, String> fields;
+        try (Jedis jedis = pool.getResource()) {
+            Pipeline p = jedis.pipelined();
+            Response<Map<String, String>> hash = p.hgetAll(key);
+            Supplier<Boolean> complete = CacheState.holds(p, chatId);
+            p.sync();
+            if (!complete.get()) {
+                throw new CacheIncompleteException(chatId);
+            }
+            fields = hash.get();
+        } catch (JedisException e) {
+            throw new BackendUnavailableException("Redis could not read message " + messageId + ": " + e.getMessage(), e);
+        }
+        if (!MessageHash.isMessage(fields)) {
+            return Optional.empty();
+        }
+        return Optional.of(MessageHash.toMessage(key, fields)).filter(m -> m.chatId() == chatId);
     }
 
     /**
@@ -266,8 +286,8 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         try (Jedis jedis = pool.getResource()) {
             for (int attempt = 0; attempt < 3; attempt++) {
                 List<String> sortKeys = older
-                        ? OrderIndex.older(jedis, list, slice.from().map(OrderKey::sortKey), slice.count())
-                        : OrderIndex.newer(jedis, list, slice.from().orElseThrow().sortKey(), slice.count());
+                        ? OrderIndex.olderInComplete(jedis, slice.chatId(), list, slice.from().map(OrderKey::sortKey), slice.count())
+                        : OrderIndex.newerInComplete(jedis, slice.chatId(), list, slice.from().orElseThrow().sortKey(), slice.count());
                 if (sortKeys.isEmpty()) {
                     return List.of();
                 }

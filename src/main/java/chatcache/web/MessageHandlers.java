@@ -9,8 +9,8 @@ import chatcache.query.SearchCriteria;
 import chatcache.user.Caller;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 
 import java.nio.charset.StandardCharsets;
@@ -38,7 +38,7 @@ final class MessageHandlers {
         String text = validText(body.text("message"));
         String data = canonicalData(body.object("data"));
         Message stored = messages.post(new NewMessage(chatId, caller.user().orElseThrow().id(), text, data));
-        ctx.status(201).json(MessageJson.render(mapper, stored));
+        send(ctx, 201, MessageJson.message(mapper.getFactory(), stored));
     }
 
     void edit(Context ctx) {
@@ -48,7 +48,7 @@ final class MessageHandlers {
         JsonBody body = JsonBody.parse(mapper, ctx.body(), false, Set.of("message"));
         String text = validText(body.text("message"));
         Message edited = messages.edit(chatId, messageId, text, caller.user().orElseThrow());
-        ctx.json(MessageJson.render(mapper, edited));
+        send(ctx, 200, MessageJson.message(mapper.getFactory(), edited));
     }
 
     void delete(Context ctx) {
@@ -75,13 +75,12 @@ final class MessageHandlers {
             throw ApiException.unauthorized(e.getMessage());
         }
         FetchResult result = messages.fetch(criteria, caller);
-        ObjectNode out = mapper.createObjectNode();
-        ArrayNode list = out.putArray("messages");
-        result.messages().forEach(m -> list.add(MessageJson.render(mapper, m)));
-        out.put("hasOlder", result.hasOlder());
-        out.put("hasNewer", result.hasNewer());
-        out.put("source", result.source());
-        ctx.json(out);
+        send(ctx, 200, MessageJson.page(mapper.getFactory(), result));
+    }
+
+    /** why not ctx.json: it would serialize once more, through a String, what is already JSON. */
+    private static void send(Context ctx, int status, byte[] json) {
+        ctx.status(status).contentType(ContentType.APPLICATION_JSON).result(json);
     }
 
     /** At most one of before, after, around; none means the newest messages. */

@@ -239,7 +239,7 @@ class FaultToleranceIT {
         AtomicInteger commits = new AtomicInteger();
         Set<Long> diedAfterCommit = ConcurrentHashMap.newKeySet();
         MessageService dyingEveryFifth = new MessageService(Clock.systemUTC(), cache.mysqlMessages(), cache.redisMessages(),
-                cache.outboxAcks(), cache.cacheState(), cache.mysqlMessages(), cache.redisMessages(), committed -> {
+                cache.outboxAcks(), cache.mysqlMessages(), cache.redisMessages(), committed -> {
                     if (commits.incrementAndGet() % 5 == 0) {
                         diedAfterCommit.add(committed.id());
                         throw new Died();

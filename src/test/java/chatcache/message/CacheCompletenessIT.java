@@ -1,5 +1,6 @@
 package chatcache.message;
 
+import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.support.TestStores;
 import chatcache.user.Caller;
@@ -77,6 +78,23 @@ class CacheCompletenessIT {
         assertEquals("redis", stores.cache.messages().fetch(chat(2), Caller.ANONYMOUS).source());
         stores.cache.cacheState().markChatComplete(1);
         assertEquals("redis", stores.cache.messages().fetch(chat(1), Caller.ANONYMOUS).source());
+    }
+
+    /** why: an anchored page reads the anchor first; a copy that lacks it must not answer 404. */
+    @Test
+    void anAnchoredPageOfAChatBeingRebuiltIsReadFromMySqlEvenWhereRedisLacksTheAnchor() {
+        List<Message> posted = postSome(1, 12);
+        long anchor = posted.get(6).id();
+        stores.cache.cacheState().markChatRebuilding(1);
+        stores.cache.redisMessages().removeAll(List.of(anchor)); // not copied yet by the rebuild
+        for (Position position : List.of(new Position.Before(anchor),
+                new Position.After(anchor), new Position.Around(anchor))) {
+            SearchCriteria criteria = new SearchCriteria(1, Optional.empty(), 4, position);
+            Page truth = Pager.page(stores.cache.mysqlMessages(), criteria);
+            FetchResult answer = stores.cache.messages().fetch(criteria, Caller.ANONYMOUS);
+            assertEquals("mysql", answer.source(), position.toString());
+            assertEquals(truth.messages(), answer.messages(), position.toString());
+        }
     }
 
     @Test

@@ -33,7 +33,7 @@ class ConcurrentChangesIT {
 
     private MessageService withHook(MessageService.AfterCommit hook) {
         return new MessageService(stores.clock, stores.cache.mysqlMessages(), stores.cache.redisMessages(),
-                stores.cache.outboxAcks(), stores.cache.cacheState(), stores.cache.mysqlMessages(),
+                stores.cache.outboxAcks(), stores.cache.mysqlMessages(),
                 stores.cache.redisMessages(), hook);
     }
 

@@ -1,7 +1,6 @@
 package chatcache.message;
 
 import chatcache.query.SearchCriteria;
-import chatcache.redis.CacheState;
 import chatcache.redis.OrderIndex;
 import chatcache.redis.RedisMessages;
 import chatcache.support.TestStores;
@@ -46,8 +45,7 @@ class RedisOutageIT {
         deadPool = new JedisPool(new JedisPoolConfig(), new HostAndPort("127.0.0.1", closedPort),
                 DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build());
         RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE));
-        service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis,
-                new OutboxAcks(), new CacheState(deadPool),
+        service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis, new OutboxAcks(),
                 stores.cache.mysqlMessages(), deadRedis);
     }
 

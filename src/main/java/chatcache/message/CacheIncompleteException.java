@@ -1,0 +1,11 @@
+package chatcache.message;
+
+/**
+ * Redis does not hold the whole chat (a cold start, a flushed or restarted Redis, the chat being
+ * rebuilt): it must not answer, MySQL does. Not a failure, so readers do not log it as one.
+ */
+public class CacheIncompleteException extends BackendUnavailableException {
+    public CacheIncompleteException(long chatId) {
+        super("the cache does not hold chat " + chatId + " completely", null);
+    }
+}
