@@ -7,7 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.javalin.Javalin;
 
 import java.io.PrintStream;
-import java.net.URI;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -58,7 +58,7 @@ public final class Bench {
         BenchResult.Marks marks = null;
         HikariDataSource rawMysql = o.baselines() ? RawBaseline.pool(cache.database().dataSource(), o.mostClients()) : null;
         try {
-            HttpLoad http = new HttpLoad(URI.create("http://127.0.0.1:" + app.port()));
+            HttpLoad http = new HttpLoad(new InetSocketAddress("127.0.0.1", app.port()));
             log.printf("bench: app on 127.0.0.1:%d%n", app.port());
             idle = idleRate(cache, Math.max(1000, o.roundMillis()));
             log.println("bench: MySQL statements at idle (relays polling): " + idle);

@@ -404,6 +404,33 @@ class HttpApiIT {
             assertEquals(newestFirst, ids(fetch(1, reader, "{\"limit\":100}"), reader));
         }
 
+        /** why: pages are written as bytes by the app itself; compression must still apply to them. */
+        @Test
+        void aPageIsGzippedForClientsThatAcceptItAndPlainForOthers() throws Exception {
+            List<Long> newest = reversed(postSeries(1, 30)).subList(0, 20);
+            for (boolean gzip : new boolean[] {true, false}) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/chat/1/messages"))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"limit\":20}"));
+                if (gzip) {
+                    request.header("Accept-Encoding", "gzip");
+                }
+                HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, response.statusCode());
+                assertEquals(gzip ? "gzip" : "none", response.headers().firstValue("Content-Encoding").orElse("none"));
+                byte[] body = response.body();
+                if (gzip) {
+                    try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+                        body = in.readAllBytes();
+                    }
+                }
+                List<Long> ids = new ArrayList<>();
+                JSON.readTree(body).path("messages").forEach(m -> ids.add(m.path("id").asLong()));
+                assertEquals(newest, ids, gzip ? "gzip" : "plain");
+            }
+        }
+
         @Test
         void aLimitOf100ReturnsTheHundredNewestOnEveryRoute() {
             List<Long> newestHundred = reversed(postSeries(1, 101)).subList(0, 100);
