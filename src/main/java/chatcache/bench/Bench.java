@@ -7,6 +7,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.javalin.Javalin;
 
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +58,7 @@ public final class Bench {
         List<BenchResult.Comparison> comparisons = new ArrayList<>();
         Map<String, Double> idle;
         BenchResult.Marks marks = null;
+        String warmup = "none";
         HikariDataSource rawMysql = o.baselines() ? RawBaseline.pool(cache.database().dataSource(), o.mostClients()) : null;
         try {
             HttpLoad http = new HttpLoad(new InetSocketAddress("127.0.0.1", app.port()));
@@ -88,45 +91,12 @@ public final class Bench {
             }
 
             if (o.warmupMillis() > 0) {
-                // why: otherwise the first rows measured pay for the JIT compiling the whole stack
-                log.printf("bench: warming up: %d ms per size, workload and route, not measured%n", o.warmupMillis());
-                for (BenchResult.Size size : sizes) {
-                    for (Workload w : size.workloads()) {
-                        for (Route route : Route.values()) {
-                            http.run(o.chatIdOf(size.messages()), tokens.get(route), w, route, o.mostClients(),
-                                    Duration.ZERO, Duration.ofMillis(o.warmupMillis()));
-                        }
-                    }
-                }
+                warmup = warmUp(readRows(sizes, o.mostClients(), false, http, tokens, cache, rawMysql, o), o, log);
             }
             // why every size in the same rounds: the size ratios compare rows measured side by side,
             // so that drift (JIT, other processes on the machine) does not favour one size
             for (int c : o.clients()) {
-                List<Pending> pending = new ArrayList<>();
-                for (BenchResult.Size size : sizes) {
-                    int n = size.messages();
-                    long chatId = o.chatIdOf(n);
-                    for (Workload w : size.workloads()) {
-                        for (Route route : Route.values()) {
-                            pending.add(new Pending(n, w.name(), route.label(), c, () -> () -> () -> {
-                                HttpLoad.Answer a = http.fetch(chatId, tokens.get(route), w);
-                                return a.problem(w, route);
-                            }, new ArrayList<>(), route == Route.REDIS ? new LinkedHashMap<>() : null));
-                        }
-                        if (o.baselines()) {
-                            pending.add(new Pending(n, w.name(), BenchResult.RAW_REDIS, c,
-                                    RawBaseline.redis(RawBaseline.Kind.REDIS_PLAN, cache.redisPool(), chatId, w, o.limit()),
-                                    new ArrayList<>(), null));
-                            if (n <= o.naiveUpTo() || c == o.clients().get(0)) {
-                                pending.add(new Pending(n, w.name(), BenchResult.RAW_NAIVE, n > o.naiveUpTo() ? 1 : c,
-                                        RawBaseline.redis(RawBaseline.Kind.REDIS_NAIVE, cache.redisPool(), chatId, w,
-                                                o.limit()), new ArrayList<>(), null));
-                            }
-                            pending.add(new Pending(n, w.name(), BenchResult.RAW_MYSQL, c,
-                                    RawBaseline.mysql(rawMysql, chatId, w, o.limit()), new ArrayList<>(), null));
-                        }
-                    }
-                }
+                List<Pending> pending = readRows(sizes, c, true, http, tokens, cache, rawMysql, o);
                 measure(cache, pending, o, c + " clients", log);
                 for (Pending p : pending) {
                     rows.add(row(p, log));
@@ -136,10 +106,8 @@ public final class Bench {
                 Workload w = Workload.posting();
                 long chatId = o.writeChatId();
                 for (int c : o.clients()) {
-                    Pending p = new Pending(0, w.name(), BenchResult.WRITE, c, () -> () -> () -> {
-                        HttpLoad.Answer a = http.fetch(chatId, writer, w);
-                        return a.problem(w, Route.REDIS);
-                    }, new ArrayList<>(), new LinkedHashMap<>());
+                    Pending p = new Pending(0, w.name(), BenchResult.WRITE, c, http.clients(chatId, writer, w, Route.REDIS),
+                            new ArrayList<>(), new LinkedHashMap<>());
                     measure(cache, List.of(p), o, "writes, " + c + " clients", log);
                     rows.add(row(p, log));
                 }
@@ -152,7 +120,79 @@ public final class Bench {
             }
         }
         Probes.MysqlFootprint mysql = Probes.mysqlFootprint(cache);
-        return new BenchResult(o, machine, background, sizes, rows, comparisons, mysql, idle, marks);
+        return new BenchResult(o, machine, background, warmup, sizes, rows, comparisons, mysql, idle, marks);
+    }
+
+    /**
+     * Every read row of one client count: each workload of each size on both routes and, with
+     * baselines, on the raw engines (the naive FT.SEARCH only if {@code naive}, and above
+     * --naive-up-to with one client).
+     */
+    private static List<Pending> readRows(List<BenchResult.Size> sizes, int c, boolean naive, HttpLoad http,
+                                          Map<Route, String> tokens, ChatCache cache, HikariDataSource rawMysql,
+                                          BenchOptions o) {
+        List<Pending> rows = new ArrayList<>();
+        for (BenchResult.Size size : sizes) {
+            int n = size.messages();
+            long chatId = o.chatIdOf(n);
+            for (Workload w : size.workloads()) {
+                for (Route route : Route.values()) {
+                    rows.add(new Pending(n, w.name(), route.label(), c, http.clients(chatId, tokens.get(route), w, route),
+                            new ArrayList<>(), route == Route.REDIS ? new LinkedHashMap<>() : null));
+                }
+                if (o.baselines()) {
+                    rows.add(new Pending(n, w.name(), BenchResult.RAW_REDIS, c,
+                            RawBaseline.redis(RawBaseline.Kind.REDIS_PLAN, cache.redisPool(), chatId, w, o.limit()),
+                            new ArrayList<>(), null));
+                    if (naive && (n <= o.naiveUpTo() || c == o.clients().get(0))) {
+                        rows.add(new Pending(n, w.name(), BenchResult.RAW_NAIVE, n > o.naiveUpTo() ? 1 : c,
+                                RawBaseline.redis(RawBaseline.Kind.REDIS_NAIVE, cache.redisPool(), chatId, w, o.limit()),
+                                new ArrayList<>(), null));
+                    }
+                    rows.add(new Pending(n, w.name(), BenchResult.RAW_MYSQL, c,
+                            RawBaseline.mysql(rawMysql, chatId, w, o.limit()), new ArrayList<>(), null));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Warm-up passes end when the JIT compiled for less than this share of a pass's time. */
+    private static final double JIT_QUIET_SHARE = 0.03;
+
+    /**
+     * Unmeasured passes over every read row until the JIT is quiet. why: measured here, the app's
+     * throughput kept rising for ~40 s of load while C2 compiled Jetty, Jackson and Jedis paths on
+     * the two cores the load shares (BENCHMARKS.md run F); rows measured before that measure the
+     * compiler, and the app, with more code to compile, more than the raw baselines.
+     */
+    private static String warmUp(List<Pending> rows, BenchOptions o, PrintStream log) throws InterruptedException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
+        List<String> shares = new ArrayList<>();
+        for (int pass = 1; pass <= o.warmupPasses(); pass++) {
+            long jitBefore = measurable ? jit.getTotalCompilationTime() : 0;
+            long t0 = System.nanoTime();
+            for (Pending p : rows) {
+                ClosedLoop.run(p.factory(), p.clients(), Duration.ZERO, Duration.ofMillis(o.warmupMillis()));
+            }
+            long wallMillis = (System.nanoTime() - t0) / 1_000_000;
+            if (!measurable) {
+                log.printf("bench: warm-up: %d rows for %d ms each, not measured (this JVM does not time its JIT)%n",
+                        rows.size(), o.warmupMillis());
+                return "1 pass (this JVM does not time its JIT)";
+            }
+            long jitMillis = jit.getTotalCompilationTime() - jitBefore;
+            double share = 100.0 * jitMillis / Math.max(1, wallMillis);
+            shares.add(String.format(Locale.ROOT, "%.1f %%", share));
+            log.printf(Locale.ROOT, "bench: warm-up pass %d: %d rows for %d ms each, not measured; the JIT compiled for %d ms"
+                    + " of %d ms (%.1f %%)%n", pass, rows.size(), o.warmupMillis(), jitMillis, wallMillis, share);
+            if (jitMillis < JIT_QUIET_SHARE * wallMillis) {
+                return pass + " pass(es); JIT compile time per pass: " + String.join(", ", shares);
+            }
+        }
+        log.printf("bench: warm-up: the JIT was still compiling after %d passes; measuring anyway%n", o.warmupPasses());
+        return o.warmupPasses() + " pass(es), the JIT still compiling; JIT compile time per pass: " + String.join(", ", shares);
     }
 
     /** MySQL statements per second while nothing but the relays runs. */

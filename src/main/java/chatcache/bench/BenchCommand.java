@@ -42,8 +42,13 @@ public final class BenchCommand implements Callable<Integer> {
     int roundMillis;
 
     @Option(names = "--warmup-ms", defaultValue = "1000",
-            description = "unmeasured milliseconds of every read workload on both routes per size (default ${DEFAULT-VALUE})")
+            description = "unmeasured milliseconds per read row (every workload, size and path) in each warm-up pass;"
+                    + " passes repeat until the JIT compiles for less than 3 % of a pass (default ${DEFAULT-VALUE})")
     int warmupMillis;
+
+    @Option(names = "--warmup-passes", defaultValue = "10",
+            description = "at most this many warm-up passes (default ${DEFAULT-VALUE})")
+    int warmupPasses;
 
     @Option(names = "--limit", defaultValue = "20", description = "page size, 1..100 (default ${DEFAULT-VALUE})")
     int limit;
@@ -85,7 +90,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (bg.length != 2) {
             throw new IllegalArgumentException("--background must be CHATSxMESSAGES, e.g. 1000x100");
         }
-        BenchOptions options = new BenchOptions(sizes, depth, clients, rounds, roundMillis, warmupMillis, limit,
+        BenchOptions options = new BenchOptions(sizes, depth, clients, rounds, roundMillis, warmupMillis, warmupPasses, limit,
                 Integer.parseInt(bg[0].strip()), Integer.parseInt(bg[1].strip()), !noWrites, !noBaselines, chatBase, naiveUpTo);
         Config config = Config.fromEnv(System.getenv());
         try (ChatCache cache = ChatCache.open(config, Clock.systemUTC())) {

@@ -9,11 +9,12 @@ import java.util.List;
  * {@link #chatIdOf}), plus {@code backgroundChats} chats of {@code backgroundMessages} each;
  * pages of {@code limit} at the top, of one author, and {@code depth} messages deep (less in a
  * chat too small for it); each workload on each path with every client count in {@code clients},
- * in {@code rounds} rounds of {@code roundMillis} after {@code warmupMillis} of warm-up. Above
+ * in {@code rounds} rounds of {@code roundMillis} after warm-up passes of {@code warmupMillis} per
+ * row (until the JIT is quiet, at most {@code warmupPasses}). Above
  * {@code naiveUpTo} messages the naive RediSearch baseline runs with one client only.
  */
 public record BenchOptions(List<Integer> sizes, int depth, List<Integer> clients, int rounds, int roundMillis,
-                           int warmupMillis, int limit, int backgroundChats, int backgroundMessages,
+                           int warmupMillis, int warmupPasses, int limit, int backgroundChats, int backgroundMessages,
                            boolean writes, boolean baselines, long chatIdBase,
                            int naiveUpTo) {
     /** Bench chats live far above any id a demo or a test uses. */
@@ -51,6 +52,9 @@ public record BenchOptions(List<Integer> sizes, int depth, List<Integer> clients
         }
         if (warmupMillis < 0 || warmupMillis > 600_000) {
             throw new IllegalArgumentException("--warmup-ms must be 0..600000");
+        }
+        if (warmupPasses < 1 || warmupPasses > 100) {
+            throw new IllegalArgumentException("--warmup-passes must be 1..100");
         }
         if (backgroundChats < 0 || backgroundMessages < 0) {
             throw new IllegalArgumentException("--background must be CHATSxMESSAGES, both at least 0");

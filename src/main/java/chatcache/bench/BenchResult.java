@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Every figure of one bench run, for people ({@link #toMarkdown()}) and for tests (the fields). */
-public record BenchResult(BenchOptions options, Machine machine, String background, List<Size> sizes, List<Row> rows,
-                          List<Comparison> comparisons, Probes.MysqlFootprint mysqlFootprint,
+public record BenchResult(BenchOptions options, Machine machine, String background, String warmup, List<Size> sizes,
+                          List<Row> rows, List<Comparison> comparisons, Probes.MysqlFootprint mysqlFootprint,
                           Map<String, Double> idleStatementsPerSecond, Marks marks) {
 
     /** Paths of a read: the app over HTTP on each route, and the raw baselines. */
@@ -170,12 +170,13 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
         out.add("");
         out.add(f("Paths: `redis` = the app over HTTP, USER token; `mysql` = the app over HTTP, API token; `%s` = %s;"
                         + " `%s` = %s; `%s` = %s (own pool of as many connections as clients). Closed loop: each client"
-                        + " sends its next request when the last one is answered. Warm-up (not measured): %d ms of every"
-                        + " read workload on both routes per size. Then %d round(s) in which every row runs %d ms in turn."
+                        + " sends its next request when the last one is answered. Warm-up (not measured): passes in which"
+                        + " every read row runs %d ms with the most clients, until the JIT compiles for less than 3 %% of a"
+                        + " pass: %s. Then %d round(s) in which every row runs %d ms in turn."
                         + " `MySQL stmts/read` (Redis route only) = Com_select + Com_update + Com_insert during its"
                         + " windows, less the idle rate measured before (%s), per request.",
                 RAW_REDIS, RawBaseline.Kind.REDIS_PLAN.description, RAW_NAIVE, RawBaseline.Kind.REDIS_NAIVE.description,
-                RAW_MYSQL, RawBaseline.Kind.MYSQL.description, o.warmupMillis(), o.rounds(), o.roundMillis(),
+                RAW_MYSQL, RawBaseline.Kind.MYSQL.description, o.warmupMillis(), warmup, o.rounds(), o.roundMillis(),
                 idleText()));
         for (Size s : sizes) {
             for (String w : readWorkloads()) {

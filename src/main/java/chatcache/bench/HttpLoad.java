@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -133,11 +132,13 @@ final class HttpLoad {
         return new Answer(200, ids, hasOlder, hasNewer, source, null, unread);
     }
 
-    /** Closed-loop HTTP load of one workload on one route, a connection per client; see {@link ClosedLoop#run}. */
-    ClosedLoop.Run run(long chatId, String token, Workload workload, Route route, int clients, Duration warmup,
-                       Duration duration) throws InterruptedException {
+    /**
+     * Clients for {@link ClosedLoop}: each sends the workload's request over a keep-alive
+     * connection of its own and checks every answer (status, page size, source).
+     */
+    ClosedLoop.ClientFactory clients(long chatId, String token, Workload workload, Route route) {
         byte[] request = request(chatId, token, workload);
-        return ClosedLoop.run(() -> {
+        return () -> {
             KeepAliveConnection connection = new KeepAliveConnection(address, TIMEOUT_MILLIS);
             return new ClosedLoop.Client() {
                 /** The last answer found right; the same bytes again need no second look. */
@@ -171,6 +172,6 @@ final class HttpLoad {
                     connection.close();
                 }
             };
-        }, clients, warmup, duration);
+        };
     }
 }

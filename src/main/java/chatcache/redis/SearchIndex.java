@@ -171,9 +171,25 @@ public final class SearchIndex {
         }
     }
 
+    /**
+     * why: without SAFEMODE, RediSearch 1.x hands every query to a thread pool and back; for
+     * chatcache's queries (a page's hashes, INKEYS) that hand-off costs more than the query itself:
+     * measured here, 3,400 raw pages/s with it and 5,000-7,000 without (BENCHMARKS.md run F).
+     * 2.x runs queries on the main thread by default. Every chatcache query is bounded and the
+     * module's TIMEOUT with ON_TIMEOUT FAIL still applies (checked: a query over 300,000
+     * documents with TIMEOUT 1 fails).
+     */
+    private void warnIfConcurrent(ModuleInfo module) {
+        if (!module.flag("SAFEMODE")) {
+            log.warn("RediSearch {} runs queries on its thread pool (no SAFEMODE): each page costs Redis about"
+                    + " twice the CPU; load it with SAFEMODE (see README)", versionText());
+        }
+    }
+
     private void requireFailOnTimeout(Jedis jedis, ModuleInfo module) {
         if (indexesExplicitly()) {
             warnIfDocTableIsSmall(module);
+            warnIfConcurrent(module);
             if (!module.argument("ON_TIMEOUT").equalsIgnoreCase("FAIL")) {
                 throw new IllegalStateException("RediSearch " + versionText()
                         + " must be loaded with 'ON_TIMEOUT FAIL' (and a TIMEOUT), or it answers timed-out"
@@ -253,6 +269,11 @@ public final class SearchIndex {
             }
             throw new IllegalStateException("Redis has no RediSearch module (MODULE LIST shows neither 'ft' nor 'search'):"
                     + " load redisearch.so, or use Redis 8 with its Query Engine");
+        }
+
+        /** True if this flag (an argument without a value, e.g. SAFEMODE) was given. */
+        boolean flag(String name) {
+            return args.stream().anyMatch(a -> a.equalsIgnoreCase(name));
         }
 
         /** The value following this module load argument, or "" if it was not given. */

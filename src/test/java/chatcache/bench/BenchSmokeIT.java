@@ -41,8 +41,8 @@ class BenchSmokeIT {
         });
 
         int exit = cli.execute("--sizes", "1000,2000", "--depth", "500", "--clients", "2", "--seconds", "1",
-                "--round-ms", "150", "--warmup-ms", "200", "--background", "5x20", "--out", out.toString(),
-                "--png", png.toString());
+                "--round-ms", "150", "--warmup-ms", "200", "--warmup-passes", "1", "--background", "5x20",
+                "--out", out.toString(), "--png", png.toString());
 
         BenchResult result = command.result();
         assertNotNull(result, "the bench produced no result");
@@ -61,6 +61,7 @@ class BenchSmokeIT {
         assertFalse(result.machine().redisearch().isBlank());
         assertFalse(result.machine().database().isBlank());
         assertTrue(result.background().contains("5 background chats"), result.background());
+        assertTrue(result.warmup().startsWith("1 pass"), result.warmup());
 
         for (BenchResult.Size s : result.sizes()) {
             for (String workload : result.readWorkloads()) {
