@@ -91,7 +91,11 @@ public final class Bench {
             }
 
             if (o.warmupMillis() > 0) {
-                warmup = warmUp(readRows(sizes, o.mostClients(), false, http, tokens, cache, rawMysql, o), o, log);
+                List<Pending> warm = readRows(sizes, o.mostClients(), false, http, tokens, cache, rawMysql, o);
+                if (o.writes()) {
+                    warm.add(writeRow(o.mostClients(), http, writer, o));
+                }
+                warmup = warmUp(warm, o, log);
             }
             // why every size in the same rounds: the size ratios compare rows measured side by side,
             // so that drift (JIT, other processes on the machine) does not favour one size
@@ -103,15 +107,12 @@ public final class Bench {
                 }
             }
             if (o.writes()) {
-                Workload w = Workload.posting();
-                long chatId = o.writeChatId();
                 for (int c : o.clients()) {
-                    Pending p = new Pending(0, w.name(), BenchResult.WRITE, c, http.clients(chatId, writer, w, Route.REDIS),
-                            new ArrayList<>(), new LinkedHashMap<>());
+                    Pending p = writeRow(c, http, writer, o);
                     measure(cache, List.of(p), o, "writes, " + c + " clients", log);
                     rows.add(row(p, log));
                 }
-                marks = marks(cache, http, tokens.get(Route.REDIS), chatId, idle, log);
+                marks = marks(cache, http, tokens.get(Route.REDIS), o.writeChatId(), idle, log);
             }
         } finally {
             app.stop();
@@ -157,11 +158,18 @@ public final class Bench {
         return rows;
     }
 
+    /** Posts into the write chat by c clients. */
+    private static Pending writeRow(int c, HttpLoad http, String writer, BenchOptions o) {
+        Workload w = Workload.posting();
+        return new Pending(0, w.name(), BenchResult.WRITE, c, http.clients(o.writeChatId(), writer, w, Route.REDIS),
+                new ArrayList<>(), new LinkedHashMap<>());
+    }
+
     /** Warm-up passes end when the JIT compiled for less than this share of a pass's time. */
     private static final double JIT_QUIET_SHARE = 0.03;
 
     /**
-     * Unmeasured passes over every read row until the JIT is quiet. why: measured here, the app's
+     * Unmeasured passes over every read row (and the write row) until the JIT is quiet. why: measured here, the app's
      * throughput kept rising for ~40 s of load while C2 compiled Jetty, Jackson and Jedis paths on
      * the two cores the load shares (BENCHMARKS.md run F); rows measured before that measure the
      * compiler, and the app, with more code to compile, more than the raw baselines.

@@ -171,7 +171,7 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
         out.add(f("Paths: `redis` = the app over HTTP, USER token; `mysql` = the app over HTTP, API token; `%s` = %s;"
                         + " `%s` = %s; `%s` = %s (own pool of as many connections as clients). Closed loop: each client"
                         + " sends its next request when the last one is answered. Warm-up (not measured): passes in which"
-                        + " every read row runs %d ms with the most clients, until the JIT compiles for less than 3 %% of a"
+                        + " every read row (and the write row) runs %d ms with the most clients, until the JIT compiles for less than 3 %% of a"
                         + " pass: %s. Then %d round(s) in which every row runs %d ms in turn."
                         + " `MySQL stmts/read` (Redis route only) = Com_select + Com_update + Com_insert during its"
                         + " windows, less the idle rate measured before (%s), per request.",

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Posts of concurrent requests stored together: one MySQL transaction (multi-row INSERTs of the
@@ -16,9 +16,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * one of each per message.
  *
  * <p>why: per message, a commit with its redo-log flush and the round trips of two stores cost
- * far more than the rows themselves. No thread of its own: a request queues its post and takes
- * the lock; whoever holds it stores everything queued so far, so that while one batch commits
- * the next one gathers, and a post alone waits for nobody.
+ * far more than the rows themselves. No thread of its own: a request queues its post; if nobody
+ * is storing, it leads: it stores everything queued so far as one batch, then hands the lead to
+ * the thread of the oldest post queued meanwhile (or gives it up), so that while one batch
+ * commits the next one gathers, a post alone waits for nobody, and no leader's own answer waits
+ * for more than one batch. Every other request waits on its own post only. why not a lock that
+ * every request takes in turn: measured here, 32 writers woke one after another through it after
+ * each batch, most only to find their post stored; batches stayed at ~3 posts and the CPUs half
+ * idle (BENCHMARKS.md, run F).
  */
 final class GroupCommit {
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
@@ -30,7 +35,8 @@ final class GroupCommit {
     private final OutboxAcks acks;
     private final MessageService.AfterCommit afterCommit;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-    private final ReentrantLock lock = new ReentrantLock();
+    /** True while one thread holds the lead (stores a batch, then hands the lead on or drops it). */
+    private final AtomicBoolean leading = new AtomicBoolean();
 
     GroupCommit(MessageStore primary, MessageCache cache, OutboxAcks acks, MessageService.AfterCommit afterCommit) {
         this.primary = primary;
@@ -39,7 +45,8 @@ final class GroupCommit {
         this.afterCommit = afterCommit;
     }
 
-    private record Pending(MessageStore.Draft draft, CompletableFuture<Message> done) {
+    /** A queued post; {@code turn} completes when its thread is handed the lead. */
+    private record Pending(MessageStore.Draft draft, CompletableFuture<Message> done, CompletableFuture<Void> turn) {
     }
 
     /**
@@ -47,16 +54,16 @@ final class GroupCommit {
      * committed (and, unless Redis failed, cached). Throws what storing it threw.
      */
     Message post(MessageStore.Draft draft) {
-        Pending mine = new Pending(draft, new CompletableFuture<>());
+        Pending mine = new Pending(draft, new CompletableFuture<>(), new CompletableFuture<>());
         queue.add(mine);
-        while (!mine.done().isDone()) {
-            lock.lock();
-            try {
-                if (!mine.done().isDone()) {
-                    storeQueued();
-                }
-            } finally {
-                lock.unlock();
+        if (leading.compareAndSet(false, true)) {
+            lead();
+        }
+        if (!mine.done().isDone()) {
+            CompletableFuture.anyOf(mine.done(), mine.turn()).handle((r, e) -> null).join();
+            if (!mine.done().isDone()) {
+                // handed the lead: this post is the oldest queued, so the batch stores it
+                lead();
             }
         }
         try {
@@ -72,6 +79,26 @@ final class GroupCommit {
                 throw err;
             }
             throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Called holding the lead: stores one batch, then hands the lead to the oldest queued post's
+     * thread, or gives it up when nothing is queued. why the second look after giving it up: a post
+     * queued just before could have found the lead taken and be waiting for a turn.
+     */
+    private void lead() {
+        storeQueued();
+        while (true) {
+            Pending next = queue.peek();
+            if (next != null) {
+                next.turn().complete(null);
+                return;
+            }
+            leading.set(false);
+            if (queue.isEmpty() || !leading.compareAndSet(false, true)) {
+                return;
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package chatcache.redis;
 
+import chatcache.message.CacheIncompleteException;
 import chatcache.message.Message;
 import chatcache.query.MessageOrder;
 import chatcache.support.TestStores;
@@ -15,6 +16,7 @@ import java.util.Random;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The bucketed order index against a TreeSet, on the real Redis, with tiny buckets so that they split often. */
@@ -127,6 +129,36 @@ class OrderIndexIT {
             }
             List<String> keys = OrderIndex.keys(jedis, LIST);
             assertEquals(1 + 40 / BUCKET, keys.size(), "directory and full buckets: " + keys);
+        }
+    }
+
+    /** why: the read path learns what Redis holds from this check; a wrong answer would serve a partial copy. */
+    @Test
+    void aGuardedReadAnswersOnlyWhileTheCacheHoldsTheWholeChat() {
+        String key = MessageOrder.sortKey(1_700_000_000_000L, 9);
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            Transaction tx = jedis.multi();
+            index.add(tx, LIST, key);
+            tx.exec();
+            assertEquals(List.of(key), OrderIndex.olderInComplete(jedis, 77, LIST, Optional.empty(), 5));
+            assertEquals(List.of(), OrderIndex.newerInComplete(jedis, 77, LIST, key, 5));
+
+            stores.cache.cacheState().markChatRebuilding(77);
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInComplete(jedis, 77, LIST, Optional.empty(), 5));
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.newerInComplete(jedis, 77, LIST, key, 5));
+            assertEquals(List.of(), OrderIndex.olderInComplete(jedis, 78, OrderIndex.chatList(78), Optional.empty(), 5),
+                    "another chat is not being rebuilt");
+            assertEquals(List.of(key), OrderIndex.older(jedis, LIST, Optional.empty(), 5), "unguarded reads, for checks");
+            stores.cache.cacheState().markChatComplete(77);
+            assertEquals(List.of(key), OrderIndex.olderInComplete(jedis, 77, LIST, Optional.empty(), 5));
+
+            stores.cache.cacheState().markAllIncomplete();
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInComplete(jedis, 78, OrderIndex.chatList(78), Optional.empty(), 5));
+            jedis.scriptFlush();
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInComplete(jedis, 77, LIST, Optional.empty(), 5),
+                    "after reloading a script Redis forgot");
+            stores.cache.cacheState().markAllComplete();
+            assertEquals(List.of(key), OrderIndex.olderInComplete(jedis, 77, LIST, Optional.empty(), 5));
         }
     }
 
