@@ -1,8 +1,10 @@
 package chatcache.web;
 
+import chatcache.user.Authenticator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +27,20 @@ final class ApiClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ApiClient() {
+    }
+
+    /** The Authorization header value of an issued token. */
+    static String bearer(Authenticator.Issued who) {
+        return "Bearer " + who.token();
+    }
+
+    /** The body of a post or an edit: {"message": ..., "data": ...} ("data" only when given). */
+    static String messageBody(String message, JsonNode data) {
+        ObjectNode node = JSON.createObjectNode().put("message", message);
+        if (data != null) {
+            node.set("data", data);
+        }
+        return node.toString();
     }
 
     /** One HTTP answer: status, Content-Type, body, and the body as JSON when it is JSON. */

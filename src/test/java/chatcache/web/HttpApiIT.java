@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import static chatcache.web.ApiClient.bearer;
+import static chatcache.web.ApiClient.messageBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -57,17 +59,6 @@ class HttpApiIT {
     private Authenticator.Issued alice;
     private Authenticator.Issued bob;
     private Authenticator.Issued api;
-
-    /** Who reads, and which store the API must answer that reader from. */
-    enum Reader {
-        ANONYMOUS("redis"), USER("redis"), API("mysql");
-
-        final String source;
-
-        Reader(String source) {
-            this.source = source;
-        }
-    }
 
     @BeforeAll
     static void startApp() {
@@ -105,7 +96,7 @@ class HttpApiIT {
             data.putArray("b").add(true).addNull().add("x");
             data.putObject("c").put("d", 1.5).put("e", "text");
 
-            Reply reply = post(7, alice, body("hello", data));
+            Reply reply = post(7, alice, messageBody("hello", data));
 
             assertEquals(201, reply.status(), reply.body());
             assertJsonContentType(reply);
@@ -124,15 +115,15 @@ class HttpApiIT {
         @Test
         void createdAtIsTheProgramClockInUtcAlwaysWithMilliseconds() {
             stores.clock.set(T + 7);
-            assertEquals("2027-01-15T08:00:00.007Z", created(post(1, alice, body("a", null))).get("createdAt").textValue());
+            assertEquals("2027-01-15T08:00:00.007Z", created(post(1, alice, messageBody("a", null))).get("createdAt").textValue());
             stores.clock.set(T + 86_400_000L + 3_600_000L + 120);
-            assertEquals("2027-01-16T09:00:00.120Z", created(post(1, alice, body("b", null))).get("createdAt").textValue());
+            assertEquals("2027-01-16T09:00:00.120Z", created(post(1, alice, messageBody("b", null))).get("createdAt").textValue());
         }
 
         @Test
         void theAuthorIsAlwaysTheCallerWhateverTheirRole() {
-            assertEquals(alice.user().id(), created(post(3, alice, body("from alice", null))).get("userId").longValue());
-            assertEquals(api.user().id(), created(post(3, api, body("from the api", null))).get("userId").longValue());
+            assertEquals(alice.user().id(), created(post(3, alice, messageBody("from alice", null))).get("userId").longValue());
+            assertEquals(api.user().id(), created(post(3, api, messageBody("from the api", null))).get("userId").longValue());
             assertFalse(alice.user().id() == api.user().id());
         }
 
@@ -140,7 +131,7 @@ class HttpApiIT {
         void aPostedMessageReadsBackIdenticallyFromRedisAndFromMysql() {
             ObjectNode data = JSON.createObjectNode();
             data.put("kind", "note").putObject("nested").putArray("list").add(1).add(2);
-            JsonNode posted = created(post(5, alice, body("round trip", data)));
+            JsonNode posted = created(post(5, alice, messageBody("round trip", data)));
 
             // anonymous first: it marks nothing, so the API client still sees the stored state
             assertEquals(List.of(posted), messages(fetch(5, Reader.ANONYMOUS, null), "redis"));
@@ -179,7 +170,7 @@ class HttpApiIT {
                 "",
         })
         void postingWithoutAValidBearerTokenIsRefusedWith401(String header) {
-            Reply reply = send("POST", "/chat/1/message", authorization(header), body("should not be stored", null));
+            Reply reply = send("POST", "/chat/1/message", authorization(header), messageBody("should not be stored", null));
             assertError(reply, 401);
             assertEquals(List.of(), messages(fetch(1, Reader.API, null), "mysql"));
         }
@@ -187,19 +178,19 @@ class HttpApiIT {
         @ParameterizedTest
         @ValueSource(strings = {"abc", "0", "00", "-1", "+5", "1.5", "0x1F", "1e3", "%201", "1%20", "99999999999999999999"})
         void postingToAChatIdThatIsNotAPositiveLongIsRefusedWith400(String chatId) {
-            assertError(send("POST", "/chat/" + chatId + "/message", bearer(alice), body("nope", null)), 400);
+            assertError(send("POST", "/chat/" + chatId + "/message", bearer(alice), messageBody("nope", null)), 400);
         }
 
         @ParameterizedTest
         @ValueSource(strings = {"9223372036854775808", "9999999999999999999"})
         void postingToANineteenDigitChatIdBeyondTheLongRangeIsRefusedWith400(String chatId) {
-            assertError(send("POST", "/chat/" + chatId + "/message", bearer(alice), body("nope", null)), 400);
+            assertError(send("POST", "/chat/" + chatId + "/message", bearer(alice), messageBody("nope", null)), 400);
         }
 
         @Test
         void theLargestLongIsAValidChatId() {
             long chatId = Long.MAX_VALUE;
-            JsonNode posted = created(post(chatId, alice, body("at the edge", null)));
+            JsonNode posted = created(post(chatId, alice, messageBody("at the edge", null)));
             assertEquals(chatId, posted.get("chatId").longValue());
             assertEquals(List.of(posted), messages(fetch(chatId, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(posted), messages(fetch(chatId, Reader.API, null), "mysql"));
@@ -263,7 +254,7 @@ class HttpApiIT {
 
         @Test
         void aBodyLargerThanTheRequestLimitIsRefusedWithAJsonErrorAndNothingIsStored() {
-            Reply reply = post(1, alice, body("a".repeat(70_000), null));
+            Reply reply = post(1, alice, messageBody("a".repeat(70_000), null));
             assertError(reply, 413);
             assertEquals(List.of(), messages(fetch(1, Reader.API, null), "mysql"));
         }
@@ -271,9 +262,9 @@ class HttpApiIT {
         @Test
         void aMessageOfExactly4000CharactersIsAcceptedAnd4001AreRefused() {
             String longest = "a".repeat(4000);
-            JsonNode posted = created(post(1, alice, body(longest, null)));
+            JsonNode posted = created(post(1, alice, messageBody(longest, null)));
             assertEquals(longest, posted.get("message").textValue());
-            assertError(post(1, alice, body("a".repeat(4001), null)), 400);
+            assertError(post(1, alice, messageBody("a".repeat(4001), null)), 400);
 
             assertEquals(List.of(posted), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(posted), messages(fetch(1, Reader.API, null), "mysql"));
@@ -288,8 +279,8 @@ class HttpApiIT {
             // escaped as JSON surrogate pairs, the way many clients send non-BMP characters
             JsonNode posted = created(post(1, alice, "{\"message\":\"" + "\\ud83d\\ude00".repeat(4000) + "\"}"));
             assertEquals(longest, posted.get("message").textValue());
-            assertError(post(1, alice, body(emoji.repeat(4001), null)), 400);
-            assertError(post(1, alice, body(emoji.repeat(4000) + "a", null)), 400);
+            assertError(post(1, alice, messageBody(emoji.repeat(4001), null)), 400);
+            assertError(post(1, alice, messageBody(emoji.repeat(4000) + "a", null)), 400);
 
             assertEquals(List.of(posted), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(posted), messages(fetch(1, Reader.API, null), "mysql"));
@@ -300,11 +291,11 @@ class HttpApiIT {
             // {"k":"…"} is 8 bytes around the value
             ObjectNode largest = JSON.createObjectNode().put("k", "x".repeat(16_384 - 8));
             assertEquals(16_384, jsonBytes(largest));
-            JsonNode posted = created(post(1, alice, body("big data", largest)));
+            JsonNode posted = created(post(1, alice, messageBody("big data", largest)));
             assertEquals(largest, posted.get("data"));
 
             ObjectNode tooLarge = JSON.createObjectNode().put("k", "x".repeat(16_384 - 7));
-            assertError(post(1, alice, body("too big", tooLarge)), 400);
+            assertError(post(1, alice, messageBody("too big", tooLarge)), 400);
 
             assertEquals(List.of(posted), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(posted), messages(fetch(1, Reader.API, null), "mysql"));
@@ -315,12 +306,12 @@ class HttpApiIT {
             String emoji = "\uD83D\uDE00";
             ObjectNode largest = JSON.createObjectNode().put("k", emoji.repeat((16_384 - 8) / 4)); // 4094 × 4 bytes
             assertEquals(16_384, jsonBytes(largest));
-            JsonNode posted = created(post(1, alice, body("big emoji data", largest)));
+            JsonNode posted = created(post(1, alice, messageBody("big emoji data", largest)));
             assertEquals(largest, posted.get("data"));
 
             // 16 388 bytes, though only 8 198 UTF-16 units
             ObjectNode tooLarge = JSON.createObjectNode().put("k", emoji.repeat((16_384 - 8) / 4 + 1));
-            assertError(post(1, alice, body("too big", tooLarge)), 400);
+            assertError(post(1, alice, messageBody("too big", tooLarge)), 400);
 
             assertEquals(List.of(posted), messages(fetch(1, Reader.API, null), "mysql"));
         }
@@ -342,25 +333,25 @@ class HttpApiIT {
 
         @Test
         void anonymousReadersAreAnsweredFromRedis() {
-            JsonNode posted = created(post(1, alice, body("hi", null)));
+            JsonNode posted = created(post(1, alice, messageBody("hi", null)));
             assertEquals(List.of(posted), messages(send("POST", "/chat/1/messages", null, null), "redis"));
         }
 
         @Test
         void signedInUsersAreAnsweredFromRedis() {
-            JsonNode posted = created(post(1, alice, body("hi", null)));
+            JsonNode posted = created(post(1, alice, messageBody("hi", null)));
             assertEquals(List.of(posted), messages(send("POST", "/chat/1/messages", bearer(bob), null), "redis"));
         }
 
         @Test
         void apiClientsAreAnsweredFromMysql() {
-            JsonNode posted = created(post(1, alice, body("hi", null)));
+            JsonNode posted = created(post(1, alice, messageBody("hi", null)));
             assertEquals(List.of(posted), messages(send("POST", "/chat/1/messages", bearer(api), null), "mysql"));
         }
 
         @Test
         void theAnswerIsJsonWithExactlyMessagesPagingFlagsAndSource() {
-            post(1, alice, body("hi", null));
+            post(1, alice, messageBody("hi", null));
             Reply reply = fetch(1, Reader.USER, null);
             assertEquals(200, reply.status(), reply.body());
             assertJsonContentType(reply);
@@ -372,16 +363,16 @@ class HttpApiIT {
         @EnumSource(Reader.class)
         void messagesComeNewestFirstAndByDescendingIdWithinAMillisecond(Reader reader) {
             stores.clock.set(T);
-            long first = id(post(1, alice, body("first, at T", null)));
+            long first = id(post(1, alice, messageBody("first, at T", null)));
             stores.clock.set(T - 5);
-            long older = id(post(1, bob, body("posted later but 5 ms older", null)));
+            long older = id(post(1, bob, messageBody("posted later but 5 ms older", null)));
             stores.clock.set(T);
-            long second = id(post(1, alice, body("second, at T", null)));
-            long third = id(post(1, bob, body("third, at T", null)));
+            long second = id(post(1, alice, messageBody("second, at T", null)));
+            long third = id(post(1, bob, messageBody("third, at T", null)));
             stores.clock.set(T + 1);
-            long newest = id(post(1, alice, body("newest, at T+1", null)));
+            long newest = id(post(1, alice, messageBody("newest, at T+1", null)));
             stores.clock.set(T - 1000);
-            long oldest = id(post(1, alice, body("oldest, posted last", null)));
+            long oldest = id(post(1, alice, messageBody("oldest, posted last", null)));
 
             assertEquals(List.of(newest, third, second, first, older, oldest), ids(fetch(1, reader, null), reader));
         }
@@ -446,9 +437,9 @@ class HttpApiIT {
             List<Long> byBob = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 stores.clock.set(T + i);
-                (i % 2 == 0 ? byAlice : byBob).add(id(post(1, i % 2 == 0 ? alice : bob, body("m" + i, null))));
+                (i % 2 == 0 ? byAlice : byBob).add(id(post(1, i % 2 == 0 ? alice : bob, messageBody("m" + i, null))));
             }
-            post(2, alice, body("alice in another chat", null));
+            post(2, alice, messageBody("alice in another chat", null));
 
             assertEquals(reversed(byAlice), ids(fetch(1, reader, "{\"userId\":" + alice.user().id() + "}"), reader));
             assertEquals(reversed(byBob), ids(fetch(1, reader, "{\"userId\":" + bob.user().id() + "}"), reader));
@@ -466,12 +457,12 @@ class HttpApiIT {
             for (int i = 0; i < 6; i++) {
                 stores.clock.set(T + i);
                 if (i % 2 == 0) {
-                    own.add(id(post(1, caller, body("own " + i, null))));
+                    own.add(id(post(1, caller, messageBody("own " + i, null))));
                 } else {
-                    post(1, alice, body("alice " + i, null));
+                    post(1, alice, messageBody("alice " + i, null));
                 }
             }
-            post(2, caller, body("own, in another chat", null));
+            post(2, caller, messageBody("own, in another chat", null));
 
             assertEquals(reversed(own), ids(fetch(1, reader, "{\"onlyOwn\":true}"), reader));
             assertEquals(reversed(own), ids(fetch(1, reader,
@@ -483,9 +474,9 @@ class HttpApiIT {
         @EnumSource(Reader.class)
         void onlyOwnFalseMeansEveryAuthor(Reader reader) {
             stores.clock.set(T);
-            long a = id(post(1, alice, body("a", null)));
+            long a = id(post(1, alice, messageBody("a", null)));
             stores.clock.set(T + 1);
-            long b = id(post(1, bob, body("b", null)));
+            long b = id(post(1, bob, messageBody("b", null)));
             assertEquals(List.of(b, a), ids(fetch(1, reader, "{\"onlyOwn\":false}"), reader));
             assertEquals(List.of(a), ids(fetch(1, reader,
                     "{\"onlyOwn\":false,\"userId\":" + alice.user().id() + "}"), reader));
@@ -493,7 +484,7 @@ class HttpApiIT {
 
         @Test
         void onlyOwnWithoutACallerIsRefusedWith401() {
-            post(1, alice, body("a", null));
+            post(1, alice, messageBody("a", null));
             assertError(fetch(1, Reader.ANONYMOUS, "{\"onlyOwn\":true}"), 401);
         }
 
@@ -509,7 +500,7 @@ class HttpApiIT {
                 for (int c = 0; c < chats.length; c++) {
                     stores.clock.advance(1);
                     byChat.get(c).add(id(post(chats[c], round % 2 == 0 ? alice : bob,
-                            body("chat " + chats[c] + " round " + round, null))));
+                            messageBody("chat " + chats[c] + " round " + round, null))));
                 }
             }
             for (int c = 0; c < chats.length; c++) {
@@ -572,7 +563,7 @@ class HttpApiIT {
                 "null",
         })
         void anInvalidFetchBodyIsRefusedWith400(String raw) {
-            post(1, alice, body("present", null));
+            post(1, alice, messageBody("present", null));
             assertError(fetch(1, Reader.USER, raw), 400);
             assertError(fetch(1, Reader.ANONYMOUS, raw), 400);
             assertError(fetch(1, Reader.API, raw), 400);
@@ -581,7 +572,7 @@ class HttpApiIT {
         @ParameterizedTest
         @ValueSource(strings = {"{\"limit\":1} trailing", "{\"limit\":1}{\"limit\":2}", "{} {}", "{\"limit\":1}]"})
         void aFetchBodyWithMoreAfterTheJsonObjectIsMalformedAndRefusedWith400(String raw) {
-            post(1, alice, body("present", null));
+            post(1, alice, messageBody("present", null));
             assertError(fetch(1, Reader.USER, raw), 400);
             assertError(fetch(1, Reader.API, raw), 400);
         }
@@ -612,7 +603,7 @@ class HttpApiIT {
                 "",
         })
         void fetchingWithAnAuthorizationThatNamesNoUserIsRefusedWith401(String header) {
-            post(1, alice, body("present", null));
+            post(1, alice, messageBody("present", null));
             assertError(send("POST", "/chat/1/messages", authorization(header), null), 401);
             assertError(send("POST", "/chat/1/messages", authorization(header), "{\"limit\":1}"), 401);
         }
@@ -628,11 +619,11 @@ class HttpApiIT {
         void aFetchAnswersTheUnreadStateAndMarksOtherAuthorsMessagesRead(Reader reader) {
             Authenticator.Issued caller = issued(reader);
             stores.clock.set(T);
-            long a1 = id(post(1, alice, body("a1", null)));
+            long a1 = id(post(1, alice, messageBody("a1", null)));
             stores.clock.set(T + 1);
-            long own = id(post(1, caller, body("the caller's own", null)));
+            long own = id(post(1, caller, messageBody("the caller's own", null)));
             stores.clock.set(T + 2);
-            long a2 = id(post(1, alice, body("a2", null)));
+            long a2 = id(post(1, alice, messageBody("a2", null)));
 
             Reply first = fetch(1, reader, null);
             assertEquals(List.of(a2, own, a1), ids(first, reader));
@@ -731,9 +722,9 @@ class HttpApiIT {
         @Test
         void aMessageReadByOneUserIsReadForEveryone() {
             stores.clock.set(T);
-            long byBob = id(post(1, bob, body("bob's", null)));
+            long byBob = id(post(1, bob, messageBody("bob's", null)));
             stores.clock.set(T + 1);
-            long byAlice = id(post(1, alice, body("alice's", null)));
+            long byAlice = id(post(1, alice, messageBody("alice's", null)));
 
             // alice reads: bob's message becomes read, her own stays unread
             send("POST", "/chat/1/messages", bearer(alice), null);
@@ -806,10 +797,10 @@ class HttpApiIT {
             List<JsonNode> inOne = new ArrayList<>();
             for (String text : texts) {
                 stores.clock.advance(1);
-                inOne.add(created(post(1, alice, body(text, data))));
+                inOne.add(created(post(1, alice, messageBody(text, data))));
             }
             stores.clock.advance(1);
-            JsonNode inTwo = created(post(2, bob, body("an ordinary message in chat 2", null)));
+            JsonNode inTwo = created(post(2, bob, messageBody("an ordinary message in chat 2", null)));
 
             for (int i = 0; i < texts.length; i++) {
                 assertEquals(texts[i], inOne.get(i).get("message").textValue());
@@ -820,7 +811,7 @@ class HttpApiIT {
             assertEquals(List.of(), messages(fetch(1, reader, "{\"userId\":" + bob.user().id() + "}"), reader.source));
 
             // the table is still there and still takes messages
-            JsonNode after = created(post(1, bob, body("after the attempts", null)));
+            JsonNode after = created(post(1, bob, messageBody("after the attempts", null)));
             assertEquals(after, messages(fetch(1, Reader.ANONYMOUS, "{\"limit\":1}"), "redis").get(0));
         }
 
@@ -832,16 +823,16 @@ class HttpApiIT {
                 "%2A",                               // *
         })
         void aChatIdCarryingAQueryIsRefusedWith400(String encodedChatId) {
-            post(2, alice, body("in chat 2", null));
+            post(2, alice, messageBody("in chat 2", null));
             assertError(send("POST", "/chat/" + encodedChatId + "/messages", null, null), 400);
             assertError(send("POST", "/chat/" + encodedChatId + "/messages", bearer(api), null), 400);
         }
 
         @Test
         void aTokenThatLooksLikeSqlNamesNoUser() {
-            post(1, alice, body("a", null));
+            post(1, alice, messageBody("a", null));
             assertError(send("POST", "/chat/1/messages", "Bearer ' OR '1'='1", null), 401);
-            assertError(send("POST", "/chat/1/message", "Bearer ' OR '1'='1", body("x", null)), 401);
+            assertError(send("POST", "/chat/1/message", "Bearer ' OR '1'='1", messageBody("x", null)), 401);
         }
     }
 
@@ -856,7 +847,7 @@ class HttpApiIT {
         @EnumSource(Reader.class)
         void textInManyScriptsRoundTripsExactlyThroughPostAndEveryReadRoute(Reader reader) {
             ObjectNode data = JSON.createObjectNode().put("ключ", "值 😀").put("emoji😀", "\n\"quoted\"");
-            JsonNode posted = created(post(1, alice, body(TEXT, data)));
+            JsonNode posted = created(post(1, alice, messageBody(TEXT, data)));
             assertEquals(TEXT, posted.get("message").textValue());
             assertEquals(data, posted.get("data"));
 
@@ -888,10 +879,6 @@ class HttpApiIT {
         return ApiClient.send(http, base, method, path, authorization, body);
     }
 
-    private static String bearer(Authenticator.Issued who) {
-        return "Bearer " + who.token();
-    }
-
     /** A header value from a template: "<none>" for no header, {token} for alice's valid token. */
     private String authorization(String template) {
         return template.equals("<none>") ? null : template.replace("{token}", alice.token());
@@ -905,13 +892,6 @@ class HttpApiIT {
         };
     }
 
-    private static String body(String message, JsonNode data) {
-        ObjectNode node = JSON.createObjectNode().put("message", message);
-        if (data != null) {
-            node.set("data", data);
-        }
-        return node.toString();
-    }
 
     private static Reply post(long chatId, Authenticator.Issued author, String body) {
         return send("POST", "/chat/" + chatId + "/message", author == null ? null : bearer(author), body);
@@ -931,7 +911,7 @@ class HttpApiIT {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             stores.clock.advance(1);
-            ids.add(id(post(chatId, author, body("message " + i + " in chat " + chatId, null))));
+            ids.add(id(post(chatId, author, messageBody("message " + i + " in chat " + chatId, null))));
         }
         return ids;
     }

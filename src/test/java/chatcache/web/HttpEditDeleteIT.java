@@ -51,6 +51,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static chatcache.web.ApiClient.bearer;
+import static chatcache.web.ApiClient.messageBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -81,17 +83,6 @@ class HttpEditDeleteIT {
     private Authenticator.Issued alice;
     private Authenticator.Issued bob;
     private Authenticator.Issued api;
-
-    /** Who reads, and which store the API must answer that reader from. */
-    enum Reader {
-        ANONYMOUS("redis"), USER("redis"), API("mysql");
-
-        final String source;
-
-        Reader(String source) {
-            this.source = source;
-        }
-    }
 
     /** The three paging anchors. */
     enum Anchor {
@@ -162,7 +153,7 @@ class HttpEditDeleteIT {
             stores.clock.set(T);
             ObjectNode data = JSON.createObjectNode().put("kind", "note");
             data.putArray("list").add(1).add("two");
-            JsonNode posted = created(post(1, alice, body("before the edit", data)));
+            JsonNode posted = created(post(1, alice, messageBody("before the edit", data)));
 
             stores.clock.set(T + 60_000); // an edit later in time changes no timestamp
             Reply reply = edit(1, posted.get("id").longValue(), alice, textBody("after the edit"));
@@ -177,11 +168,11 @@ class HttpEditDeleteIT {
         @EnumSource(Reader.class)
         void afterAnEditEveryReadRouteShowsTheNewText(Reader reader) {
             stores.clock.set(T);
-            JsonNode older = created(post(1, bob, body("bob's, untouched", null)));
+            JsonNode older = created(post(1, bob, messageBody("bob's, untouched", null)));
             stores.clock.set(T + 1);
-            JsonNode posted = created(post(1, alice, body("original", null)));
+            JsonNode posted = created(post(1, alice, messageBody("original", null)));
             stores.clock.set(T + 2);
-            JsonNode newer = created(post(1, bob, body("bob's newer, untouched", null)));
+            JsonNode newer = created(post(1, bob, messageBody("bob's newer, untouched", null)));
 
             JsonNode edited = ok(edit(1, posted.get("id").longValue(), alice, textBody("edited 😀 текст")));
 
@@ -190,7 +181,7 @@ class HttpEditDeleteIT {
 
         @Test
         void bothReadRoutesAgreeWithTheEditAnswer() {
-            JsonNode posted = created(post(1, alice, body("original", JSON.createObjectNode().put("k", 1))));
+            JsonNode posted = created(post(1, alice, messageBody("original", JSON.createObjectNode().put("k", 1))));
             JsonNode edited = ok(edit(1, posted.get("id").longValue(), alice, textBody("edited")));
 
             // anonymous first: it marks nothing, so the API client still sees the stored state
@@ -213,7 +204,7 @@ class HttpEditDeleteIT {
 
         @Test
         void aMessageCanBeEditedManyTimesAndTheLastTextWins() {
-            long id = id(post(1, alice, body("v0", null)));
+            long id = id(post(1, alice, messageBody("v0", null)));
             for (int i = 1; i <= 5; i++) {
                 assertEquals("v" + i, ok(edit(1, id, alice, textBody("v" + i))).get("message").textValue());
             }
@@ -223,7 +214,7 @@ class HttpEditDeleteIT {
 
         @Test
         void anEditToTheSameTextIsAccepted() {
-            JsonNode posted = created(post(1, alice, body("same", null)));
+            JsonNode posted = created(post(1, alice, messageBody("same", null)));
             assertEquals(posted, ok(edit(1, posted.get("id").longValue(), alice, textBody("same"))));
             assertEquals(List.of(posted), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
         }
@@ -233,7 +224,7 @@ class HttpEditDeleteIT {
             stores.clock.set(T);
             List<Long> ids = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                ids.add(id(post(1, i % 2 == 0 ? alice : bob, body("tied " + i, null))));
+                ids.add(id(post(1, i % 2 == 0 ? alice : bob, messageBody("tied " + i, null))));
             }
             stores.clock.set(T + 1_000);
             ok(edit(1, ids.get(2), alice, textBody("edited, still third oldest")));
@@ -249,7 +240,7 @@ class HttpEditDeleteIT {
 
         @Test
         void aMessageReadOnTheRedisRouteStaysReadAfterAnEdit() {
-            long id = id(post(1, alice, body("to be read by bob", null)));
+            long id = id(post(1, alice, messageBody("to be read by bob", null)));
             assertEquals(List.of(false), readFlags(fetch(1, Reader.USER, null), Reader.USER)); // marks it read
             stores.cache.readMarks().drain();
 
@@ -263,7 +254,7 @@ class HttpEditDeleteIT {
 
         @Test
         void aMessageReadOnTheMysqlRouteStaysReadAfterAnEdit() {
-            long id = id(post(1, alice, body("to be read by the api client", null)));
+            long id = id(post(1, alice, messageBody("to be read by the api client", null)));
             assertEquals(List.of(false), readFlags(fetch(1, Reader.API, null), Reader.API)); // marks it read
 
             JsonNode edited = ok(edit(1, id, alice, textBody("edited after the api client read it")));
@@ -275,7 +266,7 @@ class HttpEditDeleteIT {
 
         @Test
         void anEditKeepsAnUnreadMessageUnread() {
-            long id = id(post(1, alice, body("nobody read this", null)));
+            long id = id(post(1, alice, messageBody("nobody read this", null)));
             JsonNode edited = ok(edit(1, id, alice, textBody("still nobody read this")));
             assertEquals(false, edited.get("read").booleanValue());
             assertEquals(List.of(false), readFlags(fetch(1, Reader.ANONYMOUS, null), Reader.ANONYMOUS));
@@ -285,7 +276,7 @@ class HttpEditDeleteIT {
         @Test
         void anEditRightAfterAUserReadItKeepsItReadInBothStores() {
             // bob's read mark is in Redis; MySQL receives it only when the read-mark stream is drained
-            long id = id(post(1, alice, body("read by bob a moment ago", null)));
+            long id = id(post(1, alice, messageBody("read by bob a moment ago", null)));
             fetch(1, Reader.USER, null);
 
             ok(edit(1, id, alice, textBody("edited before the mark reached MySQL")));
@@ -300,7 +291,7 @@ class HttpEditDeleteIT {
 
         @Test
         void theEditAnswerShowsAMessageAsReadWhenAUserReadItMomentsBefore() {
-            long id = id(post(1, alice, body("read by bob a moment ago", null)));
+            long id = id(post(1, alice, messageBody("read by bob a moment ago", null)));
             fetch(1, Reader.USER, null); // bob reads: the message is read, and every Redis reader sees it so
             assertEquals(List.of(true), readFlags(fetch(1, Reader.ANONYMOUS, null), Reader.ANONYMOUS));
 
@@ -313,7 +304,7 @@ class HttpEditDeleteIT {
 
         @Test
         void anApiClientMayEditItsOwnMessage() {
-            JsonNode posted = created(post(1, api, body("by the api client", null)));
+            JsonNode posted = created(post(1, api, messageBody("by the api client", null)));
             JsonNode edited = ok(edit(1, posted.get("id").longValue(), api, textBody("edited by the api client")));
             assertEquals(withText(posted, "edited by the api client"), edited);
             assertEquals(List.of(edited), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
@@ -323,8 +314,8 @@ class HttpEditDeleteIT {
         @Test
         void anEditInOneChatLeavesOtherChatsUntouched() {
             stores.clock.set(T);
-            JsonNode inOne = created(post(1, alice, body("in chat 1", null)));
-            JsonNode inTwo = created(post(2, alice, body("in chat 2, same author and millisecond", null)));
+            JsonNode inOne = created(post(1, alice, messageBody("in chat 1", null)));
+            JsonNode inTwo = created(post(2, alice, messageBody("in chat 2, same author and millisecond", null)));
             JsonNode edited = ok(edit(1, inOne.get("id").longValue(), alice, textBody("edited in chat 1")));
 
             assertEquals(List.of(edited), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
@@ -333,7 +324,7 @@ class HttpEditDeleteIT {
 
         @Test
         void anEditOfExactly4000CodePointsIsAccepted() {
-            long id = id(post(1, alice, body("short", null)));
+            long id = id(post(1, alice, messageBody("short", null)));
             String emoji = "\uD83D\uDE00"; // one code point, two UTF-16 units
 
             String ascii = "a".repeat(4000);
@@ -350,7 +341,7 @@ class HttpEditDeleteIT {
         void editedTextInManyScriptsRoundTripsExactlyOnBothRoutes() {
             String text = "Привет 你好 こんにちは 😀👍🏽👨‍👩‍👧 مرحبا \u202Ertl\u202C\nline 2\r\n\t\"q\" 'q' \\ / <b>&amp;</b> e\u0301 \uFEFF"
                     + " @chatId:{2} | '; DROP TABLE messages; --";
-            long id = id(post(1, alice, body("plain", null)));
+            long id = id(post(1, alice, messageBody("plain", null)));
             JsonNode edited = ok(edit(1, id, alice, textBody(text)));
             assertEquals(text, edited.get("message").textValue());
             assertEquals(List.of(edited), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
@@ -367,7 +358,7 @@ class HttpEditDeleteIT {
         @Test
         void anotherUserMayNotEditAndTheMessageIsUnchanged() {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, body("alice's words", null)));
+            JsonNode posted = created(post(chat, alice, messageBody("alice's words", null)));
             assertError(edit(chat, posted.get("id").longValue(), bob, textBody("bob's words")), 403);
             assertUnchanged(chat, posted);
         }
@@ -375,7 +366,7 @@ class HttpEditDeleteIT {
         @Test
         void anApiClientMayNotEditAnotherAuthorsMessage() {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, body("alice's words", null)));
+            JsonNode posted = created(post(chat, alice, messageBody("alice's words", null)));
             assertError(edit(chat, posted.get("id").longValue(), api, textBody("the api's words")), 403);
             assertUnchanged(chat, posted);
         }
@@ -383,7 +374,7 @@ class HttpEditDeleteIT {
         @Test
         void aUserMayNotEditTheApiClientsMessage() {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, api, body("the api's words", null)));
+            JsonNode posted = created(post(chat, api, messageBody("the api's words", null)));
             assertError(edit(chat, posted.get("id").longValue(), alice, textBody("alice's words")), 403);
             assertUnchanged(chat, posted);
         }
@@ -400,7 +391,7 @@ class HttpEditDeleteIT {
         })
         void editingWithoutAValidBearerTokenIsRefusedWith401(String header) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, body("alice's words", null)));
+            JsonNode posted = created(post(chat, alice, messageBody("alice's words", null)));
             Reply reply = send("PATCH", "/chat/" + chat + "/message/" + posted.get("id").longValue(),
                     authorization(header), textBody("should not be stored"));
             assertError(reply, 401);
@@ -410,7 +401,7 @@ class HttpEditDeleteIT {
         @Test
         void editingAnUnknownMessageAnswers404() {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, body("exists", null)));
+            JsonNode posted = created(post(chat, alice, messageBody("exists", null)));
             long id = posted.get("id").longValue();
             assertError(edit(chat, id + 1_000_000, alice, textBody("x")), 404);
             assertError(edit(chat, Long.MAX_VALUE, alice, textBody("x")), 404);
@@ -425,8 +416,8 @@ class HttpEditDeleteIT {
             long home = freshChat();
             long other = freshChat();
             long empty = freshChat();
-            JsonNode inHome = created(post(home, author, body("lives in its home chat", null)));
-            JsonNode inOther = created(post(other, author, body("lives in the other chat", null)));
+            JsonNode inHome = created(post(home, author, messageBody("lives in its home chat", null)));
+            JsonNode inOther = created(post(other, author, messageBody("lives in the other chat", null)));
 
             assertError(edit(other, inHome.get("id").longValue(), author, textBody("through the other chat")), 404);
             assertError(edit(empty, inHome.get("id").longValue(), author, textBody("through an empty chat")), 404);
@@ -474,7 +465,7 @@ class HttpEditDeleteIT {
         })
         void anInvalidEditBodyIsRefusedWith400AndTheMessageIsUnchanged(String raw) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, body("original", JSON.createObjectNode().put("k", "v"))));
+            JsonNode posted = created(post(chat, alice, messageBody("original", JSON.createObjectNode().put("k", "v"))));
             assertError(edit(chat, posted.get("id").longValue(), alice, raw.equals("<none>") ? null : raw), 400);
             assertUnchanged(chat, posted);
         }
@@ -482,7 +473,7 @@ class HttpEditDeleteIT {
         @Test
         void anEditLongerThan4000CodePointsIsRefusedWith400() {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, body("short", null)));
+            JsonNode posted = created(post(chat, alice, messageBody("short", null)));
             long id = posted.get("id").longValue();
             String emoji = "\uD83D\uDE00"; // one code point, two UTF-16 units
             assertError(edit(chat, id, alice, textBody("a".repeat(4001))), 400);
@@ -496,7 +487,7 @@ class HttpEditDeleteIT {
         @ValueSource(strings = {"0", "00", "-1", "abc", "+5", "1.5", "0x1F", "99999999999999999999", "9223372036854775808"})
         void editingWithAMessageIdThatIsNotAPositiveLongIsRefusedWith400(String messageId) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, body("original", null)));
+            JsonNode posted = created(post(chat, alice, messageBody("original", null)));
             assertError(send("PATCH", "/chat/" + chat + "/message/" + messageId, bearer(alice), textBody("x")), 400);
             assertUnchanged(chat, posted);
         }
@@ -505,7 +496,7 @@ class HttpEditDeleteIT {
         @ValueSource(strings = {"0", "00", "-1", "abc", "+1", "1.5", "99999999999999999999", "9223372036854775808"})
         void editingWithAChatIdThatIsNotAPositiveLongIsRefusedWith400(String chatId) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, body("original", null)));
+            JsonNode posted = created(post(chat, alice, messageBody("original", null)));
             assertError(send("PATCH", "/chat/" + chatId + "/message/" + posted.get("id").longValue(),
                     bearer(alice), textBody("x")), 400);
             assertUnchanged(chat, posted);
@@ -519,7 +510,7 @@ class HttpEditDeleteIT {
 
         @Test
         void aDeleteByTheAuthorAnswers204WithNoBody() {
-            long id = id(post(1, alice, body("to go", null)));
+            long id = id(post(1, alice, messageBody("to go", null)));
             Reply reply = delete(1, id, alice);
             assertEquals(204, reply.status(), reply.body());
             assertEquals("", reply.body());
@@ -529,11 +520,11 @@ class HttpEditDeleteIT {
         @EnumSource(Reader.class)
         void aDeletedMessageIsGoneFromEveryReadRoute(Reader reader) {
             stores.clock.set(T);
-            JsonNode older = created(post(1, bob, body("older", null)));
+            JsonNode older = created(post(1, bob, messageBody("older", null)));
             stores.clock.set(T + 1);
-            long doomed = id(post(1, alice, body("doomed", null)));
+            long doomed = id(post(1, alice, messageBody("doomed", null)));
             stores.clock.set(T + 2);
-            JsonNode newer = created(post(1, bob, body("newer", null)));
+            JsonNode newer = created(post(1, bob, messageBody("newer", null)));
 
             assertEquals(204, delete(1, doomed, alice).status());
 
@@ -542,9 +533,9 @@ class HttpEditDeleteIT {
 
         @Test
         void anApiClientMayDeleteAnyonesMessage() {
-            long byAlice = id(post(1, alice, body("alice's", null)));
-            long byBob = id(post(1, bob, body("bob's", null)));
-            JsonNode kept = created(post(1, alice, body("kept", null)));
+            long byAlice = id(post(1, alice, messageBody("alice's", null)));
+            long byBob = id(post(1, bob, messageBody("bob's", null)));
+            JsonNode kept = created(post(1, alice, messageBody("kept", null)));
 
             assertEquals(204, delete(1, byAlice, api).status());
             assertEquals(204, delete(1, byBob, api).status());
@@ -555,7 +546,7 @@ class HttpEditDeleteIT {
 
         @Test
         void anApiClientMayDeleteItsOwnMessage() {
-            long id = id(post(1, api, body("the api's", null)));
+            long id = id(post(1, api, messageBody("the api's", null)));
             assertEquals(204, delete(1, id, api).status());
             assertEquals(List.of(), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(), messages(fetch(1, Reader.API, null), "mysql"));
@@ -563,7 +554,7 @@ class HttpEditDeleteIT {
 
         @Test
         void deletingTwiceAnswers404TheSecondTime() {
-            long id = id(post(1, alice, body("once", null)));
+            long id = id(post(1, alice, messageBody("once", null)));
             assertEquals(204, delete(1, id, alice).status());
             assertError(delete(1, id, alice), 404);
             assertError(delete(1, id, api), 404);
@@ -571,7 +562,7 @@ class HttpEditDeleteIT {
 
         @Test
         void aDeletedMessageCannotBeEdited() {
-            long id = id(post(1, alice, body("once", null)));
+            long id = id(post(1, alice, messageBody("once", null)));
             assertEquals(204, delete(1, id, api).status());
             assertError(edit(1, id, alice, textBody("too late")), 404);
             assertEquals(List.of(), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
@@ -581,9 +572,9 @@ class HttpEditDeleteIT {
         @Test
         void aDeleteInOneChatLeavesOtherChatsUntouched() {
             stores.clock.set(T);
-            long inOne = id(post(1, alice, body("in chat 1", null)));
-            JsonNode inTwo = created(post(2, alice, body("in chat 2, same author and millisecond", null)));
-            JsonNode inTen = created(post(10, alice, body("in chat 10, same author and millisecond", null)));
+            long inOne = id(post(1, alice, messageBody("in chat 1", null)));
+            JsonNode inTwo = created(post(2, alice, messageBody("in chat 2, same author and millisecond", null)));
+            JsonNode inTen = created(post(10, alice, messageBody("in chat 10, same author and millisecond", null)));
             assertEquals(204, delete(1, inOne, alice).status());
 
             assertEquals(List.of(inTwo), messages(fetch(2, Reader.ANONYMOUS,
@@ -596,8 +587,8 @@ class HttpEditDeleteIT {
 
         @Test
         void aReadMarkStillOnItsWayToMysqlDoesNotBringADeletedMessageBack() {
-            long id = id(post(1, alice, body("read by bob, then deleted", null)));
-            JsonNode kept = created(post(1, alice, body("kept", null)));
+            long id = id(post(1, alice, messageBody("read by bob, then deleted", null)));
+            JsonNode kept = created(post(1, alice, messageBody("kept", null)));
             fetch(1, Reader.USER, null); // marks both read in Redis; MySQL has not applied the marks yet
             assertEquals(204, delete(1, id, alice).status());
 
@@ -619,7 +610,7 @@ class HttpEditDeleteIT {
         @Test
         void anotherUserMayNotDeleteAndTheMessageStays() {
             long chat = freshChat();
-            JsonNode byAlice = created(post(chat, alice, body("alice's", null)));
+            JsonNode byAlice = created(post(chat, alice, messageBody("alice's", null)));
             assertError(delete(chat, byAlice.get("id").longValue(), bob), 403);
             assertUnchanged(chat, byAlice);
         }
@@ -627,7 +618,7 @@ class HttpEditDeleteIT {
         @Test
         void aUserMayNotDeleteTheApiClientsMessage() {
             long chat = freshChat();
-            JsonNode byApi = created(post(chat, api, body("the api's", null)));
+            JsonNode byApi = created(post(chat, api, messageBody("the api's", null)));
             assertError(delete(chat, byApi.get("id").longValue(), alice), 403);
             assertUnchanged(chat, byApi);
         }
@@ -644,7 +635,7 @@ class HttpEditDeleteIT {
         })
         void deletingWithoutAValidBearerTokenIsRefusedWith401(String header) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, body("alice's", null)));
+            JsonNode posted = created(post(chat, alice, messageBody("alice's", null)));
             assertError(send("DELETE", "/chat/" + chat + "/message/" + posted.get("id").longValue(),
                     authorization(header), null), 401);
             assertUnchanged(chat, posted);
@@ -653,7 +644,7 @@ class HttpEditDeleteIT {
         @Test
         void deletingAnUnknownMessageAnswers404() {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, body("exists", null)));
+            JsonNode posted = created(post(chat, alice, messageBody("exists", null)));
             long id = posted.get("id").longValue();
             assertError(delete(chat, id + 1_000_000, alice), 404);
             assertError(delete(chat, id + 1_000_000, api), 404);
@@ -668,8 +659,8 @@ class HttpEditDeleteIT {
             long home = freshChat();
             long other = freshChat();
             long empty = freshChat();
-            JsonNode inHome = created(post(home, alice, body("lives in its home chat", null)));
-            JsonNode inOther = created(post(other, alice, body("lives in the other chat", null)));
+            JsonNode inHome = created(post(home, alice, messageBody("lives in its home chat", null)));
+            JsonNode inOther = created(post(other, alice, messageBody("lives in the other chat", null)));
 
             assertError(delete(other, inHome.get("id").longValue(), caller), 404);
             assertError(delete(empty, inHome.get("id").longValue(), caller), 404);
@@ -682,7 +673,7 @@ class HttpEditDeleteIT {
         @ValueSource(strings = {"0", "00", "-1", "abc", "+5", "1.5", "0x1F", "99999999999999999999", "9223372036854775808"})
         void deletingWithAMessageIdThatIsNotAPositiveLongIsRefusedWith400(String messageId) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, body("stays", null)));
+            JsonNode posted = created(post(chat, alice, messageBody("stays", null)));
             assertError(send("DELETE", "/chat/" + chat + "/message/" + messageId, bearer(api), null), 400);
             assertError(send("DELETE", "/chat/" + chat + "/message/" + messageId, bearer(alice), null), 400);
             assertUnchanged(chat, posted);
@@ -692,7 +683,7 @@ class HttpEditDeleteIT {
         @ValueSource(strings = {"0", "00", "-1", "abc", "+1", "1.5", "99999999999999999999", "9223372036854775808"})
         void deletingWithAChatIdThatIsNotAPositiveLongIsRefusedWith400(String chatId) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, body("stays", null)));
+            JsonNode posted = created(post(chat, alice, messageBody("stays", null)));
             assertError(send("DELETE", "/chat/" + chatId + "/message/" + posted.get("id").longValue(), bearer(api), null), 400);
             assertUnchanged(chat, posted);
         }
@@ -722,8 +713,8 @@ class HttpEditDeleteIT {
             m = new ArrayList<>();
             for (int i = 0; i < times.length; i++) {
                 stores.clock.set(times[i]);
-                m.add(id(post(1, i % 2 == 0 ? alice : bob, body("m" + i, null))));
-                post(2, alice, body("decoy " + i, null));
+                m.add(id(post(1, i % 2 == 0 ? alice : bob, messageBody("m" + i, null))));
+                post(2, alice, messageBody("decoy " + i, null));
             }
             assertEquals(204, delete(1, m.get(5), bob).status());
             assertEquals(204, delete(1, m.get(2), api).status());
@@ -808,7 +799,7 @@ class HttpEditDeleteIT {
                     // times within a few milliseconds, sometimes back in time: ties and ids out of time order
                     stores.clock.set(T + random.nextInt(8));
                     long chat = CHATS[random.nextInt(CHATS.length)];
-                    JsonNode posted = created(post(chat, actor, body("post " + op + " by " + actor.user().name(), null)));
+                    JsonNode posted = created(post(chat, actor, messageBody("post " + op + " by " + actor.user().name(), null)));
                     live.put(posted.get("id").longValue(), posted);
                     posts++;
                 } else if (kind < 7) {
@@ -943,10 +934,6 @@ class HttpEditDeleteIT {
         return ApiClient.send(http, base, method, path, authorization, body);
     }
 
-    private static String bearer(Authenticator.Issued who) {
-        return "Bearer " + who.token();
-    }
-
     /** A header value from a template: "<none>" for no header, {token} for alice's valid token. */
     private String authorization(String template) {
         return template.equals("<none>") ? null : template.replace("{token}", alice.token());
@@ -960,13 +947,6 @@ class HttpEditDeleteIT {
         };
     }
 
-    private static String body(String message, JsonNode data) {
-        ObjectNode node = JSON.createObjectNode().put("message", message);
-        if (data != null) {
-            node.set("data", data);
-        }
-        return node.toString();
-    }
 
     private static String textBody(String message) {
         return JSON.createObjectNode().put("message", message).toString();

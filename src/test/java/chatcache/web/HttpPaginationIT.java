@@ -40,6 +40,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
+import static chatcache.web.ApiClient.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -78,17 +79,6 @@ class HttpPaginationIT {
 
     /** Every message this test posted, in posting order. */
     private final List<Posted> posted = new ArrayList<>();
-
-    /** Who reads, and which store the API must answer that reader from. */
-    enum Reader {
-        ANONYMOUS("redis"), USER("redis"), API("mysql");
-
-        final String source;
-
-        Reader(String source) {
-            this.source = source;
-        }
-    }
 
     /** The three position fields. */
     enum Pos {
@@ -1093,10 +1083,6 @@ class HttpPaginationIT {
 
     private static Reply send(String method, String path, String authorization, String body) {
         return ApiClient.send(http, base, method, path, authorization, body);
-    }
-
-    private static String bearer(Authenticator.Issued who) {
-        return "Bearer " + who.token();
     }
 
     private Authenticator.Issued issued(Reader reader) {
