@@ -2,11 +2,13 @@ package chatcache;
 
 import chatcache.mysql.Database;
 import chatcache.mysql.MySqlUsers;
+import chatcache.redis.RedisTokens;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
 import chatcache.web.WebApp;
 import io.javalin.Javalin;
 import picocli.CommandLine;
+import redis.clients.jedis.JedisPool;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,7 +40,7 @@ public final class App implements Callable<Integer> {
         return new Serve().call();
     }
 
-    @Command(name = "serve", description = "Serve the HTTP API on CHATCACHE_PORT (default 7070).")
+    @Command(name = "serve", description = "Serve the HTTP API on CHATCACHE_BIND:CHATCACHE_PORT (default 127.0.0.1:7070).")
     static final class Serve implements Callable<Integer> {
         @Override
         public Integer call() throws InterruptedException {
@@ -52,8 +54,8 @@ public final class App implements Callable<Integer> {
                 parts.close();
                 stopped.countDown();
             }, "shutdown"));
-            app.start(config.port());
-            System.out.println("chatcache listening on port " + app.port() + " (RediSearch "
+            app.start(config.bind(), config.port());
+            System.out.println("chatcache listening on " + config.bind() + ":" + app.port() + " (RediSearch "
                     + parts.searchIndex().versionText() + ")");
             stopped.await();
             return 0;
@@ -77,9 +79,11 @@ public final class App implements Callable<Integer> {
                     throw new IllegalArgumentException("--name must be 1 to 100 characters");
                 }
                 Config config = Config.fromEnv(System.getenv());
-                // only MySQL is needed to add a user
-                try (Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword())) {
-                    Authenticator authenticator = new Authenticator(new MySqlUsers(database.sessionFactory()), Clock.systemUTC());
+                // MySQL stores the user; Redis gets a copy of its token now, or from a server once reachable
+                try (Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+                     JedisPool redis = ChatCache.redisPool(config.redis())) {
+                    Authenticator authenticator = new Authenticator(new MySqlUsers(database.sessionFactory()),
+                            new RedisTokens(redis), Clock.systemUTC());
                     Authenticator.Issued issued = authenticator.issue(trimmed, role);
                     System.out.println("created user " + issued.user().id() + " (" + issued.user().name()
                             + ", " + issued.user().role() + "); its token, shown only now:");

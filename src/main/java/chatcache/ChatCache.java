@@ -13,7 +13,10 @@ import chatcache.redis.OrderIndex;
 import chatcache.redis.ReadMarkStream;
 import chatcache.redis.RedisMessages;
 import chatcache.redis.SearchIndex;
+import chatcache.background.Repeater;
+import chatcache.redis.RedisTokens;
 import chatcache.user.Authenticator;
+import chatcache.user.TokenSync;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -25,6 +28,9 @@ import java.time.Clock;
 
 /** The program's parts, wired by hand from a {@link Config}: open once, close once. */
 public final class ChatCache implements AutoCloseable {
+    /** How often users added while Redis was unreachable are looked for. */
+    private static final long TOKEN_SYNC_MILLIS = 1_000;
+
     private final Database database;
     private final JedisPool redisPool;
     private final SearchIndex searchIndex;
@@ -38,6 +44,8 @@ public final class ChatCache implements AutoCloseable {
     private final CacheGuard guard;
     private final MessageService messages;
     private final Authenticator authenticator;
+    private final TokenSync tokenSync;
+    private final Repeater tokenSyncWorker;
 
     private ChatCache(Config config, Clock clock) {
         this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
@@ -57,7 +65,11 @@ public final class ChatCache implements AutoCloseable {
             this.guard = new CacheGuard(cacheState, rebuild);
             this.messages = new MessageService(clock, mysqlMessages, redisMessages, outboxAcks,
                     mysqlMessages, redisMessages);
-            this.authenticator = new Authenticator(new MySqlUsers(database.sessionFactory()), clock);
+            MySqlUsers users = new MySqlUsers(database.sessionFactory());
+            RedisTokens tokens = new RedisTokens(redisPool);
+            this.authenticator = new Authenticator(users, tokens, clock);
+            this.tokenSync = new TokenSync(users, tokens);
+            this.tokenSyncWorker = new Repeater("token-sync", tokenSync::step, TOKEN_SYNC_MILLIS);
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
@@ -72,6 +84,18 @@ public final class ChatCache implements AutoCloseable {
     }
 
     private static JedisPool openRedis(Config.RedisAddress address) {
+        JedisPool pool = redisPool(address);
+        try (Jedis jedis = pool.getResource()) {
+            jedis.ping();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw new IllegalStateException("cannot reach Redis at " + address + " (CHATCACHE_REDIS_URL): " + e.getMessage(), e);
+        }
+        return pool;
+    }
+
+    /** A pool of RESP2 connections to Redis; nothing is connected until used. */
+    public static JedisPool redisPool(Config.RedisAddress address) {
         DefaultJedisClientConfig client = DefaultJedisClientConfig.builder()
                 .password(address.password())
                 // why: RediSearch 1.2 replies cannot be parsed as RESP3; RESP2 works on every version
@@ -85,14 +109,7 @@ public final class ChatCache implements AutoCloseable {
         poolConfig.setMaxIdle(64);
         // why: with every connection busy, a request fails (and falls back) instead of waiting for ever
         poolConfig.setMaxWait(java.time.Duration.ofSeconds(2));
-        JedisPool pool = new JedisPool(poolConfig, new HostAndPort(address.host(), address.port()), client);
-        try (Jedis jedis = pool.getResource()) {
-            jedis.ping();
-        } catch (RuntimeException e) {
-            pool.close();
-            throw new IllegalStateException("cannot reach Redis at " + address + " (CHATCACHE_REDIS_URL): " + e.getMessage(), e);
-        }
-        return pool;
+        return new JedisPool(poolConfig, new HostAndPort(address.host(), address.port()), client);
     }
 
     public MessageService messages() {
@@ -139,8 +156,14 @@ public final class ChatCache implements AutoCloseable {
         return cacheState;
     }
 
-    /** Starts the background work: relays in both directions, and rebuilding a lost cache. */
+    /** Copies users added since the last round (or all, after a flush) to Redis's token replica. */
+    public TokenSync tokenSync() {
+        return tokenSync;
+    }
+
+    /** Starts the background work: relays in both directions, the token copy, and rebuilding a lost cache. */
     public void startRelays() {
+        tokenSyncWorker.start();
         readMarks.start();
         cacheRelay.start();
         guard.start();
@@ -195,6 +218,7 @@ public final class ChatCache implements AutoCloseable {
 
     @Override
     public void close() {
+        tokenSyncWorker.close();
         guard.close();
         cacheRelay.close();
         readMarks.close();

@@ -10,8 +10,10 @@ import java.util.Map;
  * Everything the program is configured with, read once from the environment and validated;
  * every error names the setting. {@link #toString()} never shows a password.
  */
-public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddress redis, int port) {
+public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddress redis, String bind, int port) {
     public static final int DEFAULT_PORT = 7070;
+    /** why loopback: the API is plain HTTP; it is reached through a TLS proxy on the same host or network namespace. */
+    public static final String DEFAULT_BIND = "127.0.0.1";
 
     /** Where Redis is: {@code redis://[:password@]host:port}. */
     public record RedisAddress(String host, int port, String password) {
@@ -62,8 +64,21 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddres
         }
         String dbPassword = env.getOrDefault("CHATCACHE_DB_PASSWORD", "");
         RedisAddress redis = RedisAddress.parse(env.getOrDefault("CHATCACHE_REDIS_URL", "redis://127.0.0.1:6379"));
+        String bind = parseBind(env.get("CHATCACHE_BIND"));
         int port = parsePort(env.get("CHATCACHE_PORT"));
-        return new Config(dbUrl, dbUser, dbPassword, redis, port);
+        return new Config(dbUrl, dbUser, dbPassword, redis, bind, port);
+    }
+
+    /** An IP address or host name to listen on ({@code 0.0.0.0}: every IPv4 interface). */
+    private static String parseBind(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_BIND;
+        }
+        String bind = value.strip();
+        if (!bind.matches("[0-9A-Za-z.:\\-\\[\\]]{1,255}")) {
+            throw new InvalidConfigException("CHATCACHE_BIND must be an IP address or host name, got '" + value + "'");
+        }
+        return bind.startsWith("[") && bind.endsWith("]") ? bind.substring(1, bind.length() - 1) : bind;
     }
 
     private static int parsePort(String value) {

@@ -25,19 +25,22 @@ class ConfigTest {
         assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_URL", "http://x:1")).contains("CHATCACHE_REDIS_URL"));
         assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_URL", "redis://x:1/3")).contains("CHATCACHE_REDIS_URL"));
         assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_DB_USER", " ")).contains("CHATCACHE_DB_USER"));
+        assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_BIND", "0.0.0.0; rm")).contains("CHATCACHE_BIND"));
     }
 
     @Test
     void readsEverySetting() {
         Config c = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_DB_USER", "u", "CHATCACHE_DB_PASSWORD", "p",
-                "CHATCACHE_REDIS_URL", "redis://:s%40cret@redis.local:6380", "CHATCACHE_PORT", "0"));
-        assertEquals(new Config(DB, "u", "p", new Config.RedisAddress("redis.local", 6380, "s@cret"), 0), c);
+                "CHATCACHE_REDIS_URL", "redis://:s%40cret@redis.local:6380", "CHATCACHE_PORT", "0",
+                "CHATCACHE_BIND", "0.0.0.0"));
+        assertEquals(new Config(DB, "u", "p", new Config.RedisAddress("redis.local", 6380, "s@cret"), "0.0.0.0", 0), c);
     }
 
     @Test
     void defaultsPortAndRedis() {
         Config c = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB));
         assertEquals(7070, c.port());
+        assertEquals("127.0.0.1", c.bind(), "plain HTTP listens on loopback unless told otherwise");
         assertEquals(new Config.RedisAddress("127.0.0.1", 6379, null), c.redis());
     }
 

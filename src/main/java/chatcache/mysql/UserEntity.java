@@ -2,6 +2,7 @@ package chatcache.mysql;
 
 import chatcache.user.Role;
 import chatcache.user.User;
+import chatcache.user.UserToken;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -39,5 +40,9 @@ public class UserEntity {
 
     User toUser() {
         return new User(id, name, role);
+    }
+
+    UserToken toUserToken() {
+        return new UserToken(toUser(), tokenHash);
     }
 }

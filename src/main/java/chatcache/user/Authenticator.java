@@ -1,34 +1,56 @@
 package chatcache.user;
 
+import chatcache.message.BackendUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns a bearer token into a caller. Known tokens are remembered for a short while so that the
- * Redis read path does not query MySQL for every request.
+ * Turns a bearer token into a caller without loading MySQL: a token that cannot have been issued
+ * is refused unseen; known tokens are remembered for a minute; the rest are looked up in the
+ * token replica (Redis), which answers for made-up tokens too. Only while the replica cannot
+ * answer (Redis down, or its copy not complete yet) is MySQL asked, and then its misses are
+ * remembered for a few seconds as well.
  */
 public final class Authenticator {
+    private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
     private static final long REMEMBER_MILLIS = 60_000;
+    private static final long REMEMBER_MISS_MILLIS = 5_000;
     private static final int MAX_REMEMBERED = 100_000;
 
     private final UserDirectory users;
+    private final TokenReplica replica;
     private final Clock clock;
     private final Map<String, Remembered> remembered = new ConcurrentHashMap<>();
+    private final Map<String, Long> misses = new ConcurrentHashMap<>();
 
     private record Remembered(User user, long until) {
     }
 
-    public Authenticator(UserDirectory users, Clock clock) {
+    public Authenticator(UserDirectory users, TokenReplica replica, Clock clock) {
         this.users = users;
+        this.replica = replica;
         this.clock = clock;
     }
 
-    /** Creates a user and returns its token, which is shown once and never stored. */
+    /**
+     * Creates a user and returns its token, which is shown once and never stored. The user is
+     * copied to the replica at once; if Redis is unreachable, {@link TokenSync} copies it later.
+     */
     public Issued issue(String name, Role role) {
         String token = Tokens.newToken();
-        return new Issued(users.add(name, role, Tokens.hash(token)), token);
+        String hash = Tokens.hash(token);
+        User user = users.add(name, role, hash);
+        try {
+            replica.putAll(java.util.List.of(new UserToken(user, hash)));
+        } catch (BackendUnavailableException e) {
+            log.warn("user {} is stored; its token reaches Redis once Redis is reachable: {}", user.id(), e.getMessage());
+        }
+        return new Issued(user, token);
     }
 
     public record Issued(User user, String token) {
@@ -36,19 +58,45 @@ public final class Authenticator {
 
     /** The user holding this token, if any. */
     public Optional<User> authenticate(String token) {
+        if (!Tokens.wellFormed(token)) {
+            return Optional.empty();
+        }
         String hash = Tokens.hash(token);
         long now = clock.millis();
         Remembered hit = remembered.get(hash);
         if (hit != null && hit.until > now) {
             return Optional.of(hit.user);
         }
+        TokenReplica.Lookup copy;
+        try {
+            copy = replica.find(hash);
+        } catch (BackendUnavailableException e) {
+            copy = TokenReplica.Lookup.UNSURE;
+        }
+        if (copy.complete()) {
+            return Optional.ofNullable(copy.user()).map(u -> remember(hash, u, now));
+        }
+        Long missUntil = misses.get(hash);
+        if (missUntil != null && missUntil > now) {
+            return Optional.empty();
+        }
         Optional<User> user = users.findByTokenHash(hash);
-        user.ifPresent(u -> {
-            if (remembered.size() >= MAX_REMEMBERED) {
-                remembered.clear();
+        if (user.isPresent()) {
+            remember(hash, user.get(), now);
+        } else {
+            if (misses.size() >= MAX_REMEMBERED) {
+                misses.clear();
             }
-            remembered.put(hash, new Remembered(u, now + REMEMBER_MILLIS));
-        });
+            misses.put(hash, now + REMEMBER_MISS_MILLIS);
+        }
+        return user;
+    }
+
+    private User remember(String hash, User user, long now) {
+        if (remembered.size() >= MAX_REMEMBERED) {
+            remembered.clear();
+        }
+        remembered.put(hash, new Remembered(user, now + REMEMBER_MILLIS));
         return user;
     }
 }

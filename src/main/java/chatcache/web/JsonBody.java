@@ -2,6 +2,7 @@ package chatcache.web;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,8 +35,13 @@ final class JsonBody {
                     .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                     .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw ApiException.badRequest("malformed JSON: nested too deeply, or a number or string too long");
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+        } catch (NumberFormatException | ArithmeticException e) {
+            // e.g. 1e-2147483649: an exponent beyond what a decimal number can hold
+            throw ApiException.badRequest("malformed JSON: a number is out of range");
         }
         if (root == null || !root.isObject()) {
             throw ApiException.badRequest("request body must be a JSON object");

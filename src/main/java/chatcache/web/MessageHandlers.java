@@ -34,7 +34,7 @@ final class MessageHandlers {
     void post(Context ctx) {
         long chatId = chatId(ctx);
         Caller caller = callers.require(ctx);
-        JsonBody body = JsonBody.parse(mapper, ctx.body(), false, POST_FIELDS);
+        JsonBody body = JsonBody.parse(mapper, RequestBody.text(ctx), false, POST_FIELDS);
         String text = validText(body.text("message"));
         String data = canonicalData(body.object("data"));
         Message stored = messages.post(new NewMessage(chatId, caller.user().orElseThrow().id(), text, data));
@@ -45,7 +45,7 @@ final class MessageHandlers {
         long chatId = chatId(ctx);
         long messageId = positiveId(ctx.pathParam("messageId"), "message id");
         Caller caller = callers.require(ctx);
-        JsonBody body = JsonBody.parse(mapper, ctx.body(), false, Set.of("message"));
+        JsonBody body = JsonBody.parse(mapper, RequestBody.text(ctx), false, Set.of("message"));
         String text = validText(body.text("message"));
         Message edited = messages.edit(chatId, messageId, text, caller.user().orElseThrow());
         send(ctx, 200, MessageJson.message(mapper.getFactory(), edited));
@@ -62,7 +62,7 @@ final class MessageHandlers {
     void fetch(Context ctx) {
         long chatId = chatId(ctx);
         Caller caller = callers.resolve(ctx);
-        JsonBody body = JsonBody.parse(mapper, ctx.body(), true, FETCH_FIELDS);
+        JsonBody body = JsonBody.parse(mapper, RequestBody.text(ctx), true, FETCH_FIELDS);
         Long limit = body.integer("limit", 1, SearchCriteria.MAX_LIMIT);
         Boolean onlyOwn = body.bool("onlyOwn");
         Long userId = body.integer("userId", 1, Long.MAX_VALUE);
@@ -129,20 +129,45 @@ final class MessageHandlers {
         if (text == null) {
             throw ApiException.badRequest("'message' is required");
         }
+        requireWellFormed("message", text);
         if (text.codePoints().allMatch(MessageHandlers::isInvisible)) {
             throw ApiException.badRequest("'message' must not be empty");
         }
-        requireWellFormed("message", text);
         if (text.codePointCount(0, text.length()) > NewMessage.MAX_TEXT_CODE_POINTS) {
             throw ApiException.badRequest("'message' is longer than " + NewMessage.MAX_TEXT_CODE_POINTS + " characters");
         }
+        text.codePoints().filter(MessageHandlers::isRefused).findFirst().ifPresent(c -> {
+            throw ApiException.badRequest(String.format(
+                    "'message' must not contain U+%04X (control characters other than tab and line breaks,"
+                            + " and bidirectional embedding, override and isolate controls, are refused)", c));
+        });
         return text;
     }
 
-    /** Whitespace, including no-break and zero-width spaces and other format characters. */
+    /**
+     * Whitespace, including no-break and zero-width spaces and other format characters, and the
+     * fillers that render as nothing (Hangul fillers, the blank Braille pattern): a message made
+     * only of these is empty.
+     */
     private static boolean isInvisible(int codePoint) {
         return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)
-                || Character.getType(codePoint) == Character.FORMAT;
+                || Character.getType(codePoint) == Character.FORMAT
+                || codePoint == 0x115F || codePoint == 0x1160 || codePoint == 0x3164 || codePoint == 0xFFA0
+                || codePoint == 0x2800;
+    }
+
+    /**
+     * Refused anywhere in a message: NUL and the other C0/C1 controls but tab, line feed and
+     * carriage return (they corrupt logs and terminals), and the bidirectional embedding,
+     * override and isolate controls U+202A..U+202E and U+2066..U+2069, which make text display
+     * in another order than it reads (spoofed links and names). Marks such as U+200E/U+200F,
+     * which right-to-left text needs, are allowed.
+     */
+    private static boolean isRefused(int codePoint) {
+        if (Character.getType(codePoint) == Character.CONTROL) {
+            return codePoint != '\t' && codePoint != '\n' && codePoint != '\r';
+        }
+        return (codePoint >= 0x202A && codePoint <= 0x202E) || (codePoint >= 0x2066 && codePoint <= 0x2069);
     }
 
     /** why: a lone surrogate cannot be stored as UTF-8; MySQL would reject or mangle it and the stores would differ. */

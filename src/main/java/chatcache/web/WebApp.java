@@ -36,6 +36,12 @@ public final class WebApp {
     /** An unstarted Javalin app serving the API over these parts. */
     public static Javalin create(MessageService messages, Authenticator authenticator,
                                  Supplier<ChatCache.Health> health) {
+        return create(messages, authenticator, health, HttpLimits.DEFAULT);
+    }
+
+    /** The same, with these bounds on what a client may send (tests use short deadlines). */
+    public static Javalin create(MessageService messages, Authenticator authenticator,
+                                 Supplier<ChatCache.Health> health, HttpLimits limits) {
         // why: numbers in "data" are kept as written (0.10000000000000000001 stays that, 1e2 stays 1E+2)
         ObjectMapper mapper = JsonMapper.builder()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -45,9 +51,17 @@ public final class WebApp {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));
-            config.http.maxRequestSize = 64 * 1024L;
+            config.http.maxRequestSize = limits.maxBodyBytes();
             config.http.customCompression(compression());
+            config.jetty.modifyHttpConfiguration(http -> {
+                // why: a client that stops sending (or trickles) must not keep a server thread
+                http.setIdleTimeout(limits.ioIdleMillis());
+                http.setMinRequestDataRate(limits.minBodyBytesPerSecond());
+            });
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
         });
+        app.before(ctx -> RequestChecks.admit(ctx, limits));
         app.post("/chat/{chatId}/message", handlers::post);
         app.post("/chat/{chatId}/messages", handlers::fetch);
         app.patch("/chat/{chatId}/message/{messageId}", handlers::edit);

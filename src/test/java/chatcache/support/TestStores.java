@@ -60,6 +60,8 @@ public final class TestStores {
         }
         // an empty MySQL rebuilt into an empty Redis: the cache holds everything again
         cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
+        // and the token replica holds every (no) user: tokens are answered from Redis
+        cache.tokenSync().step();
         clock.set(TestClock.START);
     }
 

@@ -791,7 +791,7 @@ class HttpApiIT {
                     "'; DROP TABLE messages; --",
                     "\" OR 1=1 --",
                     "* -@chatId:{2}",
-                    "@sk:[-inf +inf] {*} %x% \\ ~ \u0000 $1",
+                    "@sk:[-inf +inf] {*} %x% \\ ~ \u200B $1",
             };
             ObjectNode data = JSON.createObjectNode().put("q", "@chatId:{2}").put("sql", "') OR ('1'='1");
             List<JsonNode> inOne = new ArrayList<>();
@@ -840,7 +840,7 @@ class HttpApiIT {
     class Unicode {
 
         private static final String TEXT = "Привет, мир! 你好，世界 こんにちは 😀👍🏽👨‍👩‍👧 "
-                + "مرحبا بالعالم שלום \u200F\u202Eright-to-left\u202C\n"
+                + "مرحبا بالعالم שלום \u200F\u200Eright-to-left\u200F\n"
                 + "second line\r\n\ttabbed \"double\" 'single' `back` \\ / <b>&amp;</b> é vs e\u0301 \uFEFF end";
 
         @ParameterizedTest

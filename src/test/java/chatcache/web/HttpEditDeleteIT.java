@@ -339,7 +339,7 @@ class HttpEditDeleteIT {
 
         @Test
         void editedTextInManyScriptsRoundTripsExactlyOnBothRoutes() {
-            String text = "Привет 你好 こんにちは 😀👍🏽👨‍👩‍👧 مرحبا \u202Ertl\u202C\nline 2\r\n\t\"q\" 'q' \\ / <b>&amp;</b> e\u0301 \uFEFF"
+            String text = "Привет 你好 こんにちは 😀👍🏽👨‍👩‍👧 مرحبا \u200Frtl\u200E\nline 2\r\n\t\"q\" 'q' \\ / <b>&amp;</b> e\u0301 \uFEFF"
                     + " @chatId:{2} | '; DROP TABLE messages; --";
             long id = id(post(1, alice, messageBody("plain", null)));
             JsonNode edited = ok(edit(1, id, alice, textBody(text)));

@@ -1,0 +1,29 @@
+package chatcache.web;
+
+import io.javalin.http.Context;
+
+import java.util.Collections;
+import java.util.List;
+
+/** What every request must pass before any route sees it; each refusal is a JSON error. */
+final class RequestChecks {
+    /** why: these would let a GET act as a DELETE, behind a proxy whose rules go by method. */
+    private static final List<String> METHOD_OVERRIDES =
+            List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override");
+
+    private RequestChecks() {
+    }
+
+    static void admit(Context ctx, HttpLimits limits) {
+        SecurityHeaders.apply(ctx::header);
+        for (String header : METHOD_OVERRIDES) {
+            if (ctx.req().getHeader(header) != null) {
+                throw ApiException.badRequest(header + " is not supported: send the method itself");
+            }
+        }
+        if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
+            throw ApiException.badRequest("send one Authorization header, not several");
+        }
+        RequestBody.read(ctx, limits);
+    }
+}
