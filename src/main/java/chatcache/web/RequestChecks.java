@@ -16,6 +16,12 @@ final class RequestChecks {
 
     static void admit(Context ctx, HttpLimits limits) {
         SecurityHeaders.apply(ctx::header);
+        if ("CONNECT".equals(ctx.req().getMethod())) {
+            // why before the body: a CONNECT's "body" is a tunnel that ends only when the client closes;
+            // and Jetty keeps a CONNECT's connection open unless told to close it
+            ctx.header("Connection", "close");
+            throw new ApiException(405, "CONNECT is not supported");
+        }
         for (String header : METHOD_OVERRIDES) {
             if (ctx.req().getHeader(header) != null) {
                 throw ApiException.badRequest(header + " is not supported: send the method itself");

@@ -19,6 +19,7 @@ import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,13 @@ public final class WebApp {
                 http.setMinRequestDataRate(limits.minBodyBytesPerSecond());
             });
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            // the one connector, on the host and port given to start(host, port), as Javalin's own would be
+            config.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new ClientErrorConnectionFactory(http));
+                connector.setHost(config.jetty.defaultHost);
+                connector.setPort(config.jetty.defaultPort);
+                return connector;
+            });
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
         });
         app.before(ctx -> RequestChecks.admit(ctx, limits));

@@ -30,7 +30,10 @@ final class RawHttp {
         this.port = port;
     }
 
-    /** One answer; {@code status} is -1 when the server closed without answering. */
+    /** The status of an answer lost to a reset while we were still sending (see {@link #send}). */
+    static final int CUT_OFF = -3;
+
+    /** One answer; {@code status} is -1 when the server closed without answering, {@link #CUT_OFF} when that happened while we were still sending. */
     record Answer(int status, Map<String, String> headers, byte[] body) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
@@ -79,8 +82,6 @@ final class RawHttp {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(timeoutMs);
             OutputStream out = socket.getOutputStream();
-            out.write(head);
-            out.write("Connection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = socket.getInputStream();
             BooleanSupplier answered = () -> {
                 try {
@@ -89,16 +90,23 @@ final class RawHttp {
                     return true;
                 }
             };
+            boolean cutOff = false;
             try {
+                out.write(head);
+                out.write("Connection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
                 body.write(out, answered);
                 out.flush();
             } catch (IOException e) {
-                // the server answered (and closed) before taking the whole body: read what it said
+                // the server answered (and closed) before taking the whole request: read what it said
+                cutOff = true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            return read(in);
+            Answer answer = read(in);
+            // why: a server that closes with our bytes unread resets the connection, which may
+            // discard its answer before we read it; that is TCP, not the server failing to answer
+            return answer.status() == -1 && cutOff ? new Answer(CUT_OFF, Map.of(), answer.body()) : answer;
         } catch (SocketTimeoutException e) {
             throw new AssertionError("no answer within " + timeoutMs + " ms", e);
         } catch (IOException e) {
@@ -117,7 +125,10 @@ final class RawHttp {
         } catch (java.net.SocketException e) {
             // a reset after the answer was sent (the server closed with unread input): keep what arrived
         }
-        byte[] bytes = all.toByteArray();
+        return parse(all.toByteArray());
+    }
+
+    private static Answer parse(byte[] bytes) {
         int end = indexOf(bytes, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         if (end < 0) {
             return new Answer(-1, Map.of(), bytes);
@@ -130,6 +141,9 @@ final class RawHttp {
             headers.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
         }
         byte[] body = java.util.Arrays.copyOfRange(bytes, end + 4, bytes.length);
+        if (status >= 100 && status < 200) {
+            return parse(body); // an interim answer (100 Continue): the final one follows
+        }
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             body = dechunk(body);
         }
