@@ -49,7 +49,9 @@ final class OwnServers implements AutoCloseable {
     void startMysql() throws IOException {
         mysql = new ProcessBuilder(program("mariadbd"), "--no-defaults", "--user=root", "--datadir=" + dir.resolve("mysql"),
                 "--socket=" + dir.resolve("mysql.sock"), "--port=" + mysqlPort, "--bind-address=127.0.0.1",
-                "--skip-name-resolve", "--skip-grant-tables", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_bin")
+                "--skip-name-resolve", "--skip-grant-tables", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_bin",
+                // why: this throw-away server has no grants; at least it writes files nowhere but its own folder
+                "--secure-file-priv=" + dir)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("mysql.log").toFile()).start();
         awaitUp("MariaDB", () -> {
             try (var c = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + mysqlPort + "/", "root", "")) {
