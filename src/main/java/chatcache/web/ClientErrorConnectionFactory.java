@@ -8,6 +8,7 @@ import org.eclipse.jetty.server.HttpChannelOverHttp;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnection;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * HTTP/1.1 connections whose unparsable requests are answered with a 4xx. why: Jetty answers a
@@ -18,6 +19,19 @@ final class ClientErrorConnectionFactory extends HttpConnectionFactory {
 
     ClientErrorConnectionFactory(HttpConfiguration config) {
         super(config);
+    }
+
+    /** Replaces the HTTP/1.1 factory of a connector that is not started yet by one of these. */
+    static void install(ServerConnector connector) {
+        HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
+        if (http == null || http instanceof ClientErrorConnectionFactory) {
+            return;
+        }
+        ClientErrorConnectionFactory replacement = new ClientErrorConnectionFactory(http.getHttpConfiguration());
+        replacement.setUseInputDirectByteBuffers(http.isUseInputDirectByteBuffers());
+        replacement.setUseOutputDirectByteBuffers(http.isUseOutputDirectByteBuffers());
+        connector.removeConnectionFactory(http.getProtocol());
+        connector.addFirstConnectionFactory(replacement);
     }
 
     @Override

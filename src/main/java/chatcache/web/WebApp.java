@@ -19,6 +19,8 @@ import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,14 +61,19 @@ public final class WebApp {
                 http.setIdleTimeout(limits.ioIdleMillis());
                 http.setMinRequestDataRate(limits.minBodyBytesPerSecond());
             });
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-            // the one connector, on the host and port given to start(host, port), as Javalin's own would be
-            config.jetty.addConnector((server, http) -> {
-                ServerConnector connector = new ServerConnector(server, new ClientErrorConnectionFactory(http));
-                connector.setHost(config.jetty.defaultHost);
-                connector.setPort(config.jetty.defaultPort);
-                return connector;
+            Server[] server = new Server[1];
+            config.jetty.modifyServer(jetty -> {
+                server[0] = jetty;
+                jetty.setErrorHandler(new JsonErrorHandler());
             });
+            // why at serverStarting: Javalin makes its connector (on start's host and port) only then
+            config.events(events -> events.serverStarting(() -> {
+                for (Connector connector : server[0].getConnectors()) {
+                    if (connector instanceof ServerConnector c) {
+                        ClientErrorConnectionFactory.install(c);
+                    }
+                }
+            }));
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
         });
         app.before(ctx -> RequestChecks.admit(ctx, limits));

@@ -29,6 +29,16 @@ final class ApiClient {
     private ApiClient() {
     }
 
+    /** The real web app over the test stores, on a free port of 127.0.0.1 (or of {@code host}). */
+    static io.javalin.Javalin startApp(chatcache.support.TestStores stores, HttpLimits limits, String host) {
+        return WebApp.create(stores.cache.messages(), stores.cache.authenticator(), stores.cache::health, limits)
+                .start(host, 0);
+    }
+
+    static io.javalin.Javalin startApp(chatcache.support.TestStores stores, HttpLimits limits) {
+        return startApp(stores, limits, "127.0.0.1");
+    }
+
     /** The Authorization header value of an issued token. */
     static String bearer(Authenticator.Issued who) {
         return "Bearer " + who.token();

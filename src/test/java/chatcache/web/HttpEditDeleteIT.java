@@ -98,7 +98,7 @@ class HttpEditDeleteIT {
     @BeforeAll
     static void startApp() {
         stores = TestStores.get();
-        app = WebApp.create(stores.cache.messages(), stores.cache.authenticator(), stores.cache::health).start(0);
+        app = ApiClient.startApp(stores, HttpLimits.DEFAULT);
         base = URI.create("http://127.0.0.1:" + app.port());
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }

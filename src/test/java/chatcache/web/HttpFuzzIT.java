@@ -44,8 +44,7 @@ class HttpFuzzIT {
         stores.reset();
         user = stores.user("fuzz-user", Role.USER);
         api = stores.user("fuzz-api", Role.API);
-        app = WebApp.create(stores.cache.messages(), stores.cache.authenticator(), stores.cache::health, LIMITS)
-                .start("127.0.0.1", 0);
+        app = ApiClient.startApp(stores, LIMITS);
         raw = new RawHttp(app.port());
     }
 

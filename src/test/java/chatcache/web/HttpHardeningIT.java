@@ -49,8 +49,7 @@ class HttpHardeningIT {
     @BeforeAll
     static void startApp() {
         stores = TestStores.get();
-        app = WebApp.create(stores.cache.messages(), stores.cache.authenticator(), stores.cache::health, LIMITS)
-                .start("127.0.0.1", 0);
+        app = ApiClient.startApp(stores, LIMITS);
         raw = new RawHttp(app.port());
     }
 
@@ -271,6 +270,9 @@ class HttpHardeningIT {
         assertError(raw.send("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n", new byte[0]),
                 400, "two lengths");
         assertError(raw.send("GARBAGE\r\n", new byte[0]), 400, "no request line");
+        // Jetty's own answer would be 505, a 5xx any client could cause
+        assertError(raw.send("GET /health\r\n", new byte[0]), 400, "no HTTP version");
+        assertError(raw.send("GET /health HTTP/7.1\r\nHost: x\r\n", new byte[0]), 400, "unknown HTTP version");
     }
 
     @Test
@@ -294,6 +296,35 @@ class HttpHardeningIT {
             assertError(a, 400, header);
         }
         assertEquals(1, fetch(alice.token()).json().get("messages").size(), "the message was deleted");
+    }
+
+    // ------------------------------------------------------------------ 8. listening address
+
+    @Test
+    void theDefaultBindIsLoopbackOnlyAndABindAddressIsHonoured() throws Exception {
+        // why 127.0.0.2: another address of this machine that stays inside the loopback range
+        Javalin loopback = ApiClient.startApp(stores, HttpLimits.DEFAULT, chatcache.Config.DEFAULT_BIND);
+        try {
+            assertTrue(accepts("127.0.0.1", loopback.port()));
+            assertFalse(accepts("127.0.0.2", loopback.port()), "the default bind listens beyond 127.0.0.1");
+        } finally {
+            loopback.stop();
+        }
+        Javalin everywhere = ApiClient.startApp(stores, HttpLimits.DEFAULT, "0.0.0.0");
+        try {
+            assertTrue(accepts("127.0.0.2", everywhere.port()));
+        } finally {
+            everywhere.stop();
+        }
+    }
+
+    private static boolean accepts(String host, int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port), 2_000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     // ------------------------------------------------------------------ 10. small things
