@@ -27,9 +27,24 @@ final class RequestChecks {
                 throw ApiException.badRequest(header + " is not supported: send the method itself");
             }
         }
+        if (!wellFormedEscapes(ctx.req().getRequestURI())) {
+            // why here: Javalin decodes path parameters itself and fails on these with a 500
+            throw ApiException.badRequest("the path holds a malformed %-escape");
+        }
         if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
             throw ApiException.badRequest("send one Authorization header, not several");
         }
         RequestBody.read(ctx, limits);
+    }
+
+    /** Every '%' starts an escape of two hexadecimal digits. */
+    private static boolean wellFormedEscapes(String rawPath) {
+        for (int i = rawPath.indexOf('%'); i >= 0; i = rawPath.indexOf('%', i + 1)) {
+            if (i + 2 >= rawPath.length() || Character.digit(rawPath.charAt(i + 1), 16) < 0
+                    || Character.digit(rawPath.charAt(i + 2), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

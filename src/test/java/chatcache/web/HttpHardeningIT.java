@@ -270,6 +270,9 @@ class HttpHardeningIT {
         assertError(raw.send("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n", new byte[0]),
                 400, "two lengths");
         assertError(raw.send("GARBAGE\r\n", new byte[0]), 400, "no request line");
+        for (String path : List.of("/chat/%`0/message", "/chat/1%/messages", "/chat/%zz/messages", "/chat/1/messages%4")) {
+            assertError(raw.send("POST " + path + " HTTP/1.1\r\nHost: x\r\n", new byte[0]), 400, path);
+        }
         // Jetty's own answer would be 505, a 5xx any client could cause
         assertError(raw.send("GET /health\r\n", new byte[0]), 400, "no HTTP version");
         assertError(raw.send("GET /health HTTP/7.1\r\nHost: x\r\n", new byte[0]), 400, "unknown HTTP version");
