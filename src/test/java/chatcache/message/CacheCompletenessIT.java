@@ -113,7 +113,10 @@ class CacheCompletenessIT {
         assertTrue(drift.stream().anyMatch(d -> d.contains("message " + posted.get(1).id() + " is missing")), drift.toString());
         assertTrue(drift.stream().anyMatch(d -> d.contains("message " + posted.get(2).id() + " differs")), drift.toString());
         assertTrue(drift.stream().anyMatch(d -> d.contains("MySQL does not have: [999999]")), drift.toString());
-        assertTrue(drift.stream().anyMatch(d -> d.contains("the index holds")), drift.toString());
+        if (stores.cache.searchIndex().moduleVersion() < 20000) {
+            // 1.x keeps a DEL'd hash in the index; 2.x indexes by key prefix and drops it with the key
+            assertTrue(drift.stream().anyMatch(d -> d.contains("the index holds")), drift.toString());
+        }
 
         // the read mark Redis invented cannot be taken back by a rebuild (marks never go back);
         // make MySQL agree, as a reader's mark would, and rebuild the chat for the rest
