@@ -28,7 +28,7 @@ public final class Pager {
         Message anchor = backend.find(c.chatId(), position.anchorId())
                 .orElseThrow(() -> new AnchorNotFoundException(c.chatId(), position.anchorId()));
         Optional<OrderKey> at = Optional.of(new OrderKey(anchor.createdAt(), anchor.id()));
-        boolean anchorMatches = c.authorId().map(a -> a == anchor.userId()).orElse(true);
+        boolean anchorMatches = c.matches(anchor);
 
         if (position instanceof Position.Before) {
             List<Message> older = backend.slice(c.slice(Direction.OLDER, at, c.limit() + 1));

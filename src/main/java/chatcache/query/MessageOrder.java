@@ -36,6 +36,20 @@ public final class MessageOrder {
         return new String(key);
     }
 
+    /**
+     * The key just below every message created at this millisecond and above every older one
+     * (the sort key of id 0, which no message has): a time bound in an order index.
+     */
+    public static String timeBound(long createdAtMillis) {
+        if (createdAtMillis < 0 || createdAtMillis > MAX_CREATED_AT) {
+            throw new IllegalArgumentException("createdAt out of range: " + createdAtMillis);
+        }
+        char[] key = new char[SORT_KEY_LENGTH];
+        writeDigits(key, 0, TIME_DIGITS, createdAtMillis);
+        writeDigits(key, TIME_DIGITS, ID_DIGITS, 0);
+        return new String(key);
+    }
+
     /** The (createdAt, id) a sort key was made of. */
     static OrderKey parse(String sortKey) {
         if (sortKey.length() != SORT_KEY_LENGTH) {

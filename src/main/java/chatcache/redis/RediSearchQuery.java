@@ -18,9 +18,20 @@ final class RediSearchQuery {
         return this;
     }
 
-    /** {@code @field:[min max]}, inclusive, on a NUMERIC field. */
-    RediSearchQuery numericRange(MessageField field, long min, long max) {
-        terms.add("@" + field.redisField() + ":[" + min + " " + max + "]");
+    /** {@code @field:{a | b | c}}: any of these integers on a TAG field. */
+    RediSearchQuery tagIn(MessageField field, java.util.Collection<Long> values) {
+        if (values.isEmpty()) {
+            throw new IllegalArgumentException("no values");
+        }
+        terms.add("@" + field.redisField() + ":{" + values.stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(" | ")) + "}");
+        return this;
+    }
+
+    /** {@code @field:[min max]}, inclusive; {@link Long#MIN_VALUE} and {@link Long#MAX_VALUE} as -inf and +inf. */
+    RediSearchQuery numericBetween(MessageField field, long min, long max) {
+        terms.add("@" + field.redisField() + ":[" + (min == Long.MIN_VALUE ? "-inf" : Long.toString(min)) + " "
+                + (max == Long.MAX_VALUE ? "+inf" : Long.toString(max)) + "]");
         return this;
     }
 

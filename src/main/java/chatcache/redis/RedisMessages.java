@@ -6,6 +6,7 @@ import chatcache.message.Message;
 import chatcache.message.MessageBackend;
 import chatcache.message.MessageCache;
 import chatcache.message.ReadMarkReplica;
+import chatcache.query.Filter;
 import chatcache.query.MessageOrder;
 import chatcache.query.OrderKey;
 import chatcache.query.Slice;
@@ -273,25 +274,33 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     }
 
     /**
-     * The order index names the slice's messages exactly; FT.SEARCH then answers for those hashes
-     * (INKEYS) with the slice's chat and author as its query. If the two disagree (a write landed
+     * The order index names the slice's messages exactly: the chat's list, or each asked-for
+     * author's list (merged: at most {@code count} keys from each, the nearest {@code count} of
+     * all), started and cut at the time range's bounds. FT.SEARCH then answers for those hashes
+     * (INKEYS) with the slice's chat and filters as its query. If the two disagree (a write landed
      * between the two reads), the read is repeated; if they keep disagreeing, the Redis route
      * fails rather than answer something partial.
      */
     @Override
     public List<Message> slice(Slice slice) {
-        String list = OrderIndex.list(slice.chatId(), slice.authorId());
+        List<String> lists = slice.filter(Filter.Authors.class)
+                .map(a -> a.ids().stream().map(id -> OrderIndex.authorList(slice.chatId(), id)).toList())
+                .orElse(List.of(OrderIndex.chatList(slice.chatId())));
+        Optional<Filter.TimeRange> range = slice.filter(Filter.TimeRange.class);
         boolean older = slice.direction() == Slice.Direction.OLDER;
+        Optional<Optional<String>> start = start(slice, range);
+        if (start.isEmpty()) {
+            return List.of(); // the range holds no message the slice could reach
+        }
         Comparator<OrderKey> nearestFirst = older ? Comparator.<OrderKey>reverseOrder() : Comparator.<OrderKey>naturalOrder();
         try (Jedis jedis = pool.getResource()) {
             for (int attempt = 0; attempt < 3; attempt++) {
-                List<String> sortKeys = older
-                        ? OrderIndex.olderInComplete(jedis, slice.chatId(), list, slice.from().map(OrderKey::sortKey), slice.count())
-                        : OrderIndex.newerInComplete(jedis, slice.chatId(), list, slice.from().orElseThrow().sortKey(), slice.count());
-                if (sortKeys.isEmpty()) {
+                List<OrderKey> expected = nearest(jedis, slice, lists, start.get(), nearestFirst).stream()
+                        .filter(k -> range.map(r -> k.createdAt() >= r.since() && k.createdAt() < r.until()).orElse(true))
+                        .toList();
+                if (expected.isEmpty()) {
                     return List.of();
                 }
-                List<OrderKey> expected = sortKeys.stream().map(OrderKey::ofSortKey).toList();
                 List<String> hashKeys = expected.stream().map(k -> MessageHash.key(k.id())).toList();
                 List<Message> found = new ArrayList<>(search(jedis, slice, hashKeys));
                 found.sort(Comparator.comparing(m -> new OrderKey(m.createdAt(), m.id()), nearestFirst));
@@ -307,7 +316,51 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             // (the reader gets MySQL's answer), not a server error
             throw new BackendUnavailableException("Redis returned an unreadable document: " + e.getMessage(), e);
         }
-        throw new BackendUnavailableException("idx:messages and the order index " + list + " disagree", null);
+        throw new BackendUnavailableException("idx:messages and the order index of chat " + slice.chatId() + " disagree", null);
+    }
+
+    /**
+     * Where the walk starts (exclusive): the slice's own start, moved to the near bound of its time
+     * range when that is nearer; an empty inner value starts at the newest message. Empty when
+     * the range lies wholly outside the times a message can have.
+     */
+    private static Optional<Optional<String>> start(Slice slice, Optional<Filter.TimeRange> range) {
+        Optional<String> from = slice.from().map(OrderKey::sortKey);
+        if (range.isEmpty()) {
+            return Optional.of(from);
+        }
+        Filter.TimeRange r = range.get();
+        if (r.until() <= 0 || (r.hasSince() && r.since() > MessageOrder.MAX_CREATED_AT)) {
+            return Optional.empty();
+        }
+        if (slice.direction() == Slice.Direction.OLDER) {
+            if (!r.hasUntil() || r.until() > MessageOrder.MAX_CREATED_AT) {
+                return Optional.of(from);
+            }
+            String bound = MessageOrder.timeBound(r.until());
+            return Optional.of(Optional.of(from.filter(f -> f.compareTo(bound) < 0).orElse(bound)));
+        }
+        if (r.since() <= 0) {
+            return Optional.of(from);
+        }
+        String bound = MessageOrder.timeBound(r.since());
+        return Optional.of(from.filter(f -> f.compareTo(bound) > 0).or(() -> Optional.of(bound)));
+    }
+
+    /** The slice's count nearest keys over these lists, nearest first. */
+    private static List<OrderKey> nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start,
+                                          Comparator<OrderKey> nearestFirst) {
+        List<OrderKey> keys = new ArrayList<>();
+        for (String list : lists) {
+            List<String> sortKeys = slice.direction() == Slice.Direction.OLDER
+                    ? OrderIndex.olderInComplete(jedis, slice.chatId(), list, start, slice.count())
+                    : OrderIndex.newerInComplete(jedis, slice.chatId(), list, start.orElseThrow(), slice.count());
+            sortKeys.forEach(k -> keys.add(OrderKey.ofSortKey(k)));
+        }
+        if (lists.size() > 1) {
+            keys.sort(nearestFirst);
+        }
+        return keys.size() > slice.count() ? keys.subList(0, slice.count()) : keys;
     }
 
     private List<Message> search(Jedis jedis, Slice slice, List<String> hashKeys) {

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -71,6 +73,52 @@ final class JsonBody {
                     ? "a positive integer" : "an integer from " + min + " to " + max));
         }
         return v.longValue();
+    }
+
+    /** An array of integers each in [min, max], or null when absent. */
+    List<Long> integers(String field, long min, long max) {
+        JsonNode v = value(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isArray()) {
+            throw ApiException.badRequest("'" + field + "' must be an array of positive integers");
+        }
+        List<Long> values = new ArrayList<>();
+        for (JsonNode item : v) {
+            if (!item.isIntegralNumber() || !item.canConvertToLong() || item.longValue() < min || item.longValue() > max) {
+                throw ApiException.badRequest("'" + field + "' must be an array of positive integers");
+            }
+            values.add(item.longValue());
+        }
+        return values;
+    }
+
+    /**
+     * An instant as epoch milliseconds, or null when absent: an ISO-8601 date-time with an offset
+     * ({@code 2026-11-20T10:00:00Z}, {@code 2026-11-20T12:00:00+02:00}) or an integer of epoch milliseconds.
+     */
+    Long instant(String field) {
+        JsonNode v = value(field);
+        if (v == null) {
+            return null;
+        }
+        String problem = "'" + field + "' must be an ISO-8601 date-time with an offset (2026-11-20T10:00:00Z)"
+                + " or epoch milliseconds";
+        if (v.isIntegralNumber()) {
+            if (!v.canConvertToLong()) {
+                throw ApiException.badRequest(problem);
+            }
+            return v.longValue();
+        }
+        if (!v.isTextual()) {
+            throw ApiException.badRequest(problem);
+        }
+        try {
+            return java.time.OffsetDateTime.parse(v.textValue()).toInstant().toEpochMilli();
+        } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+            throw ApiException.badRequest(problem);
+        }
     }
 
     Boolean bool(String field) {

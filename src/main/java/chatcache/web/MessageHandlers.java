@@ -4,6 +4,7 @@ import chatcache.message.FetchResult;
 import chatcache.message.Message;
 import chatcache.message.MessageService;
 import chatcache.message.NewMessage;
+import chatcache.query.Filter;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.user.Caller;
@@ -14,12 +15,17 @@ import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** POST /chat/{chatId}/message and POST /chat/{chatId}/messages. */
 final class MessageHandlers {
     private static final Set<String> POST_FIELDS = Set.of("message", "data");
-    private static final Set<String> FETCH_FIELDS = Set.of("limit", "onlyOwn", "userId", "before", "after", "around");
+    private static final Set<String> FETCH_FIELDS = Set.of("limit", "onlyOwn", "userId", "userIds", "since", "until",
+            "before", "after", "around");
 
     private final MessageService messages;
     private final CallerResolver callers;
@@ -65,12 +71,14 @@ final class MessageHandlers {
         JsonBody body = JsonBody.parse(mapper, RequestBody.text(ctx), true, FETCH_FIELDS);
         Long limit = body.integer("limit", 1, SearchCriteria.MAX_LIMIT);
         Boolean onlyOwn = body.bool("onlyOwn");
-        Long userId = body.integer("userId", 1, Long.MAX_VALUE);
+        List<Filter> filters = new ArrayList<>();
+        authors(body).ifPresent(filters::add);
+        timeRange(body).ifPresent(filters::add);
         Position position = position(body);
         SearchCriteria criteria;
         try {
             criteria = SearchCriteria.of(chatId, limit == null ? null : limit.intValue(),
-                    Boolean.TRUE.equals(onlyOwn), userId, position, caller);
+                    Boolean.TRUE.equals(onlyOwn), filters, position, caller);
         } catch (SearchCriteria.CallerRequiredException e) {
             throw ApiException.unauthorized(e.getMessage());
         }
@@ -81,6 +89,40 @@ final class MessageHandlers {
     /** why not ctx.json: it would serialize once more, through a String, what is already JSON. */
     private static void send(Context ctx, int status, byte[] json) {
         ctx.status(status).contentType(ContentType.APPLICATION_JSON).result(json);
+    }
+
+    /** {@code userId} (one author) or {@code userIds} (1..20 distinct), not both. */
+    private static Optional<Filter> authors(JsonBody body) {
+        Long userId = body.integer("userId", 1, Long.MAX_VALUE);
+        List<Long> userIds = body.integers("userIds", 1, Long.MAX_VALUE);
+        if (userId != null && userIds != null) {
+            throw ApiException.badRequest("give 'userId' or 'userIds', not both");
+        }
+        if (userIds != null) {
+            if (userIds.isEmpty() || userIds.size() > Filter.Authors.MAX_AUTHORS) {
+                throw ApiException.badRequest("'userIds' must hold 1 to " + Filter.Authors.MAX_AUTHORS + " user ids");
+            }
+            if (new HashSet<>(userIds).size() != userIds.size()) {
+                throw ApiException.badRequest("'userIds' must not repeat an id");
+            }
+            return Optional.of(new Filter.Authors(userIds));
+        }
+        return Optional.ofNullable(userId).map(Filter.Authors::of);
+    }
+
+    /** {@code since} (inclusive) and {@code until} (exclusive): instants with an offset, or epoch milliseconds. */
+    private static Optional<Filter> timeRange(JsonBody body) {
+        Long since = body.instant("since");
+        Long until = body.instant("until");
+        if (since == null && until == null) {
+            return Optional.empty();
+        }
+        long from = since == null ? Long.MIN_VALUE : since;
+        long to = until == null ? Long.MAX_VALUE : until;
+        if (from >= to) {
+            throw ApiException.badRequest("'since' must be before 'until'");
+        }
+        return Optional.of(new Filter.TimeRange(from, to));
     }
 
     /** At most one of before, after, around; none means the newest messages. */

@@ -1,6 +1,7 @@
 package chatcache.message;
 
 import chatcache.query.Position;
+import chatcache.query.Filter;
 import chatcache.query.SearchCriteria;
 import chatcache.support.ExpectedPages;
 import chatcache.support.TestClock;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * hasOlder/hasNewer), and the ids and flags the documented rules give ({@link ExpectedPages}). Re-run a failure with -Dchatcache.seed=N (the seed is in every message).
  */
 class BackendParityIT {
-    private static final int CASES = 600;
+    private static final int CASES = 2_000;
 
     private final TestStores stores = TestStores.get();
     private final List<Message> posted = new ArrayList<>();
@@ -61,12 +62,10 @@ class BackendParityIT {
             }
             Caller caller = random.nextInt(4) == 0 ? Caller.ANONYMOUS : Caller.of(pick(random, users));
             boolean onlyOwn = !caller.isAnonymous() && random.nextInt(5) == 0;
-            Long userId = random.nextInt(3) == 0
-                    ? (random.nextInt(10) == 0 ? 1_000L + random.nextInt(1000) : pick(random, users).id())
-                    : null;
+            List<Filter> filters = randomFilters(random, users);
             Integer limit = random.nextInt(6) == 0 ? null : 1 + random.nextInt(random.nextBoolean() ? 10 : SearchCriteria.MAX_LIMIT);
             long chatId = 1 + random.nextInt(chats + 1); // chat chats+1 stays empty
-            SearchCriteria criteria = SearchCriteria.of(chatId, limit, onlyOwn, userId, randomPosition(random, chatId), caller);
+            SearchCriteria criteria = SearchCriteria.of(chatId, limit, onlyOwn, filters, randomPosition(random, chatId), caller);
 
             Optional<Page> expected = ExpectedPages.of(posted, criteria);
             if (expected.isEmpty()) {
@@ -99,6 +98,29 @@ class BackendParityIT {
     }
 
     /** Posts messages whose times jump back and forth inside a few milliseconds, so ids do not follow time. */
+    /**
+     * Any combination of the filters: no author, one, or up to four (sometimes one who never
+     * posts), and a time range over the 60 ms the messages are spread on (either bound open,
+     * bounds on and between messages' milliseconds).
+     */
+    private static List<Filter> randomFilters(Random random, List<User> users) {
+        List<Filter> filters = new ArrayList<>();
+        int authors = random.nextInt(3) == 0 ? 1 + random.nextInt(random.nextBoolean() ? 1 : 4) : 0;
+        if (authors > 0) {
+            java.util.Set<Long> ids = new java.util.TreeSet<>();
+            while (ids.size() < authors) {
+                ids.add(random.nextInt(10) == 0 ? 1_000L + random.nextInt(1000) : pick(random, users).id());
+            }
+            filters.add(new Filter.Authors(List.copyOf(ids)));
+        }
+        if (random.nextInt(3) == 0) {
+            long since = random.nextInt(3) == 0 ? Long.MIN_VALUE : TestClock.START - 2 + random.nextInt(64);
+            long until = random.nextInt(3) == 0 ? Long.MAX_VALUE : Math.max(since, TestClock.START - 2) + 1 + random.nextInt(40);
+            filters.add(new Filter.TimeRange(since, until));
+        }
+        return filters;
+    }
+
     private void postRandom(Random random, List<User> users, int chats, int count) {
         for (int i = 0; i < count; i++) {
             stores.clock.set(TestClock.START + random.nextInt(60));
@@ -163,12 +185,12 @@ class BackendParityIT {
         postRandom(random, users, 3, 240);
         MessageBackend mysql = stores.cache.mysqlMessages();
         MessageBackend redis = stores.cache.redisMessages();
-        for (int walk = 0; walk < 12; walk++) {
+        for (int walk = 0; walk < 30; walk++) {
             long chatId = 1 + random.nextInt(3);
-            Optional<Long> author = random.nextBoolean() ? Optional.empty() : Optional.of(pick(random, users).id());
+            List<Filter> author = randomFilters(random, users);
             int limit = 1 + random.nextInt(random.nextBoolean() ? 4 : 30);
             String where = "seed " + seed + ", walk " + walk + " of chat " + chatId + " by " + author + " limit " + limit;
-            List<Long> expected = ids(ExpectedPages.of(posted, new SearchCriteria(chatId, author, SearchCriteria.MAX_LIMIT)).orElseThrow().messages());
+            List<Long> expected = ids(ExpectedPages.of(posted, new SearchCriteria(chatId, author, SearchCriteria.MAX_LIMIT, Position.LATEST)).orElseThrow().messages());
             if (expected.isEmpty()) {
                 continue;
             }

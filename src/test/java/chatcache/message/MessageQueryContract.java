@@ -1,6 +1,7 @@
 package chatcache.message;
 
 import chatcache.query.Position;
+import chatcache.query.Filter;
 import chatcache.query.SearchCriteria;
 import chatcache.support.ExpectedPages;
 import chatcache.support.TestStores;
@@ -266,23 +267,70 @@ public abstract class MessageQueryContract {
         postAt(350, 2, alice, "another chat");
     }
 
+    /**
+     * Every filter alone and every pair: no filter; one author (who has messages, or none); two
+     * authors; time ranges bounded below, above and on both sides, their bounds on tied
+     * milliseconds (since inclusive, until exclusive), and one between two messages' times; authors
+     * with a time range.
+     */
+    private List<List<Filter>> filterCases() {
+        return List.of(
+                List.of(),
+                List.of(Filter.Authors.of(alice.id())),
+                List.of(Filter.Authors.of(bob.id())),
+                List.of(Filter.Authors.of(api.id())),
+                List.of(Filter.Authors.of(alice.id(), bob.id())),
+                List.of(Filter.Authors.of(bob.id(), api.id(), 987_654L)),
+                List.of(new Filter.TimeRange(300, Long.MAX_VALUE)),
+                List.of(new Filter.TimeRange(Long.MIN_VALUE, 300)),
+                List.of(new Filter.TimeRange(200, 600)),
+                List.of(new Filter.TimeRange(301, 399)),
+                List.of(Filter.Authors.of(alice.id()), new Filter.TimeRange(100, 301)),
+                List.of(Filter.Authors.of(alice.id(), bob.id()), new Filter.TimeRange(200, 501)));
+    }
+
     @Test
     void everyPositionAnchorLimitAndFilterGivesTheDocumentedPage() {
         postTiedChat();
-        List<Optional<Long>> filters = List.of(Optional.empty(), Optional.of(alice.id()), Optional.of(bob.id()), Optional.of(api.id()));
+        List<List<Filter>> filters = filterCases();
         int checked = 0;
         for (Message anchor : posted.stream().filter(m -> m.chatId() == 1).toList()) {
             for (Position position : List.of(new Position.Before(anchor.id()), new Position.After(anchor.id()), new Position.Around(anchor.id()))) {
                 for (int limit = 1; limit <= 7; limit++) {
-                    for (Optional<Long> author : filters) {
-                        SearchCriteria c = new SearchCriteria(1, author, limit, position);
+                    for (List<Filter> f : filters) {
+                        SearchCriteria c = new SearchCriteria(1, f, limit, position);
                         assertEquals(ExpectedPages.of(posted, c).orElseThrow(), Pager.page(backend(), c), c.toString());
                         checked++;
                     }
                 }
             }
         }
-        assertEquals(13 * 3 * 7 * 4, checked);
+        assertEquals(13 * 3 * 7 * filters.size(), checked);
+    }
+
+    @Test
+    void everyFilterAndLimitGivesTheDocumentedNewestPage() {
+        postTiedChat();
+        for (int limit = 1; limit <= 14; limit++) {
+            for (List<Filter> f : filterCases()) {
+                SearchCriteria c = new SearchCriteria(1, f, limit, Position.LATEST);
+                assertEquals(ExpectedPages.of(posted, c).orElseThrow(), Pager.page(backend(), c), c.toString());
+            }
+        }
+    }
+
+    @Test
+    void aTimeRangeBeyondEveryMessageOrBeforeTheEpochFindsNothing() {
+        postTiedChat();
+        for (Filter.TimeRange range : List.of(new Filter.TimeRange(601, Long.MAX_VALUE), new Filter.TimeRange(Long.MIN_VALUE, 100),
+                new Filter.TimeRange(Long.MIN_VALUE, -5), new Filter.TimeRange(Long.MAX_VALUE - 1, Long.MAX_VALUE),
+                new Filter.TimeRange(-100, 0))) {
+            SearchCriteria c = new SearchCriteria(1, List.of(range), 20, Position.LATEST);
+            assertEquals(new Page(List.of(), false, false), Pager.page(backend(), c), c.toString());
+        }
+        SearchCriteria all = new SearchCriteria(1, List.of(new Filter.TimeRange(-100, Long.MAX_VALUE - 1)), 20, Position.LATEST);
+        assertEquals(ExpectedPages.of(posted, all).orElseThrow(), Pager.page(backend(), all));
+        assertEquals(13, Pager.page(backend(), all).messages().size());
     }
 
     @Test

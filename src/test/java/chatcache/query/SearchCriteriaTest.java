@@ -5,6 +5,7 @@ import chatcache.user.Role;
 import chatcache.user.User;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,5 +45,25 @@ class SearchCriteriaTest {
     void nonPositiveIdsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new SearchCriteria(0, Optional.empty(), 1));
         assertThrows(IllegalArgumentException.class, () -> new SearchCriteria(1, Optional.of(-2L), 1));
+    }
+
+    @Test
+    void filtersAreKeptInOneOrderAndOneOfEachKind() {
+        Filter authors = Filter.Authors.of(3, 1, 2);
+        Filter range = new Filter.TimeRange(10, 20);
+        assertEquals(new SearchCriteria(1, List.of(authors, range), 5, Position.LATEST),
+                new SearchCriteria(1, List.of(range, authors), 5, Position.LATEST));
+        assertEquals(List.of(1L, 2L, 3L), ((Filter.Authors) authors).ids());
+        assertThrows(IllegalArgumentException.class,
+                () -> new SearchCriteria(1, List.of(authors, Filter.Authors.of(4)), 5, Position.LATEST));
+        assertThrows(IllegalArgumentException.class, () -> Filter.Authors.of(1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Filter.TimeRange(5, 5));
+    }
+
+    @Test
+    void onlyOwnReplacesTheAuthorsAskedFor() {
+        SearchCriteria c = SearchCriteria.of(9, 5, true, List.of(Filter.Authors.of(7, 8), new Filter.TimeRange(1, 2)),
+                Position.LATEST, alice);
+        assertEquals(List.of(Filter.Authors.of(3), new Filter.TimeRange(1, 2)), c.filters());
     }
 }

@@ -27,9 +27,7 @@ public final class ExpectedPages {
     /** The page for these criteria, or empty when the anchor is not a message of the chat. */
     public static Optional<Page> of(List<Message> all, SearchCriteria c) {
         List<Message> chat = all.stream().filter(m -> m.chatId() == c.chatId()).sorted(NEWEST_FIRST).toList();
-        List<Message> matching = chat.stream()
-                .filter(m -> c.authorId().map(a -> a == m.userId()).orElse(true))
-                .toList();
+        List<Message> matching = chat.stream().filter(c::matches).toList();
         if (c.position() instanceof Position.Latest) {
             return Optional.of(new Page(first(matching, c.limit()), matching.size() > c.limit(), false));
         }

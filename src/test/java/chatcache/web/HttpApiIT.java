@@ -3,17 +3,12 @@ package chatcache.web;
 import chatcache.web.ApiClient.Reply;
 
 import chatcache.support.TestClock;
-import chatcache.support.TestStores;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.Javalin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -21,19 +16,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 import static chatcache.web.ApiClient.bearer;
 import static chatcache.web.ApiClient.messageBody;
@@ -46,34 +36,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The HTTP API end to end: the real web app on a free port over the real MariaDB and
  * Redis+RediSearch, spoken to over HTTP. Expectations are derived from what each test posted.
  */
-class HttpApiIT {
+class HttpApiIT extends LiveApp {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long T = TestClock.START; // 2027-01-15T08:00:00.000Z
 
-    private static TestStores stores;
-    private static Javalin app;
-    private static HttpClient http;
-    private static URI base;
 
     /** Authors and readers: two users and one API client. */
     private Authenticator.Issued alice;
     private Authenticator.Issued bob;
     private Authenticator.Issued api;
-
-    @BeforeAll
-    static void startApp() {
-        stores = TestStores.get();
-        app = ApiClient.startApp(stores, HttpLimits.DEFAULT);
-        base = URI.create("http://127.0.0.1:" + app.port());
-        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    @AfterAll
-    static void stopApp() {
-        if (app != null) {
-            app.stop();
-        }
-    }
 
     @BeforeEach
     void emptyStores() {

@@ -9,7 +9,6 @@ import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.support.ExpectedPages;
 import chatcache.support.TestClock;
-import chatcache.support.TestStores;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -20,8 +19,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.Javalin;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -31,30 +28,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static chatcache.web.ApiClient.bearer;
 import static chatcache.web.ApiClient.messageBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what the test posted, edited and deleted; both read routes (Redis for anonymous and USER
  * readers, MySQL for API readers) must show the same result.
  */
-class HttpEditDeleteIT {
+class HttpEditDeleteIT extends LiveApp {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Reads numbers as written: 0.10000000000000000001 stays that. */
     private static final ObjectMapper EXACT = JsonMapper.builder()
@@ -73,10 +59,6 @@ class HttpEditDeleteIT {
             .build();
     private static final long T = TestClock.START; // 2027-01-15T08:00:00.000Z
 
-    private static TestStores stores;
-    private static Javalin app;
-    private static HttpClient http;
-    private static URI base;
     private static final AtomicLong NEXT_CHAT = new AtomicLong(1_000);
 
     /** Authors and readers: two users and one API client. */
@@ -92,21 +74,6 @@ class HttpEditDeleteIT {
 
         Anchor(String field) {
             this.field = field;
-        }
-    }
-
-    @BeforeAll
-    static void startApp() {
-        stores = TestStores.get();
-        app = ApiClient.startApp(stores, HttpLimits.DEFAULT);
-        base = URI.create("http://127.0.0.1:" + app.port());
-        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    @AfterAll
-    static void stopApp() {
-        if (app != null) {
-            app.stop();
         }
     }
 

@@ -3,16 +3,12 @@ package chatcache.web;
 import chatcache.web.ApiClient.Reply;
 
 import chatcache.support.TestClock;
-import chatcache.support.TestStores;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.Javalin;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -23,28 +19,17 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static chatcache.web.ApiClient.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -61,16 +46,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * read, but none of their tests looks at read flags, and each test that posts more uses a chat of
  * its own.
  */
-class HttpPaginationIT {
+class HttpPaginationIT extends LiveApp {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long T = TestClock.START; // 2027-01-15T08:00:00.000Z
     /** An author id that no user has. */
     private static final long NOBODY = 987_654_321L;
 
-    private static TestStores stores;
-    private static Javalin app;
-    private static HttpClient http;
-    private static URI base;
 
     /** Authors: two users and one API client, who are also the signed-in readers. */
     private Authenticator.Issued alice;
@@ -109,21 +90,6 @@ class HttpPaginationIT {
     /** The documented order: createdAt descending, then id descending. */
     private static final Comparator<Posted> NEWEST_FIRST =
             Comparator.comparingLong(Posted::createdAt).thenComparingLong(Posted::id).reversed();
-
-    @BeforeAll
-    static void startApp() {
-        stores = TestStores.get();
-        app = ApiClient.startApp(stores, HttpLimits.DEFAULT);
-        base = URI.create("http://127.0.0.1:" + app.port());
-        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    @AfterAll
-    static void stopApp() {
-        if (app != null) {
-            app.stop();
-        }
-    }
 
     /** Empties both stores, forgets what was posted, and signs up the authors again. */
     private void emptyStores() {
