@@ -193,7 +193,8 @@ public final class ChatCache implements AutoCloseable {
         Long outbox = mysqlUp ? quietly(mysqlMessages::outboxSize) : null;
         Long readMarkBacklog = redisUp ? quietly(readMarks::backlog) : null;
         Boolean complete = redisUp ? quietly(cacheState::holdsAll) : null;
-        return new Health(mysqlUp, redisUp, searchIndex.versionText(), complete, outbox, readMarkBacklog);
+        return new Health(mysqlUp, redisUp, searchIndex.versionText(), complete, outbox, readMarkBacklog,
+                messages.fallbacks().snapshot());
     }
 
     private static <T> T quietly(java.util.function.Supplier<T> read) {
@@ -208,9 +209,10 @@ public final class ChatCache implements AutoCloseable {
      * @param cacheComplete     whether Redis holds a complete copy (false while it is rebuilt)
      * @param outboxBacklog     changes committed to MySQL whose Redis copy is not confirmed yet
      * @param readMarkBacklog   read-mark batches made in Redis that MySQL has not applied yet
+     * @param fallbacks         Redis-route reads answered by MySQL since start, by cause
      */
     public record Health(boolean mysqlUp, boolean redisUp, String redisearchVersion, Boolean cacheComplete,
-                         Long outboxBacklog, Long readMarkBacklog) {
+                         Long outboxBacklog, Long readMarkBacklog, java.util.Map<String, Long> fallbacks) {
         public boolean allUp() {
             return mysqlUp && redisUp;
         }

@@ -30,6 +30,7 @@ public final class MessageService {
     private final CacheSync sync;
     private final AfterCommit afterCommit;
     private final GroupCommit posts;
+    private final Fallbacks fallbacks = new Fallbacks();
 
     /** Runs between the MySQL commit and the Redis write; fault tests make it fail there. */
     @FunctionalInterface
@@ -127,11 +128,18 @@ public final class MessageService {
             return fetchFrom(redis, criteria, caller);
         } catch (CacheIncompleteException e) {
             // why: a partial copy must never answer; MySQL gives the same result
+            fallbacks.add(Fallbacks.Cause.INCOMPLETE);
             return fetchFrom(mysql, criteria, caller);
         } catch (BackendUnavailableException e) {
-            log.warn("Redis could not answer, answering from MySQL: {}", e.getMessage());
+            fallbacks.add(e.reason());
+            log.warn("Redis could not answer ({}), answering from MySQL: {}", e.reason(), e.getMessage());
             return fetchFrom(mysql, criteria, caller);
         }
+    }
+
+    /** Redis-route reads answered by MySQL since start, by cause. */
+    public Fallbacks fallbacks() {
+        return fallbacks;
     }
 
     /** Reads one backend and marks what it returned, as the caller saw it. */

@@ -265,7 +265,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             }
             fields = hash.get();
         } catch (JedisException e) {
-            throw new BackendUnavailableException("Redis could not read message " + messageId + ": " + e.getMessage(), e);
+            throw readFailure("Redis could not read message " + messageId, e);
         }
         if (!MessageHash.isMessage(fields)) {
             return Optional.empty();
@@ -310,13 +310,29 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             }
         } catch (JedisException e) {
             // a timed-out query lands here too: ON_TIMEOUT FAIL turns it into an error reply
-            throw new BackendUnavailableException("Redis search failed: " + e.getMessage(), e);
+            throw readFailure("Redis search failed", e);
         } catch (IllegalStateException | IllegalArgumentException | ClassCastException e) {
             // why: a document Redis cannot turn into a message is a failure of the Redis route
             // (the reader gets MySQL's answer), not a server error
-            throw new BackendUnavailableException("Redis returned an unreadable document: " + e.getMessage(), e);
+            throw new BackendUnavailableException(BackendUnavailableException.Reason.UNREADABLE,
+                    "Redis returned an unreadable document: " + e.getMessage(), e);
         }
-        throw new BackendUnavailableException("idx:messages and the order index of chat " + slice.chatId() + " disagree", null);
+        throw new BackendUnavailableException(BackendUnavailableException.Reason.DISAGREEMENT,
+                "idx:messages and the order index of chat " + slice.chatId() + " disagree", null);
+    }
+
+    /** A failed read, with why: Redis unreachable (or no connection free), a query timed out, or else. */
+    private static BackendUnavailableException readFailure(String what, JedisException e) {
+        BackendUnavailableException.Reason reason;
+        if (e instanceof redis.clients.jedis.exceptions.JedisConnectionException
+                || e.getCause() instanceof java.util.NoSuchElementException) {
+            reason = BackendUnavailableException.Reason.UNREACHABLE;
+        } else if (String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("timeout")) {
+            reason = BackendUnavailableException.Reason.TIMEOUT;
+        } else {
+            reason = BackendUnavailableException.Reason.FAILED;
+        }
+        return new BackendUnavailableException(reason, what + ": " + e.getMessage(), e);
     }
 
     /**

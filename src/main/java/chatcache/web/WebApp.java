@@ -93,6 +93,8 @@ public final class WebApp {
             ObjectNode backlog = body.putObject("backlog");
             backlog.put("outbox", h.outboxBacklog());
             backlog.put("readMarks", h.readMarkBacklog());
+            ObjectNode fallbacks = body.putObject("fallbacks");
+            h.fallbacks().forEach(fallbacks::put);
             ctx.status(h.allUp() ? 200 : 503).json(body);
         });
 

@@ -57,14 +57,19 @@ class CacheCompletenessIT {
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
             jedis.flushAll(); // as a Redis restarted without its data
         }
+        Fallbacks fallbacks = stores.cache.messages().fallbacks();
+        long incomplete = fallbacks.count(Fallbacks.Cause.INCOMPLETE);
         FetchResult meanwhile = stores.cache.messages().fetch(chat(1), Caller.ANONYMOUS);
         assertEquals("mysql", meanwhile.source());
         assertEquals(truth.messages(), meanwhile.messages());
+        assertEquals(incomplete + 1, fallbacks.count(Fallbacks.Cause.INCOMPLETE), "counted as incomplete");
 
         long copied = stores.cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
         assertEquals(30, copied);
+        long before = fallbacks.snapshot().values().stream().mapToLong(Long::longValue).sum();
         FetchResult after = stores.cache.messages().fetch(chat(1), Caller.ANONYMOUS);
         assertEquals("redis", after.source());
+        assertEquals(before, fallbacks.snapshot().values().stream().mapToLong(Long::longValue).sum(), "no fallback once rebuilt");
         assertEquals(truth.messages(), after.messages());
         assertEquals(List.of(), verify());
     }

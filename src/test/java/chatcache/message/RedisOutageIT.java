@@ -77,8 +77,10 @@ class RedisOutageIT {
     @Test
     void readersOfRedisAreAnsweredFromMySqlWhenRedisIsDown() {
         Message stored = service.post(new NewMessage(1, alice.id(), "hello", null));
+        long unreachable = service.fallbacks().count(Fallbacks.Cause.UNREACHABLE);
         FetchResult anonymous = service.fetch(new SearchCriteria(1, Optional.empty(), 20), Caller.ANONYMOUS);
         assertEquals("mysql", anonymous.source());
+        assertEquals(unreachable + 1, service.fallbacks().count(Fallbacks.Cause.UNREACHABLE), "counted as Redis down");
         assertEquals(List.of(stored), anonymous.messages());
 
         FetchResult byBob = service.fetch(new SearchCriteria(1, Optional.empty(), 20), Caller.of(bob));
