@@ -3,6 +3,7 @@ package chatcache;
 import chatcache.message.CacheGuard;
 import chatcache.message.CacheRebuild;
 import chatcache.message.CacheRelay;
+import chatcache.message.Explain;
 import chatcache.message.MessageService;
 import chatcache.message.OutboxAcks;
 import chatcache.mysql.Database;
@@ -64,7 +65,8 @@ public final class ChatCache implements AutoCloseable {
             this.rebuild = new CacheRebuild(mysqlMessages, redisMessages, cacheState, this::prepareRedis);
             this.guard = new CacheGuard(cacheState, rebuild);
             this.messages = new MessageService(clock, mysqlMessages, redisMessages, outboxAcks,
-                    mysqlMessages, redisMessages);
+                    mysqlMessages, redisMessages, MessageService.AfterCommit.NOTHING,
+                    new Explain.Translators(MySqlMessages.translator(), redisMessages.translator()));
             MySqlUsers users = new MySqlUsers(database.sessionFactory());
             RedisTokens tokens = new RedisTokens(redisPool);
             this.authenticator = new Authenticator(users, tokens, clock);

@@ -31,6 +31,7 @@ public final class MessageService {
     private final AfterCommit afterCommit;
     private final GroupCommit posts;
     private final Fallbacks fallbacks = new Fallbacks();
+    private final Explain.Translators translators;
 
     /** Runs between the MySQL commit and the Redis write; fault tests make it fail there. */
     @FunctionalInterface
@@ -47,6 +48,14 @@ public final class MessageService {
 
     public MessageService(Clock clock, MessageStore primary, MessageCache cache, OutboxAcks acks,
                           MessageBackend mysql, MessageBackend redis, AfterCommit afterCommit) {
+        this(clock, primary, cache, acks, mysql, redis, afterCommit, Explain.Translators.NONE);
+    }
+
+    /** @param translators how each store translates a page's reads, for {@code explain} */
+    public MessageService(Clock clock, MessageStore primary, MessageCache cache, OutboxAcks acks,
+                          MessageBackend mysql, MessageBackend redis, AfterCommit afterCommit,
+                          Explain.Translators translators) {
+        this.translators = Objects.requireNonNull(translators);
         this.clock = Objects.requireNonNull(clock);
         this.primary = Objects.requireNonNull(primary);
         this.cache = Objects.requireNonNull(cache);
@@ -121,19 +130,24 @@ public final class MessageService {
      * not hold the whole chat.
      */
     public FetchResult fetch(SearchCriteria criteria, Caller caller) {
+        return fetch(criteria, caller, false);
+    }
+
+    /** The same, with both stores' translations of the page's reads when {@code explain}. */
+    public FetchResult fetch(SearchCriteria criteria, Caller caller, boolean explain) {
         if (caller.hasRole(Role.API)) {
-            return fetchFrom(mysql, criteria, caller);
+            return fetchFrom(mysql, criteria, caller, explain);
         }
         try {
-            return fetchFrom(redis, criteria, caller);
+            return fetchFrom(redis, criteria, caller, explain);
         } catch (CacheIncompleteException e) {
             // why: a partial copy must never answer; MySQL gives the same result
             fallbacks.add(Fallbacks.Cause.INCOMPLETE);
-            return fetchFrom(mysql, criteria, caller);
+            return fetchFrom(mysql, criteria, caller, explain);
         } catch (BackendUnavailableException e) {
             fallbacks.add(e.reason());
             log.warn("Redis could not answer ({}), answering from MySQL: {}", e.reason(), e.getMessage());
-            return fetchFrom(mysql, criteria, caller);
+            return fetchFrom(mysql, criteria, caller, explain);
         }
     }
 
@@ -144,12 +158,18 @@ public final class MessageService {
 
     /** Reads one backend and marks what it returned, as the caller saw it. */
     public FetchResult fetchFrom(MessageBackend backend, SearchCriteria criteria, Caller caller) {
-        Page page = Pager.page(backend, criteria);
+        return fetchFrom(backend, criteria, caller, false);
+    }
+
+    private FetchResult fetchFrom(MessageBackend backend, SearchCriteria criteria, Caller caller, boolean explain) {
+        Explain.Recording recording = explain ? new Explain.Recording(backend) : null;
+        Page page = Pager.page(recording != null ? recording : backend, criteria);
         List<Long> toMark = unreadByOthers(page.messages(), caller.user());
         if (!toMark.isEmpty()) {
             backend.markRead(toMark);
         }
-        return new FetchResult(page.messages(), backend.name(), page.hasOlder(), page.hasNewer());
+        return new FetchResult(page.messages(), backend.name(), page.hasOlder(), page.hasNewer(),
+                Optional.ofNullable(recording).map(r -> r.translate(translators)));
     }
 
     /** Messages the caller did not write and nobody has read yet; anonymous callers mark nothing. */

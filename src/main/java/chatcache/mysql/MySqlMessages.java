@@ -1,6 +1,7 @@
 package chatcache.mysql;
 
 import chatcache.message.BackendUnavailableException;
+import chatcache.message.Explain;
 import chatcache.message.Message;
 import chatcache.message.MessageBackend;
 import chatcache.message.MessageStore;
@@ -237,6 +238,25 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
         return unavailableIfFails("MySQL query failed", () -> sessions.fromSession(session -> Optional.ofNullable(session.find(MessageEntity.class, messageId))
                 .map(MessageEntity::toMessage)
                 .filter(m -> m.chatId() == chatId)));
+    }
+
+    /**
+     * The statements this store runs for the pager's steps (explain), with {@code ?} for each
+     * bound parameter in order: the anchor by primary key (Hibernate's find, shown as the SQL it
+     * means), and each slice's keyset query with the row limit Hibernate adds.
+     */
+    public static Explain.Translator<Explain.Statement> translator() {
+        return new Explain.Translator<>() {
+            @Override
+            public List<Explain.Statement> find(long chatId, long messageId) {
+                return List.of(new Explain.Statement("SELECT m.* FROM messages m WHERE m.id = ?", List.of(messageId)));
+            }
+
+            @Override
+            public List<Explain.Statement> slice(Slice slice, List<Long> answerIds) {
+                return List.of(SliceSql.of(slice).positional(slice.count()));
+            }
+        };
     }
 
     @Override

@@ -48,6 +48,20 @@ record SliceSql(String sql, Map<String, Object> parameters) {
         return new SliceSql(sql.toString(), params);
     }
 
+    /** The statement as sent, with {@code ?} for each named parameter in order, and Hibernate's row limit. */
+    chatcache.message.Explain.Statement positional(int limit) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(":(\\w+)").matcher(sql);
+        StringBuilder text = new StringBuilder();
+        List<Object> values = new java.util.ArrayList<>();
+        while (m.find()) {
+            values.add(parameters.get(m.group(1)));
+            m.appendReplacement(text, "?");
+        }
+        m.appendTail(text);
+        values.add(limit);
+        return new chatcache.message.Explain.Statement(text + " LIMIT ?", values);
+    }
+
     /** The slice's rows of one author (or of all, when {@code author} is null) along its index. */
     private static String select(Slice slice, Long author, String authorParam, Map<String, Object> params) {
         StringBuilder sql = new StringBuilder("SELECT m.* FROM messages m FORCE INDEX (")

@@ -98,6 +98,12 @@ public final class OrderIndex {
         return guarded(jedis, chatId, list, "newer", Integer.toString(count), from);
     }
 
+    /** The command {@link #olderInComplete} / {@link #newerInComplete} send, as explain shows it. */
+    static List<String> guardedCommand(long chatId, String list, boolean older, Optional<String> from, int count) {
+        return List.of("EVALSHA", SHA, "3", list, CacheState.COMPLETE, CacheState.REBUILDING,
+                older ? "older" : "newer", Integer.toString(count), from.orElse(""), Long.toString(chatId));
+    }
+
     private static List<String> guarded(Jedis jedis, long chatId, String list, String op, String count, String from) {
         try {
             return strings(call(jedis, List.of(list, CacheState.COMPLETE, CacheState.REBUILDING),

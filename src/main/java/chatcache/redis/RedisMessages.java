@@ -2,6 +2,7 @@ package chatcache.redis;
 
 import chatcache.message.BackendUnavailableException;
 import chatcache.message.CacheIncompleteException;
+import chatcache.message.Explain;
 import chatcache.message.Message;
 import chatcache.message.MessageBackend;
 import chatcache.message.MessageCache;
@@ -283,9 +284,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
      */
     @Override
     public List<Message> slice(Slice slice) {
-        List<String> lists = slice.filter(Filter.Authors.class)
-                .map(a -> a.ids().stream().map(id -> OrderIndex.authorList(slice.chatId(), id)).toList())
-                .orElse(List.of(OrderIndex.chatList(slice.chatId())));
+        List<String> lists = lists(slice);
         Optional<Filter.TimeRange> range = slice.filter(Filter.TimeRange.class);
         boolean older = slice.direction() == Slice.Direction.OLDER;
         Optional<Optional<String>> start = start(slice, range);
@@ -319,6 +318,49 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         }
         throw new BackendUnavailableException(BackendUnavailableException.Reason.DISAGREEMENT,
                 "idx:messages and the order index of chat " + slice.chatId() + " disagree", null);
+    }
+
+    /**
+     * The commands this store sends for the pager's steps (explain): the anchor's hash with the
+     * completeness check in one pipeline; for a slice, one order-index call per list walked and,
+     * when it named any message, the FT.SEARCH over those.
+     */
+    public Explain.Translator<List<String>> translator() {
+        return new Explain.Translator<>() {
+            @Override
+            public List<List<String>> find(long chatId, long messageId) {
+                return List.of(List.of("HGETALL", MessageHash.key(messageId)), List.of("EXISTS", CacheState.COMPLETE),
+                        List.of("SISMEMBER", CacheState.REBUILDING, Long.toString(chatId)));
+            }
+
+            @Override
+            public List<List<String>> slice(Slice slice, List<Long> answerIds) {
+                Optional<Optional<String>> start = start(slice, slice.filter(Filter.TimeRange.class));
+                if (start.isEmpty()) {
+                    return List.of();
+                }
+                List<List<String>> commands = new ArrayList<>();
+                for (String list : lists(slice)) {
+                    commands.add(OrderIndex.guardedCommand(slice.chatId(), list,
+                            slice.direction() == Slice.Direction.OLDER, start.get(), slice.count()));
+                }
+                if (!answerIds.isEmpty()) {
+                    List<String> search = new ArrayList<>(List.of("FT.SEARCH"));
+                    search.addAll(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice,
+                            answerIds.stream().map(MessageHash::key).toList()));
+                    search.addAll(index.searchOptions());
+                    commands.add(search);
+                }
+                return commands;
+            }
+        };
+    }
+
+    /** The order-index lists a slice walks: the chat's, or each asked-for author's. */
+    private static List<String> lists(Slice slice) {
+        return slice.filter(Filter.Authors.class)
+                .map(a -> a.ids().stream().map(id -> OrderIndex.authorList(slice.chatId(), id)).toList())
+                .orElse(List.of(OrderIndex.chatList(slice.chatId())));
     }
 
     /** A failed read, with why: Redis unreachable (or no connection free), a query timed out, or else. */

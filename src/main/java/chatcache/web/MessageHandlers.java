@@ -25,7 +25,7 @@ import java.util.Set;
 final class MessageHandlers {
     private static final Set<String> POST_FIELDS = Set.of("message", "data");
     private static final Set<String> FETCH_FIELDS = Set.of("limit", "onlyOwn", "userId", "userIds", "since", "until",
-            "before", "after", "around");
+            "before", "after", "around", "explain");
 
     private final MessageService messages;
     private final CallerResolver callers;
@@ -82,7 +82,7 @@ final class MessageHandlers {
         } catch (SearchCriteria.CallerRequiredException e) {
             throw ApiException.unauthorized(e.getMessage());
         }
-        FetchResult result = messages.fetch(criteria, caller);
+        FetchResult result = messages.fetch(criteria, caller, Boolean.TRUE.equals(body.bool("explain")));
         send(ctx, 200, MessageJson.page(mapper.getFactory(), result));
     }
 

@@ -1,5 +1,6 @@
 package chatcache.web;
 
+import chatcache.message.Explain;
 import chatcache.message.FetchResult;
 import chatcache.message.Message;
 import com.fasterxml.jackson.core.JsonEncoding;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.List;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -46,8 +48,42 @@ final class MessageJson {
             g.writeBooleanField("hasOlder", page.hasOlder());
             g.writeBooleanField("hasNewer", page.hasNewer());
             g.writeStringField("source", page.source());
+            if (page.explain().isPresent()) {
+                writeExplain(g, page.explain().get());
+            }
             g.writeEndObject();
         });
+    }
+
+    /** {"mysql": [{"sql", "parameters"}, ...], "redis": [[command, arg, ...], ...]}. */
+    private static void writeExplain(JsonGenerator g, Explain explain) throws IOException {
+        g.writeObjectFieldStart("explain");
+        g.writeArrayFieldStart("mysql");
+        for (Explain.Statement s : explain.mysql()) {
+            g.writeStartObject();
+            g.writeStringField("sql", s.sql());
+            g.writeArrayFieldStart("parameters");
+            for (Object p : s.parameters()) {
+                if (p instanceof Number n) {
+                    g.writeNumber(n.longValue());
+                } else {
+                    g.writeString(String.valueOf(p));
+                }
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("redis");
+        for (List<String> command : explain.redis()) {
+            g.writeStartArray();
+            for (String arg : command) {
+                g.writeString(arg);
+            }
+            g.writeEndArray();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
     }
 
     private static void writeMessage(JsonGenerator g, Message m) throws IOException {

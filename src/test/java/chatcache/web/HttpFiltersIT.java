@@ -138,4 +138,80 @@ class HttpFiltersIT extends LiveApp {
         List<Long> own = fetch(reader, "{\"onlyOwn\":true,\"userIds\":[" + alice.user().id() + "]}");
         assertEquals(reader == Reader.USER ? newestFirst(1, 4, 7, 10) : List.of(), own, caller.user().name());
     }
+
+    // ------------------------------------------------------------------ explain
+
+    private JsonNode explained(Reader reader, String body) {
+        String auth = reader == Reader.API ? bearer(api) : reader == Reader.USER ? bearer(bob) : null;
+        Reply r = ApiClient.send(http, base, "POST", "/chat/1/messages", auth, body);
+        assertEquals(200, r.status(), r.body());
+        return r.json();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Reader.class)
+    void explainShowsBothTranslationsAndEachRunsAsShown(Reader reader) throws Exception {
+        String filters = "\"userIds\":[" + alice.user().id() + "," + bob.user().id() + "],\"since\":" + (T + 20);
+        for (String position : List.of("", ",\"before\":" + ids.get(9), ",\"around\":" + ids.get(6))) {
+            String body = "{" + filters + ",\"limit\":3" + position + ",\"explain\":true}";
+            JsonNode page = explained(reader, body);
+            List<Long> pageIds = new ArrayList<>();
+            page.get("messages").forEach(m -> pageIds.add(m.get("id").longValue()));
+            JsonNode mysql = page.path("explain").path("mysql");
+            JsonNode commands = page.path("explain").path("redis");
+            assertEquals(true, mysql.size() > 0 && commands.size() > 0, body + " -> " + page);
+
+            // every statement runs as shown, and together they return every message of the page
+            java.util.Set<Long> fromMysql = new java.util.HashSet<>();
+            try (java.sql.Connection c = stores.cache.database().dataSource().getConnection()) {
+                for (JsonNode st : mysql) {
+                    try (java.sql.PreparedStatement ps = c.prepareStatement(st.get("sql").textValue())) {
+                        int i = 1;
+                        for (JsonNode p : st.get("parameters")) {
+                            ps.setLong(i++, p.longValue());
+                        }
+                        try (java.sql.ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                fromMysql.add(rs.getLong("id"));
+                            }
+                        }
+                    }
+                }
+            }
+            assertEquals(true, fromMysql.containsAll(pageIds), body + ": MySQL statements " + fromMysql + " page " + pageIds);
+
+            // every command runs as shown; the anchor's hash and the searches hold every message of the page
+            java.util.Set<Long> fromRedis = new java.util.HashSet<>();
+            try (redis.clients.jedis.Jedis jedis = stores.cache.redisPool().getResource()) {
+                for (JsonNode command : commands) {
+                    List<String> args = new ArrayList<>();
+                    command.forEach(a -> args.add(a.textValue()));
+                    String name = args.remove(0);
+                    Object reply = jedis.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode(name),
+                            args.toArray(String[]::new));
+                    if (name.equals("HGETALL") && !((List<?>) reply).isEmpty()) {
+                        fromRedis.add(Long.parseLong(args.get(0).substring(args.get(0).indexOf(':') + 1))); // the anchor
+                    }
+                    if (name.equals("FT.SEARCH")) {
+                        List<?> found = (List<?>) reply;
+                        for (int k = 1; k < found.size(); k += 2) {
+                            String key = redis.clients.jedis.util.SafeEncoder.encode((byte[]) found.get(k));
+                            fromRedis.add(Long.parseLong(key.substring(key.indexOf(':') + 1)));
+                        }
+                    }
+                }
+            }
+            assertEquals(true, fromRedis.containsAll(pageIds), body + ": Redis searches " + fromRedis + " page " + pageIds);
+            assertEquals(true, commands.toString().contains("@userId:{" + alice.user().id() + " | " + bob.user().id() + "}"), commands.toString());
+            assertEquals(true, mysql.toString().contains("UNION ALL"), mysql.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Reader.class)
+    void noExplainUnlessAsked(Reader reader) {
+        assertEquals(false, explained(reader, "{}").has("explain"));
+        assertEquals(false, explained(reader, "{\"explain\":false}").has("explain"));
+        assertError(ApiClient.send(http, base, "POST", "/chat/1/messages", null, "{\"explain\":1}"), 400, "explain 1");
+    }
 }
