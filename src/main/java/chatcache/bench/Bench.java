@@ -78,9 +78,20 @@ public final class Bench {
                 int depth = o.depthIn(n);
                 long anchorId = BenchChat.anchorAtDepth(cache, chatId, depth);
                 OrderKey anchor = BenchChat.orderKeyOf(cache, anchorId);
+                // three authors with about 5 % of the chat each, and a window of 2 % of the chat's
+                // messages in its middle (by depth): issue #10's filter rows
+                List<Long> three = authors.entrySet().stream()
+                        .sorted(java.util.Comparator.comparingDouble(e -> Math.abs(e.getValue() - 0.05 * total)))
+                        .limit(3).map(Map.Entry::getKey).sorted().toList();
+                double threeShare = three.stream().mapToLong(authors::get).sum() / (double) Math.max(1, total);
+                int windowTop = (int) (0.49 * n);
+                long until = BenchChat.orderKeyOf(cache, BenchChat.anchorAtDepth(cache, chatId, windowTop)).createdAt();
+                long since = BenchChat.orderKeyOf(cache, BenchChat.anchorAtDepth(cache, chatId, (int) (0.51 * n))).createdAt();
                 List<Workload> workloads = List.of(Workload.latest(o.limit()),
                         Workload.author(o.limit(), author, authors.get(author), total),
-                        Workload.deep(o.limit(), depth, anchorId, anchor));
+                        Workload.deep(o.limit(), depth, anchorId, anchor),
+                        Workload.authors(o.limit(), three, threeShare),
+                        Workload.since(o.limit(), since, Math.max(until, since + 1), windowTop));
                 Probes.RedisFootprint footprint = Probes.redisFootprint(cache, chatId, List.copyOf(authors.keySet()));
                 sizes.add(new BenchResult.Size(n, load, workloads, footprint));
                 log.printf(Locale.ROOT, "bench: N=%,d: Redis %.0f B/message (hash %.0f, order indexes %.0f, index %.0f)%n", n,
@@ -141,7 +152,7 @@ public final class Bench {
                     rows.add(new Pending(n, w.name(), route.label(), c, http.clients(chatId, tokens.get(route), w, route),
                             new ArrayList<>(), route == Route.REDIS ? new LinkedHashMap<>() : null));
                 }
-                if (o.baselines()) {
+                if (o.baselines() && w.rawBaseline()) {
                     rows.add(new Pending(n, w.name(), BenchResult.RAW_REDIS, c,
                             RawBaseline.redis(RawBaseline.Kind.REDIS_PLAN, cache.redisPool(), chatId, w, o.limit()),
                             new ArrayList<>(), null));

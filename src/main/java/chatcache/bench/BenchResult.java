@@ -137,8 +137,19 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
                 false);
     }
 
+    /** A ratio, or a dash where a row has no counterpart (the filter rows have no raw baseline). */
+    private static String ratioText(double ratio) {
+        return Double.isFinite(ratio) ? String.format(java.util.Locale.ROOT, "%.2f", ratio) : "–";
+    }
+
+    /** Whether the raw baselines mirror this workload (the filter rows of issue #10 have none). */
+    public boolean hasRawBaseline(String workload) {
+        return sizes.stream().flatMap(s -> s.workloads().stream())
+                .filter(w -> w.name().equals(workload)).allMatch(Workload::rawBaseline);
+    }
+
     public List<String> readWorkloads() {
-        return List.of("latest", "author", "deep");
+        return List.of("latest", "author", "deep", "authors", "since");
     }
 
     public List<String> readPaths() {
@@ -217,7 +228,7 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
             for (int c : o.clients()) {
                 out.add(f("| %s: redis / mysql requests/s | %d | %s |", w, c, String.join(" | ",
                         sizes.stream().map(s -> f("%.2f", routeThroughputRatio(s.messages(), w, c))).toList())));
-                if (o.baselines()) {
+                if (o.baselines() && hasRawBaseline(w)) {
                     for (String route : List.of(REDIS, MYSQL)) {
                         out.add(f("| %s: %s / %s requests/s | %d | %s |", w, route, route.equals(REDIS) ? RAW_REDIS : RAW_MYSQL,
                                 c, String.join(" | ", sizes.stream().map(s -> f("%.2f", appOverRaw(s.messages(), w, route, c))).toList())));
@@ -233,7 +244,7 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
             for (String w : readWorkloads()) {
                 for (int c : o.clients()) {
                     out.add(f("| %s | %d | %s |", w, c, String.join(" | ",
-                            readPaths().stream().map(p -> f("%.2f", sizeRatio(w, p, c))).toList())));
+                            readPaths().stream().map(p -> ratioText(sizeRatio(w, p, c))).toList())));
                 }
             }
             out.add("");

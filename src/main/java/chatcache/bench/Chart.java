@@ -35,7 +35,8 @@ final class Chart {
         record Line(String label, Color color, boolean dashed, double[] y) {
         }
         List<Line> lines = new ArrayList<>();
-        Color[] colors = {new Color(0xD62728), new Color(0x1F77B4), new Color(0x2CA02C)};
+        Color[] colors = {new Color(0xD62728), new Color(0x1F77B4), new Color(0x2CA02C), new Color(0x9467BD),
+                new Color(0xFF7F0E)};
         int wi = 0;
         for (String w : result.readWorkloads()) {
             for (String path : List.of(BenchResult.REDIS, BenchResult.MYSQL)) {

@@ -9,7 +9,13 @@ import chatcache.query.OrderKey;
  * {@code anchor} (null = the newest page) and {@code depth} say the same for the raw baselines.
  */
 public record Workload(String name, String description, String body, int expectedMessages, long authorId,
-                       OrderKey anchor, long anchorId, int depth, boolean write) {
+                       OrderKey anchor, long anchorId, int depth, boolean write, boolean rawBaseline) {
+
+    /** A workload the raw baselines can mirror (one author or none, one anchor or none). */
+    public Workload(String name, String description, String body, int expectedMessages, long authorId,
+                    OrderKey anchor, long anchorId, int depth, boolean write) {
+        this(name, description, body, expectedMessages, authorId, anchor, anchorId, depth, write, true);
+    }
 
     /** The newest page. */
     static Workload latest(int limit) {
@@ -29,6 +35,21 @@ public record Workload(String name, String description, String body, int expecte
     static Workload deep(int limit, int depth, long anchorId, OrderKey anchor) {
         return new Workload("deep", limit + " messages before message " + anchorId + " (" + depth + " newer above it)",
                 "{\"limit\":" + limit + ",\"before\":" + anchorId + "}", limit, 0, anchor, anchorId, depth, false);
+    }
+
+    /** The newest page of any of several authors (issue #10's "authors" row); no raw baseline. */
+    static Workload authors(int limit, java.util.List<Long> ids, double share) {
+        String list = ids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+        return new Workload("authors", "the newest " + limit + " messages of users " + list + " ("
+                + String.format(java.util.Locale.ROOT, "%.1f%%", 100 * share) + " of the chat)",
+                "{\"limit\":" + limit + ",\"userIds\":[" + list + "]}", limit, 0, null, 0, 0, false, false);
+    }
+
+    /** The newest page of a time window in the middle of the chat (issue #10's "since" row); no raw baseline. */
+    static Workload since(int limit, long since, long until, int depth) {
+        return new Workload("since", "the newest " + limit + " messages created in [" + since + ", " + until
+                + ") ms, " + depth + " newer above it", "{\"limit\":" + limit + ",\"since\":" + since + ",\"until\":"
+                + until + "}", limit, 0, null, 0, depth, false, false);
     }
 
     /** Posting one ~80-character message (USER token): 201 once both stores hold it. */

@@ -23,8 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * never what the figures are: timings belong to the benchmark, not to a test.
  *
  * <p>The command opens and closes its own program parts and uses its own chats (ids 1000001000,
- * 1000002000, background chats from 1500000000, writes into 1900000000), so it neither needs nor
- * disturbs what other tests put in the stores; their reset empties them.
+ * 1000002000, background chats from 1500000000, writes into 1900000000), so it does not disturb
+ * what other tests put in the stores; their reset empties them. It starts from empty stores
+ * itself: a Failsafe pass against the other Redis (RediSearch 2.x) truncates MySQL and leaves this
+ * Redis's copy of an earlier bench in place, whose message ids the new load would reuse.
  */
 class BenchSmokeIT {
 
@@ -32,6 +34,7 @@ class BenchSmokeIT {
     void aTinyBenchCompletesWithEveryFigure(@TempDir Path dir) throws IOException {
         // why: Hibernate logs through jboss-logging; route it like the program does
         System.setProperty("org.jboss.logging.provider", "slf4j");
+        chatcache.support.TestStores.get().reset();
         Path out = dir.resolve("bench.md");
         Path png = dir.resolve("bench.png");
         BenchCommand command = new BenchCommand();
@@ -51,7 +54,7 @@ class BenchSmokeIT {
         for (BenchResult.Size s : result.sizes()) {
             assertEquals(1_000_000_000L + s.messages(), s.load().chatId());
             assertTrue(s.load().messages() >= s.messages(), "chat holds " + s.load().messages() + " messages");
-            assertEquals(List.of("latest", "author", "deep"), s.workloads().stream().map(Workload::name).toList());
+            assertEquals(List.of("latest", "author", "deep", "authors", "since"), s.workloads().stream().map(Workload::name).toList());
             assertTrue(s.workloads().get(1).authorId() > 0);
             assertTrue(s.workloads().get(2).anchorId() > 0);
             assertTrue(s.redis().totalPerMessage() > 0 && Double.isFinite(s.redis().totalPerMessage()),
@@ -66,6 +69,9 @@ class BenchSmokeIT {
         for (BenchResult.Size s : result.sizes()) {
             for (String workload : result.readWorkloads()) {
                 for (String path : result.readPaths()) {
+                    if (!result.hasRawBaseline(workload) && !path.equals(BenchResult.REDIS) && !path.equals(BenchResult.MYSQL)) {
+                        continue; // the filter rows have no raw baseline
+                    }
                     BenchResult.Row row = result.row(s.messages(), workload, path, 2)
                             .orElseThrow(() -> new AssertionError("no row " + workload + "/" + path));
                     String what = s.messages() + " " + workload + "/" + path + ": ";
@@ -77,15 +83,19 @@ class BenchSmokeIT {
                     assertEquals(path.equals(BenchResult.REDIS), !row.mysqlStatements().isEmpty(), what + "counters");
                 }
                 assertTrue(Double.isFinite(result.routeThroughputRatio(s.messages(), workload, 2)));
-                assertTrue(Double.isFinite(result.appOverRaw(s.messages(), workload, BenchResult.REDIS, 2)));
-                assertTrue(Double.isFinite(result.appOverRaw(s.messages(), workload, BenchResult.MYSQL, 2)));
+                if (result.hasRawBaseline(workload)) {
+                    assertTrue(Double.isFinite(result.appOverRaw(s.messages(), workload, BenchResult.REDIS, 2)));
+                    assertTrue(Double.isFinite(result.appOverRaw(s.messages(), workload, BenchResult.MYSQL, 2)));
+                }
                 assertTrue(Double.isFinite(result.row(s.messages(), workload, BenchResult.REDIS, 2).orElseThrow()
                         .statementsPerRequest(result.idleStatementsPerSecond())));
             }
         }
         for (String workload : result.readWorkloads()) {
             for (String path : result.readPaths()) {
-                assertTrue(Double.isFinite(result.sizeRatio(workload, path, 2)), "size ratio " + workload + "/" + path);
+                if (result.hasRawBaseline(workload) || path.equals(BenchResult.REDIS) || path.equals(BenchResult.MYSQL)) {
+                    assertTrue(Double.isFinite(result.sizeRatio(workload, path, 2)), "size ratio " + workload + "/" + path);
+                }
             }
         }
 
