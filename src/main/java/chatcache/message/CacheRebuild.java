@@ -65,9 +65,9 @@ public final class CacheRebuild {
             progress.step(copied, Math.max(total, copied));
         }
         if (chatId.isPresent()) {
-            List<Long> gone = new ArrayList<>(cache.orderedIds(chatId.get()));
-            gone.removeAll(seen);
-            cache.removeAll(gone);
+            // why by sort key, not through each stale id's hash: the hash may be gone, or hold
+            // another chat's message under an id MySQL handed out again
+            cache.removeStale(chatId.get(), seen);
             state.markChatComplete(chatId.get());
         } else {
             state.markAllComplete();
@@ -83,6 +83,7 @@ public final class CacheRebuild {
         long checked = 0;
         for (long chat : chats) {
             Set<Long> inMysql = new HashSet<>();
+            Map<Long, Set<Long>> byAuthor = new java.util.HashMap<>();
             long after = 0;
             while (true) {
                 List<Message> batch = store.scan(Optional.of(chat), after, BATCH);
@@ -92,6 +93,7 @@ public final class CacheRebuild {
                 Map<Long, Message> cached = cache.getAll(batch.stream().map(Message::id).toList());
                 for (Message m : batch) {
                     inMysql.add(m.id());
+                    byAuthor.computeIfAbsent(m.userId(), a -> new HashSet<>()).add(m.id());
                     Message c = cached.get(m.id());
                     if (c == null) {
                         drift.add("chat " + chat + ": message " + m.id() + " is missing from Redis");
@@ -113,6 +115,21 @@ public final class CacheRebuild {
             }
             if (!unordered.isEmpty()) {
                 drift.add("chat " + chat + ": messages missing from the order index: " + sample(unordered));
+            }
+            Map<Long, Set<Long>> cachedByAuthor = cache.orderedIdsByAuthor(chat);
+            Set<Long> authors = new java.util.TreeSet<>(byAuthor.keySet());
+            authors.addAll(cachedByAuthor.keySet());
+            for (long author : authors) {
+                Set<Long> want = byAuthor.getOrDefault(author, Set.of());
+                Set<Long> have = cachedByAuthor.getOrDefault(author, Set.of());
+                if (!want.equals(have)) {
+                    Set<Long> extraOfAuthor = new HashSet<>(have);
+                    extraOfAuthor.removeAll(want);
+                    Set<Long> missingOfAuthor = new HashSet<>(want);
+                    missingOfAuthor.removeAll(have);
+                    drift.add("chat " + chat + ": the order index of author " + author + " differs: extra "
+                            + sample(extraOfAuthor) + ", missing " + sample(missingOfAuthor));
+                }
             }
             long indexed = cache.indexedCount(chat);
             if (indexed != inMysql.size()) {

@@ -30,6 +30,17 @@ public interface MessageCache {
     /** The ids in a chat's order index. */
     Set<Long> orderedIds(long chatId);
 
+    /** The ids in each author order index of a chat, by author. */
+    Map<Long, Set<Long>> orderedIdsByAuthor(long chatId);
+
+    /**
+     * Removes from a chat's order indexes (the chat's and every author's) the entries of messages
+     * not in {@code keep}, found by their sort keys; deletes their hashes only where they are this
+     * chat's (an id MySQL handed out again may hold another chat's message). Returns how many
+     * entries it removed.
+     */
+    long removeStale(long chatId, Set<Long> keep);
+
     /** How many documents of this chat the search index holds. */
     long indexedCount(long chatId);
 }

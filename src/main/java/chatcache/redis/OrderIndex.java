@@ -60,6 +60,29 @@ public final class OrderIndex {
         return authorId.map(a -> authorList(chatId, a)).orElseGet(() -> chatList(chatId));
     }
 
+    /** The directories of every author order index of a chat (SCAN: for rebuilds and checks, not requests). */
+    static List<String> authorLists(Jedis jedis, long chatId) {
+        List<String> lists = new ArrayList<>();
+        redis.clients.jedis.params.ScanParams params = new redis.clients.jedis.params.ScanParams()
+                .match(PREFIX + chatId + ":user:*").count(1000);
+        String cursor = redis.clients.jedis.params.ScanParams.SCAN_POINTER_START;
+        do {
+            redis.clients.jedis.resps.ScanResult<String> page = jedis.scan(cursor, params);
+            for (String key : page.getResult()) {
+                if (key.indexOf('|') < 0) { // a bucket is <directory>|<bound>
+                    lists.add(key);
+                }
+            }
+            cursor = page.getCursor();
+        } while (!cursor.equals(redis.clients.jedis.params.ScanParams.SCAN_POINTER_START));
+        return lists;
+    }
+
+    /** The author of an author list's directory key. */
+    static long authorOf(String authorList) {
+        return Long.parseLong(authorList.substring(authorList.lastIndexOf(':') + 1));
+    }
+
     /** The pattern of every key of every list (directories and buckets), for SCAN. */
     static String keyPattern() {
         return PREFIX + "*";

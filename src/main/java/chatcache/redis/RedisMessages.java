@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /** Messages as Redis hashes indexed by idx:messages: the cache, and the read path of everyone but API clients. */
@@ -236,6 +237,66 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             return ids;
         } catch (JedisException e) {
             throw new BackendUnavailableException("Redis could not read an order index: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Map<Long, Set<Long>> orderedIdsByAuthor(long chatId) {
+        try (Jedis jedis = pool.getResource()) {
+            Map<Long, Set<Long>> out = new HashMap<>();
+            for (String list : OrderIndex.authorLists(jedis, chatId)) {
+                Set<Long> ids = new java.util.HashSet<>();
+                OrderIndex.all(jedis, list).forEach(k -> ids.add(OrderKey.ofSortKey(k).id()));
+                out.put(OrderIndex.authorOf(list), ids);
+            }
+            return out;
+        } catch (JedisException e) {
+            throw new BackendUnavailableException("Redis could not read an order index: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long removeStale(long chatId, Set<Long> keep) {
+        long removed = 0;
+        try (Jedis jedis = pool.getResource()) {
+            List<String> lists = new ArrayList<>(List.of(OrderIndex.chatList(chatId)));
+            lists.addAll(OrderIndex.authorLists(jedis, chatId));
+            Set<Long> staleIds = new java.util.HashSet<>();
+            for (String list : lists) {
+                List<String> stale = OrderIndex.all(jedis, list).stream()
+                        .filter(k -> !keep.contains(OrderKey.ofSortKey(k).id())).toList();
+                stale.forEach(k -> staleIds.add(OrderKey.ofSortKey(k).id()));
+                for (int from = 0; from < stale.size(); from += 1_000) {
+                    Transaction tx = jedis.multi();
+                    order.remove(tx, list, stale.subList(from, Math.min(stale.size(), from + 1_000)).toArray(String[]::new));
+                    List<Object> results = tx.exec();
+                    if (OrderIndex.scriptWasMissing(results)) {
+                        OrderIndex.load(jedis);
+                        from -= 1_000;
+                        continue;
+                    }
+                    requireSuccess(results, "removing stale order entries of chat " + chatId);
+                }
+                removed += stale.size();
+            }
+            Map<Long, Message> cached = getAll(jedis, staleIds);
+            for (long id : staleIds) {
+                Message m = cached.get(id);
+                if (m == null || m.chatId() == chatId) {
+                    String key = MessageHash.key(id);
+                    if (index.indexesExplicitly()) {
+                        try {
+                            jedis.sendCommand(SearchCommand.DEL, SearchIndex.NAME, key);
+                        } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                            // not indexed: nothing to remove
+                        }
+                    }
+                    jedis.del(key);
+                }
+            }
+            return removed;
+        } catch (JedisException e) {
+            throw new BackendUnavailableException("Redis could not remove stale entries of chat " + chatId + ": " + e.getMessage(), e);
         }
     }
 

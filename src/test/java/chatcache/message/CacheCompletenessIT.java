@@ -131,6 +131,37 @@ class CacheCompletenessIT {
     }
 
     @Test
+    void aRebuildOfAChatRemovesStaleEntriesWhoseHashIsGoneOrHoldsAnotherChatsMessage() {
+        postSome(1, 6);
+        List<Message> other = postSome(2, 3);
+        Message reused = other.get(0);
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            // a message Redis had and MySQL no longer has, whose hash is gone
+            stores.cache.redisMessages().putAll(List.of(new Message(999_001, 1, alice.id(), "ghost", 5, null, false)));
+            jedis.del("messages:999001");
+        }
+        // an id MySQL handed out again (a database restored beside a newer Redis): chat 1's old
+        // message under that id, then the id's new message, of chat 2, over its hash
+        stores.cache.redisMessages().putAll(List.of(new Message(reused.id(), 1, bob.id(), "old copy", 3, null, false)));
+        stores.cache.redisMessages().putAll(List.of(reused));
+
+        List<String> drift = verify();
+        assertTrue(drift.stream().anyMatch(d -> d.contains("chat 1: the order index of author " + alice.id())), drift.toString());
+        assertTrue(drift.stream().anyMatch(d -> d.contains("chat 1: the order index of author " + bob.id())), drift.toString());
+
+        stores.cache.rebuild().rebuild(Optional.of(1L), CacheRebuild.Progress.NONE);
+        assertEquals(List.of(), verify(), "chat 2's message must survive the rebuild of chat 1");
+        for (long chatId : List.of(1L, 2L)) {
+            for (Optional<Long> author : List.of(Optional.<Long>empty(), Optional.of(alice.id()), Optional.of(bob.id()))) {
+                SearchCriteria c = new SearchCriteria(chatId, author, 100);
+                FetchResult fromRedis = stores.cache.messages().fetch(c, Caller.ANONYMOUS);
+                assertEquals("redis", fromRedis.source(), c.toString());
+                assertEquals(Pager.page(stores.cache.mysqlMessages(), c).messages(), fromRedis.messages(), c.toString());
+            }
+        }
+    }
+
+    @Test
     void writesDuringARebuildAreNotLost() throws Exception {
         // 2,500 messages straight into MySQL (fast), for the rebuild to copy in three batches
         try (var c = stores.cache.database().dataSource().getConnection(); var s = c.createStatement()) {
