@@ -7,9 +7,10 @@ package chatcache.web;
  * @param maxBodyBytes          a larger body is refused with 413 without being kept
  * @param bodyDeadlineMillis    a body still arriving after this long is refused with 408
  * @param ioIdleMillis          a blocked read or write with no progress for this long fails (408)
- * @param minBodyBytesPerSecond a body arriving slower than this on average is refused (408)
+ * @param minBodyBytesPerSecond a body arriving slower than this on average, once it has taken more than
+ *                              {@link RequestBody#RATE_GRACE_MILLIS}, is refused (408)
  */
 public record HttpLimits(int maxBodyBytes, long bodyDeadlineMillis, long ioIdleMillis, long minBodyBytesPerSecond) {
-    /** 64 KiB, 10 s to send it, 10 s without progress, and at least 1 KiB/s. */
+    /** 64 KiB, 10 s to send it, 10 s without progress, and at least 1 KiB/s after the first 2 s. */
     public static final HttpLimits DEFAULT = new HttpLimits(64 * 1024, 10_000, 10_000, 1_024);
 }

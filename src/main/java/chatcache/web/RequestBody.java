@@ -52,8 +52,15 @@ final class RequestBody {
         }
     }
 
+    /**
+     * why a grace before the rate counts: a small body split over two packets a few hundred ms
+     * apart is a slow phone, not an attack (Jetty's own minimum rate, checked at every read from
+     * the first byte on, refused such a 91-byte body with 408).
+     */
+    static final long RATE_GRACE_MILLIS = 2_000;
+
     private static byte[] readBounded(Context ctx, HttpLimits limits, long declared) {
-        long deadline = System.nanoTime() + limits.bodyDeadlineMillis() * 1_000_000L;
+        long start = System.nanoTime();
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(0, Math.min(declared, 8192)));
         byte[] buffer = new byte[8192];
         try {
@@ -64,20 +71,37 @@ final class RequestBody {
                     throw new ApiException(413, tooLarge(limits));
                 }
                 out.write(buffer, 0, n);
-                if (System.nanoTime() - deadline > 0) {
+                long elapsed = (System.nanoTime() - start) / 1_000_000;
+                if (elapsed > limits.bodyDeadlineMillis()) {
                     throw new ApiException(408, "the request body did not arrive within "
                             + limits.bodyDeadlineMillis() / 1000.0 + " s");
                 }
+                if (elapsed > RATE_GRACE_MILLIS && out.size() * 1000L < limits.minBodyBytesPerSecond() * elapsed) {
+                    throw new ApiException(408, "the request body arrived too slowly (at least "
+                            + limits.minBodyBytesPerSecond() + " bytes/s after the first " + RATE_GRACE_MILLIS / 1000 + " s)");
+                }
             }
         } catch (BadMessageException e) {
-            // Jetty's minimum data rate (408) or a malformed chunk (400)
-            throw new ApiException(e.getCode() == 408 ? 408 : 400, e.getCode() == 408
-                    ? "the request body arrived too slowly (at least " + limits.minBodyBytesPerSecond() + " bytes/s)"
-                    : "the request body is malformed");
+            throw malformedOr408(e);
         } catch (IOException e) {
+            // Jetty reports a malformed chunk (or a client gone mid-body) as an early EOF, a stalled
+            // client as an idle timeout
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BadMessageException bad) {
+                    throw malformedOr408(bad);
+                }
+                if (t instanceof org.eclipse.jetty.io.EofException) {
+                    throw ApiException.badRequest("the request body is malformed or ended early");
+                }
+            }
             throw new ApiException(408, "the request body did not arrive in time");
         }
         return out.toByteArray();
+    }
+
+    private static ApiException malformedOr408(BadMessageException e) {
+        return e.getCode() == 408 ? new ApiException(408, "the request body did not arrive in time")
+                : ApiException.badRequest("the request body is malformed");
     }
 
     /** -1 when absent; a Content-Length that is not a plain decimal number is refused. */

@@ -56,11 +56,9 @@ public final class WebApp {
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.http.maxRequestSize = limits.maxBodyBytes();
             config.http.customCompression(compression());
-            config.jetty.modifyHttpConfiguration(http -> {
-                // why: a client that stops sending (or trickles) must not keep a server thread
-                http.setIdleTimeout(limits.ioIdleMillis());
-                http.setMinRequestDataRate(limits.minBodyBytesPerSecond());
-            });
+            // why: a client that stops sending must not keep a server thread; one that trickles is
+            // cut off by RequestBody's deadline and rate (not Jetty's rate: see RequestBody)
+            config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(limits.ioIdleMillis()));
             Server[] server = new Server[1];
             config.jetty.modifyServer(jetty -> {
                 server[0] = jetty;

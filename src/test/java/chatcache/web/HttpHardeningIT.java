@@ -36,8 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * JSON errors before routing, no method override, security headers, refused characters.
  */
 class HttpHardeningIT {
-    /** Short deadlines so that the slow-client tests take a second or two, not ten. */
-    private static final HttpLimits LIMITS = new HttpLimits(64 * 1024, 1_500, 1_000, 1_024);
+    /**
+     * Short limits so that the slow-client tests take seconds, not tens: 4 s for a body (the rate
+     * check, after its 2 s grace, cuts a trickler first), 1 s without a byte.
+     */
+    private static final HttpLimits LIMITS = new HttpLimits(64 * 1024, 4_000, 1_000, 1_024);
     private static final int MAX = LIMITS.maxBodyBytes();
 
     private static TestStores stores;
@@ -157,6 +160,26 @@ class HttpHardeningIT {
         assertError(a, 408, "trickling client");
         assertTrue(answeredAfter[0] >= 0 && answeredAfter[0] < 5_000,
                 "still reading a trickling body after " + answeredAfter[0] + " ms (-1: 10 s)");
+    }
+
+    @Test
+    void aSmallBodyInTwoPartsAFewHundredMillisecondsApartIsRead() {
+        byte[] body = ("{\"limit\":5" + " ".repeat(80) + "}").getBytes(StandardCharsets.UTF_8);
+        Answer a = raw.send(("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1), (out, answered) -> {
+            out.write(body, 0, 10);
+            out.flush();
+            Thread.sleep(700); // why: a slow phone's pause between packets is what is under test
+            out.write(body, 10, body.length - 10);
+        }, 8_000);
+        assertEquals(200, a.status(), a.toString());
+    }
+
+    @Test
+    void aMalformedChunkIs400() {
+        Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n",
+                "zz\r\nabc\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertError(a, 400, "malformed chunk");
     }
 
     // ------------------------------------------------------------------ 3. made-up tokens
