@@ -67,12 +67,27 @@ public final class CacheRebuild {
         if (chatId.isPresent()) {
             // why by sort key, not through each stale id's hash: the hash may be gone, or hold
             // another chat's message under an id MySQL handed out again
-            cache.removeStale(chatId.get(), seen);
+            long chat = chatId.get();
+            cache.removeStale(chat, seen, ids -> stillIn(chat, ids));
             state.markChatComplete(chatId.get());
         } else {
             state.markAllComplete();
         }
         return copied;
+    }
+
+    /** Those of these ids that are messages of this chat in MySQL now. */
+    private Set<Long> stillIn(long chatId, Set<Long> ids) {
+        Set<Long> found = new HashSet<>();
+        List<Long> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += BATCH) {
+            for (Message m : store.load(all.subList(from, Math.min(all.size(), from + BATCH)))) {
+                if (m.chatId() == chatId) {
+                    found.add(m.id());
+                }
+            }
+        }
+        return found;
     }
 
     /** Differences between the stores, as lines a person can read; empty when they agree. */

@@ -35,11 +35,13 @@ public interface MessageCache {
 
     /**
      * Removes from a chat's order indexes (the chat's and every author's) the entries of messages
-     * not in {@code keep}, found by their sort keys; deletes their hashes only where they are this
-     * chat's (an id MySQL handed out again may hold another chat's message). Returns how many
-     * entries it removed.
+     * that are neither in {@code keep} nor, asked after the indexes were read, among those
+     * {@code stillWanted} returns of the rest (messages committed meanwhile: a message reaches Redis
+     * only after MySQL, so a copy seen here is found there). Entries are found by their sort keys;
+     * hashes are deleted only where they hold this chat's message (an id MySQL handed out again
+     * may hold another chat's). Returns how many entries it removed.
      */
-    long removeStale(long chatId, Set<Long> keep);
+    long removeStale(long chatId, Set<Long> keep, java.util.function.Function<Set<Long>, Set<Long>> stillWanted);
 
     /** How many documents of this chat the search index holds. */
     long indexedCount(long chatId);

@@ -256,23 +256,34 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     }
 
     @Override
-    public long removeStale(long chatId, Set<Long> keep) {
+    public long removeStale(long chatId, Set<Long> keep, java.util.function.Function<Set<Long>, Set<Long>> stillWanted) {
         long removed = 0;
         try (Jedis jedis = pool.getResource()) {
             List<String> lists = new ArrayList<>(List.of(OrderIndex.chatList(chatId)));
             lists.addAll(OrderIndex.authorLists(jedis, chatId));
-            Set<Long> staleIds = new java.util.HashSet<>();
+            Map<String, List<String>> candidates = new HashMap<>();
+            Set<Long> candidateIds = new java.util.HashSet<>();
             for (String list : lists) {
                 List<String> stale = OrderIndex.all(jedis, list).stream()
                         .filter(k -> !keep.contains(OrderKey.ofSortKey(k).id())).toList();
-                stale.forEach(k -> staleIds.add(OrderKey.ofSortKey(k).id()));
+                candidates.put(list, stale);
+                stale.forEach(k -> candidateIds.add(OrderKey.ofSortKey(k).id()));
+            }
+            if (candidateIds.isEmpty()) {
+                return 0;
+            }
+            Set<Long> alive = stillWanted.apply(candidateIds);
+            Set<Long> staleIds = new java.util.HashSet<>(candidateIds);
+            staleIds.removeAll(alive);
+            for (Map.Entry<String, List<String>> entry : candidates.entrySet()) {
+                List<String> stale = entry.getValue().stream().filter(k -> staleIds.contains(OrderKey.ofSortKey(k).id())).toList();
                 for (int from = 0; from < stale.size(); from += 1_000) {
                     Transaction tx = jedis.multi();
-                    order.remove(tx, list, stale.subList(from, Math.min(stale.size(), from + 1_000)).toArray(String[]::new));
+                    order.remove(tx, entry.getKey(), stale.subList(from, Math.min(stale.size(), from + 1_000)).toArray(String[]::new));
                     List<Object> results = tx.exec();
                     if (OrderIndex.scriptWasMissing(results)) {
                         OrderIndex.load(jedis);
-                        from -= 1_000;
+                        from -= 1_000; // the same batch again
                         continue;
                     }
                     requireSuccess(results, "removing stale order entries of chat " + chatId);

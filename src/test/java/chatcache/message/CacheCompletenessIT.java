@@ -12,6 +12,7 @@ import redis.clients.jedis.Jedis;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -159,6 +160,44 @@ class CacheCompletenessIT {
                 assertEquals(Pager.page(stores.cache.mysqlMessages(), c).messages(), fromRedis.messages(), c.toString());
             }
         }
+    }
+
+    @Test
+    void aMessageCommittedAfterTheRebuildsScanIsNotRemovedAsStale() {
+        // the interleaving forced: the rebuild's scan saw only the first message; the second was
+        // committed and cached after it, before the stale entries are removed
+        List<Message> posted = postSome(1, 3);
+        Set<Long> scanned = Set.of(posted.get(0).id());
+        Set<Long> asked = new java.util.HashSet<>();
+        stores.cache.redisMessages().removeStale(1, scanned, ids -> {
+            asked.addAll(ids);
+            return Set.of(posted.get(1).id()); // MySQL has it now; the third is gone (as if deleted)
+        });
+        assertEquals(Set.of(posted.get(1).id(), posted.get(2).id()), asked, "asked MySQL about every candidate");
+        assertEquals(Set.of(posted.get(0).id(), posted.get(1).id()), stores.cache.redisMessages().orderedIds(1));
+        assertEquals(Set.of(posted.get(0).id(), posted.get(1).id()),
+                stores.cache.redisMessages().getAll(posted.stream().map(Message::id).toList()).keySet());
+    }
+
+    @Test
+    void writesDuringARebuildOfOneChatAreNotLost() throws Exception {
+        postSome(1, 1);
+        try (var c = stores.cache.database().dataSource().getConnection(); var s = c.createStatement()) {
+            s.execute("SET SESSION max_recursive_iterations = 10000");
+            s.execute("INSERT INTO messages (chat_id, user_id, message, created_at, is_read) "
+                    + "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) "
+                    + "SELECT 1, " + alice.id() + ", CONCAT('bulk ', i), " + stores.clock.millis() + " + i DIV 4, FALSE FROM n");
+        }
+        Thread writer = new Thread(() -> {
+            for (int i = 0; i < 200; i++) {
+                stores.cache.messages().post(new NewMessage(1, bob.id(), "during " + i, null));
+            }
+        });
+        writer.start();
+        stores.cache.rebuild().rebuild(Optional.of(1L), CacheRebuild.Progress.NONE);
+        writer.join();
+        assertEquals(List.of(), verify());
+        assertEquals(2_701, stores.cache.mysqlMessages().count(Optional.of(1L)));
     }
 
     @Test
