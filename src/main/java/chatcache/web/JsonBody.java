@@ -115,7 +115,11 @@ final class JsonBody {
             throw ApiException.badRequest(problem);
         }
         try {
-            return java.time.OffsetDateTime.parse(v.textValue()).toInstant().toEpochMilli();
+            java.time.Instant instant = java.time.OffsetDateTime.parse(v.textValue()).toInstant();
+            // why up: createdAt is whole milliseconds, so ">= 10:00:00.0005" and "< 10:00:00.0005"
+            // mean ">= .001" and "< .001"
+            long millis = instant.toEpochMilli();
+            return instant.getNano() % 1_000_000 == 0 ? millis : Math.addExact(millis, 1);
         } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
             throw ApiException.badRequest(problem);
         }

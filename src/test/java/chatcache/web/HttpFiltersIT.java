@@ -98,6 +98,11 @@ class HttpFiltersIT extends LiveApp {
         assertEquals(newestFirst(3, 4, 5, 6), fetch(reader, "{\"since\":" + (T + 30) + ",\"until\":" + (T + 70) + "}"));
         assertEquals(newestFirst(9, 10, 11), fetch(reader, "{\"since\":" + (T + 81) + "}"));
         assertEquals(newestFirst(0, 1), fetch(reader, "{\"until\":" + (T + 11) + "}"));
+        // finer than a millisecond: createdAt is whole milliseconds, so both bounds round up
+        String t30Half = Instant.ofEpochMilli(T + 30).plusNanos(500_000).toString();
+        String t10Half = Instant.ofEpochMilli(T + 10).plusNanos(500_000).toString();
+        assertEquals(newestFirst(4, 5, 6, 7, 8, 9, 10, 11), fetch(reader, "{\"since\":\"" + t30Half + "\"}"));
+        assertEquals(newestFirst(0, 1), fetch(reader, "{\"until\":\"" + t10Half + "\"}"));
     }
 
     @ParameterizedTest
