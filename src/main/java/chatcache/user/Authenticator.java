@@ -21,12 +21,20 @@ public final class Authenticator {
     private static final long REMEMBER_MILLIS = 60_000;
     private static final long REMEMBER_MISS_MILLIS = 5_000;
     private static final int MAX_REMEMBERED = 100_000;
+    /**
+     * why: while Redis cannot answer, every token not remembered costs MySQL a query, and misses
+     * are remembered per token, which does not help against made-up ones; beyond this rate a
+     * token not seen lately is answered 503 (try again) instead.
+     */
+    static final int MYSQL_LOOKUPS_PER_SECOND = 50;
 
     private final UserDirectory users;
     private final TokenReplica replica;
     private final Clock clock;
     private final Map<String, Remembered> remembered = new ConcurrentHashMap<>();
     private final Map<String, Long> misses = new ConcurrentHashMap<>();
+    private double lookupBudget = MYSQL_LOOKUPS_PER_SECOND;
+    private long budgetRefilledAt = Long.MIN_VALUE;
 
     private record Remembered(User user, long until) {
     }
@@ -80,6 +88,9 @@ public final class Authenticator {
         if (missUntil != null && missUntil > now) {
             return Optional.empty();
         }
+        if (!takeLookup(now)) {
+            throw new BackendUnavailableException("too many tokens to check in MySQL while Redis cannot answer", null);
+        }
         Optional<User> user = users.findByTokenHash(hash);
         if (user.isPresent()) {
             remember(hash, user.get(), now);
@@ -90,6 +101,20 @@ public final class Authenticator {
             misses.put(hash, now + REMEMBER_MISS_MILLIS);
         }
         return user;
+    }
+
+    /** One MySQL token lookup from a budget refilled at {@link #MYSQL_LOOKUPS_PER_SECOND}. */
+    private synchronized boolean takeLookup(long now) {
+        if (now > budgetRefilledAt && budgetRefilledAt != Long.MIN_VALUE) {
+            lookupBudget = Math.min(MYSQL_LOOKUPS_PER_SECOND,
+                    lookupBudget + (now - budgetRefilledAt) * MYSQL_LOOKUPS_PER_SECOND / 1000.0);
+        }
+        budgetRefilledAt = now; // a clock set back starts counting from there
+        if (lookupBudget < 1) {
+            return false;
+        }
+        lookupBudget -= 1;
+        return true;
     }
 
     private User remember(String hash, User user, long now) {
