@@ -31,6 +31,7 @@ record SliceSql(String sql, Map<String, Object> parameters) {
     /** Index names from schema/mysql.sql. */
     static final String CHAT_ORDER_INDEX = "ix_messages_chat_order";
     static final String CHAT_USER_ORDER_INDEX = "ix_messages_chat_user_order";
+    private static final java.util.regex.Pattern NAMED_PARAMETER = java.util.regex.Pattern.compile(":(\\w+)");
 
     static SliceSql of(Slice slice) {
         Map<String, Object> params = new LinkedHashMap<>();
@@ -50,7 +51,7 @@ record SliceSql(String sql, Map<String, Object> parameters) {
 
     /** The statement as sent, with {@code ?} for each named parameter in order, and Hibernate's row limit. */
     chatcache.message.Explain.Statement positional(int limit) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(":(\\w+)").matcher(sql);
+        java.util.regex.Matcher m = NAMED_PARAMETER.matcher(sql);
         StringBuilder text = new StringBuilder();
         List<Object> values = new java.util.ArrayList<>();
         while (m.find()) {

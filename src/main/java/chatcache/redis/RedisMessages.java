@@ -257,26 +257,31 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
 
     @Override
     public long removeStale(long chatId, Set<Long> keep, java.util.function.Function<Set<Long>, Set<Long>> stillWanted) {
-        long removed = 0;
         try (Jedis jedis = pool.getResource()) {
             List<String> lists = new ArrayList<>(List.of(OrderIndex.chatList(chatId)));
             lists.addAll(OrderIndex.authorLists(jedis, chatId));
-            Map<String, List<String>> candidates = new HashMap<>();
-            Set<Long> candidateIds = new java.util.HashSet<>();
+            // each list's entries that are not kept, by the id they name
+            Map<String, Map<Long, String>> candidates = new HashMap<>();
+            Set<Long> staleIds = new java.util.HashSet<>();
             for (String list : lists) {
-                List<String> stale = OrderIndex.all(jedis, list).stream()
-                        .filter(k -> !keep.contains(OrderKey.ofSortKey(k).id())).toList();
-                candidates.put(list, stale);
-                stale.forEach(k -> candidateIds.add(OrderKey.ofSortKey(k).id()));
+                Map<Long, String> byId = new HashMap<>();
+                for (String sortKey : OrderIndex.all(jedis, list)) {
+                    long id = OrderKey.ofSortKey(sortKey).id();
+                    if (!keep.contains(id)) {
+                        byId.put(id, sortKey);
+                    }
+                }
+                candidates.put(list, byId);
+                staleIds.addAll(byId.keySet());
             }
-            if (candidateIds.isEmpty()) {
+            if (staleIds.isEmpty()) {
                 return 0;
             }
-            Set<Long> alive = stillWanted.apply(candidateIds);
-            Set<Long> staleIds = new java.util.HashSet<>(candidateIds);
-            staleIds.removeAll(alive);
-            for (Map.Entry<String, List<String>> entry : candidates.entrySet()) {
-                List<String> stale = entry.getValue().stream().filter(k -> staleIds.contains(OrderKey.ofSortKey(k).id())).toList();
+            staleIds.removeAll(stillWanted.apply(Set.copyOf(staleIds)));
+            long removed = 0;
+            for (Map.Entry<String, Map<Long, String>> entry : candidates.entrySet()) {
+                List<String> stale = entry.getValue().entrySet().stream()
+                        .filter(e -> staleIds.contains(e.getKey())).map(Map.Entry::getValue).toList();
                 for (int from = 0; from < stale.size(); from += 1_000) {
                     Transaction tx = jedis.multi();
                     order.remove(tx, entry.getKey(), stale.subList(from, Math.min(stale.size(), from + 1_000)).toArray(String[]::new));
@@ -291,20 +296,18 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                 removed += stale.size();
             }
             Map<Long, Message> cached = getAll(jedis, staleIds);
+            Transaction tx = jedis.multi();
             for (long id : staleIds) {
                 Message m = cached.get(id);
                 if (m == null || m.chatId() == chatId) {
-                    String key = MessageHash.key(id);
                     if (index.indexesExplicitly()) {
-                        try {
-                            jedis.sendCommand(SearchCommand.DEL, SearchIndex.NAME, key);
-                        } catch (redis.clients.jedis.exceptions.JedisDataException e) {
-                            // not indexed: nothing to remove
-                        }
+                        tx.sendCommand(SearchCommand.DEL, SearchIndex.NAME, MessageHash.key(id));
                     }
-                    jedis.del(key);
+                    tx.del(MessageHash.key(id));
                 }
             }
+            // why the replies are not checked: FT.DEL of a hash the index never held answers an error
+            tx.exec();
             return removed;
         } catch (JedisException e) {
             throw new BackendUnavailableException("Redis could not remove stale entries of chat " + chatId + ": " + e.getMessage(), e);

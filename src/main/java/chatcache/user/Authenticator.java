@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,7 +55,7 @@ public final class Authenticator {
         String hash = Tokens.hash(token);
         User user = users.add(name, role, hash);
         try {
-            replica.putAll(java.util.List.of(new UserToken(user, hash)));
+            replica.putAll(List.of(new UserToken(user, hash)));
         } catch (BackendUnavailableException e) {
             log.warn("user {} is stored; its token reaches Redis once Redis is reachable: {}", user.id(), e.getMessage());
         }
