@@ -164,12 +164,13 @@ public final class MessageService {
     private FetchResult fetchFrom(MessageBackend backend, SearchCriteria criteria, Caller caller, boolean explain) {
         Explain.Recording recording = explain ? new Explain.Recording(backend) : null;
         Page page = Pager.page(recording != null ? recording : backend, criteria);
+        // why before marking: a translation may walk the store again, and must see what the page saw
+        Optional<Explain> explained = Optional.ofNullable(recording).map(r -> r.translate(translators));
         List<Long> toMark = unreadByOthers(page.messages(), caller.user());
         if (!toMark.isEmpty()) {
             backend.markRead(toMark);
         }
-        return new FetchResult(page.messages(), backend.name(), page.hasOlder(), page.hasNewer(),
-                Optional.ofNullable(recording).map(r -> r.translate(translators)));
+        return new FetchResult(page.messages(), backend.name(), page.hasOlder(), page.hasNewer(), explained);
     }
 
     /** Messages the caller did not write and nobody has read yet; anonymous callers mark nothing. */

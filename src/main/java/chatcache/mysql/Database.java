@@ -19,6 +19,7 @@ import java.util.List;
 
 /** The MySQL connection pool, the schema and the Hibernate session factory. */
 public final class Database implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Database.class);
     private static final String SCHEMA_RESOURCE = "/schema/mysql.sql";
 
     private final HikariDataSource dataSource;
@@ -77,14 +78,38 @@ public final class Database implements AutoCloseable {
         return cfg.buildSessionFactory(registry.build());
     }
 
+    /** {@code ALTER TABLE t ADD INDEX name ...}: MySQL 8.4 has no ADD INDEX IF NOT EXISTS. */
+    private static final java.util.regex.Pattern ADD_INDEX =
+            java.util.regex.Pattern.compile("(?is)ALTER TABLE (\\w+) ADD INDEX (\\w+) .*");
+
     static void applySchema(HikariDataSource ds) {
         List<String> statements = schemaStatements();
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             for (String sql : statements) {
+                java.util.regex.Matcher addIndex = ADD_INDEX.matcher(sql);
+                if (addIndex.matches() && hasIndex(c, addIndex.group(1), addIndex.group(2))) {
+                    continue;
+                }
                 s.execute(sql);
             }
+            MessageWords.backfill(c, done -> {
+                if (done % 100_000 == 0) {
+                    log.info("indexing the words of older messages: {} done", done);
+                }
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("applying " + SCHEMA_RESOURCE + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean hasIndex(Connection c, String table, String index) throws SQLException {
+        try (java.sql.PreparedStatement q = c.prepareStatement("SELECT 1 FROM information_schema.statistics"
+                + " WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?")) {
+            q.setString(1, table);
+            q.setString(2, index);
+            try (java.sql.ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

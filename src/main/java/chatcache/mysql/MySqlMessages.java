@@ -84,6 +84,7 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
                 stored.add(new Stored(new Message(ids.get(i), m.chatId(), m.userId(), m.text(), drafts.get(i).createdAt(), m.data(), false),
                         outboxIds.get(i)));
             }
+            session.doWork(connection -> MessageWords.insert(connection, stored.stream().map(Stored::message).toList()));
             return stored;
         }));
     }
@@ -95,8 +96,10 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
             if (entity == null) {
                 return Optional.<Stored>empty();
             }
+            Message before = entity.toMessage();
             entity.setText(text);
             session.flush();
+            session.doWork(connection -> MessageWords.replace(connection, before, entity.toMessage()));
             long outboxId = addToOutbox(session, List.of(messageId), now).get(0);
             return Optional.of(new Stored(entity.toMessage(), outboxId));
         }));
@@ -109,8 +112,10 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
             if (entity == null) {
                 return Optional.<Long>empty();
             }
+            Message gone = entity.toMessage();
             session.remove(entity);
             session.flush();
+            session.doWork(connection -> MessageWords.delete(connection, gone));
             return Optional.of(addToOutbox(session, List.of(messageId), now).get(0));
         }));
     }

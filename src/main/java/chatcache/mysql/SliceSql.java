@@ -7,11 +7,14 @@ import chatcache.query.Slice;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static chatcache.query.MessageField.CHAT_ID;
 import static chatcache.query.MessageField.CREATED_AT;
 import static chatcache.query.MessageField.ID;
+import static chatcache.query.MessageField.READ;
 import static chatcache.query.MessageField.USER_ID;
+import static chatcache.query.MessageField.WORDS;
 
 /**
  * A {@link Slice} as one keyset SQL query: fixed text built from allow-listed column names, every
@@ -25,17 +28,25 @@ import static chatcache.query.MessageField.USER_ID;
  *
  * <p>Filters: one author reads its own index range; several authors are a UNION ALL of one such
  * range of at most n rows per author, merged and cut to n (bounded however rare each author is);
- * a time range narrows the same index range ({@code created_at} is its second column).
+ * a time range narrows the same index range ({@code created_at} is its second column); a read
+ * state without authors reads the chat's range of that state, with authors it is tested on the
+ * authors' rows. Words are read from {@code message_words}: the range of one word (the longest,
+ * as the likeliest to be rare) in time order, each further word one primary-key lookup, and the
+ * other filters tested on the message row.
  */
 record SliceSql(String sql, Map<String, Object> parameters) {
     /** Index names from schema/mysql.sql. */
     static final String CHAT_ORDER_INDEX = "ix_messages_chat_order";
     static final String CHAT_USER_ORDER_INDEX = "ix_messages_chat_user_order";
+    static final String CHAT_READ_ORDER_INDEX = "ix_messages_chat_read_order";
     private static final java.util.regex.Pattern NAMED_PARAMETER = java.util.regex.Pattern.compile(":(\\w+)");
 
     static SliceSql of(Slice slice) {
         Map<String, Object> params = new LinkedHashMap<>();
         List<Long> authors = slice.filter(Filter.Authors.class).map(Filter.Authors::ids).orElse(List.of());
+        if (slice.filter(Filter.Text.class).isPresent()) {
+            return new SliceSql(byWords(slice, authors, params), params);
+        }
         if (authors.size() <= 1) {
             return new SliceSql(select(slice, authors.isEmpty() ? null : authors.get(0), "author", params), params);
         }
@@ -65,15 +76,67 @@ record SliceSql(String sql, Map<String, Object> parameters) {
 
     /** The slice's rows of one author (or of all, when {@code author} is null) along its index. */
     private static String select(Slice slice, Long author, String authorParam, Map<String, Object> params) {
+        Optional<Filter.Read> read = slice.filter(Filter.Read.class);
         StringBuilder sql = new StringBuilder("SELECT m.* FROM messages m FORCE INDEX (")
-                .append(author != null ? CHAT_USER_ORDER_INDEX : CHAT_ORDER_INDEX)
+                .append(author != null ? CHAT_USER_ORDER_INDEX : read.isPresent() ? CHAT_READ_ORDER_INDEX : CHAT_ORDER_INDEX)
                 .append(") WHERE m.").append(CHAT_ID.column()).append(" = :chat");
         params.put("chat", slice.chatId());
         if (author != null) {
             sql.append(" AND m.").append(USER_ID.column()).append(" = :").append(authorParam);
             params.put(authorParam, author);
         }
-        String t = "m." + CREATED_AT.column();
+        read.ifPresent(r -> {
+            sql.append(" AND m.").append(READ.column()).append(" = :read");
+            params.put("read", r.read());
+        });
+        appendRangeAndKeyset(slice, sql, "m." + CREATED_AT.column(), "m." + ID.column(), params);
+        return sql.append(orderBy(slice, "m")).toString();
+    }
+
+    /**
+     * The slice along one word's range of {@code message_words} (w), joined to its message rows;
+     * further words must have a row of the same message, the other filters hold on the message.
+     */
+    private static String byWords(Slice slice, List<Long> authors, Map<String, Object> params) {
+        List<String> words = slice.filter(Filter.Text.class).orElseThrow().words();
+        String leading = words.stream().max(java.util.Comparator.comparingInt(String::length)
+                .thenComparing(java.util.Comparator.reverseOrder())).orElseThrow();
+        String table = WORDS.table();
+        StringBuilder sql = new StringBuilder("SELECT m.* FROM ").append(table).append(" w FORCE INDEX (PRIMARY) JOIN messages m ON m.")
+                .append(ID.column()).append(" = w.message_id WHERE w.chat_id = :chat AND w.").append(WORDS.column()).append(" = :word");
+        params.put("chat", slice.chatId());
+        params.put("word", leading);
+        int n = 0;
+        for (String word : words) {
+            if (!word.equals(leading)) {
+                String p = "word" + (++n);
+                sql.append(" AND EXISTS (SELECT 1 FROM ").append(table).append(" w").append(n).append(" WHERE w").append(n)
+                        .append(".chat_id = w.chat_id AND w").append(n).append('.').append(WORDS.column()).append(" = :").append(p)
+                        .append(" AND w").append(n).append(".created_at = w.created_at AND w").append(n)
+                        .append(".message_id = w.message_id)");
+                params.put(p, word);
+            }
+        }
+        if (!authors.isEmpty()) {
+            sql.append(" AND m.").append(USER_ID.column()).append(" IN (");
+            for (int i = 0; i < authors.size(); i++) {
+                sql.append(i == 0 ? ":author" : ", :author").append(i);
+                params.put("author" + i, authors.get(i));
+            }
+            sql.append(')');
+        }
+        slice.filter(Filter.Read.class).ifPresent(r -> {
+            sql.append(" AND m.").append(READ.column()).append(" = :read");
+            params.put("read", r.read());
+        });
+        appendRangeAndKeyset(slice, sql, "w.created_at", "w.message_id", params);
+        String direction = slice.direction() == Slice.Direction.OLDER ? " DESC" : " ASC";
+        return sql.append(" ORDER BY w.created_at").append(direction).append(", w.message_id").append(direction).toString();
+    }
+
+    /** The time range and the keyset start, on these order columns. */
+    private static void appendRangeAndKeyset(Slice slice, StringBuilder sql, String t, String idColumn,
+                                             Map<String, Object> params) {
         slice.filter(Filter.TimeRange.class).ifPresent(range -> {
             if (range.hasSince()) {
                 sql.append(" AND ").append(t).append(" >= :since");
@@ -88,12 +151,11 @@ record SliceSql(String sql, Map<String, Object> parameters) {
         String beyond = older ? " < " : " > ";
         if (slice.from().isPresent()) {
             OrderKey from = slice.from().get();
-            sql.append(" AND (").append(t).append(beyond).append(":t OR (").append(t).append(" = :t AND m.")
-                    .append(ID.column()).append(beyond).append(":id))");
+            sql.append(" AND (").append(t).append(beyond).append(":t OR (").append(t).append(" = :t AND ")
+                    .append(idColumn).append(beyond).append(":id))");
             params.put("t", from.createdAt());
             params.put("id", from.id());
         }
-        return sql.append(orderBy(slice, "m")).toString();
     }
 
     private static String orderBy(Slice slice, String table) {

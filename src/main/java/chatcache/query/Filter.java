@@ -64,4 +64,44 @@ public sealed interface Filter {
             return until != Long.MAX_VALUE;
         }
     }
+
+    /**
+     * Messages whose {@code read} flag is this value: read once someone other than the author has
+     * fetched them. A page is chosen by the flags as they were before the fetch marks anything.
+     */
+    record Read(boolean read) implements Filter {
+        @Override
+        public boolean matches(Message m) {
+            return m.read() == read;
+        }
+    }
+
+    /**
+     * Messages that contain every one of these words ({@link Words}: 1..{@value Words#MAX_QUERY_WORDS}
+     * distinct words, kept sorted). Both stores index the words {@link Words#of} finds in a text,
+     * so this test and theirs agree by construction.
+     */
+    record Text(List<String> words) implements Filter {
+        public Text {
+            if (words.isEmpty() || words.size() > Words.MAX_QUERY_WORDS) {
+                throw new IllegalArgumentException("1.." + Words.MAX_QUERY_WORDS + " words");
+            }
+            for (String w : words) {
+                if (!Words.of(w).equals(List.of(w))) {
+                    throw new IllegalArgumentException("not a word: " + w);
+                }
+            }
+            words = List.copyOf(new TreeSet<>(words));
+        }
+
+        /** The words of a search text (@throws IllegalArgumentException when it has none or too many). */
+        public static Text of(String text) {
+            return new Text(Words.query(text));
+        }
+
+        @Override
+        public boolean matches(Message m) {
+            return Words.of(m.text()).containsAll(words);
+        }
+    }
 }

@@ -2,6 +2,7 @@ package chatcache.redis;
 
 import chatcache.message.Message;
 import chatcache.query.MessageField;
+import chatcache.query.Words;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,7 +12,8 @@ final class MessageHash {
     static final String KEY_PREFIX = "messages:";
     static final String TEXT = "message";
     static final String DATA = "data";
-    static final String READ = "read";
+    static final String READ = MessageField.READ.redisField();
+    static final String WORDS = MessageField.WORDS.redisField();
 
     private MessageHash() {
     }
@@ -37,6 +39,8 @@ final class MessageHash {
         if (m.data() != null) {
             f.put(DATA, m.data());
         }
+        // why always, even empty: an edit must replace the words of the text it replaces
+        f.put(WORDS, String.join(",", Words.of(m.text())));
         // why: no "read" here: a read mark only ever goes from 0 to 1, so writers set it apart
         // (HSETNX read 0, or HSET read 1) and a re-sent copy can never unmark a message
         return f;

@@ -28,6 +28,30 @@ final class RediSearchQuery {
         return this;
     }
 
+    /**
+     * {@code @field:{w1} @field:{w2}}: every one of these words on a TAG field. Words hold only
+     * letters, digits and marks ({@link chatcache.query.Words}); anything else is escaped all the
+     * same, so a value can never end the braces or add a term.
+     */
+    RediSearchQuery tagAll(MessageField field, java.util.Collection<String> words) {
+        for (String w : words) {
+            terms.add("@" + field.redisField() + ":{" + escaped(w) + "}");
+        }
+        return this;
+    }
+
+    private static String escaped(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        value.codePoints().forEach(cp -> {
+            if (!Character.isLetterOrDigit(cp) && Character.getType(cp) != Character.COMBINING_SPACING_MARK
+                    && Character.getType(cp) != Character.NON_SPACING_MARK) {
+                out.append('\\');
+            }
+            out.appendCodePoint(cp);
+        });
+        return out.toString();
+    }
+
     /** {@code @field:[min max]}, inclusive; {@link Long#MIN_VALUE} and {@link Long#MAX_VALUE} as -inf and +inf. */
     RediSearchQuery numericBetween(MessageField field, long min, long max) {
         terms.add("@" + field.redisField() + ":[" + (min == Long.MIN_VALUE ? "-inf" : Long.toString(min)) + " "

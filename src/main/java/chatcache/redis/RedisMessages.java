@@ -355,10 +355,16 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
      * all), started and cut at the time range's bounds. FT.SEARCH then answers for those hashes
      * (INKEYS) with the slice's chat and filters as its query. If the two disagree (a write landed
      * between the two reads), the read is repeated; if they keep disagreeing, the Redis route
-     * fails rather than answer something partial.
+     * fails rather than answer something partial. Filters the order index keeps no list for (read
+     * state, words) are searched in windows instead ({@link #searchWindows}).
      */
     @Override
     public List<Message> slice(Slice slice) {
+        return slice(slice, null);
+    }
+
+    /** @param trace where the commands sent are written (explain), or null */
+    private List<Message> slice(Slice slice, List<List<String>> trace) {
         List<String> lists = lists(slice);
         Optional<Filter.TimeRange> range = slice.filter(Filter.TimeRange.class);
         boolean older = slice.direction() == Slice.Direction.OLDER;
@@ -368,17 +374,18 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         }
         Comparator<OrderKey> nearestFirst = older ? Comparator.<OrderKey>reverseOrder() : Comparator.<OrderKey>naturalOrder();
         try (Jedis jedis = pool.getResource()) {
+            if (searchesWindows(slice)) {
+                return searchWindows(jedis, slice, lists, range, start.get(), nearestFirst, trace);
+            }
             for (int attempt = 0; attempt < 3; attempt++) {
-                List<OrderKey> expected = nearest(jedis, slice, lists, start.get(), nearestFirst).stream()
-                        .filter(k -> range.map(r -> k.createdAt() >= r.since() && k.createdAt() < r.until()).orElse(true))
-                        .toList();
+                List<OrderKey> expected = nearest(jedis, slice, lists, start.get(), slice.count(), nearestFirst, trace).keys()
+                        .stream().filter(k -> inRange(k, range)).toList();
                 if (expected.isEmpty()) {
                     return List.of();
                 }
-                List<String> hashKeys = expected.stream().map(k -> MessageHash.key(k.id())).toList();
-                List<Message> found = new ArrayList<>(search(jedis, slice, hashKeys));
-                found.sort(Comparator.comparing(m -> new OrderKey(m.createdAt(), m.id()), nearestFirst));
-                if (found.stream().map(m -> new OrderKey(m.createdAt(), m.id())).toList().equals(expected)) {
+                List<Message> found = new ArrayList<>(search(jedis, slice, keysOf(expected), trace));
+                found.sort(Comparator.comparing(RedisMessages::orderKey, nearestFirst));
+                if (found.stream().map(RedisMessages::orderKey).toList().equals(expected)) {
                     return found;
                 }
             }
@@ -393,6 +400,132 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         }
         throw new BackendUnavailableException(BackendUnavailableException.Reason.DISAGREEMENT,
                 "idx:messages and the order index of chat " + slice.chatId() + " disagree", null);
+    }
+
+    /** The first window a filtered walk searches, at least (twice the page, if larger). */
+    static final int FIRST_WINDOW = 64;
+    /** The largest window: one FT.SEARCH never looks at more hashes than this. */
+    static final int MAX_WINDOW = 4_096;
+    /** After this many messages walked without a full page, the filters are rare: ask for their matches. */
+    static final int PROBE_AFTER = 2_000;
+    /** A rare filter's matches beyond the walk are listed when there are at most this many. */
+    static final int PROBE_MAX = 1_000;
+
+    /** Whether a filter has no order-index list, so that windows of the chat are searched. */
+    private static boolean searchesWindows(Slice slice) {
+        return slice.filters().stream().anyMatch(f -> f instanceof Filter.Read || f instanceof Filter.Text);
+    }
+
+    /**
+     * The slice with filters that only RediSearch can test: the order index names the next window
+     * of messages (of the chat, or of the authors' lists), FT.SEARCH keeps those among them that
+     * pass every filter (INKEYS), and windows grow fourfold (to {@value #MAX_WINDOW}) until the
+     * page is full or the chat ends. A dense filter fills its page in the first window or two; a
+     * filter that passes few of the first {@value #PROBE_AFTER} messages walked is rare, and one
+     * FT.SEARCH over the rest of the chat lists its matches' times (its cost is the number of
+     * matches, not the chat's size): when they are at most {@value #PROBE_MAX}, the nearest of
+     * them are the rest of the page; else the walk goes on, as a filter that common soon fills it.
+     */
+    private List<Message> searchWindows(Jedis jedis, Slice slice, List<String> lists, Optional<Filter.TimeRange> range,
+                                        Optional<String> start, Comparator<OrderKey> nearestFirst,
+                                        List<List<String>> trace) {
+        List<Message> page = new ArrayList<>();
+        Optional<String> cursor = start;
+        int window = Math.max(FIRST_WINDOW, 2 * slice.count());
+        long walked = 0;
+        boolean probed = false;
+        while (true) {
+            Walked w = nearest(jedis, slice, lists, cursor, window, nearestFirst, trace);
+            List<OrderKey> inRange = w.keys().stream().filter(k -> inRange(k, range)).toList();
+            if (!inRange.isEmpty()) {
+                List<Message> found = new ArrayList<>(search(jedis, slice, keysOf(inRange), trace));
+                found.sort(Comparator.comparing(RedisMessages::orderKey, nearestFirst));
+                page.addAll(found);
+                if (page.size() >= slice.count()) {
+                    return List.copyOf(page.subList(0, slice.count()));
+                }
+            }
+            if (w.ended() || inRange.size() < w.keys().size()) {
+                return page; // the chat (or the time range) holds nothing further
+            }
+            OrderKey last = w.keys().get(w.keys().size() - 1);
+            cursor = Optional.of(last.sortKey());
+            walked += w.keys().size();
+            if (!probed && walked >= PROBE_AFTER) {
+                probed = true;
+                Optional<List<Message>> rest = rareMatches(jedis, slice, last, slice.count() - page.size(), nearestFirst, trace);
+                if (rest.isPresent()) {
+                    page.addAll(rest.get());
+                    return page;
+                }
+            }
+            window = Math.min(window * 4, MAX_WINDOW);
+        }
+    }
+
+    /**
+     * The nearest {@code needed} messages beyond {@code after} that pass the slice's filters,
+     * from one FT.SEARCH over the chat's remaining time span; empty when more than
+     * {@value #PROBE_MAX} match there (the caller walks on).
+     */
+    private Optional<List<Message>> rareMatches(Jedis jedis, Slice slice, OrderKey after, int needed,
+                                                Comparator<OrderKey> nearestFirst, List<List<String>> trace) {
+        boolean older = slice.direction() == Slice.Direction.OLDER;
+        long min = older ? Long.MIN_VALUE : after.createdAt();
+        long max = older ? after.createdAt() : Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            List<String> args = withOptions(RedisQueryMapper.candidateArgs(SearchIndex.NAME, slice, min, max, PROBE_MAX));
+            List<?> reply = (List<?>) jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new));
+            traced(trace, "FT.SEARCH", args);
+            if ((Long) reply.get(0) > PROBE_MAX) {
+                return Optional.empty();
+            }
+            List<OrderKey> nearest = new ArrayList<>();
+            for (int i = 1; i + 1 < reply.size(); i += 2) {
+                long id = MessageHash.idOf(SafeEncoder.encode((byte[]) reply.get(i)));
+                List<?> fields = (List<?>) reply.get(i + 1);
+                OrderKey key = new OrderKey(Long.parseLong(SafeEncoder.encode((byte[]) fields.get(1))), id);
+                if (nearestFirst.compare(key, after) > 0) {
+                    nearest.add(key);
+                }
+            }
+            nearest.sort(nearestFirst);
+            if (nearest.size() > needed) {
+                nearest = nearest.subList(0, needed);
+            }
+            if (nearest.isEmpty()) {
+                return Optional.of(List.of());
+            }
+            List<Message> found = new ArrayList<>(search(jedis, slice, keysOf(nearest), trace));
+            found.sort(Comparator.comparing(RedisMessages::orderKey, nearestFirst));
+            if (found.stream().map(RedisMessages::orderKey).toList().equals(nearest)) {
+                return Optional.of(found);
+            }
+            // one of them changed (edited, deleted, marked read) between the two searches
+        }
+        throw new BackendUnavailableException(BackendUnavailableException.Reason.DISAGREEMENT,
+                "the matches of chat " + slice.chatId() + " kept changing", null);
+    }
+
+    private static boolean inRange(OrderKey k, Optional<Filter.TimeRange> range) {
+        return range.map(r -> k.createdAt() >= r.since() && k.createdAt() < r.until()).orElse(true);
+    }
+
+    private static OrderKey orderKey(Message m) {
+        return new OrderKey(m.createdAt(), m.id());
+    }
+
+    private static List<String> keysOf(List<OrderKey> keys) {
+        return keys.stream().map(k -> MessageHash.key(k.id())).toList();
+    }
+
+    private static void traced(List<List<String>> trace, String command, List<String> args) {
+        if (trace != null) {
+            List<String> c = new ArrayList<>(args.size() + 1);
+            c.add(command);
+            c.addAll(args);
+            trace.add(c);
+        }
     }
 
     /**
@@ -410,6 +543,9 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
 
             @Override
             public List<List<String>> slice(Slice slice, List<Long> answerIds) {
+                if (searchesWindows(slice)) {
+                    return walked(slice);
+                }
                 Optional<Optional<String>> start = start(slice, slice.filter(Filter.TimeRange.class));
                 if (start.isEmpty()) {
                     return List.of();
@@ -429,6 +565,34 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                 return commands;
             }
         };
+    }
+
+    /**
+     * A filtered walk's commands depend on the messages walked past, not only on the answer: they
+     * are the commands of the same walk run again now (reads only); if Redis cannot answer, the
+     * first window's commands, with the hashes it would name left open.
+     */
+    private List<List<String>> walked(Slice slice) {
+        List<List<String>> trace = new ArrayList<>();
+        try {
+            slice(slice, trace);
+            return trace;
+        } catch (BackendUnavailableException e) { // CacheIncompleteException too
+            Optional<Optional<String>> start = start(slice, slice.filter(Filter.TimeRange.class));
+            if (start.isEmpty()) {
+                return List.of();
+            }
+            int window = Math.max(FIRST_WINDOW, 2 * slice.count());
+            List<List<String>> commands = new ArrayList<>();
+            for (String list : lists(slice)) {
+                commands.add(OrderIndex.guardedCommand(slice.chatId(), list,
+                        slice.direction() == Slice.Direction.OLDER, start.get(), window));
+            }
+            List<String> search = new ArrayList<>(List.of("FT.SEARCH"));
+            search.addAll(withOptions(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice, List.of("<the keys named above>"))));
+            commands.add(search);
+            return commands;
+        }
     }
 
     /** The order-index lists a slice walks: the chat's, or each asked-for author's. */
@@ -480,26 +644,41 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         return Optional.of(from.filter(f -> f.compareTo(bound) > 0).or(() -> Optional.of(bound)));
     }
 
-    /** The slice's count nearest keys over these lists, nearest first. */
-    private static List<OrderKey> nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start,
-                                          Comparator<OrderKey> nearestFirst) {
+    /** Up to a window's keys, nearest first; {@code ended} when every list ran out before it was full. */
+    private record Walked(List<OrderKey> keys, boolean ended) {
+    }
+
+    /** The {@code count} nearest keys over these lists, nearest first. */
+    private static Walked nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start, int count,
+                                  Comparator<OrderKey> nearestFirst, List<List<String>> trace) {
+        boolean older = slice.direction() == Slice.Direction.OLDER;
         List<OrderKey> keys = new ArrayList<>();
         for (String list : lists) {
-            List<String> sortKeys = slice.direction() == Slice.Direction.OLDER
-                    ? OrderIndex.olderInComplete(jedis, slice.chatId(), list, start, slice.count())
-                    : OrderIndex.newerInComplete(jedis, slice.chatId(), list, start.orElseThrow(), slice.count());
+            List<String> sortKeys = older
+                    ? OrderIndex.olderInComplete(jedis, slice.chatId(), list, start, count)
+                    : OrderIndex.newerInComplete(jedis, slice.chatId(), list, start.orElseThrow(), count);
+            if (trace != null) {
+                trace.add(OrderIndex.guardedCommand(slice.chatId(), list, older, start, count));
+            }
             sortKeys.forEach(k -> keys.add(OrderKey.ofSortKey(k)));
         }
         if (lists.size() > 1) {
             keys.sort(nearestFirst);
         }
-        return keys.size() > slice.count() ? keys.subList(0, slice.count()) : keys;
+        boolean ended = keys.size() < count;
+        return new Walked(keys.size() > count ? keys.subList(0, count) : keys, ended);
     }
 
-    private List<Message> search(Jedis jedis, Slice slice, List<String> hashKeys) {
-        List<String> args = new ArrayList<>(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice, hashKeys));
-        args.addAll(index.searchOptions());
+    private List<Message> search(Jedis jedis, Slice slice, List<String> hashKeys, List<List<String>> trace) {
+        List<String> args = withOptions(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice, hashKeys));
+        traced(trace, "FT.SEARCH", args);
         return parseSearchReply((List<?>) jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new)));
+    }
+
+    private List<String> withOptions(List<String> args) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(index.searchOptions());
+        return all;
     }
 
     /** FT.SEARCH replies (RESP2) [total, key, [field, value, ...], key, [...], ...]. */
@@ -510,7 +689,10 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             List<?> raw = (List<?>) reply.get(i + 1);
             Map<String, String> fields = new HashMap<>();
             for (int f = 0; f + 1 < raw.size(); f += 2) {
-                fields.put(SafeEncoder.encode((byte[]) raw.get(f)), SafeEncoder.encode((byte[]) raw.get(f + 1)));
+                // why the check: 1.x answers a RETURNed field the hash lacks (data) with a null
+                if (raw.get(f + 1) != null) {
+                    fields.put(SafeEncoder.encode((byte[]) raw.get(f)), SafeEncoder.encode((byte[]) raw.get(f + 1)));
+                }
             }
             messages.add(MessageHash.toMessage(key, fields));
         }
@@ -526,7 +708,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         markExisting(ids, true);
     }
 
-    /** Marks made on the MySQL path, copied here; read is not a search field, so 1.x needs no re-indexing. */
+    /** Marks made on the MySQL path, copied here. */
     @Override
     public void applyReadMarks(Collection<Long> ids) {
         markExisting(ids, false);
@@ -562,6 +744,10 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                 Transaction tx = jedis.multi();
                 for (long id : existing) {
                     tx.hset(MessageHash.key(id), MessageHash.READ, "1");
+                    if (index.indexesExplicitly()) {
+                        // why: read is a search field; 1.x indexes a hash only when told (2.x on HSET)
+                        tx.sendCommand(SearchCommand.ADDHASH, SearchIndex.NAME, MessageHash.key(id), "1.0", "REPLACE");
+                    }
                 }
                 if (recordForMysql) {
                     ReadMarkStream.append(tx, existing);

@@ -8,16 +8,51 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A slice to the arguments of FT.SEARCH, in protocol order: the chat and the slice's filters
- * (authors as TAG matches, a time range as a NUMERIC range), restricted to the hashes the order index named for the page (INKEYS), all of them
- * returned. why INKEYS: RediSearch then looks at the page's documents only, so the cost does not
- * grow with the chat or with messages sharing a millisecond, and no sort field is needed.
+ * A slice to the arguments of FT.SEARCH, in protocol order: the chat and every filter of the
+ * slice in the query (authors, read state and words as TAG matches, a time range as a NUMERIC
+ * range). Two shapes: over the hashes the order index named (INKEYS), which bounds what
+ * RediSearch looks at to those, whatever the chat's size; or over the whole chat within a time
+ * range, returning only each match's time (for filters so rare that walking the order index
+ * would cost more than listing their matches).
  */
 final class RedisQueryMapper {
+    /** The fields a page needs: everything but the words. */
+    private static final List<String> RETURNED = List.of(MessageField.CHAT_ID.redisField(),
+            MessageField.USER_ID.redisField(), MessageHash.TEXT, MessageField.CREATED_AT.redisField(),
+            MessageHash.DATA, MessageField.READ.redisField());
+
     private RedisQueryMapper() {
     }
 
+    /** The slice's messages among these hashes, all of them, with the fields a page shows. */
     static List<String> toSearchArgs(String index, Slice slice, List<String> hashKeys) {
+        List<String> args = new ArrayList<>(hashKeys.size() + 16);
+        args.add(index);
+        args.add(query(slice, Long.MIN_VALUE, Long.MAX_VALUE).render());
+        args.add("INKEYS");
+        args.add(Integer.toString(hashKeys.size()));
+        args.addAll(hashKeys);
+        args.add("RETURN");
+        args.add(Integer.toString(RETURNED.size()));
+        args.addAll(RETURNED);
+        args.add("LIMIT");
+        args.add("0");
+        args.add(Integer.toString(hashKeys.size()));
+        return args;
+    }
+
+    /**
+     * The slice's messages of the whole chat created in [{@code min}, {@code max}] (inclusive),
+     * at most {@code max} of them, each with its time only; the reply's total tells whether
+     * that was all.
+     */
+    static List<String> candidateArgs(String index, Slice slice, long min, long max, int limit) {
+        return List.of(index, query(slice, min, max).render(),
+                "RETURN", "1", MessageField.CREATED_AT.redisField(), "LIMIT", "0", Integer.toString(limit));
+    }
+
+    /** The chat, every filter, and the time range narrowed to [{@code min}, {@code max}]. */
+    private static RediSearchQuery query(Slice slice, long min, long max) {
         RediSearchQuery query = new RediSearchQuery().tagEquals(MessageField.CHAT_ID, slice.chatId());
         for (Filter filter : slice.filters()) {
             if (filter instanceof Filter.Authors authors) {
@@ -27,19 +62,17 @@ final class RedisQueryMapper {
                     query.tagIn(MessageField.USER_ID, authors.ids());
                 }
             } else if (filter instanceof Filter.TimeRange range) {
-                query.numericBetween(MessageField.CREATED_AT, range.since(),
-                        range.hasUntil() ? range.until() - 1 : Long.MAX_VALUE);
+                min = Math.max(min, range.since());
+                max = Math.min(max, range.hasUntil() ? range.until() - 1 : Long.MAX_VALUE);
+            } else if (filter instanceof Filter.Read read) {
+                query.tagEquals(MessageField.READ, read.read() ? 1 : 0);
+            } else if (filter instanceof Filter.Text text) {
+                query.tagAll(MessageField.WORDS, text.words());
             }
         }
-        List<String> args = new ArrayList<>(hashKeys.size() + 8);
-        args.add(index);
-        args.add(query.render());
-        args.add("INKEYS");
-        args.add(Integer.toString(hashKeys.size()));
-        args.addAll(hashKeys);
-        args.add("LIMIT");
-        args.add("0");
-        args.add(Integer.toString(hashKeys.size()));
-        return args;
+        if (min != Long.MIN_VALUE || max != Long.MAX_VALUE) {
+            query.numericBetween(MessageField.CREATED_AT, min, max);
+        }
+        return query;
     }
 }

@@ -53,10 +53,11 @@ public final class SearchIndex {
     /** Where Redis records the layout of chatcache's keys that it holds. */
     static final String LAYOUT_KEY = "chatcache:layout";
     /**
+     * 3: hashes also hold their words, and read and words are indexed (filters in FT.SEARCH).
      * 2: order index in buckets of 19-character sort keys, no sort field in hashes or index.
      * (1, never recorded: one sorted set per list of 32-digit keys, and a sortable "sk".)
      */
-    static final String LAYOUT = "2";
+    static final String LAYOUT = "3";
 
     /**
      * A cache written by an older version cannot be read by this one: it is dropped (index,
@@ -211,8 +212,10 @@ public final class SearchIndex {
         if (!indexesExplicitly()) {
             args.addAll(List.of("ON", "HASH", "PREFIX", "1", MessageHash.KEY_PREFIX));
         }
-        // why: no text is searched, so word positions, per-field flags and frequencies are waste
-        args.addAll(List.of("NOOFFSETS", "NOFIELDS", "NOFREQS", "SCHEMA"));
+        // why: no full-text field, so word positions, per-field flags and frequencies are waste;
+        // STOPWORDS 0: the query parser would otherwise refuse a stop word such as "a" or "the"
+        // even inside a TAG match (1.2: "Syntax error"), and words are ours to define
+        args.addAll(List.of("NOOFFSETS", "NOFIELDS", "NOFREQS", "STOPWORDS", "0", "SCHEMA"));
         args.addAll(schemaFields());
         try {
             jedis.sendCommand(SearchCommand.CREATE, args.toArray(String[]::new));

@@ -25,7 +25,7 @@ import java.util.Set;
 final class MessageHandlers {
     private static final Set<String> POST_FIELDS = Set.of("message", "data");
     private static final Set<String> FETCH_FIELDS = Set.of("limit", "onlyOwn", "userId", "userIds", "since", "until",
-            "before", "after", "around", "explain");
+            "read", "text", "before", "after", "around", "explain");
 
     private final MessageService messages;
     private final CallerResolver callers;
@@ -74,6 +74,8 @@ final class MessageHandlers {
         List<Filter> filters = new ArrayList<>();
         authors(body).ifPresent(filters::add);
         timeRange(body).ifPresent(filters::add);
+        Optional.ofNullable(body.bool("read")).map(Filter.Read::new).ifPresent(filters::add);
+        words(body).ifPresent(filters::add);
         Position position = position(body);
         SearchCriteria criteria;
         try {
@@ -123,6 +125,19 @@ final class MessageHandlers {
             throw ApiException.badRequest("'since' must be before 'until'");
         }
         return Optional.of(new Filter.TimeRange(from, to));
+    }
+
+    /** {@code text}: 1..5 words ({@link chatcache.query.Words}), every one of which a message must contain. */
+    private static Optional<Filter> words(JsonBody body) {
+        String text = body.text("text");
+        if (text == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Filter.Text.of(text));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("'text': " + e.getMessage());
+        }
     }
 
     /** At most one of before, after, around; none means the newest messages. */

@@ -88,7 +88,9 @@ class BackendParityIT {
                 MessageBackend through = random.nextBoolean() ? mysql : redis;
                 FetchResult fetched = service.fetchFrom(through, criteria, caller);
                 assertEquals(fromMysql.messages(), fetched.messages(), where + ": a fetch shows the state before marking");
-                marked += MessageService.unreadByOthers(fetched.messages(), caller.user()).size();
+                List<Long> marks = MessageService.unreadByOthers(fetched.messages(), caller.user());
+                marked += marks.size();
+                posted.replaceAll(m -> marks.contains(m.id()) ? m.withRead(true) : m);
                 stores.cache.readMarks().drain();
             }
         }
@@ -97,11 +99,12 @@ class BackendParityIT {
         assertTrue(marked > 0, "seed " + seed + ": some fetches should have marked messages read");
     }
 
-    /** Posts messages whose times jump back and forth inside a few milliseconds, so ids do not follow time. */
     /**
      * Any combination of the filters: no author, one, or up to four (sometimes one who never
-     * posts), and a time range over the 60 ms the messages are spread on (either bound open,
-     * bounds on and between messages' milliseconds).
+     * posts), a time range over the 60 ms the messages are spread on (either bound open, bounds
+     * on and between messages' milliseconds), a read state, and 1..3 words of the vocabulary
+     * (spelled in any of its variants, so that a query and a text often meet in another case,
+     * accent or width).
      */
     private static List<Filter> randomFilters(Random random, List<User> users) {
         List<Filter> filters = new ArrayList<>();
@@ -118,7 +121,33 @@ class BackendParityIT {
             long until = random.nextInt(3) == 0 ? Long.MAX_VALUE : Math.max(since, TestClock.START - 2) + 1 + random.nextInt(40);
             filters.add(new Filter.TimeRange(since, until));
         }
+        if (random.nextInt(4) == 0) {
+            filters.add(new Filter.Read(random.nextBoolean()));
+        }
+        if (random.nextInt(3) == 0) {
+            String query = randomText(random, 1 + random.nextInt(3));
+            if (!chatcache.query.Words.of(query).isEmpty() && chatcache.query.Words.of(query).size() <= 5) {
+                filters.add(Filter.Text.of(query));
+            }
+        }
         return filters;
+    }
+
+    /** Words in several scripts and spellings: case, accents, width, ligatures, apostrophes, ideographs, emoji. */
+    private static final String[] VOCABULARY = {"привет", "Привет", "ПРИВЕТ", "мир", "café", "cafe", "CAFÉ", "don't",
+        "don’t", "e-mail", "email", "東", "東京", "京", "tower", "Straße", "STRASSE", "😀", "👍🏽", "ж", "Σοφία", "σοφια",
+        "١٢٣", "ＡＢＣ", "abc", "İstanbul", "istanbul", "ﬁne", "fine", "naïve", "naive", "x", "42", "tied", "₂", "a_b"};
+    private static final String[] SEPARATORS = {" ", ", ", "! ", " — ", "\n", "…", "/", "'", "-", "."};
+
+    private static String randomText(Random random, int words) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < words; i++) {
+            if (i > 0) {
+                text.append(SEPARATORS[random.nextInt(SEPARATORS.length)]);
+            }
+            text.append(VOCABULARY[random.nextInt(VOCABULARY.length)]);
+        }
+        return text.toString();
     }
 
     private void postRandom(Random random, List<User> users, int chats, int count) {
@@ -127,7 +156,7 @@ class BackendParityIT {
             User author = pick(random, users);
             String data = random.nextInt(4) == 0 ? "{\"n\":" + random.nextInt(100) + "}" : null;
             posted.add(stores.cache.messages().post(new NewMessage(1 + random.nextInt(chats), author.id(),
-                    "msg " + i + " " + "ж😀".repeat(random.nextInt(3)), data)));
+                    "msg " + i + " " + randomText(random, 1 + random.nextInt(6)), data)));
         }
     }
 
@@ -138,7 +167,7 @@ class BackendParityIT {
         Message current = Pager.page(stores.cache.mysqlMessages(), new SearchCriteria(m.chatId(), Optional.of(m.userId()), 1,
                 new Position.Around(m.id()))).messages().get(0);
         if (random.nextBoolean()) {
-            Message edited = stores.cache.messages().edit(m.chatId(), m.id(), "edited " + random.nextInt(1000) + " ✏️", author);
+            Message edited = stores.cache.messages().edit(m.chatId(), m.id(), "edited " + randomText(random, 1 + random.nextInt(4)) + " ✏️", author);
             assertEquals(current.read(), edited.read());
             posted.replaceAll(p -> p.id() == m.id() ? edited : p);
         } else {

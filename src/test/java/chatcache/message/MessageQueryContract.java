@@ -258,13 +258,34 @@ public abstract class MessageQueryContract {
         return Pager.page(backend(), new SearchCriteria(chatId, author, limit, position));
     }
 
-    /** A small chat with ties everywhere: 13 messages over 6 milliseconds, ids out of time order. */
+    /** Texts of the tied chat: words in several scripts, cases, accents, apostrophes, hyphens, ideographs. */
+    private static final String[] TIED_TEXTS = {"Привет, мир! tied 0", "café ☕ don't stop 1", "ПРИВЕТ again 2",
+        "e-mail me at 3", "東京 tower 4", "cafe mir 5", "привет мир café 6", "nothing here 7", "Straße 8",
+        "strasse Привет 9", "tower 東 10", "don t 11", "mir 12"};
+
+    /**
+     * A small chat with ties everywhere: 13 messages over 6 milliseconds, ids out of time order,
+     * words shared in varied spellings, and about a third of them read.
+     */
     private void postTiedChat() {
         long[] times = {300, 100, 300, 200, 100, 500, 300, 200, 600, 600, 100, 400, 500};
         for (int i = 0; i < times.length; i++) {
-            postAt(times[i], 1, i % 3 == 0 ? bob : alice, "tied " + i);
+            postAt(times[i], 1, i % 3 == 0 ? bob : alice, TIED_TEXTS[i]);
         }
-        postAt(350, 2, alice, "another chat");
+        postAt(350, 2, alice, "another chat привет");
+        List<Long> read = new ArrayList<>();
+        for (int i = 0; i < times.length; i++) {
+            if (i % 3 == 1 || i == 6) {
+                read.add(posted.get(i).id());
+            }
+        }
+        markRead(read);
+    }
+
+    /** Marks these messages read in both stores (the MySQL path, which copies its marks to Redis at once). */
+    private void markRead(List<Long> ids) {
+        stores.cache.mysqlMessages().markRead(ids);
+        posted.replaceAll(m -> ids.contains(m.id()) ? m.withRead(true) : m);
     }
 
     /**
@@ -286,7 +307,61 @@ public abstract class MessageQueryContract {
                 List.of(new Filter.TimeRange(200, 600)),
                 List.of(new Filter.TimeRange(301, 399)),
                 List.of(Filter.Authors.of(alice.id()), new Filter.TimeRange(100, 301)),
-                List.of(Filter.Authors.of(alice.id(), bob.id()), new Filter.TimeRange(200, 501)));
+                List.of(Filter.Authors.of(alice.id(), bob.id()), new Filter.TimeRange(200, 501)),
+                List.of(new Filter.Read(true)),
+                List.of(new Filter.Read(false)),
+                List.of(Filter.Text.of("привет")),
+                List.of(Filter.Text.of("Мир, ПРИВЕТ")),
+                List.of(Filter.Text.of("CAFÉ")),
+                List.of(Filter.Text.of("don't")),
+                List.of(Filter.Text.of("東")),
+                List.of(Filter.Text.of("STRASSE")),
+                List.of(Filter.Text.of("absent")),
+                List.of(Filter.Authors.of(alice.id()), new Filter.Read(false)),
+                List.of(Filter.Authors.of(alice.id(), bob.id()), new Filter.Read(true)),
+                List.of(Filter.Authors.of(bob.id()), Filter.Text.of("tower")),
+                List.of(Filter.Authors.of(alice.id(), bob.id()), Filter.Text.of("привет")),
+                List.of(new Filter.Read(true), Filter.Text.of("cafe")),
+                List.of(new Filter.Read(false), Filter.Text.of("mir")),
+                List.of(new Filter.Read(false), new Filter.TimeRange(200, 600)),
+                List.of(Filter.Text.of("mir"), new Filter.TimeRange(300, Long.MAX_VALUE)),
+                List.of(Filter.Authors.of(alice.id()), new Filter.Read(false), Filter.Text.of("привет"),
+                        new Filter.TimeRange(100, 501)));
+    }
+
+    /**
+     * Words follow edits (a word lost, a word gained) and deletes, and read filters follow marks
+     * made by fetches, on every position.
+     */
+    @Test
+    void wordAndReadFiltersFollowEditsDeletesAndMarks() {
+        postTiedChat();
+        Message lose = posted.get(0); // "Привет, мир! tied 0"
+        Message gain = posted.get(7); // "nothing here 7"
+        replacePosted(stores.cache.messages().edit(1, lose.id(), "мир only now", bob));
+        replacePosted(stores.cache.messages().edit(1, gain.id(), "nothing but привет here", alice));
+        stores.cache.messages().delete(1, posted.get(9).id(), bob);
+        long deleted = posted.get(9).id();
+        posted.removeIf(m -> m.id() == deleted);
+        List<Long> fetchedByAlice = ids(stores.cache.messages().fetchFrom(backend(),
+                new SearchCriteria(1, List.of(Filter.Authors.of(bob.id())), 2, Position.LATEST),
+                Caller.of(alice)).messages());
+        stores.cache.readMarks().drain();
+        posted.replaceAll(m -> fetchedByAlice.contains(m.id()) && m.userId() != alice.id() ? m.withRead(true) : m);
+        List<List<Filter>> cases = List.of(List.of(Filter.Text.of("привет")), List.of(Filter.Text.of("мир")),
+                List.of(Filter.Text.of("nothing")), List.of(Filter.Text.of("strasse")), List.of(new Filter.Read(true)),
+                List.of(new Filter.Read(false)), List.of(new Filter.Read(false), Filter.Text.of("мир")));
+        for (Message anchor : posted.stream().filter(m -> m.chatId() == 1).toList()) {
+            for (Position position : List.of(Position.LATEST, new Position.Before(anchor.id()), new Position.After(anchor.id()),
+                    new Position.Around(anchor.id()))) {
+                for (List<Filter> f : cases) {
+                    for (int limit : new int[] {1, 2, 5}) {
+                        SearchCriteria c = new SearchCriteria(1, f, limit, position);
+                        assertEquals(ExpectedPages.of(posted, c).orElseThrow(), Pager.page(backend(), c), c.toString());
+                    }
+                }
+            }
+        }
     }
 
     @Test

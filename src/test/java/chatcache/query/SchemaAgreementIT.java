@@ -25,16 +25,20 @@ class SchemaAgreementIT {
     void everyMessageFieldIsAMySqlColumnAndEveryIndexedFieldIsAMessageField() throws SQLException {
         TestStores stores = TestStores.get();
         Set<String> columns = new HashSet<>();
-        try (Connection c = stores.cache.database().dataSource().getConnection();
-             ResultSet rs = c.getMetaData().getColumns(c.getCatalog(), null, "messages", null)) {
-            while (rs.next()) {
-                columns.add(rs.getString("COLUMN_NAME"));
+        try (Connection c = stores.cache.database().dataSource().getConnection()) {
+            for (String table : List.of("messages", "message_words")) {
+                try (ResultSet rs = c.getMetaData().getColumns(c.getCatalog(), null, table, null)) {
+                    while (rs.next()) {
+                        columns.add(table + "." + rs.getString("COLUMN_NAME"));
+                    }
+                }
             }
         }
         Set<String> indexed = indexedFields(stores);
         Set<String> redisFields = new HashSet<>();
         for (MessageField f : MessageField.values()) {
-            assertTrue(columns.contains(f.column()), f + ": no column " + f.column() + " in " + columns);
+            String column = f.table() + "." + f.column();
+            assertTrue(columns.contains(column), f + ": no column " + column + " in " + columns);
             redisFields.add(f.redisField());
         }
         // id is the hash's key, not an indexed field; every other field is indexed, and nothing else is

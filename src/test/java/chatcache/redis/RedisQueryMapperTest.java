@@ -1,5 +1,6 @@
 package chatcache.redis;
 
+import chatcache.query.Filter;
 import chatcache.query.OrderKey;
 import chatcache.query.Slice;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,20 @@ class RedisQueryMapperTest {
     @Test
     void aChatSliceBecomesATagMatchOverThePagesHashes() {
         Slice slice = new Slice(5, Optional.empty(), Slice.Direction.OLDER, Optional.empty(), 21);
-        assertEquals(List.of("idx:messages", "@chatId:{5}", "INKEYS", "2", "messages:9", "messages:4", "LIMIT", "0", "2"),
+        assertEquals(List.of("idx:messages", "@chatId:{5}", "INKEYS", "2", "messages:9", "messages:4",
+                        "RETURN", "6", "chatId", "userId", "message", "createdAt", "data", "read", "LIMIT", "0", "2"),
                 RedisQueryMapper.toSearchArgs("idx:messages", slice, KEYS));
+    }
+
+    @Test
+    void readAndWordsAreTagMatchesAndATimeRangeIsNarrowedToTheWalk() {
+        Slice slice = new Slice(5, List.of(new Filter.Read(false), Filter.Text.of("Привет, МИР"),
+                new Filter.TimeRange(100, 200)), Slice.Direction.OLDER, Optional.empty(), 3);
+        assertEquals("@chatId:{5} @read:{0} @words:{мир} @words:{привет} @createdAt:[100 199]",
+                RedisQueryMapper.toSearchArgs("idx:messages", slice, KEYS).get(1));
+        assertEquals(List.of("idx:messages", "@chatId:{5} @read:{0} @words:{мир} @words:{привет} @createdAt:[100 150]",
+                        "RETURN", "1", "createdAt", "LIMIT", "0", "1000"),
+                RedisQueryMapper.candidateArgs("idx:messages", slice, Long.MIN_VALUE, 150, 1000));
     }
 
     @Test

@@ -50,6 +50,7 @@ public final class TestStores {
         cache.cacheRelay().drain();
         try (Connection c = cache.database().dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("TRUNCATE TABLE messages");
+            s.execute("TRUNCATE TABLE message_words");
             s.execute("TRUNCATE TABLE users");
             s.execute("TRUNCATE TABLE cache_outbox");
         } catch (SQLException e) {

@@ -164,51 +164,177 @@ class HttpFiltersIT extends LiveApp {
             page.get("messages").forEach(m -> pageIds.add(m.get("id").longValue()));
             JsonNode mysql = page.path("explain").path("mysql");
             JsonNode commands = page.path("explain").path("redis");
-            assertEquals(true, mysql.size() > 0 && commands.size() > 0, body + " -> " + page);
-
-            // every statement runs as shown, and together they return every message of the page
-            java.util.Set<Long> fromMysql = new java.util.HashSet<>();
-            try (java.sql.Connection c = stores.cache.database().dataSource().getConnection()) {
-                for (JsonNode st : mysql) {
-                    try (java.sql.PreparedStatement ps = c.prepareStatement(st.get("sql").textValue())) {
-                        int i = 1;
-                        for (JsonNode p : st.get("parameters")) {
-                            ps.setLong(i++, p.longValue());
-                        }
-                        try (java.sql.ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                fromMysql.add(rs.getLong("id"));
-                            }
-                        }
-                    }
-                }
-            }
-            assertEquals(true, fromMysql.containsAll(pageIds), body + ": MySQL statements " + fromMysql + " page " + pageIds);
-
-            // every command runs as shown; the anchor's hash and the searches hold every message of the page
-            java.util.Set<Long> fromRedis = new java.util.HashSet<>();
-            try (redis.clients.jedis.Jedis jedis = stores.cache.redisPool().getResource()) {
-                for (JsonNode command : commands) {
-                    List<String> args = new ArrayList<>();
-                    command.forEach(a -> args.add(a.textValue()));
-                    String name = args.remove(0);
-                    Object reply = jedis.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode(name),
-                            args.toArray(String[]::new));
-                    if (name.equals("HGETALL") && !((List<?>) reply).isEmpty()) {
-                        fromRedis.add(Long.parseLong(args.get(0).substring(args.get(0).indexOf(':') + 1))); // the anchor
-                    }
-                    if (name.equals("FT.SEARCH")) {
-                        List<?> found = (List<?>) reply;
-                        for (int k = 1; k < found.size(); k += 2) {
-                            String key = redis.clients.jedis.util.SafeEncoder.encode((byte[]) found.get(k));
-                            fromRedis.add(Long.parseLong(key.substring(key.indexOf(':') + 1)));
-                        }
-                    }
-                }
-            }
-            assertEquals(true, fromRedis.containsAll(pageIds), body + ": Redis searches " + fromRedis + " page " + pageIds);
+            assertEachRunsAsShownAndHoldsThePage(body, page);
             assertEquals(true, commands.toString().contains("@userId:{" + alice.user().id() + " | " + bob.user().id() + "}"), commands.toString());
             assertEquals(true, mysql.toString().contains("UNION ALL"), mysql.toString());
+        }
+    }
+
+    /**
+     * Every statement and command of the page's explain runs as shown, and together the MySQL
+     * statements return every message of the page, as do the Redis searches (with the anchor's hash).
+     */
+    private void assertEachRunsAsShownAndHoldsThePage(String body, JsonNode page) throws Exception {
+        List<Long> pageIds = new ArrayList<>();
+        page.get("messages").forEach(m -> pageIds.add(m.get("id").longValue()));
+        JsonNode mysql = page.path("explain").path("mysql");
+        JsonNode commands = page.path("explain").path("redis");
+        assertEquals(true, mysql.size() > 0 && commands.size() > 0, body + " -> " + page);
+        java.util.Set<Long> fromMysql = new java.util.HashSet<>();
+        try (java.sql.Connection c = stores.cache.database().dataSource().getConnection()) {
+            for (JsonNode st : mysql) {
+                try (java.sql.PreparedStatement ps = c.prepareStatement(st.get("sql").textValue())) {
+                    int i = 1;
+                    for (JsonNode p : st.get("parameters")) {
+                        if (p.isTextual()) {
+                            ps.setString(i++, p.textValue());
+                        } else if (p.isBoolean()) {
+                            ps.setBoolean(i++, p.booleanValue());
+                        } else {
+                            ps.setLong(i++, p.longValue());
+                        }
+                    }
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            fromMysql.add(rs.getLong("id"));
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(true, fromMysql.containsAll(pageIds), body + ": MySQL statements " + fromMysql + " page " + pageIds);
+        java.util.Set<Long> fromRedis = new java.util.HashSet<>();
+        try (redis.clients.jedis.Jedis jedis = stores.cache.redisPool().getResource()) {
+            for (JsonNode command : commands) {
+                List<String> args = new ArrayList<>();
+                command.forEach(a -> args.add(a.textValue()));
+                String name = args.remove(0);
+                Object reply = jedis.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode(name),
+                        args.toArray(String[]::new));
+                if (name.equals("HGETALL") && !((List<?>) reply).isEmpty()) {
+                    fromRedis.add(Long.parseLong(args.get(0).substring(args.get(0).indexOf(':') + 1))); // the anchor
+                }
+                if (name.equals("FT.SEARCH")) {
+                    List<?> found = (List<?>) reply;
+                    for (int k = 1; k < found.size(); k += 2) {
+                        String key = redis.clients.jedis.util.SafeEncoder.encode((byte[]) found.get(k));
+                        fromRedis.add(Long.parseLong(key.substring(key.indexOf(':') + 1)));
+                    }
+                }
+            }
+        }
+        assertEquals(true, fromRedis.containsAll(pageIds), body + ": Redis searches " + fromRedis + " page " + pageIds);
+    }
+
+    // ------------------------------------------------------------------ read and text
+
+    /** An anonymous reader's ids (marks nothing). */
+    private List<Long> peek(String body) {
+        return fetch(Reader.ANONYMOUS, body);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Reader.class)
+    void readSelectsByTheFlagsAsTheyWereBeforeThisFetchMarks(Reader reader) {
+        // carol reads the newest four: bob's 10 and alice's 9 become read (8 and 11 are her own)
+        Reply r = ApiClient.send(http, base, "POST", "/chat/1/messages", bearer(carol), "{\"limit\":4}");
+        assertEquals(200, r.status(), r.body());
+        stores.cache.readMarks().drain();
+        assertEquals(newestFirst(9, 10), fetch(reader, "{\"read\":true}"));
+        assertEquals(newestFirst(7, 8, 11), peek("{\"read\":false,\"limit\":3}"));
+        Reply page = ApiClient.send(http, base, "POST", "/chat/1/messages",
+                reader == Reader.ANONYMOUS ? null : bearer(reader == Reader.USER ? bob : api), "{\"read\":false,\"limit\":3}");
+        for (JsonNode m : page.json().get("messages")) {
+            assertEquals(false, m.get("read").booleanValue(), "shown as before this fetch: " + page.body());
+        }
+        stores.cache.readMarks().drain();
+        // that fetch marked what it showed of others' messages (bob's own 7 stays unread)
+        List<Long> stillUnread = switch (reader) {
+            case ANONYMOUS -> newestFirst(7, 8, 11);
+            case USER -> newestFirst(5, 6, 7);
+            case API -> newestFirst(4, 5, 6);
+        };
+        assertEquals(stillUnread, peek("{\"read\":false,\"limit\":3}"));
+        String byAliceOrBob = "{\"read\":false,\"userIds\":[" + alice.user().id() + "," + bob.user().id()
+                + "],\"limit\":2,\"before\":" + ids.get(8) + "}";
+        assertEquals(reader == Reader.API ? newestFirst(4, 6) : newestFirst(6, 7), peek(byAliceOrBob));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Reader.class)
+    void textMatchesEveryWordInAnyCaseWidthOrAccent(Reader reader) {
+        List<Long> chat3 = new ArrayList<>();
+        String[] texts = {"Привет, мир!", "привет café", "CAFE don't panic", "東京タワー", "ＰＲＩＶＥＴ naïve"};
+        Authenticator.Issued[] authors = {alice, bob, alice, carol, bob};
+        for (int i = 0; i < texts.length; i++) {
+            stores.clock.set(T + 1_000 + i);
+            Reply r = ApiClient.send(http, base, "POST", "/chat/3/message", bearer(authors[i]), messageBody(texts[i], null));
+            assertEquals(201, r.status(), r.body());
+            chat3.add(r.json().get("id").longValue());
+        }
+        java.util.function.Function<String, List<Long>> text = body -> {
+            Reply r = ApiClient.send(http, base, "POST", "/chat/3/messages", reader == Reader.ANONYMOUS ? null
+                    : bearer(reader == Reader.USER ? bob : api), body);
+            assertEquals(200, r.status(), body + " -> " + r.body());
+            assertEquals(reader.source, r.json().get("source").textValue(), r.body());
+            List<Long> got = new ArrayList<>();
+            r.json().get("messages").forEach(m -> got.add(m.get("id").longValue()));
+            return got;
+        };
+        assertEquals(List.of(chat3.get(1), chat3.get(0)), text.apply("{\"text\":\"ПРИВЕТ\"}"));
+        assertEquals(List.of(chat3.get(1)), text.apply("{\"text\":\"cafe, привет!\"}"));
+        assertEquals(List.of(chat3.get(2), chat3.get(1)), text.apply("{\"text\":\"Café\"}"));
+        assertEquals(List.of(chat3.get(2)), text.apply("{\"text\":\"DON'T\"}"));
+        assertEquals(List.of(chat3.get(3)), text.apply("{\"text\":\"京\"}"));
+        assertEquals(List.of(chat3.get(4)), text.apply("{\"text\":\"privet NAIVE\"}"));
+        assertEquals(List.of(), text.apply("{\"text\":\"мира\"}"));
+        assertEquals(List.of(chat3.get(1)), text.apply("{\"text\":\"café\",\"userIds\":[" + bob.user().id() + "]}"));
+        assertEquals(List.of(chat3.get(0)), text.apply("{\"text\":\"привет\",\"before\":" + chat3.get(1) + "}"));
+        assertEquals(List.of(chat3.get(1)), text.apply("{\"text\":\"привет\",\"after\":" + chat3.get(0) + "}"));
+        assertEquals(List.of(chat3.get(2)), text.apply("{\"text\":\"cafe\",\"since\":" + (T + 1_002) + "}"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Reader.class)
+    void anEditChangesWhichWordsFindTheMessage(Reader reader) {
+        Reply posted = ApiClient.send(http, base, "POST", "/chat/4/message", bearer(alice), messageBody("alpha beta", null));
+        long id = posted.json().get("id").longValue();
+        String auth = reader == Reader.ANONYMOUS ? null : bearer(reader == Reader.USER ? bob : api);
+        Reply edit = ApiClient.send(http, base, "PATCH", "/chat/4/message/" + id, bearer(alice), messageBody("beta gamma", null));
+        assertEquals(200, edit.status(), edit.body());
+        for (String[] c : new String[][] {{"alpha", "0"}, {"beta", "1"}, {"gamma", "1"}}) {
+            Reply r = ApiClient.send(http, base, "POST", "/chat/4/messages", auth, "{\"text\":\"" + c[0] + "\"}");
+            assertEquals(Integer.parseInt(c[1]), r.json().get("messages").size(), c[0] + ": " + r.body());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"text\":\"\"}", "{\"text\":\"   \"}", "{\"text\":\"!!! 😀 👍🏽\"}",
+            "{\"text\":\"a b c d e f\"}", "{\"text\":5}", "{\"text\":[\"a\"]}", "{\"read\":\"false\"}",
+            "{\"read\":0}", "{\"read\":null,\"text\":{}}"})
+    void malformedReadAndTextAre400(String body) {
+        Reply r = ApiClient.send(http, base, "POST", "/chat/1/messages", null, body);
+        assertError(r, 400, body);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Reader.class)
+    void explainShowsTheWordAndReadFiltersInBothTranslations(Reader reader) throws Exception {
+        for (String body : List.of("{\"text\":\"M5\",\"explain\":true}", "{\"read\":false,\"limit\":2,\"explain\":true}",
+                "{\"read\":false,\"text\":\"m7\",\"before\":" + ids.get(9) + ",\"explain\":true}")) {
+            JsonNode page = explained(reader, body);
+            if (reader == Reader.ANONYMOUS || !body.contains("read")) {
+                // (a reader's fetch marks what it returned, after which "read": false no longer finds it)
+                assertEachRunsAsShownAndHoldsThePage(body, page);
+            }
+            String redis = page.path("explain").path("redis").toString();
+            String mysql = page.path("explain").path("mysql").toString();
+            if (body.contains("text")) {
+                assertEquals(true, redis.contains("@words:{m") && mysql.contains("message_words"), redis + " / " + mysql);
+            }
+            if (body.contains("read")) {
+                assertEquals(true, redis.contains("@read:{0}") && mysql.contains("is_read"), redis + " / " + mysql);
+            }
         }
     }
 
