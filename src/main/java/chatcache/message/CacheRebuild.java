@@ -99,6 +99,7 @@ public final class CacheRebuild {
         for (long chat : chats) {
             Set<Long> inMysql = new HashSet<>();
             Map<Long, Set<Long>> byAuthor = new java.util.HashMap<>();
+            long words = 0;
             long after = 0;
             while (true) {
                 List<Message> batch = store.scan(Optional.of(chat), after, BATCH);
@@ -116,6 +117,16 @@ public final class CacheRebuild {
                         drift.add("chat " + chat + ": message " + m.id() + " differs: MySQL " + m + ", Redis " + c);
                     }
                 }
+                // the words both stores search: each message's rows in MySQL, its field in Redis
+                Set<Long> missingWords = store.withMissingWords(batch);
+                if (!missingWords.isEmpty()) {
+                    drift.add("chat " + chat + ": MySQL lacks word rows of messages " + sample(missingWords));
+                }
+                Set<Long> otherWords = cache.withOtherWords(batch);
+                if (!otherWords.isEmpty()) {
+                    drift.add("chat " + chat + ": Redis holds other words than the text's for messages " + sample(otherWords));
+                }
+                words += batch.stream().mapToLong(m -> chatcache.query.Words.of(m.text()).size()).sum();
                 after = batch.get(batch.size() - 1).id();
                 checked += batch.size();
                 progress.step(checked, Math.max(total, checked));
@@ -145,6 +156,11 @@ public final class CacheRebuild {
                     drift.add("chat " + chat + ": the order index of author " + author + " differs: extra "
                             + sample(extraOfAuthor) + ", missing " + sample(missingOfAuthor));
                 }
+            }
+            long wordRows = store.wordRows(chat);
+            if (wordRows != words) {
+                drift.add("chat " + chat + ": MySQL holds " + wordRows + " word rows, its messages have " + words
+                        + " words (rows of edited or deleted texts left behind)");
             }
             long indexed = cache.indexedCount(chat);
             if (indexed != inMysql.size()) {

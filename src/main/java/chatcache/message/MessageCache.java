@@ -45,4 +45,7 @@ public interface MessageCache {
 
     /** How many documents of this chat the search index holds. */
     long indexedCount(long chatId);
+
+    /** Of these messages (as MySQL holds them), those whose cached words are not their text's (for verify). */
+    Set<Long> withOtherWords(List<Message> messages);
 }

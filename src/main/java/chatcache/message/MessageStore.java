@@ -3,6 +3,7 @@ package chatcache.message;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** The source of truth for messages (MySQL), with the outbox of changes Redis must still receive. */
 public interface MessageStore {
@@ -43,4 +44,13 @@ public interface MessageStore {
     /** An outbox entry: message {@code messageId} must be (re-)sent to Redis. */
     record OutboxEntry(long id, long messageId) {
     }
+
+    /** Of these messages (as MySQL holds them), those whose word rows are not exactly their words' (for verify). */
+    Set<Long> withMissingWords(List<Message> messages);
+
+    /** How many word rows the chat has (for verify: with every message's present, more means stale rows). */
+    long wordRows(long chatId);
+
+    /** Makes the chat's word rows exactly its messages' words (the repair for what verify reports); rows changed. */
+    long mendWords(long chatId);
 }

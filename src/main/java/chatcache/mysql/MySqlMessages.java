@@ -194,6 +194,26 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
     }
 
     @Override
+    public java.util.Set<Long> withMissingWords(List<Message> messages) {
+        return unavailableIfFails("MySQL could not read words", () -> sessions.fromSession(session ->
+                session.doReturningWork(connection -> MessageWords.missing(connection, messages))));
+    }
+
+    @Override
+    public long mendWords(long chatId) {
+        return unavailableIfFails("MySQL could not mend words", () -> sessions.fromSession(session ->
+                session.doReturningWork(connection -> MessageWords.mend(connection, chatId))));
+    }
+
+    @Override
+    public long wordRows(long chatId) {
+        return unavailableIfFails("MySQL query failed", () -> sessions.fromSession(session -> session
+                .createNativeQuery("SELECT COUNT(*) FROM message_words WHERE chat_id = :chat", Long.class)
+                .setParameter("chat", chatId)
+                .getSingleResult()));
+    }
+
+    @Override
     public long count(Optional<Long> chatId) {
         return unavailableIfFails("MySQL query failed", () -> sessions.fromSession(session -> chatId.isPresent()
                 ? session.createSelectionQuery("select count(*) from MessageEntity where chatId = :chat", Long.class)

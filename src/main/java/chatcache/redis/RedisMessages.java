@@ -228,6 +228,26 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     }
 
     @Override
+    public Set<Long> withOtherWords(List<Message> messages) {
+        try (Jedis jedis = pool.getResource()) {
+            Pipeline p = jedis.pipelined();
+            List<Response<String>> words = messages.stream().map(m -> p.hget(MessageHash.key(m.id()), MessageHash.WORDS)).toList();
+            p.sync();
+            Set<Long> other = new java.util.HashSet<>();
+            for (int i = 0; i < messages.size(); i++) {
+                String cached = words.get(i).get();
+                Message m = messages.get(i);
+                if (cached != null && !cached.equals(String.join(",", chatcache.query.Words.of(m.text())))) {
+                    other.add(m.id());
+                }
+            }
+            return other;
+        } catch (JedisException e) {
+            throw new BackendUnavailableException("Redis could not read words: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public java.util.Set<Long> orderedIds(long chatId) {
         try (Jedis jedis = pool.getResource()) {
             java.util.Set<Long> ids = new java.util.HashSet<>();

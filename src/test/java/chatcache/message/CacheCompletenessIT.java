@@ -163,6 +163,37 @@ class CacheCompletenessIT {
     }
 
     @Test
+    void verifyReportsWordsOutOfStepInEitherStoreAndRebuildingWithMendingFixesThem() throws Exception {
+        Message lacking = stores.cache.messages().post(new NewMessage(1, alice.id(), "Привет мир", null));
+        Message haunted = stores.cache.messages().post(new NewMessage(1, bob.id(), "plain words", null));
+        Message misindexed = stores.cache.messages().post(new NewMessage(1, alice.id(), "café", null));
+        assertEquals(List.of(), verify());
+        try (var c = stores.cache.database().dataSource().getConnection(); var s = c.createStatement()) {
+            s.execute("DELETE FROM message_words WHERE message_id = " + lacking.id());
+            s.execute("INSERT INTO message_words (chat_id, word, created_at, message_id) VALUES (1, 'ghost', "
+                    + haunted.createdAt() + ", " + haunted.id() + ")");
+        }
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            jedis.hset("messages:" + misindexed.id(), "words", "tea");
+        }
+        List<String> drift = verify();
+        assertEquals(3, drift.size(), drift.toString());
+        assertTrue(drift.get(0).contains("MySQL lacks word rows of messages [" + lacking.id() + "]"), drift.toString());
+        assertTrue(drift.get(1).contains("Redis holds other words than the text's for messages [" + misindexed.id() + "]"),
+                drift.toString());
+        assertTrue(drift.get(2).contains("MySQL holds 4 word rows, its messages have 5 words"), drift.toString());
+
+        stores.cache.rebuild().rebuild(Optional.of(1L), CacheRebuild.Progress.NONE);
+        assertEquals(3, stores.cache.mysqlMessages().mendWords(1), "two rows added, one deleted");
+        assertEquals(List.of(), verify());
+        SearchCriteria ghost = new SearchCriteria(1, List.of(chatcache.query.Filter.Text.of("ghost")), 10, Position.LATEST);
+        assertEquals(List.of(), Pager.page(stores.cache.mysqlMessages(), ghost).messages());
+        SearchCriteria hello = new SearchCriteria(1, List.of(chatcache.query.Filter.Text.of("привет")), 10, Position.LATEST);
+        assertEquals(List.of(lacking.id()), Pager.page(stores.cache.mysqlMessages(), hello).messages().stream().map(Message::id).toList());
+        assertEquals(0, stores.cache.mysqlMessages().mendWords(1), "nothing left to mend");
+    }
+
+    @Test
     void aMessageCommittedAfterTheRebuildsScanIsNotRemovedAsStale() {
         // the interleaving forced: the rebuild's scan saw only the first message; the second was
         // committed and cached after it, before the stale entries are removed
@@ -188,6 +219,7 @@ class CacheCompletenessIT {
                     + "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) "
                     + "SELECT 1, " + alice.id() + ", CONCAT('bulk ', i), " + stores.clock.millis() + " + i DIV 4, FALSE FROM n");
         }
+        assertEquals(2 * 2_500, stores.cache.mysqlMessages().mendWords(1), "the words of the rows written by hand");
         Thread writer = new Thread(() -> {
             for (int i = 0; i < 200; i++) {
                 stores.cache.messages().post(new NewMessage(1, bob.id(), "during " + i, null));
@@ -209,6 +241,7 @@ class CacheCompletenessIT {
                     + "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) "
                     + "SELECT 1, " + alice.id() + ", CONCAT('bulk ', i), " + stores.clock.millis() + " + i DIV 4, FALSE FROM n");
         }
+        stores.cache.mysqlMessages().mendWords(1);
         AtomicInteger written = new AtomicInteger();
         Thread writer = new Thread(() -> {
             for (int i = 0; i < 200; i++) {
