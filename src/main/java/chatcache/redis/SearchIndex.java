@@ -216,7 +216,13 @@ public final class SearchIndex {
         // STOPWORDS 0: the query parser would otherwise refuse a stop word such as "a" or "the"
         // even inside a TAG match (1.2: "Syntax error"), and words are ours to define
         args.addAll(List.of("NOOFFSETS", "NOFIELDS", "NOFREQS", "STOPWORDS", "0", "SCHEMA"));
-        args.addAll(schemaFields());
+        List<String> fields = new ArrayList<>(schemaFields());
+        if (!indexesExplicitly()) {
+            // why: words are folded by chatcache (query.Words); 2.x would fold TAG values again
+            // with its own Unicode tables, 1.x only folds ASCII, which a word never holds upper-cased
+            fields.add(fields.indexOf(MessageHash.WORDS) + 2, "CASESENSITIVE");
+        }
+        args.addAll(fields);
         try {
             jedis.sendCommand(SearchCommand.CREATE, args.toArray(String[]::new));
         } catch (JedisDataException e) {
