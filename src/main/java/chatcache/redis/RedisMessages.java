@@ -426,7 +426,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     static final int FIRST_WINDOW = 64;
     /** The largest window: one FT.SEARCH never looks at more hashes than this. */
     static final int MAX_WINDOW = 4_096;
-    /** After this many messages walked without a full page, the filters are rare: ask for their matches. */
+    /** A walk that would pass this many messages without a full page asks for the filters' matches instead. */
     static final int PROBE_AFTER = 2_000;
     /** A rare filter's matches beyond the walk are listed when there are at most this many. */
     static final int PROBE_MAX = 1_000;
@@ -439,8 +439,8 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     /**
      * The slice with filters that only RediSearch can test: the order index names the next window
      * of messages (of the chat, or of the authors' lists), FT.SEARCH keeps those among them that
-     * pass every filter (INKEYS), and windows grow fourfold (to {@value #MAX_WINDOW}) until the
-     * page is full or the chat ends. A dense filter fills its page in the first window or two; a
+     * pass every filter (INKEYS), and windows grow (by the density seen, at least twofold, to
+     * {@value #MAX_WINDOW}; see {@link #nextWindow}) until the page is full or the chat ends. A dense filter fills its page in the first window or two; a
      * filter that passes few of the first {@value #PROBE_AFTER} messages walked is rare, and one
      * FT.SEARCH over the rest of the chat lists its matches' times (its cost is the number of
      * matches, not the chat's size): when they are at most {@value #PROBE_MAX}, the nearest of
@@ -471,7 +471,8 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             OrderKey last = w.keys().get(w.keys().size() - 1);
             cursor = Optional.of(last.sortKey());
             walked += w.keys().size();
-            if (!probed && walked >= PROBE_AFTER) {
+            int next = nextWindow(window, walked, page.size(), slice.count() - page.size());
+            if (!probed && walked + next > PROBE_AFTER) {
                 probed = true;
                 Optional<List<Message>> rest = rareMatches(jedis, slice, last, slice.count() - page.size(), nearestFirst, trace);
                 if (rest.isPresent()) {
@@ -479,8 +480,18 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                     return page;
                 }
             }
-            window = Math.min(window * 4, MAX_WINDOW);
+            window = next;
         }
+    }
+
+    /**
+     * The next window: as many messages as the density seen so far says the rest of the page
+     * needs, half as many again for luck, at least twice the last window (or four times, when
+     * nothing passed yet) and at most {@value #MAX_WINDOW}.
+     */
+    static int nextWindow(int last, long walked, int found, int needed) {
+        long estimate = found == 0 ? 4L * last : Math.max(2L * last, (long) Math.ceil(1.5 * needed * walked / found));
+        return (int) Math.min(estimate, MAX_WINDOW);
     }
 
     /**
