@@ -424,118 +424,159 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
 
     /** The first window a filtered walk searches, at least (twice the page, if larger). */
     static final int FIRST_WINDOW = 64;
-    /** The largest window: one FT.SEARCH never looks at more hashes than this. */
-    static final int MAX_WINDOW = 4_096;
-    /** A walk that would pass this many messages without a full page asks for the filters' matches instead. */
-    static final int PROBE_AFTER = 2_000;
-    /** A rare filter's matches beyond the walk are listed when there are at most this many. */
-    static final int PROBE_MAX = 1_000;
+    /** At most this many matches are listed by one search of a time span; a span with more is narrowed. */
+    static final int SPAN_MAX = 1_000;
+    /** Times a span that held too many matches is narrowed before the walk gives up (a DISAGREEMENT). */
+    private static final int NARROWINGS = 6;
 
-    /** Whether a filter has no order-index list, so that windows of the chat are searched. */
+    /** Whether a filter has no order-index list, so that RediSearch must find the slice's messages. */
     private static boolean searchesWindows(Slice slice) {
         return slice.filters().stream().anyMatch(f -> f instanceof Filter.Read || f instanceof Filter.Text);
     }
 
     /**
-     * The slice with filters that only RediSearch can test: the order index names the next window
-     * of messages (of the chat, or of the authors' lists), FT.SEARCH keeps those among them that
-     * pass every filter (INKEYS), and windows grow (by the density seen, at least twofold, to
-     * {@value #MAX_WINDOW}; see {@link #nextWindow}) until the page is full or the chat ends. A dense filter fills its page in the first window or two; a
-     * filter that passes few of the first {@value #PROBE_AFTER} messages walked is rare, and one
-     * FT.SEARCH over the rest of the chat lists its matches' times (its cost is the number of
-     * matches, not the chat's size): when they are at most {@value #PROBE_MAX}, the nearest of
-     * them are the rest of the page; else the walk goes on, as a filter that common soon fills it.
+     * The slice with filters only RediSearch can test (read state, words). First the order index
+     * names the nearest window of messages (of the chat, or of the authors' lists; this call also
+     * checks that Redis holds the whole chat) and FT.SEARCH keeps those that pass (INKEYS): a
+     * dense filter's page ends here. Then spans of time beyond the window are searched, each
+     * listing only its matches' times ({@link RedisQueryMapper#candidateArgs}): the first as long
+     * as the window's density says the rest of the page needs, three times over (at least 16
+     * windows' worth; 64 when nothing passed); after a span with no match, the whole rest of the
+     * chat (a rare filter: its cost is its matches); after one with too few, a span sized by the
+     * density seen so far. A span holding more than {@value #SPAN_MAX} matches is narrowed (the
+     * whole rest, by going on by spans). The nearest matches complete the page, read with one
+     * FT.SEARCH INKEYS that checks they still pass.
      */
     private List<Message> searchWindows(Jedis jedis, Slice slice, List<String> lists, Optional<Filter.TimeRange> range,
                                         Optional<String> start, Comparator<OrderKey> nearestFirst,
                                         List<List<String>> trace) {
-        List<Message> page = new ArrayList<>();
-        Optional<String> cursor = start;
         int window = Math.max(FIRST_WINDOW, 2 * slice.count());
-        long walked = 0;
-        boolean probed = false;
-        while (true) {
-            Walked w = nearest(jedis, slice, lists, cursor, window, nearestFirst, trace);
-            List<OrderKey> inRange = w.keys().stream().filter(k -> inRange(k, range)).toList();
-            if (!inRange.isEmpty()) {
-                List<Message> found = new ArrayList<>(search(jedis, slice, keysOf(inRange), trace));
-                found.sort(Comparator.comparing(RedisMessages::orderKey, nearestFirst));
-                page.addAll(found);
-                if (page.size() >= slice.count()) {
-                    return List.copyOf(page.subList(0, slice.count()));
-                }
-            }
-            if (w.ended() || inRange.size() < w.keys().size()) {
-                return page; // the chat (or the time range) holds nothing further
-            }
-            OrderKey last = w.keys().get(w.keys().size() - 1);
-            cursor = Optional.of(last.sortKey());
-            walked += w.keys().size();
-            int next = nextWindow(window, walked, page.size(), slice.count() - page.size());
-            if (!probed && walked + next > PROBE_AFTER) {
-                probed = true;
-                Optional<List<Message>> rest = rareMatches(jedis, slice, last, slice.count() - page.size(), nearestFirst, trace);
-                if (rest.isPresent()) {
-                    page.addAll(rest.get());
-                    return page;
-                }
-            }
-            window = next;
-        }
-    }
-
-    /**
-     * The next window: as many messages as the density seen so far says the rest of the page
-     * needs, half as many again for luck, at least twice the last window (or four times, when
-     * nothing passed yet) and at most {@value #MAX_WINDOW}.
-     */
-    static int nextWindow(int last, long walked, int found, int needed) {
-        long estimate = found == 0 ? 4L * last : Math.max(2L * last, (long) Math.ceil(1.5 * needed * walked / found));
-        return (int) Math.min(estimate, MAX_WINDOW);
-    }
-
-    /**
-     * The nearest {@code needed} messages beyond {@code after} that pass the slice's filters,
-     * from one FT.SEARCH over the chat's remaining time span; empty when more than
-     * {@value #PROBE_MAX} match there (the caller walks on).
-     */
-    private Optional<List<Message>> rareMatches(Jedis jedis, Slice slice, OrderKey after, int needed,
-                                                Comparator<OrderKey> nearestFirst, List<List<String>> trace) {
-        boolean older = slice.direction() == Slice.Direction.OLDER;
-        long min = older ? Long.MIN_VALUE : after.createdAt();
-        long max = older ? after.createdAt() : Long.MAX_VALUE;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            List<String> args = withOptions(RedisQueryMapper.candidateArgs(SearchIndex.NAME, slice, min, max, PROBE_MAX));
-            List<?> reply = (List<?>) jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new));
-            traced(trace, "FT.SEARCH", args);
-            if ((Long) reply.get(0) > PROBE_MAX) {
-                return Optional.empty();
-            }
-            List<OrderKey> nearest = new ArrayList<>();
-            for (int i = 1; i + 1 < reply.size(); i += 2) {
-                long id = MessageHash.idOf(SafeEncoder.encode((byte[]) reply.get(i)));
-                List<?> fields = (List<?>) reply.get(i + 1);
-                OrderKey key = new OrderKey(Long.parseLong(SafeEncoder.encode((byte[]) fields.get(1))), id);
-                if (nearestFirst.compare(key, after) > 0) {
-                    nearest.add(key);
-                }
-            }
-            nearest.sort(nearestFirst);
-            if (nearest.size() > needed) {
-                nearest = nearest.subList(0, needed);
-            }
-            if (nearest.isEmpty()) {
-                return Optional.of(List.of());
-            }
-            List<Message> found = new ArrayList<>(search(jedis, slice, keysOf(nearest), trace));
+        Walked w = nearest(jedis, slice, lists, start, window, nearestFirst, trace);
+        List<OrderKey> inRange = w.keys().stream().filter(k -> inRange(k, range)).toList();
+        List<Message> page = new ArrayList<>();
+        if (!inRange.isEmpty()) {
+            List<Message> found = new ArrayList<>(search(jedis, slice, keysOf(inRange), trace));
             found.sort(Comparator.comparing(RedisMessages::orderKey, nearestFirst));
-            if (found.stream().map(RedisMessages::orderKey).toList().equals(nearest)) {
-                return Optional.of(found);
+            page.addAll(found);
+        }
+        if (page.size() >= slice.count()) {
+            return List.copyOf(page.subList(0, slice.count()));
+        }
+        if (w.ended() || inRange.size() < w.keys().size()) {
+            return page; // the chat (or the time range) holds nothing further
+        }
+        OrderKey last = w.keys().get(w.keys().size() - 1);
+        long spanOfWindow = Math.max(1, Math.abs(last.createdAt() - w.keys().get(0).createdAt()));
+        int needed = slice.count() - page.size();
+        // as long as the window's density says the rest of the page needs, three times over, and at
+        // least 16 windows' worth; 64 windows' worth when nothing passed
+        long span = page.isEmpty() ? 64 * spanOfWindow : Math.max(16 * spanOfWindow,
+                (long) Math.ceil(3.0 * needed * spanOfWindow * w.keys().size() / page.size() / Math.max(1, w.keys().size() - 1)));
+        page.addAll(beyond(jedis, slice, range, last, needed, Math.max(span, 1), nearestFirst, trace));
+        return page;
+    }
+
+    /**
+     * The nearest {@code needed} matches beyond {@code after}, searched by time spans (see
+     * {@link #searchWindows}), read in full.
+     */
+    private List<Message> beyond(Jedis jedis, Slice slice, Optional<Filter.TimeRange> range, OrderKey after, int needed,
+                                 long firstSpan, Comparator<OrderKey> nearestFirst, List<List<String>> trace) {
+        boolean older = slice.direction() == Slice.Direction.OLDER;
+        // the far end of what the slice may reach, in time
+        long end = older ? range.map(Filter.TimeRange::since).orElse(Long.MIN_VALUE)
+                : range.map(r -> r.hasUntil() ? r.until() - 1 : Long.MAX_VALUE).orElse(Long.MAX_VALUE);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            List<OrderKey> found = new ArrayList<>();
+            long from = after.createdAt(); // the near end of the next span, inclusive
+            long span = firstSpan;
+            boolean whole = false; // the next search covers the whole rest of the slice's reach
+            boolean wholeAsked = false;
+            long searchedMs = 0;
+            int narrowings = 0;
+            while (true) {
+                long to = whole ? end
+                        : older ? Math.max(end, saturatedMinus(from, span - 1)) : Math.min(end, saturatedPlus(from, span - 1));
+                Span got = span(jedis, slice, Math.min(from, to), Math.max(from, to), after, nearestFirst, trace);
+                if (got == null) { // more than SPAN_MAX matches
+                    if (whole) {
+                        whole = false; // the rest is not rare: go on by spans
+                        span = saturatedTimes(span, 8);
+                    } else if (++narrowings > NARROWINGS || span <= 1) {
+                        throw new BackendUnavailableException(BackendUnavailableException.Reason.DISAGREEMENT,
+                                "more than " + SPAN_MAX + " matches within " + span + " ms of chat " + slice.chatId(), null);
+                    } else {
+                        span = Math.max(1, span / 4);
+                    }
+                    continue;
+                }
+                found.addAll(got.keys());
+                if (found.size() >= needed || to == end) {
+                    break;
+                }
+                searchedMs = saturatedPlus(searchedMs, Math.abs(to - from) + 1);
+                from = older ? to - 1 : to + 1;
+                if (found.isEmpty() && !wholeAsked) {
+                    whole = wholeAsked = true; // nothing here: the filter is rare, list all of the rest
+                } else {
+                    // the density seen so far, three times over, at least twice the last span
+                    long estimate = found.isEmpty() ? saturatedTimes(span, 8)
+                            : (long) Math.min(Long.MAX_VALUE / 2, Math.ceil(3.0 * (needed - found.size()) * searchedMs / found.size()));
+                    span = Math.max(saturatedTimes(span, 2), estimate);
+                }
+            }
+            found.sort(nearestFirst);
+            List<OrderKey> nearest = found.size() > needed ? found.subList(0, needed) : found;
+            if (nearest.isEmpty()) {
+                return List.of();
+            }
+            List<Message> messages = new ArrayList<>(search(jedis, slice, keysOf(nearest), trace));
+            messages.sort(Comparator.comparing(RedisMessages::orderKey, nearestFirst));
+            if (messages.stream().map(RedisMessages::orderKey).toList().equals(nearest)) {
+                return messages;
             }
             // one of them changed (edited, deleted, marked read) between the two searches
         }
         throw new BackendUnavailableException(BackendUnavailableException.Reason.DISAGREEMENT,
                 "the matches of chat " + slice.chatId() + " kept changing", null);
+    }
+
+    /** A span's matches beyond {@code after}, or null when it holds more than {@value #SPAN_MAX}. */
+    private record Span(List<OrderKey> keys) {
+    }
+
+    private Span span(Jedis jedis, Slice slice, long min, long max, OrderKey after, Comparator<OrderKey> nearestFirst,
+                      List<List<String>> trace) {
+        List<String> args = withOptions(RedisQueryMapper.candidateArgs(SearchIndex.NAME, slice, min, max, SPAN_MAX));
+        traced(trace, "FT.SEARCH", args);
+        List<?> reply = (List<?>) jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new));
+        if ((Long) reply.get(0) > SPAN_MAX) {
+            return null;
+        }
+        List<OrderKey> keys = new ArrayList<>();
+        for (int i = 1; i + 1 < reply.size(); i += 2) {
+            long id = MessageHash.idOf(SafeEncoder.encode((byte[]) reply.get(i)));
+            List<?> fields = (List<?>) reply.get(i + 1);
+            OrderKey key = new OrderKey(Long.parseLong(SafeEncoder.encode((byte[]) fields.get(1))), id);
+            if (nearestFirst.compare(key, after) > 0) {
+                keys.add(key);
+            }
+        }
+        return new Span(keys);
+    }
+
+    private static long saturatedMinus(long a, long b) {
+        long r = a - b;
+        return ((a ^ b) & (a ^ r)) < 0 ? Long.MIN_VALUE : r;
+    }
+
+    private static long saturatedPlus(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private static long saturatedTimes(long a, long b) {
+        return a > Long.MAX_VALUE / b ? Long.MAX_VALUE : a * b;
     }
 
     private static boolean inRange(OrderKey k, Optional<Filter.TimeRange> range) {
