@@ -100,6 +100,7 @@ public final class CacheRebuild {
             Set<Long> inMysql = new HashSet<>();
             Map<Long, Set<Long>> byAuthor = new java.util.HashMap<>();
             long words = 0;
+            long read = 0;
             long after = 0;
             while (true) {
                 List<Message> batch = store.scan(Optional.of(chat), after, BATCH);
@@ -127,6 +128,7 @@ public final class CacheRebuild {
                     drift.add("chat " + chat + ": Redis holds other words than the text's for messages " + sample(otherWords));
                 }
                 words += batch.stream().mapToLong(m -> chatcache.query.Words.of(m.text()).size()).sum();
+                read += batch.stream().filter(Message::read).count();
                 after = batch.get(batch.size() - 1).id();
                 checked += batch.size();
                 progress.step(checked, Math.max(total, checked));
@@ -161,6 +163,10 @@ public final class CacheRebuild {
             if (wordRows != words) {
                 drift.add("chat " + chat + ": MySQL holds " + wordRows + " word rows, its messages have " + words
                         + " words (rows of edited or deleted texts left behind)");
+            }
+            long indexedRead = cache.indexedReadCount(chat);
+            if (indexedRead >= 0 && indexedRead != read) { // -1: the index does not keep it (1.x)
+                drift.add("chat " + chat + ": the index holds " + indexedRead + " messages as read, MySQL " + read);
             }
             long indexed = cache.indexedCount(chat);
             if (indexed != inMysql.size()) {

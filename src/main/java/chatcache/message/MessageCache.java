@@ -48,4 +48,7 @@ public interface MessageCache {
 
     /** Of these messages (as MySQL holds them), those whose cached words are not their text's (for verify). */
     Set<Long> withOtherWords(List<Message> messages);
+
+    /** How many of the chat's messages the index holds as read (for verify). */
+    long indexedReadCount(long chatId);
 }

@@ -25,10 +25,11 @@ final class RedisQueryMapper {
     }
 
     /** The slice's messages among these hashes, all of them, with the fields a page shows. */
-    static List<String> toSearchArgs(String index, Slice slice, List<String> hashKeys) {
+    /** @param readIndexed whether the index holds the current read state (see RedisMessages#readIndexed) */
+    static List<String> toSearchArgs(String index, Slice slice, List<String> hashKeys, boolean readIndexed) {
         List<String> args = new ArrayList<>(hashKeys.size() + 16);
         args.add(index);
-        args.add(query(slice, Long.MIN_VALUE, Long.MAX_VALUE).render());
+        args.add(query(slice, Long.MIN_VALUE, Long.MAX_VALUE, readIndexed).render());
         args.add("INKEYS");
         args.add(Integer.toString(hashKeys.size()));
         args.addAll(hashKeys);
@@ -43,16 +44,22 @@ final class RedisQueryMapper {
 
     /**
      * The slice's messages of the whole chat created in [{@code min}, {@code max}] (inclusive),
-     * at most {@code max} of them, each with its time only; the reply's total tells whether
-     * that was all.
+     * at most {@code max} of them, each with its time only (and its read state, where the index
+     * may not hold it); the reply's total tells whether that was all.
      */
-    static List<String> candidateArgs(String index, Slice slice, long min, long max, int limit) {
-        return List.of(index, query(slice, min, max).render(),
-                "RETURN", "1", MessageField.CREATED_AT.redisField(), "LIMIT", "0", Integer.toString(limit));
+    static List<String> candidateArgs(String index, Slice slice, long min, long max, int limit, boolean readIndexed) {
+        List<String> args = new ArrayList<>(List.of(index, query(slice, min, max, readIndexed).render()));
+        if (readIndexed || slice.filter(Filter.Read.class).isEmpty()) {
+            args.addAll(List.of("RETURN", "1", MessageField.CREATED_AT.redisField()));
+        } else {
+            args.addAll(List.of("RETURN", "2", MessageField.CREATED_AT.redisField(), MessageField.READ.redisField()));
+        }
+        args.addAll(List.of("LIMIT", "0", Integer.toString(limit)));
+        return args;
     }
 
     /** The chat, every filter, and the time range narrowed to [{@code min}, {@code max}]. */
-    private static RediSearchQuery query(Slice slice, long min, long max) {
+    private static RediSearchQuery query(Slice slice, long min, long max, boolean readIndexed) {
         RediSearchQuery query = new RediSearchQuery().tagEquals(MessageField.CHAT_ID, slice.chatId());
         for (Filter filter : slice.filters()) {
             if (filter instanceof Filter.Authors authors) {
@@ -65,7 +72,11 @@ final class RedisQueryMapper {
                 min = Math.max(min, range.since());
                 max = Math.min(max, range.hasUntil() ? range.until() - 1 : Long.MAX_VALUE);
             } else if (filter instanceof Filter.Read read) {
-                query.tagEquals(MessageField.READ, read.read() ? 1 : 0);
+                // where the index may lag (1.x), "unread" there is a superset of the truth, and
+                // "read" is tested on the hashes alone
+                if (readIndexed || !read.read()) {
+                    query.tagEquals(MessageField.READ, read.read() ? 1 : 0);
+                }
             } else if (filter instanceof Filter.Text text) {
                 query.tagAll(MessageField.WORDS, text.words());
             }
