@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The benchmark's core: makes the bench chats, starts the real app in-process on 127.0.0.1, and
@@ -30,10 +31,21 @@ public final class Bench {
     private Bench() {
     }
 
-    /** A row being measured in windows: the operation and the windows taken so far. */
+    /**
+     * A row being measured in windows: the operation and the windows taken so far; for a row
+     * under writes, the writers' load and what it did in each window.
+     */
     private record Pending(int size, String workload, String path, int clients, ClosedLoop.ClientFactory factory,
-                           List<ClosedLoop.Run> windows, Map<String, Long> statements) {
+                           List<ClosedLoop.Run> windows, Map<String, Long> statements,
+                           ClosedLoop.ClientFactory writers, int writerClients, List<ClosedLoop.Run> writerWindows) {
+        Pending(int size, String workload, String path, int clients, ClosedLoop.ClientFactory factory,
+                Map<String, Long> statements) {
+            this(size, workload, path, clients, factory, new ArrayList<>(), statements, null, 0, null);
+        }
     }
+
+    /** Writers start this long before a window under writes, so that they post at their pace when it opens. */
+    static final Duration WRITERS_RAMP = Duration.ofMillis(200);
 
     /**
      * Runs the bench over {@code cache}'s servers, writing progress to {@code log}. Starts the
@@ -45,17 +57,29 @@ public final class Bench {
         String background = BenchChat.prepareBackground(cache, o, log);
         log.println("bench: " + background);
 
+        // why the API user of the chats' layout on the MySQL route: it never marks its own messages
+        chatcache.user.Authenticator.Issued apiUser = BenchChat.apiUser(cache);
         Map<Route, String> tokens = new EnumMap<>(Route.class);
-        for (Route route : Route.values()) {
-            tokens.put(route, cache.authenticator().issue("bench-reader-" + route.label(), route.role()).token());
-        }
+        tokens.put(Route.REDIS, cache.authenticator().issue("bench-reader-" + Route.REDIS.label(), Route.REDIS.role()).token());
+        tokens.put(Route.MYSQL, apiUser.token());
         String writer = cache.authenticator().issue("bench-writer", chatcache.user.Role.USER).token();
 
+        // why before the relays: the server's cache guard rebuilds a Redis that claims no complete
+        // copy as soon as they start; the loads' own rebuilds running beside it re-index the same
+        // hashes from two connections at once, which RediSearch 1.2 answers wrongly ever after (tag
+        // intersections miss documents; reproduced with three connections re-adding the same hashes)
+        Map<Integer, ChatLoad> loads = new LinkedHashMap<>();
+        for (int n : o.sizes()) {
+            ChatLoad load = BenchChat.prepare(cache, o.chatIdOf(n), n, apiUser.user().id(), log);
+            log.println("bench: " + load.describe());
+            loads.put(n, load);
+        }
         cache.startRelays();
         Javalin app = WebApp.create(cache.messages(), cache.authenticator(), cache::health).start("127.0.0.1", 0);
         List<BenchResult.Size> sizes = new ArrayList<>();
         List<BenchResult.Row> rows = new ArrayList<>();
         List<BenchResult.Comparison> comparisons = new ArrayList<>();
+        Map<Integer, List<Workload>> sampledBySize = new LinkedHashMap<>();
         Map<String, Double> idle;
         BenchResult.Marks marks = null;
         String warmup = "none";
@@ -68,37 +92,18 @@ public final class Bench {
 
             for (int n : o.sizes()) {
                 long chatId = o.chatIdOf(n);
-                ChatLoad load = BenchChat.prepare(cache, chatId, n, log);
-                log.println("bench: " + load.describe());
+                ChatLoad load = loads.get(n);
+                Bodies bodies = bodies(cache, http, tokens, n, chatId, apiUser.user().id(), o, log);
+                List<Workload> workloads = bodies.measured();
                 Map<Long, Long> authors = BenchChat.authorCounts(cache, chatId);
-                long total = authors.values().stream().mapToLong(Long::longValue).sum();
-                long author = authors.entrySet().stream()
-                        .min((a, b) -> Double.compare(Math.abs(a.getValue() - 0.05 * total), Math.abs(b.getValue() - 0.05 * total)))
-                        .orElseThrow().getKey();
-                int depth = o.depthIn(n);
-                long anchorId = BenchChat.anchorAtDepth(cache, chatId, depth);
-                OrderKey anchor = BenchChat.orderKeyOf(cache, anchorId);
-                // three authors with about 5 % of the chat each, and a window of 2 % of the chat's
-                // messages in its middle (by depth): issue #10's filter rows
-                List<Long> three = authors.entrySet().stream()
-                        .sorted(java.util.Comparator.comparingDouble(e -> Math.abs(e.getValue() - 0.05 * total)))
-                        .limit(3).map(Map.Entry::getKey).sorted().toList();
-                double threeShare = three.stream().mapToLong(authors::get).sum() / (double) Math.max(1, total);
-                int windowTop = (int) (0.49 * n);
-                long until = BenchChat.orderKeyOf(cache, BenchChat.anchorAtDepth(cache, chatId, windowTop)).createdAt();
-                long since = BenchChat.orderKeyOf(cache, BenchChat.anchorAtDepth(cache, chatId, (int) (0.51 * n))).createdAt();
-                List<Workload> workloads = List.of(Workload.latest(o.limit()),
-                        Workload.author(o.limit(), author, authors.get(author), total),
-                        Workload.deep(o.limit(), depth, anchorId, anchor),
-                        Workload.authors(o.limit(), three, threeShare),
-                        Workload.since(o.limit(), since, Math.max(until, since + 1), windowTop));
                 Probes.RedisFootprint footprint = Probes.redisFootprint(cache, chatId, List.copyOf(authors.keySet()));
                 sizes.add(new BenchResult.Size(n, load, workloads, footprint));
                 log.printf(Locale.ROOT, "bench: N=%,d: Redis %.0f B/message (hash %.0f, order indexes %.0f, index %.0f)%n", n,
                         footprint.totalPerMessage(), footprint.hashBytesPerMessage(), footprint.orderSetBytesPerMessage(),
                         footprint.indexBytesPerMessage());
 
-                compare(cache, http, tokens, n, chatId, workloads, o, comparisons, log);
+                compare(http, tokens, n, chatId, workloads, bodies.sampled(), false, comparisons, log);
+                sampledBySize.put(n, bodies.sampled());
             }
 
             if (o.warmupMillis() > 0) {
@@ -112,6 +117,9 @@ public final class Bench {
             // so that drift (JIT, other processes on the machine) does not favour one size
             for (int c : o.clients()) {
                 List<Pending> pending = readRows(sizes, c, true, http, tokens, cache, rawMysql, o);
+                if (o.underWrites()) {
+                    pending.addAll(underWritesRows(sizes, c, http, tokens, writer, o));
+                }
                 measure(cache, pending, o, c + " clients", log);
                 for (Pending p : pending) {
                     rows.add(row(p, log));
@@ -125,6 +133,12 @@ public final class Bench {
                 }
                 marks = marks(cache, http, tokens.get(Route.REDIS), o.writeChatId(), idle, log);
             }
+            // why again: a measured answer is checked for its size and route only; an index that
+            // drifted while the rows ran (marks, writes, the engine's own upkeep) shows here
+            for (BenchResult.Size size : sizes) {
+                compare(http, tokens, size.messages(), o.chatIdOf(size.messages()), size.workloads(),
+                        sampledBySize.get(size.messages()), true, comparisons, log);
+            }
         } finally {
             app.stop();
             if (rawMysql != null) {
@@ -132,7 +146,135 @@ public final class Bench {
             }
         }
         Probes.MysqlFootprint mysql = Probes.mysqlFootprint(cache);
-        return new BenchResult(o, machine, background, warmup, sizes, rows, comparisons, mysql, idle, marks);
+        BenchResult result = new BenchResult(o, machine, background, warmup, sizes, rows, comparisons, mysql, idle, marks);
+        summarizeUnderWrites(result, log);
+        return result;
+    }
+
+    /** The read workloads of one chat, and the sampled bodies compared on both routes beyond them. */
+    private record Bodies(List<Workload> measured, List<Workload> sampled) {
+    }
+
+    /**
+     * Every read workload of one chat, with the answers they must give; before their expected
+     * sizes are counted, the Redis route's USER reads every body it will send, so that what it
+     * marks is marked before anything is counted, compared or measured, and both stores agree on
+     * the marks (see {@link BenchChat#reconcileReadMarks}).
+     */
+    private static Bodies bodies(ChatCache cache, HttpLoad http, Map<Route, String> tokens, int n,
+                                 long chatId, long apiUser, BenchOptions o, PrintStream log) throws Exception {
+        Map<Long, Long> authors = BenchChat.authorCounts(cache, chatId);
+        long total = authors.values().stream().mapToLong(Long::longValue).sum();
+        long common = BenchChat.wordMatches(cache, chatId, ChatText.COMMON_MARKER);
+        BenchChat.checkLayout(chatId, total, common, authors.getOrDefault(apiUser, 0L), apiUser);
+        // the author rows: among the 20 bench authors (the API user wrote ~27 %, not a single author's share)
+        Map<Long, Long> benchAuthors = new LinkedHashMap<>(authors);
+        benchAuthors.remove(apiUser);
+        java.util.Comparator<Map.Entry<Long, Long>> nearFivePercent =
+                java.util.Comparator.comparingDouble(e -> Math.abs(e.getValue() - 0.05 * total));
+        long author = benchAuthors.entrySet().stream().min(nearFivePercent).orElseThrow().getKey();
+        int depth = o.depthIn(n);
+        long anchorId = BenchChat.anchorAtDepth(cache, chatId, depth);
+        OrderKey anchor = BenchChat.orderKeyOf(cache, anchorId);
+        // three authors with about 5 % of the chat each, and a window of 2 % of the chat's
+        // messages in its middle (by depth): issue #10's filter rows
+        List<Long> three = benchAuthors.entrySet().stream().sorted(nearFivePercent)
+                .limit(3).map(Map.Entry::getKey).sorted().toList();
+        double threeShare = three.stream().mapToLong(authors::get).sum() / (double) Math.max(1, total);
+        int windowTop = (int) (0.49 * n);
+        long until = BenchChat.orderKeyOf(cache, BenchChat.anchorAtDepth(cache, chatId, windowTop)).createdAt();
+        long since = BenchChat.orderKeyOf(cache, BenchChat.anchorAtDepth(cache, chatId, (int) (0.51 * n))).createdAt();
+        int unreadDepth = (int) (0.75 * n);
+        long unreadAnchorId = BenchChat.anchorAtDepth(cache, chatId, unreadDepth);
+        OrderKey unreadAnchor = BenchChat.orderKeyOf(cache, unreadAnchorId);
+        long rare = BenchChat.wordMatches(cache, chatId, ChatText.RARE_MARKER);
+        long two = BenchChat.wordMatches(cache, chatId, ChatText.TWO_WORDS);
+        int limit = o.limit();
+        int defaultLimit = chatcache.query.SearchCriteria.DEFAULT_LIMIT;
+        List<Workload> marking = List.of(Workload.latest(limit),
+                Workload.author(limit, author, authors.get(author), total),
+                Workload.deep(limit, depth, anchorId, anchor),
+                Workload.authors(limit, three, threeShare),
+                Workload.since(limit, since, Math.max(until, since + 1), windowTop),
+                Workload.wordsCommon(limit, common, total, (int) Math.min(limit, common)),
+                Workload.wordsRare(rare, (int) Math.min(defaultLimit, rare)),
+                Workload.twoWords(limit, two, total, (int) Math.min(limit, two)));
+
+        List<Workload> sampled = sampled(cache, chatId, marking.get(1), n, o);
+        for (Workload w : marking) {
+            HttpLoad.Answer a = http.fetch(chatId, tokens.get(Route.REDIS), w);
+            if (a.error() != null) {
+                throw new IllegalStateException("N=" + n + " " + w.name() + " " + w.body() + ": " + a.error());
+            }
+        }
+        BenchChat.Reconciled marks = BenchChat.reconcileReadMarks(cache, chatId, apiUser, log);
+
+        OrderKey middle = BenchChat.orderKeyOf(cache, BenchChat.anchorAtDepth(cache, chatId, n / 2));
+        long[] newerHalf = BenchChat.unreadBetween(cache, chatId, null, middle);
+        long[] belowAnchor = BenchChat.unreadBetween(cache, chatId, unreadAnchor, null);
+        log.printf(Locale.ROOT, "bench: N=%,d: %,d unread (%.1f%% of the newer half, %.1f%% below the unread row's anchor);"
+                        + " \"%s\" in %,d messages, \"%s\" in %,d, \"%s\" in %,d (%.2f%%)%s%n", n, marks.unread(),
+                100.0 * newerHalf[0] / Math.max(1, newerHalf[1]), 100.0 * belowAnchor[0] / Math.max(1, belowAnchor[1]),
+                ChatText.COMMON_MARKER, common, ChatText.RARE_MARKER, rare, ChatText.TWO_WORDS, two,
+                100.0 * two / Math.max(1, total), marks.toRedis() + marks.toMysql() == 0 ? ""
+                        : "; read marks copied: " + marks.toRedis() + " to Redis, " + marks.toMysql() + " to MySQL");
+        List<Workload> all = new ArrayList<>(marking.subList(0, 5));
+        all.add(Workload.unreadNewest(limit, apiUser, (double) newerHalf[0] / Math.max(1, newerHalf[1]),
+                (int) Math.min(limit, marks.unread())));
+        all.add(Workload.unreadDeep(limit, unreadAnchorId, unreadDepth, apiUser,
+                (double) belowAnchor[0] / Math.max(1, belowAnchor[1]), (int) Math.min(limit, belowAnchor[0])));
+        all.addAll(marking.subList(5, marking.size()));
+        return new Bodies(List.copyOf(all), sampled);
+    }
+
+    /**
+     * Random anchors whose pages are compared on both routes beyond the measured bodies: deep, and
+     * of one author. Anonymous on the Redis route: ten random pages read by a USER would mark the
+     * unread rows' data all over the chat.
+     */
+    private static List<Workload> sampled(ChatCache cache, long chatId, Workload byAuthor, int n, BenchOptions o)
+            throws java.sql.SQLException {
+        List<Workload> bodies = new ArrayList<>();
+        for (long id : BenchChat.spreadIds(cache, chatId, 0, SAMPLED_ANSWERS, n)) {
+            bodies.add(new Workload("deep (sampled)", "", "{\"limit\":" + o.limit() + ",\"before\":" + id + "}", -1,
+                    0, null, id, 0, false, true, true));
+        }
+        for (long id : BenchChat.spreadIds(cache, chatId, byAuthor.authorId(), SAMPLED_ANSWERS, n + 1)) {
+            bodies.add(new Workload("author (sampled)", "", "{\"limit\":" + o.limit() + ",\"userId\":"
+                    + byAuthor.authorId() + ",\"before\":" + id + "}", -1, byAuthor.authorId(), null, id, 0, false,
+                    true, true));
+        }
+        return bodies;
+    }
+
+    /** The token a route's caller sends for a workload: none on the Redis route for the rows that must not mark. */
+    private static String token(Map<Route, String> tokens, Workload w, Route route) {
+        return route == Route.REDIS && w.anonymous() ? null : tokens.get(route);
+    }
+
+    /** The printed summary of the rows under writes: p99 against the idle latest row's, and the route ratio. */
+    private static void summarizeUnderWrites(BenchResult r, PrintStream log) {
+        for (BenchResult.Size s : r.sizes()) {
+            for (int c : r.options().clients()) {
+                List<String> parts = new ArrayList<>();
+                for (String path : List.of(BenchResult.REDIS, BenchResult.MYSQL)) {
+                    Optional<BenchResult.Row> under = r.row(s.messages(), BenchResult.UNDER_WRITES, path, c);
+                    Optional<BenchResult.Row> idle = r.row(s.messages(), "latest", path, c);
+                    if (under.isPresent() && idle.isPresent()) {
+                        parts.add(String.format(Locale.ROOT, "%s p99 %.2f ms (idle %.2f, x%.2f), %.0f req/s, %.0f posts/s",
+                                path, under.get().p99Millis(), idle.get().p99Millis(),
+                                r.underWritesP99Ratio(s.messages(), path, c), under.get().requestsPerSecond(),
+                                under.get().writers().postsPerSecond()));
+                    }
+                }
+                if (!parts.isEmpty()) {
+                    log.printf(Locale.ROOT, "bench: summary: N=%,d, %d clients, latest under %d writers: %s; redis/mysql"
+                                    + " req/s %.2f (idle %.2f)%n", s.messages(), c, r.options().writers(),
+                            String.join("; ", parts), r.routeThroughputRatio(s.messages(), BenchResult.UNDER_WRITES, c),
+                            r.routeThroughputRatio(s.messages(), "latest", c));
+                }
+            }
+        }
     }
 
     /**
@@ -149,20 +291,19 @@ public final class Bench {
             long chatId = o.chatIdOf(n);
             for (Workload w : size.workloads()) {
                 for (Route route : Route.values()) {
-                    rows.add(new Pending(n, w.name(), route.label(), c, http.clients(chatId, tokens.get(route), w, route),
-                            new ArrayList<>(), route == Route.REDIS ? new LinkedHashMap<>() : null));
+                    rows.add(new Pending(n, w.name(), route.label(), c, http.clients(chatId, token(tokens, w, route), w, route),
+                            route == Route.REDIS ? new LinkedHashMap<>() : null));
                 }
                 if (o.baselines() && w.rawBaseline()) {
                     rows.add(new Pending(n, w.name(), BenchResult.RAW_REDIS, c,
-                            RawBaseline.redis(RawBaseline.Kind.REDIS_PLAN, cache.redisPool(), chatId, w, o.limit()),
-                            new ArrayList<>(), null));
+                            RawBaseline.redis(RawBaseline.Kind.REDIS_PLAN, cache.redisPool(), chatId, w, o.limit()), null));
                     if (naive && (n <= o.naiveUpTo() || c == o.clients().get(0))) {
                         rows.add(new Pending(n, w.name(), BenchResult.RAW_NAIVE, n > o.naiveUpTo() ? 1 : c,
                                 RawBaseline.redis(RawBaseline.Kind.REDIS_NAIVE, cache.redisPool(), chatId, w, o.limit()),
-                                new ArrayList<>(), null));
+                                null));
                     }
                     rows.add(new Pending(n, w.name(), BenchResult.RAW_MYSQL, c,
-                            RawBaseline.mysql(rawMysql, chatId, w, o.limit()), new ArrayList<>(), null));
+                            RawBaseline.mysql(rawMysql, chatId, w, o.limit()), null));
                 }
             }
         }
@@ -173,7 +314,28 @@ public final class Bench {
     private static Pending writeRow(int c, HttpLoad http, String writer, BenchOptions o) {
         Workload w = Workload.posting();
         return new Pending(0, w.name(), BenchResult.WRITE, c, http.clients(o.writeChatId(), writer, w, Route.REDIS),
-                new ArrayList<>(), new LinkedHashMap<>());
+                new LinkedHashMap<>());
+    }
+
+    /**
+     * The latest row of every size on both routes with c clients, each window measured while
+     * {@code --writers} clients post into the write chat. No MySQL statement counts: the writers'
+     * statements would be in them.
+     */
+    private static List<Pending> underWritesRows(List<BenchResult.Size> sizes, int c, HttpLoad http,
+                                                 Map<Route, String> tokens, String writer, BenchOptions o) {
+        Workload posting = Workload.posting();
+        List<Pending> rows = new ArrayList<>();
+        for (BenchResult.Size size : sizes) {
+            Workload latest = size.workloads().get(0);
+            for (Route route : Route.values()) {
+                rows.add(new Pending(size.messages(), BenchResult.UNDER_WRITES, route.label(), c,
+                        http.clients(o.chatIdOf(size.messages()), token(tokens, latest, route), latest, route),
+                        new ArrayList<>(), null, http.clients(o.writeChatId(), writer, posting, Route.REDIS), o.writers(),
+                        new ArrayList<>()));
+            }
+        }
+        return rows;
     }
 
     /** Warm-up passes end when the JIT compiled for less than this share of a pass's time. */
@@ -234,7 +396,15 @@ public final class Bench {
                     o.roundMillis());
             for (Pending p : pending) {
                 Map<String, Long> before = p.statements() != null ? Probes.mysqlCounters(cache) : null;
+                ClosedLoop.Background writers = null;
+                if (p.writers() != null) {
+                    writers = ClosedLoop.start(p.writers(), p.writerClients(), WRITERS_RAMP);
+                    Thread.sleep(WRITERS_RAMP.toMillis());
+                }
                 p.windows().add(ClosedLoop.run(p.factory(), p.clients(), Duration.ZERO, Duration.ofMillis(o.roundMillis())));
+                if (writers != null) {
+                    p.writerWindows().add(writers.stop());
+                }
                 if (before != null) {
                     Map<String, Long> d = Probes.minus(Probes.mysqlCounters(cache), before);
                     Map<String, Long> sum = Probes.plus(p.statements(), d);
@@ -247,46 +417,44 @@ public final class Bench {
 
     private static BenchResult.Row row(Pending p, PrintStream log) {
         BenchResult.Row r = BenchResult.Row.of(p.size(), p.workload(), p.path(), p.clients(),
-                ClosedLoop.Run.merge(p.windows()), p.statements());
-        log.printf(Locale.ROOT, "bench: N=%,d %s on %s, %d clients: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d errors%s%n",
+                ClosedLoop.Run.merge(p.windows()), p.statements(),
+                p.writerWindows() == null ? null : ClosedLoop.Run.merge(p.writerWindows()), p.writerClients());
+        log.printf(Locale.ROOT, "bench: N=%,d %s on %s, %d clients: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d errors%s%s%n",
                 r.size(), r.workload(), r.path(), r.clients(), r.requestsPerSecond(), r.p50Millis(), r.p99Millis(),
-                r.errors(), r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
+                r.errors(), r.firstError() == null ? "" : " (first: " + r.firstError() + ")",
+                r.writers() == null ? "" : String.format(Locale.ROOT, "; meanwhile %d writers: %.0f posts/s, p99 %.2f ms,"
+                        + " %d errors%s", r.writers().clients(), r.writers().postsPerSecond(), r.writers().p99Millis(),
+                        r.writers().errors(), r.writers().firstError() == null ? ""
+                                : " (first: " + r.writers().firstError() + ")"));
         return r;
     }
 
-    /** The measured bodies and some random anchors, each on both routes, compared id by id. */
-    private static void compare(ChatCache cache, HttpLoad http, Map<Route, String> tokens, int n, long chatId,
-                                List<Workload> workloads, BenchOptions o, List<BenchResult.Comparison> out,
-                                PrintStream log) throws Exception {
+    /** The measured bodies and the sampled anchors, each on both routes, compared id by id. */
+    private static void compare(HttpLoad http, Map<Route, String> tokens, int n, long chatId, List<Workload> workloads,
+                                List<Workload> sampled, boolean after, List<BenchResult.Comparison> out, PrintStream log) {
         List<Workload> bodies = new ArrayList<>(workloads);
-        Workload byAuthor = workloads.get(1);
-        for (long id : BenchChat.spreadIds(cache, chatId, 0, SAMPLED_ANSWERS, n)) {
-            bodies.add(new Workload("deep (sampled)", "", "{\"limit\":" + o.limit() + ",\"before\":" + id + "}", -1,
-                    0, null, id, 0, false));
-        }
-        for (long id : BenchChat.spreadIds(cache, chatId, byAuthor.authorId(), SAMPLED_ANSWERS, n + 1)) {
-            bodies.add(new Workload("author (sampled)", "", "{\"limit\":" + o.limit() + ",\"userId\":"
-                    + byAuthor.authorId() + ",\"before\":" + id + "}", -1, byAuthor.authorId(), null, id, 0, false));
-        }
+        bodies.addAll(sampled);
         int differ = 0;
         for (Workload w : bodies) {
-            HttpLoad.Answer redis = http.fetch(chatId, tokens.get(Route.REDIS), w);
-            HttpLoad.Answer mysql = http.fetch(chatId, tokens.get(Route.MYSQL), w);
+            HttpLoad.Answer redis = http.fetch(chatId, token(tokens, w, Route.REDIS), w);
+            HttpLoad.Answer mysql = http.fetch(chatId, token(tokens, w, Route.MYSQL), w);
             String problem = problem(redis, w, Route.REDIS);
             if (problem == null) {
                 problem = problem(mysql, w, Route.MYSQL);
             } else {
                 problem = "redis: " + problem;
             }
-            BenchResult.Comparison c = BenchResult.Comparison.of(n, w.name(), w.body(), redis, mysql, problem);
+            BenchResult.Comparison c = BenchResult.Comparison.of(n, w.name(), w.body(), redis, mysql, problem, after);
             out.add(c);
             if (!c.agree()) {
                 differ++;
-                log.printf("bench: N=%,d %s %s: answers DIFFER: %d ids, redis %s, mysql %s%s%n", n, w.name(), w.body(),
-                        c.mismatches(), c.redisIds(), c.mysqlIds(), problem == null ? "" : ", " + problem);
+                log.printf("bench: N=%,d %s %s: answers DIFFER%s: %d ids, redis %s, mysql %s%s%n", n, w.name(), w.body(),
+                        after ? " after measuring" : "", c.mismatches(), c.redisIds(), c.mysqlIds(),
+                        problem == null ? "" : ", " + problem);
             }
         }
-        log.printf("bench: N=%,d: %d answers compared on both routes, %d differ%n", n, bodies.size(), differ);
+        log.printf("bench: N=%,d: %d answers compared on both routes%s, %d differ%n", n, bodies.size(),
+                after ? " after measuring" : "", differ);
     }
 
     /** Sampled pages near the chat's start hold fewer than a full page; -1 = any size, but the route must match. */

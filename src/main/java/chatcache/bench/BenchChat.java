@@ -1,10 +1,17 @@
 package chatcache.bench;
 
 import chatcache.ChatCache;
-import chatcache.message.Message;
 import chatcache.message.CacheRebuild;
-import chatcache.user.Role;
+import chatcache.message.Message;
+import chatcache.mysql.MessageWords;
+import chatcache.query.Words;
 import chatcache.redis.OrderIndex;
+import chatcache.redis.RedisTokens;
+import chatcache.user.Authenticator;
+import chatcache.user.Role;
+import chatcache.user.Tokens;
+import chatcache.user.User;
+import chatcache.user.UserToken;
 
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -16,19 +23,46 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 
 /**
  * The bench's own chat: made to hold at least N messages in MySQL and the same messages in Redis,
- * through bulk paths (batched JDBC INSERTs, then {@code RedisMessages.putAll}, which writes exactly
- * the layout of the app's write path). A chat that already holds N messages is reused; a Redis
- * copy that differs from MySQL is rebuilt with the program's own {@link CacheRebuild}.
+ * through bulk paths (batched JDBC INSERTs with the messages' words, then {@code RedisMessages.putAll},
+ * which writes exactly the layout of the app's write path). A chat that already holds N messages
+ * is reused; a Redis copy that differs from MySQL is rebuilt with the program's own {@link CacheRebuild}.
+ *
+ * <p>Layout of a large chat ({@link Layout}): the bench's API user (the MySQL route's caller)
+ * writes 5 % of the older half and 50 % of the newer half, 20 bench authors the rest; the API
+ * user's messages are unread, every other is read. why: a fetch marks what others wrote, so the
+ * caller of the MySQL route never marks these, the Redis route's USER marks those on the pages
+ * its rows read once before anything is measured, and the unread rows read the Redis route
+ * anonymously (no marks): every row finds the same data every time. Marker words
+ * ({@link ChatText#markers}) go into fixed shares of the messages by sequence number.
  */
 final class BenchChat {
     static final int BATCH = 1000;
     static final int AUTHORS = 20;
+    /** The API user that writes a large chat's unread messages and reads every chat on the MySQL route. */
+    static final String API_USER = "bench-api-user";
+    /** Per mille of the older half of a large chat written by the API user (and so unread). */
+    static final int OLDER_UNREAD_PER_MILLE = 50;
+    /** Per mille of the newer half written by the API user. */
+    static final int NEWER_UNREAD_PER_MILLE = 500;
+
+    /**
+     * How a large chat of {@code size} messages is authored and read; background chats have none
+     * (20 authors, all unread, as before).
+     */
+    record Layout(long size, long apiUser) {
+        /** Per mille of the messages around sequence number {@code seq} that the API user writes. */
+        int apiPerMille(long seq) {
+            return seq < size / 2 ? OLDER_UNREAD_PER_MILLE : NEWER_UNREAD_PER_MILLE;
+        }
+    }
+
     private static final String INSERT = "INSERT INTO messages (chat_id, user_id, message, created_at, data, is_read)"
             + " VALUES (?, ?, ?, ?, ?, ?)";
 
@@ -39,7 +73,7 @@ final class BenchChat {
      * Makes chat {@code chatId} hold at least {@code n} messages in MySQL and exactly the same in
      * Redis, and makes sure Redis claims a complete copy, so that the Redis route answers.
      */
-    static ChatLoad prepare(ChatCache cache, long chatId, int n, PrintStream log) throws SQLException {
+    static ChatLoad prepare(ChatCache cache, long chatId, int n, long apiUser, PrintStream log) throws SQLException {
         long existing = mysqlCount(cache, chatId);
         long inserted = 0;
         long[] millis = {0, 0};
@@ -49,14 +83,15 @@ final class BenchChat {
             log.printf("bench: chat %d already holds %d messages in MySQL; reusing it%n", chatId, existing);
         } else {
             long missing = n - existing;
-            log.printf("bench: %s %d messages into chat %d (batches of %d, %d authors)%n",
-                    existing == 0 ? "loading" : "topping up with", missing, chatId, BATCH, AUTHORS);
+            log.printf("bench: %s %d messages into chat %d (batches of %d, %d authors and API user %d, whose"
+                            + " messages alone are unread)%n",
+                    existing == 0 ? "loading" : "topping up with", missing, chatId, BATCH, AUTHORS, apiUser);
             // why: until the load is done and checked, readers of this chat must get MySQL; a bench
             // that dies half-way leaves the chat marked, and the next run repairs it
             cache.cacheState().markChatRebuilding(chatId);
             long memoryBefore = Probes.usedMemory(cache);
             long t0 = System.nanoTime();
-            millis = load(cache, chatId, existing, missing, log, authors(cache));
+            millis = load(cache, chatId, existing, missing, log, authors(cache), new Layout(n, apiUser));
             wallMillis = (System.nanoTime() - t0) / 1_000_000;
             redisBytes = Probes.usedMemory(cache) - memoryBefore;
             inserted = missing;
@@ -130,12 +165,13 @@ final class BenchChat {
     }
 
     /**
-     * Inserts {@code count} messages after the chat's newest: 20 authors, text of 40..120
-     * characters, createdAt rising by 1..3 ms with about one step in six being 0 (equal times).
-     * Each batch goes to MySQL (one multi-row INSERT, committed), then to Redis.
+     * Inserts {@code count} messages after the chat's newest: 20 authors (and, with a layout, the
+     * API user's share, unread, all others read), text of 40..120 characters with the marker words
+     * of each sequence number, createdAt rising by 1..3 ms with about one step in six being 0
+     * (equal times). Each batch goes to MySQL (one multi-row INSERT and the words, committed), then to Redis.
      */
-    private static long[] load(ChatCache cache, long chatId, long existing, long count, PrintStream log, long[] authors)
-            throws SQLException {
+    private static long[] load(ChatCache cache, long chatId, long existing, long count, PrintStream log, long[] authors,
+                               Layout layout) throws SQLException {
         Random random = new Random(chatId * 31 + existing);
         long time = existing == 0 ? System.currentTimeMillis() - 3 * count - 3_600_000 : newestCreatedAt(cache, chatId) + 1;
         long mysqlNanos = 0;
@@ -153,9 +189,11 @@ final class BenchChat {
                         long seq = existing + done + i;
                         int step = random.nextInt(6) == 0 ? 0 : 1 + random.nextInt(3);
                         time += step;
-                        long author = authors[random.nextInt(authors.length)];
+                        boolean byApiUser = layout != null && random.nextInt(1000) < layout.apiPerMille(seq);
+                        long author = byApiUser ? layout.apiUser() : authors[random.nextInt(authors.length)];
                         String data = random.nextInt(10) == 0 ? "{\"seq\":" + seq + "}" : null;
-                        drafts.add(new Message(0, chatId, author, ChatText.next(random), time, data, false));
+                        boolean read = layout != null && !byApiUser;
+                        drafts.add(new Message(0, chatId, author, ChatText.next(random, seq), time, data, read));
                     }
                     long t0 = System.nanoTime();
                     List<Message> stored = insertBatch(c, insert, drafts);
@@ -192,7 +230,7 @@ final class BenchChat {
             } else {
                 insert.setString(5, m.data());
             }
-            insert.setBoolean(6, false);
+            insert.setBoolean(6, m.read());
             insert.addBatch();
         }
         insert.executeBatch();
@@ -204,12 +242,14 @@ final class BenchChat {
                     throw new IllegalStateException("more generated ids than inserted rows");
                 }
                 Message m = drafts.get(i++);
-                stored.add(new Message(keys.getLong(1), m.chatId(), m.userId(), m.text(), m.createdAt(), m.data(), false));
+                stored.add(new Message(keys.getLong(1), m.chatId(), m.userId(), m.text(), m.createdAt(), m.data(), m.read()));
             }
         }
         if (stored.size() != drafts.size()) {
             throw new IllegalStateException("inserted " + drafts.size() + " rows but got " + stored.size() + " ids");
         }
+        // why in the same transaction: the text filter of the MySQL route reads message_words
+        MessageWords.insert(c, stored);
         c.commit();
         return stored;
     }
@@ -221,6 +261,190 @@ final class BenchChat {
             authors[i] = cache.authenticator().issue(String.format("bench-author-%02d", i + 1), Role.USER).user().id();
         }
         return authors;
+    }
+
+    /**
+     * The bench's API user ({@value #API_USER}) with a token valid for this run: made on first
+     * use; later a new token for the same user (its messages in the loaded chats must stay its
+     * own, and a token is stored only as its hash). why not a new user each run: a fetch marks
+     * the messages of every other author read, so a new API caller would mark the unread rows'
+     * data. The new hash goes to MySQL's users row and to Redis's token copy (where the old hash,
+     * whose token died with the run that made it, stays until the copy is next made afresh).
+     */
+    static Authenticator.Issued apiUser(ChatCache cache) throws SQLException {
+        Long id = null;
+        try (Connection c = cache.database().dataSource().getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT MIN(id) FROM users WHERE name = ? AND role = ?")) {
+            q.setString(1, API_USER);
+            q.setString(2, Role.API.name());
+            try (ResultSet rs = q.executeQuery()) {
+                if (rs.next() && rs.getObject(1) != null) {
+                    id = rs.getLong(1);
+                }
+            }
+        }
+        if (id == null) {
+            return cache.authenticator().issue(API_USER, Role.API);
+        }
+        String token = Tokens.newToken();
+        String hash = Tokens.hash(token);
+        try (Connection c = cache.database().dataSource().getConnection();
+             PreparedStatement u = c.prepareStatement("UPDATE users SET token_hash = ? WHERE id = ?")) {
+            u.setString(1, hash);
+            u.setLong(2, id);
+            u.executeUpdate();
+        }
+        User user = new User(id, API_USER, Role.API);
+        new RedisTokens(cache.redisPool()).putAll(List.of(new UserToken(user, hash)));
+        return new Authenticator.Issued(user, token);
+    }
+
+    /**
+     * Fails when a chat does not hold the current layout: the common marker's count is fixed by
+     * the number of messages, and the API user writes about a quarter of them. why: a chat of
+     * this id loaded otherwise (an older layout under a --chat-base that points at it, a users
+     * table emptied under it) would give the unread and words rows other data than they describe.
+     */
+    static void checkLayout(long chatId, long messages, long commonMarkers, long byApiUser, long apiUser) {
+        long expected = ChatText.markedAmong(messages, ChatText.COMMON_MARKER);
+        double apiShare = (double) byApiUser / Math.max(1, messages);
+        double expectedShare = (OLDER_UNREAD_PER_MILLE + NEWER_UNREAD_PER_MILLE) / 2000.0;
+        if (commonMarkers != expected || (messages >= 1000 && Math.abs(apiShare - expectedShare) > 0.05)) {
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT, "chat %d was not loaded in the bench's"
+                            + " current layout: %d messages hold \"%s\" (expected %d) and API user %d wrote %.1f%% of"
+                            + " its %d messages (expected ~%.1f%%); delete it or choose another --chat-base", chatId,
+                    commonMarkers, ChatText.COMMON_MARKER, expected, apiUser, 100 * apiShare, messages,
+                    100 * expectedShare));
+        }
+    }
+
+    /** Messages of the chat holding every word of {@code text} ({@link Words#of}), counted in {@code message_words}. */
+    static long wordMatches(ChatCache cache, long chatId, String text) throws SQLException {
+        List<String> words = Words.of(text);
+        StringBuilder sql = new StringBuilder("SELECT COUNT(*) FROM message_words w0");
+        for (int i = 1; i < words.size(); i++) {
+            sql.append(" JOIN message_words w").append(i).append(" ON w").append(i).append(".chat_id = w0.chat_id AND w")
+                    .append(i).append(".word = ? AND w").append(i).append(".created_at = w0.created_at AND w").append(i)
+                    .append(".message_id = w0.message_id");
+        }
+        sql.append(" WHERE w0.chat_id = ? AND w0.word = ?");
+        try (Connection c = cache.database().dataSource().getConnection();
+             PreparedStatement q = c.prepareStatement(sql.toString())) {
+            int p = 1;
+            for (int i = 1; i < words.size(); i++) {
+                q.setString(p++, words.get(i));
+            }
+            q.setLong(p++, chatId);
+            q.setString(p, words.get(0));
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Unread messages and all messages of the chat strictly between two positions (null: no
+     * bound), in MySQL: {unread, all}.
+     */
+    static long[] unreadBetween(ChatCache cache, long chatId, chatcache.query.OrderKey olderThan,
+                                chatcache.query.OrderKey newerThan) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT COALESCE(SUM(is_read = 0), 0), COUNT(*) FROM messages WHERE chat_id = ?");
+        if (olderThan != null) {
+            sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+        }
+        if (newerThan != null) {
+            sql.append(" AND (created_at > ? OR (created_at = ? AND id > ?))");
+        }
+        try (Connection c = cache.database().dataSource().getConnection();
+             PreparedStatement q = c.prepareStatement(sql.toString())) {
+            int p = 1;
+            q.setLong(p++, chatId);
+            for (chatcache.query.OrderKey k : java.util.Arrays.asList(olderThan, newerThan)) {
+                if (k != null) {
+                    q.setLong(p++, k.createdAt());
+                    q.setLong(p++, k.createdAt());
+                    q.setLong(p++, k.id());
+                }
+            }
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
+    }
+
+    /** Read marks made equal in both stores, and how many were copied each way. */
+    record Reconciled(long unread, long toRedis, long toMysql) {
+    }
+
+    /**
+     * Makes both stores agree on which of the chat's messages are read, after the bench's own
+     * USER reads marked some: waits for the read-mark stream to reach MySQL, then compares the
+     * unread counts and, if they differ, copies each store's marks to the other (marks only ever
+     * add: the union is right). why: two Redis engines share one MySQL, and a Redis copy made
+     * before the other engine's run lacks the marks that run made; routes would then disagree.
+     */
+    static Reconciled reconcileReadMarks(ChatCache cache, long chatId, long apiUser, PrintStream log)
+            throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (Probes.streamLength(cache) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(300); // why: the relay deletes a stream entry after its UPDATE commits
+        long mysqlUnread = unreadBetween(cache, chatId, null, null)[0];
+        long redisUnread = Probes.redisUnread(cache, chatId);
+        if (mysqlUnread == redisUnread) {
+            return new Reconciled(mysqlUnread, 0, 0);
+        }
+        log.printf("bench: chat %d: %d unread messages in MySQL, %d in Redis; copying the read marks each lacks%n",
+                chatId, mysqlUnread, redisUnread);
+        Map<Long, Boolean> inMysql = new java.util.LinkedHashMap<>();
+        try (Connection c = cache.database().dataSource().getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT id, is_read FROM messages WHERE chat_id = ?"
+                     + " AND (user_id = ? OR is_read = 0)")) {
+            q.setLong(1, chatId);
+            q.setLong(2, apiUser);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    inMysql.put(rs.getLong(1), rs.getBoolean(2));
+                }
+            }
+        }
+        List<Long> toRedis = new ArrayList<>();
+        List<Long> toMysql = new ArrayList<>();
+        List<Long> ids = new ArrayList<>(inMysql.keySet());
+        for (int i = 0; i < ids.size(); i += BATCH) {
+            Map<Long, Message> cached = cache.redisMessages().getAll(ids.subList(i, Math.min(ids.size(), i + BATCH)));
+            for (Message m : cached.values()) {
+                boolean readInMysql = inMysql.get(m.id());
+                if (readInMysql && !m.read()) {
+                    toRedis.add(m.id());
+                } else if (!readInMysql && m.read()) {
+                    toMysql.add(m.id());
+                }
+            }
+        }
+        for (int i = 0; i < toRedis.size(); i += BATCH) {
+            cache.redisMessages().applyReadMarks(toRedis.subList(i, Math.min(toRedis.size(), i + BATCH)));
+        }
+        try (Connection c = cache.database().dataSource().getConnection();
+             PreparedStatement u = c.prepareStatement("UPDATE messages SET is_read = TRUE WHERE id = ?")) {
+            for (long id : toMysql) {
+                u.setLong(1, id);
+                u.addBatch();
+            }
+            u.executeBatch();
+        }
+        long unread = unreadBetween(cache, chatId, null, null)[0];
+        long stillRedis = Probes.redisUnread(cache, chatId);
+        if (unread != stillRedis) {
+            throw new IllegalStateException("chat " + chatId + ": " + unread + " unread messages in MySQL but "
+                    + stillRedis + " in Redis's index after copying the read marks (the hashes agree, the index does"
+                    + " not: RediSearch 1.2 loses tag matches once the same hash was re-indexed from two connections"
+                    + " at once, e.g. by two rebuilds; flush that Redis and run again)");
+        }
+        return new Reconciled(unread, toRedis.size(), toMysql.size());
     }
 
     /**
@@ -263,7 +487,7 @@ final class BenchChat {
             for (long chatId : missing) {
                 long existing = counts.getOrDefault(chatId, 0L);
                 cache.cacheState().markChatRebuilding(chatId);
-                load(cache, chatId, existing, messages - existing, quiet, authors);
+                load(cache, chatId, existing, messages - existing, quiet, authors, null);
                 counts.put(chatId, (long) messages);
                 done++;
                 if (done % Math.max(1, missing.size() / 10) == 0 || done == missing.size()) {

@@ -16,11 +16,13 @@ import java.util.concurrent.Callable;
 /** {@code chatcache bench}: the read and write workloads of issue #5 over HTTP, with raw-engine baselines. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measures the real app (in-process, HTTP on 127.0.0.1) on the servers of CHATCACHE_*: for each"
-                + " chat size, the newest page, the newest page of one author (~5%% of the chat) and a page --depth"
-                + " deep, each on the Redis route (USER token) and the MySQL route (API token), and the same queries"
-                + " issued straight to RediSearch and MySQL (baselines); then POST /chat/{id}/message (writes) and"
-                + " read marks. Chats (id --chat-base + N) and background chats are loaded once through bulk paths"
-                + " and reused. Prints markdown on stdout, progress on stderr; exits 1 on errors or answers that differ.")
+                + " chat size, the newest page, the newest page of one author (~4%% of the chat), a page --depth"
+                + " deep and issue #10's filter rows (authors, since, unread, words), each on the Redis route (USER"
+                + " token; anonymous for the unread rows) and the MySQL route (API token), and the first three"
+                + " issued straight to RediSearch and MySQL (baselines); the newest page again while --writers"
+                + " clients post; then POST /chat/{id}/message (writes) and read marks. Chats (id --chat-base +"
+                + " 10000000 + N) and background chats are loaded once through bulk paths and reused. Prints"
+                + " markdown on stdout, progress on stderr; exits 1 on errors or answers that differ.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"--sizes", "--messages"}, split = ",", defaultValue = "1000,100000",
             description = "messages in the large chat, one run per size, e.g. 1000,100000,1000000 (default ${DEFAULT-VALUE})")
@@ -43,7 +45,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup-ms", defaultValue = "1000",
             description = "unmeasured milliseconds per read row (every workload, size and path) in each warm-up pass;"
-                    + " passes repeat until the JIT compiles for less than 3 % of a pass (default ${DEFAULT-VALUE})")
+                    + " passes repeat until the JIT compiles for less than 3 %% of a pass (default ${DEFAULT-VALUE})")
     int warmupMillis;
 
     @Option(names = "--warmup-passes", defaultValue = "10",
@@ -57,14 +59,20 @@ public final class BenchCommand implements Callable<Integer> {
             description = "background chats as CHATSxMESSAGES, loaded once and reused (default ${DEFAULT-VALUE})")
     String background;
 
-    @Option(names = "--no-writes", description = "skip the write workload and the read-mark check")
+    @Option(names = "--no-writes", description = "skip the write workload, the rows under writes and the read-mark check")
     boolean noWrites;
+
+    @Option(names = "--writers", defaultValue = "32",
+            description = "clients posting into the write chat while the newest page is measured again on both routes"
+                    + " ('latest under writes'); 0 skips those rows (default ${DEFAULT-VALUE})")
+    int writers;
 
     @Option(names = "--no-baselines", description = "skip the raw RediSearch/MySQL baselines")
     boolean noBaselines;
 
     @Option(names = "--chat-base", defaultValue = "1000000000",
-            description = "the large chat of N is this + N; background chats this + 500000000 + i (default ${DEFAULT-VALUE})")
+            description = "the large chat of N is this + 10000000 + N; background chats this + 500000000 + i"
+                    + " (default ${DEFAULT-VALUE})")
     long chatBase;
 
     @Option(names = "--naive-up-to", defaultValue = "100000",
@@ -91,7 +99,8 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--background must be CHATSxMESSAGES, e.g. 1000x100");
         }
         BenchOptions options = new BenchOptions(sizes, depth, clients, rounds, roundMillis, warmupMillis, warmupPasses, limit,
-                Integer.parseInt(bg[0].strip()), Integer.parseInt(bg[1].strip()), !noWrites, !noBaselines, chatBase, naiveUpTo);
+                Integer.parseInt(bg[0].strip()), Integer.parseInt(bg[1].strip()), !noWrites, !noBaselines, chatBase, naiveUpTo,
+                writers);
         Config config = Config.fromEnv(System.getenv());
         try (ChatCache cache = ChatCache.open(config, Clock.systemUTC())) {
             result = Bench.run(cache, options, System.err);

@@ -11,14 +11,24 @@ import java.util.List;
  * chat too small for it); each workload on each path with every client count in {@code clients},
  * in {@code rounds} rounds of {@code roundMillis} after warm-up passes of {@code warmupMillis} per
  * row (until the JIT is quiet, at most {@code warmupPasses}). Above
- * {@code naiveUpTo} messages the naive RediSearch baseline runs with one client only.
+ * {@code naiveUpTo} messages the naive RediSearch baseline runs with one client only. With
+ * writes, the latest page is also measured while {@code writers} clients post into the write chat.
  */
 public record BenchOptions(List<Integer> sizes, int depth, List<Integer> clients, int rounds, int roundMillis,
                            int warmupMillis, int warmupPasses, int limit, int backgroundChats, int backgroundMessages,
                            boolean writes, boolean baselines, long chatIdBase,
-                           int naiveUpTo) {
+                           int naiveUpTo, int writers) {
     /** Bench chats live far above any id a demo or a test uses. */
     public static final long CHAT_ID_BASE = 1_000_000_000L;
+    /**
+     * The large chats of the current layout (issue #10: words, read state, the API user's
+     * messages): CHAT_ID_BASE + LAYOUT_OFFSET + N. why not CHAT_ID_BASE + N: chats of that id were
+     * loaded by the layout before, all unread, by 20 authors, without marker words; reused, they
+     * would give the new rows nothing to find. They are left where they are, never read.
+     */
+    public static final long LAYOUT_OFFSET = 10_000_000L;
+    /** Sizes stay below this, so that no large chat's id reaches the background chats'. */
+    public static final int MAX_SIZE = 400_000_000;
     /** Background chats: CHAT_ID_BASE + BACKGROUND_OFFSET + i. */
     public static final long BACKGROUND_OFFSET = 500_000_000L;
     /** The chat the write workload posts into. */
@@ -27,8 +37,8 @@ public record BenchOptions(List<Integer> sizes, int depth, List<Integer> clients
     public BenchOptions {
         sizes = List.copyOf(sizes);
         clients = List.copyOf(clients);
-        if (sizes.isEmpty() || sizes.stream().anyMatch(n -> n < 1)) {
-            throw new IllegalArgumentException("--sizes must be one or more sizes of at least 1");
+        if (sizes.isEmpty() || sizes.stream().anyMatch(n -> n < 1 || n > MAX_SIZE)) {
+            throw new IllegalArgumentException("--sizes must be one or more sizes of 1.." + MAX_SIZE);
         }
         if (limit < 1 || limit > SearchCriteria.MAX_LIMIT) {
             throw new IllegalArgumentException("--limit must be 1.." + SearchCriteria.MAX_LIMIT);
@@ -62,11 +72,19 @@ public record BenchOptions(List<Integer> sizes, int depth, List<Integer> clients
         if (chatIdBase <= 0) {
             throw new IllegalArgumentException("--chat-base must be a positive chat id");
         }
+        if (writers < 0 || writers > 1024) {
+            throw new IllegalArgumentException("--writers must be 0..1024");
+        }
     }
 
     /** The large chat of a size: one chat per size, so that a later run of that size reuses it. */
     public long chatIdOf(int messages) {
-        return chatIdBase + messages;
+        return chatIdBase + LAYOUT_OFFSET + messages;
+    }
+
+    /** Whether the latest page is also measured under writes. */
+    public boolean underWrites() {
+        return writes && writers > 0;
     }
 
     public long backgroundChatId(int i) {

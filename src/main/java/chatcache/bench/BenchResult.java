@@ -19,6 +19,8 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
     public static final String RAW_MYSQL = RawBaseline.Kind.MYSQL.label;
     /** The write workload's path: the app over HTTP, USER token, both stores. */
     public static final String WRITE = "app-write";
+    /** The newest page (the latest row's body) measured while writers post into the write chat. */
+    public static final String UNDER_WRITES = "latest under writes";
 
     /** One chat size: how it was loaded, what was asked of it, what it costs Redis. */
     public record Size(int messages, ChatLoad load, List<Workload> workloads, Probes.RedisFootprint redis) {
@@ -26,18 +28,20 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
 
     /**
      * One workload on one path with one client count, latencies in milliseconds; for the Redis
-     * route, MySQL's statement counters over its windows ({@code mysqlStatements}, else empty).
+     * route, MySQL's statement counters over its windows ({@code mysqlStatements}, else empty);
+     * for a row under writes, what the writers did meanwhile ({@code writers}, else null).
      */
     public record Row(int size, String workload, String path, int clients, long requests, double seconds,
                       double requestsPerSecond, double p50Millis, double p99Millis, double maxMillis, long errors,
-                      String firstError, Map<String, Long> mysqlStatements) {
+                      String firstError, Map<String, Long> mysqlStatements, Writers writers) {
 
         static Row of(int size, String workload, String path, int clients, ClosedLoop.Run run,
-                      Map<String, Long> statements) {
+                      Map<String, Long> statements, ClosedLoop.Run writers, int writerClients) {
             long[] ns = run.sortedNanos();
             return new Row(size, workload, path, clients, run.requests(), run.seconds(), run.requests() / run.seconds(),
                     percentile(ns, 0.50), percentile(ns, 0.99), ns.length == 0 ? Double.NaN : ns[ns.length - 1] / 1e6,
-                    run.errors(), run.firstError(), statements == null ? Map.of() : statements);
+                    run.errors(), run.firstError(), statements == null ? Map.of() : statements,
+                    writers == null ? null : Writers.of(writerClients, writers));
         }
 
         /** Nearest rank: the smallest latency that at least q of all requests did not exceed. */
@@ -62,14 +66,25 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
         }
     }
 
+    /** Clients posting while a row was measured: 201s per second (errors excluded), p99 of a post. */
+    public record Writers(int clients, long requests, long errors, double seconds, double postsPerSecond,
+                          double p99Millis, String firstError) {
+        static Writers of(int clients, ClosedLoop.Run run) {
+            return new Writers(clients, run.requests(), run.errors(), run.seconds(),
+                    (run.requests() - run.errors()) / run.seconds(), Row.percentile(run.sortedNanos(), 0.99),
+                    run.firstError());
+        }
+    }
+
     /**
      * One answer of the Redis route against one of the MySQL route for the same body: positions
-     * whose ids differ (a missing or extra message counts as one), and whether hasOlder/hasNewer differ.
+     * whose ids differ (a missing or extra message counts as one), and whether hasOlder/hasNewer
+     * differ; asked before measuring, or again after ({@code afterMeasuring}).
      */
     public record Comparison(int size, String workload, String body, List<Long> redisIds, List<Long> mysqlIds,
-                             int mismatches, boolean flagsDiffer, String problem) {
+                             int mismatches, boolean flagsDiffer, String problem, boolean afterMeasuring) {
         static Comparison of(int size, String workload, String body, HttpLoad.Answer redis, HttpLoad.Answer mysql,
-                             String problem) {
+                             String problem, boolean afterMeasuring) {
             int n = Math.max(redis.ids().size(), mysql.ids().size());
             int mismatches = 0;
             for (int i = 0; i < n; i++) {
@@ -80,7 +95,7 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
                 }
             }
             boolean flags = redis.hasOlder() != mysql.hasOlder() || redis.hasNewer() != mysql.hasNewer();
-            return new Comparison(size, workload, body, redis.ids(), mysql.ids(), mismatches, flags, problem);
+            return new Comparison(size, workload, body, redis.ids(), mysql.ids(), mismatches, flags, problem, afterMeasuring);
         }
 
         public boolean agree() {
@@ -103,9 +118,13 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
                 && r.clients() == clients).findFirst();
     }
 
-    /** Errors of every row that must not fail (the naive baseline may time out at large N; it is reported, not fatal). */
+    /**
+     * Errors of every row that must not fail, and of the writers under them (the naive baseline
+     * may time out at large N; it is reported, not fatal).
+     */
     public long totalErrors() {
-        return rows.stream().filter(r -> !r.path().equals(RAW_NAIVE)).mapToLong(Row::errors).sum();
+        return rows.stream().filter(r -> !r.path().equals(RAW_NAIVE))
+                .mapToLong(r -> r.errors() + (r.writers() == null ? 0 : r.writers().errors())).sum();
     }
 
     public long totalMismatches() {
@@ -148,8 +167,14 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
                 .filter(w -> w.name().equals(workload)).allMatch(Workload::rawBaseline);
     }
 
+    /** The read workloads of every size, in the order measured (the row under writes is apart: {@link #UNDER_WRITES}). */
     public List<String> readWorkloads() {
-        return List.of("latest", "author", "deep", "authors", "since");
+        return sizes.stream().flatMap(s -> s.workloads().stream()).map(Workload::name).distinct().toList();
+    }
+
+    /** p99 of the newest page under writes over its p99 without them, same route, size and clients. */
+    public double underWritesP99Ratio(int size, String path, int clients) {
+        return div(row(size, UNDER_WRITES, path, clients), row(size, "latest", path, clients), false);
     }
 
     public List<String> readPaths() {
@@ -163,7 +188,8 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
     public String toMarkdown() {
         List<String> out = new ArrayList<>();
         BenchOptions o = options;
-        out.add(f("## chatcache bench: chats of %s messages; pages of %d; %s clients; %d round(s) of %d ms per row",
+        out.add(f("## chatcache bench on RediSearch %s: chats of %s messages; pages of %d; %s clients; %d round(s) of %d ms"
+                        + " per row", machine.redisearch(),
                 String.join(", ", o.sizes().stream().map(n -> f("%,d", n)).toList()), o.limit(),
                 String.join(", ", o.clients().stream().map(String::valueOf).toList()), o.rounds(), o.roundMillis()));
         out.add("");
@@ -172,6 +198,15 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
         out.add("");
         out.add("Background: " + background + ".");
         out.add("");
+        out.add(f("Chats (id %d + N): the API user of the `mysql` path wrote %d %% of the older half and %d %% of the"
+                        + " newer half, 20 bench authors the rest; its messages were loaded unread, all others read."
+                        + " A fetch marks what others wrote: the `mysql` path never marks its own, the `redis` path"
+                        + " (a USER) marked those on the pages its rows read before measuring, and it reads the unread"
+                        + " rows anonymously (no marks), so every row finds the same data every time. Marker words:"
+                        + " \"%s\" in 1 %% of the messages, \"%s\" in 0.01 %%, by sequence number.",
+                o.chatIdOf(0), BenchChat.OLDER_UNREAD_PER_MILLE / 10, BenchChat.NEWER_UNREAD_PER_MILLE / 10,
+                ChatText.COMMON_MARKER, ChatText.RARE_MARKER));
+        out.add("");
         for (Size s : sizes) {
             out.add(f("- N = %,d: %s", s.messages(), s.load().describe()));
             for (Workload w : s.workloads()) {
@@ -179,7 +214,8 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
             }
         }
         out.add("");
-        out.add(f("Paths: `redis` = the app over HTTP, USER token; `mysql` = the app over HTTP, API token; `%s` = %s;"
+        out.add(f("Paths: `redis` = the app over HTTP, USER token (none for the unread rows and the sampled answers);"
+                        + " `mysql` = the app over HTTP, API token (the chats' API user); `%s` = %s;"
                         + " `%s` = %s; `%s` = %s (own pool of as many connections as clients). Closed loop: each client"
                         + " sends its next request when the last one is answered. Warm-up (not measured): passes in which"
                         + " every read row (and the write row) runs %d ms with the most clients, until the JIT compiles for less than 3 %% of a"
@@ -249,6 +285,40 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
             }
             out.add("");
         }
+        if (rows.stream().anyMatch(r -> r.workload().equals(UNDER_WRITES))) {
+            out.add(f("### Newest page under writes (%d clients posting into chat %d meanwhile)", o.writers(),
+                    o.writeChatId()));
+            out.add("");
+            out.add("The `latest` row's body again, on both routes, while the write row's clients post (started before"
+                    + " and stopped after each window); its p99 against the idle `latest` row's, same clients.");
+            out.add("");
+            out.add("| N | clients | path | requests/s | p50 ms | p99 ms | idle p99 ms | p99 under writes / idle | errors"
+                    + " | posts/s meanwhile | post p99 ms | post errors |");
+            out.add("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            for (Size s : sizes) {
+                for (int c : o.clients()) {
+                    for (String path : List.of(REDIS, MYSQL)) {
+                        row(s.messages(), UNDER_WRITES, path, c).ifPresent(r -> out.add(f(
+                                "| %,d | %d | %s | %.0f | %.2f | %.2f | %s | %s | %d | %.0f | %.2f | %d |", r.size(), c, path,
+                                r.requestsPerSecond(), r.p50Millis(), r.p99Millis(),
+                                row(s.messages(), "latest", path, c).map(i -> f("%.2f", i.p99Millis())).orElse("–"),
+                                ratioText(underWritesP99Ratio(s.messages(), path, c)), r.errors(),
+                                r.writers().postsPerSecond(), r.writers().p99Millis(), r.writers().errors())));
+                    }
+                }
+            }
+            out.add("");
+            out.add("| N | clients | redis / mysql requests/s under writes | idle (latest) |");
+            out.add("| ---: | ---: | ---: | ---: |");
+            for (Size s : sizes) {
+                for (int c : o.clients()) {
+                    out.add(f("| %,d | %d | %s | %s |", s.messages(), c,
+                            ratioText(routeThroughputRatio(s.messages(), UNDER_WRITES, c)),
+                            ratioText(routeThroughputRatio(s.messages(), "latest", c))));
+                }
+            }
+            out.add("");
+        }
         if (o.writes()) {
             out.add(f("### Writes (POST /chat/%d/message, USER token, 201 = committed in MySQL with its outbox row and"
                     + " written to Redis)", o.writeChatId()));
@@ -290,19 +360,24 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
             out.add(f("FT.INFO idx:messages: %,d documents; %s.", r.indexDocs(), String.join(", ",
                     r.indexSizesMb().entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + " MB").toList())));
         }
-        out.add(f("MySQL `messages`: %,d rows, data %,d B + indexes %,d B = %.0f B/row (information_schema after"
-                        + " ANALYZE TABLE).", mysqlFootprint.rows(), mysqlFootprint.dataBytes(), mysqlFootprint.indexBytes(),
-                mysqlFootprint.perRow()));
+        out.add(f("MySQL `messages`: %,d rows, data %,d B + indexes %,d B = %.0f B/row; `message_words`: %,d rows,"
+                        + " %,d B = %.0f B per message (information_schema after ANALYZE TABLE).", mysqlFootprint.rows(),
+                mysqlFootprint.dataBytes(), mysqlFootprint.indexBytes(), mysqlFootprint.perRow(),
+                mysqlFootprint.wordRows(), mysqlFootprint.wordBytes(), mysqlFootprint.wordBytesPerMessage()));
         out.add("");
         out.add("### Never partial");
         out.add("");
-        out.add("| N | workload | answers compared | mismatched ids | flags differ | problems |");
+        out.add("Every measured body and the sampled ones, asked on both routes before measuring and again after"
+                + " (measured answers are checked for their size and route only).");
+        out.add("");
+        out.add("| N | workload | answers compared (before + after) | mismatched ids | flags differ | problems |");
         out.add("| ---: | --- | ---: | ---: | ---: | ---: |");
         for (Size s : sizes) {
             for (String w : readWorkloads()) {
                 List<Comparison> cs = comparisons.stream().filter(c -> c.size() == s.messages()
-                        && c.workload().startsWith(w)).toList();
-                out.add(f("| %,d | %s | %d | %d | %d | %d |", s.messages(), w, cs.size(),
+                        && (c.workload().equals(w) || c.workload().equals(w + " (sampled)"))).toList();
+                out.add(f("| %,d | %s | %d + %d | %d | %d | %d |", s.messages(), w,
+                        cs.stream().filter(c -> !c.afterMeasuring()).count(), cs.stream().filter(Comparison::afterMeasuring).count(),
                         cs.stream().mapToInt(Comparison::mismatches).sum(), cs.stream().filter(Comparison::flagsDiffer).count(),
                         cs.stream().filter(c -> c.problem() != null).count()));
             }
@@ -310,8 +385,9 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
         for (Comparison c : comparisons) {
             if (!c.agree()) {
                 out.add("");
-                out.add(f("DIFFER: N = %,d %s body %s: redis %s, mysql %s%s", c.size(), c.workload(), c.body(),
-                        c.redisIds(), c.mysqlIds(), c.problem() == null ? "" : " (" + c.problem() + ")"));
+                out.add(f("DIFFER%s: N = %,d %s body %s: redis %s, mysql %s%s", c.afterMeasuring() ? " (after measuring)" : "",
+                        c.size(), c.workload(), c.body(), c.redisIds(), c.mysqlIds(),
+                        c.problem() == null ? "" : " (" + c.problem() + ")"));
             }
         }
         for (Row r : rows) {
@@ -319,6 +395,11 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
                 out.add("");
                 out.add(f("First error of %s/%s, N = %,d, %d clients: %s", r.workload(), r.path(), r.size(), r.clients(),
                         r.firstError()));
+            }
+            if (r.writers() != null && r.writers().firstError() != null) {
+                out.add("");
+                out.add(f("First error of the writers under %s/%s, N = %,d, %d clients: %s", r.workload(), r.path(),
+                        r.size(), r.clients(), r.writers().firstError()));
             }
         }
         return String.join("\n", out) + "\n";

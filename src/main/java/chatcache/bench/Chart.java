@@ -18,10 +18,10 @@ import java.util.Locale;
  * size (log x axis), one line per workload and route, at the largest client count.
  */
 final class Chart {
-    private static final int W = 900;
-    private static final int H = 560;
+    private static final int W = 960;
+    private static final int H = 640;
     private static final int LEFT = 80;
-    private static final int RIGHT = 230;
+    private static final int RIGHT = 270;
     private static final int TOP = 50;
     private static final int BOTTOM = 60;
 
@@ -36,7 +36,8 @@ final class Chart {
         }
         List<Line> lines = new ArrayList<>();
         Color[] colors = {new Color(0xD62728), new Color(0x1F77B4), new Color(0x2CA02C), new Color(0x9467BD),
-                new Color(0xFF7F0E)};
+                new Color(0xFF7F0E), new Color(0x8C564B), new Color(0xE377C2), new Color(0x7F7F7F),
+                new Color(0xBCBD22), new Color(0x17BECF), new Color(0x000000), new Color(0xAEC7E8)};
         int wi = 0;
         for (String w : result.readWorkloads()) {
             for (String path : List.of(BenchResult.REDIS, BenchResult.MYSQL)) {
@@ -44,7 +45,11 @@ final class Chart {
                 for (int i = 0; i < sizes.length; i++) {
                     y[i] = result.row(sizes[i].messages(), w, path, clients).map(BenchResult.Row::p99Millis).orElse(Double.NaN);
                 }
-                lines.add(new Line(w + " / " + path, colors[wi % colors.length], path.equals(BenchResult.MYSQL), y));
+                boolean anonymous = path.equals(BenchResult.REDIS) && result.sizes().stream()
+                        .flatMap(s -> s.workloads().stream()).anyMatch(x -> x.name().equals(w) && x.anonymous());
+                String caller = path.equals(BenchResult.MYSQL) ? "API" : anonymous ? "no token" : "USER";
+                lines.add(new Line(w + " / " + path + " (" + caller + ")", colors[wi % colors.length],
+                        path.equals(BenchResult.MYSQL), y));
             }
             wi++;
         }
@@ -112,6 +117,8 @@ final class Chart {
             gy.dispose();
             // lines
             int ly = TOP + 10;
+            // why: one legend line per workload and route; the filter rows of issue #10 make 22
+            int step = Math.max(12, Math.min(22, (H - TOP - 20) / Math.max(1, lines.size())));
             for (Line l : lines) {
                 g.setColor(l.color());
                 g.setStroke(l.dashed() ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
@@ -133,8 +140,8 @@ final class Chart {
                 }
                 g.drawLine(LEFT + pw + 15, ly, LEFT + pw + 45, ly);
                 g.setColor(Color.BLACK);
-                g.drawString(l.label() + (l.dashed() ? " (API token)" : " (USER token)"), LEFT + pw + 52, ly + 4);
-                ly += 22;
+                g.drawString(l.label(), LEFT + pw + 52, ly + 4);
+                ly += step;
             }
             g.setStroke(new BasicStroke(1f));
         } finally {

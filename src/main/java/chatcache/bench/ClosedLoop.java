@@ -52,74 +52,117 @@ final class ClosedLoop {
      * only operations started in the second window count. Every loop stops by time.
      */
     static Run run(ClientFactory factory, int clients, Duration warmup, Duration duration) throws InterruptedException {
-        long[][] latencies = new long[clients][];
-        long[] errors = new long[clients];
-        AtomicReference<String> firstError = new AtomicReference<>();
-        List<Thread> threads = new ArrayList<>();
-        long start = System.nanoTime();
-        long measureFrom = start + warmup.toNanos();
-        long end = measureFrom + duration.toNanos();
-        for (int t = 0; t < clients; t++) {
-            int me = t;
-            Thread thread = new Thread(() -> {
-                long[] mine = new long[1024];
-                int n = 0;
-                try (Client client = factory.open()) {
-                    Op op = client.op();
-                    long t0;
-                    while ((t0 = System.nanoTime()) < end) {
-                        String problem;
-                        try {
-                            problem = op.call();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            break;
-                        } catch (Exception e) {
-                            problem = e.toString();
-                        }
-                        long took = System.nanoTime() - t0;
-                        if (t0 < measureFrom) {
-                            continue;
-                        }
-                        if (n == mine.length) {
-                            mine = Arrays.copyOf(mine, n * 2);
-                        }
-                        mine[n++] = took;
-                        if (problem != null) {
-                            errors[me]++;
-                            firstError.compareAndSet(null, problem);
-                        }
+        long measureFrom = System.nanoTime() + warmup.toNanos();
+        Loops loops = new Loops(factory, clients, measureFrom, measureFrom + duration.toNanos());
+        return loops.finish();
+    }
+
+    /**
+     * The same loop in the background, until {@link Background#stop}: load that runs while
+     * another row is measured (writers under the reads). Operations started after {@code warmup} count.
+     */
+    static Background start(ClientFactory factory, int clients, Duration warmup) {
+        return new Background(new Loops(factory, clients, System.nanoTime() + warmup.toNanos(), Long.MAX_VALUE));
+    }
+
+    /** Load started by {@link #start}. */
+    static final class Background {
+        private final Loops loops;
+
+        private Background(Loops loops) {
+            this.loops = loops;
+        }
+
+        /** Ends every loop after its current operation and returns what they achieved since the warm-up. */
+        Run stop() throws InterruptedException {
+            loops.end = System.nanoTime();
+            return loops.finish();
+        }
+    }
+
+    /** C client threads, each looping until {@code end}. */
+    private static final class Loops {
+        private final long measureFrom;
+        /** why volatile: a background load's end is set by another thread when it is stopped. */
+        private volatile long end;
+        private final long[][] latencies;
+        private final long[] errors;
+        private final AtomicReference<String> firstError = new AtomicReference<>();
+        private final List<Thread> threads = new ArrayList<>();
+
+        Loops(ClientFactory factory, int clients, long measureFrom, long end) {
+            this.measureFrom = measureFrom;
+            this.end = end;
+            this.latencies = new long[clients][];
+            this.errors = new long[clients];
+            for (int t = 0; t < clients; t++) {
+                int me = t;
+                Thread thread = new Thread(() -> loop(factory, me), "bench-client-" + t);
+                thread.setDaemon(true);
+                threads.add(thread);
+                thread.start();
+            }
+        }
+
+        private void loop(ClientFactory factory, int me) {
+            long[] mine = new long[1024];
+            int n = 0;
+            try (Client client = factory.open()) {
+                Op op = client.op();
+                long t0;
+                while ((t0 = System.nanoTime()) < end) {
+                    String problem;
+                    try {
+                        problem = op.call();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    } catch (Exception e) {
+                        problem = e.toString();
                     }
-                } catch (Exception e) {
-                    errors[me]++;
-                    firstError.compareAndSet(null, "client failed: " + e);
+                    long took = System.nanoTime() - t0;
+                    if (t0 < measureFrom) {
+                        continue;
+                    }
+                    if (n == mine.length) {
+                        mine = Arrays.copyOf(mine, n * 2);
+                    }
+                    mine[n++] = took;
+                    if (problem != null) {
+                        errors[me]++;
+                        firstError.compareAndSet(null, problem);
+                    }
                 }
-                latencies[me] = Arrays.copyOf(mine, n);
-            }, "bench-client-" + t);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
-        }
-        long joinBy = end + STRAGGLER_TIMEOUT.toNanos();
-        for (Thread thread : threads) {
-            long left = joinBy - System.nanoTime();
-            if (left > 0) {
-                thread.join(Math.max(1, left / 1_000_000));
+            } catch (Exception e) {
+                errors[me]++;
+                firstError.compareAndSet(null, "client failed: " + e);
             }
-            if (thread.isAlive()) {
-                thread.interrupt();
-                throw new IllegalStateException(thread.getName() + " did not finish within " + STRAGGLER_TIMEOUT);
+            latencies[me] = Arrays.copyOf(mine, n);
+        }
+
+        /** Waits for every thread (stragglers at most {@link #STRAGGLER_TIMEOUT} past the end) and merges. */
+        Run finish() throws InterruptedException {
+            long joinBy = end + STRAGGLER_TIMEOUT.toNanos();
+            for (Thread thread : threads) {
+                long left = joinBy - System.nanoTime();
+                if (left > 0) {
+                    thread.join(Math.max(1, left / 1_000_000));
+                }
+                if (thread.isAlive()) {
+                    thread.interrupt();
+                    throw new IllegalStateException(thread.getName() + " did not finish within " + STRAGGLER_TIMEOUT);
+                }
             }
+            double seconds = Math.max(1e-9, (System.nanoTime() - measureFrom) / 1e9);
+            int total = Arrays.stream(latencies).mapToInt(l -> l.length).sum();
+            long[] all = new long[total];
+            int at = 0;
+            for (long[] l : latencies) {
+                System.arraycopy(l, 0, all, at, l.length);
+                at += l.length;
+            }
+            Arrays.sort(all);
+            return new Run(total, Arrays.stream(errors).sum(), seconds, all, firstError.get());
         }
-        double seconds = Math.max(1e-9, (System.nanoTime() - measureFrom) / 1e9);
-        int total = Arrays.stream(latencies).mapToInt(l -> l.length).sum();
-        long[] all = new long[total];
-        int at = 0;
-        for (long[] l : latencies) {
-            System.arraycopy(l, 0, all, at, l.length);
-            at += l.length;
-        }
-        Arrays.sort(all);
-        return new Run(total, Arrays.stream(errors).sum(), seconds, all, firstError.get());
     }
 }

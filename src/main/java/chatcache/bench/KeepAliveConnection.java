@@ -47,12 +47,12 @@ final class KeepAliveConnection implements AutoCloseable {
         this.timeoutMillis = timeoutMillis;
     }
 
-    /** The bytes of a POST with a JSON body, to send as often as needed. */
+    /** The bytes of a POST with a JSON body, to send as often as needed; no Authorization header when the token is null. */
     static byte[] post(InetSocketAddress address, String path, String bearerToken, String jsonBody) {
         byte[] body = jsonBody.getBytes(StandardCharsets.UTF_8);
         String head = "POST " + path + " HTTP/1.1\r\n"
                 + "Host: " + address.getHostString() + ":" + address.getPort() + "\r\n"
-                + "Authorization: Bearer " + bearerToken + "\r\n"
+                + (bearerToken == null ? "" : "Authorization: Bearer " + bearerToken + "\r\n")
                 + "Content-Type: application/json\r\n"
                 + "Content-Length: " + body.length + "\r\n"
                 + "\r\n";

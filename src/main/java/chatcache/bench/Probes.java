@@ -1,6 +1,7 @@
 package chatcache.bench;
 
 import chatcache.ChatCache;
+import chatcache.query.MessageField;
 import chatcache.redis.OrderIndex;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.commands.ProtocolCommand;
@@ -171,27 +172,49 @@ final class Probes {
         return new RedisFootprint(n, hash, sets, index, docs, sizes, avgChars);
     }
 
-    /** The messages table in MySQL: data and index bytes (information_schema) over its rows. */
-    record MysqlFootprint(long rows, long dataBytes, long indexBytes) {
+    /**
+     * The messages table in MySQL: data and index bytes (information_schema) over its rows; and
+     * {@code message_words} (the text filter's rows, ~14 a message), whose bytes count per message too.
+     */
+    record MysqlFootprint(long rows, long dataBytes, long indexBytes, long wordRows, long wordBytes) {
         double perRow() {
             return rows == 0 ? Double.NaN : (double) (dataBytes + indexBytes) / rows;
+        }
+
+        double wordBytesPerMessage() {
+            return rows == 0 ? Double.NaN : (double) wordBytes / rows;
         }
     }
 
     static MysqlFootprint mysqlFootprint(ChatCache cache) throws SQLException {
         try (Connection c = cache.database().dataSource().getConnection(); Statement s = c.createStatement()) {
             // why: InnoDB's sizes and row estimate in information_schema lag behind bulk loads until analysed
-            s.execute("ANALYZE TABLE messages");
+            s.execute("ANALYZE TABLE messages, message_words");
             long rows;
             try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM messages")) {
                 rs.next();
                 rows = rs.getLong(1);
             }
-            try (ResultSet rs = s.executeQuery("SELECT data_length, index_length FROM information_schema.TABLES"
-                    + " WHERE table_schema = DATABASE() AND table_name = 'messages'")) {
+            long wordRows;
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM message_words")) {
                 rs.next();
-                return new MysqlFootprint(rows, rs.getLong(1), rs.getLong(2));
+                wordRows = rs.getLong(1);
             }
+            long data = 0;
+            long index = 0;
+            long words = 0;
+            try (ResultSet rs = s.executeQuery("SELECT table_name, data_length, index_length FROM information_schema.TABLES"
+                    + " WHERE table_schema = DATABASE() AND table_name IN ('messages', 'message_words')")) {
+                while (rs.next()) {
+                    if (rs.getString(1).equals("messages")) {
+                        data = rs.getLong(2);
+                        index = rs.getLong(3);
+                    } else {
+                        words = rs.getLong(2) + rs.getLong(3);
+                    }
+                }
+            }
+            return new MysqlFootprint(rows, data, index, wordRows, words);
         }
     }
 
@@ -208,6 +231,18 @@ final class Probes {
             return s == null ? Double.NaN : Double.parseDouble(s.strip());
         } catch (NumberFormatException e) {
             return Double.NaN;
+        }
+    }
+
+    private static final ProtocolCommand FT_SEARCH = () -> SafeEncoder.encode("FT.SEARCH");
+
+    /** Unread messages of a chat by the index (FT.SEARCH's total, no documents returned). */
+    static long redisUnread(ChatCache cache, long chatId) {
+        try (Jedis jedis = cache.redisPool().getResource()) {
+            List<?> reply = (List<?>) jedis.sendCommand(FT_SEARCH, "idx:messages",
+                    "@" + MessageField.CHAT_ID.redisField() + ":{" + chatId + "} @" + MessageField.READ.redisField() + ":{0}",
+                    "NOCONTENT", "LIMIT", "0", "1"); // why not LIMIT 0 0: RediSearch 1.2 refuses it
+            return (Long) reply.get(0);
         }
     }
 

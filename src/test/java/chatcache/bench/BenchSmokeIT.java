@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (those of {@code ./dev test}). It asserts that the run completes and produces every figure,
  * never what the figures are: timings belong to the benchmark, not to a test.
  *
- * <p>The command opens and closes its own program parts and uses its own chats (ids 1000001000,
- * 1000002000, background chats from 1500000000, writes into 1900000000), so it does not disturb
+ * <p>The command opens and closes its own program parts and uses its own chats (ids 1010001000,
+ * 1010005000, background chats from 1500000000, writes into 1900000000), so it does not disturb
  * what other tests put in the stores; their reset empties them. It starts from empty stores
  * itself: a Failsafe pass against the other Redis (RediSearch 2.x) truncates MySQL and leaves this
  * Redis's copy of an earlier bench in place, whose message ids the new load would reuse.
@@ -43,20 +45,30 @@ class BenchSmokeIT {
             throw e; // a failure should show its stack trace, not just an exit code
         });
 
-        int exit = cli.execute("--sizes", "1000,2000", "--depth", "500", "--clients", "2", "--seconds", "1",
+        // why 5,000: the smallest chat whose rare marker word (one message in 10,000, from the 4,322nd) is found once
+        int exit = cli.execute("--sizes", "1000,5000", "--depth", "500", "--clients", "2", "--seconds", "1",
                 "--round-ms", "150", "--warmup-ms", "200", "--warmup-passes", "1", "--background", "5x20",
-                "--out", out.toString(), "--png", png.toString());
+                "--writers", "4", "--out", out.toString(), "--png", png.toString());
 
         BenchResult result = command.result();
         assertNotNull(result, "the bench produced no result");
         assertEquals(0, exit, "exit code (non-zero means errors or mismatches)");
-        assertEquals(List.of(1000, 2000), result.sizes().stream().map(BenchResult.Size::messages).toList());
+        assertEquals(List.of(1000, 5000), result.sizes().stream().map(BenchResult.Size::messages).toList());
         for (BenchResult.Size s : result.sizes()) {
-            assertEquals(1_000_000_000L + s.messages(), s.load().chatId());
+            assertEquals(1_010_000_000L + s.messages(), s.load().chatId());
             assertTrue(s.load().messages() >= s.messages(), "chat holds " + s.load().messages() + " messages");
-            assertEquals(List.of("latest", "author", "deep", "authors", "since"), s.workloads().stream().map(Workload::name).toList());
+            assertEquals(List.of("latest", "author", "deep", "authors", "since", "unread 50%", "unread 5%", "words 1%",
+                    "words 0.01%", "two words"), s.workloads().stream().map(Workload::name).toList());
             assertTrue(s.workloads().get(1).authorId() > 0);
             assertTrue(s.workloads().get(2).anchorId() > 0);
+            Map<String, Workload> byName = s.workloads().stream().collect(Collectors.toMap(Workload::name, w -> w));
+            // the read state and the marker words are laid out by the load, so these counts are known
+            assertEquals(20, byName.get("unread 50%").expectedMessages(), byName.get("unread 50%").description());
+            assertTrue(byName.get("unread 5%").expectedMessages() > 0, byName.get("unread 5%").description());
+            assertTrue(byName.get("unread 50%").anonymous() && byName.get("unread 5%").anonymous());
+            assertEquals(s.messages() == 1000 ? 10 : 20, byName.get("words 1%").expectedMessages());
+            assertEquals(s.messages() == 1000 ? 0 : 1, byName.get("words 0.01%").expectedMessages());
+            assertTrue(byName.get("two words").expectedMessages() > 0, byName.get("two words").description());
             assertTrue(s.redis().totalPerMessage() > 0 && Double.isFinite(s.redis().totalPerMessage()),
                     "Redis bytes/message " + s.redis());
             assertTrue(s.redis().indexBytesPerMessage() > 0, "index bytes/message " + s.redis());
@@ -99,6 +111,22 @@ class BenchSmokeIT {
             }
         }
 
+        for (BenchResult.Size s : result.sizes()) {
+            for (String path : List.of(BenchResult.REDIS, BenchResult.MYSQL)) {
+                BenchResult.Row row = result.row(s.messages(), BenchResult.UNDER_WRITES, path, 2)
+                        .orElseThrow(() -> new AssertionError("no row under writes on " + path));
+                String what = s.messages() + " under writes/" + path + ": ";
+                assertTrue(row.requests() > 0, what + "no requests");
+                assertEquals(0, row.errors(), what + "errors, first: " + row.firstError());
+                assertNotNull(row.writers(), what + "no writers");
+                assertEquals(4, row.writers().clients());
+                assertTrue(row.writers().requests() > 0 && row.writers().postsPerSecond() > 0, what + row.writers());
+                assertEquals(0, row.writers().errors(), what + "writer errors, first: " + row.writers().firstError());
+                assertTrue(Double.isFinite(result.underWritesP99Ratio(s.messages(), path, 2)), what + "p99 ratio");
+            }
+            assertTrue(Double.isFinite(result.routeThroughputRatio(s.messages(), BenchResult.UNDER_WRITES, 2)));
+        }
+
         BenchResult.Row write = result.row(0, "write", BenchResult.WRITE, 2).orElseThrow();
         assertTrue(write.requests() > 0);
         assertEquals(0, write.errors(), "write errors, first: " + write.firstError());
@@ -110,7 +138,10 @@ class BenchSmokeIT {
 
         assertFalse(result.comparisons().isEmpty());
         for (String workload : result.readWorkloads()) {
-            assertTrue(result.comparisons().stream().anyMatch(c -> c.workload().equals(workload)), workload);
+            assertTrue(result.comparisons().stream().anyMatch(c -> c.workload().equals(workload) && !c.afterMeasuring()),
+                    workload + " before measuring");
+            assertTrue(result.comparisons().stream().anyMatch(c -> c.workload().equals(workload) && c.afterMeasuring()),
+                    workload + " after measuring");
         }
         for (BenchResult.Comparison c : result.comparisons()) {
             assertEquals(0, c.mismatches(), c.workload() + ": redis " + c.redisIds() + ", mysql " + c.mysqlIds());
@@ -122,13 +153,14 @@ class BenchSmokeIT {
         String markdown = Files.readString(out, StandardCharsets.UTF_8);
         assertEquals(result.toMarkdown(), markdown);
         for (String workload : result.readWorkloads()) {
-            assertTrue(markdown.contains("### " + workload + ", N = 2,000"), workload);
+            assertTrue(markdown.contains("### " + workload + ", N = 5,000"), workload);
             for (String path : result.readPaths()) {
                 assertTrue(markdown.contains("| 2 | " + path + " | "), path);
             }
         }
         assertTrue(markdown.contains("### Ratios") && markdown.contains("### Writes") && markdown.contains("### Memory")
-                && markdown.contains("### Never partial") && markdown.contains("Read marks on the Redis route"));
+                && markdown.contains("### Never partial") && markdown.contains("Read marks on the Redis route")
+                && markdown.contains("### Newest page under writes"));
         assertTrue(markdown.contains("RediSearch " + result.machine().redisearch()));
         assertFalse(markdown.contains("NaN"), markdown);
 
