@@ -475,7 +475,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
      * read state a message had when it was last written: "unread" there is a superset of the
      * truth (a read mark is never undone), and each candidate's state is taken from its hash.
      */
-    boolean readIndexed() {
+    public boolean readIndexed() {
         return !index.indexesExplicitly();
     }
 
