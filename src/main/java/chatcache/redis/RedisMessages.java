@@ -412,7 +412,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
      * (INKEYS) with the slice's chat and filters as its query. If the two disagree (a write landed
      * between the two reads), the read is repeated; if they keep disagreeing, the Redis route
      * fails rather than answer something partial. Filters the order index keeps no list for (read
-     * state, words) are searched in windows instead ({@link #searchWindows}).
+     * state, words) are searched in windows instead ({@link #searchFiltered}).
      */
     @Override
     public List<Message> slice(Slice slice) {
@@ -430,8 +430,8 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         }
         Comparator<OrderKey> nearestFirst = older ? Comparator.<OrderKey>reverseOrder() : Comparator.<OrderKey>naturalOrder();
         try (Jedis jedis = pool.getResource()) {
-            if (searchesWindows(slice)) {
-                return searchWindows(jedis, slice, lists, range, start.get(), nearestFirst, trace);
+            if (hasFilterWithoutOrder(slice)) {
+                return searchFiltered(jedis, slice, lists, range, start.get(), nearestFirst, trace);
             }
             for (int attempt = 0; attempt < 3; attempt++) {
                 List<OrderKey> expected = nearest(jedis, slice, lists, start.get(), slice.count(), nearestFirst, trace).keys()
@@ -439,10 +439,9 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                 if (expected.isEmpty()) {
                     return List.of();
                 }
-                List<Message> found = new ArrayList<>(search(jedis, slice, keysOf(expected), trace));
-                found.sort(Comparator.comparing(RedisMessages::orderKey, nearestFirst));
-                if (found.stream().map(RedisMessages::orderKey).toList().equals(expected)) {
-                    return found;
+                Optional<List<Message>> found = readExactly(jedis, slice, expected, nearestFirst, trace);
+                if (found.isPresent()) {
+                    return found.get();
                 }
             }
         } catch (JedisException e) {
@@ -480,7 +479,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     }
 
     /** Whether a filter has no order-index list, so that RediSearch must find the slice's messages. */
-    private static boolean searchesWindows(Slice slice) {
+    private static boolean hasFilterWithoutOrder(Slice slice) {
         return slice.filters().stream().anyMatch(f -> f instanceof Filter.Read || f instanceof Filter.Text);
     }
 
@@ -497,7 +496,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
      * whole rest, by going on by spans). The nearest matches complete the page, read with one
      * FT.SEARCH INKEYS that checks they still pass.
      */
-    private List<Message> searchWindows(Jedis jedis, Slice slice, List<String> lists, Optional<Filter.TimeRange> range,
+    private List<Message> searchFiltered(Jedis jedis, Slice slice, List<String> lists, Optional<Filter.TimeRange> range,
                                         Optional<String> start, Comparator<OrderKey> nearestFirst,
                                         List<List<String>> trace) {
         int window = Math.max(FIRST_WINDOW, 2 * slice.count());
@@ -528,7 +527,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
 
     /**
      * The nearest {@code needed} matches beyond {@code after}, searched by time spans (see
-     * {@link #searchWindows}), read in full.
+     * {@link #searchFiltered}), read in full.
      */
     private List<Message> beyond(Jedis jedis, Slice slice, Optional<Filter.TimeRange> range, OrderKey after, int needed,
                                  long firstSpan, Comparator<OrderKey> nearestFirst, List<List<String>> trace) {
@@ -586,10 +585,9 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             if (nearest.isEmpty()) {
                 return List.of();
             }
-            List<Message> messages = new ArrayList<>(search(jedis, slice, keysOf(nearest), trace));
-            messages.sort(Comparator.comparing(RedisMessages::orderKey, nearestFirst));
-            if (messages.stream().map(RedisMessages::orderKey).toList().equals(nearest)) {
-                return messages;
+            Optional<List<Message>> messages = readExactly(jedis, slice, nearest, nearestFirst, trace);
+            if (messages.isPresent()) {
+                return messages.get();
             }
             // one of them changed (edited, deleted, marked read) between the two searches
         }
@@ -612,13 +610,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         List<OrderKey> keys = new ArrayList<>();
         for (int i = 1; i + 1 < reply.size(); i += 2) {
             long id = MessageHash.idOf(SafeEncoder.encode((byte[]) reply.get(i)));
-            Map<String, String> fields = new HashMap<>();
-            List<?> raw = (List<?>) reply.get(i + 1);
-            for (int f = 0; f + 1 < raw.size(); f += 2) {
-                if (raw.get(f + 1) != null) {
-                    fields.put(SafeEncoder.encode((byte[]) raw.get(f)), SafeEncoder.encode((byte[]) raw.get(f + 1)));
-                }
-            }
+            Map<String, String> fields = fieldsOf((List<?>) reply.get(i + 1));
             OrderKey key = new OrderKey(Long.parseLong(fields.get(chatcache.query.MessageField.CREATED_AT.redisField())), id);
             // where the index may lag on read state (1.x), the span returned each hash's own
             boolean readMatches = readIndexed() || slice.filter(Filter.Read.class)
@@ -642,6 +634,17 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
 
     private static long saturatedTimes(long a, long b) {
         return a > Long.MAX_VALUE / b ? Long.MAX_VALUE : a * b;
+    }
+
+    /**
+     * These messages read with the slice's query (INKEYS), nearest first, if they are exactly
+     * these keys; empty when one changed or went meanwhile (the caller reads again).
+     */
+    private Optional<List<Message>> readExactly(Jedis jedis, Slice slice, List<OrderKey> keys,
+                                                Comparator<OrderKey> nearestFirst, List<List<String>> trace) {
+        List<Message> found = new ArrayList<>(search(jedis, slice, keysOf(keys), trace));
+        found.sort(Comparator.comparing(RedisMessages::orderKey, nearestFirst));
+        return found.stream().map(RedisMessages::orderKey).toList().equals(keys) ? Optional.of(found) : Optional.empty();
     }
 
     private static boolean inRange(OrderKey k, Optional<Filter.TimeRange> range) {
@@ -680,7 +683,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
 
             @Override
             public List<List<String>> slice(Slice slice, List<Long> answerIds) {
-                if (searchesWindows(slice)) {
+                if (hasFilterWithoutOrder(slice)) {
                     return walked(slice);
                 }
                 Optional<Optional<String>> start = start(slice, slice.filter(Filter.TimeRange.class));
@@ -813,7 +816,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         // why: on 1.x a hash changes a moment before its index entry does (see indexOutsideTransaction);
         // a message the index still lists under its old read state or words is, as of now, not
         // a match. (Unfiltered pages are checked against the order index instead.)
-        return searchesWindows(slice) ? found.stream().filter(m -> slice.filters().stream().allMatch(f -> f.matches(m))).toList()
+        return hasFilterWithoutOrder(slice) ? found.stream().filter(m -> slice.filters().stream().allMatch(f -> f.matches(m))).toList()
                 : found;
     }
 
@@ -828,17 +831,21 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         List<Message> messages = new ArrayList<>((reply.size() - 1) / 2);
         for (int i = 1; i + 1 < reply.size(); i += 2) {
             String key = SafeEncoder.encode((byte[]) reply.get(i));
-            List<?> raw = (List<?>) reply.get(i + 1);
-            Map<String, String> fields = new HashMap<>();
-            for (int f = 0; f + 1 < raw.size(); f += 2) {
-                // why the check: 1.x answers a RETURNed field the hash lacks (data) with a null
-                if (raw.get(f + 1) != null) {
-                    fields.put(SafeEncoder.encode((byte[]) raw.get(f)), SafeEncoder.encode((byte[]) raw.get(f + 1)));
-                }
-            }
-            messages.add(MessageHash.toMessage(key, fields));
+            messages.add(MessageHash.toMessage(key, fieldsOf((List<?>) reply.get(i + 1))));
         }
         return messages;
+    }
+
+    /** A document's [field, value, ...] of an FT.SEARCH reply. */
+    private static Map<String, String> fieldsOf(List<?> raw) {
+        Map<String, String> fields = new HashMap<>();
+        for (int f = 0; f + 1 < raw.size(); f += 2) {
+            // why the check: 1.x answers a RETURNed field the hash lacks (data) with a null
+            if (raw.get(f + 1) != null) {
+                fields.put(SafeEncoder.encode((byte[]) raw.get(f)), SafeEncoder.encode((byte[]) raw.get(f + 1)));
+            }
+        }
+        return fields;
     }
 
     /**
