@@ -11,6 +11,11 @@ CREATE TABLE IF NOT EXISTS users (
     UNIQUE KEY uq_users_token_hash (token_hash)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
+-- When the user's token was revoked (epoch milliseconds, strictly increasing over all users, so
+-- that the newest stamp tells every server that something was revoked); NULL while it is valid.
+ALTER TABLE users ADD COLUMN revoked_at BIGINT NULL;
+ALTER TABLE users ADD INDEX ix_users_revoked (revoked_at);
+
 CREATE TABLE IF NOT EXISTS messages (
     id          BIGINT        NOT NULL AUTO_INCREMENT,
     chat_id     BIGINT        NOT NULL,
@@ -51,6 +56,29 @@ CREATE TABLE IF NOT EXISTS chatcache_migrations (
     PRIMARY KEY (name)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
+-- Chats: who may read and post (README, "Chats and members"). Chats that messages named before
+-- chats existed become public chats owned by no one, once (chatcache.mysql.MySqlChats.adoptChatsOfMessages).
+-- why version: every change of a chat or its members increments it in the same transaction, and
+-- Redis keeps a copy only if it is newer than the one it holds, so racing copies converge.
+CREATE TABLE IF NOT EXISTS chats (
+    id          BIGINT       NOT NULL AUTO_INCREMENT,
+    title       VARCHAR(200) NOT NULL,
+    visibility  VARCHAR(8)   NOT NULL,
+    owner_id    BIGINT       NULL,
+    created_at  BIGINT       NOT NULL,
+    version     BIGINT       NOT NULL DEFAULT 1,
+    PRIMARY KEY (id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS chat_members (
+    chat_id     BIGINT     NOT NULL,
+    user_id     BIGINT     NOT NULL,
+    role        VARCHAR(8) NOT NULL,
+    PRIMARY KEY (chat_id, user_id),
+    -- why: "the chats I am a member of" (GET /me/unread) is a range of this key
+    KEY ix_chat_members_user (user_id, chat_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
 -- Messages whose Redis copy may lag MySQL: a row is written in the same transaction as the change
 -- (a new message, or read marks made on the MySQL path) and deleted once Redis holds the change.
 -- The relay re-sends rows that stay (Redis down, or the app died after the commit).
@@ -61,3 +89,7 @@ CREATE TABLE IF NOT EXISTS cache_outbox (
     created_at  BIGINT NOT NULL,
     PRIMARY KEY (id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- A row names a message (message_id > 0, chat_id NULL) or a chat whose visibility and members
+-- Redis must receive (message_id 0, chat_id set). Added to tables made before it.
+ALTER TABLE cache_outbox ADD COLUMN chat_id BIGINT NULL;

@@ -47,7 +47,7 @@ public final class App implements Callable<Integer> {
             Config config = Config.fromEnv(System.getenv());
             ChatCache parts = ChatCache.open(config, Clock.systemUTC());
             parts.startRelays();
-            Javalin app = WebApp.create(parts.messages(), parts.authenticator(), parts::health);
+            Javalin app = WebApp.create(parts.messages(), parts.chats(), parts.authenticator(), parts::health);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 app.stop();
@@ -62,8 +62,17 @@ public final class App implements Callable<Integer> {
         }
     }
 
-    @Command(name = "users", description = "Manage users.", subcommands = {Users.Add.class})
+    @Command(name = "users", description = "Manage users.", subcommands = {Users.Add.class, Users.Revoke.class})
     static final class Users {
+        /** Runs with the users of MySQL and Redis's token copy, as a server sees them, without starting one. */
+        static void withAuthenticator(java.util.function.Consumer<Authenticator> work) {
+            Config config = Config.fromEnv(System.getenv());
+            try (Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+                 JedisPool redis = ChatCache.redisPool(config.redis())) {
+                work.accept(new Authenticator(new MySqlUsers(database.sessionFactory()), new RedisTokens(redis), Clock.systemUTC()));
+            }
+        }
+
         @Command(name = "add", description = "Create a user and print its bearer token as the last line.")
         static final class Add implements Callable<Integer> {
             @Option(names = "--name", required = true, description = "1 to 100 characters")
@@ -78,17 +87,36 @@ public final class App implements Callable<Integer> {
                 if (trimmed.isEmpty() || trimmed.length() > 100) {
                     throw new IllegalArgumentException("--name must be 1 to 100 characters");
                 }
-                Config config = Config.fromEnv(System.getenv());
                 // MySQL stores the user; Redis gets a copy of its token now, or from a server once reachable
-                try (Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
-                     JedisPool redis = ChatCache.redisPool(config.redis())) {
-                    Authenticator authenticator = new Authenticator(new MySqlUsers(database.sessionFactory()),
-                            new RedisTokens(redis), Clock.systemUTC());
+                withAuthenticator(authenticator -> {
                     Authenticator.Issued issued = authenticator.issue(trimmed, role);
                     System.out.println("created user " + issued.user().id() + " (" + issued.user().name()
                             + ", " + issued.user().role() + "); its token, shown only now:");
                     System.out.println(issued.token());
-                }
+                });
+                return 0;
+            }
+        }
+
+        @Command(name = "revoke", description = "Revoke a user's token: every server refuses it (401) within a second.")
+        static final class Revoke implements Callable<Integer> {
+            @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+            Which which;
+
+            static final class Which {
+                @Option(names = "--name", required = true, description = "the user's name (if only one user has it)")
+                String name;
+
+                @Option(names = "--id", required = true, description = "the user's id")
+                Long id;
+            }
+
+            @Override
+            public Integer call() {
+                withAuthenticator(authenticator -> {
+                    chatcache.user.User user = authenticator.revoke(which.id, which.name == null ? null : which.name.strip());
+                    System.out.println("revoked the token of user " + user.id() + " (" + user.name() + ", " + user.role() + ")");
+                });
                 return 0;
             }
         }

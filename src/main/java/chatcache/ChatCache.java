@@ -1,5 +1,7 @@
 package chatcache;
 
+import chatcache.chat.ChatCopies;
+import chatcache.chat.ChatService;
 import chatcache.message.CacheGuard;
 import chatcache.message.CacheRebuild;
 import chatcache.message.CacheRelay;
@@ -7,16 +9,19 @@ import chatcache.message.Explain;
 import chatcache.message.MessageService;
 import chatcache.message.OutboxAcks;
 import chatcache.mysql.Database;
+import chatcache.mysql.MySqlChats;
 import chatcache.mysql.MySqlMessages;
 import chatcache.mysql.MySqlUsers;
 import chatcache.redis.CacheState;
 import chatcache.redis.OrderIndex;
+import chatcache.redis.RedisChats;
 import chatcache.redis.ReadMarkStream;
 import chatcache.redis.RedisMessages;
 import chatcache.redis.SearchIndex;
 import chatcache.background.Repeater;
 import chatcache.redis.RedisTokens;
 import chatcache.user.Authenticator;
+import chatcache.user.RevocationWatch;
 import chatcache.user.TokenSync;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -44,9 +49,13 @@ public final class ChatCache implements AutoCloseable {
     private final CacheRebuild rebuild;
     private final CacheGuard guard;
     private final MessageService messages;
+    private final ChatCopies chatCopies;
+    private final chatcache.chat.ChatStore chatStore;
+    private final ChatService chats;
     private final Authenticator authenticator;
     private final TokenSync tokenSync;
     private final Repeater tokenSyncWorker;
+    private final Repeater revocationWatch;
 
     private ChatCache(Config config, Clock clock) {
         this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
@@ -60,9 +69,13 @@ public final class ChatCache implements AutoCloseable {
             this.mysqlMessages = new MySqlMessages(database.sessionFactory(), redisMessages, clock, outboxAcks);
             this.readMarks = new ReadMarkStream(redisPool, mysqlMessages);
             readMarks.prepare();
-            this.cacheRelay = new CacheRelay(mysqlMessages, redisMessages, outboxAcks, clock);
+            MySqlChats mysqlChats = new MySqlChats(database.sessionFactory());
+            this.chatStore = mysqlChats;
+            this.chatCopies = new ChatCopies(mysqlChats, new RedisChats(redisPool), outboxAcks);
+            this.chats = new ChatService(clock, mysqlChats, new RedisChats(redisPool), chatCopies);
+            this.cacheRelay = new CacheRelay(mysqlMessages, redisMessages, outboxAcks, clock, chatCopies::copy);
             this.cacheState = new CacheState(redisPool);
-            this.rebuild = new CacheRebuild(mysqlMessages, redisMessages, cacheState, this::prepareRedis);
+            this.rebuild = new CacheRebuild(mysqlMessages, redisMessages, cacheState, this::prepareRedis, chatCopies);
             this.guard = new CacheGuard(cacheState, rebuild);
             this.messages = new MessageService(clock, mysqlMessages, redisMessages, outboxAcks,
                     mysqlMessages, redisMessages, MessageService.AfterCommit.NOTHING,
@@ -72,6 +85,8 @@ public final class ChatCache implements AutoCloseable {
             this.authenticator = new Authenticator(users, tokens, clock);
             this.tokenSync = new TokenSync(users, tokens);
             this.tokenSyncWorker = new Repeater("token-sync", tokenSync::step, TOKEN_SYNC_MILLIS);
+            this.revocationWatch = new Repeater("revocation-watch", new RevocationWatch(users, tokens, authenticator)::step,
+                    RevocationWatch.PERIOD_MILLIS);
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
@@ -116,6 +131,21 @@ public final class ChatCache implements AutoCloseable {
 
     public MessageService messages() {
         return messages;
+    }
+
+    /** Chats, members and access. */
+    public ChatService chats() {
+        return chats;
+    }
+
+    /** Chats and members in MySQL. */
+    public chatcache.chat.ChatStore chatStore() {
+        return chatStore;
+    }
+
+    /** Copies of chats and members from MySQL to Redis. */
+    public ChatCopies chatCopies() {
+        return chatCopies;
     }
 
     public Authenticator authenticator() {
@@ -166,9 +196,15 @@ public final class ChatCache implements AutoCloseable {
     /** Starts the background work: relays in both directions, the token copy, and rebuilding a lost cache. */
     public void startRelays() {
         tokenSyncWorker.start();
+        startRevocationWatch();
         readMarks.start();
         cacheRelay.start();
         guard.start();
+    }
+
+    /** Starts watching for revoked tokens (part of {@link #startRelays}). */
+    public void startRevocationWatch() {
+        revocationWatch.start();
     }
 
     public Database database() {
@@ -222,6 +258,7 @@ public final class ChatCache implements AutoCloseable {
 
     @Override
     public void close() {
+        revocationWatch.close();
         tokenSyncWorker.close();
         guard.close();
         cacheRelay.close();

@@ -62,7 +62,8 @@ public final class Bench {
         Map<Route, String> tokens = new EnumMap<>(Route.class);
         tokens.put(Route.REDIS, cache.authenticator().issue("bench-reader-" + Route.REDIS.label(), Route.REDIS.role()).token());
         tokens.put(Route.MYSQL, apiUser.token());
-        String writer = cache.authenticator().issue("bench-writer", chatcache.user.Role.USER).token();
+        chatcache.user.Authenticator.Issued writerUser = cache.authenticator().issue("bench-writer", chatcache.user.Role.USER);
+        String writer = writerUser.token();
 
         // why before the relays: the server's cache guard rebuilds a Redis that claims no complete
         // copy as soon as they start; the loads' own rebuilds running beside it re-index the same
@@ -74,8 +75,9 @@ public final class Bench {
             log.println("bench: " + load.describe());
             loads.put(n, load);
         }
+        BenchChat.openChats(cache, o, writerUser.user().id());
         cache.startRelays();
-        Javalin app = WebApp.create(cache.messages(), cache.authenticator(), cache::health).start("127.0.0.1", 0);
+        Javalin app = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health).start("127.0.0.1", 0);
         List<BenchResult.Size> sizes = new ArrayList<>();
         List<BenchResult.Row> rows = new ArrayList<>();
         List<BenchResult.Comparison> comparisons = new ArrayList<>();

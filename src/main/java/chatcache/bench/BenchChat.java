@@ -454,6 +454,26 @@ final class BenchChat {
      * messages each in both stores: counted with one GROUP BY and one pipeline of ZCARDs, the missing
      * ones loaded through the same bulk path, any whose Redis copy differs rebuilt. Returns a summary.
      */
+    /**
+     * Makes the measured, background and write chats public chats (as migrated chats are: their
+     * messages are loaded straight into MySQL) with the writer as a member of the write chat, in
+     * both stores: anonymous and USER readers read them, members only post.
+     */
+    static void openChats(ChatCache cache, BenchOptions o, long writerId) {
+        List<Long> ids = new ArrayList<>();
+        for (int n : o.sizes()) {
+            ids.add(o.chatIdOf(n));
+        }
+        for (int i = 0; i < o.backgroundChats(); i++) {
+            ids.add(o.backgroundChatId(i));
+        }
+        ids.add(o.writeChatId());
+        long now = System.currentTimeMillis();
+        ids.forEach(id -> cache.chatStore().adopt(id, now));
+        cache.chatStore().addMember(o.writeChatId(), writerId, now);
+        cache.chatCopies().copy(ids);
+    }
+
     static String prepareBackground(ChatCache cache, BenchOptions o, PrintStream log) throws SQLException {
         int chats = o.backgroundChats();
         int messages = o.backgroundMessages();

@@ -22,6 +22,7 @@ public final class CacheRebuild {
     private final CacheCompleteness state;
     private final Runnable prepareRedis;
     private final CacheSync sync;
+    private final chatcache.chat.ChatCopies chats;
 
     /** Reports progress of long work: {@code done} of {@code total}. */
     @FunctionalInterface
@@ -32,8 +33,10 @@ public final class CacheRebuild {
     }
 
     /** @param prepareRedis creates the index and streams if they are missing (after a flush) */
-    public CacheRebuild(MessageStore store, MessageCache cache, CacheCompleteness state, Runnable prepareRedis) {
+    public CacheRebuild(MessageStore store, MessageCache cache, CacheCompleteness state, Runnable prepareRedis,
+                        chatcache.chat.ChatCopies chats) {
         this.store = store;
+        this.chats = chats;
         this.cache = cache;
         this.state = state;
         this.prepareRedis = prepareRedis;
@@ -64,6 +67,9 @@ public final class CacheRebuild {
             }
             progress.step(copied, Math.max(total, copied));
         }
+        // the chats (visibility, members) last: a change meanwhile was copied by its own request
+        // or is in the outbox; copies of one chat settle on its newest version
+        chatId.ifPresentOrElse(id -> chats.copy(List.of(id)), () -> chats.copyAll(n -> { }));
         if (chatId.isPresent()) {
             // why by sort key, not through each stale id's hash: the hash may be gone, or hold
             // another chat's message under an id MySQL handed out again
@@ -173,6 +179,7 @@ public final class CacheRebuild {
                 drift.add("chat " + chat + ": the index holds " + indexed + " messages, MySQL " + inMysql.size());
             }
         }
+        drift.addAll(this.chats.verify(chatId));
         return drift;
     }
 

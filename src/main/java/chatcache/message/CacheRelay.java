@@ -25,10 +25,14 @@ public final class CacheRelay implements AutoCloseable {
     private final Clock clock;
     private final OutboxAcks acks;
     private final CacheSync sync;
+    private final java.util.function.Consumer<Set<Long>> copyChats;
     private final Repeater worker;
 
-    public CacheRelay(MessageStore store, MessageCache cache, OutboxAcks acks, Clock clock) {
+    /** @param copyChats copies chats (with members) from MySQL to Redis, for the outbox rows that name chats */
+    public CacheRelay(MessageStore store, MessageCache cache, OutboxAcks acks, Clock clock,
+                      java.util.function.Consumer<Set<Long>> copyChats) {
         this.store = store;
+        this.copyChats = copyChats;
         this.cache = cache;
         this.acks = acks;
         this.clock = clock;
@@ -63,9 +67,15 @@ public final class CacheRelay implements AutoCloseable {
         if (stale.isEmpty()) {
             return finished.size();
         }
-        Set<Long> ids = stale.stream().map(MessageStore.OutboxEntry::messageId).collect(Collectors.toSet());
+        Set<Long> ids = stale.stream().filter(e -> !e.isChat()).map(MessageStore.OutboxEntry::messageId).collect(Collectors.toSet());
+        Set<Long> chats = stale.stream().filter(MessageStore.OutboxEntry::isChat).map(MessageStore.OutboxEntry::chatId).collect(Collectors.toSet());
         // a change whose message no longer exists was a delete (or was followed by one)
-        sync.copy(ids);
+        if (!ids.isEmpty()) {
+            sync.copy(ids);
+        }
+        if (!chats.isEmpty()) {
+            copyChats.accept(chats);
+        }
         store.clearOutbox(stale.stream().map(MessageStore.OutboxEntry::id).toList());
         return finished.size() + stale.size();
     }

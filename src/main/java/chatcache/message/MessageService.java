@@ -76,11 +76,17 @@ public final class MessageService {
         return posts.post(new MessageStore.Draft(draft, clock.millis()));
     }
 
-    /** The author changes the text of a message. */
-    public Message edit(long chatId, long messageId, String text, User caller) {
+    /**
+     * The author changes the text of a message, while it may post in the chat ({@code mayPost}:
+     * a member removed from a chat edits nothing there).
+     */
+    public Message edit(long chatId, long messageId, String text, User caller, boolean mayPost) {
         Message current = mysql.find(chatId, messageId).orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
         if (current.userId() != caller.id()) {
             throw new NotAllowedException("only the author may edit a message");
+        }
+        if (!mayPost) {
+            throw new NotAllowedException("only members may edit their messages in a chat");
         }
         Stored edited = primary.updateText(messageId, text, clock.millis())
                 .orElseThrow(() -> new MessageNotFoundException(chatId, messageId));

@@ -41,8 +41,14 @@ public interface MessageStore {
     record Draft(NewMessage message, long createdAt) {
     }
 
-    /** An outbox entry: message {@code messageId} must be (re-)sent to Redis. */
-    record OutboxEntry(long id, long messageId) {
+    /**
+     * An outbox entry: message {@code messageId} must be (re-)sent to Redis, or, when
+     * {@code chatId} is not 0, chat {@code chatId} with its members (see chatcache.chat.ChatCopies).
+     */
+    record OutboxEntry(long id, long messageId, long chatId) {
+        public boolean isChat() {
+            return chatId != 0;
+        }
     }
 
     /** Of these messages (as MySQL holds them), those whose word rows are not exactly their words' (for verify). */

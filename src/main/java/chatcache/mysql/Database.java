@@ -81,6 +81,9 @@ public final class Database implements AutoCloseable {
     /** {@code ALTER TABLE t ADD INDEX name ...}: MySQL 8.4 has no ADD INDEX IF NOT EXISTS. */
     private static final java.util.regex.Pattern ADD_INDEX =
             java.util.regex.Pattern.compile("(?is)ALTER TABLE (\\w+) ADD INDEX (\\w+) .*");
+    /** {@code ALTER TABLE t ADD COLUMN name ...}: nor ADD COLUMN IF NOT EXISTS. */
+    private static final java.util.regex.Pattern ADD_COLUMN =
+            java.util.regex.Pattern.compile("(?is)ALTER TABLE (\\w+) ADD COLUMN (\\w+) .*");
 
     static void applySchema(HikariDataSource ds) {
         List<String> statements = schemaStatements();
@@ -90,6 +93,10 @@ public final class Database implements AutoCloseable {
                 if (addIndex.matches() && hasIndex(c, addIndex.group(1), addIndex.group(2))) {
                     continue;
                 }
+                java.util.regex.Matcher addColumn = ADD_COLUMN.matcher(sql);
+                if (addColumn.matches() && hasColumn(c, addColumn.group(1), addColumn.group(2))) {
+                    continue;
+                }
                 s.execute(sql);
             }
             MessageWords.backfill(c, done -> {
@@ -97,16 +104,29 @@ public final class Database implements AutoCloseable {
                     log.info("indexing the words of older messages: {} done", done);
                 }
             });
+            long adopted = MySqlChats.adoptChatsOfMessages(c);
+            if (adopted > 0) {
+                log.info("{} chats named by older messages are now public chats owned by no one", adopted);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("applying " + SCHEMA_RESOURCE + " failed: " + e.getMessage(), e);
         }
     }
 
     private static boolean hasIndex(Connection c, String table, String index) throws SQLException {
-        try (java.sql.PreparedStatement q = c.prepareStatement("SELECT 1 FROM information_schema.statistics"
-                + " WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?")) {
+        return exists(c, "SELECT 1 FROM information_schema.statistics"
+                + " WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?", table, index);
+    }
+
+    private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+        return exists(c, "SELECT 1 FROM information_schema.columns"
+                + " WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?", table, column);
+    }
+
+    private static boolean exists(Connection c, String sql, String table, String name) throws SQLException {
+        try (java.sql.PreparedStatement q = c.prepareStatement(sql)) {
             q.setString(1, table);
-            q.setString(2, index);
+            q.setString(2, name);
             try (java.sql.ResultSet rs = q.executeQuery()) {
                 return rs.next();
             }

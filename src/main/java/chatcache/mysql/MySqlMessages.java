@@ -139,12 +139,12 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
         return unavailableIfFails("MySQL could not read the outbox", () -> sessions.fromSession(session -> session.doReturningWork(connection -> {
             List<OutboxEntry> entries = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT id, message_id FROM cache_outbox WHERE created_at <= ? ORDER BY id LIMIT ?")) {
+                    "SELECT id, message_id, COALESCE(chat_id, 0) FROM cache_outbox WHERE created_at <= ? ORDER BY id LIMIT ?")) {
                 select.setLong(1, committedUpTo);
                 select.setInt(2, max);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        entries.add(new OutboxEntry(rows.getLong(1), rows.getLong(2)));
+                        entries.add(new OutboxEntry(rows.getLong(1), rows.getLong(2), rows.getLong(3)));
                     }
                 }
             }

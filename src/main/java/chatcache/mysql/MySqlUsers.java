@@ -8,6 +8,9 @@ import chatcache.user.UserToken;
 import jakarta.persistence.PersistenceException;
 import org.hibernate.SessionFactory;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,7 +33,7 @@ public final class MySqlUsers implements UserDirectory {
     public List<UserToken> scan(long afterId, int limit) {
         try {
             return sessions.fromSession(session -> session
-                    .createSelectionQuery("from UserEntity where id > :after order by id", UserEntity.class)
+                    .createSelectionQuery("from UserEntity where id > :after and revokedAt is null order by id", UserEntity.class)
                     .setParameter("after", afterId)
                     .setMaxResults(limit)
                     .getResultList()
@@ -46,12 +49,118 @@ public final class MySqlUsers implements UserDirectory {
     public Optional<User> findByTokenHash(String tokenHash) {
         try {
             return sessions.fromSession(session -> session
-                    .createSelectionQuery("from UserEntity where tokenHash = :hash", UserEntity.class)
+                    .createSelectionQuery("from UserEntity where tokenHash = :hash and revokedAt is null", UserEntity.class)
                     .setParameter("hash", tokenHash)
                     .uniqueResultOptional()
                     .map(UserEntity::toUser));
         } catch (PersistenceException e) {
             throw new BackendUnavailableException("MySQL cannot check the token: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<User> find(Long id, String name) {
+        try {
+            return sessions.fromSession(session -> (id != null
+                    ? session.createSelectionQuery("from UserEntity where id = :key order by id", UserEntity.class).setParameter("key", id)
+                    : session.createSelectionQuery("from UserEntity where name = :key order by id", UserEntity.class).setParameter("key", name))
+                    .getResultList().stream().map(UserEntity::toUser).toList());
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL cannot find the user: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<Revoked> revoke(long userId, long now) {
+        try {
+            return sessions.fromSession(session -> session.doReturningWork(c -> {
+                // why a named lock held until after the commit: stamps stay strictly increasing under
+                // concurrent revocations (a MAX() read FOR UPDATE is answered from the index's end and may lock nothing)
+                try (PreparedStatement q = c.prepareStatement("SELECT GET_LOCK('chatcache.revoke', 10)");
+                     ResultSet rs = q.executeQuery()) {
+                    if (!rs.next() || rs.getInt(1) != 1) {
+                        throw new java.sql.SQLException("another revocation held the lock for more than 10 s");
+                    }
+                }
+                boolean autoCommit = c.getAutoCommit();
+                try {
+                    c.setAutoCommit(false);
+                    Optional<Revoked> revoked = revokeLocked(c, userId, now);
+                    c.commit();
+                    return revoked;
+                } catch (java.sql.SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                } finally {
+                    c.setAutoCommit(autoCommit);
+                    try (PreparedStatement q = c.prepareStatement("SELECT RELEASE_LOCK('chatcache.revoke')")) {
+                        q.executeQuery().close();
+                    }
+                }
+            }));
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL cannot revoke the token: " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<Revoked> revokeLocked(java.sql.Connection c, long userId, long now) throws java.sql.SQLException {
+                long last;
+                try (PreparedStatement q = c.prepareStatement("SELECT COALESCE(MAX(revoked_at), 0) FROM users");
+                     ResultSet rs = q.executeQuery()) {
+                    rs.next();
+                    last = rs.getLong(1);
+                }
+                long at = Math.max(now, last + 1);
+                try (PreparedStatement u = c.prepareStatement("UPDATE users SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+                    u.setLong(1, at);
+                    u.setLong(2, userId);
+                    if (u.executeUpdate() == 0) {
+                        return Optional.<Revoked>empty();
+                    }
+                }
+                try (PreparedStatement q = c.prepareStatement("SELECT token_hash FROM users WHERE id = ?")) {
+                    q.setLong(1, userId);
+                    try (ResultSet rs = q.executeQuery()) {
+                        rs.next();
+                        return Optional.of(new Revoked(userId, rs.getString(1), at));
+                    }
+                }
+    }
+
+    @Override
+    public List<Revoked> revokedAfter(long after, int limit) {
+        try {
+            return sessions.fromSession(session -> session.doReturningWork(c -> {
+                List<Revoked> found = new ArrayList<>();
+                try (PreparedStatement q = c.prepareStatement("SELECT id, token_hash, revoked_at FROM users"
+                        + " WHERE revoked_at > ? ORDER BY revoked_at LIMIT ?")) {
+                    q.setLong(1, after);
+                    q.setInt(2, limit);
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            found.add(new Revoked(rs.getLong(1), rs.getString(2), rs.getLong(3)));
+                        }
+                    }
+                }
+                return found;
+            }));
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL cannot list revoked tokens: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long lastRevocation() {
+        try {
+            return sessions.fromSession(session -> session.doReturningWork(c -> {
+                try (PreparedStatement q = c.prepareStatement("SELECT COALESCE(MAX(revoked_at), 0) FROM users");
+                     ResultSet rs = q.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }));
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException("MySQL cannot read revocations: " + e.getMessage(), e);
         }
     }
 }

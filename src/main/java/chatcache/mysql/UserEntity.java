@@ -29,6 +29,9 @@ public class UserEntity {
     @Column(name = "token_hash", nullable = false, length = 64)
     private String tokenHash;
 
+    @Column(name = "revoked_at")
+    private Long revokedAt;
+
     protected UserEntity() {
     }
 

@@ -26,6 +26,7 @@ public final class RedisTokens implements TokenReplica {
     static final String TOKENS = "chatcache:tokens";
     static final String UP_TO = "chatcache:tokens:upto";
     static final String COPYING = "chatcache:tokens:copying";
+    static final String REVOKED = "chatcache:tokens:revoked";
 
     /** Claims completeness only if the full copy's ticket is still there (no flush since it began). */
     private static final String FINISH = """
@@ -38,6 +39,13 @@ public final class RedisTokens implements TokenReplica {
             local cur = redis.call('GET', KEYS[1])
             if not cur then return 0 end
             if tonumber(ARGV[1]) > tonumber(cur) then redis.call('SET', KEYS[1], ARGV[1]) end
+            return 1""";
+
+    /** HDELs the hashes (ARGV[2..]) and moves the mark (KEYS[2]) forwards to ARGV[1]. */
+    private static final String REVOKE = """
+            for i = 2, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+            local cur = redis.call('GET', KEYS[2])
+            if not cur or tonumber(ARGV[1]) > tonumber(cur) then redis.call('SET', KEYS[2], ARGV[1]) end
             return 1""";
 
     private final JedisPool pool;
@@ -94,6 +102,20 @@ public final class RedisTokens implements TokenReplica {
     public boolean finishFullCopy(String ticket, long upTo) {
         Object done = run(jedis -> jedis.eval(FINISH, List.of(COPYING, UP_TO), List.of(ticket, Long.toString(upTo))));
         return Long.valueOf(1).equals(done);
+    }
+
+    @Override
+    public void revoke(List<chatcache.user.UserDirectory.Revoked> revoked, long upTo) {
+        List<String> args = new java.util.ArrayList<>();
+        args.add(Long.toString(upTo));
+        revoked.forEach(r -> args.add(r.tokenHash()));
+        run(jedis -> jedis.eval(REVOKE, List.of(TOKENS, REVOKED), args));
+    }
+
+    @Override
+    public long revocationMark() {
+        String v = run(jedis -> jedis.get(REVOKED));
+        return v == null ? -1 : Long.parseLong(v);
     }
 
     private static User parse(String value) {

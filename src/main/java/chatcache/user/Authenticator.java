@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a bearer token into a caller without loading MySQL: a token that cannot have been issued
- * is refused unseen; known tokens are remembered for a minute; the rest are looked up in the
+ * is refused unseen; known tokens are remembered for a minute, or until a revocation is seen
+ * ({@link RevocationWatch}); the rest are looked up in the
  * token replica (Redis), which answers for made-up tokens too. Only while the replica cannot
  * answer (Redis down, or its copy not complete yet) is MySQL asked, and then its misses are
  * remembered for a few seconds as well.
@@ -63,6 +64,39 @@ public final class Authenticator {
     }
 
     public record Issued(User user, String token) {
+    }
+
+    /**
+     * Revokes the token of the user with this id (or, without one, of the one user with this
+     * name) in MySQL, then removes it from the replica and moves its revocation mark, which every
+     * server watches ({@link RevocationWatch}). If Redis is unreachable, {@link TokenSync}
+     * applies the revocation once it is; servers meanwhile watch MySQL's mark.
+     */
+    public User revoke(Long id, String name) {
+        List<User> found = users.find(id, name);
+        if (found.isEmpty()) {
+            throw new IllegalArgumentException("no user " + (id != null ? "with id " + id : "named '" + name + "'"));
+        }
+        if (found.size() > 1) {
+            throw new IllegalArgumentException(found.size() + " users are named '" + name + "' (ids "
+                    + found.stream().map(u -> Long.toString(u.id())).collect(java.util.stream.Collectors.joining(", "))
+                    + "): give --id");
+        }
+        User user = found.get(0);
+        UserDirectory.Revoked revoked = users.revoke(user.id(), clock.millis())
+                .orElseThrow(() -> new IllegalArgumentException("the token of user " + user.id() + " is revoked already"));
+        remembered.clear();
+        try {
+            replica.revoke(List.of(revoked), revoked.at());
+        } catch (BackendUnavailableException e) {
+            log.warn("user {}'s token is revoked in MySQL; Redis's copy follows once Redis is reachable: {}", user.id(), e.getMessage());
+        }
+        return user;
+    }
+
+    /** Forgets every remembered token: each is looked up again (a revocation was seen, see {@link RevocationWatch}). */
+    public void forgetRemembered() {
+        remembered.clear();
     }
 
     /** The user holding this token, if any. */

@@ -30,4 +30,14 @@ public interface TokenReplica {
 
     /** Claims completeness, unless the copy was lost (a flush) since {@link #startFullCopy}. */
     boolean finishFullCopy(String ticket, long upTo);
+
+    /**
+     * Removes these revoked tokens and moves the revocation mark (the newest stamp applied)
+     * forwards to {@code upTo}, in one step, so that every server watching the mark sees it move
+     * only once the tokens are gone.
+     */
+    void revoke(List<UserDirectory.Revoked> revoked, long upTo);
+
+    /** The revocation mark, or -1 when the copy has none (not complete, or flushed). */
+    long revocationMark();
 }

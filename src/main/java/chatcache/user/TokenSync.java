@@ -27,9 +27,14 @@ public final class TokenSync {
     public int step() {
         Long upTo = replica.copiedUpTo();
         if (upTo == null) {
+            // why the mark read first: a token revoked while the copy runs may be copied, and is
+            // then removed with the revocations after this mark (RevocationWatch)
+            long revokedBefore = users.lastRevocation();
             String ticket = replica.startFullCopy();
             Copied copied = copyAfter(0);
-            replica.finishFullCopy(ticket, copied.lastId);
+            if (replica.finishFullCopy(ticket, copied.lastId)) {
+                replica.revoke(List.of(), revokedBefore); // RevocationWatch applies those after it
+            }
             return copied.count;
         }
         Copied copied = copyAfter(Math.max(0, upTo - OVERLAP));

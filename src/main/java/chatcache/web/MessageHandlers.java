@@ -1,5 +1,6 @@
 package chatcache.web;
 
+import chatcache.chat.ChatService;
 import chatcache.message.FetchResult;
 import chatcache.message.Message;
 import chatcache.message.MessageService;
@@ -28,11 +29,13 @@ final class MessageHandlers {
             "read", "text", "before", "after", "around", "explain");
 
     private final MessageService messages;
+    private final ChatService chats;
     private final CallerResolver callers;
     private final ObjectMapper mapper;
 
-    MessageHandlers(MessageService messages, CallerResolver callers, ObjectMapper mapper) {
+    MessageHandlers(MessageService messages, ChatService chats, CallerResolver callers, ObjectMapper mapper) {
         this.messages = messages;
+        this.chats = chats;
         this.callers = callers;
         this.mapper = mapper;
     }
@@ -41,8 +44,9 @@ final class MessageHandlers {
         long chatId = chatId(ctx);
         Caller caller = callers.require(ctx);
         JsonBody body = JsonBody.parse(mapper, RequestBody.text(ctx), false, POST_FIELDS);
-        String text = validText(body.text("message"));
+        String text = validText("message", body.text("message"), NewMessage.MAX_TEXT_CODE_POINTS);
         String data = canonicalData(body.object("data"));
+        chats.requirePost(chatId, caller);
         Message stored = messages.post(new NewMessage(chatId, caller.user().orElseThrow().id(), text, data));
         send(ctx, 201, MessageJson.message(mapper.getFactory(), stored));
     }
@@ -52,8 +56,10 @@ final class MessageHandlers {
         long messageId = positiveId(ctx.pathParam("messageId"), "message id");
         Caller caller = callers.require(ctx);
         JsonBody body = JsonBody.parse(mapper, RequestBody.text(ctx), false, Set.of("message"));
-        String text = validText(body.text("message"));
-        Message edited = messages.edit(chatId, messageId, text, caller.user().orElseThrow());
+        String text = validText("message", body.text("message"), NewMessage.MAX_TEXT_CODE_POINTS);
+        // why the poster's right: a member removed from a chat edits nothing there any more
+        boolean mayPost = chats.readableInStore(chatId, caller).mayPost(caller);
+        Message edited = messages.edit(chatId, messageId, text, caller.user().orElseThrow(), mayPost);
         send(ctx, 200, MessageJson.message(mapper.getFactory(), edited));
     }
 
@@ -61,6 +67,7 @@ final class MessageHandlers {
         long chatId = chatId(ctx);
         long messageId = positiveId(ctx.pathParam("messageId"), "message id");
         Caller caller = callers.require(ctx);
+        chats.readableInStore(chatId, caller);
         messages.delete(chatId, messageId, caller.user().orElseThrow());
         ctx.status(204);
     }
@@ -84,12 +91,13 @@ final class MessageHandlers {
         } catch (SearchCriteria.CallerRequiredException e) {
             throw ApiException.unauthorized(e.getMessage());
         }
+        chats.readable(chatId, caller);
         FetchResult result = messages.fetch(criteria, caller, Boolean.TRUE.equals(body.bool("explain")));
         send(ctx, 200, MessageJson.page(mapper.getFactory(), result));
     }
 
     /** why not ctx.json: it would serialize once more, through a String, what is already JSON. */
-    private static void send(Context ctx, int status, byte[] json) {
+    static void send(Context ctx, int status, byte[] json) {
         ctx.status(status).contentType(ContentType.APPLICATION_JSON).result(json);
     }
 
@@ -161,11 +169,11 @@ final class MessageHandlers {
         return Position.LATEST;
     }
 
-    private static long chatId(Context ctx) {
+    static long chatId(Context ctx) {
         return positiveId(ctx.pathParam("chatId"), "chat id");
     }
 
-    private static long positiveId(String raw, String what) {
+    static long positiveId(String raw, String what) {
         // digits only: no sign, no spaces, no hex; then it must fit and be positive
         if (raw.isEmpty() || raw.length() > 19 || !raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw ApiException.badRequest(what + " must be a positive integer");
@@ -182,21 +190,22 @@ final class MessageHandlers {
         return id;
     }
 
-    static String validText(String text) {
+    /** Text a person wrote ('message', a chat's 'title'): required, not blank, at most {@code max} code points, no controls. */
+    static String validText(String field, String text, int max) {
         if (text == null) {
-            throw ApiException.badRequest("'message' is required");
+            throw ApiException.badRequest("'" + field + "' is required");
         }
-        requireWellFormed("message", text);
+        requireWellFormed(field, text);
         if (text.codePoints().allMatch(MessageHandlers::isInvisible)) {
-            throw ApiException.badRequest("'message' must not be empty");
+            throw ApiException.badRequest("'" + field + "' must not be empty");
         }
-        if (text.codePointCount(0, text.length()) > NewMessage.MAX_TEXT_CODE_POINTS) {
-            throw ApiException.badRequest("'message' is longer than " + NewMessage.MAX_TEXT_CODE_POINTS + " characters");
+        if (text.codePointCount(0, text.length()) > max) {
+            throw ApiException.badRequest("'" + field + "' is longer than " + max + " characters");
         }
         text.codePoints().filter(MessageHandlers::isRefused).findFirst().ifPresent(c -> {
             throw ApiException.badRequest(String.format(
-                    "'message' must not contain U+%04X (control characters other than tab and line breaks,"
-                            + " and bidirectional embedding, override and isolate controls, are refused)", c));
+                    "'%s' must not contain U+%04X (control characters other than tab and line breaks,"
+                            + " and bidirectional embedding, override and isolate controls, are refused)", field, c));
         });
         return text;
     }

@@ -1,6 +1,8 @@
 package chatcache.web;
 
 import chatcache.ChatCache;
+import chatcache.chat.ChatNotFoundException;
+import chatcache.chat.ChatService;
 import chatcache.message.AnchorNotFoundException;
 import chatcache.message.BackendUnavailableException;
 import chatcache.message.MessageNotFoundException;
@@ -37,20 +39,22 @@ public final class WebApp {
     }
 
     /** An unstarted Javalin app serving the API over these parts. */
-    public static Javalin create(MessageService messages, Authenticator authenticator,
+    public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
                                  Supplier<ChatCache.Health> health) {
-        return create(messages, authenticator, health, HttpLimits.DEFAULT);
+        return create(messages, chats, authenticator, health, HttpLimits.DEFAULT);
     }
 
     /** The same, with these bounds on what a client may send (tests use short deadlines). */
-    public static Javalin create(MessageService messages, Authenticator authenticator,
+    public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
                                  Supplier<ChatCache.Health> health, HttpLimits limits) {
         // why: numbers in "data" are kept as written (0.10000000000000000001 stays that, 1e2 stays 1E+2)
         ObjectMapper mapper = JsonMapper.builder()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
                 .build();
-        MessageHandlers handlers = new MessageHandlers(messages, new CallerResolver(authenticator), mapper);
+        CallerResolver callers = new CallerResolver(authenticator);
+        MessageHandlers handlers = new MessageHandlers(messages, chats, callers, mapper);
+        ChatHandlers chatHandlers = new ChatHandlers(chats, callers, mapper);
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));
@@ -79,6 +83,11 @@ public final class WebApp {
         app.post("/chat/{chatId}/messages", handlers::fetch);
         app.patch("/chat/{chatId}/message/{messageId}", handlers::edit);
         app.delete("/chat/{chatId}/message/{messageId}", handlers::delete);
+        app.post("/chats", chatHandlers::create);
+        app.get("/chat/{chatId}", chatHandlers::get);
+        app.get("/chat/{chatId}/members", chatHandlers::members);
+        app.put("/chat/{chatId}/members/{userId}", chatHandlers::addMember);
+        app.delete("/chat/{chatId}/members/{userId}", chatHandlers::removeMember);
         app.get("/health", ctx -> {
             ChatCache.Health h = health.get();
             ObjectNode body = mapper.createObjectNode();
@@ -101,6 +110,9 @@ public final class WebApp {
         // why: the same answer for an anchor of another chat as for no message at all
         app.exception(AnchorNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
         app.exception(NotAllowedException.class, (e, ctx) -> error(ctx, 403, e.getMessage()));
+        app.exception(ChatNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        app.exception(ChatService.UserNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        app.exception(ChatService.ConflictException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
         app.exception(BackendUnavailableException.class, (e, ctx) -> {
             log.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
             error(ctx, 503, "a backing store is unavailable, try again shortly");

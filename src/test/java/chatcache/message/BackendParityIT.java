@@ -167,7 +167,7 @@ class BackendParityIT {
         Message current = Pager.page(stores.cache.mysqlMessages(), new SearchCriteria(m.chatId(), Optional.of(m.userId()), 1,
                 new Position.Around(m.id()))).messages().get(0);
         if (random.nextBoolean()) {
-            Message edited = stores.cache.messages().edit(m.chatId(), m.id(), "edited " + randomText(random, 1 + random.nextInt(4)) + " ✏️", author);
+            Message edited = stores.cache.messages().edit(m.chatId(), m.id(), "edited " + randomText(random, 1 + random.nextInt(4)) + " ✏️", author, true);
             assertEquals(current.read(), edited.read());
             posted.replaceAll(p -> p.id() == m.id() ? edited : p);
         } else {

@@ -49,7 +49,7 @@ class ConcurrentChangesIT {
     void aDeleteThatOvertakesAnEditIsNotUndoneByTheEditsLateCopy() {
         Message m = stores.cache.messages().post(new NewMessage(1, alice.id(), "original", null));
         MessageService editing = withHook(committed -> stores.cache.messages().delete(1, m.id(), alice));
-        editing.edit(1, m.id(), "edited", alice);
+        editing.edit(1, m.id(), "edited", alice, true);
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
             assertFalse(jedis.exists("messages:" + m.id()), "the deleted message must not come back");
         }
@@ -59,8 +59,8 @@ class ConcurrentChangesIT {
     @Test
     void anEditThatOvertakesAnotherEditWinsInBothStores() {
         Message m = stores.cache.messages().post(new NewMessage(1, alice.id(), "original", null));
-        MessageService editing = withHook(committed -> stores.cache.messages().edit(1, m.id(), "second edit", alice));
-        editing.edit(1, m.id(), "first edit", alice);
+        MessageService editing = withHook(committed -> stores.cache.messages().edit(1, m.id(), "second edit", alice, true));
+        editing.edit(1, m.id(), "first edit", alice, true);
         assertEquals("second edit", stores.cache.redisMessages().getAll(List.of(m.id())).get(m.id()).text());
         assertStoresAgree();
     }

@@ -338,8 +338,8 @@ public abstract class MessageQueryContract {
         postTiedChat();
         Message lose = posted.get(0); // "Привет, мир! tied 0"
         Message gain = posted.get(7); // "nothing here 7"
-        replacePosted(stores.cache.messages().edit(1, lose.id(), "мир only now", bob));
-        replacePosted(stores.cache.messages().edit(1, gain.id(), "nothing but привет here", alice));
+        replacePosted(stores.cache.messages().edit(1, lose.id(), "мир only now", bob, true));
+        replacePosted(stores.cache.messages().edit(1, gain.id(), "nothing but привет here", alice, true));
         stores.cache.messages().delete(1, posted.get(9).id(), bob);
         long deleted = posted.get(9).id();
         posted.removeIf(m -> m.id() == deleted);
@@ -539,7 +539,7 @@ public abstract class MessageQueryContract {
     void anEditedMessageShowsItsNewTextInItsPlace() {
         Message m = postAt(100, 1, alice, "before");
         Message other = postAt(200, 1, bob, "other");
-        Message edited = stores.cache.messages().edit(1, m.id(), "after ✏️ é", alice);
+        Message edited = stores.cache.messages().edit(1, m.id(), "after ✏️ é", alice, true);
         assertEquals(new Message(m.id(), 1, alice.id(), "after ✏️ é", 100, null, false), edited);
         replacePosted(edited);
         assertEquals(List.of(other, edited), search(chat(1, 20)));
@@ -552,7 +552,7 @@ public abstract class MessageQueryContract {
         Message m = postAt(100, 1, alice, "read me");
         stores.cache.messages().fetchFrom(backend(), chat(1, 20), Caller.of(bob));
         stores.cache.readMarks().drain();
-        Message edited = stores.cache.messages().edit(1, m.id(), "edited after reading", alice);
+        Message edited = stores.cache.messages().edit(1, m.id(), "edited after reading", alice, true);
         assertEquals(true, edited.read());
         assertEquals(List.of(edited), search(chat(1, 20)));
     }
@@ -575,10 +575,10 @@ public abstract class MessageQueryContract {
     @Test
     void onlyTheAuthorEditsAndOnlyTheAuthorOrAnApiClientDeletes() {
         Message m = post(1, alice, "mine");
-        assertThrows(NotAllowedException.class, () -> stores.cache.messages().edit(1, m.id(), "theirs", bob));
-        assertThrows(NotAllowedException.class, () -> stores.cache.messages().edit(1, m.id(), "theirs", api));
+        assertThrows(NotAllowedException.class, () -> stores.cache.messages().edit(1, m.id(), "theirs", bob, true));
+        assertThrows(NotAllowedException.class, () -> stores.cache.messages().edit(1, m.id(), "theirs", api, true));
         assertThrows(NotAllowedException.class, () -> stores.cache.messages().delete(1, m.id(), bob));
-        assertThrows(MessageNotFoundException.class, () -> stores.cache.messages().edit(2, m.id(), "elsewhere", alice));
+        assertThrows(MessageNotFoundException.class, () -> stores.cache.messages().edit(2, m.id(), "elsewhere", alice, true));
         assertThrows(MessageNotFoundException.class, () -> stores.cache.messages().delete(1, m.id() + 100, api));
         assertEquals(List.of(m), search(chat(1, 20)));
     }

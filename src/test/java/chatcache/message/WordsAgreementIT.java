@@ -46,7 +46,7 @@ class WordsAgreementIT {
         }
         for (int i = 0; i < MESSAGES / 10; i++) {
             int k = random.nextInt(posted.size());
-            posted.set(k, stores.cache.messages().edit(1, posted.get(k).id(), text(random), author));
+            posted.set(k, stores.cache.messages().edit(1, posted.get(k).id(), text(random), author, true));
         }
         MessageBackend mysql = stores.cache.mysqlMessages();
         MessageBackend redis = stores.cache.redisMessages();

@@ -1,5 +1,8 @@
 package chatcache.mysql;
 
+import chatcache.chat.Chat;
+import chatcache.chat.ChatStore;
+import chatcache.chat.Visibility;
 import chatcache.message.Message;
 import chatcache.message.NewMessage;
 import chatcache.support.TestStores;
@@ -45,6 +48,37 @@ class SchemaUpgradeIT {
             s.execute("DELETE FROM message_words WHERE message_id = " + posted.get(0).id());
             Database.applySchema(stores.cache.database().dataSource());
             assertEquals(3, count(s, "SELECT COUNT(*) FROM message_words"));
+        }
+    }
+
+    @Test
+    void aStartMakesTheChatsOlderMessagesNamePublicChatsOwnedByNoOneOnce() throws SQLException {
+        stores.reset();
+        User alice = stores.userOnly("alice", Role.USER);
+        stores.clock.set(1_000);
+        stores.cache.messages().post(new NewMessage(500, alice.id(), "first", null));
+        stores.clock.set(2_000);
+        stores.cache.messages().post(new NewMessage(500, alice.id(), "second", null));
+        stores.cache.messages().post(new NewMessage(501, alice.id(), "other", null));
+        try (Connection c = stores.cache.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+            // a database of the version before chats: no chats tables, no chat column in the outbox
+            s.execute("DROP TABLE chats");
+            s.execute("DROP TABLE chat_members");
+            s.execute("ALTER TABLE cache_outbox DROP COLUMN chat_id");
+            s.execute("DELETE FROM chatcache_migrations WHERE name = '" + MySqlChats.ADOPTION + "'");
+
+            Database.applySchema(stores.cache.database().dataSource());
+            assertEquals(1, count(s, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()"
+                    + " AND table_name = 'cache_outbox' AND column_name = 'chat_id'"));
+            ChatStore chats = new MySqlChats(stores.cache.database().sessionFactory());
+            assertEquals(List.of(500L, 501L), chats.ids(0, 10));
+            Chat adopted = chats.find(500).orElseThrow();
+            assertEquals(new Chat(500, "chat 500", Visibility.PUBLIC, null, 1_000, 1, List.of()), adopted);
+
+            // once: a chat removed by hand after the migration is not adopted again at the next start
+            s.execute("DELETE FROM chats WHERE id = 501");
+            Database.applySchema(stores.cache.database().dataSource());
+            assertEquals(List.of(500L), chats.ids(0, 10));
         }
     }
 

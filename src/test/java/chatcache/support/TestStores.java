@@ -53,6 +53,8 @@ public final class TestStores {
             s.execute("TRUNCATE TABLE message_words");
             s.execute("TRUNCATE TABLE users");
             s.execute("TRUNCATE TABLE cache_outbox");
+            s.execute("TRUNCATE TABLE chats");
+            s.execute("TRUNCATE TABLE chat_members");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -60,6 +62,7 @@ public final class TestStores {
             jedis.flushAll();
         }
         flushOtherRedis();
+        openChats();
         // an empty MySQL rebuilt into an empty Redis: the cache holds everything again
         cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
         // and the token replica holds every (no) user: tokens are answered from Redis
@@ -82,6 +85,38 @@ public final class TestStores {
         try (redis.clients.jedis.JedisPool pool = ChatCache.redisPool(other); Jedis jedis = pool.getResource()) {
             jedis.flushAll();
         }
+    }
+
+    /** Chats 1..{@value #OPEN_CHATS} exist in every test, as the migration leaves older chats: public, owned by no one. */
+    public static final int OPEN_CHATS = 100;
+
+    private void openChats() {
+        StringBuilder rows = new StringBuilder();
+        for (int id = 1; id <= OPEN_CHATS; id++) {
+            rows.append(id == 1 ? "" : ",").append("(").append(id).append(", 'chat ").append(id).append("', 'public', NULL, 0, 1)");
+        }
+        try (Connection c = cache.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO chats (id, title, visibility, owner_id, created_at, version) VALUES " + rows);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Makes the chat exist in both stores, as a public chat owned by no one (what the migration
+     * makes of older chats) unless it exists, with these users as members: the fixture of tests
+     * that post, which members only may do.
+     */
+    public void members(long chatId, User... users) {
+        long now = clock.millis();
+        cache.chatStore().adopt(chatId, now);
+        for (User u : users) {
+            if (u.role() == Role.USER) {
+                cache.chatStore().addMember(chatId, u.id(), now);
+            }
+        }
+        // copies the chats to Redis and clears their outbox rows, as the relay would
+        cache.cacheRelay().drain();
     }
 
     public Authenticator.Issued user(String name, Role role) {

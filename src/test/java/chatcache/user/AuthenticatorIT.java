@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,6 +68,43 @@ class AuthenticatorIT {
             assertEquals(alice.user(), auth.authenticate(alice.token()).orElseThrow());
             assertEquals(alice.user(), auth.authenticate(alice.token()).orElseThrow(), "remembered: no lookup");
         }
+    }
+
+    @Test
+    void revokingFindsTheUserByIdOrByAUniqueNameAndTheTokenIsGoneFromBothStores() {
+        Authenticator auth = stores.cache.authenticator();
+        Authenticator.Issued alice = auth.issue("alice", Role.USER);
+        Authenticator.Issued bob1 = auth.issue("bob", Role.USER);
+        auth.issue("bob", Role.API);
+        assertEquals(alice.user(), auth.authenticate(alice.token()).orElseThrow()); // remembered now
+
+        IllegalArgumentException twoBobs = assertThrows(IllegalArgumentException.class, () -> auth.revoke(null, "bob"));
+        assertTrue(twoBobs.getMessage().contains("--id"), twoBobs.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> auth.revoke(null, "nobody"));
+        assertThrows(IllegalArgumentException.class, () -> auth.revoke(987_654L, null));
+
+        assertEquals(alice.user(), auth.revoke(null, "alice"));
+        assertTrue(auth.authenticate(alice.token()).isEmpty(), "refused at once by the server that revoked it");
+        assertThrows(IllegalArgumentException.class, () -> auth.revoke(alice.user().id(), null), "revoked already");
+        assertEquals(bob1.user(), auth.revoke(bob1.user().id(), null));
+        assertTrue(auth.authenticate(bob1.token()).isEmpty());
+
+        MySqlUsers users = new MySqlUsers(stores.cache.database().sessionFactory());
+        assertTrue(users.findByTokenHash(Tokens.hash(alice.token())).isEmpty());
+        List<UserDirectory.Revoked> revoked = users.revokedAfter(0, 10);
+        assertEquals(List.of(alice.user().id(), bob1.user().id()), revoked.stream().map(UserDirectory.Revoked::userId).toList());
+        assertTrue(revoked.get(0).at() < revoked.get(1).at(), "stamps strictly increase");
+        assertEquals(revoked.get(1).at(), users.lastRevocation());
+
+        // a full copy into a flushed Redis leaves revoked tokens out, and carries the mark
+        try (redis.clients.jedis.Jedis jedis = stores.cache.redisPool().getResource()) {
+            jedis.del("chatcache:tokens", "chatcache:tokens:upto", "chatcache:tokens:revoked");
+        }
+        stores.cache.tokenSync().step();
+        chatcache.redis.RedisTokens replica = new chatcache.redis.RedisTokens(stores.cache.redisPool());
+        assertTrue(replica.find(Tokens.hash(alice.token())).complete());
+        assertEquals(null, replica.find(Tokens.hash(alice.token())).user());
+        assertEquals(revoked.get(1).at(), replica.revocationMark());
     }
 
     private long mysqlSelects() throws SQLException {

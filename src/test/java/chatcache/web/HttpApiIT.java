@@ -868,6 +868,11 @@ class HttpApiIT extends LiveApp {
 
 
     private static Reply post(long chatId, Authenticator.Issued author, String body) {
+        if (author == null) {
+            stores.members(chatId);
+        } else {
+            stores.members(chatId, author.user());
+        }
         return send("POST", "/chat/" + chatId + "/message", author == null ? null : bearer(author), body);
     }
 

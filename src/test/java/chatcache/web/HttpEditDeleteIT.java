@@ -107,7 +107,9 @@ class HttpEditDeleteIT extends LiveApp {
 
     /** A chat no other test of this JVM uses. */
     private static long freshChat() {
-        return NEXT_CHAT.incrementAndGet();
+        long chat = NEXT_CHAT.incrementAndGet();
+        stores.members(chat);
+        return chat;
     }
 
     // ------------------------------------------------------------------ editing
@@ -920,6 +922,7 @@ class HttpEditDeleteIT extends LiveApp {
     }
 
     private static Reply post(long chatId, Authenticator.Issued author, String body) {
+        stores.members(chatId, author.user());
         return send("POST", "/chat/" + chatId + "/message", bearer(author), body);
     }
 

@@ -44,6 +44,9 @@ class HttpFiltersIT extends LiveApp {
         carol = stores.user("carol", Role.USER);
         api = stores.user("backoffice", Role.API);
         List<Authenticator.Issued> authors = List.of(alice, bob, carol);
+        for (long chat = 1; chat <= 4; chat++) {
+            stores.members(chat, alice.user(), bob.user(), carol.user());
+        }
         for (int i = 0; i < 12; i++) {
             stores.clock.set(T + 10L * i);
             Reply r = ApiClient.send(http, base, "POST", "/chat/1/message", bearer(authors.get(i % 3)),

@@ -67,6 +67,7 @@ class HttpHardeningIT {
     void emptyStores() {
         stores.reset();
         alice = stores.user("alice", Role.USER);
+        stores.members(1, alice.user());
     }
 
     // ------------------------------------------------------------------ 1. bounded bodies

@@ -1063,6 +1063,7 @@ class HttpPaginationIT extends LiveApp {
     private Posted postAt(long chatId, Authenticator.Issued author, long at) {
         stores.clock.set(at);
         String text = "message " + posted.size() + " in chat " + chatId;
+        stores.members(chatId, author.user());
         Reply reply = send("POST", "/chat/" + chatId + "/message", bearer(author),
                 JSON.createObjectNode().put("message", text).toString());
         assertEquals(201, reply.status(), reply.body());

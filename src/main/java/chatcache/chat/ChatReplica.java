@@ -1,0 +1,33 @@
+package chatcache.chat;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The copy of every chat with its members that the Redis route checks access against, without
+ * MySQL. Readers throw {@link chatcache.message.CacheIncompleteException} while the copy is not
+ * complete (a flushed or rebuilding Redis), and {@link chatcache.message.BackendUnavailableException}
+ * when Redis cannot answer; either way the caller asks MySQL instead.
+ */
+public interface ChatReplica {
+
+    /** Writes each chat whole, unless Redis holds the same or a newer version of it. */
+    void put(Collection<Chat> chats);
+
+    /** Removes these chats' copies (chats MySQL does not have). */
+    void remove(Collection<Long> chatIds);
+
+    /** What the chat means for this user (0: anonymous); empty if there is no such chat. One round trip. */
+    Optional<Access> access(long chatId, long userId);
+
+    /** The chat with its members, if it exists. */
+    Optional<Chat> find(long chatId);
+
+    /** The copies of these chats as they are, complete or not (for verify), by id. */
+    Map<Long, Chat> peek(Collection<Long> chatIds);
+
+    /** The ids of every chat copied (for verify: copies of chats MySQL does not have). */
+    Set<Long> ids();
+}

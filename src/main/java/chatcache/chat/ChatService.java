@@ -1,0 +1,149 @@
+package chatcache.chat;
+
+import chatcache.message.BackendUnavailableException;
+import chatcache.message.CacheIncompleteException;
+import chatcache.message.NotAllowedException;
+import chatcache.user.Caller;
+import chatcache.user.Role;
+import chatcache.user.User;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Chats, members and who may do what in a chat ({@link Access}). Changes go to MySQL, then to
+ * Redis ({@link ChatCopies}). Questions follow the caller's route, like message reads: API
+ * clients are answered from MySQL; everyone else from Redis, or from MySQL while Redis cannot
+ * answer or does not hold a complete copy. Writes (posts, edits, deletes, member changes) are
+ * checked against MySQL, where they are made.
+ */
+public final class ChatService {
+    private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+
+    private final Clock clock;
+    private final ChatStore store;
+    private final ChatReplica replica;
+    private final ChatCopies copies;
+
+    public ChatService(Clock clock, ChatStore store, ChatReplica replica, ChatCopies copies) {
+        this.clock = clock;
+        this.store = store;
+        this.replica = replica;
+        this.copies = copies;
+    }
+
+    /** A chat made by a signed-in user (its owner and first member) or by an API client (owned by no one). */
+    public Chat create(String title, Visibility visibility, User creator) {
+        Long owner = creator.role() == Role.API ? null : creator.id();
+        ChatStore.Changed created = store.create(title, visibility, owner, clock.millis());
+        copies.afterCommit(created);
+        return created.chat();
+    }
+
+    /** The chat, if the caller may read it; otherwise as if it did not exist. */
+    public Chat get(long chatId, Caller caller) {
+        Chat chat = routed(caller, s -> s.find(chatId), r -> r.find(chatId)).orElseThrow(() -> new ChatNotFoundException(chatId));
+        if (!chat.accessOf(userId(caller)).mayRead(caller)) {
+            throw new ChatNotFoundException(chatId);
+        }
+        return chat;
+    }
+
+    /** The members, for members and API clients; others who may read the chat are refused (403). */
+    public List<Member> members(long chatId, Caller caller) {
+        Chat chat = get(chatId, caller);
+        if (!chat.accessOf(userId(caller)).mayListMembers(caller)) {
+            throw new NotAllowedException("only members and API clients see the members of a chat");
+        }
+        return chat.members();
+    }
+
+    /** The caller's access to a chat it may read, checked on the caller's route (404 otherwise). */
+    public Access readable(long chatId, Caller caller) {
+        Access access = routed(caller, s -> s.access(chatId, userId(caller)), r -> r.access(chatId, userId(caller)))
+                .orElseThrow(() -> new ChatNotFoundException(chatId));
+        if (!access.mayRead(caller)) {
+            throw new ChatNotFoundException(chatId);
+        }
+        return access;
+    }
+
+    /** The caller's access to a chat it may read, checked in MySQL (for writes). */
+    public Access readableInStore(long chatId, Caller caller) {
+        Access access = store.access(chatId, userId(caller)).orElseThrow(() -> new ChatNotFoundException(chatId));
+        if (!access.mayRead(caller)) {
+            throw new ChatNotFoundException(chatId);
+        }
+        return access;
+    }
+
+    /** Checks in MySQL that the caller may post (and edit) in the chat: 404 if it may not read it, 403 if only that. */
+    public void requirePost(long chatId, Caller caller) {
+        if (!readableInStore(chatId, caller).mayPost(caller)) {
+            throw new NotAllowedException("only members and API clients post in a chat");
+        }
+    }
+
+    /** The owner or an API client makes a user a member. */
+    public void addMember(long chatId, long userId, Caller caller) {
+        if (!readableInStore(chatId, caller).mayManage(caller)) {
+            throw new NotAllowedException("only the chat's owner and API clients add members");
+        }
+        ChatStore.Changed changed = store.addMember(chatId, userId, clock.millis())
+                .orElseThrow(() -> new UserNotFoundException(userId));
+        copies.afterCommit(changed);
+    }
+
+    /** The owner or an API client removes a member; a member removes themself. The owner stays. */
+    public void removeMember(long chatId, long userId, Caller caller) {
+        Access access = readableInStore(chatId, caller);
+        boolean self = caller.user().map(u -> u.id() == userId).orElse(false);
+        if (!self && !access.mayManage(caller)) {
+            throw new NotAllowedException("only the chat's owner and API clients remove others");
+        }
+        Chat chat = store.find(chatId).orElseThrow(() -> new ChatNotFoundException(chatId));
+        if (chat.ownerId() != null && chat.ownerId() == userId) {
+            throw new ConflictException("the owner of a chat cannot be removed from it");
+        }
+        ChatStore.Changed changed = store.removeMember(chatId, userId, clock.millis())
+                .orElseThrow(() -> new ChatNotFoundException(chatId));
+        copies.afterCommit(changed);
+    }
+
+    private static long userId(Caller caller) {
+        return caller.user().map(User::id).orElse(0L);
+    }
+
+    /** API callers ask MySQL; others Redis, then MySQL when Redis cannot answer. */
+    private <T> T routed(Caller caller, Function<ChatStore, T> fromStore, Function<ChatReplica, T> fromReplica) {
+        if (caller.hasRole(Role.API)) {
+            return fromStore.apply(store);
+        }
+        try {
+            return fromReplica.apply(replica);
+        } catch (CacheIncompleteException e) {
+            return fromStore.apply(store);
+        } catch (BackendUnavailableException e) {
+            log.warn("Redis could not answer for chats ({}), asking MySQL: {}", e.reason(), e.getMessage());
+            return fromStore.apply(store);
+        }
+    }
+
+    /** The user to add does not exist (404). */
+    public static final class UserNotFoundException extends RuntimeException {
+        public UserNotFoundException(long userId) {
+            super("no user " + userId);
+        }
+    }
+
+    /** The change contradicts the chat's state (409). */
+    public static final class ConflictException extends RuntimeException {
+        public ConflictException(String message) {
+            super(message);
+        }
+    }
+}

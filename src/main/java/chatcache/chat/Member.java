@@ -1,0 +1,5 @@
+package chatcache.chat;
+
+/** A user's membership of a chat. */
+public record Member(long userId, MemberRole role) {
+}

@@ -1,0 +1,324 @@
+package chatcache.mysql;
+
+import chatcache.chat.Access;
+import chatcache.chat.Chat;
+import chatcache.chat.ChatStore;
+import chatcache.chat.Member;
+import chatcache.chat.MemberRole;
+import chatcache.chat.Visibility;
+import chatcache.message.BackendUnavailableException;
+import jakarta.persistence.PersistenceException;
+import org.hibernate.SessionFactory;
+import org.hibernate.jdbc.ReturningWork;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Chats and members in MySQL (tables chats and chat_members), with plain JDBC in Hibernate's sessions. */
+public final class MySqlChats implements ChatStore {
+    static final String ADOPTION = "chats-from-messages";
+    private static final int CHUNK = 500;
+
+    private final SessionFactory sessions;
+
+    public MySqlChats(SessionFactory sessions) {
+        this.sessions = sessions;
+    }
+
+    /**
+     * Once per database: every chat that messages name but the chats table lacks (messages stored
+     * before chats existed) becomes a public chat owned by no one, titled "chat N". Returns how many.
+     */
+    static long adoptChatsOfMessages(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet done = s.executeQuery("SELECT 1 FROM chatcache_migrations WHERE name = '" + ADOPTION + "'")) {
+            if (done.next()) {
+                return 0;
+            }
+        }
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            // why GROUP BY over the (chat_id, created_at, id) index: one step per chat, not per message
+            long adopted = s.executeUpdate("INSERT IGNORE INTO chats (id, title, visibility, owner_id, created_at, version)"
+                    + " SELECT chat_id, CONCAT('chat ', chat_id), 'public', NULL, MIN(created_at), 1"
+                    + " FROM messages GROUP BY chat_id");
+            try (PreparedStatement mark = c.prepareStatement("INSERT IGNORE INTO chatcache_migrations (name, done_at) VALUES (?, ?)")) {
+                mark.setString(1, ADOPTION);
+                mark.setLong(2, System.currentTimeMillis());
+                mark.executeUpdate();
+            }
+            c.commit();
+            return adopted;
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    @Override
+    public Changed create(String title, Visibility visibility, Long ownerId, long now) {
+        return inTransaction("MySQL could not create the chat", c -> {
+            long id;
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO chats (title, visibility, owner_id, created_at, version) VALUES (?, ?, ?, ?, 1)",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                insert.setString(1, title);
+                insert.setString(2, visibility.wire());
+                if (ownerId == null) {
+                    insert.setNull(3, Types.BIGINT);
+                } else {
+                    insert.setLong(3, ownerId);
+                }
+                insert.setLong(4, now);
+                insert.executeUpdate();
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    id = keys.getLong(1);
+                }
+            }
+            if (ownerId != null) {
+                insertMember(c, id, ownerId, MemberRole.OWNER);
+            }
+            return changed(c, id, now);
+        });
+    }
+
+    @Override
+    public Changed adopt(long chatId, long now) {
+        return inTransaction("MySQL could not adopt the chat", c -> {
+            try (PreparedStatement insert = c.prepareStatement("INSERT IGNORE INTO chats"
+                    + " (id, title, visibility, owner_id, created_at, version) VALUES (?, ?, 'public', NULL, ?, 1)")) {
+                insert.setLong(1, chatId);
+                insert.setString(2, "chat " + chatId);
+                insert.setLong(3, now);
+                if (insert.executeUpdate() == 0) {
+                    return new Changed(load(c, List.of(chatId)).get(0), 0);
+                }
+            }
+            return changed(c, chatId, now);
+        });
+    }
+
+    @Override
+    public Optional<Chat> find(long chatId) {
+        List<Chat> found = load(List.of(chatId));
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    @Override
+    public List<Chat> load(Collection<Long> chatIds) {
+        if (chatIds.isEmpty()) {
+            return List.of();
+        }
+        return inSession("MySQL could not read chats", c -> load(c, new ArrayList<>(chatIds)));
+    }
+
+    @Override
+    public Optional<Access> access(long chatId, long userId) {
+        return inSession("MySQL could not read the chat", c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT c.visibility, m.role FROM chats c"
+                    + " LEFT JOIN chat_members m ON m.chat_id = c.id AND m.user_id = ? WHERE c.id = ?")) {
+                q.setLong(1, userId);
+                q.setLong(2, chatId);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new Access(chatId, visibility(rs.getString(1)),
+                            rs.getString(2) == null ? null : role(rs.getString(2))));
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<Changed> addMember(long chatId, long userId, long now) {
+        return inTransaction("MySQL could not add the member", c -> {
+            if (!lockChat(c, chatId) || !userExists(c, userId)) {
+                return Optional.empty();
+            }
+            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM chat_members WHERE chat_id = ? AND user_id = ?")) {
+                q.setLong(1, chatId);
+                q.setLong(2, userId);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        return Optional.of(new Changed(load(c, List.of(chatId)).get(0), 0));
+                    }
+                }
+            }
+            insertMember(c, chatId, userId, MemberRole.MEMBER);
+            return Optional.of(changed(c, chatId, now));
+        });
+    }
+
+    @Override
+    public Optional<Changed> removeMember(long chatId, long userId, long now) {
+        return inTransaction("MySQL could not remove the member", c -> {
+            if (!lockChat(c, chatId)) {
+                return Optional.empty();
+            }
+            int removed;
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM chat_members WHERE chat_id = ? AND user_id = ?")) {
+                delete.setLong(1, chatId);
+                delete.setLong(2, userId);
+                removed = delete.executeUpdate();
+            }
+            if (removed == 0) {
+                return Optional.of(new Changed(load(c, List.of(chatId)).get(0), 0));
+            }
+            return Optional.of(changed(c, chatId, now));
+        });
+    }
+
+    @Override
+    public List<Long> ids(long afterId, int max) {
+        return inSession("MySQL could not list chats", c -> {
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement("SELECT id FROM chats WHERE id > ? ORDER BY id LIMIT ?")) {
+                q.setLong(1, afterId);
+                q.setInt(2, max);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+            }
+            return ids;
+        });
+    }
+
+    @Override
+    public long count() {
+        return inSession("MySQL could not count chats", c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM chats")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    /** Locks the chat's row until the transaction ends (changes of one chat commit in turn); false if it does not exist. */
+    private static boolean lockChat(Connection c, long chatId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM chats WHERE id = ? FOR UPDATE")) {
+            q.setLong(1, chatId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static boolean userExists(Connection c, long userId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM users WHERE id = ?")) {
+            q.setLong(1, userId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static void insertMember(Connection c, long chatId, long userId, MemberRole role) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO chat_members (chat_id, user_id, role) VALUES (?, ?, ?)")) {
+            insert.setLong(1, chatId);
+            insert.setLong(2, userId);
+            insert.setString(3, role.wire());
+            insert.executeUpdate();
+        }
+    }
+
+    /** After a change in this transaction: a new version, an outbox row for Redis, and the chat as it is now. */
+    private static Changed changed(Connection c, long chatId, long now) throws SQLException {
+        try (PreparedStatement bump = c.prepareStatement("UPDATE chats SET version = version + 1 WHERE id = ?")) {
+            bump.setLong(1, chatId);
+            bump.executeUpdate();
+        }
+        long outboxId;
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO cache_outbox (message_id, chat_id, created_at) VALUES (0, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            insert.setLong(1, chatId);
+            insert.setLong(2, now);
+            insert.executeUpdate();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                keys.next();
+                outboxId = keys.getLong(1);
+            }
+        }
+        return new Changed(load(c, List.of(chatId)).get(0), outboxId);
+    }
+
+    private static List<Chat> load(Connection c, List<Long> ids) throws SQLException {
+        List<Chat> chats = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += CHUNK) {
+            List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+            String marks = String.join(",", Collections.nCopies(chunk.size(), "?"));
+            Map<Long, List<Member>> members = new HashMap<>();
+            try (PreparedStatement q = c.prepareStatement(
+                    "SELECT chat_id, user_id, role FROM chat_members WHERE chat_id IN (" + marks + ")")) {
+                bind(q, chunk);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        members.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
+                                .add(new Member(rs.getLong(2), role(rs.getString(3))));
+                    }
+                }
+            }
+            try (PreparedStatement q = c.prepareStatement("SELECT id, title, visibility, owner_id, created_at, version"
+                    + " FROM chats WHERE id IN (" + marks + ") ORDER BY id")) {
+                bind(q, chunk);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        long id = rs.getLong(1);
+                        long owner = rs.getLong(4);
+                        Long ownerId = rs.wasNull() ? null : owner;
+                        chats.add(new Chat(id, rs.getString(2), visibility(rs.getString(3)), ownerId, rs.getLong(5),
+                                rs.getLong(6), members.getOrDefault(id, List.of())));
+                    }
+                }
+            }
+        }
+        return chats;
+    }
+
+    private static void bind(PreparedStatement q, List<Long> ids) throws SQLException {
+        for (int i = 0; i < ids.size(); i++) {
+            q.setLong(i + 1, ids.get(i));
+        }
+    }
+
+    private static Visibility visibility(String wire) throws SQLException {
+        return Visibility.fromWire(wire).orElseThrow(() -> new SQLException("unknown visibility '" + wire + "' in chats"));
+    }
+
+    private static MemberRole role(String wire) throws SQLException {
+        return MemberRole.fromWire(wire).orElseThrow(() -> new SQLException("unknown role '" + wire + "' in chat_members"));
+    }
+
+    private <T> T inSession(String what, ReturningWork<T> work) {
+        try {
+            return sessions.fromSession(session -> session.doReturningWork(work));
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T inTransaction(String what, ReturningWork<T> work) {
+        try {
+            return sessions.fromTransaction(session -> session.doReturningWork(work));
+        } catch (PersistenceException e) {
+            throw new BackendUnavailableException(what + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package chatcache.fault;
+
+import chatcache.ChatCache;
+import chatcache.Config;
+import chatcache.mysql.MySqlUsers;
+import chatcache.redis.RedisTokens;
+import chatcache.user.Authenticator;
+import chatcache.user.Role;
+import chatcache.web.WebApp;
+import io.javalin.Javalin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.JedisPool;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two app instances over the same MySQL and Redis (servers of this test's own, which it stops
+ * and kills): a revoked token is refused by both within a second, also when it was remembered
+ * (the cached token path), while Redis is down, and on the Redis route while MySQL is down; a
+ * membership change made through one instance holds on the other at once.
+ */
+class TwoInstancesIT {
+    private static final long WITHIN_MILLIS = 1_000;
+    private static OwnServers servers;
+
+    private ChatCache first;
+    private ChatCache second;
+    private Javalin firstApp;
+    private Javalin secondApp;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Authenticator.Issued owner;
+    private Authenticator.Issued member;
+    private long chat;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        servers = new OwnServers();
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        if (servers != null) {
+            servers.close();
+        }
+    }
+
+    private static Config config() {
+        return Config.fromEnv(Map.of("CHATCACHE_DB_URL", servers.jdbcUrl(), "CHATCACHE_DB_USER", "root",
+                "CHATCACHE_REDIS_URL", servers.redisUrl()));
+    }
+
+    @BeforeEach
+    void openInstances() throws Exception {
+        first = ChatCache.open(config(), Clock.systemUTC());
+        first.startRelays();
+        second = ChatCache.open(config(), Clock.systemUTC());
+        // why not every relay on the second: two cache guards would rebuild a lost cache twice at once (issue #12)
+        second.startRevocationWatch();
+        firstApp = WebApp.create(first.messages(), first.chats(), first.authenticator(), first::health).start("127.0.0.1", 0);
+        secondApp = WebApp.create(second.messages(), second.chats(), second.authenticator(), second::health).start("127.0.0.1", 0);
+        awaitUntil("a complete cache", () -> Boolean.TRUE.equals(first.health().cacheComplete()));
+        owner = first.authenticator().issue("owner", Role.USER);
+        member = first.authenticator().issue("member", Role.USER);
+        HttpResponse<String> created = send(firstApp, "POST", "/chats", owner, "{\"visibility\": \"private\", \"title\": \"two\"}");
+        assertEquals(201, created.statusCode(), created.body());
+        chat = Long.parseLong(created.body().replaceAll(".*\"id\":(\\d+).*", "$1"));
+        assertEquals(204, send(firstApp, "PUT", "/chat/" + chat + "/members/" + member.user().id(), owner, null).statusCode());
+        assertEquals(201, send(secondApp, "POST", "/chat/" + chat + "/message", member, "{\"message\": \"hi\"}").statusCode());
+    }
+
+    @AfterEach
+    void closeInstances() {
+        firstApp.stop();
+        secondApp.stop();
+        first.close();
+        second.close();
+    }
+
+    /** A read of the private chat by the member, on one instance. */
+    private int read(Javalin app) {
+        return send(app, "POST", "/chat/" + chat + "/messages", member, null).statusCode();
+    }
+
+    /** Revokes the member's token as `chatcache users revoke` does: a process of its own, with its own pools. */
+    private void revokeLikeTheCli() {
+        try (chatcache.mysql.Database db = chatcache.mysql.Database.open(servers.jdbcUrl(), "root", "");
+             JedisPool redis = ChatCache.redisPool(config().redis())) {
+            new Authenticator(new MySqlUsers(db.sessionFactory()), new RedisTokens(redis), Clock.systemUTC())
+                    .revoke(member.user().id(), null);
+        }
+    }
+
+    /** Milliseconds until both instances refuse the member's token (401), at most a few seconds. */
+    private long millisUntilBothRefuse(long since) {
+        boolean firstRefuses = false;
+        boolean secondRefuses = false;
+        while (!(firstRefuses && secondRefuses)) {
+            firstRefuses = firstRefuses || read(firstApp) == 401;
+            secondRefuses = secondRefuses || read(secondApp) == 401;
+            if ((System.nanoTime() - since) / 1_000_000 > 5 * WITHIN_MILLIS) {
+                break;
+            }
+            LockSupport.parkNanos(5_000_000);
+        }
+        assertTrue(firstRefuses && secondRefuses, "both instances refuse the revoked token");
+        return (System.nanoTime() - since) / 1_000_000;
+    }
+
+    @Test
+    void aRevokedTokenThatBothInstancesRememberIsRefusedByBothWithinASecond() {
+        assertEquals(200, read(firstApp));
+        assertEquals(200, read(secondApp)); // both now remember the token for a minute
+        long started = System.nanoTime();
+        revokeLikeTheCli();
+        long millis = millisUntilBothRefuse(started);
+        assertTrue(millis <= WITHIN_MILLIS, "refused by both after " + millis + " ms");
+        // and it stays refused
+        for (int i = 0; i < 10; i++) {
+            assertEquals(401, read(firstApp));
+            assertEquals(401, read(secondApp));
+        }
+    }
+
+    @Test
+    void aTokenRevokedWhileRedisIsDownIsRefusedAndStaysRefusedWhenRedisComesBackWithOlderData() throws Exception {
+        assertEquals(200, read(firstApp));
+        assertEquals(200, read(secondApp));
+        servers.killRedis();
+        long started = System.nanoTime();
+        revokeLikeTheCli(); // Redis unreachable: MySQL only
+        long millis = millisUntilBothRefuse(started);
+        assertTrue(millis <= WITHIN_MILLIS, "refused by both after " + millis + " ms with Redis down");
+        // Redis back with its data: its replica still holds the token until an instance applies the revocation
+        servers.startRedis(true);
+        long back = System.nanoTime();
+        awaitUntil("the replica drops the revoked token", () -> {
+            try (JedisPool pool = ChatCache.redisPool(config().redis()); var jedis = pool.getResource()) {
+                return !jedis.hexists("chatcache:tokens", chatcache.user.Tokens.hash(member.token()));
+            }
+        });
+        long applied = (System.nanoTime() - back) / 1_000_000;
+        assertTrue(applied <= WITHIN_MILLIS + 2_000, "Redis's copy caught up " + applied + " ms after it came back"
+                + " (reconnect included)");
+        for (int i = 0; i < 10; i++) {
+            assertEquals(401, read(firstApp));
+            assertEquals(401, read(secondApp));
+        }
+    }
+
+    @Test
+    void aTokenRevokedBeforeMySqlWentDownIsRefusedOnTheRedisRoute() throws Exception {
+        assertEquals(200, read(firstApp));
+        assertEquals(200, read(secondApp));
+        long started = System.nanoTime();
+        revokeLikeTheCli();
+        servers.stopMysql();
+        try {
+            long millis = millisUntilBothRefuse(started);
+            assertTrue(millis <= WITHIN_MILLIS + 2_000, "refused by both after " + millis + " ms");
+            // the Redis route still serves those who may read: the owner, from Redis
+            HttpResponse<String> ownerRead = send(secondApp, "POST", "/chat/" + chat + "/messages", owner, null);
+            assertEquals(200, ownerRead.statusCode(), ownerRead.body());
+            assertTrue(ownerRead.body().contains("\"source\":\"redis\""), ownerRead.body());
+        } finally {
+            servers.startMysql();
+        }
+    }
+
+    @Test
+    void aMembershipChangeThroughOneInstanceHoldsOnTheOtherAtOnce() {
+        assertEquals(200, read(secondApp));
+        assertEquals(204, send(firstApp, "DELETE", "/chat/" + chat + "/members/" + member.user().id(), owner, null).statusCode());
+        assertEquals(404, read(secondApp));
+        assertEquals(404, send(secondApp, "POST", "/chat/" + chat + "/message", member, "{\"message\": \"still?\"}").statusCode());
+        assertEquals(204, send(secondApp, "PUT", "/chat/" + chat + "/members/" + member.user().id(), owner, null).statusCode());
+        assertEquals(200, read(firstApp));
+    }
+
+    private HttpResponse<String> send(Javalin app, String method, String path, Authenticator.Issued who, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (who != null) {
+            request.header("Authorization", "Bearer " + who.token());
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitUntil(String what, java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try {
+                if (done.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // a store still coming up
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            LockSupport.parkNanos(20_000_000);
+        }
+    }
+}
