@@ -79,6 +79,11 @@ CREATE TABLE IF NOT EXISTS chat_members (
     KEY ix_chat_members_user (user_id, chat_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
+-- The member's read marker: the newest message they have seen, as its place in the order
+-- (created_at, then id); NULL before the first read. It only moves forwards.
+ALTER TABLE chat_members ADD COLUMN read_at BIGINT NULL;
+ALTER TABLE chat_members ADD COLUMN read_id BIGINT NULL;
+
 -- Messages whose Redis copy may lag MySQL: a row is written in the same transaction as the change
 -- (a new message, or read marks made on the MySQL path) and deleted once Redis holds the change.
 -- The relay re-sends rows that stay (Redis down, or the app died after the commit).

@@ -14,8 +14,19 @@
 --   older  ARGV[2] = count, ARGV[3] = exclusive bound or '' (from the newest) -> keys, newest first
 --   newer  ARGV[2] = count, ARGV[3] = exclusive bound       -> keys, oldest first
 --   all                                                      -> every key, oldest first
---   size                                                     -> number of keys
+--   size                                                     -> number of keys (bucket by bucket: for checks)
 --   keys                                                     -> the bucket key names (for memory probes)
+--   after  ARGV[2] = sort key or '' (below every key)        -> number of keys above it, in O(log n)
+--   unread KEYS[2] = the author's list in the same chat, KEYS[3] = the chat's hash (chats:C),
+--          ARGV[2] = the member's user id                  -> {marker or '', keys above the marker
+--                                                              in KEYS[1] but not in KEYS[2]}, or
+--                                                              nil when the user is no member
+--
+-- why counts: each list keeps, in the hash KEYS[1] .. '|#', for every bucket bound the number of
+-- keys in the buckets below it, so that "how many keys above K" is that count plus a ZLEXCOUNT in
+-- one bucket, subtracted from the total: O(log n) whatever the size of the list. New keys are
+-- nearly always the newest (the last bucket), which changes no count; a key added or removed
+-- further down shifts the counts of the buckets above it (one HINCRBY each).
 --
 -- older and newer may be guarded: KEYS[2] = the marker of a complete cache, KEYS[3] = the set of
 -- chats being rebuilt, ARGV[4] = the list's chat. Unless the cache holds that whole chat, the
@@ -32,6 +43,37 @@ end
 
 local function bucket(bound)
   return dir .. '|' .. bound
+end
+
+local counts = dir .. '|#'
+
+-- the number of keys in the buckets below this bound
+local function below(d, bound)
+  return tonumber(redis.call('HGET', d .. '|#', bound) or '0')
+end
+
+-- adds delta to the counts of every bucket above this bound
+local function shiftAbove(bound, delta)
+  for _, b in ipairs(redis.call('ZRANGEBYLEX', dir, '(' .. bound, '+')) do
+    redis.call('HINCRBY', counts, b, delta)
+  end
+end
+
+-- the number of keys above key ('' for all) in list d
+local function countAbove(d, key)
+  local last = redis.call('ZREVRANGE', d, 0, 0)[1]
+  if not last then
+    return 0
+  end
+  local total = below(d, last) + redis.call('ZCARD', d .. '|' .. last)
+  if key == '' then
+    return total
+  end
+  local bound = redis.call('ZREVRANGEBYLEX', d, '[' .. key, '-', 'LIMIT', 0, 1)[1]
+  if not bound then
+    return total
+  end
+  return total - below(d, bound) - redis.call('ZLEXCOUNT', d .. '|' .. bound, '-', '[' .. key)
 end
 
 -- the bound of the bucket that holds (or would hold) key
@@ -58,6 +100,7 @@ if op == 'add' then
     if not bound then
       bound = ''
       redis.call('ZADD', dir, 0, bound)
+      redis.call('HSET', counts, bound, 0)
     end
     local b = bucket(bound)
     if not redis.call('ZSCORE', b, key) then
@@ -65,6 +108,7 @@ if op == 'add' then
       if n >= cap then
         if nextBound(bound) == nil and key > redis.call('ZRANGE', b, -1, -1)[1] then
           -- a new newest key (the usual write): it starts the next bucket, this one stays full
+          redis.call('HSET', counts, key, below(dir, bound) + n)
           bound = key
           redis.call('ZADD', dir, 0, bound)
         else
@@ -78,11 +122,13 @@ if op == 'add' then
           end
           redis.call('ZADD', bucket(upper[1]), unpack(args))
           redis.call('ZADD', dir, 0, upper[1])
+          redis.call('HSET', counts, upper[1], below(dir, bound) + half)
           bound = boundOf(key)
         end
         b = bucket(bound)
       end
       redis.call('ZADD', b, 0, key)
+      shiftAbove(bound, 1)
       added = added + 1
     end
   end
@@ -95,8 +141,10 @@ elseif op == 'remove' then
       local b = bucket(bound)
       if redis.call('ZREM', b, ARGV[i]) == 1 then
         removed = removed + 1
+        shiftAbove(bound, -1)
         if redis.call('EXISTS', b) == 0 then
           redis.call('ZREM', dir, bound)
+          redis.call('HDEL', counts, bound)
         end
       end
     end
@@ -155,6 +203,18 @@ elseif op == 'keys' then
   for _, bound in ipairs(redis.call('ZRANGE', dir, 0, -1)) do
     out[#out + 1] = bucket(bound)
   end
+  if redis.call('EXISTS', counts) == 1 then
+    out[#out + 1] = counts
+  end
   return out
+elseif op == 'after' then
+  return countAbove(dir, ARGV[2])
+elseif op == 'unread' then
+  local user = ARGV[2]
+  if redis.call('HEXISTS', KEYS[3], 'm:' .. user) == 0 then
+    return nil
+  end
+  local marker = redis.call('HGET', KEYS[3], 'r:' .. user) or ''
+  return {marker, countAbove(dir, marker) - countAbove(KEYS[2], marker)}
 end
 return redis.error_reply('order-index: unknown operation ' .. tostring(op))

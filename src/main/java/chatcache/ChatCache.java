@@ -67,9 +67,9 @@ public final class ChatCache implements AutoCloseable {
             this.redisMessages = new RedisMessages(redisPool, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE));
             this.outboxAcks = new OutboxAcks();
             this.mysqlMessages = new MySqlMessages(database.sessionFactory(), redisMessages, clock, outboxAcks);
-            this.readMarks = new ReadMarkStream(redisPool, mysqlMessages);
-            readMarks.prepare();
             MySqlChats mysqlChats = new MySqlChats(database.sessionFactory());
+            this.readMarks = new ReadMarkStream(redisPool, mysqlMessages, mysqlChats::applyMarkers);
+            readMarks.prepare();
             this.chatStore = mysqlChats;
             this.chatCopies = new ChatCopies(mysqlChats, new RedisChats(redisPool), outboxAcks);
             this.chats = new ChatService(clock, mysqlChats, new RedisChats(redisPool), chatCopies);

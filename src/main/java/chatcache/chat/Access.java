@@ -1,13 +1,19 @@
 package chatcache.chat;
 
+import chatcache.query.OrderKey;
 import chatcache.user.Caller;
 import chatcache.user.Role;
 
 /**
- * What a chat means for one caller: its visibility and the caller's membership (null: none). The
- * rules of README's table "Chats and members", in one place: who may read, post, manage members.
+ * What a chat means for one caller: its visibility, the caller's membership (null: none) and read
+ * marker (null: none yet, or no member). The rules of README's table "Chats and members", in one
+ * place: who may read, post, manage members.
  */
-public record Access(long chatId, Visibility visibility, MemberRole role) {
+public record Access(long chatId, Visibility visibility, MemberRole role, OrderKey lastRead) {
+
+    public Access(long chatId, Visibility visibility, MemberRole role) {
+        this(chatId, visibility, role, null);
+    }
 
     public boolean isMember() {
         return role != null;
@@ -31,5 +37,16 @@ public record Access(long chatId, Visibility visibility, MemberRole role) {
     /** Members and API clients list the members. */
     public boolean mayListMembers(Caller caller) {
         return caller.hasRole(Role.API) || (!caller.isAnonymous() && isMember());
+    }
+
+    /**
+     * Whether the caller has read this message: written by them, or at or before their marker.
+     * Only members keep a marker; for others there is no answer (null).
+     */
+    public Boolean readByMe(Caller caller, long authorId, OrderKey place) {
+        if (!isMember() || caller.isAnonymous()) {
+            return null;
+        }
+        return authorId == caller.user().get().id() || (lastRead != null && place.compareTo(lastRead) <= 0);
     }
 }

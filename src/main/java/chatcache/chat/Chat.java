@@ -23,7 +23,8 @@ public record Chat(long id, String title, Visibility visibility, Long ownerId, l
 
     /** What this chat means for one caller. */
     public Access accessOf(long userId) {
-        return new Access(id, visibility, members.stream().filter(m -> m.userId() == userId)
-                .map(Member::role).findFirst().orElse(null));
+        return members.stream().filter(m -> m.userId() == userId).findFirst()
+                .map(m -> new Access(id, visibility, m.role(), m.lastRead()))
+                .orElseGet(() -> new Access(id, visibility, null, null));
     }
 }

@@ -22,6 +22,18 @@ public interface ChatReplica {
     /** What the chat means for this user (0: anonymous); empty if there is no such chat. One round trip. */
     Optional<Access> access(long chatId, long userId);
 
+    /**
+     * Moves a member's read marker forwards (nothing if it is there or beyond, or the user is no
+     * member), recording the move for MySQL in the same step; whether it moved.
+     */
+    boolean advance(ReadMarker marker);
+
+    /**
+     * For each chat the user is a member of (of {@code only}, when not empty), the messages by
+     * others above their read marker, by chat id.
+     */
+    java.util.List<Unread> unread(long userId, Collection<Long> only);
+
     /** The chat with its members, if it exists. */
     Optional<Chat> find(long chatId);
 

@@ -3,6 +3,7 @@ package chatcache.chat;
 import chatcache.message.BackendUnavailableException;
 import chatcache.message.CacheIncompleteException;
 import chatcache.message.NotAllowedException;
+import chatcache.query.OrderKey;
 import chatcache.user.Caller;
 import chatcache.user.Role;
 import chatcache.user.User;
@@ -112,6 +113,60 @@ public final class ChatService {
         ChatStore.Changed changed = store.removeMember(chatId, userId, clock.millis())
                 .orElseThrow(() -> new ChatNotFoundException(chatId));
         copies.afterCommit(changed);
+    }
+
+    /**
+     * After a member's fetch: their read marker moves forwards to the newest message of the page,
+     * in the store that answered the page (Redis first, which records the move for MySQL in the
+     * read-mark stream; MySQL with an outbox row otherwise, or when Redis cannot take it).
+     */
+    public void advance(Access access, Caller caller, List<chatcache.message.Message> page, String source) {
+        if (!access.isMember() || caller.isAnonymous() || page.isEmpty()) {
+            return;
+        }
+        OrderKey newest = page.stream().map(m -> new OrderKey(m.createdAt(), m.id())).max(OrderKey::compareTo).orElseThrow();
+        if (access.lastRead() != null && newest.compareTo(access.lastRead()) <= 0) {
+            return;
+        }
+        ReadMarker marker = new ReadMarker(access.chatId(), userId(caller), newest);
+        if ("redis".equals(source)) {
+            try {
+                replica.advance(marker);
+                return;
+            } catch (BackendUnavailableException e) {
+                log.warn("Redis could not move a read marker, moving it in MySQL: {}", e.getMessage());
+            }
+        }
+        store.moveMarker(marker.chatId(), marker.userId(), newest, clock.millis()).ifPresent(copies::afterCommit);
+    }
+
+    /**
+     * A member sets their read marker explicitly ({@code POST /chat/{id}/read}): forwards only.
+     * Returns the marker as it is after the call (beyond {@code upTo} when it was already there).
+     */
+    public OrderKey moveMarker(long chatId, OrderKey upTo, Caller caller) {
+        Access access = readableInStore(chatId, caller);
+        if (!access.isMember()) {
+            throw new NotAllowedException("only members keep a read marker in a chat");
+        }
+        ChatStore.Changed changed = store.moveMarker(chatId, userId(caller), upTo, clock.millis())
+                .orElseThrow(() -> new NotAllowedException("only members keep a read marker in a chat"));
+        copies.afterCommit(changed);
+        OrderKey inStore = changed.chat().accessOf(userId(caller)).lastRead();
+        // a marker moved in Redis may be ahead of MySQL's until the read-mark relay applies it
+        OrderKey inCache = null;
+        try {
+            inCache = replica.access(chatId, userId(caller)).map(Access::lastRead).orElse(null);
+        } catch (BackendUnavailableException e) {
+            // MySQL's is the answer
+        }
+        return inCache != null && inCache.compareTo(inStore) > 0 ? inCache : inStore;
+    }
+
+    /** {@code GET /me/unread}: the caller's unread counts, on the caller's route (Redis: no MySQL statement). */
+    public List<Unread> unread(Caller caller, java.util.Collection<Long> only) {
+        long user = userId(caller);
+        return routed(caller, s -> s.unread(user, only), r -> r.unread(user, only));
     }
 
     private static long userId(Caller caller) {

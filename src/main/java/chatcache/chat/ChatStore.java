@@ -36,6 +36,21 @@ public interface ChatStore {
     /** Ends the user's membership (nothing if it is none); empty if the chat does not exist. */
     Optional<Changed> removeMember(long chatId, long userId, long now);
 
+    /**
+     * Moves a member's read marker forwards to {@code upTo} (nothing if it is there or beyond);
+     * empty if the user is no member.
+     */
+    Optional<Changed> moveMarker(long chatId, long userId, chatcache.query.OrderKey upTo, long now);
+
+    /** Read markers moved in Redis, applied here (forwards only; for members only; no outbox row). */
+    void applyMarkers(Collection<ReadMarker> markers);
+
+    /**
+     * For each chat the user is a member of (of {@code only}, when not empty), the messages by
+     * others above their read marker, by chat id.
+     */
+    java.util.List<Unread> unread(long userId, Collection<Long> only);
+
     /** Up to {@code max} chat ids above {@code afterId}, in order. */
     List<Long> ids(long afterId, int max);
 

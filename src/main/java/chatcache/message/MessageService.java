@@ -98,6 +98,11 @@ public final class MessageService {
         return edited.message().withRead(edited.message().read() || readInCache(messageId));
     }
 
+    /** The message, as MySQL holds it, if it is one of this chat's (404 otherwise). */
+    public Message findInStore(long chatId, long messageId) {
+        return mysql.find(chatId, messageId).orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
+    }
+
     /** The author, or an API client, deletes a message. */
     public void delete(long chatId, long messageId, User caller) {
         Message current = mysql.find(chatId, messageId).orElseThrow(() -> new MessageNotFoundException(chatId, messageId));

@@ -5,8 +5,11 @@ import chatcache.chat.Chat;
 import chatcache.chat.ChatStore;
 import chatcache.chat.Member;
 import chatcache.chat.MemberRole;
+import chatcache.chat.ReadMarker;
+import chatcache.chat.Unread;
 import chatcache.chat.Visibility;
 import chatcache.message.BackendUnavailableException;
+import chatcache.query.OrderKey;
 import jakarta.persistence.PersistenceException;
 import org.hibernate.SessionFactory;
 import org.hibernate.jdbc.ReturningWork;
@@ -130,7 +133,7 @@ public final class MySqlChats implements ChatStore {
     @Override
     public Optional<Access> access(long chatId, long userId) {
         return inSession("MySQL could not read the chat", c -> {
-            try (PreparedStatement q = c.prepareStatement("SELECT c.visibility, m.role FROM chats c"
+            try (PreparedStatement q = c.prepareStatement("SELECT c.visibility, m.role, m.read_at, m.read_id FROM chats c"
                     + " LEFT JOIN chat_members m ON m.chat_id = c.id AND m.user_id = ? WHERE c.id = ?")) {
                 q.setLong(1, userId);
                 q.setLong(2, chatId);
@@ -139,7 +142,7 @@ public final class MySqlChats implements ChatStore {
                         return Optional.empty();
                     }
                     return Optional.of(new Access(chatId, visibility(rs.getString(1)),
-                            rs.getString(2) == null ? null : role(rs.getString(2))));
+                            rs.getString(2) == null ? null : role(rs.getString(2)), marker(rs, 3)));
                 }
             }
         });
@@ -181,6 +184,113 @@ public final class MySqlChats implements ChatStore {
                 return Optional.of(new Changed(load(c, List.of(chatId)).get(0), 0));
             }
             return Optional.of(changed(c, chatId, now));
+        });
+    }
+
+    /** The marker in columns {@code at} (read_at) and {@code at + 1} (read_id); null when none. */
+    private static OrderKey marker(ResultSet rs, int at) throws SQLException {
+        long readAt = rs.getLong(at);
+        if (rs.wasNull()) {
+            return null;
+        }
+        return new OrderKey(readAt, rs.getLong(at + 1));
+    }
+
+    /** why one statement: forwards only, for members only, decided by MySQL in the row's own update. */
+    private static final String MOVE_MARKER = "UPDATE chat_members SET read_at = ?, read_id = ?"
+            + " WHERE chat_id = ? AND user_id = ? AND (read_at IS NULL OR read_at < ? OR (read_at = ? AND read_id < ?))";
+
+    private static int moveMarker(PreparedStatement update, ReadMarker m) throws SQLException {
+        update.setLong(1, m.upTo().createdAt());
+        update.setLong(2, m.upTo().id());
+        update.setLong(3, m.chatId());
+        update.setLong(4, m.userId());
+        update.setLong(5, m.upTo().createdAt());
+        update.setLong(6, m.upTo().createdAt());
+        update.setLong(7, m.upTo().id());
+        return update.executeUpdate();
+    }
+
+    @Override
+    public Optional<Changed> moveMarker(long chatId, long userId, OrderKey upTo, long now) {
+        return inTransaction("MySQL could not move the read marker", c -> {
+            if (!lockChat(c, chatId)) {
+                return Optional.empty();
+            }
+            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM chat_members WHERE chat_id = ? AND user_id = ?")) {
+                q.setLong(1, chatId);
+                q.setLong(2, userId);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                }
+            }
+            try (PreparedStatement update = c.prepareStatement(MOVE_MARKER)) {
+                if (moveMarker(update, new ReadMarker(chatId, userId, upTo)) == 0) {
+                    return Optional.of(new Changed(load(c, List.of(chatId)).get(0), 0));
+                }
+            }
+            return Optional.of(changed(c, chatId, now));
+        });
+    }
+
+    @Override
+    public void applyMarkers(Collection<ReadMarker> markers) {
+        if (markers.isEmpty()) {
+            return;
+        }
+        inTransaction("MySQL could not apply read markers", c -> {
+            try (PreparedStatement update = c.prepareStatement(MOVE_MARKER)) {
+                for (ReadMarker m : markers) {
+                    moveMarker(update, m);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<Unread> unread(long userId, Collection<Long> only) {
+        return inSession("MySQL could not count unread messages", c -> {
+            List<Unread> out = new ArrayList<>();
+            String narrowed = only.isEmpty() ? "" : " AND chat_id IN (" + String.join(",", Collections.nCopies(only.size(), "?")) + ")";
+            List<Object[]> memberships = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement("SELECT chat_id, read_at, read_id FROM chat_members"
+                    + " WHERE user_id = ?" + narrowed + " ORDER BY chat_id")) {
+                q.setLong(1, userId);
+                int i = 2;
+                for (long id : only) {
+                    q.setLong(i++, id);
+                }
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        memberships.add(new Object[]{rs.getLong(1), marker(rs, 2)});
+                    }
+                }
+            }
+            // why per chat: each count is a range of (chat_id, created_at, id), from the marker up
+            try (PreparedStatement all = c.prepareStatement("SELECT COUNT(*) FROM messages WHERE chat_id = ? AND user_id <> ?");
+                 PreparedStatement above = c.prepareStatement("SELECT COUNT(*) FROM messages WHERE chat_id = ? AND user_id <> ?"
+                         + " AND (created_at > ? OR (created_at = ? AND id > ?))")) {
+                for (Object[] m : memberships) {
+                    long chatId = (Long) m[0];
+                    OrderKey marker = (OrderKey) m[1];
+                    PreparedStatement q = marker == null ? all : above;
+                    q.setLong(1, chatId);
+                    q.setLong(2, userId);
+                    if (marker != null) {
+                        q.setLong(3, marker.createdAt());
+                        q.setLong(4, marker.createdAt());
+                        q.setLong(5, marker.id());
+                    }
+                    try (ResultSet rs = q.executeQuery()) {
+                        rs.next();
+                        out.add(new Unread(chatId, rs.getLong(1), marker == null ? null : marker.id()));
+                    }
+                }
+            }
+            return out;
         });
     }
 
@@ -266,12 +376,12 @@ public final class MySqlChats implements ChatStore {
             String marks = String.join(",", Collections.nCopies(chunk.size(), "?"));
             Map<Long, List<Member>> members = new HashMap<>();
             try (PreparedStatement q = c.prepareStatement(
-                    "SELECT chat_id, user_id, role FROM chat_members WHERE chat_id IN (" + marks + ")")) {
+                    "SELECT chat_id, user_id, role, read_at, read_id FROM chat_members WHERE chat_id IN (" + marks + ")")) {
                 bind(q, chunk);
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         members.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
-                                .add(new Member(rs.getLong(2), role(rs.getString(3))));
+                                .add(new Member(rs.getLong(2), role(rs.getString(3)), marker(rs, 4)));
                     }
                 }
             }

@@ -147,6 +147,16 @@ record SliceSql(String sql, Map<String, Object> parameters) {
                 params.put("until", range.until());
             }
         });
+        slice.filter(Filter.UnreadBy.class).ifPresent(unread -> {
+            sql.append(" AND m.").append(USER_ID.column()).append(" <> :me");
+            params.put("me", unread.userId());
+            if (unread.marker() != null) {
+                sql.append(" AND (").append(t).append(" > :markT OR (").append(t).append(" = :markT AND ")
+                        .append(idColumn).append(" > :markId))");
+                params.put("markT", unread.marker().createdAt());
+                params.put("markId", unread.marker().id());
+            }
+        });
         boolean older = slice.direction() == Slice.Direction.OLDER;
         String beyond = older ? " < " : " > ";
         if (slice.from().isPresent()) {

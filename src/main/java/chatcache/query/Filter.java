@@ -104,4 +104,27 @@ public sealed interface Filter {
             return Words.of(m.text()).containsAll(words);
         }
     }
+
+    /**
+     * Messages a member has not read: written by others, and after their read marker
+     * ({@code marker} null: none yet, so every message by others). The HTTP field
+     * {@code unreadByMe} with the caller's marker as it was before the fetch.
+     */
+    record UnreadBy(long userId, OrderKey marker) implements Filter {
+        public UnreadBy {
+            if (userId <= 0) {
+                throw new IllegalArgumentException("a member's id is positive");
+            }
+        }
+
+        @Override
+        public boolean matches(Message m) {
+            return m.userId() != userId && (marker == null || new OrderKey(m.createdAt(), m.id()).compareTo(marker) > 0);
+        }
+
+        /** Whether a message at this place is after the marker. */
+        public boolean above(OrderKey place) {
+            return marker == null || place.compareTo(marker) > 0;
+        }
+    }
 }

@@ -155,6 +155,20 @@ public final class OrderIndex {
         return keys;
     }
 
+    /** How many keys of the list are above {@code key} ('' for all), in O(log n). */
+    public static long countAbove(Jedis jedis, String list, String key) {
+        return (Long) call(jedis, List.of(list), "after", key);
+    }
+
+    /**
+     * Queues, for a member of a chat, their read marker and how many messages by others are above
+     * it ("unread"); the reply is {marker sort key or '', count}, or null when the user is no member.
+     */
+    static redis.clients.jedis.Response<Object> unread(redis.clients.jedis.Pipeline p, long chatId, long userId) {
+        return p.evalsha(SHA, List.of(chatList(chatId), authorList(chatId, userId), RedisChats.key(chatId)),
+                List.of("unread", Long.toString(userId)));
+    }
+
     /** Makes the script known to Redis (after a restart or SCRIPT FLUSH it is not). */
     static void load(Jedis jedis) {
         jedis.scriptLoad(SCRIPT);

@@ -7,7 +7,6 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.StreamEntryID;
-import redis.clients.jedis.Transaction;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.XReadGroupParams;
@@ -19,7 +18,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Carries read marks made on the Redis path to MySQL. The marks are appended to a Redis stream in
@@ -32,7 +30,7 @@ public final class ReadMarkStream implements AutoCloseable {
     static final String KEY = "chatcache:read-marks";
     static final String GROUP = "mysql";
     private static final String CONSUMER = "relay";
-    private static final String IDS = "ids";
+    static final String IDS = "ids";
     /** Entries per MySQL transaction; each entry holds the marks of one fetch (at most 100). */
     private static final int BATCH_ENTRIES = 100;
     private static final int BLOCK_MILLIS = 200;
@@ -41,18 +39,22 @@ public final class ReadMarkStream implements AutoCloseable {
     /** A batch that holds this many marks is applied at once. */
     private static final int MARKS_PER_STATEMENT = 100;
 
+    private static final String MARKER = "marker";
+
     private final JedisPool pool;
     private final ReadMarkReplica mysql;
+    private final java.util.function.Consumer<Collection<chatcache.chat.ReadMarker>> markersToMysql;
     private final Repeater worker = new Repeater("read-mark-relay", () -> relayOnce(BLOCK_MILLIS), 0);
 
-    public ReadMarkStream(JedisPool pool, ReadMarkReplica mysql) {
+    /**
+     * @param markersToMysql applies members' read markers moved in Redis to MySQL (entries
+     *                       {@code marker = chat:user:sortKey}, written by {@link RedisChats})
+     */
+    public ReadMarkStream(JedisPool pool, ReadMarkReplica mysql,
+                          java.util.function.Consumer<Collection<chatcache.chat.ReadMarker>> markersToMysql) {
         this.pool = pool;
         this.mysql = mysql;
-    }
-
-    static void append(Transaction tx, Collection<Long> ids) {
-        String joined = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
-        tx.xadd(KEY, StreamEntryID.NEW_ENTRY, Map.of(IDS, joined));
+        this.markersToMysql = markersToMysql;
     }
 
     /** Creates the stream and its consumer group if missing (idempotent). */
@@ -121,6 +123,10 @@ public final class ReadMarkStream implements AutoCloseable {
                 return 0;
             }
             mysql.applyReadMarks(ids);
+            List<chatcache.chat.ReadMarker> markers = markers(entries);
+            if (!markers.isEmpty()) {
+                markersToMysql.accept(markers);
+            }
             StreamEntryID[] done = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
             jedis.xack(KEY, GROUP, done);
             jedis.xdel(KEY, done);
@@ -128,6 +134,19 @@ public final class ReadMarkStream implements AutoCloseable {
         } catch (JedisException e) {
             throw new IllegalStateException("read-mark stream unavailable: " + e.getMessage(), e);
         }
+    }
+
+    private static List<chatcache.chat.ReadMarker> markers(List<StreamEntry> entries) {
+        List<chatcache.chat.ReadMarker> markers = new ArrayList<>();
+        for (StreamEntry entry : entries) {
+            String marker = entry.getFields() == null ? null : entry.getFields().get(MARKER);
+            if (marker != null) {
+                String[] parts = marker.split(":", 3);
+                markers.add(new chatcache.chat.ReadMarker(Long.parseLong(parts[0]), Long.parseLong(parts[1]),
+                        chatcache.query.OrderKey.ofSortKey(parts[2])));
+            }
+        }
+        return markers;
     }
 
     private static void addIds(List<StreamEntry> entries, Set<Long> ids) {

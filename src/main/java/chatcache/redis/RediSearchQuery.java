@@ -18,6 +18,12 @@ final class RediSearchQuery {
         return this;
     }
 
+    /** {@code -@field:{value}}: not this integer on a TAG field. */
+    RediSearchQuery tagNot(MessageField field, long value) {
+        terms.add("-@" + field.redisField() + ":{" + value + "}");
+        return this;
+    }
+
     /** {@code @field:{a | b | c}}: any of these integers on a TAG field. */
     RediSearchQuery tagIn(MessageField field, java.util.Collection<Long> values) {
         if (values.isEmpty()) {
@@ -59,11 +65,19 @@ final class RediSearchQuery {
         return this;
     }
 
-    /** All terms must hold (RediSearch intersects space-separated terms). */
+    /**
+     * All terms must hold (RediSearch intersects space-separated terms). why negated terms last:
+     * in {@code @a:{1} -@b:{2} @c:[3 +inf]} RediSearch (1.2 and 2.10, dialect 1 and 2) negates
+     * everything after the minus, {@code -(@b:{2} @c:[3 +inf])}, so a message before 3 by anyone
+     * but 2 matched; at the end a negation takes its own term only.
+     */
     String render() {
-        if (terms.isEmpty()) {
-            throw new IllegalStateException("a query needs at least one term");
+        List<String> positive = terms.stream().filter(t -> !t.startsWith("-")).toList();
+        if (positive.isEmpty()) {
+            throw new IllegalStateException("a query needs a term that is not negated");
         }
-        return String.join(" ", terms);
+        List<String> ordered = new ArrayList<>(positive);
+        terms.stream().filter(t -> t.startsWith("-")).forEach(ordered::add);
+        return String.join(" ", ordered);
     }
 }

@@ -5,9 +5,12 @@ import chatcache.chat.Chat;
 import chatcache.chat.ChatReplica;
 import chatcache.chat.Member;
 import chatcache.chat.MemberRole;
+import chatcache.chat.ReadMarker;
+import chatcache.chat.Unread;
 import chatcache.chat.Visibility;
 import chatcache.message.BackendUnavailableException;
 import chatcache.message.CacheIncompleteException;
+import chatcache.query.OrderKey;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
@@ -35,14 +38,60 @@ import java.util.function.Supplier;
 public final class RedisChats implements ChatReplica {
     static final String KEY_PREFIX = "chats:";
     private static final String MEMBER = "m:";
+    private static final String MARKER = "r:";
 
-    /** Replaces the hash only with a newer version (ARGV[1]); ARGV[2..] are field, value pairs. */
+    /**
+     * Replaces the hash only with a newer version (ARGV[1]); ARGV[2..] are field, value pairs.
+     * Read markers ({@code r:<userId>}) are merged, not replaced: each keeps the later of the copy's
+     * and Redis's (a marker moved in Redis reaches MySQL later, through the read-mark stream), and
+     * only for members. KEYS[2] is the prefix of the members' chat sets ({@code user-chats:<userId>}),
+     * kept in step: the chat is added to each member's set and removed from each former member's.
+     */
     private static final String PUT = """
             local cur = redis.call('HGET', KEYS[1], 'version')
             if cur and tonumber(cur) >= tonumber(ARGV[1]) then return 0 end
+            local old = redis.call('HGETALL', KEYS[1])
+            local chat = string.sub(KEYS[1], string.len('chats:') + 1)
+            local marks, former = {}, {}
+            for i = 1, #old, 2 do
+              local p = string.sub(old[i], 1, 2)
+              if p == 'r:' then marks[string.sub(old[i], 3)] = old[i + 1] end
+              if p == 'm:' then former[string.sub(old[i], 3)] = true end
+            end
             redis.call('DEL', KEYS[1])
-            for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+            local members, given = {}, {}
+            for i = 2, #ARGV, 2 do
+              local f, v = ARGV[i], ARGV[i + 1]
+              local p = string.sub(f, 1, 2)
+              if p == 'm:' then members[string.sub(f, 3)] = true end
+              if p == 'r:' then
+                given[string.sub(f, 3)] = v
+              else
+                redis.call('HSET', KEYS[1], f, v)
+              end
+            end
+            for u, _ in pairs(members) do
+              local v = given[u]
+              if marks[u] and (not v or marks[u] > v) then v = marks[u] end
+              if v then redis.call('HSET', KEYS[1], 'r:' .. u, v) end
+              redis.call('SADD', KEYS[2] .. u, chat)
+            end
+            for u, _ in pairs(former) do
+              if not members[u] then redis.call('SREM', KEYS[2] .. u, chat) end
+            end
             return 1""";
+
+    /** Moves member ARGV[1]'s marker forwards to ARGV[2] (a sort key), and records the move for MySQL in the stream KEYS[2]. */
+    private static final String ADVANCE = """
+            if redis.call('HEXISTS', KEYS[1], 'm:' .. ARGV[1]) == 0 then return -1 end
+            local cur = redis.call('HGET', KEYS[1], 'r:' .. ARGV[1])
+            if cur and cur >= ARGV[2] then return 0 end
+            redis.call('HSET', KEYS[1], 'r:' .. ARGV[1], ARGV[2])
+            redis.call('XADD', KEYS[2], '*', 'marker', ARGV[3] .. ':' .. ARGV[1] .. ':' .. ARGV[2])
+            return 1""";
+
+    /** The set of the chats a user is a member of (kept by {@link #PUT}). */
+    static final String USER_CHATS = "user-chats:";
 
     private final JedisPool pool;
 
@@ -72,7 +121,7 @@ public final class RedisChats implements ChatReplica {
                     args.add(k);
                     args.add(v);
                 });
-                p.eval(PUT, List.of(key(chat.id())), args);
+                p.eval(PUT, List.of(key(chat.id()), USER_CHATS), args);
             }
             p.sync();
             return null;
@@ -91,7 +140,7 @@ public final class RedisChats implements ChatReplica {
         return run(jedis -> {
             Pipeline p = jedis.pipelined();
             Supplier<Boolean> holds = CacheState.holds(p, chatId);
-            Response<List<String>> values = p.hmget(key(chatId), "visibility", MEMBER + userId);
+            Response<List<String>> values = p.hmget(key(chatId), "visibility", MEMBER + userId, MARKER + userId);
             p.sync();
             if (!holds.get()) {
                 throw new CacheIncompleteException(chatId);
@@ -101,8 +150,69 @@ public final class RedisChats implements ChatReplica {
                 return Optional.empty();
             }
             String role = values.get().get(1);
-            return Optional.of(new Access(chatId, parseVisibility(visibility), role == null ? null : parseRole(role)));
+            String marker = values.get().get(2);
+            return Optional.of(new Access(chatId, parseVisibility(visibility), role == null ? null : parseRole(role),
+                    role == null || marker == null ? null : OrderKey.ofSortKey(marker)));
         });
+    }
+
+    @Override
+    public boolean advance(ReadMarker marker) {
+        Object moved = run(jedis -> jedis.eval(ADVANCE, List.of(key(marker.chatId()), ReadMarkStream.KEY),
+                List.of(Long.toString(marker.userId()), marker.upTo().sortKey(), Long.toString(marker.chatId()))));
+        return Long.valueOf(1).equals(moved);
+    }
+
+    @Override
+    public List<Unread> unread(long userId, Collection<Long> only) {
+        return run(jedis -> {
+            Pipeline p = jedis.pipelined();
+            Response<Boolean> complete = p.exists(CacheState.COMPLETE);
+            Response<Set<String>> rebuilding = p.smembers(CacheState.REBUILDING);
+            Response<Set<String>> mine = p.smembers(USER_CHATS + userId);
+            p.sync();
+            if (!complete.get()) {
+                throw new CacheIncompleteException(0);
+            }
+            java.util.TreeSet<Long> chats = new java.util.TreeSet<>();
+            mine.get().forEach(c -> chats.add(Long.parseLong(c)));
+            if (!only.isEmpty()) {
+                chats.retainAll(only);
+            }
+            for (long chat : chats) {
+                if (rebuilding.get().contains(Long.toString(chat))) {
+                    throw new CacheIncompleteException(chat);
+                }
+            }
+            for (int attempt = 0; ; attempt++) {
+                Pipeline q = jedis.pipelined();
+                Map<Long, Response<Object>> replies = new java.util.LinkedHashMap<>();
+                chats.forEach(chat -> replies.put(chat, OrderIndex.unread(q, chat, userId)));
+                q.sync();
+                try {
+                    List<Unread> out = new ArrayList<>();
+                    replies.forEach((chat, reply) -> unreadOf(chat, reply.get()).ifPresent(out::add));
+                    return out;
+                } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                    if (attempt > 0 || !String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
+                        throw e;
+                    }
+                    OrderIndex.load(jedis);
+                }
+            }
+        });
+    }
+
+    /** {marker, count} as the order index answers it; empty when the user is no member (any more). */
+    @SuppressWarnings("unchecked")
+    private static Optional<Unread> unreadOf(long chatId, Object reply) {
+        if (reply == null) {
+            return Optional.empty();
+        }
+        List<Object> pair = (List<Object>) reply;
+        String marker = pair.get(0) instanceof byte[] b ? redis.clients.jedis.util.SafeEncoder.encode(b) : (String) pair.get(0);
+        long count = (Long) pair.get(1);
+        return Optional.of(new Unread(chatId, count, marker.isEmpty() ? null : OrderKey.ofSortKey(marker).id()));
     }
 
     @Override
@@ -156,6 +266,9 @@ public final class RedisChats implements ChatReplica {
         f.put("version", Long.toString(chat.version()));
         for (Member m : chat.members()) {
             f.put(MEMBER + m.userId(), m.role().wire());
+            if (m.lastRead() != null) {
+                f.put(MARKER + m.userId(), m.lastRead().sortKey());
+            }
         }
         return f;
     }
@@ -167,7 +280,9 @@ public final class RedisChats implements ChatReplica {
         List<Member> members = new ArrayList<>();
         hash.forEach((k, v) -> {
             if (k.startsWith(MEMBER)) {
-                members.add(new Member(Long.parseLong(k.substring(MEMBER.length())), parseRole(v)));
+                String marker = hash.get(MARKER + k.substring(MEMBER.length()));
+                members.add(new Member(Long.parseLong(k.substring(MEMBER.length())), parseRole(v),
+                        marker == null ? null : OrderKey.ofSortKey(marker)));
             }
         });
         String owner = hash.getOrDefault("owner", "");

@@ -424,7 +424,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         List<String> lists = lists(slice);
         Optional<Filter.TimeRange> range = slice.filter(Filter.TimeRange.class);
         boolean older = slice.direction() == Slice.Direction.OLDER;
-        Optional<Optional<String>> start = start(slice, range);
+        Optional<Optional<String>> start = startOf(slice);
         if (start.isEmpty()) {
             return List.of(); // the range holds no message the slice could reach
         }
@@ -435,7 +435,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             }
             for (int attempt = 0; attempt < 3; attempt++) {
                 List<OrderKey> expected = nearest(jedis, slice, lists, start.get(), slice.count(), nearestFirst, trace).keys()
-                        .stream().filter(k -> inRange(k, range)).toList();
+                        .stream().filter(k -> admitted(k, slice)).toList();
                 if (expected.isEmpty()) {
                     return List.of();
                 }
@@ -480,7 +480,8 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
 
     /** Whether a filter has no order-index list, so that RediSearch must find the slice's messages. */
     private static boolean hasFilterWithoutOrder(Slice slice) {
-        return slice.filters().stream().anyMatch(f -> f instanceof Filter.Read || f instanceof Filter.Text);
+        return slice.filters().stream().anyMatch(f -> f instanceof Filter.Read || f instanceof Filter.Text
+                || f instanceof Filter.UnreadBy);
     }
 
     /**
@@ -501,7 +502,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                                         List<List<String>> trace) {
         int window = Math.max(FIRST_WINDOW, 2 * slice.count());
         Walked w = nearest(jedis, slice, lists, start, window, nearestFirst, trace);
-        List<OrderKey> inRange = w.keys().stream().filter(k -> inRange(k, range)).toList();
+        List<OrderKey> inRange = w.keys().stream().filter(k -> admitted(k, slice)).toList();
         List<Message> page = new ArrayList<>();
         if (!inRange.isEmpty()) {
             List<Message> found = new ArrayList<>(search(jedis, slice, keysOf(inRange), trace));
@@ -535,6 +536,11 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         // the far end of what the slice may reach, in time
         long end = older ? range.map(Filter.TimeRange::since).orElse(Long.MIN_VALUE)
                 : range.map(r -> r.hasUntil() ? r.until() - 1 : Long.MAX_VALUE).orElse(Long.MAX_VALUE);
+        if (older) { // an unread-by filter's marker: its millisecond at the most (keys are cut exactly in span)
+            long markerTime = slice.filter(Filter.UnreadBy.class).map(Filter.UnreadBy::marker)
+                    .map(OrderKey::createdAt).orElse(Long.MIN_VALUE);
+            end = Math.max(end, markerTime);
+        }
         for (int attempt = 0; attempt < 3; attempt++) {
             List<OrderKey> found = new ArrayList<>();
             long from = after.createdAt(); // the near end of the next span, inclusive
@@ -615,7 +621,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             // where the index may lag on read state (1.x), the span returned each hash's own
             boolean readMatches = readIndexed() || slice.filter(Filter.Read.class)
                     .map(r -> r.read() == "1".equals(fields.get(MessageHash.READ))).orElse(true);
-            if (nearestFirst.compare(key, after) > 0 && readMatches) {
+            if (nearestFirst.compare(key, after) > 0 && readMatches && admitted(key, slice)) {
                 keys.add(key);
             }
         }
@@ -647,8 +653,10 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         return found.stream().map(RedisMessages::orderKey).toList().equals(keys) ? Optional.of(found) : Optional.empty();
     }
 
-    private static boolean inRange(OrderKey k, Optional<Filter.TimeRange> range) {
-        return range.map(r -> k.createdAt() >= r.since() && k.createdAt() < r.until()).orElse(true);
+    /** Whether a key lies in the slice's reach: its time range, and after the marker of an unread-by filter. */
+    private static boolean admitted(OrderKey k, Slice slice) {
+        return slice.filter(Filter.TimeRange.class).map(r -> k.createdAt() >= r.since() && k.createdAt() < r.until()).orElse(true)
+                && slice.filter(Filter.UnreadBy.class).map(u -> u.above(k)).orElse(true);
     }
 
     private static OrderKey orderKey(Message m) {
@@ -686,7 +694,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                 if (hasFilterWithoutOrder(slice)) {
                     return walked(slice);
                 }
-                Optional<Optional<String>> start = start(slice, slice.filter(Filter.TimeRange.class));
+                Optional<Optional<String>> start = startOf(slice);
                 if (start.isEmpty()) {
                     return List.of();
                 }
@@ -718,7 +726,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             slice(slice, trace);
             return trace;
         } catch (BackendUnavailableException e) { // CacheIncompleteException too
-            Optional<Optional<String>> start = start(slice, slice.filter(Filter.TimeRange.class));
+            Optional<Optional<String>> start = startOf(slice);
             if (start.isEmpty()) {
                 return List.of();
             }
@@ -754,6 +762,20 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             reason = BackendUnavailableException.Reason.FAILED;
         }
         return new BackendUnavailableException(reason, what + ": " + e.getMessage(), e);
+    }
+
+    /**
+     * {@link #start}, and, walking towards newer messages, not below the marker of an unread-by
+     * filter (walking towards older ones, the marker ends the walk: {@link #admitted}).
+     */
+    private static Optional<Optional<String>> startOf(Slice slice) {
+        Optional<Optional<String>> start = start(slice, slice.filter(Filter.TimeRange.class));
+        Optional<OrderKey> marker = slice.filter(Filter.UnreadBy.class).map(Filter.UnreadBy::marker);
+        if (start.isEmpty() || marker.isEmpty() || slice.direction() == Slice.Direction.OLDER) {
+            return start;
+        }
+        String bound = marker.get().sortKey();
+        return Optional.of(start.get().filter(f -> f.compareTo(bound) > 0).or(() -> Optional.of(bound)));
     }
 
     /**
@@ -864,52 +886,50 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     }
 
     /**
-     * Sets read on those of these messages Redis holds. why WATCH: a message deleted between the
-     * check and the write would otherwise come back as a stub hash holding only "read"; with the
-     * keys watched, such a change aborts the EXEC and the marking is tried again.
+     * Sets read on those of these messages Redis holds, and (for marks made here) appends them to
+     * the read-mark stream, in one Lua call: atomic, so a message deleted meanwhile never comes back
+     * as a stub hash holding only "read", and the marks and the record that MySQL still needs them
+     * are written together. why not WATCH/MULTI (as before): readers marking the same messages
+     * at once made each other's transactions fail; six at once ran out of retries (measured).
      */
     private void markExisting(Collection<Long> ids, boolean recordForMysql) {
         if (ids.isEmpty()) {
             return;
         }
-        List<Long> order = new ArrayList<>(ids);
-        String[] keys = order.stream().map(MessageHash::key).toArray(String[]::new);
+        List<String> keys = new ArrayList<>(ids.size() + 1);
+        List<String> args = new ArrayList<>(ids.size() + 3);
+        args.add(recordForMysql ? "1" : "0");
+        args.add(MessageHash.READ);
+        args.add(ReadMarkStream.IDS);
+        for (long id : ids) {
+            keys.add(MessageHash.key(id));
+            args.add(Long.toString(id));
+        }
+        keys.add(ReadMarkStream.KEY);
         try (Jedis jedis = pool.getResource()) {
-            for (int attempt = 0; attempt < 5; attempt++) {
-                jedis.watch(keys);
-                Pipeline check = jedis.pipelined();
-                List<Response<Boolean>> present = order.stream().map(id -> check.exists(MessageHash.key(id))).toList();
-                check.sync();
-                List<Long> existing = new ArrayList<>();
-                for (int i = 0; i < order.size(); i++) {
-                    if (present.get(i).get()) {
-                        existing.add(order.get(i));
-                    }
-                }
-                if (existing.isEmpty()) {
-                    jedis.unwatch();
-                    return;
-                }
-                Transaction tx = jedis.multi();
-                for (long id : existing) {
-                    tx.hset(MessageHash.key(id), MessageHash.READ, "1");
-                }
-                if (recordForMysql) {
-                    ReadMarkStream.append(tx, existing);
-                }
-                List<Object> results = tx.exec();
-                if (results != null) {
-                    // why no FT.ADDHASH on 1.x: see readIndexed()
-                    requireSuccess(results, "marking " + existing.size() + " messages read");
-                    return;
-                }
-                // a watched message changed meanwhile (edited, deleted, or marked by another reader)
-            }
+            jedis.eval(MARK_READ, keys, args);
         } catch (JedisException e) {
             throw new BackendUnavailableException("Redis could not mark messages read: " + e.getMessage(), e);
         }
-        throw new BackendUnavailableException("messages kept changing while being marked read", null);
     }
+
+    /**
+     * KEYS: the messages' hashes, then the read-mark stream; ARGV[1] "1" to record the marks in the
+     * stream, ARGV[2] the hash's read field, ARGV[3] the stream's field of ids, then the messages'
+     * ids. why no FT.ADDHASH on 1.x: see readIndexed().
+     */
+    private static final String MARK_READ = """
+            local marked = {}
+            for i = 1, #KEYS - 1 do
+              if redis.call('EXISTS', KEYS[i]) == 1 then
+                redis.call('HSET', KEYS[i], ARGV[2], '1')
+                marked[#marked + 1] = ARGV[i + 3]
+              end
+            end
+            if ARGV[1] == '1' and #marked > 0 then
+              redis.call('XADD', KEYS[#KEYS], '*', ARGV[3], table.concat(marked, ','))
+            end
+            return #marked""";
 
     private static void requireSuccess(List<Object> results, String what) {
         if (results == null) {

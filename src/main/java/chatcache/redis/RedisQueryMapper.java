@@ -79,6 +79,13 @@ final class RedisQueryMapper {
                 }
             } else if (filter instanceof Filter.Text text) {
                 query.tagAll(MessageField.WORDS, text.words());
+            } else if (filter instanceof Filter.UnreadBy unread) {
+                // the marker's millisecond and later: a superset, the marker's key cuts it exactly
+                // where keys are walked (RedisMessages.admitted) and where documents are read (matches)
+                query.tagNot(MessageField.USER_ID, unread.userId());
+                if (unread.marker() != null) {
+                    min = Math.max(min, unread.marker().createdAt());
+                }
             }
         }
         if (min != Long.MIN_VALUE || max != Long.MAX_VALUE) {

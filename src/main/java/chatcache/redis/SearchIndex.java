@@ -57,7 +57,7 @@ public final class SearchIndex {
      * 2: order index in buckets of 19-character sort keys, no sort field in hashes or index.
      * (1, never recorded: one sorted set per list of 32-digit keys, and a sortable "sk".)
      */
-    static final String LAYOUT = "4";
+    static final String LAYOUT = "5";
 
     /**
      * A cache written by an older version cannot be read by this one: it is dropped (index,
@@ -81,6 +81,7 @@ public final class SearchIndex {
             unlinkAll(jedis, OrderIndex.keyPattern());
             unlinkAll(jedis, MessageHash.KEY_PREFIX + "*");
             unlinkAll(jedis, RedisChats.keyPattern());
+            unlinkAll(jedis, RedisChats.USER_CHATS + "*");
             jedis.del(CacheState.COMPLETE, CacheState.REBUILDING);
         }
         jedis.set(LAYOUT_KEY, LAYOUT);

@@ -3,6 +3,7 @@ package chatcache.web;
 import chatcache.chat.Chat;
 import chatcache.chat.ChatService;
 import chatcache.chat.Member;
+import chatcache.chat.Unread;
 import chatcache.chat.Visibility;
 import chatcache.user.Caller;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 
+import java.util.List;
 import java.util.Set;
 
 /** POST /chats, GET /chat/{chatId}, and the members of a chat. */
@@ -71,6 +73,44 @@ final class ChatHandlers {
         Caller caller = callers.require(ctx);
         chats.removeMember(chatId, userId, caller);
         ctx.status(204);
+    }
+
+    /** Most chats {@code ?chatIds=} may name. */
+    static final int MAX_UNREAD_CHATS = 100;
+
+    /** {@code GET /me/unread[?chatIds=1,2]}: the caller's unread count and marker in each chat they are a member of. */
+    void unread(Context ctx) {
+        Caller caller = callers.require(ctx);
+        List<String> given = ctx.queryParams("chatIds");
+        java.util.Set<Long> only = new java.util.TreeSet<>();
+        if (given.size() > 1) {
+            throw ApiException.badRequest("give 'chatIds' once, as a comma-separated list");
+        }
+        if (given.size() == 1) {
+            String[] parts = given.get(0).split(",", -1);
+            if (parts.length > MAX_UNREAD_CHATS) {
+                throw ApiException.badRequest("'chatIds' names at most " + MAX_UNREAD_CHATS + " chats");
+            }
+            for (String part : parts) {
+                only.add(MessageHandlers.positiveId(part, "each of 'chatIds'"));
+            }
+        }
+        for (String name : ctx.queryParamMap().keySet()) {
+            if (!name.equals("chatIds")) {
+                throw ApiException.badRequest("unknown parameter '" + name + "'");
+            }
+        }
+        ObjectNode body = mapper.createObjectNode();
+        ArrayNode list = body.putArray("chats");
+        for (Unread u : chats.unread(caller, only)) {
+            ObjectNode item = list.addObject().put("chatId", u.chatId()).put("unread", u.unread());
+            if (u.lastRead() == null) {
+                item.putNull("lastRead");
+            } else {
+                item.put("lastRead", u.lastRead());
+            }
+        }
+        ctx.json(body);
     }
 
     private ObjectNode json(Chat chat) {

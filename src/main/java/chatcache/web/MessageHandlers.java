@@ -1,6 +1,8 @@
 package chatcache.web;
 
+import chatcache.chat.Access;
 import chatcache.chat.ChatService;
+import chatcache.query.OrderKey;
 import chatcache.message.FetchResult;
 import chatcache.message.Message;
 import chatcache.message.MessageService;
@@ -26,7 +28,7 @@ import java.util.Set;
 final class MessageHandlers {
     private static final Set<String> POST_FIELDS = Set.of("message", "data");
     private static final Set<String> FETCH_FIELDS = Set.of("limit", "onlyOwn", "userId", "userIds", "since", "until",
-            "read", "text", "before", "after", "around", "explain");
+            "read", "text", "unreadByMe", "before", "after", "around", "explain");
 
     private final MessageService messages;
     private final ChatService chats;
@@ -84,6 +86,17 @@ final class MessageHandlers {
         Optional.ofNullable(body.bool("read")).map(Filter.Read::new).ifPresent(filters::add);
         words(body).ifPresent(filters::add);
         Position position = position(body);
+        Boolean unreadByMe = body.bool("unreadByMe");
+        if (Boolean.TRUE.equals(unreadByMe) && caller.isAnonymous()) {
+            throw ApiException.unauthorized("'unreadByMe' needs 'Authorization: Bearer <token>'");
+        }
+        Access access = chats.readable(chatId, caller);
+        if (Boolean.TRUE.equals(unreadByMe)) {
+            if (!access.isMember()) {
+                throw new chatcache.message.NotAllowedException("only members keep a read marker in a chat ('unreadByMe')");
+            }
+            filters.add(new Filter.UnreadBy(caller.user().orElseThrow().id(), access.lastRead()));
+        }
         SearchCriteria criteria;
         try {
             criteria = SearchCriteria.of(chatId, limit == null ? null : limit.intValue(),
@@ -91,9 +104,27 @@ final class MessageHandlers {
         } catch (SearchCriteria.CallerRequiredException e) {
             throw ApiException.unauthorized(e.getMessage());
         }
-        chats.readable(chatId, caller);
         FetchResult result = messages.fetch(criteria, caller, Boolean.TRUE.equals(body.bool("explain")));
-        send(ctx, 200, MessageJson.page(mapper.getFactory(), result));
+        // why the marker as it was before this page: like "read", readByMe shows what the caller had seen
+        send(ctx, 200, MessageJson.page(mapper.getFactory(), result,
+                m -> access.readByMe(caller, m.userId(), new OrderKey(m.createdAt(), m.id()))));
+        chats.advance(access, caller, result.messages(), result.source());
+    }
+
+    /** {@code POST /chat/{chatId}/read {"upTo": messageId}}: moves the caller's read marker forwards. */
+    void read(Context ctx) {
+        long chatId = chatId(ctx);
+        Caller caller = callers.require(ctx);
+        JsonBody body = JsonBody.parse(mapper, RequestBody.text(ctx), false, Set.of("upTo"));
+        Long upTo = body.integer("upTo", 1, Long.MAX_VALUE);
+        if (upTo == null) {
+            throw ApiException.badRequest("'upTo' is required: the id of the newest message read");
+        }
+        chats.readableInStore(chatId, caller);
+        Message message = messages.findInStore(chatId, upTo);
+        OrderKey marker = chats.moveMarker(chatId, new OrderKey(message.createdAt(), message.id()), caller);
+        ObjectNode answer = mapper.createObjectNode().put("chatId", chatId).put("lastRead", marker.id());
+        ctx.json(answer);
     }
 
     /** why not ctx.json: it would serialize once more, through a String, what is already JSON. */

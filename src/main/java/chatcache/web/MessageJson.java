@@ -33,16 +33,19 @@ final class MessageJson {
 
     /** One message: {"id", "chatId", "userId", "message", "createdAt", "data", "read"}. */
     static byte[] message(JsonFactory json, Message m) {
-        return write(json, g -> writeMessage(g, m));
+        return write(json, g -> writeMessage(g, m, null));
     }
 
-    /** A page: {"messages": [...], "hasOlder", "hasNewer", "source"}. */
-    static byte[] page(JsonFactory json, FetchResult page) {
+    /**
+     * A page: {"messages": [...], "hasOlder", "hasNewer", "source"}; each message also carries
+     * {@code readByMe} when {@code readByMe} answers for it (a signed-in member's page).
+     */
+    static byte[] page(JsonFactory json, FetchResult page, java.util.function.Function<Message, Boolean> readByMe) {
         return write(json, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("messages");
             for (Message m : page.messages()) {
-                writeMessage(g, m);
+                writeMessage(g, m, readByMe.apply(m));
             }
             g.writeEndArray();
             g.writeBooleanField("hasOlder", page.hasOlder());
@@ -86,7 +89,7 @@ final class MessageJson {
         g.writeEndObject();
     }
 
-    private static void writeMessage(JsonGenerator g, Message m) throws IOException {
+    private static void writeMessage(JsonGenerator g, Message m, Boolean readByMe) throws IOException {
         g.writeStartObject();
         g.writeNumberField("id", m.id());
         g.writeNumberField("chatId", m.chatId());
@@ -103,6 +106,9 @@ final class MessageJson {
             g.writeRawValue(m.data());
         }
         g.writeBooleanField("read", m.read());
+        if (readByMe != null) {
+            g.writeBooleanField("readByMe", readByMe);
+        }
         g.writeEndObject();
     }
 

@@ -83,7 +83,9 @@ public final class WebApp {
         app.post("/chat/{chatId}/messages", handlers::fetch);
         app.patch("/chat/{chatId}/message/{messageId}", handlers::edit);
         app.delete("/chat/{chatId}/message/{messageId}", handlers::delete);
+        app.post("/chat/{chatId}/read", handlers::read);
         app.post("/chats", chatHandlers::create);
+        app.get("/me/unread", chatHandlers::unread);
         app.get("/chat/{chatId}", chatHandlers::get);
         app.get("/chat/{chatId}/members", chatHandlers::members);
         app.put("/chat/{chatId}/members/{userId}", chatHandlers::addMember);

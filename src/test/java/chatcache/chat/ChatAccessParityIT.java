@@ -1,6 +1,9 @@
 package chatcache.chat;
 
 import chatcache.message.CacheRebuild;
+import chatcache.message.Message;
+import chatcache.message.NewMessage;
+import chatcache.query.OrderKey;
 import chatcache.message.NotAllowedException;
 import chatcache.support.TestStores;
 import chatcache.user.Caller;
@@ -22,18 +25,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Randomized differential test of access: chats made, members added and removed by random
- * callers (some refused), then, after every step, what each caller may do in each chat as an
- * oracle of this test's own (README's table, written out here) says, as MySQL answers it and as
- * Redis answers it. The seed is printed on failure.
+ * Randomized differential test of access and unread counts: chats made, members added and
+ * removed by random callers (some refused), messages posted (several in one millisecond) and
+ * deleted, read markers moved on either route; then, after every step, what each caller may do in
+ * each chat and how many messages each member has unread, as an oracle of this test's own
+ * (README's table, written out here) says, as MySQL answers it and as Redis answers it. The seed
+ * is printed on failure.
  */
 class ChatAccessParityIT {
     private static final int STEPS = 300;
 
     private final TestStores stores = TestStores.get();
 
-    /** The oracle: each chat's visibility, owner and members, kept by this test alone. */
-    private record Model(Visibility visibility, Long owner, Set<Long> members) {
+    /** The oracle: each chat's visibility, owner, members with their markers, and messages, kept by this test alone. */
+    private record Model(Visibility visibility, Long owner, Set<Long> members, Map<Long, OrderKey> markers,
+                         List<Message> messages) {
     }
 
     @Test
@@ -63,7 +69,7 @@ class ChatAccessParityIT {
 
         for (int step = 0; step < STEPS; step++) {
             Caller caller = callers.get(random.nextInt(callers.size()));
-            int op = model.isEmpty() ? 0 : random.nextInt(10);
+            int op = model.isEmpty() ? 0 : random.nextInt(14);
             if (op == 0) {
                 Visibility visibility = random.nextBoolean() ? Visibility.PUBLIC : Visibility.PRIVATE;
                 if (caller.isAnonymous()) {
@@ -76,7 +82,29 @@ class ChatAccessParityIT {
                 if (owner != null) {
                     members.add(owner);
                 }
-                model.put(chat.id(), new Model(visibility, owner, members));
+                model.put(chat.id(), new Model(visibility, owner, members, new HashMap<>(), new ArrayList<>()));
+            } else if (op >= 10) {
+                long chatId = pick(random, model.keySet());
+                Model m = model.get(chatId);
+                if (m.members().isEmpty()) {
+                    continue;
+                }
+                long author = pick(random, m.members());
+                User user = users.stream().filter(u -> u.id() == author).findFirst().orElseThrow();
+                if (op <= 11 || m.messages().isEmpty()) {
+                    stores.clock.advance(random.nextInt(3)); // same milliseconds too: the order's second key decides
+                    m.messages().add(stores.cache.messages().post(new NewMessage(chatId, author, "m" + step, null)));
+                } else if (op == 12) {
+                    Message seen = m.messages().get(random.nextInt(m.messages().size()));
+                    Caller reader = Caller.of(user);
+                    chats.advance(chats.readable(chatId, reader), reader, List.of(seen), random.nextBoolean() ? "redis" : "mysql");
+                    OrderKey key = new OrderKey(seen.createdAt(), seen.id());
+                    m.markers().merge(author, key, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                } else {
+                    Message gone = m.messages().remove(random.nextInt(m.messages().size()));
+                    User by = users.stream().filter(u -> u.id() == gone.userId()).findFirst().orElseThrow();
+                    stores.cache.messages().delete(chatId, gone.id(), by);
+                }
             } else {
                 long chatId = pick(random, model.keySet());
                 Model m = model.get(chatId);
@@ -99,8 +127,8 @@ class ChatAccessParityIT {
                     change(chats, adding, chatId, target, caller);
                     if (adding) {
                         m.members().add(target);
-                    } else {
-                        m.members().remove(target);
+                    } else if (m.members().remove(target)) {
+                        m.markers().remove(target); // a former member's marker goes with the membership
                     }
                 }
             }
@@ -123,6 +151,21 @@ class ChatAccessParityIT {
     private void compare(int step, Map<Long, Model> model, List<Caller> callers, ChatService chats) {
         ChatStore mysql = stores.cache.chatStore();
         ChatReplica redis = new chatcache.redis.RedisChats(stores.cache.redisPool());
+        stores.cache.readMarks().drain(); // markers moved in Redis reach MySQL
+        for (Caller caller : callers) {
+            long userId = caller.user().map(User::id).orElse(0L);
+            List<Unread> expected = new ArrayList<>();
+            new java.util.TreeMap<>(model).forEach((chatId, m) -> {
+                if (m.members().contains(userId)) {
+                    OrderKey marker = m.markers().get(userId);
+                    long unread = m.messages().stream().filter(x -> x.userId() != userId)
+                            .filter(x -> marker == null || new OrderKey(x.createdAt(), x.id()).compareTo(marker) > 0).count();
+                    expected.add(new Unread(chatId, unread, marker == null ? null : marker.id()));
+                }
+            });
+            assertEquals(expected, mysql.unread(userId, List.of()), "step " + step + ": unread of " + userId + " in MySQL");
+            assertEquals(expected, redis.unread(userId, List.of()), "step " + step + ": unread of " + userId + " in Redis");
+        }
         for (Map.Entry<Long, Model> e : model.entrySet()) {
             long chatId = e.getKey();
             Model m = e.getValue();
@@ -160,7 +203,7 @@ class ChatAccessParityIT {
         return caller.user().map(u -> m.members().contains(u.id())).orElse(false);
     }
 
-    private static long pick(Random random, Set<Long> ids) {
+    private static long pick(Random random, java.util.Collection<Long> ids) {
         int i = random.nextInt(ids.size());
         for (long id : ids) {
             if (i-- == 0) {

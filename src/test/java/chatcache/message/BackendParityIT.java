@@ -62,7 +62,7 @@ class BackendParityIT {
             }
             Caller caller = random.nextInt(4) == 0 ? Caller.ANONYMOUS : Caller.of(pick(random, users));
             boolean onlyOwn = !caller.isAnonymous() && random.nextInt(5) == 0;
-            List<Filter> filters = randomFilters(random, users);
+            List<Filter> filters = randomFilters(random, users, posted);
             Integer limit = random.nextInt(6) == 0 ? null : 1 + random.nextInt(random.nextBoolean() ? 10 : SearchCriteria.MAX_LIMIT);
             long chatId = 1 + random.nextInt(chats + 1); // chat chats+1 stays empty
             SearchCriteria criteria = SearchCriteria.of(chatId, limit, onlyOwn, filters, randomPosition(random, chatId), caller);
@@ -104,9 +104,9 @@ class BackendParityIT {
      * posts), a time range over the 60 ms the messages are spread on (either bound open, bounds
      * on and between messages' milliseconds), a read state, and 1..3 words of the vocabulary
      * (spelled in any of its variants, so that a query and a text often meet in another case,
-     * accent or width).
+     * accent or width), and unread by a member (their marker none, at a message, or between).
      */
-    private static List<Filter> randomFilters(Random random, List<User> users) {
+    private static List<Filter> randomFilters(Random random, List<User> users, List<Message> posted) {
         List<Filter> filters = new ArrayList<>();
         int authors = random.nextInt(3) == 0 ? 1 + random.nextInt(random.nextBoolean() ? 1 : 4) : 0;
         if (authors > 0) {
@@ -124,6 +124,13 @@ class BackendParityIT {
         if (random.nextInt(4) == 0) {
             filters.add(new Filter.Read(random.nextBoolean()));
         }
+        if (random.nextInt(5) == 0) {
+            // a member's marker: none yet, at a posted message (often inside a millisecond's tie), or between
+            chatcache.query.OrderKey marker = random.nextInt(4) == 0 || posted.isEmpty() ? null
+                    : random.nextInt(4) == 0 ? new chatcache.query.OrderKey(TestClock.START + random.nextInt(64), 1 + random.nextInt(2_000))
+                    : orderKeyOf(posted.get(random.nextInt(posted.size())));
+            filters.add(new Filter.UnreadBy(pick(random, users).id(), marker));
+        }
         if (random.nextInt(3) == 0) {
             String query = randomText(random, 1 + random.nextInt(3));
             if (!chatcache.query.Words.of(query).isEmpty() && chatcache.query.Words.of(query).size() <= 5) {
@@ -131,6 +138,10 @@ class BackendParityIT {
             }
         }
         return filters;
+    }
+
+    private static chatcache.query.OrderKey orderKeyOf(Message m) {
+        return new chatcache.query.OrderKey(m.createdAt(), m.id());
     }
 
     /** Words in several scripts and spellings: case, accents, width, ligatures, apostrophes, ideographs, emoji. */
@@ -216,7 +227,7 @@ class BackendParityIT {
         MessageBackend redis = stores.cache.redisMessages();
         for (int walk = 0; walk < 30; walk++) {
             long chatId = 1 + random.nextInt(3);
-            List<Filter> author = randomFilters(random, users);
+            List<Filter> author = randomFilters(random, users, posted);
             int limit = 1 + random.nextInt(random.nextBoolean() ? 4 : 30);
             String where = "seed " + seed + ", walk " + walk + " of chat " + chatId + " by " + author + " limit " + limit;
             // every matching message, newest first (a chat may hold more than one page of 100)

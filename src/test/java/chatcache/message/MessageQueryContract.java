@@ -326,7 +326,22 @@ public abstract class MessageQueryContract {
                 List.of(new Filter.Read(false), new Filter.TimeRange(200, 600)),
                 List.of(Filter.Text.of("mir"), new Filter.TimeRange(300, Long.MAX_VALUE)),
                 List.of(Filter.Authors.of(alice.id()), new Filter.Read(false), Filter.Text.of("привет"),
-                        new Filter.TimeRange(100, 501)));
+                        new Filter.TimeRange(100, 501)),
+                // unread by a member: by others, after their marker; markers inside ties of one millisecond
+                List.of(new Filter.UnreadBy(alice.id(), null)),
+                List.of(new Filter.UnreadBy(alice.id(), placeOf(2))),
+                List.of(new Filter.UnreadBy(bob.id(), placeOf(6))),
+                List.of(new Filter.UnreadBy(bob.id(), placeOf(9))),
+                List.of(new Filter.UnreadBy(alice.id(), placeOf(4)), Filter.Authors.of(bob.id())),
+                List.of(new Filter.UnreadBy(bob.id(), placeOf(1)), new Filter.Read(false)),
+                List.of(new Filter.UnreadBy(alice.id(), placeOf(3)), Filter.Text.of("привет")),
+                List.of(new Filter.UnreadBy(alice.id(), placeOf(0)), new Filter.TimeRange(Long.MIN_VALUE, 500)));
+    }
+
+    /** The place in the order of the i-th message posted (a read marker there). */
+    private chatcache.query.OrderKey placeOf(int i) {
+        Message m = posted.get(i);
+        return new chatcache.query.OrderKey(m.createdAt(), m.id());
     }
 
     /**

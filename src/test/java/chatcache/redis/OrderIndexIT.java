@@ -75,8 +75,7 @@ class OrderIndexIT {
     private void check(Jedis jedis, TreeSet<String> model, Random random, String context) {
         assertEquals(new ArrayList<>(model), OrderIndex.all(jedis, LIST), context);
         assertEquals(model.size(), OrderIndex.size(jedis, LIST), context);
-        List<String> keys = OrderIndex.keys(jedis, LIST);
-        List<String> buckets = keys.subList(1, keys.size());
+        List<String> buckets = buckets(jedis);
         for (String bucket : buckets) {
             long n = jedis.zcard(bucket);
             assertTrue(n >= 1 && n <= BUCKET, context + ": " + bucket + " holds " + n);
@@ -97,6 +96,19 @@ class OrderIndexIT {
         int count = 1 + random.nextInt(12);
         assertEquals(model.descendingSet().stream().limit(count).toList(),
                 OrderIndex.older(jedis, LIST, Optional.empty(), count), context + ": newest " + count);
+        // the counts kept per bucket: how many keys are above any key, in O(log n)
+        assertEquals(model.size(), OrderIndex.countAbove(jedis, LIST, ""), context + ": all");
+        for (String from : cursors) {
+            assertEquals(model.tailSet(from, false).size(), OrderIndex.countAbove(jedis, LIST, from), context + ": above " + from);
+        }
+        assertEquals(0, OrderIndex.countAbove(jedis, LIST, MessageOrder.sortKey(MessageOrder.MAX_CREATED_AT, 1)), context);
+        assertEquals(model.size(), OrderIndex.countAbove(jedis, LIST, MessageOrder.sortKey(0, 1)), context);
+    }
+
+    /** The list's buckets: its keys but the directory and the counts hash. */
+    private static List<String> buckets(Jedis jedis) {
+        List<String> keys = OrderIndex.keys(jedis, LIST);
+        return keys.subList(1, keys.size()).stream().filter(k -> !k.endsWith("|#")).toList();
     }
 
     @Test
@@ -112,8 +124,7 @@ class OrderIndexIT {
                 tx.exec();
             }
             assertEquals(1_000, OrderIndex.size(jedis, LIST));
-            List<String> keys = OrderIndex.keys(jedis, LIST);
-            for (String bucket : keys.subList(1, keys.size())) {
+            for (String bucket : buckets(jedis)) {
                 assertEquals("listpack", jedis.objectEncoding(bucket), bucket + " holds " + jedis.zcard(bucket));
             }
         }
@@ -127,8 +138,9 @@ class OrderIndexIT {
                 index.add(tx, LIST, MessageOrder.sortKey(1_700_000_000_000L + i, i));
                 tx.exec();
             }
-            List<String> keys = OrderIndex.keys(jedis, LIST);
-            assertEquals(1 + 40 / BUCKET, keys.size(), "directory and full buckets: " + keys);
+            List<String> buckets = buckets(jedis);
+            assertEquals(40 / BUCKET, buckets.size(), "full buckets: " + buckets);
+            assertEquals(40, OrderIndex.countAbove(jedis, LIST, ""));
         }
     }
 

@@ -54,4 +54,15 @@ class RedisQueryMapperTest {
         assertEquals("@chatId:{9223372036854775807} @userId:{9223372036854775806}",
                 RedisQueryMapper.toSearchArgs("i", slice, KEYS, true).get(1));
     }
+
+    @Test
+    void unreadByAMemberExcludesTheirMessagesLastAndStartsAtTheMarkersMillisecond() {
+        // why last: RediSearch negates everything after a minus (see RediSearchQuery.render)
+        Slice slice = new Slice(5, List.of(new Filter.UnreadBy(7, new OrderKey(150, 3)), new Filter.TimeRange(100, 200)),
+                Slice.Direction.OLDER, Optional.empty(), 3);
+        assertEquals("@chatId:{5} @createdAt:[150 199] -@userId:{7}",
+                RedisQueryMapper.toSearchArgs("i", slice, KEYS, true).get(1));
+        Slice noMarker = new Slice(5, List.of(new Filter.UnreadBy(7, null)), Slice.Direction.OLDER, Optional.empty(), 3);
+        assertEquals("@chatId:{5} -@userId:{7}", RedisQueryMapper.toSearchArgs("i", noMarker, KEYS, true).get(1));
+    }
 }

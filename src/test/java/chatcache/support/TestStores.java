@@ -119,6 +119,17 @@ public final class TestStores {
         cache.cacheRelay().drain();
     }
 
+    /** MySQL's count of SELECT statements so far (server-wide): tests read it before and after a Redis-route request. */
+    public long mysqlSelects() {
+        try (Connection c = cache.database().dataSource().getConnection(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Com_select'")) {
+            rs.next();
+            return rs.getLong(2);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Authenticator.Issued user(String name, Role role) {
         return cache.authenticator().issue(name, role);
     }

@@ -11,10 +11,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -346,12 +342,12 @@ class HttpChatsIT extends LiveApp {
     // ------------------------------------------------------------------ the Redis route asks Redis
 
     @Test
-    void theRedisRouteChecksAccessWithoutMySql() throws SQLException {
+    void theRedisRouteChecksAccessWithoutMySql() {
         long chat = chat("private").get("id").longValue();
         posted(chat, member, "hello");
         send("POST", "/chat/" + chat + "/messages", member, null); // warm: marks, token cache
         stores.cache.readMarks().drain();
-        long before = selects();
+        long before = stores.mysqlSelects();
         for (int i = 0; i < 20; i++) {
             assertEquals(200, send("POST", "/chat/" + chat + "/messages", member, "{\"limit\": 5}").status());
             assertEquals(200, send("GET", "/chat/" + chat, member, null).status());
@@ -359,7 +355,7 @@ class HttpChatsIT extends LiveApp {
             assertEquals(404, send("POST", "/chat/" + chat + "/messages", null, null).status());
         }
         // why not exactly 0: the connection pool may open a connection meanwhile (its driver runs a few SELECTs)
-        assertTrue(selects() - before <= 3, (selects() - before) + " MySQL SELECTs for 80 Redis-route requests");
+        assertTrue(stores.mysqlSelects() - before <= 3, (stores.mysqlSelects() - before) + " MySQL SELECTs for 80 Redis-route requests");
     }
 
     @Test
@@ -379,13 +375,5 @@ class HttpChatsIT extends LiveApp {
 
     private static void assertError(Reply reply, int status, String where) {
         ApiClient.assertError(reply, status, where);
-    }
-
-    private static long selects() throws SQLException {
-        try (Connection c = stores.cache.database().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Com_select'")) {
-            assertTrue(rs.next());
-            return rs.getLong(2);
-        }
     }
 }

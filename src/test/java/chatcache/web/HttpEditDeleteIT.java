@@ -987,7 +987,8 @@ class HttpEditDeleteIT extends LiveApp {
         assertEquals(expectedSource, reply.json().path("source").textValue(), reply.body());
         ArrayNode list = (ArrayNode) reply.json().get("messages");
         List<JsonNode> out = new ArrayList<>();
-        list.forEach(out::add);
+        // why without readByMe: it is each member's own (authors here are members); HttpReadMarkersIT checks it
+        list.forEach(m -> out.add(((ObjectNode) m.deepCopy()).without("readByMe")));
         return out;
     }
 
