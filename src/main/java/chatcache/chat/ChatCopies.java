@@ -114,5 +114,6 @@ public final class ChatCopies {
                 drift.add("chat " + id + " differs: MySQL " + want + ", Redis " + have);
             }
         }
+        replica.unlisted(stored.values()).forEach(m -> drift.add("Redis's chat set lacks " + m));
     }
 }

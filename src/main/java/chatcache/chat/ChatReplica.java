@@ -13,7 +13,7 @@ import java.util.Set;
  */
 public interface ChatReplica {
 
-    /** Writes each chat whole, unless Redis holds the same or a newer version of it. */
+    /** Writes each chat whole, unless Redis holds a newer version of it. */
     void put(Collection<Chat> chats);
 
     /** Removes these chats' copies (chats MySQL does not have). */
@@ -39,6 +39,9 @@ public interface ChatReplica {
 
     /** The copies of these chats as they are, complete or not (for verify), by id. */
     Map<Long, Chat> peek(Collection<Long> chatIds);
+
+    /** The memberships of these chats missing from their members' chat sets (for verify), as readable lines. */
+    java.util.List<String> unlisted(Collection<Chat> chats);
 
     /** The ids of every chat copied (for verify: copies of chats MySQL does not have). */
     Set<Long> ids();

@@ -41,7 +41,8 @@ public final class RedisChats implements ChatReplica {
     private static final String MARKER = "r:";
 
     /**
-     * Replaces the hash only with a newer version (ARGV[1]); ARGV[2..] are field, value pairs.
+     * Replaces the hash unless Redis holds a newer version (ARGV[1]; the same version is written
+     * again, which mends a damaged copy); ARGV[2..] are field, value pairs.
      * Read markers ({@code r:<userId>}) are merged, not replaced: each keeps the later of the copy's
      * and Redis's (a marker moved in Redis reaches MySQL later, through the read-mark stream), and
      * only for members. KEYS[2] is the prefix of the members' chat sets ({@code user-chats:<userId>}),
@@ -49,7 +50,7 @@ public final class RedisChats implements ChatReplica {
      */
     private static final String PUT = """
             local cur = redis.call('HGET', KEYS[1], 'version')
-            if cur and tonumber(cur) >= tonumber(ARGV[1]) then return 0 end
+            if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
             local old = redis.call('HGETALL', KEYS[1])
             local chat = string.sub(KEYS[1], string.len('chats:') + 1)
             local marks, former = {}, {}
@@ -239,6 +240,28 @@ public final class RedisChats implements ChatReplica {
             Map<Long, Chat> chats = new HashMap<>();
             hashes.forEach((id, hash) -> parse(id, hash.get()).ifPresent(c -> chats.put(id, c)));
             return chats;
+        });
+    }
+
+    @Override
+    public List<String> unlisted(Collection<Chat> chats) {
+        return run(jedis -> {
+            Pipeline p = jedis.pipelined();
+            Map<String, Response<Boolean>> listed = new java.util.LinkedHashMap<>();
+            for (Chat chat : chats) {
+                for (Member m : chat.members()) {
+                    listed.put("user " + m.userId() + " in chat " + chat.id(),
+                            p.sismember(USER_CHATS + m.userId(), Long.toString(chat.id())));
+                }
+            }
+            p.sync();
+            List<String> missing = new ArrayList<>();
+            listed.forEach((what, in) -> {
+                if (!in.get()) {
+                    missing.add(what);
+                }
+            });
+            return missing;
         });
     }
 
