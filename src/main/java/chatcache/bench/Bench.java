@@ -76,6 +76,10 @@ public final class Bench {
             loads.put(n, load);
         }
         BenchChat.openChats(cache, o, writerUser.user().id());
+        String member = cache.authenticator().issue("bench-member", chatcache.user.Role.USER).token();
+        chatcache.user.Authenticator.Issued unreader = cache.authenticator().issue("bench-unread", chatcache.user.Role.USER);
+        int unreadChats = BenchChat.joinChats(cache, o, cache.authenticator().authenticate(member).orElseThrow().id(),
+                unreader.user().id(), log);
         cache.startRelays();
         Javalin app = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health).start("127.0.0.1", 0);
         List<BenchResult.Size> sizes = new ArrayList<>();
@@ -119,6 +123,7 @@ public final class Bench {
             // so that drift (JIT, other processes on the machine) does not favour one size
             for (int c : o.clients()) {
                 List<Pending> pending = readRows(sizes, c, true, http, tokens, cache, rawMysql, o);
+                pending.addAll(memberRows(sizes, c, http, member, unreader.token(), unreadChats, o));
                 if (o.underWrites()) {
                     pending.addAll(underWritesRows(sizes, c, http, tokens, writer, o));
                 }
@@ -309,6 +314,23 @@ public final class Bench {
                 }
             }
         }
+        return rows;
+    }
+
+    /**
+     * Issue #11's rows, Redis route only: the latest page read by a member of the chat, each size;
+     * and GET /me/unread of a member of {@code unreadChats} chats, listed under the largest size.
+     */
+    private static List<Pending> memberRows(List<BenchResult.Size> sizes, int c, HttpLoad http, String member,
+                                            String unreader, int unreadChats, BenchOptions o) {
+        List<Pending> rows = new ArrayList<>();
+        for (BenchResult.Size size : sizes) {
+            rows.add(new Pending(size.messages(), BenchResult.LATEST_MEMBER, Route.REDIS.label(), c,
+                    http.clients(o.chatIdOf(size.messages()), member, Workload.latest(o.limit()), Route.REDIS),
+                    new LinkedHashMap<>()));
+        }
+        rows.add(new Pending(o.largestSize(), BenchResult.UNREAD, Route.REDIS.label(), c,
+                http.unreadClients(unreader, unreadChats), new LinkedHashMap<>()));
         return rows;
     }
 

@@ -474,6 +474,36 @@ final class BenchChat {
         cache.chatCopies().copy(ids);
     }
 
+    /** How many chats the unread row's member belongs to (issue #11: "a member of 50 chats"). */
+    static final int UNREAD_ROW_CHATS = 50;
+
+    /**
+     * Makes {@code member} a member of the measured chats (the latest member row reads them), and
+     * {@code unreader} a member of {@value #UNREAD_ROW_CHATS} chats: the measured ones, with their
+     * marker half-way down, then background chats (and, when there are too few, empty chats made
+     * for it) without a marker. Returns how many chats the unreader belongs to.
+     */
+    static int joinChats(ChatCache cache, BenchOptions o, long member, long unreader, PrintStream log) throws SQLException {
+        long now = System.currentTimeMillis();
+        List<Long> ids = new ArrayList<>();
+        for (int n : o.sizes()) {
+            long chat = o.chatIdOf(n);
+            ids.add(chat);
+            cache.chatStore().addMember(chat, member, now);
+            cache.chatStore().addMember(chat, unreader, now);
+            cache.chatStore().moveMarker(chat, unreader, orderKeyOf(cache, anchorAtDepth(cache, chat, n / 2)), now);
+        }
+        for (int i = 0; ids.size() < UNREAD_ROW_CHATS; i++) {
+            long chat = i < o.backgroundChats() ? o.backgroundChatId(i) : o.writeChatId() + 1 + i;
+            cache.chatStore().adopt(chat, now);
+            cache.chatStore().addMember(chat, unreader, now);
+            ids.add(chat);
+        }
+        cache.chatCopies().copy(ids);
+        log.printf("bench: the unread row's member belongs to %d chats (markers half-way in the measured ones)%n", ids.size());
+        return ids.size();
+    }
+
     static String prepareBackground(ChatCache cache, BenchOptions o, PrintStream log) throws SQLException {
         int chats = o.backgroundChats();
         int messages = o.backgroundMessages();

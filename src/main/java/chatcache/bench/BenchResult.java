@@ -21,6 +21,10 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
     public static final String WRITE = "app-write";
     /** The newest page (the latest row's body) measured while writers post into the write chat. */
     public static final String UNDER_WRITES = "latest under writes";
+    /** The latest page read by a member of the chat (access check, readByMe) on the Redis route. */
+    public static final String LATEST_MEMBER = "latest member";
+    /** GET /me/unread of a member of many chats, on the Redis route. */
+    public static final String UNREAD = "me/unread";
 
     /** One chat size: how it was loaded, what was asked of it, what it costs Redis. */
     public record Size(int messages, ChatLoad load, List<Workload> workloads, Probes.RedisFootprint redis) {
@@ -315,6 +319,30 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
                     out.add(f("| %,d | %d | %s | %s |", s.messages(), c,
                             ratioText(routeThroughputRatio(s.messages(), UNDER_WRITES, c)),
                             ratioText(routeThroughputRatio(s.messages(), "latest", c))));
+                }
+            }
+            out.add("");
+        }
+        if (rows.stream().anyMatch(r -> r.workload().equals(LATEST_MEMBER) || r.workload().equals(UNREAD))) {
+            out.add("### Members (issue #11): the latest page read by a member, and GET /me/unread");
+            out.add("");
+            out.add("`latest member`: the `latest` row's body on the Redis route, read by a member of the chat (whose"
+                    + " marker is at the newest message: each answer carries `readByMe`, no marker moves); `latest`"
+                    + " is read by a signed-in non-member. Both check access in Redis. `me/unread`: GET /me/unread of a"
+                    + " member of every chat below (the measured chats, their markers half-way, and background chats).");
+            out.add("");
+            out.add("| N | clients | row | requests/s | p50 ms | p99 ms | max ms | errors | p99 / latest p99 | MySQL statements / request |");
+            out.add("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+            for (Size s : sizes) {
+                for (int c : o.clients()) {
+                    for (String w : List.of(LATEST_MEMBER, UNREAD)) {
+                        row(s.messages(), w, REDIS, c).ifPresent(r -> out.add(f(
+                                "| %,d | %d | %s | %.0f | %.2f | %.2f | %.1f | %d | %s | %s |", r.size(), c, w,
+                                r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.errors(),
+                                row(s.messages(), "latest", REDIS, c).map(l -> f("%.2f", r.p99Millis() / l.p99Millis())).orElse("–"),
+                                r.mysqlStatements().isEmpty() ? "" : f("%.3f (%s)",
+                                        r.statementsPerRequest(idleStatementsPerSecond), counters(r.mysqlStatements())))));
+                    }
                 }
             }
             out.add("");

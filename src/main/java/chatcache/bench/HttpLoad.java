@@ -131,6 +131,50 @@ final class HttpLoad {
     }
 
     /**
+     * Clients asking GET /me/unread with a member's token; an answer must be 200 and name
+     * {@code chats} chats.
+     */
+    ClosedLoop.ClientFactory unreadClients(String token, int chats) {
+        byte[] request = KeepAliveConnection.get(address, "/me/unread", token);
+        return () -> {
+            KeepAliveConnection connection = new KeepAliveConnection(address, TIMEOUT_MILLIS);
+            return new ClosedLoop.Client() {
+                private byte[] checked;
+
+                @Override
+                public ClosedLoop.Op op() {
+                    return () -> {
+                        KeepAliveConnection.Response response;
+                        try {
+                            response = connection.exchange(request);
+                        } catch (IOException e) {
+                            return e.toString();
+                        }
+                        if (response.status() != 200) {
+                            return "HTTP " + response.status();
+                        }
+                        if (Arrays.equals(response.body(), checked)) {
+                            return null;
+                        }
+                        String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+                        int named = body.split("\"chatId\"", -1).length - 1;
+                        if (named != chats) {
+                            return named + " chats instead of " + chats;
+                        }
+                        checked = response.body();
+                        return null;
+                    };
+                }
+
+                @Override
+                public void close() {
+                    connection.close();
+                }
+            };
+        };
+    }
+
+    /**
      * Clients for {@link ClosedLoop}: each sends the workload's request over a keep-alive
      * connection of its own and checks every answer (status, page size, source).
      */

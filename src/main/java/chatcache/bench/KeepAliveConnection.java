@@ -63,7 +63,16 @@ final class KeepAliveConnection implements AutoCloseable {
         return request;
     }
 
-    /** Sends one request (from {@link #post}) and reads its whole response. */
+    /** A GET request with a bearer token. */
+    static byte[] get(InetSocketAddress address, String path, String bearerToken) {
+        String head = "GET " + path + " HTTP/1.1\r\n"
+                + "Host: " + address.getHostString() + ":" + address.getPort() + "\r\n"
+                + "Authorization: Bearer " + bearerToken + "\r\n"
+                + "\r\n";
+        return head.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Sends one request (from {@link #post} or {@link #get}) and reads its whole response. */
     Response exchange(byte[] request) throws IOException {
         if (socket == null) {
             open();
