@@ -73,7 +73,11 @@ public final class ChatCache implements AutoCloseable {
             this.chatStore = mysqlChats;
             this.chatCopies = new ChatCopies(mysqlChats, new RedisChats(redisPool), outboxAcks);
             this.chats = new ChatService(clock, mysqlChats, new RedisChats(redisPool), chatCopies);
-            this.cacheRelay = new CacheRelay(mysqlMessages, redisMessages, outboxAcks, clock, chatCopies::copy);
+            // a chat the relay copies changed: what this server remembers of its access goes
+            this.cacheRelay = new CacheRelay(mysqlMessages, redisMessages, outboxAcks, clock, ids -> {
+                chatCopies.copy(ids);
+                ids.forEach(chats::forget);
+            });
             this.cacheState = new CacheState(redisPool);
             this.rebuild = new CacheRebuild(mysqlMessages, redisMessages, cacheState, this::prepareRedis, chatCopies);
             this.guard = new CacheGuard(cacheState, rebuild);

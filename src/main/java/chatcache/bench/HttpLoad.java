@@ -135,43 +135,14 @@ final class HttpLoad {
      * {@code chats} chats.
      */
     ClosedLoop.ClientFactory unreadClients(String token, int chats) {
-        byte[] request = KeepAliveConnection.get(address, "/me/unread", token);
-        return () -> {
-            KeepAliveConnection connection = new KeepAliveConnection(address, TIMEOUT_MILLIS);
-            return new ClosedLoop.Client() {
-                private byte[] checked;
-
-                @Override
-                public ClosedLoop.Op op() {
-                    return () -> {
-                        KeepAliveConnection.Response response;
-                        try {
-                            response = connection.exchange(request);
-                        } catch (IOException e) {
-                            return e.toString();
-                        }
-                        if (response.status() != 200) {
-                            return "HTTP " + response.status();
-                        }
-                        if (Arrays.equals(response.body(), checked)) {
-                            return null;
-                        }
-                        String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
-                        int named = body.split("\"chatId\"", -1).length - 1;
-                        if (named != chats) {
-                            return named + " chats instead of " + chats;
-                        }
-                        checked = response.body();
-                        return null;
-                    };
-                }
-
-                @Override
-                public void close() {
-                    connection.close();
-                }
-            };
-        };
+        return checkedClients(KeepAliveConnection.get(address, "/me/unread", token), response -> {
+            if (response.status() != 200) {
+                return "HTTP " + response.status();
+            }
+            String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+            int named = body.split("\"chatId\"", -1).length - 1;
+            return named == chats ? null : named + " chats instead of " + chats;
+        });
     }
 
     /**
@@ -179,7 +150,15 @@ final class HttpLoad {
      * connection of its own and checks every answer (status, page size, source).
      */
     ClosedLoop.ClientFactory clients(long chatId, String token, Workload workload, Route route) {
-        byte[] request = request(chatId, token, workload);
+        return checkedClients(request(chatId, token, workload), response -> answer(response).problem(workload, route));
+    }
+
+    /**
+     * Clients that send this request again and again over a keep-alive connection of their own;
+     * {@code problem} says what is wrong with an answer (null: nothing).
+     */
+    private ClosedLoop.ClientFactory checkedClients(byte[] request,
+                                                    java.util.function.Function<KeepAliveConnection.Response, String> problem) {
         return () -> {
             KeepAliveConnection connection = new KeepAliveConnection(address, TIMEOUT_MILLIS);
             return new ClosedLoop.Client() {
@@ -201,11 +180,11 @@ final class HttpLoad {
                         if (response.status() == 200 && Arrays.equals(response.body(), checked)) {
                             return null;
                         }
-                        String problem = answer(response).problem(workload, route);
-                        if (problem == null && response.status() == 200) {
+                        String found = problem.apply(response);
+                        if (found == null && response.status() == 200) {
                             checked = response.body();
                         }
-                        return problem;
+                        return found;
                     };
                 }
 

@@ -29,6 +29,7 @@ public final class ChatService {
     private final ChatStore store;
     private final ChatReplica replica;
     private final ChatCopies copies;
+    private final RememberedAccess remembered = new RememberedAccess();
 
     public ChatService(Clock clock, ChatStore store, ChatReplica replica, ChatCopies copies) {
         this.clock = clock;
@@ -63,17 +64,25 @@ public final class ChatService {
         return chat.members();
     }
 
-    /** The caller's access to a chat it may read, checked on the caller's route (404 otherwise). */
+    /**
+     * The caller's access to a chat it may read (404 otherwise): as remembered in the last
+     * {@value RememberedAccess#REMEMBER_MILLIS} ms, else checked on the caller's route.
+     */
     public Access readable(long chatId, Caller caller) {
-        Access access = routed(caller, s -> s.access(chatId, userId(caller)), r -> r.access(chatId, userId(caller)))
-                .orElseThrow(() -> new ChatNotFoundException(chatId));
+        long user = userId(caller);
+        Access access = remembered.get(chatId, user).orElseGet(() -> {
+            Access found = routed(caller, s -> s.access(chatId, user), r -> r.access(chatId, user))
+                    .orElseThrow(() -> new ChatNotFoundException(chatId));
+            remembered.put(found, user);
+            return found;
+        });
         if (!access.mayRead(caller)) {
             throw new ChatNotFoundException(chatId);
         }
         return access;
     }
 
-    /** The caller's access to a chat it may read, checked in MySQL (for writes). */
+    /** The caller's access to a chat it may read, checked in MySQL (for member changes and markers). */
     public Access readableInStore(long chatId, Caller caller) {
         Access access = store.access(chatId, userId(caller)).orElseThrow(() -> new ChatNotFoundException(chatId));
         if (!access.mayRead(caller)) {
@@ -82,11 +91,26 @@ public final class ChatService {
         return access;
     }
 
-    /** Checks in MySQL that the caller may post (and edit) in the chat: 404 if it may not read it, 403 if only that. */
-    public void requirePost(long chatId, Caller caller) {
-        if (!readableInStore(chatId, caller).mayPost(caller)) {
+    /**
+     * Checks that the caller may post (and edit) in the chat: 404 if it may not read it, 403 if
+     * only that. As {@link #readable}: a member removed elsewhere is refused within a second.
+     */
+    public Access requirePost(long chatId, Caller caller) {
+        Access access = readable(chatId, caller);
+        if (!access.mayPost(caller)) {
             throw new NotAllowedException("only members and API clients post in a chat");
         }
+        return access;
+    }
+
+    /** Forgets what this server remembered of a chat's access (called when it changes or is copied here). */
+    public void forget(long chatId) {
+        remembered.forget(chatId);
+    }
+
+    /** Forgets every remembered decision (stores emptied under a running server, as tests do). */
+    public void forgetAll() {
+        remembered.forgetAll();
     }
 
     /** The owner or an API client makes a user a member. */
@@ -96,6 +120,7 @@ public final class ChatService {
         }
         ChatStore.Changed changed = store.addMember(chatId, userId, clock.millis())
                 .orElseThrow(() -> new UserNotFoundException(userId));
+        remembered.forget(chatId);
         copies.afterCommit(changed);
     }
 
@@ -112,6 +137,7 @@ public final class ChatService {
         }
         ChatStore.Changed changed = store.removeMember(chatId, userId, clock.millis())
                 .orElseThrow(() -> new ChatNotFoundException(chatId));
+        remembered.forget(chatId);
         copies.afterCommit(changed);
     }
 
@@ -129,6 +155,8 @@ public final class ChatService {
             return;
         }
         ReadMarker marker = new ReadMarker(access.chatId(), userId(caller), newest);
+        // the marker remembered here moves with it (the entry is this caller's alone)
+        remembered.put(new Access(access.chatId(), access.visibility(), access.role(), newest), marker.userId());
         if ("redis".equals(source)) {
             try {
                 replica.advance(marker);
@@ -151,6 +179,7 @@ public final class ChatService {
         }
         ChatStore.Changed changed = store.moveMarker(chatId, userId(caller), upTo, clock.millis())
                 .orElseThrow(() -> new NotAllowedException("only members keep a read marker in a chat"));
+        remembered.forget(chatId);
         copies.afterCommit(changed);
         OrderKey inStore = changed.chat().accessOf(userId(caller)).lastRead();
         // a marker moved in Redis may be ahead of MySQL's until the read-mark relay applies it

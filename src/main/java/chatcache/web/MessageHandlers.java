@@ -60,7 +60,7 @@ final class MessageHandlers {
         JsonBody body = JsonBody.parse(mapper, RequestBody.text(ctx), false, Set.of("message"));
         String text = validText("message", body.text("message"), NewMessage.MAX_TEXT_CODE_POINTS);
         // why the poster's right: a member removed from a chat edits nothing there any more
-        boolean mayPost = chats.readableInStore(chatId, caller).mayPost(caller);
+        boolean mayPost = chats.readable(chatId, caller).mayPost(caller);
         Message edited = messages.edit(chatId, messageId, text, caller.user().orElseThrow(), mayPost);
         send(ctx, 200, MessageJson.message(mapper.getFactory(), edited));
     }
@@ -69,7 +69,7 @@ final class MessageHandlers {
         long chatId = chatId(ctx);
         long messageId = positiveId(ctx.pathParam("messageId"), "message id");
         Caller caller = callers.require(ctx);
-        chats.readableInStore(chatId, caller);
+        chats.readable(chatId, caller);
         messages.delete(chatId, messageId, caller.user().orElseThrow());
         ctx.status(204);
     }
@@ -120,7 +120,7 @@ final class MessageHandlers {
         if (upTo == null) {
             throw ApiException.badRequest("'upTo' is required: the id of the newest message read");
         }
-        chats.readableInStore(chatId, caller);
+        chats.readable(chatId, caller);
         Message message = messages.findInStore(chatId, upTo);
         OrderKey marker = chats.moveMarker(chatId, new OrderKey(message.createdAt(), message.id()), caller);
         ObjectNode answer = mapper.createObjectNode().put("chatId", chatId).put("lastRead", marker.id());
