@@ -45,6 +45,19 @@ local function bucket(bound)
   return dir .. '|' .. bound
 end
 
+-- a > b byte by byte, as Redis orders members by lex. why not Lua's '>': it compares with strcoll,
+-- and Redis sets LC_COLLATE from its environment, where sort keys ('-', '_', both cases) would
+-- not compare by bytes under a locale such as en_US.UTF-8
+local function above(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then
+      return x > y
+    end
+  end
+  return #a > #b
+end
+
 local counts = dir .. '|#'
 
 -- the number of keys in the buckets below this bound
@@ -106,7 +119,7 @@ if op == 'add' then
     if not redis.call('ZSCORE', b, key) then
       local n = redis.call('ZCARD', b)
       if n >= cap then
-        if nextBound(bound) == nil and key > redis.call('ZRANGE', b, -1, -1)[1] then
+        if nextBound(bound) == nil and above(key, redis.call('ZRANGE', b, -1, -1)[1]) then
           -- a new newest key (the usual write): it starts the next bucket, this one stays full
           redis.call('HSET', counts, key, below(dir, bound) + n)
           bound = key

@@ -71,9 +71,10 @@ public final class ChatService {
     public Access readable(long chatId, Caller caller) {
         long user = userId(caller);
         Access access = remembered.get(chatId, user).orElseGet(() -> {
+            long since = remembered.generation();
             Access found = routed(caller, s -> s.access(chatId, user), r -> r.access(chatId, user))
                     .orElseThrow(() -> new ChatNotFoundException(chatId));
-            remembered.put(found, user);
+            remembered.put(found, user, since);
             return found;
         });
         if (!access.mayRead(caller)) {
@@ -155,17 +156,23 @@ public final class ChatService {
             return;
         }
         ReadMarker marker = new ReadMarker(access.chatId(), userId(caller), newest);
-        // the marker remembered here moves with it (the entry is this caller's alone)
-        remembered.put(new Access(access.chatId(), access.visibility(), access.role(), newest), marker.userId());
-        if ("redis".equals(source)) {
-            try {
-                replica.advance(marker);
+        try {
+            if ("redis".equals(source)) {
+                if (replica.advance(marker)) {
+                    remembered.markerMoved(marker.chatId(), marker.userId(), newest);
+                }
                 return;
-            } catch (BackendUnavailableException e) {
-                log.warn("Redis could not move a read marker, moving it in MySQL: {}", e.getMessage());
             }
+            // the MySQL route: a plain forwards-only UPDATE (no lock, no version: a marker is the
+            // member's own), then Redis, which records the move for MySQL again (harmless)
+            store.applyMarkers(List.of(marker));
+            remembered.markerMoved(marker.chatId(), marker.userId(), newest);
+            replica.advance(marker);
+        } catch (BackendUnavailableException e) {
+            // why not fail the request: the page is answered; a marker that could not move moves
+            // with the member's next read (the one store that took it keeps it, forwards only)
+            log.warn("a read marker could not move in {} ({}): {}", source, e.reason(), e.getMessage());
         }
-        store.moveMarker(marker.chatId(), marker.userId(), newest, clock.millis()).ifPresent(copies::afterCommit);
     }
 
     /**

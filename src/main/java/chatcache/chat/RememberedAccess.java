@@ -3,6 +3,7 @@ package chatcache.chat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Access decisions a server remembers for {@value #REMEMBER_MILLIS} ms, by chat and caller (0:
@@ -12,15 +13,26 @@ import java.util.concurrent.ConcurrentHashMap;
  * changes this server makes or copies forget the chat's entries at once. Only chats that exist are
  * remembered (a chat made elsewhere is found at once). The time is the JVM's monotonic clock: this
  * bounds real staleness, whatever clock the service runs on.
+ *
+ * <p>A decision is never renewed, only replaced by one looked up again; and one looked up while
+ * the chat was forgotten is not kept ({@link #generation}), so a lookup that raced a change
+ * cannot outlive it.
  */
 final class RememberedAccess {
     static final long REMEMBER_MILLIS = 500;
     private static final int MAX_CHATS = 100_000;
+    private static final int MAX_CALLERS_PER_CHAT = 10_000;
 
     private record Entry(Access access, long untilNanos) {
     }
 
     private final Map<Long, Map<Long, Entry>> byChat = new ConcurrentHashMap<>();
+    private final AtomicLong forgotten = new AtomicLong();
+
+    /** Read before a lookup; {@link #put} keeps its result only if nothing was forgotten meanwhile. */
+    long generation() {
+        return forgotten.get();
+    }
 
     Optional<Access> get(long chatId, long userId) {
         Map<Long, Entry> users = byChat.get(chatId);
@@ -31,20 +43,38 @@ final class RememberedAccess {
         return Optional.of(e.access);
     }
 
-    void put(Access access, long userId) {
+    /** Remembers a decision looked up after {@link #generation} returned {@code since}. */
+    void put(Access access, long userId, long since) {
         if (byChat.size() >= MAX_CHATS) {
             byChat.clear();
         }
-        byChat.computeIfAbsent(access.chatId(), c -> new ConcurrentHashMap<>())
-                .put(userId, new Entry(access, System.nanoTime() + REMEMBER_MILLIS * 1_000_000));
+        Map<Long, Entry> users = byChat.computeIfAbsent(access.chatId(), c -> new ConcurrentHashMap<>());
+        if (users.size() >= MAX_CALLERS_PER_CHAT) {
+            users.clear();
+        }
+        users.put(userId, new Entry(access, System.nanoTime() + REMEMBER_MILLIS * 1_000_000));
+        if (forgotten.get() != since) {
+            users.remove(userId); // a change came meanwhile: this lookup may predate it
+        }
+    }
+
+    /** The caller's marker moved: a remembered decision keeps its expiry and gets the new marker. */
+    void markerMoved(long chatId, long userId, chatcache.query.OrderKey marker) {
+        Map<Long, Entry> users = byChat.get(chatId);
+        if (users != null) {
+            users.computeIfPresent(userId, (u, e) -> new Entry(new Access(e.access.chatId(), e.access.visibility(),
+                    e.access.role(), marker), e.untilNanos));
+        }
     }
 
     /** Forgets what was remembered of this chat (it changed, here or in a copy this server made). */
     void forget(long chatId) {
+        forgotten.incrementAndGet();
         byChat.remove(chatId);
     }
 
     void forgetAll() {
+        forgotten.incrementAndGet();
         byChat.clear();
     }
 }

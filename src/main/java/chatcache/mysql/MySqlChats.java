@@ -127,7 +127,9 @@ public final class MySqlChats implements ChatStore {
         if (chatIds.isEmpty()) {
             return List.of();
         }
-        return inSession("MySQL could not read chats", c -> load(c, new ArrayList<>(chatIds)));
+        // why a transaction: the chat rows and their members in one snapshot (REPEATABLE READ), so
+        // that a copy never pairs a version with members of another (a racing copy could restore them)
+        return inTransaction("MySQL could not read chats", c -> load(c, new ArrayList<>(chatIds)));
     }
 
     @Override

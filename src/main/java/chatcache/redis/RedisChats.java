@@ -49,6 +49,13 @@ public final class RedisChats implements ChatReplica {
      * kept in step: the chat is added to each member's set and removed from each former member's.
      */
     private static final String PUT = """
+            local function above(a, b)
+              for i = 1, math.min(#a, #b) do
+                local x, y = string.byte(a, i), string.byte(b, i)
+                if x ~= y then return x > y end
+              end
+              return #a > #b
+            end
             local cur = redis.call('HGET', KEYS[1], 'version')
             if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
             local old = redis.call('HGETALL', KEYS[1])
@@ -73,7 +80,7 @@ public final class RedisChats implements ChatReplica {
             end
             for u, _ in pairs(members) do
               local v = given[u]
-              if marks[u] and (not v or marks[u] > v) then v = marks[u] end
+              if marks[u] and (not v or above(marks[u], v)) then v = marks[u] end
               if v then redis.call('HSET', KEYS[1], 'r:' .. u, v) end
               redis.call('SADD', KEYS[2] .. u, chat)
             end
@@ -84,9 +91,16 @@ public final class RedisChats implements ChatReplica {
 
     /** Moves member ARGV[1]'s marker forwards to ARGV[2] (a sort key), and records the move for MySQL in the stream KEYS[2]. */
     private static final String ADVANCE = """
+            local function above(a, b)
+              for i = 1, math.min(#a, #b) do
+                local x, y = string.byte(a, i), string.byte(b, i)
+                if x ~= y then return x > y end
+              end
+              return #a > #b
+            end
             if redis.call('HEXISTS', KEYS[1], 'm:' .. ARGV[1]) == 0 then return -1 end
             local cur = redis.call('HGET', KEYS[1], 'r:' .. ARGV[1])
-            if cur and cur >= ARGV[2] then return 0 end
+            if cur and not above(ARGV[2], cur) then return 0 end
             redis.call('HSET', KEYS[1], 'r:' .. ARGV[1], ARGV[2])
             redis.call('XADD', KEYS[2], '*', 'marker', ARGV[3] .. ':' .. ARGV[1] .. ':' .. ARGV[2])
             return 1""";

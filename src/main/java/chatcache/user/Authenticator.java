@@ -35,6 +35,8 @@ public final class Authenticator {
     private final Clock clock;
     private final Map<String, Remembered> remembered = new ConcurrentHashMap<>();
     private final Map<String, Long> misses = new ConcurrentHashMap<>();
+    /** Incremented each time remembered tokens are forgotten (see {@link #remember}). */
+    private final java.util.concurrent.atomic.AtomicLong forgotten = new java.util.concurrent.atomic.AtomicLong();
     private double lookupBudget = MYSQL_LOOKUPS_PER_SECOND;
     private long budgetRefilledAt = Long.MIN_VALUE;
 
@@ -85,17 +87,18 @@ public final class Authenticator {
         User user = found.get(0);
         UserDirectory.Revoked revoked = users.revoke(user.id(), clock.millis())
                 .orElseThrow(() -> new IllegalArgumentException("the token of user " + user.id() + " is revoked already"));
-        remembered.clear();
         try {
             replica.revoke(List.of(revoked), revoked.at());
         } catch (BackendUnavailableException e) {
             log.warn("user {}'s token is revoked in MySQL; Redis's copy follows once Redis is reachable: {}", user.id(), e.getMessage());
         }
+        forgetRemembered();
         return user;
     }
 
     /** Forgets every remembered token: each is looked up again (a revocation was seen, see {@link RevocationWatch}). */
     public void forgetRemembered() {
+        forgotten.incrementAndGet();
         remembered.clear();
     }
 
@@ -110,6 +113,7 @@ public final class Authenticator {
         if (hit != null && hit.until > now) {
             return Optional.of(hit.user);
         }
+        long since = forgotten.get();
         TokenReplica.Lookup copy;
         try {
             copy = replica.find(hash);
@@ -117,7 +121,7 @@ public final class Authenticator {
             copy = TokenReplica.Lookup.UNSURE;
         }
         if (copy.complete()) {
-            return Optional.ofNullable(copy.user()).map(u -> remember(hash, u, now));
+            return Optional.ofNullable(copy.user()).map(u -> remember(hash, u, now, since));
         }
         Long missUntil = misses.get(hash);
         if (missUntil != null && missUntil > now) {
@@ -128,7 +132,7 @@ public final class Authenticator {
         }
         Optional<User> user = users.findByTokenHash(hash);
         if (user.isPresent()) {
-            remember(hash, user.get(), now);
+            remember(hash, user.get(), now, since);
         } else {
             if (misses.size() >= MAX_REMEMBERED) {
                 misses.clear();
@@ -152,11 +156,18 @@ public final class Authenticator {
         return true;
     }
 
-    private User remember(String hash, User user, long now) {
+    /**
+     * Remembers a user looked up after {@code since} was read; not if tokens were forgotten
+     * meanwhile (the lookup may have read the replica just before a revocation removed it).
+     */
+    private User remember(String hash, User user, long now, long since) {
         if (remembered.size() >= MAX_REMEMBERED) {
             remembered.clear();
         }
         remembered.put(hash, new Remembered(user, now + REMEMBER_MILLIS));
+        if (forgotten.get() != since) {
+            remembered.remove(hash);
+        }
         return user;
     }
 }

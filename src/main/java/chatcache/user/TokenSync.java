@@ -23,22 +23,30 @@ public final class TokenSync {
         this.replica = replica;
     }
 
-    /** One round; returns how many users it copied. */
+    /**
+     * One round; returns how many users it copied. why the revocations read before copying are
+     * applied again after it: a user read before its token was revoked, and written after the
+     * revocation removed it from Redis, would otherwise bring the token back for good.
+     */
     public int step() {
+        long revokedBefore = users.lastRevocation();
         Long upTo = replica.copiedUpTo();
+        Copied copied;
         if (upTo == null) {
-            // why the mark read first: a token revoked while the copy runs may be copied, and is
-            // then removed with the revocations after this mark (RevocationWatch)
-            long revokedBefore = users.lastRevocation();
             String ticket = replica.startFullCopy();
-            Copied copied = copyAfter(0);
-            if (replica.finishFullCopy(ticket, copied.lastId)) {
-                replica.revoke(List.of(), revokedBefore); // RevocationWatch applies those after it
-            }
-            return copied.count;
+            copied = copyAfter(0);
+            replica.finishFullCopy(ticket, copied.lastId);
+        } else {
+            copied = copyAfter(Math.max(0, upTo - OVERLAP));
+            replica.advance(copied.lastId);
         }
-        Copied copied = copyAfter(Math.max(0, upTo - OVERLAP));
-        replica.advance(copied.lastId);
+        List<UserDirectory.Revoked> late;
+        long after = revokedBefore;
+        while (!(late = users.revokedAfter(after, BATCH)).isEmpty()) {
+            after = late.get(late.size() - 1).at();
+            replica.revoke(late, after);
+        }
+        replica.revoke(List.of(), revokedBefore); // the mark, for a copy made before it existed
         return copied.count;
     }
 
