@@ -41,14 +41,10 @@ public final class RedisChats implements ChatReplica {
     private static final String MARKER = "r:";
 
     /**
-     * Replaces the hash unless Redis holds a newer version (ARGV[1]; the same version is written
-     * again, which mends a damaged copy); ARGV[2..] are field, value pairs.
-     * Read markers ({@code r:<userId>}) are merged, not replaced: each keeps the later of the copy's
-     * and Redis's (a marker moved in Redis reaches MySQL later, through the read-mark stream), and
-     * only for members. KEYS[2] is the prefix of the members' chat sets ({@code user-chats:<userId>}),
-     * kept in step: the chat is added to each member's set and removed from each former member's.
+     * {@code above(a, b)}: a > b byte by byte, as Redis orders members by lex. why not Lua's '>':
+     * it compares with strcoll, and Redis sets LC_COLLATE from its environment.
      */
-    private static final String PUT = """
+    private static final String ABOVE = """
             local function above(a, b)
               for i = 1, math.min(#a, #b) do
                 local x, y = string.byte(a, i), string.byte(b, i)
@@ -56,6 +52,17 @@ public final class RedisChats implements ChatReplica {
               end
               return #a > #b
             end
+            """;
+
+    /**
+     * Replaces the hash unless Redis holds a newer version (ARGV[1]; the same version is written
+     * again, which mends a damaged copy); ARGV[2..] are field, value pairs.
+     * Read markers ({@code r:<userId>}) are merged, not replaced: each keeps the later of the copy's
+     * and Redis's (a marker moved in Redis reaches MySQL later, through the read-mark stream), and
+     * only for members. KEYS[2] is the prefix of the members' chat sets ({@code user-chats:<userId>}),
+     * kept in step: the chat is added to each member's set and removed from each former member's.
+     */
+    private static final String PUT = ABOVE + """
             local cur = redis.call('HGET', KEYS[1], 'version')
             if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
             local old = redis.call('HGETALL', KEYS[1])
@@ -90,14 +97,7 @@ public final class RedisChats implements ChatReplica {
             return 1""";
 
     /** Moves member ARGV[1]'s marker forwards to ARGV[2] (a sort key), and records the move for MySQL in the stream KEYS[2]. */
-    private static final String ADVANCE = """
-            local function above(a, b)
-              for i = 1, math.min(#a, #b) do
-                local x, y = string.byte(a, i), string.byte(b, i)
-                if x ~= y then return x > y end
-              end
-              return #a > #b
-            end
+    private static final String ADVANCE = ABOVE + """
             if redis.call('HEXISTS', KEYS[1], 'm:' .. ARGV[1]) == 0 then return -1 end
             local cur = redis.call('HGET', KEYS[1], 'r:' .. ARGV[1])
             if cur and not above(ARGV[2], cur) then return 0 end
