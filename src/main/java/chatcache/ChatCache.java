@@ -258,6 +258,11 @@ public final class ChatCache implements AutoCloseable {
         public boolean allUp() {
             return mysqlUp && redisUp;
         }
+
+        /** Whether reads can be served: by MySQL, or by Redis holding a complete copy. */
+        public boolean ready() {
+            return mysqlUp || (redisUp && Boolean.TRUE.equals(cacheComplete));
+        }
     }
 
     @Override

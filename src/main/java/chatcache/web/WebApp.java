@@ -90,6 +90,17 @@ public final class WebApp {
         app.get("/chat/{chatId}/members", chatHandlers::members);
         app.put("/chat/{chatId}/members/{userId}", chatHandlers::addMember);
         app.delete("/chat/{chatId}/members/{userId}", chatHandlers::removeMember);
+        // why two more: an orchestrator restarts what is not live and routes to what is ready;
+        // /health's 503 when one store is down would take away servers that still serve reads
+        app.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
+        app.get("/health/ready", ctx -> {
+            ChatCache.Health h = health.get();
+            ObjectNode body = mapper.createObjectNode();
+            body.put("status", h.ready() ? "ready" : "not ready");
+            body.put("mysql", h.mysqlUp());
+            body.put("redis", h.redisUp() && Boolean.TRUE.equals(h.cacheComplete()));
+            ctx.status(h.ready() ? 200 : 503).json(body);
+        });
         app.get("/health", ctx -> {
             ChatCache.Health h = health.get();
             ObjectNode body = mapper.createObjectNode();

@@ -182,6 +182,29 @@ class TwoInstancesIT {
     }
 
     @Test
+    void readinessFollowsWhetherAnyStoreCanServeAndLivenessDoesNot() throws Exception {
+        assertEquals(200, send(firstApp, "GET", "/health/ready", null, null).statusCode());
+        servers.killRedis();
+        try {
+            HttpResponse<String> mysqlOnly = send(firstApp, "GET", "/health/ready", null, null);
+            assertEquals(200, mysqlOnly.statusCode(), "MySQL serves reads: " + mysqlOnly.body());
+            assertEquals(503, send(firstApp, "GET", "/health", null, null).statusCode(), "/health keeps its detail");
+            servers.stopMysql();
+            try {
+                HttpResponse<String> none = send(firstApp, "GET", "/health/ready", null, null);
+                assertEquals(503, none.statusCode(), none.body());
+                assertEquals("{\"status\":\"not ready\",\"mysql\":false,\"redis\":false}", none.body());
+                assertEquals(200, send(firstApp, "GET", "/health/live", null, null).statusCode());
+            } finally {
+                servers.startMysql();
+            }
+        } finally {
+            servers.startRedis(true);
+        }
+        awaitUntil("ready again", () -> send(firstApp, "GET", "/health/ready", null, null).statusCode() == 200);
+    }
+
+    @Test
     void aMembershipChangeThroughOneInstanceHoldsOnTheOtherWithinASecond() {
         assertEquals(200, read(secondApp)); // the second remembers the member's access now
         long started = System.nanoTime();

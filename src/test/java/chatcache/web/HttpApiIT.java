@@ -732,6 +732,17 @@ class HttpApiIT extends LiveApp {
             reply.json().path("fallbacks").forEach(n -> assertTrue(n.isIntegralNumber() && n.longValue() >= 0, reply.body()));
         }
 
+        @Test
+        void liveAndReadyAnswerWhileTheStoresServe() {
+            Reply live = send("GET", "/health/live", null, null);
+            assertEquals(200, live.status(), live.body());
+            assertEquals("{\"status\":\"live\"}", live.body());
+            Reply ready = send("GET", "/health/ready", null, null);
+            assertEquals(200, ready.status(), ready.body());
+            assertJsonContentType(ready);
+            assertEquals("{\"status\":\"ready\",\"mysql\":true,\"redis\":true}", ready.body());
+        }
+
         @ParameterizedTest
         @ValueSource(strings = {
                 "POST /nope",
