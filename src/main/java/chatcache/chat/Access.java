@@ -11,10 +11,6 @@ import chatcache.user.Role;
  */
 public record Access(long chatId, Visibility visibility, MemberRole role, OrderKey lastRead) {
 
-    public Access(long chatId, Visibility visibility, MemberRole role) {
-        this(chatId, visibility, role, null);
-    }
-
     public boolean isMember() {
         return role != null;
     }

@@ -54,9 +54,6 @@ public interface ChatStore {
     /** Up to {@code max} chat ids above {@code afterId}, in order. */
     List<Long> ids(long afterId, int max);
 
-    /** How many chats exist. */
-    long count();
-
     /** A change committed: the chat as it is after it, and its outbox row (0 if nothing changed). */
     record Changed(Chat chat, long outboxId) {
     }

@@ -8,9 +8,7 @@ import chatcache.chat.MemberRole;
 import chatcache.chat.ReadMarker;
 import chatcache.chat.Unread;
 import chatcache.chat.Visibility;
-import chatcache.message.BackendUnavailableException;
 import chatcache.query.OrderKey;
-import jakarta.persistence.PersistenceException;
 import org.hibernate.SessionFactory;
 import org.hibernate.jdbc.ReturningWork;
 
@@ -313,16 +311,6 @@ public final class MySqlChats implements ChatStore {
         });
     }
 
-    @Override
-    public long count() {
-        return inSession("MySQL could not count chats", c -> {
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM chats")) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
-    }
-
     /** Locks the chat's row until the transaction ends (changes of one chat commit in turn); false if it does not exist. */
     private static boolean lockChat(Connection c, long chatId) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM chats WHERE id = ? FOR UPDATE")) {
@@ -419,18 +407,10 @@ public final class MySqlChats implements ChatStore {
     }
 
     private <T> T inSession(String what, ReturningWork<T> work) {
-        try {
-            return sessions.fromSession(session -> session.doReturningWork(work));
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException(what + ": " + e.getMessage(), e);
-        }
+        return StoreFailure.unavailableIfFails(what, () -> sessions.fromSession(session -> session.doReturningWork(work)));
     }
 
     private <T> T inTransaction(String what, ReturningWork<T> work) {
-        try {
-            return sessions.fromTransaction(session -> session.doReturningWork(work));
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException(what + ": " + e.getMessage(), e);
-        }
+        return StoreFailure.unavailableIfFails(what, () -> sessions.fromTransaction(session -> session.doReturningWork(work)));
     }
 }

@@ -1,6 +1,5 @@
 package chatcache.mysql;
 
-import chatcache.message.BackendUnavailableException;
 import chatcache.message.Explain;
 import chatcache.message.Message;
 import chatcache.message.MessageBackend;
@@ -10,7 +9,6 @@ import chatcache.message.OutboxAcks;
 import chatcache.message.ReadMarkReplica;
 import chatcache.message.Stored;
 import chatcache.query.Slice;
-import jakarta.persistence.PersistenceException;
 import jakarta.persistence.criteria.CriteriaBuilder;
 import jakarta.persistence.criteria.CriteriaUpdate;
 import jakarta.persistence.criteria.Root;
@@ -29,6 +27,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+
+import static chatcache.mysql.StoreFailure.unavailableIfFails;
 
 /** Messages in MySQL through Hibernate: the source of truth, and the API role's read path. */
 public final class MySqlMessages implements MessageStore, MessageBackend, ReadMarkReplica {
@@ -219,15 +219,6 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
                 ? session.createSelectionQuery("select count(*) from MessageEntity where chatId = :chat", Long.class)
                         .setParameter("chat", chatId.get()).getSingleResult()
                 : session.createSelectionQuery("select count(*) from MessageEntity", Long.class).getSingleResult()));
-    }
-
-    /** The one place where a MySQL failure becomes "the backend is unavailable" (a fallback or a 503). */
-    private static <T> T unavailableIfFails(String what, java.util.function.Supplier<T> work) {
-        try {
-            return work.get();
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException(what + ": " + e.getMessage(), e);
-        }
     }
 
     @Override

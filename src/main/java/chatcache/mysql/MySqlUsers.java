@@ -1,11 +1,9 @@
 package chatcache.mysql;
 
-import chatcache.message.BackendUnavailableException;
 import chatcache.user.Role;
 import chatcache.user.User;
 import chatcache.user.UserDirectory;
 import chatcache.user.UserToken;
-import jakarta.persistence.PersistenceException;
 import org.hibernate.SessionFactory;
 
 import java.sql.PreparedStatement;
@@ -13,6 +11,8 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+
+import static chatcache.mysql.StoreFailure.unavailableIfFails;
 
 /** Users in MySQL, found by the hash of their token. */
 public final class MySqlUsers implements UserDirectory {
@@ -31,49 +31,36 @@ public final class MySqlUsers implements UserDirectory {
 
     @Override
     public List<UserToken> scan(long afterId, int limit) {
-        try {
-            return sessions.fromSession(session -> session
+        return unavailableIfFails("MySQL cannot list users", () -> sessions.fromSession(session -> session
                     .createSelectionQuery("from UserEntity where id > :after and revokedAt is null order by id", UserEntity.class)
                     .setParameter("after", afterId)
                     .setMaxResults(limit)
                     .getResultList()
                     .stream()
                     .map(UserEntity::toUserToken)
-                    .toList());
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL cannot list users: " + e.getMessage(), e);
-        }
+                    .toList()));
     }
 
     @Override
     public Optional<User> findByTokenHash(String tokenHash) {
-        try {
-            return sessions.fromSession(session -> session
+        return unavailableIfFails("MySQL cannot check the token", () -> sessions.fromSession(session -> session
                     .createSelectionQuery("from UserEntity where tokenHash = :hash and revokedAt is null", UserEntity.class)
                     .setParameter("hash", tokenHash)
                     .uniqueResultOptional()
-                    .map(UserEntity::toUser));
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL cannot check the token: " + e.getMessage(), e);
-        }
+                    .map(UserEntity::toUser)));
     }
 
     @Override
     public List<User> find(Long id, String name) {
-        try {
-            return sessions.fromSession(session -> (id != null
+        return unavailableIfFails("MySQL cannot find the user", () -> sessions.fromSession(session -> (id != null
                     ? session.createSelectionQuery("from UserEntity where id = :key order by id", UserEntity.class).setParameter("key", id)
                     : session.createSelectionQuery("from UserEntity where name = :key order by id", UserEntity.class).setParameter("key", name))
-                    .getResultList().stream().map(UserEntity::toUser).toList());
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL cannot find the user: " + e.getMessage(), e);
-        }
+                    .getResultList().stream().map(UserEntity::toUser).toList()));
     }
 
     @Override
     public Optional<Revoked> revoke(long userId, long now) {
-        try {
-            return sessions.fromSession(session -> session.doReturningWork(c -> {
+        return unavailableIfFails("MySQL cannot revoke the token", () -> sessions.fromSession(session -> session.doReturningWork(c -> {
                 // why a named lock held until after the commit: stamps stay strictly increasing under
                 // concurrent revocations (a MAX() read FOR UPDATE is answered from the index's end and may lock nothing)
                 try (PreparedStatement q = c.prepareStatement("SELECT GET_LOCK('chatcache.revoke', 10)");
@@ -97,10 +84,7 @@ public final class MySqlUsers implements UserDirectory {
                         q.executeQuery().close();
                     }
                 }
-            }));
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL cannot revoke the token: " + e.getMessage(), e);
-        }
+            })));
     }
 
     private static Optional<Revoked> revokeLocked(java.sql.Connection c, long userId, long now) throws java.sql.SQLException {
@@ -129,8 +113,7 @@ public final class MySqlUsers implements UserDirectory {
 
     @Override
     public List<Revoked> revokedAfter(long after, int limit) {
-        try {
-            return sessions.fromSession(session -> session.doReturningWork(c -> {
+        return unavailableIfFails("MySQL cannot list revoked tokens", () -> sessions.fromSession(session -> session.doReturningWork(c -> {
                 List<Revoked> found = new ArrayList<>();
                 try (PreparedStatement q = c.prepareStatement("SELECT id, token_hash, revoked_at FROM users"
                         + " WHERE revoked_at > ? ORDER BY revoked_at LIMIT ?")) {
@@ -143,24 +126,17 @@ public final class MySqlUsers implements UserDirectory {
                     }
                 }
                 return found;
-            }));
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL cannot list revoked tokens: " + e.getMessage(), e);
-        }
+            })));
     }
 
     @Override
     public long lastRevocation() {
-        try {
-            return sessions.fromSession(session -> session.doReturningWork(c -> {
+        return unavailableIfFails("MySQL cannot read revocations", () -> sessions.fromSession(session -> session.doReturningWork(c -> {
                 try (PreparedStatement q = c.prepareStatement("SELECT COALESCE(MAX(revoked_at), 0) FROM users");
                      ResultSet rs = q.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);
                 }
-            }));
-        } catch (PersistenceException e) {
-            throw new BackendUnavailableException("MySQL cannot read revocations: " + e.getMessage(), e);
-        }
+            })));
     }
 }

@@ -107,18 +107,12 @@ class TwoInstancesIT {
 
     /** Milliseconds until both instances refuse the member's token (401), at most a few seconds. */
     private long millisUntilBothRefuse(long since) {
-        boolean firstRefuses = false;
-        boolean secondRefuses = false;
-        while (!(firstRefuses && secondRefuses)) {
-            firstRefuses = firstRefuses || read(firstApp) == 401;
-            secondRefuses = secondRefuses || read(secondApp) == 401;
-            if ((System.nanoTime() - since) / 1_000_000 > 5 * WITHIN_MILLIS) {
-                break;
-            }
-            LockSupport.parkNanos(5_000_000);
-        }
-        assertTrue(firstRefuses && secondRefuses, "both instances refuse the revoked token");
-        return (System.nanoTime() - since) / 1_000_000;
+        boolean[] refused = new boolean[2];
+        return millisUntil(() -> {
+            refused[0] = refused[0] || read(firstApp) == 401;
+            refused[1] = refused[1] || read(secondApp) == 401;
+            return refused[0] && refused[1];
+        }, since);
     }
 
     @Test
