@@ -1,6 +1,6 @@
 package chatcache;
 
-import chatcache.message.CacheRebuild;
+import chatcache.replication.CacheRebuild;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,13 +1,14 @@
 package chatcache;
 
-import chatcache.chat.ChatCopies;
+import chatcache.replication.ChatCopies;
 import chatcache.chat.ChatService;
-import chatcache.message.CacheGuard;
-import chatcache.message.CacheRebuild;
-import chatcache.message.CacheRelay;
+import chatcache.replication.CacheRebuild;
+import chatcache.replication.CacheRelay;
+import chatcache.replication.Instance;
+import chatcache.replication.Replication;
 import chatcache.message.Explain;
 import chatcache.message.MessageService;
-import chatcache.message.OutboxAcks;
+import chatcache.replication.OutboxAcks;
 import chatcache.mysql.Database;
 import chatcache.mysql.MySqlChats;
 import chatcache.mysql.MySqlMessages;
@@ -15,7 +16,7 @@ import chatcache.mysql.MySqlUsers;
 import chatcache.redis.CacheState;
 import chatcache.redis.OrderIndex;
 import chatcache.redis.RedisChats;
-import chatcache.redis.ReadMarkStream;
+import chatcache.replication.ReadMarkRelay;
 import chatcache.redis.RedisMessages;
 import chatcache.redis.SearchIndex;
 import chatcache.background.Repeater;
@@ -42,14 +43,9 @@ public final class ChatCache implements AutoCloseable {
     private final SearchIndex searchIndex;
     private final MySqlMessages mysqlMessages;
     private final RedisMessages redisMessages;
-    private final ReadMarkStream readMarks;
-    private final CacheRelay cacheRelay;
-    private final OutboxAcks outboxAcks;
     private final CacheState cacheState;
-    private final CacheRebuild rebuild;
-    private final CacheGuard guard;
+    private final Replication replication;
     private final MessageService messages;
-    private final ChatCopies chatCopies;
     private final chatcache.chat.ChatStore chatStore;
     private final ChatService chats;
     private final Authenticator authenticator;
@@ -65,23 +61,17 @@ public final class ChatCache implements AutoCloseable {
             this.redisPool = pool;
             this.searchIndex = SearchIndex.prepare(redisPool);
             this.redisMessages = new RedisMessages(redisPool, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE));
-            this.outboxAcks = new OutboxAcks();
-            this.mysqlMessages = new MySqlMessages(database.sessionFactory(), redisMessages, clock, outboxAcks);
+            this.mysqlMessages = new MySqlMessages(database.sessionFactory(), clock);
             MySqlChats mysqlChats = new MySqlChats(database.sessionFactory());
-            this.readMarks = new ReadMarkStream(redisPool, mysqlMessages, mysqlChats::applyMarkers);
-            readMarks.prepare();
             this.chatStore = mysqlChats;
-            this.chatCopies = new ChatCopies(mysqlChats, new RedisChats(redisPool), outboxAcks);
-            this.chats = new ChatService(clock, mysqlChats, new RedisChats(redisPool), chatCopies);
-            // a chat the relay copies changed: what this server remembers of its access goes
-            this.cacheRelay = new CacheRelay(mysqlMessages, redisMessages, outboxAcks, clock, ids -> {
-                chatCopies.copy(ids);
-                ids.forEach(chats::forget);
-            });
             this.cacheState = new CacheState(redisPool);
-            this.rebuild = new CacheRebuild(mysqlMessages, redisMessages, cacheState, this::prepareRedis, chatCopies);
-            this.guard = new CacheGuard(cacheState, rebuild);
-            this.messages = new MessageService(clock, mysqlMessages, redisMessages, outboxAcks,
+            RedisChats redisChats = new RedisChats(redisPool);
+            this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, mysqlMessages, redisMessages,
+                    cacheState, mysqlMessages, redisMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,
+                    this::forgetRemembered, this::prepareRedis);
+            replication.readMarks().prepare();
+            this.chats = new ChatService(clock, mysqlChats, redisChats, replication.chatCopies());
+            this.messages = new MessageService(clock, mysqlMessages, redisMessages, replication.requestCopies(),
                     mysqlMessages, redisMessages, MessageService.AfterCommit.NOTHING,
                     new Explain.Translators(MySqlMessages.translator(), redisMessages.translator()));
             MySqlUsers users = new MySqlUsers(database.sessionFactory());
@@ -98,6 +88,14 @@ public final class ChatCache implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /**
+     * A chat the relay copied changed: what this server remembers of its access goes. why a
+     * method: the chat service is made after the replication, with its copies.
+     */
+    private void forgetRemembered(java.util.Set<Long> chatIds) {
+        chatIds.forEach(chats::forget);
     }
 
     public static ChatCache open(Config config, Clock clock) {
@@ -149,7 +147,12 @@ public final class ChatCache implements AutoCloseable {
 
     /** Copies of chats and members from MySQL to Redis. */
     public ChatCopies chatCopies() {
-        return chatCopies;
+        return replication.chatCopies();
+    }
+
+    /** Keeping the Redis copy in step, both directions. */
+    public Replication replication() {
+        return replication;
     }
 
     public Authenticator authenticator() {
@@ -164,28 +167,28 @@ public final class ChatCache implements AutoCloseable {
         return redisMessages;
     }
 
-    public ReadMarkStream readMarks() {
-        return readMarks;
+    public ReadMarkRelay readMarks() {
+        return replication.readMarks();
     }
 
     /** Where requests acknowledge outbox entries Redis received. */
     public OutboxAcks outboxAcks() {
-        return outboxAcks;
+        return replication.acks();
     }
 
     /** The MySQL-to-Redis relay of the outbox. */
     public CacheRelay cacheRelay() {
-        return cacheRelay;
+        return replication.relay();
     }
 
     /** Creates the index and the read-mark stream if they are missing, as after a flush. */
     public void prepareRedis() {
         SearchIndex.prepare(redisPool);
-        readMarks.prepare();
+        replication.readMarks().prepare();
     }
 
     public CacheRebuild rebuild() {
-        return rebuild;
+        return replication.rebuild();
     }
 
     public CacheState cacheState() {
@@ -200,15 +203,8 @@ public final class ChatCache implements AutoCloseable {
     /** Starts the background work: relays in both directions, the token copy, and rebuilding a lost cache. */
     public void startRelays() {
         tokenSyncWorker.start();
-        startRevocationWatch();
-        readMarks.start();
-        cacheRelay.start();
-        guard.start();
-    }
-
-    /** Starts watching for revoked tokens (part of {@link #startRelays}). */
-    public void startRevocationWatch() {
         revocationWatch.start();
+        replication.start();
     }
 
     public Database database() {
@@ -233,7 +229,7 @@ public final class ChatCache implements AutoCloseable {
             redisUp = false;
         }
         Long outbox = mysqlUp ? quietly(mysqlMessages::outboxSize) : null;
-        Long readMarkBacklog = redisUp ? quietly(readMarks::backlog) : null;
+        Long readMarkBacklog = redisUp ? quietly(replication.readMarks()::backlog) : null;
         Boolean complete = redisUp ? quietly(cacheState::holdsAll) : null;
         return new Health(mysqlUp, redisUp, searchIndex.versionText(), complete, outbox, readMarkBacklog,
                 messages.fallbacks().snapshot());
@@ -269,9 +265,7 @@ public final class ChatCache implements AutoCloseable {
     public void close() {
         revocationWatch.close();
         tokenSyncWorker.close();
-        guard.close();
-        cacheRelay.close();
-        readMarks.close();
+        replication.close();
         redisPool.close();
         database.close();
     }

@@ -1,7 +1,7 @@
 package chatcache.bench;
 
 import chatcache.ChatCache;
-import chatcache.message.CacheRebuild;
+import chatcache.replication.CacheRebuild;
 import chatcache.message.Message;
 import chatcache.mysql.MessageWords;
 import chatcache.query.Words;

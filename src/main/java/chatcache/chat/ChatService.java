@@ -17,7 +17,7 @@ import java.util.function.Function;
 
 /**
  * Chats, members and who may do what in a chat ({@link Access}). Changes go to MySQL, then to
- * Redis ({@link ChatCopies}). Questions follow the caller's route, like message reads: API
+ * Redis ({@link CopyChatToCache}). Questions follow the caller's route, like message reads: API
  * clients are answered from MySQL; everyone else from Redis, or from MySQL while Redis cannot
  * answer or does not hold a complete copy. Writes (posts, edits, deletes, member changes) are
  * checked against MySQL, where they are made.
@@ -28,10 +28,10 @@ public final class ChatService {
     private final Clock clock;
     private final ChatStore store;
     private final ChatReplica replica;
-    private final ChatCopies copies;
+    private final CopyChatToCache copies;
     private final RememberedAccess remembered = new RememberedAccess();
 
-    public ChatService(Clock clock, ChatStore store, ChatReplica replica, ChatCopies copies) {
+    public ChatService(Clock clock, ChatStore store, ChatReplica replica, CopyChatToCache copies) {
         this.clock = clock;
         this.store = store;
         this.replica = replica;
@@ -42,7 +42,7 @@ public final class ChatService {
     public Chat create(String title, Visibility visibility, User creator) {
         Long owner = creator.role() == Role.API ? null : creator.id();
         ChatStore.Changed created = store.create(title, visibility, owner, clock.millis());
-        copies.afterCommit(created);
+        copies.changed(created);
         return created.chat();
     }
 
@@ -122,7 +122,7 @@ public final class ChatService {
         ChatStore.Changed changed = store.addMember(chatId, userId, clock.millis())
                 .orElseThrow(() -> new UserNotFoundException(userId));
         remembered.forget(chatId);
-        copies.afterCommit(changed);
+        copies.changed(changed);
     }
 
     /** The owner or an API client removes a member; a member removes themself. The owner stays. */
@@ -139,7 +139,7 @@ public final class ChatService {
         ChatStore.Changed changed = store.removeMember(chatId, userId, clock.millis())
                 .orElseThrow(() -> new ChatNotFoundException(chatId));
         remembered.forget(chatId);
-        copies.afterCommit(changed);
+        copies.changed(changed);
     }
 
     /**
@@ -187,7 +187,7 @@ public final class ChatService {
         ChatStore.Changed changed = store.moveMarker(chatId, userId(caller), upTo, clock.millis())
                 .orElseThrow(() -> new NotAllowedException("only members keep a read marker in a chat"));
         remembered.forget(chatId);
-        copies.afterCommit(changed);
+        copies.changed(changed);
         OrderKey inStore = changed.chat().accessOf(userId(caller)).lastRead();
         // a marker moved in Redis may be ahead of MySQL's until the read-mark relay applies it
         OrderKey inCache = null;

@@ -84,8 +84,8 @@ public record Explain(List<Statement> mysql, List<List<String>> redis) {
         }
 
         @Override
-        public void markRead(java.util.Collection<Long> ids) {
-            backend.markRead(ids);
+        public List<Long> markRead(java.util.Collection<Long> ids) {
+            return backend.markRead(ids);
         }
 
         Explain translate(Translators translators) {

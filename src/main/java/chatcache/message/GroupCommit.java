@@ -1,7 +1,5 @@
 package chatcache.message;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,22 +24,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * idle (BENCHMARKS.md, run F).
  */
 final class GroupCommit {
-    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
     /** Most posts stored in one transaction. */
     static final int MAX_BATCH = 200;
 
     private final MessageStore primary;
-    private final MessageCache cache;
-    private final OutboxAcks acks;
+    private final CopyToCache copies;
     private final MessageService.AfterCommit afterCommit;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     /** True while one thread holds the lead (stores a batch, then hands the lead on or drops it). */
     private final AtomicBoolean leading = new AtomicBoolean();
 
-    GroupCommit(MessageStore primary, MessageCache cache, OutboxAcks acks, MessageService.AfterCommit afterCommit) {
+    GroupCommit(MessageStore primary, CopyToCache copies, MessageService.AfterCommit afterCommit) {
         this.primary = primary;
-        this.cache = cache;
-        this.acks = acks;
+        this.copies = copies;
         this.afterCommit = afterCommit;
     }
 
@@ -123,26 +118,13 @@ final class GroupCommit {
                     batch.get(i).done().completeExceptionally(e);
                 }
             }
-            copyToCache(committed);
+            copies.posted(committed);
             for (int i = 0; i < stored.size(); i++) {
                 // those whose hook threw are done already; complete() leaves them as they are
                 batch.get(i).done().complete(stored.get(i).message());
             }
         } catch (RuntimeException | Error e) {
             batch.forEach(p -> p.done().completeExceptionally(e));
-        }
-    }
-
-    /** why no settle: a post can only be overtaken by a delete, and put() respects its tombstone. */
-    private void copyToCache(List<Stored> committed) {
-        if (committed.isEmpty()) {
-            return;
-        }
-        try {
-            cache.put(committed.stream().map(Stored::message).toList());
-            acks.ackAll(committed.stream().map(Stored::outboxId).toList());
-        } catch (RuntimeException e) {
-            log.warn("{} new messages are in MySQL; their Redis copies wait in the outbox: {}", committed.size(), e.toString());
         }
     }
 }

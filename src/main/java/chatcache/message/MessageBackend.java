@@ -19,8 +19,9 @@ public interface MessageBackend {
     List<Message> slice(Slice slice);
 
     /**
-     * Marks these messages read in this store, in one transaction or statement, and hands the
-     * marks on so that they reach the other store as well.
+     * Marks these messages read in this store, in one transaction or statement, with what carries
+     * the marks to the other store: Redis records them in its read-mark stream; MySQL writes outbox
+     * rows and returns their ids, for the caller to copy the marks to Redis at once.
      */
-    void markRead(Collection<Long> ids);
+    List<Long> markRead(Collection<Long> ids);
 }

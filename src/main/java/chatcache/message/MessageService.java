@@ -26,8 +26,7 @@ public final class MessageService {
     private final MessageBackend mysql;
     private final MessageBackend redis;
 
-    private final OutboxAcks acks;
-    private final CacheSync sync;
+    private final CopyToCache copies;
     private final AfterCommit afterCommit;
     private final GroupCommit posts;
     private final Fallbacks fallbacks = new Fallbacks();
@@ -41,30 +40,33 @@ public final class MessageService {
         void committed(Message message);
     }
 
-    public MessageService(Clock clock, MessageStore primary, MessageCache cache, OutboxAcks acks,
+    public MessageService(Clock clock, MessageStore primary, MessageCache cache, CopyToCache copies,
                           MessageBackend mysql, MessageBackend redis) {
-        this(clock, primary, cache, acks, mysql, redis, AfterCommit.NOTHING);
+        this(clock, primary, cache, copies, mysql, redis, AfterCommit.NOTHING);
     }
 
-    public MessageService(Clock clock, MessageStore primary, MessageCache cache, OutboxAcks acks,
+    public MessageService(Clock clock, MessageStore primary, MessageCache cache, CopyToCache copies,
                           MessageBackend mysql, MessageBackend redis, AfterCommit afterCommit) {
-        this(clock, primary, cache, acks, mysql, redis, afterCommit, Explain.Translators.NONE);
+        this(clock, primary, cache, copies, mysql, redis, afterCommit, Explain.Translators.NONE);
     }
 
-    /** @param translators how each store translates a page's reads, for {@code explain} */
-    public MessageService(Clock clock, MessageStore primary, MessageCache cache, OutboxAcks acks,
+    /**
+     * @param cache       the Redis copy, read to tell whether an edited message was read meanwhile
+     * @param copies      copies each committed change to Redis at once (or leaves it to the relay)
+     * @param translators how each store translates a page's reads, for {@code explain}
+     */
+    public MessageService(Clock clock, MessageStore primary, MessageCache cache, CopyToCache copies,
                           MessageBackend mysql, MessageBackend redis, AfterCommit afterCommit,
                           Explain.Translators translators) {
         this.translators = Objects.requireNonNull(translators);
         this.clock = Objects.requireNonNull(clock);
         this.primary = Objects.requireNonNull(primary);
         this.cache = Objects.requireNonNull(cache);
-        this.acks = Objects.requireNonNull(acks);
-        this.sync = new CacheSync(primary, cache);
+        this.copies = Objects.requireNonNull(copies);
         this.mysql = Objects.requireNonNull(mysql);
         this.redis = Objects.requireNonNull(redis);
         this.afterCommit = Objects.requireNonNull(afterCommit);
-        this.posts = new GroupCommit(primary, cache, acks, afterCommit);
+        this.posts = new GroupCommit(primary, copies, afterCommit);
     }
 
     /**
@@ -90,11 +92,8 @@ public final class MessageService {
         }
         Stored edited = primary.updateText(messageId, text, clock.millis())
                 .orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
-        copyToCache(edited, () -> {
-            cache.put(edited.message());
-            // an edit can be overtaken by another edit: settle on MySQL's latest text
-            sync.settle(List.of(messageId), List.of(edited.message()));
-        });
+        afterCommit.committed(edited.message());
+        copies.edited(edited);
         return edited.message().withRead(edited.message().read() || readInCache(messageId));
     }
 
@@ -111,7 +110,8 @@ public final class MessageService {
         }
         long outboxId = primary.delete(messageId, clock.millis())
                 .orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
-        copyToCache(new Stored(current, outboxId), () -> cache.removeAll(List.of(messageId)));
+        afterCommit.committed(current);
+        copies.deleted(new Stored(current, outboxId));
     }
 
     /** why: a mark made on the Redis path reaches MySQL ~200 ms later; the answer must not look unread meanwhile. */
@@ -121,18 +121,6 @@ public final class MessageService {
             return cached != null && cached.read();
         } catch (RuntimeException e) {
             return false;
-        }
-    }
-
-    /** The Redis half of a change committed to MySQL; if it fails, the outbox relay does it later. */
-    private void copyToCache(Stored change, Runnable write) {
-        afterCommit.committed(change.message());
-        try {
-            write.run();
-            acks.ack(change.outboxId());
-        } catch (RuntimeException e) {
-            log.warn("change to message {} is in MySQL; its Redis copy waits in the outbox: {}",
-                    change.message().id(), e.toString());
         }
     }
 
@@ -179,7 +167,10 @@ public final class MessageService {
         Optional<Explain> explained = Optional.ofNullable(recording).map(r -> r.translate(translators));
         List<Long> toMark = unreadByOthers(page.messages(), caller.user());
         if (!toMark.isEmpty()) {
-            backend.markRead(toMark);
+            List<Long> outboxIds = backend.markRead(toMark);
+            if (!outboxIds.isEmpty()) {
+                copies.marked(toMark, outboxIds);
+            }
         }
         return new FetchResult(page.messages(), backend.name(), page.hasOlder(), page.hasNewer(), explained);
     }

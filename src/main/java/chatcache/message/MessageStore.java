@@ -16,8 +16,13 @@ public interface MessageStore {
     /** Deletes a message, with an outbox entry, in one transaction; empty if it was already gone. */
     Optional<Long> delete(long messageId, long now);
 
-    /** Outbox entries committed at or before this time, oldest first. */
-    List<OutboxEntry> outbox(long committedUpTo, int max);
+    /**
+     * Takes up to {@code max} outbox entries committed at or before this time, oldest first, that
+     * no other instance is relaying now; hands them to {@code copy} and deletes them once it
+     * returns, in one transaction: when the copy fails or the program dies, they stay for the next
+     * round of any instance. Returns how many it took.
+     */
+    int relayOutbox(long committedUpTo, int max, java.util.function.Consumer<List<OutboxEntry>> copy);
 
     /** Removes these outbox entries. */
     void clearOutbox(Collection<Long> outboxIds);
@@ -43,7 +48,7 @@ public interface MessageStore {
 
     /**
      * An outbox entry: message {@code messageId} must be (re-)sent to Redis, or, when
-     * {@code chatId} is not 0, chat {@code chatId} with its members (see chatcache.chat.ChatCopies).
+     * {@code chatId} is not 0, chat {@code chatId} with its members (see chatcache.replication.ChatCopies).
      */
     record OutboxEntry(long id, long messageId, long chatId) {
         public boolean isChat() {

@@ -5,7 +5,6 @@ import chatcache.message.Message;
 import chatcache.message.MessageBackend;
 import chatcache.message.MessageStore;
 import chatcache.message.NewMessage;
-import chatcache.message.OutboxAcks;
 import chatcache.message.ReadMarkReplica;
 import chatcache.message.Stored;
 import chatcache.query.Slice;
@@ -16,8 +15,6 @@ import org.hibernate.Session;
 import org.hibernate.SessionFactory;
 import org.hibernate.query.NativeQuery;
 import org.hibernate.query.SelectionQuery;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,27 +29,18 @@ import static chatcache.mysql.StoreFailure.unavailableIfFails;
 
 /** Messages in MySQL through Hibernate: the source of truth, and the API role's read path. */
 public final class MySqlMessages implements MessageStore, MessageBackend, ReadMarkReplica {
-    private static final Logger log = LoggerFactory.getLogger(MySqlMessages.class);
     /** why: keeps each UPDATE ... IN (...) statement a reasonable size. */
     private static final int MARK_CHUNK = 1000;
 
     private final SessionFactory sessions;
-    private final ReadMarkReplica cacheMarks;
 
     private final Clock clock;
-    private final OutboxAcks acks;
     /** Whether a multi-row INSERT's generated ids are consecutive (see {@link AutoIncrementIds}). */
     private final boolean multiRowIds;
 
-    /**
-     * @param cacheMarks where marks made here are sent (the Redis copy)
-     * @param acks       where the outbox rows of marks Redis received are acknowledged
-     */
-    public MySqlMessages(SessionFactory sessions, ReadMarkReplica cacheMarks, Clock clock, OutboxAcks acks) {
+    public MySqlMessages(SessionFactory sessions, Clock clock) {
         this.sessions = sessions;
-        this.cacheMarks = cacheMarks;
         this.clock = clock;
-        this.acks = acks;
         this.multiRowIds = sessions.fromSession(session -> session.doReturningWork(AutoIncrementIds::consecutiveInMultiRowInserts));
     }
 
@@ -135,20 +123,41 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
     }
 
     @Override
-    public List<OutboxEntry> outbox(long committedUpTo, int max) {
-        return unavailableIfFails("MySQL could not read the outbox", () -> sessions.fromSession(session -> session.doReturningWork(connection -> {
-            List<OutboxEntry> entries = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT id, message_id, COALESCE(chat_id, 0) FROM cache_outbox WHERE created_at <= ? ORDER BY id LIMIT ?")) {
-                select.setLong(1, committedUpTo);
-                select.setInt(2, max);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        entries.add(new OutboxEntry(rows.getLong(1), rows.getLong(2), rows.getLong(3)));
+    public int relayOutbox(long committedUpTo, int max, java.util.function.Consumer<List<OutboxEntry>> copy) {
+        return unavailableIfFails("MySQL could not relay the outbox", () -> sessions.fromSession(session -> session.doReturningWork(connection -> {
+            // why READ COMMITTED: a locking read under REPEATABLE READ also locks the gap after the
+            // last row, which would hold every post's outbox INSERT until this batch is copied
+            int isolation = connection.getTransactionIsolation();
+            connection.setTransactionIsolation(java.sql.Connection.TRANSACTION_READ_COMMITTED);
+            connection.setAutoCommit(false);
+            try {
+                List<OutboxEntry> entries = new ArrayList<>();
+                // why SKIP LOCKED: instances relaying at once take disjoint batches instead of
+                // copying the same rows N times or queueing behind each other
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT id, message_id, COALESCE(chat_id, 0) FROM cache_outbox WHERE created_at <= ?"
+                                + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
+                    select.setLong(1, committedUpTo);
+                    select.setInt(2, max);
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            entries.add(new OutboxEntry(rows.getLong(1), rows.getLong(2), rows.getLong(3)));
+                        }
                     }
                 }
+                if (!entries.isEmpty()) {
+                    copy.accept(entries);
+                    deleteOutbox(connection, entries.stream().map(OutboxEntry::id).toList());
+                }
+                connection.commit();
+                return entries.size();
+            } catch (RuntimeException | java.sql.SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+                connection.setTransactionIsolation(isolation);
             }
-            return entries;
         })));
     }
 
@@ -159,21 +168,24 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
         }
         List<Long> all = new ArrayList<>(outboxIds);
         unavailableIfFails("MySQL could not clear the outbox", () -> sessions.fromTransaction(session -> {
-            session.doWork(connection -> {
-                for (int from = 0; from < all.size(); from += MARK_CHUNK) {
-                    List<Long> chunk = all.subList(from, Math.min(all.size(), from + MARK_CHUNK));
-                    String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
-                    try (PreparedStatement delete = connection.prepareStatement(
-                            "DELETE FROM cache_outbox WHERE id IN (" + marks + ")")) {
-                        for (int i = 0; i < chunk.size(); i++) {
-                            delete.setLong(i + 1, chunk.get(i));
-                        }
-                        delete.executeUpdate();
-                    }
-                }
-            });
+            session.doWork(connection -> deleteOutbox(connection, all));
             return null;
         }));
+    }
+
+    /**
+     * why one point DELETE per row (sent as one batch): with an IN list over a small table the
+     * optimizer scans it, and a scanning DELETE waits for rows another instance's relay holds
+     * while that relay waits for ours: a deadlock (seen in OutboxRelayIT).
+     */
+    private static void deleteOutbox(java.sql.Connection connection, List<Long> ids) throws java.sql.SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM cache_outbox WHERE id = ?")) {
+            for (long id : ids) {
+                delete.setLong(1, id);
+                delete.addBatch();
+            }
+            delete.executeBatch();
+        }
     }
 
     @Override
@@ -290,19 +302,10 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
         }));
     }
 
-    /**
-     * One bulk UPDATE here, with outbox rows for the marks in the same transaction, then the same
-     * marks to Redis at once (acknowledging the rows); if Redis misses them, the relay re-sends.
-     */
+    /** One bulk UPDATE, with outbox rows for the marks in the same transaction; returns the rows' ids. */
     @Override
-    public void markRead(Collection<Long> ids) {
-        List<Long> outboxIds = updateRead(ids, true);
-        try {
-            cacheMarks.applyReadMarks(ids);
-            acks.ackAll(outboxIds);
-        } catch (RuntimeException e) {
-            log.warn("{} read marks wait in the outbox for Redis: {}", ids.size(), e.toString());
-        }
+    public List<Long> markRead(Collection<Long> ids) {
+        return updateRead(ids, true);
     }
 
     @Override

@@ -173,7 +173,7 @@ public final class RedisChats implements ChatReplica {
 
     @Override
     public boolean advance(ReadMarker marker) {
-        Object moved = run(jedis -> jedis.eval(ADVANCE, List.of(key(marker.chatId()), ReadMarkStream.KEY),
+        Object moved = run(jedis -> jedis.eval(ADVANCE, List.of(key(marker.chatId()), ReadMarkLog.KEY),
                 List.of(Long.toString(marker.userId()), marker.upTo().sortKey(), Long.toString(marker.chatId()))));
         return Long.valueOf(1).equals(moved);
     }

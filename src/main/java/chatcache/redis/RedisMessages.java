@@ -875,8 +875,9 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
      * and the record that MySQL still needs them are written together or not at all.
      */
     @Override
-    public void markRead(Collection<Long> ids) {
+    public List<Long> markRead(Collection<Long> ids) {
         markExisting(ids, true);
+        return List.of();
     }
 
     /** Marks made on the MySQL path, copied here. */
@@ -900,12 +901,12 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         List<String> args = new ArrayList<>(ids.size() + 3);
         args.add(recordForMysql ? "1" : "0");
         args.add(MessageHash.READ);
-        args.add(ReadMarkStream.IDS);
+        args.add(ReadMarkLog.IDS);
         for (long id : ids) {
             keys.add(MessageHash.key(id));
             args.add(Long.toString(id));
         }
-        keys.add(ReadMarkStream.KEY);
+        keys.add(ReadMarkLog.KEY);
         try (Jedis jedis = pool.getResource()) {
             jedis.eval(MARK_READ, keys, args);
         } catch (JedisException e) {

@@ -2,7 +2,7 @@ package chatcache.fault;
 
 import chatcache.ChatCache;
 import chatcache.Config;
-import chatcache.message.CacheRebuild;
+import chatcache.replication.CacheRebuild;
 import chatcache.message.FetchResult;
 import chatcache.message.Message;
 import chatcache.message.MessageService;
@@ -239,7 +239,7 @@ class FaultToleranceIT {
         AtomicInteger commits = new AtomicInteger();
         Set<Long> diedAfterCommit = ConcurrentHashMap.newKeySet();
         MessageService dyingEveryFifth = new MessageService(Clock.systemUTC(), cache.mysqlMessages(), cache.redisMessages(),
-                cache.outboxAcks(), cache.mysqlMessages(), cache.redisMessages(), committed -> {
+                cache.replication().requestCopies(), cache.mysqlMessages(), cache.redisMessages(), committed -> {
                     if (commits.incrementAndGet() % 5 == 0) {
                         diedAfterCommit.add(committed.id());
                         throw new Died();

@@ -123,7 +123,7 @@ final class OwnServers implements AutoCloseable {
         return name;
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

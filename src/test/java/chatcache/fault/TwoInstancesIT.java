@@ -15,10 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPool;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,7 +38,6 @@ class TwoInstancesIT {
     private ChatCache second;
     private Javalin firstApp;
     private Javalin secondApp;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Authenticator.Issued owner;
     private Authenticator.Issued member;
     private long chat;
@@ -69,8 +64,7 @@ class TwoInstancesIT {
         first = ChatCache.open(config(), Clock.systemUTC());
         first.startRelays();
         second = ChatCache.open(config(), Clock.systemUTC());
-        // why not every relay on the second: two cache guards would rebuild a lost cache twice at once (issue #12)
-        second.startRevocationWatch();
+        second.startRelays();
         firstApp = WebApp.create(first.messages(), first.chats(), first.authenticator(), first::health).start("127.0.0.1", 0);
         secondApp = WebApp.create(second.messages(), second.chats(), second.authenticator(), second::health).start("127.0.0.1", 0);
         awaitUntil("a complete cache", () -> Boolean.TRUE.equals(first.health().cacheComplete()));
@@ -224,24 +218,8 @@ class TwoInstancesIT {
         return (System.nanoTime() - since) / 1_000_000;
     }
 
-    private HttpResponse<String> send(Javalin app, String method, String path, Authenticator.Issued who, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
-                .timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (who != null) {
-            request.header("Authorization", "Bearer " + who.token());
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private static HttpResponse<String> send(Javalin app, String method, String path, Authenticator.Issued who, String body) {
+        return Requests.send("http://127.0.0.1:" + app.port(), method, path, who, body);
     }
 
     private static void awaitUntil(String what, java.util.function.BooleanSupplier done) {

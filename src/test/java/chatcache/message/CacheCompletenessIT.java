@@ -1,5 +1,6 @@
 package chatcache.message;
 
+import chatcache.replication.CacheRebuild;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.support.TestStores;

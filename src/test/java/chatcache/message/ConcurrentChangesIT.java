@@ -1,5 +1,6 @@
 package chatcache.message;
 
+import chatcache.replication.CacheRebuild;
 import chatcache.query.SearchCriteria;
 import chatcache.support.TestStores;
 import chatcache.user.Role;
@@ -33,7 +34,7 @@ class ConcurrentChangesIT {
 
     private MessageService withHook(MessageService.AfterCommit hook) {
         return new MessageService(stores.clock, stores.cache.mysqlMessages(), stores.cache.redisMessages(),
-                stores.cache.outboxAcks(), stores.cache.mysqlMessages(),
+                stores.cache.replication().requestCopies(), stores.cache.mysqlMessages(),
                 stores.cache.redisMessages(), hook);
     }
 

@@ -42,7 +42,7 @@ class CrashAfterCommitIT {
     @Test
     void aMessageCommittedJustBeforeADeathReachesRedisThroughTheOutbox() {
         MessageService dying = new MessageService(stores.clock, stores.cache.mysqlMessages(), stores.cache.redisMessages(),
-                stores.cache.outboxAcks(), stores.cache.mysqlMessages(), stores.cache.redisMessages(),
+                stores.cache.replication().requestCopies(), stores.cache.mysqlMessages(), stores.cache.redisMessages(),
                 message -> {
                     throw new Died();
                 });
@@ -68,7 +68,7 @@ class CrashAfterCommitIT {
     @Test
     void reSendingNeverUnmarksAMessageReadMeanwhile() {
         MessageService dying = new MessageService(stores.clock, stores.cache.mysqlMessages(), stores.cache.redisMessages(),
-                stores.cache.outboxAcks(), stores.cache.mysqlMessages(), stores.cache.redisMessages(),
+                stores.cache.replication().requestCopies(), stores.cache.mysqlMessages(), stores.cache.redisMessages(),
                 message -> {
                     throw new Died();
                 });

@@ -1,5 +1,6 @@
 package chatcache.message;
 
+import chatcache.replication.CacheRebuild;
 import chatcache.query.Filter;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;

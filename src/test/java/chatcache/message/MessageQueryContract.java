@@ -284,7 +284,7 @@ public abstract class MessageQueryContract {
 
     /** Marks these messages read in both stores (the MySQL path, which copies its marks to Redis at once). */
     private void markRead(List<Long> ids) {
-        stores.cache.mysqlMessages().markRead(ids);
+        stores.cache.replication().requestCopies().marked(ids, stores.cache.mysqlMessages().markRead(ids));
         posted.replaceAll(m -> ids.contains(m.id()) ? m.withRead(true) : m);
     }
 

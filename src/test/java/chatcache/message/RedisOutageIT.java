@@ -1,6 +1,8 @@
 package chatcache.message;
 
 import chatcache.query.SearchCriteria;
+import chatcache.replication.OutboxAcks;
+import chatcache.replication.RequestCopies;
 import chatcache.redis.OrderIndex;
 import chatcache.redis.RedisMessages;
 import chatcache.support.TestStores;
@@ -45,7 +47,7 @@ class RedisOutageIT {
         deadPool = new JedisPool(new JedisPoolConfig(), new HostAndPort("127.0.0.1", closedPort),
                 DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build());
         RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE));
-        service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis, new OutboxAcks(),
+        service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis, new RequestCopies(stores.cache.mysqlMessages(), deadRedis, deadRedis, new OutboxAcks()),
                 stores.cache.mysqlMessages(), deadRedis);
     }
 

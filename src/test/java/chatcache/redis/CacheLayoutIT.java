@@ -1,6 +1,6 @@
 package chatcache.redis;
 
-import chatcache.message.CacheRebuild;
+import chatcache.replication.CacheRebuild;
 import chatcache.message.Message;
 import chatcache.support.TestStores;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,8 +34,8 @@ class CacheLayoutIT {
             // what layout 1 looked like: no layout key, one sorted set of 32-digit keys per list
             jedis.del(SearchIndex.LAYOUT_KEY);
             jedis.zadd("order:chat:77", 0, "17000000000000000000000000000005");
-            jedis.xadd(ReadMarkStream.KEY, StreamEntryID.NEW_ENTRY, Map.of("ids", "5"));
-            long marks = jedis.xlen(ReadMarkStream.KEY);
+            jedis.xadd(ReadMarkLog.KEY, StreamEntryID.NEW_ENTRY, Map.of("ids", "5"));
+            long marks = jedis.xlen(ReadMarkLog.KEY);
             assertTrue(stores.cache.cacheState().holdsAll());
 
             stores.cache.prepareRedis();
@@ -44,7 +44,7 @@ class CacheLayoutIT {
             assertFalse(jedis.exists("messages:5"));
             assertEquals(Set.of(), jedis.keys("order:*"));
             assertFalse(stores.cache.cacheState().holdsAll(), "readers must go to MySQL until the rebuild");
-            assertEquals(marks, jedis.xlen(ReadMarkStream.KEY));
+            assertEquals(marks, jedis.xlen(ReadMarkLog.KEY));
             assertEquals(0, stores.cache.redisMessages().indexedCount(77));
         }
         // the guard's rebuild brings the cache back in the new layout

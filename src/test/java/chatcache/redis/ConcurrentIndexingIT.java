@@ -1,6 +1,6 @@
 package chatcache.redis;
 
-import chatcache.message.CacheRebuild;
+import chatcache.replication.CacheRebuild;
 import chatcache.message.Message;
 import chatcache.message.NewMessage;
 import chatcache.message.Pager;

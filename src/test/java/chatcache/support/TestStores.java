@@ -2,7 +2,7 @@ package chatcache.support;
 
 import chatcache.ChatCache;
 import chatcache.Config;
-import chatcache.message.CacheRebuild;
+import chatcache.replication.CacheRebuild;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
 import chatcache.user.User;

@@ -2,7 +2,7 @@ package chatcache.web;
 
 import chatcache.web.ApiClient.Reply;
 
-import chatcache.message.CacheRebuild;
+import chatcache.replication.CacheRebuild;
 import chatcache.message.Message;
 import chatcache.message.Page;
 import chatcache.query.Position;

@@ -1,4 +1,9 @@
-package chatcache.message;
+package chatcache.replication;
+
+import chatcache.message.CacheCompleteness;
+import chatcache.message.Message;
+import chatcache.message.MessageCache;
+import chatcache.message.MessageStore;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,7 +27,8 @@ public final class CacheRebuild {
     private final CacheCompleteness state;
     private final Runnable prepareRedis;
     private final CacheSync sync;
-    private final chatcache.chat.ChatCopies chats;
+    private final ChatCopies chats;
+    private final Lease lease;
 
     /** Reports progress of long work: {@code done} of {@code total}. */
     @FunctionalInterface
@@ -32,10 +38,21 @@ public final class CacheRebuild {
         void step(long done, long total);
     }
 
-    /** @param prepareRedis creates the index and streams if they are missing (after a flush) */
+    /** Another instance (or a CLI run) is rebuilding now. */
+    public static final class AlreadyRunning extends RuntimeException {
+        AlreadyRunning(String holder) {
+            super("a rebuild by " + holder + " is running; readers get MySQL until it is done");
+        }
+    }
+
+    /**
+     * @param prepareRedis creates the index and streams if they are missing (after a flush)
+     * @param lease        held while rebuilding: instances sharing Redis rebuild one at a time
+     */
     public CacheRebuild(MessageStore store, MessageCache cache, CacheCompleteness state, Runnable prepareRedis,
-                        chatcache.chat.ChatCopies chats) {
+                        ChatCopies chats, Lease lease) {
         this.store = store;
+        this.lease = lease;
         this.chats = chats;
         this.cache = cache;
         this.state = state;
@@ -43,8 +60,27 @@ public final class CacheRebuild {
         this.sync = new CacheSync(store, cache);
     }
 
-    /** Rebuilds one chat, or everything; returns how many messages were copied. */
+    /**
+     * Rebuilds one chat, or everything; returns how many messages were copied. Throws
+     * {@link AlreadyRunning} if another instance holds the rebuild lease, and stops (throwing) if
+     * the lease is lost meanwhile (Redis lost its data again: the next check starts over).
+     */
     public long rebuild(Optional<Long> chatId, Progress progress) {
+        if (!lease.tryAcquire()) {
+            throw new AlreadyRunning(lease.holder().orElse("another instance"));
+        }
+        try {
+            return rebuildHoldingLease(chatId, progress);
+        } finally {
+            try {
+                lease.release();
+            } catch (RuntimeException e) {
+                // it expires by itself
+            }
+        }
+    }
+
+    private long rebuildHoldingLease(Optional<Long> chatId, Progress progress) {
         prepareRedis.run();
         chatId.ifPresentOrElse(state::markChatRebuilding, state::markAllIncomplete);
         long total = store.count(chatId);
@@ -66,6 +102,9 @@ public final class CacheRebuild {
                 batch.forEach(m -> seen.add(m.id()));
             }
             progress.step(copied, Math.max(total, copied));
+            if (!lease.renew()) {
+                throw new IllegalStateException("the rebuild lease was lost (did Redis lose its data?): rebuild stopped");
+            }
         }
         // the chats (visibility, members) last: a change meanwhile was copied by its own request
         // or is in the outbox; copies of one chat settle on its newest version

@@ -1,6 +1,7 @@
-package chatcache.message;
+package chatcache.replication;
 
 import chatcache.background.Repeater;
+import chatcache.message.CacheCompleteness;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +33,19 @@ public final class CacheGuard implements AutoCloseable {
         if (state.holdsAll()) {
             return;
         }
-        log.info("Redis does not hold a complete copy: rebuilding it from MySQL; readers get MySQL meanwhile");
-        long copied = rebuild.rebuild(Optional.empty(), (done, total) -> {
-            if (total > 0 && done % 100_000 == 0) {
-                log.info("rebuild: {} of {} messages", done, total);
-            }
-        });
+        long copied;
+        try {
+            copied = rebuild.rebuild(Optional.empty(), (done, total) -> {
+                if (done == 0) {
+                    log.info("Redis does not hold a complete copy: rebuilding it from MySQL; readers get MySQL meanwhile");
+                } else if (total > 0 && done % 100_000 == 0) {
+                    log.info("rebuild: {} of {} messages", done, total);
+                }
+            });
+        } catch (CacheRebuild.AlreadyRunning e) {
+            log.debug("{}", e.getMessage()); // another instance rebuilds; this one checks again later
+            return;
+        }
         log.info("rebuild done: {} messages; Redis answers again", copied);
     }
 

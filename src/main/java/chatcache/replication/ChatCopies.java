@@ -1,6 +1,9 @@
-package chatcache.chat;
+package chatcache.replication;
 
-import chatcache.message.OutboxAcks;
+import chatcache.chat.Chat;
+import chatcache.chat.ChatReplica;
+import chatcache.chat.ChatStore;
+import chatcache.chat.CopyChatToCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +22,7 @@ import java.util.function.LongConsumer;
  * verify). A copy is always the chat as MySQL holds it after the change, with its version, and
  * Redis keeps only the newest version, so copies racing each other end at MySQL's state.
  */
-public final class ChatCopies {
+public final class ChatCopies implements CopyChatToCache {
     private static final Logger log = LoggerFactory.getLogger(ChatCopies.class);
     private static final int BATCH = 500;
 
@@ -34,7 +37,8 @@ public final class ChatCopies {
     }
 
     /** The Redis half of a committed change; when it fails, the outbox relay does it later. */
-    void afterCommit(ChatStore.Changed change) {
+    @Override
+    public void changed(ChatStore.Changed change) {
         if (change.outboxId() == 0) {
             return;
         }

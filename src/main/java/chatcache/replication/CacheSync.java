@@ -1,4 +1,9 @@
-package chatcache.message;
+package chatcache.replication;
+
+import chatcache.message.BackendUnavailableException;
+import chatcache.message.Message;
+import chatcache.message.MessageCache;
+import chatcache.message.MessageStore;
 
 import java.util.Collection;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package chatcache.message;
+package chatcache.replication;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,7 +22,7 @@ public final class OutboxAcks {
     }
 
     /** Up to {@code max} acknowledged entries, removed from here. */
-    List<Long> take(int max) {
+    public List<Long> take(int max) {
         List<Long> taken = new ArrayList<>();
         Long id;
         while (taken.size() < max && (id = acknowledged.poll()) != null) {

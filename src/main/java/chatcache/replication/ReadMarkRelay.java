@@ -1,7 +1,8 @@
-package chatcache.redis;
+package chatcache.replication;
 
 import chatcache.background.Repeater;
 import chatcache.message.ReadMarkReplica;
+import chatcache.redis.ReadMarkLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -9,7 +10,9 @@ import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.XAutoClaimParams;
 import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.resps.StreamConsumersInfo;
 import redis.clients.jedis.resps.StreamEntry;
 
 import java.util.ArrayList;
@@ -25,12 +28,19 @@ import java.util.Set;
  * in one transaction, and acknowledges (and deletes) the entries only after that commit, so a
  * crash re-delivers instead of losing marks, and re-applying a mark is harmless.
  */
-public final class ReadMarkStream implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(ReadMarkStream.class);
-    static final String KEY = "chatcache:read-marks";
+public final class ReadMarkRelay implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReadMarkRelay.class);
+    private static final String KEY = ReadMarkLog.KEY;
     static final String GROUP = "mysql";
-    private static final String CONSUMER = "relay";
-    static final String IDS = "ids";
+    private static final String IDS = ReadMarkLog.IDS;
+    /**
+     * Entries another consumer took this long ago without acknowledging them are taken over: that
+     * instance died (kill -9, a lost host) or lost its stores mid-batch. A live one acknowledges
+     * within about {@value #GATHER_MILLIS} ms plus a MySQL transaction.
+     */
+    static final long CLAIM_IDLE_MILLIS = 10_000;
+    /** A consumer with nothing pending, silent this long, is an instance that is gone: removed from the group. */
+    private static final long FORGET_IDLE_MILLIS = 60_000;
     /** Entries per MySQL transaction; each entry holds the marks of one fetch (at most 100). */
     private static final int BATCH_ENTRIES = 100;
     private static final int BLOCK_MILLIS = 200;
@@ -39,9 +49,11 @@ public final class ReadMarkStream implements AutoCloseable {
     /** A batch that holds this many marks is applied at once. */
     private static final int MARKS_PER_STATEMENT = 100;
 
-    private static final String MARKER = "marker";
+    private static final String MARKER = ReadMarkLog.MARKER;
 
     private final JedisPool pool;
+    /** This instance's consumer name in the group: each instance reads its own share of the stream. */
+    private final String consumer;
     private final ReadMarkReplica mysql;
     private final java.util.function.Consumer<Collection<chatcache.chat.ReadMarker>> markersToMysql;
     private final Repeater worker = new Repeater("read-mark-relay", () -> relayOnce(BLOCK_MILLIS), 0);
@@ -50,9 +62,10 @@ public final class ReadMarkStream implements AutoCloseable {
      * @param markersToMysql applies members' read markers moved in Redis to MySQL (entries
      *                       {@code marker = chat:user:sortKey}, written by {@link RedisChats})
      */
-    public ReadMarkStream(JedisPool pool, ReadMarkReplica mysql,
-                          java.util.function.Consumer<Collection<chatcache.chat.ReadMarker>> markersToMysql) {
+    public ReadMarkRelay(JedisPool pool, Instance instance, ReadMarkReplica mysql,
+                         java.util.function.Consumer<Collection<chatcache.chat.ReadMarker>> markersToMysql) {
         this.pool = pool;
+        this.consumer = instance.name();
         this.mysql = mysql;
         this.markersToMysql = markersToMysql;
     }
@@ -94,14 +107,19 @@ public final class ReadMarkStream implements AutoCloseable {
     }
 
     /**
-     * Re-delivers this consumer's unacknowledged entries first, then new ones. When waiting is
-     * allowed, a batch of new entries is gathered for up to {@value #GATHER_MILLIS} ms or until it
-     * holds {@value #MARKS_PER_STATEMENT} marks, so that under load MySQL gets one UPDATE per
-     * hundred marks or more, not one per fetch.
+     * Re-delivers this consumer's unacknowledged entries first, then those a gone instance left
+     * (idle {@value #CLAIM_IDLE_MILLIS} ms), then new ones. When waiting is allowed, a batch of new
+     * entries is gathered for up to {@value #GATHER_MILLIS} ms or until it holds
+     * {@value #MARKS_PER_STATEMENT} marks, so that under load MySQL gets one UPDATE per hundred
+     * marks or more, not one per fetch.
      */
     private synchronized int relayOnce(int blockMillis) {
         try (Jedis jedis = pool.getResource()) {
+            forgetGoneConsumers(jedis);
             List<StreamEntry> entries = read(jedis, new StreamEntryID(), 0);
+            if (entries.isEmpty()) {
+                entries = claimAbandoned(jedis);
+            }
             Set<Long> ids = new LinkedHashSet<>();
             if (entries.isEmpty()) {
                 entries = new ArrayList<>(read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, blockMillis));
@@ -130,9 +148,43 @@ public final class ReadMarkStream implements AutoCloseable {
             StreamEntryID[] done = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
             jedis.xack(KEY, GROUP, done);
             jedis.xdel(KEY, done);
-            return ids.size();
+            return Math.max(1, ids.size());
         } catch (JedisException e) {
             throw new IllegalStateException("read-mark stream unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Takes over a batch of entries that another consumer was handed and never acknowledged
+     * (XAUTOCLAIM, Redis 6.2+): its instance died between reading and acknowledging. Applying
+     * them again is harmless if it had in fact reached MySQL.
+     */
+    private List<StreamEntry> claimAbandoned(Jedis jedis) {
+        Map.Entry<StreamEntryID, List<StreamEntry>> claimed = jedis.xautoclaim(KEY, GROUP, consumer, CLAIM_IDLE_MILLIS,
+                new StreamEntryID(), XAutoClaimParams.xAutoClaimParams().count(BATCH_ENTRIES));
+        List<StreamEntry> entries = claimed == null || claimed.getValue() == null ? List.of() : claimed.getValue();
+        if (!entries.isEmpty()) {
+            log.info("took over {} read-mark entries another instance left unacknowledged", entries.size());
+        }
+        return entries;
+    }
+
+    private long lastForget;
+
+    /**
+     * Removes consumers of gone instances (nothing pending, silent for {@value #FORGET_IDLE_MILLIS}
+     * ms), so that the group does not grow by one consumer per restart; checked twice a minute.
+     */
+    private void forgetGoneConsumers(Jedis jedis) {
+        long now = System.nanoTime();
+        if (now - lastForget < 30_000_000_000L && lastForget != 0) {
+            return;
+        }
+        lastForget = now;
+        for (StreamConsumersInfo c : jedis.xinfoConsumers(KEY, GROUP)) {
+            if (!c.getName().equals(consumer) && c.getPending() == 0 && c.getIdle() > FORGET_IDLE_MILLIS) {
+                jedis.xgroupDelConsumer(KEY, GROUP, c.getName());
+            }
         }
     }
 
@@ -160,12 +212,12 @@ public final class ReadMarkStream implements AutoCloseable {
         }
     }
 
-    private static List<StreamEntry> read(Jedis jedis, StreamEntryID from, int blockMillis) {
+    private List<StreamEntry> read(Jedis jedis, StreamEntryID from, int blockMillis) {
         XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(BATCH_ENTRIES);
         if (blockMillis > 0) {
             params.block(blockMillis);
         }
-        List<Map.Entry<String, List<StreamEntry>>> reply = jedis.xreadGroup(GROUP, CONSUMER, params, Map.of(KEY, from));
+        List<Map.Entry<String, List<StreamEntry>>> reply = jedis.xreadGroup(GROUP, consumer, params, Map.of(KEY, from));
         List<StreamEntry> entries = new ArrayList<>();
         if (reply != null) {
             for (Map.Entry<String, List<StreamEntry>> stream : reply) {

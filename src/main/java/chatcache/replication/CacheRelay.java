@@ -1,6 +1,8 @@
-package chatcache.message;
+package chatcache.replication;
 
 import chatcache.background.Repeater;
+import chatcache.message.MessageCache;
+import chatcache.message.MessageStore;
 
 import java.time.Clock;
 import java.util.List;
@@ -54,7 +56,10 @@ public final class CacheRelay implements AutoCloseable {
         return cleared;
     }
 
-    /** Deletes acknowledged entries, then re-sends up to one batch committed before {@code upTo}. */
+    /**
+     * Deletes acknowledged entries, then re-sends up to one batch committed before {@code upTo}
+     * that no other instance is re-sending (each instance runs this relay; they share the work).
+     */
     private synchronized int relay(long upTo) {
         List<Long> finished = acks.take(10 * BATCH);
         try {
@@ -63,21 +68,18 @@ public final class CacheRelay implements AutoCloseable {
             acks.ackAll(finished); // try again next time
             throw e;
         }
-        List<MessageStore.OutboxEntry> stale = store.outbox(upTo, BATCH);
-        if (stale.isEmpty()) {
-            return finished.size();
-        }
-        Set<Long> ids = stale.stream().filter(e -> !e.isChat()).map(MessageStore.OutboxEntry::messageId).collect(Collectors.toSet());
-        Set<Long> chats = stale.stream().filter(MessageStore.OutboxEntry::isChat).map(MessageStore.OutboxEntry::chatId).collect(Collectors.toSet());
-        // a change whose message no longer exists was a delete (or was followed by one)
-        if (!ids.isEmpty()) {
-            sync.copy(ids);
-        }
-        if (!chats.isEmpty()) {
-            copyChats.accept(chats);
-        }
-        store.clearOutbox(stale.stream().map(MessageStore.OutboxEntry::id).toList());
-        return finished.size() + stale.size();
+        int resent = store.relayOutbox(upTo, BATCH, stale -> {
+            Set<Long> ids = stale.stream().filter(e -> !e.isChat()).map(MessageStore.OutboxEntry::messageId).collect(Collectors.toSet());
+            Set<Long> chats = stale.stream().filter(MessageStore.OutboxEntry::isChat).map(MessageStore.OutboxEntry::chatId).collect(Collectors.toSet());
+            // a change whose message no longer exists was a delete (or was followed by one)
+            if (!ids.isEmpty()) {
+                sync.copy(ids);
+            }
+            if (!chats.isEmpty()) {
+                copyChats.accept(chats);
+            }
+        });
+        return finished.size() + resent;
     }
 
     @Override

@@ -1,0 +1,118 @@
+package chatcache.replication;
+
+import chatcache.chat.ChatReplica;
+import chatcache.chat.ChatStore;
+import chatcache.chat.ReadMarker;
+import chatcache.message.CacheCompleteness;
+import chatcache.message.MessageCache;
+import chatcache.message.MessageStore;
+import chatcache.message.ReadMarkReplica;
+import redis.clients.jedis.JedisPool;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Keeping Redis's copy in step with MySQL, both directions, on any number of instances sharing
+ * the two stores:
+ * <ul>
+ * <li>MySQL to Redis: each change is copied by its request ({@link RequestCopies},
+ *     {@link ChatCopies}); its outbox row, written in the change's transaction, is re-sent by
+ *     {@link CacheRelay} if that copy never happened. Instances take disjoint batches of the
+ *     outbox (SKIP LOCKED).</li>
+ * <li>Redis to MySQL: read marks made in Redis are logged in a stream in the same step and applied
+ *     to MySQL by {@link ReadMarkRelay}: one consumer per instance; entries a dead instance was
+ *     handed are taken over by another.</li>
+ * <li>Repair: {@link CacheGuard} notices a Redis that lost its data and {@link CacheRebuild}
+ *     refills it, one instance at a time ({@link Lease}); {@link CacheSync} settles copies that
+ *     raced newer changes; rebuild and verify also serve the CLI.</li>
+ * </ul>
+ */
+public final class Replication implements AutoCloseable {
+    /** How long a rebuild lease lasts without renewal (it is renewed every batch of 1,000 messages). */
+    static final long REBUILD_LEASE_MILLIS = 30_000;
+
+    private final Instance instance;
+    private final OutboxAcks acks = new OutboxAcks();
+    private final RequestCopies requestCopies;
+    private final ChatCopies chatCopies;
+    private final CacheRelay relay;
+    private final ReadMarkRelay readMarks;
+    private final CacheRebuild rebuild;
+    private final CacheGuard guard;
+
+    /**
+     * @param mysqlMarks     MySQL, receiving read marks made in Redis
+     * @param redisMarks     Redis, receiving read marks made in MySQL
+     * @param markersToMysql applies members' read markers moved in Redis to MySQL
+     * @param chatsCopied    told which chats the relay copied (what the server remembers of them is stale)
+     * @param prepareRedis   creates the index and stream if missing (after a flush)
+     */
+    public Replication(Instance instance, Clock clock, JedisPool redisPool,
+                       MessageStore store, MessageCache cache, CacheCompleteness state,
+                       ReadMarkReplica mysqlMarks, ReadMarkReplica redisMarks,
+                       Consumer<Collection<ReadMarker>> markersToMysql,
+                       ChatStore chatStore, ChatReplica chatReplica, Consumer<Set<Long>> chatsCopied,
+                       Runnable prepareRedis) {
+        this.instance = instance;
+        this.requestCopies = new RequestCopies(store, cache, redisMarks, acks);
+        this.chatCopies = new ChatCopies(chatStore, chatReplica, acks);
+        this.relay = new CacheRelay(store, cache, acks, clock, ids -> {
+            chatCopies.copy(ids);
+            chatsCopied.accept(ids);
+        });
+        this.readMarks = new ReadMarkRelay(redisPool, instance, mysqlMarks, markersToMysql);
+        this.rebuild = new CacheRebuild(store, cache, state, prepareRedis, chatCopies,
+                new Lease(redisPool, "chatcache:lease:rebuild", instance, REBUILD_LEASE_MILLIS));
+        this.guard = new CacheGuard(state, rebuild);
+    }
+
+    /** Starts the relays (both directions) and the guard that rebuilds a lost copy. */
+    public void start() {
+        readMarks.start();
+        relay.start();
+        guard.start();
+    }
+
+    public Instance instance() {
+        return instance;
+    }
+
+    /** Copies made by requests, right after their commit. */
+    public RequestCopies requestCopies() {
+        return requestCopies;
+    }
+
+    /** Where requests acknowledge outbox entries Redis received. */
+    public OutboxAcks acks() {
+        return acks;
+    }
+
+    public ChatCopies chatCopies() {
+        return chatCopies;
+    }
+
+    /** MySQL to Redis: the outbox relay. */
+    public CacheRelay relay() {
+        return relay;
+    }
+
+    /** Redis to MySQL: the read-mark relay. */
+    public ReadMarkRelay readMarks() {
+        return readMarks;
+    }
+
+    public CacheRebuild rebuild() {
+        return rebuild;
+    }
+
+    /** Stops the background work; read marks still in the stream are applied if the stores allow. */
+    @Override
+    public void close() {
+        guard.close();
+        relay.close();
+        readMarks.close();
+    }
+}
