@@ -11,6 +11,7 @@ import chatcache.message.MessageService;
 import chatcache.replication.OutboxAcks;
 import chatcache.mysql.Database;
 import chatcache.mysql.MySqlChats;
+import chatcache.mysql.MySqlIdempotencyKeys;
 import chatcache.mysql.MySqlMessages;
 import chatcache.mysql.MySqlUsers;
 import chatcache.redis.CacheState;
@@ -52,6 +53,8 @@ public final class ChatCache implements AutoCloseable {
     private final TokenSync tokenSync;
     private final Repeater tokenSyncWorker;
     private final Repeater revocationWatch;
+    /** Deletes Idempotency-Keys older than 24 h (every instance; deleting twice is harmless). */
+    private final Repeater idempotencyExpiry;
 
     private ChatCache(Config config, Clock clock) {
         this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
@@ -73,12 +76,19 @@ public final class ChatCache implements AutoCloseable {
             this.chats = new ChatService(clock, mysqlChats, redisChats, replication.chatCopies());
             this.messages = new MessageService(clock, mysqlMessages, redisMessages, replication.requestCopies(),
                     mysqlMessages, redisMessages, MessageService.AfterCommit.NOTHING,
-                    new Explain.Translators(MySqlMessages.translator(), redisMessages.translator()));
+                    new Explain.Translators(MySqlMessages.translator(), redisMessages.translator()),
+                    new MySqlIdempotencyKeys(database.sessionFactory()));
             MySqlUsers users = new MySqlUsers(database.sessionFactory());
             RedisTokens tokens = new RedisTokens(redisPool);
             this.authenticator = new Authenticator(users, tokens, clock);
             this.tokenSync = new TokenSync(users, tokens);
             this.tokenSyncWorker = new Repeater("token-sync", tokenSync::step, TOKEN_SYNC_MILLIS);
+            chatcache.message.IdempotencyKeys keys = messages.idempotencyKeys().orElseThrow();
+            this.idempotencyExpiry = new Repeater("idempotency-expiry", () -> {
+                while (keys.expire(clock.millis(), 1_000) == 1_000) {
+                    // a backlog after downtime goes in chunks, each its own short transaction
+                }
+            }, 60_000);
             this.revocationWatch = new Repeater("revocation-watch", new RevocationWatch(users, tokens, authenticator)::step,
                     RevocationWatch.PERIOD_MILLIS);
         } catch (RuntimeException e) {
@@ -204,6 +214,7 @@ public final class ChatCache implements AutoCloseable {
     public void startRelays() {
         tokenSyncWorker.start();
         revocationWatch.start();
+        idempotencyExpiry.start();
         replication.start();
     }
 
@@ -264,6 +275,7 @@ public final class ChatCache implements AutoCloseable {
     @Override
     public void close() {
         revocationWatch.close();
+        idempotencyExpiry.close();
         tokenSyncWorker.close();
         replication.close();
         redisPool.close();

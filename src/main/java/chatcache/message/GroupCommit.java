@@ -3,6 +3,7 @@ package chatcache.message;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -108,20 +109,26 @@ final class GroupCommit {
             return;
         }
         try {
-            List<Stored> stored = primary.insertAll(batch.stream().map(Pending::draft).toList());
+            List<Optional<Stored>> stored = primary.insertAll(batch.stream().map(Pending::draft).toList());
             List<Stored> committed = new ArrayList<>(stored.size());
             for (int i = 0; i < stored.size(); i++) {
+                if (stored.get(i).isEmpty()) {
+                    batch.get(i).done().completeExceptionally(new ClaimTakenOverException());
+                    continue;
+                }
                 try {
-                    afterCommit.committed(stored.get(i).message());
-                    committed.add(stored.get(i));
+                    afterCommit.committed(stored.get(i).get().message());
+                    committed.add(stored.get(i).get());
                 } catch (RuntimeException | Error e) {
                     batch.get(i).done().completeExceptionally(e);
                 }
             }
             copies.posted(committed);
             for (int i = 0; i < stored.size(); i++) {
-                // those whose hook threw are done already; complete() leaves them as they are
-                batch.get(i).done().complete(stored.get(i).message());
+                // those whose hook threw (or claim was lost) are done already; complete() leaves them as they are
+                if (stored.get(i).isPresent()) {
+                    batch.get(i).done().complete(stored.get(i).get().message());
+                }
             }
         } catch (RuntimeException | Error e) {
             batch.forEach(p -> p.done().completeExceptionally(e));

@@ -31,6 +31,7 @@ public final class MessageService {
     private final GroupCommit posts;
     private final Fallbacks fallbacks = new Fallbacks();
     private final Explain.Translators translators;
+    private final IdempotencyKeys keys;
 
     /** Runs between the MySQL commit and the Redis write; fault tests make it fail there. */
     @FunctionalInterface
@@ -45,19 +46,22 @@ public final class MessageService {
         this(clock, primary, cache, copies, mysql, redis, AfterCommit.NOTHING);
     }
 
+    /** Without explain's translations, and without Idempotency-Keys (tests that call the service itself). */
     public MessageService(Clock clock, MessageStore primary, MessageCache cache, CopyToCache copies,
                           MessageBackend mysql, MessageBackend redis, AfterCommit afterCommit) {
-        this(clock, primary, cache, copies, mysql, redis, afterCommit, Explain.Translators.NONE);
+        this(clock, primary, cache, copies, mysql, redis, afterCommit, Explain.Translators.NONE, null);
     }
 
     /**
      * @param cache       the Redis copy, read to tell whether an edited message was read meanwhile
      * @param copies      copies each committed change to Redis at once (or leaves it to the relay)
      * @param translators how each store translates a page's reads, for {@code explain}
+     * @param keys        the Idempotency-Keys of writes (null: requests may not carry one)
      */
     public MessageService(Clock clock, MessageStore primary, MessageCache cache, CopyToCache copies,
                           MessageBackend mysql, MessageBackend redis, AfterCommit afterCommit,
-                          Explain.Translators translators) {
+                          Explain.Translators translators, IdempotencyKeys keys) {
+        this.keys = keys;
         this.translators = Objects.requireNonNull(translators);
         this.clock = Objects.requireNonNull(clock);
         this.primary = Objects.requireNonNull(primary);
@@ -75,7 +79,26 @@ public final class MessageService {
      * dies in between, the relay copies it later.
      */
     public Message post(NewMessage draft) {
-        return posts.post(new MessageStore.Draft(draft, clock.millis()));
+        return post(draft, null);
+    }
+
+    /**
+     * The same, for a request that claimed an Idempotency-Key ({@code claim}, or null): the post
+     * commits only while the claim is still this request's, and records its message on the key.
+     * Throws {@link ClaimTakenOverException} if a repeat took the claim over meanwhile.
+     */
+    public Message post(NewMessage draft, IdempotencyClaim claim) {
+        return posts.post(new MessageStore.Draft(draft, clock.millis(), claim));
+    }
+
+    /** The Idempotency-Keys of writes, if this service keeps them. */
+    public java.util.Optional<IdempotencyKeys> idempotencyKeys() {
+        return java.util.Optional.ofNullable(keys);
+    }
+
+    /** Now, on this service's clock. */
+    public long now() {
+        return clock.millis();
     }
 
     /**

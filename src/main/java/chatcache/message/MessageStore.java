@@ -7,8 +7,12 @@ import java.util.Set;
 
 /** The source of truth for messages (MySQL), with the outbox of changes Redis must still receive. */
 public interface MessageStore {
-    /** Stores these messages with their outbox entries, all in one transaction; returns them in order. */
-    List<Stored> insertAll(List<Draft> drafts);
+    /**
+     * Stores these messages with their outbox entries, all in one transaction; returns them in
+     * order. A draft whose idempotency claim another request took over meanwhile is not stored:
+     * its place is empty.
+     */
+    List<Optional<Stored>> insertAll(List<Draft> drafts);
 
     /** Replaces the text of a message, with an outbox entry, in one transaction; empty if it is gone. */
     Optional<Stored> updateText(long messageId, String text, long now);
@@ -42,8 +46,14 @@ public interface MessageStore {
     /** Every chat that has messages. */
     List<Long> chats();
 
-    /** A message to store, with its creation time. */
-    record Draft(NewMessage message, long createdAt) {
+    /**
+     * A message to store, with its creation time, and the claim of the client's idempotency key
+     * (null without one), which the message's transaction marks as used by it.
+     */
+    record Draft(NewMessage message, long createdAt, IdempotencyClaim claim) {
+        public Draft(NewMessage message, long createdAt) {
+            this(message, createdAt, null);
+        }
     }
 
     /**

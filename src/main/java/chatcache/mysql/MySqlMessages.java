@@ -50,30 +50,39 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
     }
 
     @Override
-    public List<Stored> insertAll(List<Draft> drafts) {
+    public List<Optional<Stored>> insertAll(List<Draft> drafts) {
         if (drafts.isEmpty()) {
             return List.of();
         }
         return unavailableIfFails("MySQL could not store " + drafts.size() + " messages", () -> sessions.fromTransaction(session -> {
+            // a repeat that took over a key this post claimed is answered instead: the post must not commit
+            List<Draft> accepted = session.doReturningWork(connection -> MySqlIdempotencyKeys.stillClaimed(connection, drafts));
+            if (accepted.isEmpty()) {
+                return drafts.stream().map(d -> Optional.<Stored>empty()).toList();
+            }
             List<Long> ids = session.doReturningWork(connection -> AutoIncrementIds.insert(connection, multiRowIds,
                     "INSERT INTO messages (chat_id, user_id, message, created_at, data, is_read) VALUES (?, ?, ?, ?, ?, FALSE)",
-                    drafts, (insert, d) -> {
+                    accepted, (insert, d) -> {
                         insert.setLong(1, d.message().chatId());
                         insert.setLong(2, d.message().userId());
                         insert.setString(3, d.message().text());
                         insert.setLong(4, d.createdAt());
                         insert.setString(5, d.message().data());
                     }));
-            long now = drafts.stream().mapToLong(Draft::createdAt).max().orElseThrow();
+            long now = accepted.stream().mapToLong(Draft::createdAt).max().orElseThrow();
             List<Long> outboxIds = addToOutbox(session, ids, now);
-            List<Stored> stored = new ArrayList<>(drafts.size());
-            for (int i = 0; i < drafts.size(); i++) {
-                NewMessage m = drafts.get(i).message();
-                stored.add(new Stored(new Message(ids.get(i), m.chatId(), m.userId(), m.text(), drafts.get(i).createdAt(), m.data(), false),
+            java.util.Map<Draft, Stored> byDraft = new java.util.IdentityHashMap<>();
+            for (int i = 0; i < accepted.size(); i++) {
+                Draft d = accepted.get(i);
+                NewMessage m = d.message();
+                byDraft.put(d, new Stored(new Message(ids.get(i), m.chatId(), m.userId(), m.text(), d.createdAt(), m.data(), false),
                         outboxIds.get(i)));
             }
-            session.doWork(connection -> MessageWords.insert(connection, stored.stream().map(Stored::message).toList()));
-            return stored;
+            session.doWork(connection -> {
+                MessageWords.insert(connection, byDraft.values().stream().map(Stored::message).toList());
+                MySqlIdempotencyKeys.markPosted(connection, byDraft);
+            });
+            return drafts.stream().map(d -> Optional.ofNullable(byDraft.get(d))).toList();
         }));
     }
 

@@ -11,6 +11,7 @@ import chatcache.query.Filter;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.user.Caller;
+import chatcache.user.User;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,8 +35,10 @@ final class MessageHandlers {
     private final ChatService chats;
     private final CallerResolver callers;
     private final ObjectMapper mapper;
+    private final IdempotentWrites idempotent;
 
     MessageHandlers(MessageService messages, ChatService chats, CallerResolver callers, ObjectMapper mapper) {
+        this.idempotent = new IdempotentWrites(messages);
         this.messages = messages;
         this.chats = chats;
         this.callers = callers;
@@ -45,24 +48,36 @@ final class MessageHandlers {
     void post(Context ctx) {
         long chatId = chatId(ctx);
         Caller caller = callers.require(ctx);
-        JsonBody body = JsonBody.parse(mapper, RequestBody.text(ctx), false, POST_FIELDS);
+        String raw = RequestBody.text(ctx);
+        JsonBody body = JsonBody.parse(mapper, raw, false, POST_FIELDS);
         String text = validText("message", body.text("message"), NewMessage.MAX_TEXT_CODE_POINTS);
         String data = canonicalData(body.object("data"));
         chats.requirePost(chatId, caller);
-        Message stored = messages.post(new NewMessage(chatId, caller.user().orElseThrow().id(), text, data));
-        send(ctx, 201, MessageJson.message(mapper.getFactory(), stored));
+        long userId = caller.user().orElseThrow().id();
+        idempotent.run(ctx, userId, raw,
+                claim -> new IdempotentWrites.Answer(201, MessageJson.message(mapper.getFactory(),
+                        messages.post(new NewMessage(chatId, userId, text, data), claim))),
+                // the first answer showed the new message unread
+                messageId -> new IdempotentWrites.Answer(201, MessageJson.message(mapper.getFactory(),
+                        messages.findInStore(chatId, messageId).withRead(false))));
     }
 
     void edit(Context ctx) {
         long chatId = chatId(ctx);
         long messageId = positiveId(ctx.pathParam("messageId"), "message id");
         Caller caller = callers.require(ctx);
-        JsonBody body = JsonBody.parse(mapper, RequestBody.text(ctx), false, Set.of("message"));
+        String raw = RequestBody.text(ctx);
+        JsonBody body = JsonBody.parse(mapper, raw, false, Set.of("message"));
         String text = validText("message", body.text("message"), NewMessage.MAX_TEXT_CODE_POINTS);
         // why the poster's right: a member removed from a chat edits nothing there any more
         boolean mayPost = chats.readable(chatId, caller).mayPost(caller);
-        Message edited = messages.edit(chatId, messageId, text, caller.user().orElseThrow(), mayPost);
-        send(ctx, 200, MessageJson.message(mapper.getFactory(), edited));
+        User user = caller.user().orElseThrow();
+        idempotent.run(ctx, user.id(), raw,
+                claim -> new IdempotentWrites.Answer(200, MessageJson.message(mapper.getFactory(),
+                        messages.edit(chatId, messageId, text, user, mayPost))),
+                posted -> {
+                    throw new IllegalStateException("an edit's key names no post");
+                });
     }
 
     void delete(Context ctx) {

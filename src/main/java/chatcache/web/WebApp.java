@@ -126,6 +126,7 @@ public final class WebApp {
         app.exception(ChatNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
         app.exception(ChatService.UserNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
         app.exception(ChatService.ConflictException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
+        app.exception(chatcache.message.ClaimTakenOverException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
         app.exception(BackendUnavailableException.class, (e, ctx) -> {
             log.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
             error(ctx, 503, "a backing store is unavailable, try again shortly");

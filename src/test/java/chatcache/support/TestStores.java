@@ -55,6 +55,7 @@ public final class TestStores {
             s.execute("TRUNCATE TABLE cache_outbox");
             s.execute("TRUNCATE TABLE chats");
             s.execute("TRUNCATE TABLE chat_members");
+            s.execute("TRUNCATE TABLE idempotency_keys");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
