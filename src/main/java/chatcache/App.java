@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code java -jar chatcache.jar [serve | users add ...]}. */
-@Command(name = "chatcache", mixinStandardHelpOptions = true,
+@Command(name = "chatcache", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "A queryable Redis cache of chat messages kept in MySQL.",
         subcommands = {App.Serve.class, App.Users.class, CacheCommand.class, chatcache.bench.BenchCommand.class})
 public final class App implements Callable<Integer> {
