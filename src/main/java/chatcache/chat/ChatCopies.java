@@ -1,5 +1,6 @@
 package chatcache.chat;
 
+import chatcache.logging.ExceptionText;
 import chatcache.message.OutboxAcks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,7 @@ public final class ChatCopies {
             replica.put(List.of(change.chat()));
             acks.ack(change.outboxId());
         } catch (RuntimeException e) {
-            log.warn("change to chat {} is in MySQL; its Redis copy waits in the outbox: {}", change.chat().id(), e.toString());
+            log.warn("change to chat {} is in MySQL; its Redis copy waits in the outbox: {}", change.chat().id(), ExceptionText.summary(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package chatcache.message;
 
+import chatcache.logging.ExceptionText;
 import chatcache.query.SearchCriteria;
 import chatcache.user.Caller;
 import chatcache.user.Role;
@@ -132,7 +133,7 @@ public final class MessageService {
             acks.ack(change.outboxId());
         } catch (RuntimeException e) {
             log.warn("change to message {} is in MySQL; its Redis copy waits in the outbox: {}",
-                    change.message().id(), e.toString());
+                    change.message().id(), ExceptionText.summary(e));
         }
     }
 
@@ -157,7 +158,7 @@ public final class MessageService {
             return fetchFrom(mysql, criteria, caller, explain);
         } catch (BackendUnavailableException e) {
             fallbacks.add(e.reason());
-            log.warn("Redis could not answer ({}), answering from MySQL: {}", e.reason(), e.getMessage());
+            log.warn("Redis could not answer ({}), answering from MySQL: {}", e.reason(), ExceptionText.summary(e));
             return fetchFrom(mysql, criteria, caller, explain);
         }
     }

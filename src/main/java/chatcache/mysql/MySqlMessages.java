@@ -1,5 +1,6 @@
 package chatcache.mysql;
 
+import chatcache.logging.ExceptionText;
 import chatcache.message.Explain;
 import chatcache.message.Message;
 import chatcache.message.MessageBackend;
@@ -301,7 +302,7 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
             cacheMarks.applyReadMarks(ids);
             acks.ackAll(outboxIds);
         } catch (RuntimeException e) {
-            log.warn("{} read marks wait in the outbox for Redis: {}", ids.size(), e.toString());
+            log.warn("{} read marks wait in the outbox for Redis: {}", ids.size(), ExceptionText.summary(e));
         }
     }
 

@@ -1,6 +1,7 @@
 package chatcache.redis;
 
 import chatcache.background.Repeater;
+import chatcache.logging.ExceptionText;
 import chatcache.message.ReadMarkReplica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,7 +183,7 @@ public final class ReadMarkStream implements AutoCloseable {
         try {
             drain();
         } catch (RuntimeException e) {
-            log.warn("read marks left in the stream for the next start: {}", e.toString());
+            log.warn("read marks left in the stream for the next start: {}", ExceptionText.summary(e));
         }
     }
 }
