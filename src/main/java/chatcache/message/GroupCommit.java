@@ -1,14 +1,18 @@
 package chatcache.message;
 
+import chatcache.logging.ExceptionText;
+import chatcache.logging.RequestId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 /**
  * Posts of concurrent requests stored together: one MySQL transaction (multi-row INSERTs of the
@@ -45,8 +49,12 @@ final class GroupCommit {
         this.afterCommit = afterCommit;
     }
 
-    /** A queued post; {@code turn} completes when its thread is handed the lead. */
-    private record Pending(MessageStore.Draft draft, CompletableFuture<Message> done, CompletableFuture<Void> turn) {
+    /**
+     * A queued post; {@code turn} completes when its thread is handed the lead. {@code requestId}:
+     * the request that posted it, for the lines the leader's thread logs about the whole batch.
+     */
+    private record Pending(MessageStore.Draft draft, CompletableFuture<Message> done, CompletableFuture<Void> turn,
+                           String requestId) {
     }
 
     /**
@@ -54,7 +62,7 @@ final class GroupCommit {
      * committed (and, unless Redis failed, cached). Throws what storing it threw.
      */
     Message post(MessageStore.Draft draft) {
-        Pending mine = new Pending(draft, new CompletableFuture<>(), new CompletableFuture<>());
+        Pending mine = new Pending(draft, new CompletableFuture<>(), new CompletableFuture<>(), RequestId.current());
         queue.add(mine);
         if (leading.compareAndSet(false, true)) {
             lead();
@@ -115,15 +123,17 @@ final class GroupCommit {
         try {
             List<Stored> stored = primary.insertAll(batch.stream().map(Pending::draft).toList());
             List<Stored> committed = new ArrayList<>(stored.size());
+            List<Pending> committedPosts = new ArrayList<>(stored.size());
             for (int i = 0; i < stored.size(); i++) {
                 try {
                     afterCommit.committed(stored.get(i).message());
                     committed.add(stored.get(i));
+                    committedPosts.add(batch.get(i));
                 } catch (RuntimeException | Error e) {
                     batch.get(i).done().completeExceptionally(e);
                 }
             }
-            copyToCache(committed);
+            copyToCache(committed, committedPosts);
             for (int i = 0; i < stored.size(); i++) {
                 // those whose hook threw are done already; complete() leaves them as they are
                 batch.get(i).done().complete(stored.get(i).message());
@@ -133,8 +143,12 @@ final class GroupCommit {
         }
     }
 
-    /** why no settle: a post can only be overtaken by a delete, and put() respects its tombstone. */
-    private void copyToCache(List<Stored> committed) {
+    /**
+     * why no settle: a post can only be overtaken by a delete, and put() respects its tombstone.
+     * why the posts' request ids in the line: it is logged once, on the leader's thread (whose own
+     * id the line carries), for the posts of other requests too, each of which waits meanwhile.
+     */
+    private void copyToCache(List<Stored> committed, List<Pending> posts) {
         if (committed.isEmpty()) {
             return;
         }
@@ -142,7 +156,12 @@ final class GroupCommit {
             cache.put(committed.stream().map(Stored::message).toList());
             acks.ackAll(committed.stream().map(Stored::outboxId).toList());
         } catch (RuntimeException e) {
-            log.warn("{} new messages are in MySQL; their Redis copies wait in the outbox: {}", committed.size(), e.toString());
+            log.warn("{} new messages are in MySQL; their Redis copies wait in the outbox (requests {}): {}",
+                    committed.size(), requestIds(posts), ExceptionText.summary(e));
         }
+    }
+
+    private static String requestIds(List<Pending> posts) {
+        return posts.stream().map(Pending::requestId).filter(Objects::nonNull).distinct().collect(Collectors.joining(" "));
     }
 }
