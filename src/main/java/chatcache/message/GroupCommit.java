@@ -156,8 +156,9 @@ final class GroupCommit {
             cache.put(committed.stream().map(Stored::message).toList());
             acks.ackAll(committed.stream().map(Stored::outboxId).toList());
         } catch (RuntimeException e) {
-            log.warn("{} new messages are in MySQL; their Redis copies wait in the outbox (requests {}): {}",
-                    committed.size(), requestIds(posts), ExceptionText.summary(e));
+            String requests = requestIds(posts);
+            log.warn("{} new messages are in MySQL; their Redis copies wait in the outbox{}: {}", committed.size(),
+                    requests.isEmpty() ? "" : " (requests " + requests + ")", ExceptionText.summary(e));
         }
     }
 
