@@ -1,5 +1,7 @@
 package chatcache;
 
+import chatcache.logging.LogFormat;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -22,7 +24,8 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddres
             try {
                 uri = new URI(url);
             } catch (URISyntaxException e) {
-                throw new InvalidConfigException("CHATCACHE_REDIS_URL is not a URL: " + e.getMessage());
+                // why not getMessage(): it quotes the URL, password included
+                throw new InvalidConfigException("CHATCACHE_REDIS_URL is not a URL: " + e.getReason() + " at index " + e.getIndex());
             }
             if (!"redis".equals(uri.getScheme())) {
                 throw new InvalidConfigException("CHATCACHE_REDIS_URL must start with redis://");
@@ -66,6 +69,7 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddres
         RedisAddress redis = RedisAddress.parse(env.getOrDefault("CHATCACHE_REDIS_URL", "redis://127.0.0.1:6379"));
         String bind = parseBind(env.get("CHATCACHE_BIND"));
         int port = parsePort(env.get("CHATCACHE_PORT"));
+        checkLogFormat(env.get("CHATCACHE_LOG_FORMAT"));
         return new Config(dbUrl, dbUser, dbPassword, redis, bind, port);
     }
 
@@ -96,9 +100,21 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddres
         }
     }
 
-    /** JDBC URLs may carry password=...; never print one. */
+    /**
+     * why only checked: Logback reads the variable itself as it starts (logback.xml), before any
+     * Config exists; a wrong value must still stop the program, as every other wrong setting does.
+     */
+    private static void checkLogFormat(String value) {
+        try {
+            LogFormat.of(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("CHATCACHE_LOG_FORMAT " + e.getMessage());
+        }
+    }
+
+    /** JDBC URLs may carry password=... or user:password@; never print one. */
     private static String mask(String url) {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1****").replaceAll("(//[^/@]*?:)[^/@]*@", "$1****@");
     }
 
     @Override

@@ -26,6 +26,16 @@ class ConfigTest {
         assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_URL", "redis://x:1/3")).contains("CHATCACHE_REDIS_URL"));
         assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_DB_USER", " ")).contains("CHATCACHE_DB_USER"));
         assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_BIND", "0.0.0.0; rm")).contains("CHATCACHE_BIND"));
+        assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_LOG_FORMAT", "xml")).contains("CHATCACHE_LOG_FORMAT"));
+    }
+
+    @Test
+    void theLogFormatIsTextOrJsonInAnyCase() {
+        for (String format : new String[] {"text", "json", "JSON", " Text ", ""}) {
+            Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_LOG_FORMAT", format));
+        }
+        assertEquals("CHATCACHE_LOG_FORMAT must be text or json, got 'logfmt'",
+                failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_LOG_FORMAT", "logfmt")));
     }
 
     @Test
@@ -50,5 +60,12 @@ class ConfigTest {
                 "CHATCACHE_REDIS_URL", "redis://:hunter4@h:1"));
         String shown = c.toString();
         assertFalse(shown.contains("hunter2") || shown.contains("hunter3") || shown.contains("hunter4"), shown);
+
+        String userInfo = Config.fromEnv(Map.of("CHATCACHE_DB_URL", "jdbc:mysql://app:hunter5@db.local:3306/chatcache")).toString();
+        assertFalse(userInfo.contains("hunter5"), userInfo);
+        assertTrue(userInfo.contains("jdbc:mysql://app:****@db.local:3306/chatcache"), userInfo);
+        // why: URISyntaxException's own message quotes the whole URL
+        String badUrl = failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_URL", "redis://:hunter 6@h:1"));
+        assertFalse(badUrl.contains("hunter"), badUrl);
     }
 }

@@ -1,5 +1,6 @@
 package chatcache.background;
 
+import chatcache.logging.ExceptionText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,7 @@ public final class Repeater implements AutoCloseable {
                     return;
                 }
                 backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(2 * backoff, 250));
-                log.warn("{}: {} (retrying in {} ms)", name, e.toString(), backoff);
+                log.warn("{}: {} (retrying in {} ms)", name, ExceptionText.summary(e), backoff);
             }
             long pause = backoff > 0 ? backoff : pauseMillis;
             if (pause > 0) {

@@ -1,5 +1,6 @@
 package chatcache.chat;
 
+import chatcache.logging.ExceptionText;
 import chatcache.message.BackendUnavailableException;
 import chatcache.message.CacheIncompleteException;
 import chatcache.message.NotAllowedException;
@@ -171,7 +172,7 @@ public final class ChatService {
         } catch (BackendUnavailableException e) {
             // why not fail the request: the page is answered; a marker that could not move moves
             // with the member's next read (the one store that took it keeps it, forwards only)
-            log.warn("a read marker could not move in {} ({}): {}", source, e.reason(), e.getMessage());
+            log.warn("a read marker could not move in {} ({}): {}", source, e.reason(), ExceptionText.summary(e));
         }
     }
 
@@ -219,7 +220,7 @@ public final class ChatService {
         } catch (CacheIncompleteException e) {
             return fromStore.apply(store);
         } catch (BackendUnavailableException e) {
-            log.warn("Redis could not answer for chats ({}), asking MySQL: {}", e.reason(), e.getMessage());
+            log.warn("Redis could not answer for chats ({}), asking MySQL: {}", e.reason(), ExceptionText.summary(e));
             return fromStore.apply(store);
         }
     }

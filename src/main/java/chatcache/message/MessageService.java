@@ -1,5 +1,6 @@
 package chatcache.message;
 
+import chatcache.logging.ExceptionText;
 import chatcache.query.SearchCriteria;
 import chatcache.user.Caller;
 import chatcache.user.Role;
@@ -168,7 +169,7 @@ public final class MessageService {
             return fetchFrom(mysql, criteria, caller, explain);
         } catch (BackendUnavailableException e) {
             fallbacks.add(e.reason());
-            log.warn("Redis could not answer ({}), answering from MySQL: {}", e.reason(), e.getMessage());
+            log.warn("Redis could not answer ({}), answering from MySQL: {}", e.reason(), ExceptionText.summary(e));
             return fetchFrom(mysql, criteria, caller, explain);
         }
     }

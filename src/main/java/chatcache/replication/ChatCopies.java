@@ -1,5 +1,6 @@
 package chatcache.replication;
 
+import chatcache.logging.ExceptionText;
 import chatcache.chat.Chat;
 import chatcache.chat.ChatReplica;
 import chatcache.chat.ChatStore;
@@ -46,7 +47,7 @@ public final class ChatCopies implements CopyChatToCache {
             replica.put(List.of(change.chat()));
             acks.ack(change.outboxId());
         } catch (RuntimeException e) {
-            log.warn("change to chat {} is in MySQL; its Redis copy waits in the outbox: {}", change.chat().id(), e.toString());
+            log.warn("change to chat {} is in MySQL; its Redis copy waits in the outbox: {}", change.chat().id(), ExceptionText.summary(e));
         }
     }
 

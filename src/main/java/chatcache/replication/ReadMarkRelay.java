@@ -1,6 +1,7 @@
 package chatcache.replication;
 
 import chatcache.background.Repeater;
+import chatcache.logging.ExceptionText;
 import chatcache.message.ReadMarkReplica;
 import chatcache.redis.ReadMarkLog;
 import org.slf4j.Logger;
@@ -234,7 +235,7 @@ public final class ReadMarkRelay implements AutoCloseable {
         try {
             drain();
         } catch (RuntimeException e) {
-            log.warn("read marks left in the stream for the next start: {}", e.toString());
+            log.warn("read marks left in the stream for the next start: {}", ExceptionText.summary(e));
         }
     }
 }

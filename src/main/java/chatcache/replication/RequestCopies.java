@@ -1,5 +1,6 @@
 package chatcache.replication;
 
+import chatcache.logging.ExceptionText;
 import chatcache.message.CopyToCache;
 import chatcache.message.Message;
 import chatcache.message.MessageCache;
@@ -79,7 +80,7 @@ public final class RequestCopies implements CopyToCache {
         try {
             copy.run();
         } catch (RuntimeException e) {
-            log.warn("{} in MySQL; the Redis copy waits in the outbox: {}", what, e.toString());
+            log.warn("{} in MySQL; the Redis copy waits in the outbox: {}", what, ExceptionText.summary(e));
         }
     }
 }

@@ -1,5 +1,6 @@
 package chatcache.user;
 
+import chatcache.logging.ExceptionText;
 import chatcache.message.BackendUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +61,7 @@ public final class Authenticator {
         try {
             replica.putAll(List.of(new UserToken(user, hash)));
         } catch (BackendUnavailableException e) {
-            log.warn("user {} is stored; its token reaches Redis once Redis is reachable: {}", user.id(), e.getMessage());
+            log.warn("user {} is stored; its token reaches Redis once Redis is reachable: {}", user.id(), ExceptionText.summary(e));
         }
         return new Issued(user, token);
     }
@@ -90,7 +91,7 @@ public final class Authenticator {
         try {
             replica.revoke(List.of(revoked), revoked.at());
         } catch (BackendUnavailableException e) {
-            log.warn("user {}'s token is revoked in MySQL; Redis's copy follows once Redis is reachable: {}", user.id(), e.getMessage());
+            log.warn("user {}'s token is revoked in MySQL; Redis's copy follows once Redis is reachable: {}", user.id(), ExceptionText.summary(e));
         }
         forgetRemembered();
         return user;

@@ -1,5 +1,6 @@
 package chatcache.web;
 
+import chatcache.logging.ExceptionText;
 import chatcache.message.IdempotencyClaim;
 import chatcache.message.IdempotencyKeys;
 import chatcache.message.MessageService;
@@ -102,7 +103,7 @@ final class IdempotentWrites {
             keys.answer(claim, answer.status(), new String(answer.json(), StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             // a post's key already names its message; an edit repeated after this is made again, harmlessly
-            log.warn("the answer to a request with an {} was not recorded: {}", HEADER, e.toString());
+            log.warn("the answer to a request with an {} was not recorded: {}", HEADER, ExceptionText.summary(e));
         }
         return answer;
     }

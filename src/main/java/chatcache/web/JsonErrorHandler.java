@@ -31,6 +31,7 @@ final class JsonErrorHandler extends ErrorHandler {
         baseRequest.setHandled(true);
         response.setContentType("application/json");
         SecurityHeaders.apply(response::setHeader);
+        response.setHeader(RequestIdFilter.HEADER, RequestIdFilter.of(request));
         byte[] body = body(code);
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
@@ -41,6 +42,7 @@ final class JsonErrorHandler extends ErrorHandler {
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
         SecurityHeaders.apply(fields::put);
+        fields.put(RequestIdFilter.HEADER, RequestIdFilter.of(null));
         return ByteBuffer.wrap(body(status));
     }
 

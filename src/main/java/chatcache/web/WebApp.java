@@ -3,6 +3,7 @@ package chatcache.web;
 import chatcache.ChatCache;
 import chatcache.chat.ChatNotFoundException;
 import chatcache.chat.ChatService;
+import chatcache.logging.ExceptionText;
 import chatcache.message.AnchorNotFoundException;
 import chatcache.message.BackendUnavailableException;
 import chatcache.message.MessageNotFoundException;
@@ -21,12 +22,14 @@ import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -77,6 +80,8 @@ public final class WebApp {
                 }
             }));
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServletContextHandler(context ->
+                    context.addFilter(RequestIdFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST)));
         });
         app.before(ctx -> RequestChecks.admit(ctx, limits));
         app.post("/chat/{chatId}/message", handlers::post);
@@ -128,12 +133,13 @@ public final class WebApp {
         app.exception(ChatService.ConflictException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
         app.exception(chatcache.message.ClaimTakenOverException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
         app.exception(BackendUnavailableException.class, (e, ctx) -> {
-            log.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+            // why the route and not the path: a path's segments are the client's text
+            log.warn("{} {}: {}", ctx.method(), ctx.matchedPath(), ExceptionText.summary(e));
             error(ctx, 503, "a backing store is unavailable, try again shortly");
         });
         app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
-            log.error("{} {} failed", ctx.method(), ctx.path(), e);
+            log.error("{} {} failed", ctx.method(), ctx.matchedPath(), e);
             error(ctx, 500, "internal error");
         });
         app.error(404, ctx -> {

@@ -12,13 +12,8 @@ import chatcache.user.User;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.JedisPoolConfig;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,16 +31,11 @@ class RedisOutageIT {
     private User bob;
 
     @BeforeEach
-    void wireAServiceWhoseRedisIsDown() throws IOException {
+    void wireAServiceWhoseRedisIsDown() {
         stores.reset();
         alice = stores.userOnly("alice", Role.USER);
         bob = stores.userOnly("bob", Role.USER);
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        deadPool = new JedisPool(new JedisPoolConfig(), new HostAndPort("127.0.0.1", closedPort),
-                DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build());
+        deadPool = TestStores.unreachableRedis();
         RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE));
         service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis, new RequestCopies(stores.cache.mysqlMessages(), deadRedis, deadRedis, new OutboxAcks()),
                 stores.cache.mysqlMessages(), deadRedis);

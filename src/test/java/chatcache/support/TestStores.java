@@ -6,8 +6,15 @@ import chatcache.replication.CacheRebuild;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
 import chatcache.user.User;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPoolConfig;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -130,6 +137,18 @@ public final class TestStores {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A pool of a Redis that cannot be reached (a port nobody listens on): an outage, for the parts given it. */
+    public static JedisPool unreachableRedis() {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new JedisPool(new JedisPoolConfig(), new HostAndPort("127.0.0.1", closedPort),
+                DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build());
     }
 
     public Authenticator.Issued user(String name, Role role) {
