@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.compression.Gzip;
@@ -82,46 +81,10 @@ public final class WebApp {
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
             config.jetty.modifyServletContextHandler(context ->
                     context.addFilter(RequestIdFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST)));
+            config.events(events -> events.handlerAdded(ApiRoutes::requireListed));
         });
         app.before(ctx -> RequestChecks.admit(ctx, limits));
-        app.post("/chat/{chatId}/message", handlers::post);
-        app.post("/chat/{chatId}/messages", handlers::fetch);
-        app.patch("/chat/{chatId}/message/{messageId}", handlers::edit);
-        app.delete("/chat/{chatId}/message/{messageId}", handlers::delete);
-        app.post("/chat/{chatId}/read", handlers::read);
-        app.post("/chats", chatHandlers::create);
-        app.get("/me/unread", chatHandlers::unread);
-        app.get("/chat/{chatId}", chatHandlers::get);
-        app.get("/chat/{chatId}/members", chatHandlers::members);
-        app.put("/chat/{chatId}/members/{userId}", chatHandlers::addMember);
-        app.delete("/chat/{chatId}/members/{userId}", chatHandlers::removeMember);
-        // why two more: an orchestrator restarts what is not live and routes to what is ready;
-        // /health's 503 when one store is down would take away servers that still serve reads
-        app.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
-        app.get("/health/ready", ctx -> {
-            ChatCache.Health h = health.get();
-            ObjectNode body = mapper.createObjectNode();
-            body.put("status", h.ready() ? "ready" : "not ready");
-            body.put("mysql", h.mysqlUp());
-            body.put("redis", h.redisUp() && Boolean.TRUE.equals(h.cacheComplete()));
-            ctx.status(h.ready() ? 200 : 503).json(body);
-        });
-        app.get("/health", ctx -> {
-            ChatCache.Health h = health.get();
-            ObjectNode body = mapper.createObjectNode();
-            body.put("status", h.allUp() ? "ok" : "degraded");
-            body.putObject("mysql").put("up", h.mysqlUp());
-            ObjectNode redis = body.putObject("redis");
-            redis.put("up", h.redisUp());
-            redis.put("redisearch", h.redisearchVersion());
-            redis.put("complete", h.cacheComplete());
-            ObjectNode backlog = body.putObject("backlog");
-            backlog.put("outbox", h.outboxBacklog());
-            backlog.put("readMarks", h.readMarkBacklog());
-            ObjectNode fallbacks = body.putObject("fallbacks");
-            h.fallbacks().forEach(fallbacks::put);
-            ctx.status(h.allUp() ? 200 : 503).json(body);
-        });
+        ApiRoutes.registerOn(app, new ApiRoutes.Handlers(handlers, chatHandlers, new HealthHandlers(health, mapper), new ApiDocs()));
 
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         app.exception(MessageNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));

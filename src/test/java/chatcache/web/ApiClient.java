@@ -83,8 +83,10 @@ final class ApiClient {
         } catch (JsonProcessingException e) {
             json = null;
         }
-        return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+        Reply reply = new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
                 response.body(), json);
+        OpenApiConformance.observe(new ApiDocument.Exchange(method, path, body, reply.status(), reply.contentType(), reply.body()));
+        return reply;
     }
 
     /** A JSON error answer {"error": "..."} with this status. */

@@ -10,6 +10,7 @@ import io.javalin.Javalin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Random requests over every route, as raw bytes: methods, paths, ids, tokens, headers, bodies of
  * every JSON type and of no JSON at all, and framings that lie. Whatever arrives, the server must
- * answer without a 5xx, with JSON error bodies and its security headers. The seed is printed;
+ * answer without a 5xx, with JSON error bodies and its security headers, as the OpenAPI document
+ * says ({@link OpenApiConformance}). The seed is printed;
  * re-run one with {@code -Dchatcache.seed=N}, and change the count with {@code -Dchatcache.fuzz.requests=N}.
  */
+@ExtendWith(OpenApiConformance.class)
 class HttpFuzzIT {
     private static final int REQUESTS = Integer.getInteger("chatcache.fuzz.requests", 10_000);
     /** A short idle timeout: a body shorter than its Content-Length costs 300 ms, not 10 s. */

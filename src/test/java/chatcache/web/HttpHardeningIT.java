@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
@@ -33,8 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue #14, item by item, against the real app over raw sockets: bounded bodies whatever the
  * framing, slow clients cut off, made-up tokens that cost MySQL nothing, no 500s, strict UTF-8,
- * JSON errors before routing, no method override, security headers, refused characters.
+ * JSON errors before routing, no method override, security headers, refused characters. Every
+ * answer must conform to the OpenAPI document ({@link OpenApiConformance}).
  */
+@ExtendWith(OpenApiConformance.class)
 class HttpHardeningIT {
     /**
      * Short limits so that the slow-client tests take seconds, not tens: 4 s for a body (the rate

@@ -4,6 +4,7 @@ import chatcache.support.TestStores;
 import io.javalin.Javalin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,8 +12,10 @@ import java.time.Duration;
 
 /**
  * The real web app over the test stores, started once per test class on a free port of 127.0.0.1
- * and spoken to with {@link #http} at {@link #base}: what every functional HTTP test extends.
+ * and spoken to with {@link #http} at {@link #base}: what every functional HTTP test extends. Every
+ * answer must conform to the OpenAPI document ({@link OpenApiConformance}).
  */
+@ExtendWith(OpenApiConformance.class)
 abstract class LiveApp {
     static TestStores stores;
     static Javalin app;

@@ -104,6 +104,7 @@ final class RawHttp {
                 throw new IllegalStateException(e);
             }
             Answer answer = read(in);
+            observe(head, answer);
             // why: a server that closes with our bytes unread resets the connection, which may
             // discard its answer before we read it; that is TCP, not the server failing to answer
             return answer.status() == -1 && cutOff ? new Answer(CUT_OFF, Map.of(), answer.body()) : answer;
@@ -111,6 +112,19 @@ final class RawHttp {
             throw new AssertionError("no answer within " + timeoutMs + " ms", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Hands the answer to {@link OpenApiConformance}, with the method and target of the request
+     * line; the body is not kept (a test writes it in its own way), so only the answer is judged.
+     */
+    private static void observe(byte[] head, Answer answer) {
+        String requestLine = new String(head, StandardCharsets.ISO_8859_1).split("\r\n", 2)[0];
+        String[] parts = requestLine.split(" ");
+        if (parts.length >= 2) {
+            OpenApiConformance.observe(new ApiDocument.Exchange(parts[0], parts[1], null, answer.status(),
+                    answer.header("Content-Type"), answer.text()));
         }
     }
 
