@@ -1,3 +1,7 @@
+-- A test fixture: the last schema/mysql.sql before Flyway, unchanged below this note. Versions up to
+-- then applied it at every start (idempotently: ALTERs only where the column or index was missing);
+-- SchemaUpgradeIT makes databases of those versions with it (README, "Schema migrations").
+--
 -- chatcache MySQL schema (MySQL 8.4 and MariaDB 10.11). Applied at every start; every statement
 -- must be idempotent. Statements are separated by a semicolon at the end of a line.
 
