@@ -22,7 +22,7 @@ import java.util.Set;
  * table) is first baselined at version 1 and caught up by {@link PreFlywayCatchUp} (README,
  * "Schema migrations").
  */
-public final class SchemaMigrations {
+final class SchemaMigrations {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SchemaMigrations.class);
     static final String LOCATION = "classpath:schema/mysql";
     static final String HISTORY_TABLE = "flyway_schema_history";
@@ -35,10 +35,10 @@ public final class SchemaMigrations {
     }
 
     /** What a start did: whether it baselined a database made before Flyway, how many migrations it applied, the version now. */
-    public record Outcome(boolean baselined, int applied, String version) {
+    record Outcome(boolean baselined, int applied, String version) {
     }
 
-    public static Outcome migrate(DataSource dataSource) {
+    static Outcome migrate(DataSource dataSource) {
         Flyway flyway = Flyway.configure(SchemaMigrations.class.getClassLoader())
                 .dataSource(dataSource)
                 .locations(LOCATION)
