@@ -48,10 +48,11 @@ final class SchemaMigrations {
                 .baselineVersion("1")
                 .baselineDescription(PRE_FLYWAY_DESCRIPTION)
                 .load();
-        // why a lock of our own around all of it: Flyway's lock covers applying migrations, not
-        // its decision to create the history table or to baseline; two servers starting at once on
-        // a new database could otherwise both see no history table, and one of them would then
-        // try to baseline the schema the other had just begun (and fail to start)
+        // why a lock of our own around all of it: Flyway's lock covers applying each migration, not
+        // its decision to create the history table, nor our look at the tables before baselining.
+        // Without it, servers starting together interleaved (one applied V1, another V2) and each
+        // decided to baseline an older database; with it, one migrates and the others find nothing
+        // to do (SchemaUpgradeIT)
         try (SchemaLock lock = SchemaLock.take(dataSource)) {
             boolean baselined = false;
             List<String> tables = tables(dataSource);
