@@ -8,20 +8,11 @@ import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.cfg.Configuration;
 import org.hibernate.dialect.MySQLDialect;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 
 /** The MySQL connection pool, the schema and the Hibernate session factory. */
 public final class Database implements AutoCloseable {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Database.class);
-    private static final String SCHEMA_RESOURCE = "/schema/mysql.sql";
-
     private final HikariDataSource dataSource;
     private final SessionFactory sessionFactory;
 
@@ -30,7 +21,7 @@ public final class Database implements AutoCloseable {
         this.sessionFactory = sessionFactory;
     }
 
-    /** Connects, applies schema/mysql.sql (idempotent) and builds Hibernate. */
+    /** Connects, migrates the schema to this version ({@link SchemaMigrations}) and builds Hibernate. */
     public static Database open(String jdbcUrl, String user, String password) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(jdbcUrl);
@@ -51,7 +42,7 @@ public final class Database implements AutoCloseable {
         hikari.setInitializationFailTimeout(10_000);
         HikariDataSource ds = new HikariDataSource(hikari);
         try {
-            applySchema(ds);
+            SchemaMigrations.migrate(ds);
             return new Database(ds, buildSessionFactory(ds));
         } catch (RuntimeException e) {
             ds.close();
@@ -76,88 +67,6 @@ public final class Database implements AutoCloseable {
                 .applySetting(AvailableSettings.SHOW_SQL, "false")
                 .applySetting(AvailableSettings.STATEMENT_BATCH_SIZE, "50");
         return cfg.buildSessionFactory(registry.build());
-    }
-
-    /** {@code ALTER TABLE t ADD INDEX name ...}: MySQL 8.4 has no ADD INDEX IF NOT EXISTS. */
-    private static final java.util.regex.Pattern ADD_INDEX =
-            java.util.regex.Pattern.compile("(?is)ALTER TABLE (\\w+) ADD INDEX (\\w+) .*");
-    /** {@code ALTER TABLE t ADD COLUMN name ...}: nor ADD COLUMN IF NOT EXISTS. */
-    private static final java.util.regex.Pattern ADD_COLUMN =
-            java.util.regex.Pattern.compile("(?is)ALTER TABLE (\\w+) ADD COLUMN (\\w+) .*");
-
-    static void applySchema(HikariDataSource ds) {
-        List<String> statements = schemaStatements();
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                java.util.regex.Matcher addIndex = ADD_INDEX.matcher(sql);
-                if (addIndex.matches() && hasIndex(c, addIndex.group(1), addIndex.group(2))) {
-                    continue;
-                }
-                java.util.regex.Matcher addColumn = ADD_COLUMN.matcher(sql);
-                if (addColumn.matches() && hasColumn(c, addColumn.group(1), addColumn.group(2))) {
-                    continue;
-                }
-                s.execute(sql);
-            }
-            MessageWords.backfill(c, done -> {
-                if (done % 100_000 == 0) {
-                    log.info("indexing the words of older messages: {} done", done);
-                }
-            });
-            long adopted = MySqlChats.adoptChatsOfMessages(c);
-            if (adopted > 0) {
-                log.info("{} chats named by older messages are now public chats owned by no one", adopted);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("applying " + SCHEMA_RESOURCE + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static boolean hasIndex(Connection c, String table, String index) throws SQLException {
-        return exists(c, "SELECT 1 FROM information_schema.statistics"
-                + " WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?", table, index);
-    }
-
-    private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
-        return exists(c, "SELECT 1 FROM information_schema.columns"
-                + " WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?", table, column);
-    }
-
-    private static boolean exists(Connection c, String sql, String table, String name) throws SQLException {
-        try (java.sql.PreparedStatement q = c.prepareStatement(sql)) {
-            q.setString(1, table);
-            q.setString(2, name);
-            try (java.sql.ResultSet rs = q.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    static List<String> schemaStatements() {
-        String text;
-        try (InputStream in = Database.class.getResourceAsStream(SCHEMA_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(SCHEMA_RESOURCE + " is missing from the classpath");
-            }
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + SCHEMA_RESOURCE, e);
-        }
-        List<String> statements = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        for (String line : text.split("\n")) {
-            String trimmed = line.strip();
-            if (trimmed.startsWith("--") || trimmed.isEmpty()) {
-                continue;
-            }
-            current.append(line).append('\n');
-            if (trimmed.endsWith(";")) {
-                String sql = current.toString().strip();
-                statements.add(sql.substring(0, sql.length() - 1));
-                current.setLength(0);
-            }
-        }
-        return statements;
     }
 
     public SessionFactory sessionFactory() {

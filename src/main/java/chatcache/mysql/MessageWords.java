@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,7 +23,6 @@ public final class MessageWords {
             "INSERT IGNORE INTO message_words (chat_id, word, created_at, message_id) VALUES (?, ?, ?, ?)";
     private static final String DELETE =
             "DELETE FROM message_words WHERE chat_id = ? AND word = ? AND created_at = ? AND message_id = ?";
-    static final String BACKFILL = "message_words";
 
     private MessageWords() {
     }
@@ -232,18 +230,12 @@ public final class MessageWords {
     }
 
     /**
-     * Once per database: the words of messages written before this table existed, in batches of
-     * a thousand messages, each batch locking its rows (an edit of one waits, and then replaces
-     * the words this wrote). Recorded in {@code chatcache_migrations} when done; a start that
-     * dies half-way does it again (INSERT IGNORE).
+     * The words of messages written before this table existed (a database of an older version:
+     * {@link PreFlywayCatchUp}), in batches of a thousand messages, each batch locking its rows (an
+     * edit of one waits, and then replaces the words this wrote). A run that dies half-way can run
+     * again: rows already there are kept (INSERT IGNORE).
      */
     static void backfill(Connection c, LongConsumer progress) throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet done = s.executeQuery("SELECT 1 FROM chatcache_migrations WHERE name = '" + BACKFILL + "'")) {
-            if (done.next()) {
-                return;
-            }
-        }
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (PreparedStatement select = c.prepareStatement(
@@ -262,13 +254,6 @@ public final class MessageWords {
                 total += batch.size();
                 progress.accept(total);
             }
-            try (PreparedStatement mark = c.prepareStatement(
-                    "INSERT IGNORE INTO chatcache_migrations (name, done_at) VALUES (?, ?)")) {
-                mark.setString(1, BACKFILL);
-                mark.setLong(2, System.currentTimeMillis());
-                mark.executeUpdate();
-            }
-            c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;

@@ -28,46 +28,12 @@ import java.util.Optional;
 
 /** Chats and members in MySQL (tables chats and chat_members), with plain JDBC in Hibernate's sessions. */
 public final class MySqlChats implements ChatStore {
-    static final String ADOPTION = "chats-from-messages";
     private static final int CHUNK = 500;
 
     private final SessionFactory sessions;
 
     public MySqlChats(SessionFactory sessions) {
         this.sessions = sessions;
-    }
-
-    /**
-     * Once per database: every chat that messages name but the chats table lacks (messages stored
-     * before chats existed) becomes a public chat owned by no one, titled "chat N". Returns how many.
-     */
-    static long adoptChatsOfMessages(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet done = s.executeQuery("SELECT 1 FROM chatcache_migrations WHERE name = '" + ADOPTION + "'")) {
-            if (done.next()) {
-                return 0;
-            }
-        }
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            // why GROUP BY over the (chat_id, created_at, id) index: one step per chat, not per message
-            long adopted = s.executeUpdate("INSERT IGNORE INTO chats (id, title, visibility, owner_id, created_at, version)"
-                    + " SELECT chat_id, CONCAT('chat ', chat_id), 'public', NULL, MIN(created_at), 1"
-                    + " FROM messages GROUP BY chat_id");
-            try (PreparedStatement mark = c.prepareStatement("INSERT IGNORE INTO chatcache_migrations (name, done_at) VALUES (?, ?)")) {
-                mark.setString(1, ADOPTION);
-                mark.setLong(2, System.currentTimeMillis());
-                mark.executeUpdate();
-            }
-            c.commit();
-            return adopted;
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
-        }
     }
 
     @Override

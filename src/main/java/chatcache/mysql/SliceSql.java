@@ -35,7 +35,7 @@ import static chatcache.query.MessageField.WORDS;
  * other filters tested on the message row.
  */
 record SliceSql(String sql, Map<String, Object> parameters) {
-    /** Index names from schema/mysql.sql. */
+    /** Index names from schema/mysql (V1__baseline.sql). */
     static final String CHAT_ORDER_INDEX = "ix_messages_chat_order";
     static final String CHAT_USER_ORDER_INDEX = "ix_messages_chat_user_order";
     static final String CHAT_READ_ORDER_INDEX = "ix_messages_chat_read_order";

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The three names of a queryable field agree: {@link MessageField}, the MySQL table as the
- * server created it from {@code schema/mysql.sql}, and idx:messages as RediSearch holds it from
+ * server migrated it from {@code schema/mysql}, and idx:messages as RediSearch holds it from
  * {@code schema/redisearch.schema}. A field added to one and not the others fails here.
  */
 class SchemaAgreementIT {

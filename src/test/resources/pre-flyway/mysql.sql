@@ -1,3 +1,7 @@
+-- A test fixture: the last schema/mysql.sql before Flyway, unchanged below this note. Versions up to
+-- then applied it at every start (idempotently: ALTERs only where the column or index was missing);
+-- SchemaUpgradeIT makes databases of those versions with it (README, "Schema migrations").
+--
 -- chatcache MySQL schema (MySQL 8.4 and MariaDB 10.11). Applied at every start; every statement
 -- must be idempotent. Statements are separated by a semicolon at the end of a line.
 
@@ -98,21 +102,3 @@ CREATE TABLE IF NOT EXISTS cache_outbox (
 -- A row names a message (message_id > 0, chat_id NULL) or a chat whose visibility and members
 -- Redis must receive (message_id 0, chat_id set). Added to tables made before it.
 ALTER TABLE cache_outbox ADD COLUMN chat_id BIGINT NULL;
-
--- Idempotency-Keys clients sent with posts and edits (README, "Idempotent writes"): the first
--- request with a key claims it (claim, claimed_at), a post records its message in its own
--- transaction (message_id), and the answer is kept (status, response) for repeats, 24 h.
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    user_id     BIGINT NOT NULL,
-    idem_key    VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-    -- SHA-256 of method, path and body: the same key with another request is refused
-    request     CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-    claim       CHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-    claimed_at  BIGINT NOT NULL,
-    message_id  BIGINT NULL,
-    status      SMALLINT NULL,
-    response    MEDIUMTEXT NULL,
-    created_at  BIGINT NOT NULL,
-    PRIMARY KEY (user_id, idem_key),
-    INDEX idempotency_keys_created (created_at)
-) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
