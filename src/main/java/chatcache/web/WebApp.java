@@ -16,14 +16,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.RoutesConfig;
 import io.javalin.compression.Gzip;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
-import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,45 +53,40 @@ public final class WebApp {
         CallerResolver callers = new CallerResolver(authenticator);
         MessageHandlers handlers = new MessageHandlers(messages, chats, callers, mapper);
         ChatHandlers chatHandlers = new ChatHandlers(chats, callers, mapper);
-        Javalin app = Javalin.create(config -> {
-            config.showJavalinBanner = false;
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.http.maxRequestSize = limits.maxBodyBytes();
-            config.http.customCompression(compression());
+            config.http.compressionStrategy = compression();
             // why: a client that stops sending must not keep a server thread; one that trickles is
             // cut off by RequestBody's deadline and rate (not Jetty's rate: see RequestBody)
             config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(limits.ioIdleMillis()));
-            Server[] server = new Server[1];
-            config.jetty.modifyServer(jetty -> {
-                server[0] = jetty;
-                jetty.setErrorHandler(new JsonErrorHandler());
-            });
-            // why at serverStarting: Javalin makes its connector (on start's host and port) only then
-            config.events(events -> events.serverStarting(() -> {
-                for (Connector connector : server[0].getConnectors()) {
-                    if (connector instanceof ServerConnector c) {
-                        ClientErrorConnectionFactory.install(c);
-                    }
-                }
-            }));
+            // why both: Jetty answers requests it cannot parse through the server's error handler,
+            // errors inside the servlet through the context's
+            config.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrorHandler()));
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
+            routes(config.routes, handlers, chatHandlers, limits, health, mapper);
         });
-        app.before(ctx -> RequestChecks.admit(ctx, limits));
-        app.post("/chat/{chatId}/message", handlers::post);
-        app.post("/chat/{chatId}/messages", handlers::fetch);
-        app.patch("/chat/{chatId}/message/{messageId}", handlers::edit);
-        app.delete("/chat/{chatId}/message/{messageId}", handlers::delete);
-        app.post("/chat/{chatId}/read", handlers::read);
-        app.post("/chats", chatHandlers::create);
-        app.get("/me/unread", chatHandlers::unread);
-        app.get("/chat/{chatId}", chatHandlers::get);
-        app.get("/chat/{chatId}/members", chatHandlers::members);
-        app.put("/chat/{chatId}/members/{userId}", chatHandlers::addMember);
-        app.delete("/chat/{chatId}/members/{userId}", chatHandlers::removeMember);
+    }
+
+    private static void routes(RoutesConfig routes, MessageHandlers handlers, ChatHandlers chatHandlers,
+                               HttpLimits limits, Supplier<ChatCache.Health> health, ObjectMapper mapper) {
+        routes.before(ctx -> RequestChecks.admit(ctx, limits));
+        routes.post("/chat/{chatId}/message", handlers::post);
+        routes.post("/chat/{chatId}/messages", handlers::fetch);
+        routes.patch("/chat/{chatId}/message/{messageId}", handlers::edit);
+        routes.delete("/chat/{chatId}/message/{messageId}", handlers::delete);
+        routes.post("/chat/{chatId}/read", handlers::read);
+        routes.post("/chats", chatHandlers::create);
+        routes.get("/me/unread", chatHandlers::unread);
+        routes.get("/chat/{chatId}", chatHandlers::get);
+        routes.get("/chat/{chatId}/members", chatHandlers::members);
+        routes.put("/chat/{chatId}/members/{userId}", chatHandlers::addMember);
+        routes.delete("/chat/{chatId}/members/{userId}", chatHandlers::removeMember);
         // why two more: an orchestrator restarts what is not live and routes to what is ready;
         // /health's 503 when one store is down would take away servers that still serve reads
-        app.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
-        app.get("/health/ready", ctx -> {
+        routes.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
+        routes.get("/health/ready", ctx -> {
             ChatCache.Health h = health.get();
             ObjectNode body = mapper.createObjectNode();
             body.put("status", h.ready() ? "ready" : "not ready");
@@ -101,7 +94,7 @@ public final class WebApp {
             body.put("redis", h.redisUp() && Boolean.TRUE.equals(h.cacheComplete()));
             ctx.status(h.ready() ? 200 : 503).json(body);
         });
-        app.get("/health", ctx -> {
+        routes.get("/health", ctx -> {
             ChatCache.Health h = health.get();
             ObjectNode body = mapper.createObjectNode();
             body.put("status", h.allUp() ? "ok" : "degraded");
@@ -118,29 +111,28 @@ public final class WebApp {
             ctx.status(h.allUp() ? 200 : 503).json(body);
         });
 
-        app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
-        app.exception(MessageNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+        routes.exception(MessageNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
         // why: the same answer for an anchor of another chat as for no message at all
-        app.exception(AnchorNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
-        app.exception(NotAllowedException.class, (e, ctx) -> error(ctx, 403, e.getMessage()));
-        app.exception(ChatNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
-        app.exception(ChatService.UserNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
-        app.exception(ChatService.ConflictException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
-        app.exception(BackendUnavailableException.class, (e, ctx) -> {
+        routes.exception(AnchorNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        routes.exception(NotAllowedException.class, (e, ctx) -> error(ctx, 403, e.getMessage()));
+        routes.exception(ChatNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        routes.exception(ChatService.UserNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        routes.exception(ChatService.ConflictException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
+        routes.exception(BackendUnavailableException.class, (e, ctx) -> {
             log.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
             error(ctx, 503, "a backing store is unavailable, try again shortly");
         });
-        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
-        app.exception(Exception.class, (e, ctx) -> {
+        routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+        routes.exception(Exception.class, (e, ctx) -> {
             log.error("{} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, 500, "internal error");
         });
-        app.error(404, ctx -> {
+        routes.error(404, ctx -> {
             if (ctx.result() == null || ctx.result().isEmpty()) {
                 error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path());
             }
         });
-        return app;
     }
 
     /**
