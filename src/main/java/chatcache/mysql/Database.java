@@ -6,7 +6,6 @@ import org.hibernate.SessionFactory;
 import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.cfg.Configuration;
-import org.hibernate.dialect.MySQLDialect;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -58,7 +57,7 @@ public final class Database implements AutoCloseable {
                 .applySetting(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, ds)
                 // why: the same generic MySQL dialect for MySQL 8 and MariaDB 10.11; we use only
                 // plain SELECT/INSERT/UPDATE, and must not depend on the server's self-description
-                .applySetting(AvailableSettings.DIALECT, MySQLDialect.class.getName())
+                .applySetting(AvailableSettings.DIALECT, CommonMySqlDialect.class.getName())
                 // why: MariaDB introduces itself to Connector/J as "5.5.5-10.11..."; what we use is
                 // the common MySQL 8 subset, so name that version instead of Hibernate guessing 5.5
                 .applySetting(AvailableSettings.JAKARTA_HBM2DDL_DB_MAJOR_VERSION, "8")

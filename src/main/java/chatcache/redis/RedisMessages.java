@@ -17,6 +17,7 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.util.SafeEncoder;
 
 import java.util.ArrayList;
@@ -203,7 +204,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                         tx.sendCommand(SearchCommand.DEL, SearchIndex.NAME, key);
                     }
                     tx.del(key);
-                    tx.setex(tombstone(id), TOMBSTONE_SECONDS, "1");
+                    tx.set(tombstone(id), "1", SetParams.setParams().ex(TOMBSTONE_SECONDS));
                 }
                 List<Object> results = tx.exec();
                 if (OrderIndex.scriptWasMissing(results)) {

@@ -1,6 +1,6 @@
 package chatcache.web;
 
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.event.HandlerMetaInfo;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
@@ -66,9 +66,9 @@ public final class ApiRoutes {
     }
 
     /** Registers every route of the table on this app. */
-    static void registerOn(Javalin app, Handlers handlers) {
+    static void registerOn(RoutesConfig routes, Handlers handlers) {
         for (Entry e : TABLE) {
-            app.addHttpHandler(HandlerType.valueOf(e.route().method()), e.route().path(), e.handler().apply(handlers));
+            routes.addHttpHandler(HandlerType.findOrCreate(e.route().method()), e.route().path(), e.handler().apply(handlers));
         }
     }
 

@@ -1,13 +1,15 @@
 package chatcache.web;
 
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -15,39 +17,48 @@ import java.nio.charset.StandardCharsets;
  * The errors Jetty answers itself, before or outside Javalin's routing (a malformed request line,
  * an ambiguous path such as {@code %00}, a URI or headers too large, a body that timed out): as
  * {@code {"error": ...}} like every other error, with a text of ours rather than Jetty's (which
- * may name its internals).
+ * may name its internals), whatever the method and the request's Accept header. A CONNECT Jetty
+ * refuses (such as {@code CONNECT *}) is answered as every CONNECT is: 405.
  */
 final class JsonErrorHandler extends ErrorHandler {
 
-    /** why: Jetty's default writes a body only for GET, POST and HEAD. */
     @Override
-    public boolean errorPageForMethod(String method) {
+    public boolean handle(Request request, Response response, Callback callback) {
+        boolean connect = HttpMethod.CONNECT.is(request.getMethod());
+        int status = connect ? HttpStatus.METHOD_NOT_ALLOWED_405
+                : status(response.getStatus(), (Throwable) request.getAttribute(ERROR_EXCEPTION));
+        response.setStatus(status);
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(HttpHeader.CONTENT_TYPE, "application/json");
+        SecurityHeaders.apply(headers::put);
+        headers.put(RequestIdFilter.HEADER, RequestIdFilter.of(request::getAttribute));
+        // why: what Jetty refuses is no request to keep a connection open for; and Jetty keeps a
+        // CONNECT's connection open (a tunnel) unless told to close it
+        headers.put(HttpHeader.CONNECTION, "close");
+        if (HttpStatus.hasNoBody(status)) {
+            callback.succeeded();
+        } else {
+            // why one last write: Jetty then sends a Content-Length rather than chunks
+            String text = connect ? RequestChecks.CONNECT_REFUSED : text(status);
+            response.write(true, ByteBuffer.wrap(body(text)), callback);
+        }
         return true;
     }
 
-    @Override
-    protected void generateAcceptableResponse(Request baseRequest, HttpServletRequest request,
-                                              HttpServletResponse response, int code, String message) throws IOException {
-        baseRequest.setHandled(true);
-        response.setContentType("application/json");
-        SecurityHeaders.apply(response::setHeader);
-        response.setHeader(RequestIdFilter.HEADER, RequestIdFilter.of(request));
-        byte[] body = body(code);
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+    /**
+     * The status to answer. why 505 becomes 400: Jetty answers a request line without a version
+     * (HTTP/0.9) or with an unknown one with 505, a 5xx that any client can cause at will and that
+     * would count as a server failure in every 5xx alert.
+     */
+    static int status(int status, Throwable cause) {
+        if (cause instanceof HttpException parsing) {
+            status = parsing.getCode();
+        }
+        return status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505 ? HttpStatus.BAD_REQUEST_400 : status;
     }
 
-    /** A request Jetty could not parse: no servlet runs; the answer is these bytes and fields. */
-    @Override
-    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-        fields.put(HttpHeader.CONTENT_TYPE, "application/json");
-        SecurityHeaders.apply(fields::put);
-        fields.put(RequestIdFilter.HEADER, RequestIdFilter.of(null));
-        return ByteBuffer.wrap(body(status));
-    }
-
-    private static byte[] body(int status) {
-        return ("{\"error\":\"" + text(status) + "\"}").getBytes(StandardCharsets.UTF_8);
+    private static byte[] body(String text) {
+        return ("{\"error\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
     static String text(int status) {

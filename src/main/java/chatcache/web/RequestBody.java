@@ -2,7 +2,8 @@ package chatcache.web;
 
 import io.javalin.http.Context;
 import jakarta.servlet.ServletInputStream;
-import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.io.EofException;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,7 +27,8 @@ final class RequestBody {
 
     /** Reads the body of this request and keeps it for {@link #text(Context)}. */
     static void read(Context ctx, HttpLimits limits) {
-        requireUtf8(ctx.req().getContentType());
+        // why the header as sent: Jetty 12's getContentType() throws on a charset it does not know
+        requireUtf8(ctx.header("Content-Type"));
         long declared = declaredLength(ctx.header("Content-Length"));
         if (declared > limits.maxBodyBytes()) {
             throw new ApiException(413, tooLarge(limits));
@@ -63,45 +65,57 @@ final class RequestBody {
         long start = System.nanoTime();
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(0, Math.min(declared, 8192)));
         byte[] buffer = new byte[8192];
-        try {
-            ServletInputStream in = ctx.req().getInputStream();
-            int n;
-            while ((n = in.read(buffer)) != -1) {
-                if (out.size() + n > limits.maxBodyBytes()) {
-                    throw new ApiException(413, tooLarge(limits));
-                }
-                out.write(buffer, 0, n);
-                long elapsed = (System.nanoTime() - start) / 1_000_000;
-                if (elapsed > limits.bodyDeadlineMillis()) {
-                    throw new ApiException(408, "the request body did not arrive within "
-                            + limits.bodyDeadlineMillis() / 1000.0 + " s");
-                }
-                if (elapsed > RATE_GRACE_MILLIS && out.size() * 1000L < limits.minBodyBytesPerSecond() * elapsed) {
-                    throw new ApiException(408, "the request body arrived too slowly (at least "
-                            + limits.minBodyBytesPerSecond() + " bytes/s after the first " + RATE_GRACE_MILLIS / 1000 + " s)");
-                }
+        ServletInputStream in = input(ctx);
+        int n;
+        while ((n = readSome(in, buffer)) != -1) {
+            if (out.size() + n > limits.maxBodyBytes()) {
+                throw new ApiException(413, tooLarge(limits));
             }
-        } catch (BadMessageException e) {
-            throw malformedOr408(e);
-        } catch (IOException e) {
-            // Jetty reports a malformed chunk (or a client gone mid-body) as an early EOF, a stalled
-            // client as an idle timeout
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof BadMessageException bad) {
-                    throw malformedOr408(bad);
-                }
-                if (t instanceof org.eclipse.jetty.io.EofException) {
-                    throw ApiException.badRequest("the request body is malformed or ended early");
-                }
+            out.write(buffer, 0, n);
+            long elapsed = (System.nanoTime() - start) / 1_000_000;
+            if (elapsed > limits.bodyDeadlineMillis()) {
+                throw new ApiException(408, "the request body did not arrive within "
+                        + limits.bodyDeadlineMillis() / 1000.0 + " s");
             }
-            throw new ApiException(408, "the request body did not arrive in time");
+            if (elapsed > RATE_GRACE_MILLIS && out.size() * 1000L < limits.minBodyBytesPerSecond() * elapsed) {
+                throw new ApiException(408, "the request body arrived too slowly (at least "
+                        + limits.minBodyBytesPerSecond() + " bytes/s after the first " + RATE_GRACE_MILLIS / 1000 + " s)");
+            }
         }
         return out.toByteArray();
     }
 
-    private static ApiException malformedOr408(BadMessageException e) {
-        return e.getCode() == 408 ? new ApiException(408, "the request body did not arrive in time")
-                : ApiException.badRequest("the request body is malformed");
+    private static ServletInputStream input(Context ctx) {
+        try {
+            return ctx.req().getInputStream();
+        } catch (IOException e) {
+            throw readFailed(e);
+        }
+    }
+
+    private static int readSome(ServletInputStream in, byte[] buffer) {
+        try {
+            return in.read(buffer);
+        } catch (IOException | HttpException.RuntimeException e) {
+            throw readFailed(e);
+        }
+    }
+
+    /**
+     * Jetty reports a malformed chunk as an {@link HttpException}, a client gone mid-body as an
+     * early EOF (which is an HttpException too), a stalled client as an idle timeout.
+     */
+    private static ApiException readFailed(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof EofException) {
+                return ApiException.badRequest("the request body is malformed or ended early");
+            }
+            if (t instanceof HttpException bad) {
+                return bad.getCode() == 408 ? new ApiException(408, "the request body did not arrive in time")
+                        : ApiException.badRequest("the request body is malformed");
+            }
+        }
+        return new ApiException(408, "the request body did not arrive in time");
     }
 
     /** -1 when absent; a Content-Length that is not a plain decimal number is refused. */

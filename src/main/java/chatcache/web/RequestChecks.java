@@ -11,6 +11,9 @@ final class RequestChecks {
     private static final List<String> METHOD_OVERRIDES =
             List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override");
 
+    /** The answer to every CONNECT, whether Javalin or Jetty sees it first. */
+    static final String CONNECT_REFUSED = "CONNECT is not supported";
+
     private RequestChecks() {
     }
 
@@ -20,7 +23,7 @@ final class RequestChecks {
             // why before the body: a CONNECT's "body" is a tunnel that ends only when the client closes;
             // and Jetty keeps a CONNECT's connection open unless told to close it
             ctx.header("Connection", "close");
-            throw new ApiException(405, "CONNECT is not supported");
+            throw new ApiException(405, CONNECT_REFUSED);
         }
         for (String header : METHOD_OVERRIDES) {
             if (ctx.req().getHeader(header) != null) {

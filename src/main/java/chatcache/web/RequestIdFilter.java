@@ -39,8 +39,8 @@ public final class RequestIdFilter implements Filter {
     }
 
     /** The id of this request, or a new one for a request the filter never saw (Jetty refused it first). */
-    static String of(HttpServletRequest request) {
-        Object id = request == null ? null : request.getAttribute(ATTRIBUTE);
+    static String of(java.util.function.Function<String, Object> attributes) {
+        Object id = attributes.apply(ATTRIBUTE);
         return id instanceof String s ? s : RequestId.make();
     }
 }

@@ -6,6 +6,7 @@ import chatcache.chat.ChatService;
 import chatcache.logging.ExceptionText;
 import chatcache.message.AnchorNotFoundException;
 import chatcache.message.BackendUnavailableException;
+import chatcache.message.ClaimTakenOverException;
 import chatcache.message.MessageNotFoundException;
 import chatcache.message.MessageService;
 import chatcache.message.NotAllowedException;
@@ -17,14 +18,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.compression.Gzip;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import jakarta.servlet.DispatcherType;
-import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,60 +56,55 @@ public final class WebApp {
         CallerResolver callers = new CallerResolver(authenticator);
         MessageHandlers handlers = new MessageHandlers(messages, chats, callers, mapper);
         ChatHandlers chatHandlers = new ChatHandlers(chats, callers, mapper);
-        Javalin app = Javalin.create(config -> {
-            config.showJavalinBanner = false;
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.http.maxRequestSize = limits.maxBodyBytes();
-            config.http.customCompression(compression());
+            config.http.compressionStrategy = compression();
             // why: a client that stops sending must not keep a server thread; one that trickles is
             // cut off by RequestBody's deadline and rate (not Jetty's rate: see RequestBody)
             config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(limits.ioIdleMillis()));
-            Server[] server = new Server[1];
-            config.jetty.modifyServer(jetty -> {
-                server[0] = jetty;
-                jetty.setErrorHandler(new JsonErrorHandler());
+            // why both: Jetty answers requests it cannot parse through the server's error handler,
+            // errors inside the servlet through the context's
+            config.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServletContextHandler(context -> {
+                context.setErrorHandler(new JsonErrorHandler());
+                context.addFilter(RequestIdFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST));
             });
-            // why at serverStarting: Javalin makes its connector (on start's host and port) only then
-            config.events(events -> events.serverStarting(() -> {
-                for (Connector connector : server[0].getConnectors()) {
-                    if (connector instanceof ServerConnector c) {
-                        ClientErrorConnectionFactory.install(c);
-                    }
-                }
-            }));
-            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
-            config.jetty.modifyServletContextHandler(context ->
-                    context.addFilter(RequestIdFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST)));
-            config.events(events -> events.handlerAdded(ApiRoutes::requireListed));
+            config.events.handlerAdded(ApiRoutes::requireListed);
+            routes(config.routes, handlers, chatHandlers, limits, health, mapper);
         });
-        app.before(ctx -> RequestChecks.admit(ctx, limits));
-        ApiRoutes.registerOn(app, new ApiRoutes.Handlers(handlers, chatHandlers, new HealthHandlers(health, mapper), new ApiDocs()));
+    }
 
-        app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
-        app.exception(MessageNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+    private static void routes(RoutesConfig routes, MessageHandlers handlers, ChatHandlers chatHandlers,
+                               HttpLimits limits, Supplier<ChatCache.Health> health, ObjectMapper mapper) {
+        routes.before(ctx -> RequestChecks.admit(ctx, limits));
+        ApiRoutes.registerOn(routes, new ApiRoutes.Handlers(handlers, chatHandlers, new HealthHandlers(health, mapper), new ApiDocs()));
+
+        routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+        routes.exception(MessageNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
         // why: the same answer for an anchor of another chat as for no message at all
-        app.exception(AnchorNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
-        app.exception(NotAllowedException.class, (e, ctx) -> error(ctx, 403, e.getMessage()));
-        app.exception(ChatNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
-        app.exception(ChatService.UserNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
-        app.exception(ChatService.ConflictException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
-        app.exception(chatcache.message.ClaimTakenOverException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
-        app.exception(BackendUnavailableException.class, (e, ctx) -> {
+        routes.exception(AnchorNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        routes.exception(NotAllowedException.class, (e, ctx) -> error(ctx, 403, e.getMessage()));
+        routes.exception(ChatNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        routes.exception(ChatService.UserNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        routes.exception(ChatService.ConflictException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
+        routes.exception(ClaimTakenOverException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
+        routes.exception(BackendUnavailableException.class, (e, ctx) -> {
             // why the route and not the path: a path's segments are the client's text
-            log.warn("{} {}: {}", ctx.method(), ctx.matchedPath(), ExceptionText.summary(e));
+            log.warn("{} {}: {}", ctx.method(), route(ctx), ExceptionText.summary(e));
             error(ctx, 503, "a backing store is unavailable, try again shortly");
         });
-        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
-        app.exception(Exception.class, (e, ctx) -> {
-            log.error("{} {} failed", ctx.method(), ctx.matchedPath(), e);
+        routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("{} {} failed", ctx.method(), route(ctx), e);
             error(ctx, 500, "internal error");
         });
-        app.error(404, ctx -> {
+        routes.error(404, ctx -> {
             if (ctx.result() == null || ctx.result().isEmpty()) {
                 error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path());
             }
         });
-        return app;
     }
 
     /**
@@ -122,6 +116,15 @@ public final class WebApp {
         CompressionStrategy gzip = new CompressionStrategy(null, new Gzip());
         gzip.setAllowedMimeTypes(List.of(ContentType.JSON));
         return gzip;
+    }
+
+    /** The route's template ({@code /chat/{chatId}/message}), for logs: the path itself is the client's text. */
+    static String route(Context ctx) {
+        try {
+            return ctx.endpoint().path;
+        } catch (RuntimeException e) {
+            return "(no route)";
+        }
     }
 
     private static void error(Context ctx, int status, String message) {

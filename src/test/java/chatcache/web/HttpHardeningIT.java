@@ -316,6 +316,19 @@ class HttpHardeningIT {
         assertError(trace, trace.status(), "TRACE");
     }
 
+    /**
+     * RawHttp reads an answer until the server closes, so an answer at all means the connection
+     * closed. (A CONNECT to a path is a request line Jetty cannot parse: 400.)
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"CONNECT 127.0.0.1:7070", "CONNECT *"})
+    void everyConnectIs405AndClosesTheConnection(String requestLine) {
+        Answer a = raw.send(requestLine + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n",
+                "5\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertError(a, 405, requestLine);
+        assertEquals(RequestChecks.CONNECT_REFUSED, a.json().get("error").textValue(), requestLine);
+    }
+
     // ------------------------------------------------------------------ 7. no method override
 
     @Test
@@ -327,6 +340,17 @@ class HttpHardeningIT {
                     + alice.token() + "\r\n" + header + ": DELETE\r\n", new byte[0]);
             assertError(a, 400, header);
         }
+        assertEquals(1, fetch(alice.token()).json().get("messages").size(), "the message was deleted");
+    }
+
+    /** why: like an override, a method another spelling of which a proxy's rules would not match. */
+    @Test
+    void aMethodInLowerCaseIsNoOtherMethod() {
+        long id = post(ApiClient.messageBody("keep me", null).getBytes(StandardCharsets.UTF_8), "application/json")
+                .json().get("id").longValue();
+        Answer a = raw.send("delete /chat/1/message/" + id + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + alice.token() + "\r\n", new byte[0]);
+        assertError(a, 404, "delete");
         assertEquals(1, fetch(alice.token()).json().get("messages").size(), "the message was deleted");
     }
 
