@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
         description = "A queryable Redis cache of chat messages kept in MySQL.",
         subcommands = {App.Serve.class, App.Users.class, CacheCommand.class, chatcache.bench.BenchCommand.class})
 public final class App implements Callable<Integer> {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(App.class);
 
     public static void main(String[] args) {
         // why: Hibernate logs through jboss-logging, which would otherwise pick java.util.logging
@@ -49,9 +50,17 @@ public final class App implements Callable<Integer> {
             parts.startRelays();
             Javalin app = WebApp.create(parts.messages(), parts.chats(), parts.authenticator(), parts::health);
             CountDownLatch stopped = new CountDownLatch(1);
+            // why this order on SIGTERM: readiness fails first; the server stops accepting and
+            // finishes what it began (WebApp.STOP_TIMEOUT_MILLIS at most); then the relays hand
+            // over nothing unfinished (acknowledged outbox rows deleted, read marks applied) and
+            // the pools close
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                long started = System.nanoTime();
+                log.info("stopping: finishing requests in flight");
+                parts.beginDraining();
                 app.stop();
                 parts.close();
+                log.info("stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
                 stopped.countDown();
             }, "shutdown"));
             app.start(config.bind(), config.port());

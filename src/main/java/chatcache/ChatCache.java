@@ -53,6 +53,7 @@ public final class ChatCache implements AutoCloseable {
     private final TokenSync tokenSync;
     private final Repeater tokenSyncWorker;
     private final Repeater revocationWatch;
+    private volatile boolean draining;
     /** Deletes Idempotency-Keys older than 24 h (every instance; deleting twice is harmless). */
     private final Repeater idempotencyExpiry;
 
@@ -242,8 +243,8 @@ public final class ChatCache implements AutoCloseable {
         Long outbox = mysqlUp ? quietly(mysqlMessages::outboxSize) : null;
         Long readMarkBacklog = redisUp ? quietly(replication.readMarks()::backlog) : null;
         Boolean complete = redisUp ? quietly(cacheState::holdsAll) : null;
-        return new Health(mysqlUp, redisUp, searchIndex.versionText(), complete, outbox, readMarkBacklog,
-                messages.fallbacks().snapshot());
+        return new Health(Version.current(), draining, mysqlUp, redisUp, searchIndex.versionText(), complete, outbox,
+                readMarkBacklog, messages.fallbacks().snapshot());
     }
 
     private static <T> T quietly(java.util.function.Supplier<T> read) {
@@ -255,20 +256,31 @@ public final class ChatCache implements AutoCloseable {
     }
 
     /**
+     * The process is stopping (SIGTERM): readiness answers 503 from now on, so that a load balancer
+     * that still polls it routes elsewhere while requests in flight finish.
+     */
+    public void beginDraining() {
+        draining = true;
+    }
+
+    /**
+     * @param version           this build's version
+     * @param draining          the process is stopping ({@link #beginDraining})
      * @param cacheComplete     whether Redis holds a complete copy (false while it is rebuilt)
      * @param outboxBacklog     changes committed to MySQL whose Redis copy is not confirmed yet
      * @param readMarkBacklog   read-mark batches made in Redis that MySQL has not applied yet
      * @param fallbacks         Redis-route reads answered by MySQL since start, by cause
      */
-    public record Health(boolean mysqlUp, boolean redisUp, String redisearchVersion, Boolean cacheComplete,
+    public record Health(String version, boolean draining, boolean mysqlUp, boolean redisUp, String redisearchVersion,
+                         Boolean cacheComplete,
                          Long outboxBacklog, Long readMarkBacklog, java.util.Map<String, Long> fallbacks) {
         public boolean allUp() {
             return mysqlUp && redisUp;
         }
 
-        /** Whether reads can be served: by MySQL, or by Redis holding a complete copy. */
+        /** Whether reads can be served: by MySQL, or by Redis holding a complete copy; never while draining. */
         public boolean ready() {
-            return mysqlUp || (redisUp && Boolean.TRUE.equals(cacheComplete));
+            return !draining && (mysqlUp || (redisUp && Boolean.TRUE.equals(cacheComplete)));
         }
     }
 

@@ -57,6 +57,17 @@ public final class CacheRelay implements AutoCloseable {
     }
 
     /**
+     * Deletes the entries requests acknowledged and re-sends those older than the grace, until
+     * none is left: what a stopping instance does so that others need not (entries of requests
+     * that failed to copy less than the grace ago stay for the relays of every instance).
+     */
+    public synchronized void flush() {
+        while (relay(clock.millis() - GRACE_MILLIS) > 0) {
+            // each round is one batch
+        }
+    }
+
+    /**
      * Deletes acknowledged entries, then re-sends up to one batch committed before {@code upTo}
      * that no other instance is re-sending (each instance runs this relay; they share the work).
      */

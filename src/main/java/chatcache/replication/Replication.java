@@ -1,6 +1,7 @@
 package chatcache.replication;
 
 import chatcache.chat.ChatReplica;
+import chatcache.logging.ExceptionText;
 import chatcache.chat.ChatStore;
 import chatcache.chat.ReadMarker;
 import chatcache.message.CacheCompleteness;
@@ -31,6 +32,7 @@ import java.util.function.Consumer;
  * </ul>
  */
 public final class Replication implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Replication.class);
     /** How long a rebuild lease lasts without renewal (it is renewed every batch of 1,000 messages). */
     static final long REBUILD_LEASE_MILLIS = 30_000;
 
@@ -108,11 +110,20 @@ public final class Replication implements AutoCloseable {
         return rebuild;
     }
 
-    /** Stops the background work; read marks still in the stream are applied if the stores allow. */
+    /**
+     * Stops the background work and hands nothing unfinished to other instances, as far as the
+     * stores allow: outbox rows of changes this instance copied are deleted, read marks still in
+     * the stream are applied.
+     */
     @Override
     public void close() {
         guard.close();
         relay.close();
+        try {
+            relay.flush();
+        } catch (RuntimeException e) {
+            log.warn("outbox rows left for the other instances' relays: {}", ExceptionText.summary(e));
+        }
         readMarks.close();
     }
 }

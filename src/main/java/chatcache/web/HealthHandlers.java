@@ -27,7 +27,7 @@ final class HealthHandlers {
     void ready(Context ctx) {
         ChatCache.Health h = health.get();
         ObjectNode body = mapper.createObjectNode();
-        body.put("status", h.ready() ? "ready" : "not ready");
+        body.put("status", h.ready() ? "ready" : h.draining() ? "draining" : "not ready");
         body.put("mysql", h.mysqlUp());
         body.put("redis", h.redisUp() && Boolean.TRUE.equals(h.cacheComplete()));
         ctx.status(h.ready() ? 200 : 503).json(body);
@@ -38,6 +38,7 @@ final class HealthHandlers {
         ChatCache.Health h = health.get();
         ObjectNode body = mapper.createObjectNode();
         body.put("status", h.allUp() ? "ok" : "degraded");
+        body.put("version", h.version());
         body.putObject("mysql").put("up", h.mysqlUp());
         ObjectNode redis = body.putObject("redis");
         redis.put("up", h.redisUp());

@@ -23,6 +23,7 @@ import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import jakarta.servlet.DispatcherType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,8 @@ import java.util.function.Supplier;
 /** Builds the HTTP API; handlers parse, call a service, render. Errors become JSON here, once. */
 public final class WebApp {
     private static final Logger log = LoggerFactory.getLogger(WebApp.class);
+    /** How long a stopping server lets requests already begun finish. */
+    public static final long STOP_TIMEOUT_MILLIS = 10_000;
 
     private WebApp() {
     }
@@ -66,7 +69,13 @@ public final class WebApp {
             config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(limits.ioIdleMillis()));
             // why both: Jetty answers requests it cannot parse through the server's error handler,
             // errors inside the servlet through the context's
-            config.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServer(jetty -> {
+                jetty.setErrorHandler(new JsonErrorHandler());
+                // why: on stop (SIGTERM), the connectors stop accepting at once and requests already
+                // begun are finished, for up to the stop timeout, before the server goes down
+                jetty.insertHandler(new GracefulHandler());
+                jetty.setStopTimeout(STOP_TIMEOUT_MILLIS);
+            });
             config.jetty.modifyServletContextHandler(context -> {
                 context.setErrorHandler(new JsonErrorHandler());
                 context.addFilter(RequestIdFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST));

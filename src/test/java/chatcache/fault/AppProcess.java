@@ -66,9 +66,13 @@ final class AppProcess implements AutoCloseable {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
-    /** SIGTERM, as `docker stop` or Kubernetes sends; returns the exit code, or -1 if it did not end in time. */
-    int terminate(Duration within) throws InterruptedException {
+    /** SIGTERM, as `docker stop` or Kubernetes sends; returns at once. */
+    void signalTerminate() {
         process.destroy();
+    }
+
+    /** The exit code, or -1 if the process did not end in time. */
+    int awaitExit(Duration within) throws InterruptedException {
         return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
