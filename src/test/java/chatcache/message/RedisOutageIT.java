@@ -14,6 +14,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.RedisProtocol;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -43,7 +44,7 @@ class RedisOutageIT {
             closedPort = socket.getLocalPort();
         }
         deadPool = new JedisPool(new JedisPoolConfig(), new HostAndPort("127.0.0.1", closedPort),
-                DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build());
+                DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).connectionTimeoutMillis(500).build());
         RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE));
         service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis, new OutboxAcks(),
                 stores.cache.mysqlMessages(), deadRedis);
