@@ -148,7 +148,7 @@ public final class TestStores {
             throw new UncheckedIOException(e);
         }
         return new JedisPool(new JedisPoolConfig(), new HostAndPort("127.0.0.1", closedPort),
-                DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build());
+                DefaultJedisClientConfig.builder().protocol(redis.clients.jedis.RedisProtocol.RESP2).connectionTimeoutMillis(500).build());
     }
 
     public Authenticator.Issued user(String name, Role role) {
