@@ -28,7 +28,9 @@ final class AppProcess implements AutoCloseable {
     AppProcess(String name, Map<String, String> env, Path dir) throws IOException {
         this.log = dir.resolve(name + ".log");
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx256m",
+                // why: the class path holds the tests' logback-test.xml (warnings only); a server logs as shipped
+                "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
                 "chatcache.App", "serve"))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
