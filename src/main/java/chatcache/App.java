@@ -48,10 +48,11 @@ public final class App implements Callable<Integer> {
             Config config = Config.fromEnv(System.getenv());
             ChatCache parts = ChatCache.open(config, Clock.systemUTC());
             parts.startRelays();
-            Javalin app = WebApp.create(parts.messages(), parts.chats(), parts.authenticator(), parts::health);
+            Javalin app = WebApp.create(parts.messages(), parts.chats(), parts.authenticator(), parts::health,
+                    config.tunables().http());
             CountDownLatch stopped = new CountDownLatch(1);
             // why this order on SIGTERM: readiness fails first; the server stops accepting and
-            // finishes what it began (WebApp.STOP_TIMEOUT_MILLIS at most); then the relays hand
+            // finishes what it began (CHATCACHE_SHUTDOWN_TIMEOUT_MS at most); then the relays hand
             // over nothing unfinished (acknowledged outbox rows deleted, read marks applied) and
             // the pools close
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -58,10 +58,11 @@ public final class ChatCache implements AutoCloseable {
     private final Repeater idempotencyExpiry;
 
     private ChatCache(Config config, Clock clock) {
-        this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        Tunables tunables = config.tunables();
+        this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), tunables.db());
         JedisPool pool = null;
         try {
-            pool = openRedis(config.redis());
+            pool = openRedis(config.redis(), tunables.redis());
             this.redisPool = pool;
             this.searchIndex = SearchIndex.prepare(redisPool);
             this.redisMessages = new RedisMessages(redisPool, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE));
@@ -72,7 +73,7 @@ public final class ChatCache implements AutoCloseable {
             RedisChats redisChats = new RedisChats(redisPool);
             this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, mysqlMessages, redisMessages,
                     cacheState, mysqlMessages, redisMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,
-                    this::forgetRemembered, this::prepareRedis);
+                    this::forgetRemembered, this::prepareRedis, tunables.relays());
             replication.readMarks().prepare();
             this.chats = new ChatService(clock, mysqlChats, redisChats, replication.chatCopies());
             this.messages = new MessageService(clock, mysqlMessages, redisMessages, replication.requestCopies(),
@@ -113,8 +114,8 @@ public final class ChatCache implements AutoCloseable {
         return new ChatCache(config, clock);
     }
 
-    private static JedisPool openRedis(Config.RedisAddress address) {
-        JedisPool pool = redisPool(address);
+    private static JedisPool openRedis(Config.RedisAddress address, Tunables.Pool settings) {
+        JedisPool pool = redisPool(address, settings);
         try (Jedis jedis = pool.getResource()) {
             jedis.ping();
         } catch (RuntimeException e) {
@@ -126,19 +127,24 @@ public final class ChatCache implements AutoCloseable {
 
     /** A pool of RESP2 connections to Redis; nothing is connected until used. */
     public static JedisPool redisPool(Config.RedisAddress address) {
+        return redisPool(address, Tunables.DEFAULT.redis());
+    }
+
+    /** The same, with this pool's size and timeouts. */
+    public static JedisPool redisPool(Config.RedisAddress address, Tunables.Pool settings) {
         DefaultJedisClientConfig client = DefaultJedisClientConfig.builder()
                 .password(address.password())
                 // why: RediSearch 1.2 replies cannot be parsed as RESP3; RESP2 works on every version
                 .protocol(RedisProtocol.RESP2)
-                .connectionTimeoutMillis(2_000)
-                .socketTimeoutMillis(5_000)
+                .connectionTimeoutMillis((int) settings.connectMillis())
+                .socketTimeoutMillis((int) settings.socketMillis())
                 .clientName("chatcache")
                 .build();
         JedisPoolConfig poolConfig = new JedisPoolConfig();
-        poolConfig.setMaxTotal(64);
-        poolConfig.setMaxIdle(64);
+        poolConfig.setMaxTotal(settings.size());
+        poolConfig.setMaxIdle(settings.size());
         // why: with every connection busy, a request fails (and falls back) instead of waiting for ever
-        poolConfig.setMaxWait(java.time.Duration.ofSeconds(2));
+        poolConfig.setMaxWait(java.time.Duration.ofMillis(settings.waitMillis()));
         return new JedisPool(poolConfig, new HostAndPort(address.host(), address.port()), client);
     }
 

@@ -12,7 +12,8 @@ import java.util.Map;
  * Everything the program is configured with, read once from the environment and validated;
  * every error names the setting. {@link #toString()} never shows a password.
  */
-public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddress redis, String bind, int port) {
+public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddress redis, String bind, int port,
+                     Tunables tunables) {
     public static final int DEFAULT_PORT = 7070;
     /** why loopback: the API is plain HTTP; it is reached through a TLS proxy on the same host or network namespace. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -70,7 +71,7 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddres
         String bind = parseBind(env.get("CHATCACHE_BIND"));
         int port = parsePort(env.get("CHATCACHE_PORT"));
         checkLogFormat(env.get("CHATCACHE_LOG_FORMAT"));
-        return new Config(dbUrl, dbUser, dbPassword, redis, bind, port);
+        return new Config(dbUrl, dbUser, dbPassword, redis, bind, port, Tunables.fromEnv(env));
     }
 
     /** An IP address or host name to listen on ({@code 0.0.0.0}: every IPv4 interface). */

@@ -43,7 +43,7 @@ class ConfigTest {
         Config c = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_DB_USER", "u", "CHATCACHE_DB_PASSWORD", "p",
                 "CHATCACHE_REDIS_URL", "redis://:s%40cret@redis.local:6380", "CHATCACHE_PORT", "0",
                 "CHATCACHE_BIND", "0.0.0.0"));
-        assertEquals(new Config(DB, "u", "p", new Config.RedisAddress("redis.local", 6380, "s@cret"), "0.0.0.0", 0), c);
+        assertEquals(new Config(DB, "u", "p", new Config.RedisAddress("redis.local", 6380, "s@cret"), "0.0.0.0", 0, Tunables.DEFAULT), c);
     }
 
     @Test
@@ -67,5 +67,44 @@ class ConfigTest {
         // why: URISyntaxException's own message quotes the whole URL
         String badUrl = failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_URL", "redis://:hunter 6@h:1"));
         assertFalse(badUrl.contains("hunter"), badUrl);
+    }
+
+    /** Every tunable: its name, a value it takes, and one it refuses. */
+    private static final String[][] TUNABLES = {
+            {"CHATCACHE_DB_POOL_SIZE", "8", "0"},
+            {"CHATCACHE_DB_CONNECT_TIMEOUT_MS", "3000", "10"},
+            {"CHATCACHE_DB_SOCKET_TIMEOUT_MS", "20000", "-1"},
+            {"CHATCACHE_REDIS_POOL_SIZE", "32", "0"},
+            {"CHATCACHE_REDIS_CONNECT_TIMEOUT_MS", "1000", "99999999"},
+            {"CHATCACHE_REDIS_SOCKET_TIMEOUT_MS", "6000", "1"},
+            {"CHATCACHE_REDIS_POOL_WAIT_MS", "500", "-5"},
+            {"CHATCACHE_OUTBOX_RELAY_INTERVAL_MS", "100", "1"},
+            {"CHATCACHE_OUTBOX_GRACE_MS", "3000", "5"},
+            {"CHATCACHE_READ_MARK_GATHER_MS", "100", "20000"},
+            {"CHATCACHE_READ_MARK_CLAIM_IDLE_MS", "5000", "10"},
+            {"CHATCACHE_MAX_BODY_BYTES", "131072", "100"},
+            {"CHATCACHE_BODY_DEADLINE_MS", "5000", "0"},
+            {"CHATCACHE_IDLE_TIMEOUT_MS", "5000", "0"},
+            {"CHATCACHE_MIN_BODY_BYTES_PER_SECOND", "512", "-1"},
+            {"CHATCACHE_SHUTDOWN_TIMEOUT_MS", "5000", "-1"},
+    };
+
+    @Test
+    void everyTunableIsReadValidatedAndDocumented() throws java.io.IOException {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
+        for (String[] t : TUNABLES) {
+            Config ok = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, t[0], t[1]));
+            assertTrue(!ok.tunables().equals(Tunables.DEFAULT), t[0] + "=" + t[1] + " changes something");
+            String notNumber = failure(Map.of("CHATCACHE_DB_URL", DB, t[0], "lots"));
+            assertTrue(notNumber.startsWith(t[0] + " must be a whole number"), notNumber);
+            String outOfBounds = failure(Map.of("CHATCACHE_DB_URL", DB, t[0], t[2]));
+            assertTrue(outOfBounds.startsWith(t[0] + " must be ") && outOfBounds.endsWith("got " + t[2]), outOfBounds);
+            assertTrue(readme.contains("`" + t[0] + "`"), t[0] + " is documented in README.md");
+        }
+        Tunables read = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_DB_POOL_SIZE", " 8 ",
+                "CHATCACHE_SHUTDOWN_TIMEOUT_MS", "2500", "CHATCACHE_READ_MARK_CLAIM_IDLE_MS", "")).tunables();
+        assertEquals(8, read.db().size());
+        assertEquals(2500, read.http().stopTimeoutMillis());
+        assertEquals(Tunables.DEFAULT.relays(), read.relays(), "blank means the default");
     }
 }

@@ -22,16 +22,21 @@ public final class Database implements AutoCloseable {
 
     /** Connects, migrates the schema to this version ({@link SchemaMigrations}) and builds Hibernate. */
     public static Database open(String jdbcUrl, String user, String password) {
+        return open(jdbcUrl, user, password, chatcache.Tunables.DEFAULT.db());
+    }
+
+    /** The same, with this pool's size and timeouts. */
+    public static Database open(String jdbcUrl, String user, String password, chatcache.Tunables.Pool pool) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(jdbcUrl);
         hikari.setUsername(user);
         hikari.setPassword(password);
         hikari.setPoolName("chatcache-mysql");
-        hikari.setMaximumPoolSize(16);
+        hikari.setMaximumPoolSize(pool.size());
         // why: with MySQL down, a write should fail in about two seconds (503), not hang
-        hikari.setConnectionTimeout(2_000);
-        hikari.addDataSourceProperty("connectTimeout", "2000");
-        hikari.addDataSourceProperty("socketTimeout", "10000");
+        hikari.setConnectionTimeout(pool.connectMillis());
+        hikari.addDataSourceProperty("connectTimeout", Long.toString(pool.connectMillis()));
+        hikari.addDataSourceProperty("socketTimeout", Long.toString(pool.socketMillis()));
         // why: MySQL path read marks are small bulk UPDATEs; batching the driver's statements helps writes
         hikari.addDataSourceProperty("rewriteBatchedStatements", "true");
         hikari.addDataSourceProperty("cachePrepStmts", "true");

@@ -12,34 +12,34 @@ import java.util.stream.Collectors;
 /**
  * Makes every change committed to MySQL reach Redis. The request that made the change copies it
  * at once and reports the outbox entry as done; done entries are deleted in batches. Entries that
- * stay longer than {@link #GRACE_MILLIS} (Redis was down, or the program died after the commit)
+ * stay longer than the grace (2 s by default; Redis was down, or the program died after the commit)
  * are re-sent from MySQL's current state. Re-sending is idempotent, so a crash at any point
  * costs at most one extra copy.
  */
 public final class CacheRelay implements AutoCloseable {
-    /** How long the request path gets to copy a change itself before the relay does it. */
-    static final long GRACE_MILLIS = 2_000;
     private static final int BATCH = 500;
-    private static final long PAUSE_MILLIS = 200;
 
     private final MessageStore store;
     private final MessageCache cache;
     private final Clock clock;
+    /** How long the request path gets to copy a change itself before the relay does it. */
+    private final long graceMillis;
     private final OutboxAcks acks;
     private final CacheSync sync;
     private final java.util.function.Consumer<Set<Long>> copyChats;
     private final Repeater worker;
 
     /** @param copyChats copies chats (with members) from MySQL to Redis, for the outbox rows that name chats */
-    public CacheRelay(MessageStore store, MessageCache cache, OutboxAcks acks, Clock clock,
+    public CacheRelay(MessageStore store, MessageCache cache, OutboxAcks acks, Clock clock, long pauseMillis, long graceMillis,
                       java.util.function.Consumer<Set<Long>> copyChats) {
         this.store = store;
         this.copyChats = copyChats;
         this.cache = cache;
         this.acks = acks;
         this.clock = clock;
+        this.graceMillis = graceMillis;
         this.sync = new CacheSync(store, cache);
-        this.worker = new Repeater("cache-relay", () -> relay(clock.millis() - GRACE_MILLIS), PAUSE_MILLIS);
+        this.worker = new Repeater("cache-relay", () -> relay(clock.millis() - graceMillis), pauseMillis);
     }
 
     public void start() {
@@ -62,7 +62,7 @@ public final class CacheRelay implements AutoCloseable {
      * that failed to copy less than the grace ago stay for the relays of every instance).
      */
     public synchronized void flush() {
-        while (relay(clock.millis() - GRACE_MILLIS) > 0) {
+        while (relay(clock.millis() - graceMillis) > 0) {
             // each round is one batch
         }
     }

@@ -37,16 +37,16 @@ public final class ReadMarkRelay implements AutoCloseable {
     /**
      * Entries another consumer took this long ago without acknowledging them are taken over: that
      * instance died (kill -9, a lost host) or lost its stores mid-batch. A live one acknowledges
-     * within about {@value #GATHER_MILLIS} ms plus a MySQL transaction.
+     * within about its gather time plus a MySQL transaction. 10 s by default.
      */
-    static final long CLAIM_IDLE_MILLIS = 10_000;
+    private final long claimIdleMillis;
     /** A consumer with nothing pending, silent this long, is an instance that is gone: removed from the group. */
     private static final long FORGET_IDLE_MILLIS = 60_000;
     /** Entries per MySQL transaction; each entry holds the marks of one fetch (at most 100). */
     private static final int BATCH_ENTRIES = 100;
     private static final int BLOCK_MILLIS = 200;
     /** How long a batch of new marks may gather before it is applied. */
-    private static final int GATHER_MILLIS = 300;
+    private final long gatherMillis;
     /** A batch that holds this many marks is applied at once. */
     private static final int MARKS_PER_STATEMENT = 100;
 
@@ -64,8 +64,11 @@ public final class ReadMarkRelay implements AutoCloseable {
      *                       {@code marker = chat:user:sortKey}, written by {@link RedisChats})
      */
     public ReadMarkRelay(JedisPool pool, Instance instance, ReadMarkReplica mysql,
-                         java.util.function.Consumer<Collection<chatcache.chat.ReadMarker>> markersToMysql) {
+                         java.util.function.Consumer<Collection<chatcache.chat.ReadMarker>> markersToMysql,
+                         long gatherMillis, long claimIdleMillis) {
         this.pool = pool;
+        this.gatherMillis = gatherMillis;
+        this.claimIdleMillis = claimIdleMillis;
         this.consumer = instance.name();
         this.mysql = mysql;
         this.markersToMysql = markersToMysql;
@@ -89,7 +92,7 @@ public final class ReadMarkRelay implements AutoCloseable {
         }
     }
 
-    /** Starts relaying in the background; marks reach MySQL at most about {@value #GATHER_MILLIS} ms after EXEC. */
+    /** Starts relaying in the background; marks reach MySQL at most about the gather time (300 ms by default) after EXEC. */
     public void start() {
         worker.start();
     }
@@ -109,8 +112,8 @@ public final class ReadMarkRelay implements AutoCloseable {
 
     /**
      * Re-delivers this consumer's unacknowledged entries first, then those a gone instance left
-     * (idle {@value #CLAIM_IDLE_MILLIS} ms), then new ones. When waiting is allowed, a batch of new
-     * entries is gathered for up to {@value #GATHER_MILLIS} ms or until it holds
+     * (idle the claim time), then new ones. When waiting is allowed, a batch of new
+     * entries is gathered for up to the gather time (300 ms by default) or until it holds
      * {@value #MARKS_PER_STATEMENT} marks, so that under load MySQL gets one UPDATE per hundred
      * marks or more, not one per fetch.
      */
@@ -125,7 +128,7 @@ public final class ReadMarkRelay implements AutoCloseable {
             if (entries.isEmpty()) {
                 entries = new ArrayList<>(read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, blockMillis));
                 addIds(entries, ids);
-                long until = System.nanoTime() + GATHER_MILLIS * 1_000_000L;
+                long until = System.nanoTime() + gatherMillis * 1_000_000L;
                 while (blockMillis > 0 && !entries.isEmpty() && ids.size() < MARKS_PER_STATEMENT) {
                     long left = (until - System.nanoTime()) / 1_000_000L;
                     if (left <= 0) {
@@ -161,7 +164,7 @@ public final class ReadMarkRelay implements AutoCloseable {
      * them again is harmless if it had in fact reached MySQL.
      */
     private List<StreamEntry> claimAbandoned(Jedis jedis) {
-        Map.Entry<StreamEntryID, List<StreamEntry>> claimed = jedis.xautoclaim(KEY, GROUP, consumer, CLAIM_IDLE_MILLIS,
+        Map.Entry<StreamEntryID, List<StreamEntry>> claimed = jedis.xautoclaim(KEY, GROUP, consumer, claimIdleMillis,
                 new StreamEntryID(), XAutoClaimParams.xAutoClaimParams().count(BATCH_ENTRIES));
         List<StreamEntry> entries = claimed == null || claimed.getValue() == null ? List.of() : claimed.getValue();
         if (!entries.isEmpty()) {

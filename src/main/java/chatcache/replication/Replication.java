@@ -1,5 +1,6 @@
 package chatcache.replication;
 
+import chatcache.Tunables;
 import chatcache.chat.ChatReplica;
 import chatcache.logging.ExceptionText;
 import chatcache.chat.ChatStore;
@@ -57,15 +58,16 @@ public final class Replication implements AutoCloseable {
                        ReadMarkReplica mysqlMarks, ReadMarkReplica redisMarks,
                        Consumer<Collection<ReadMarker>> markersToMysql,
                        ChatStore chatStore, ChatReplica chatReplica, Consumer<Set<Long>> chatsCopied,
-                       Runnable prepareRedis) {
+                       Runnable prepareRedis, Tunables.Relays relays) {
         this.instance = instance;
         this.requestCopies = new RequestCopies(store, cache, redisMarks, acks);
         this.chatCopies = new ChatCopies(chatStore, chatReplica, acks);
-        this.relay = new CacheRelay(store, cache, acks, clock, ids -> {
+        this.relay = new CacheRelay(store, cache, acks, clock, relays.outboxIntervalMillis(), relays.outboxGraceMillis(), ids -> {
             chatCopies.copy(ids);
             chatsCopied.accept(ids);
         });
-        this.readMarks = new ReadMarkRelay(redisPool, instance, mysqlMarks, markersToMysql);
+        this.readMarks = new ReadMarkRelay(redisPool, instance, mysqlMarks, markersToMysql,
+                relays.readMarkGatherMillis(), relays.readMarkClaimMillis());
         this.rebuild = new CacheRebuild(store, cache, state, prepareRedis, chatCopies,
                 new Lease(redisPool, "chatcache:lease:rebuild", instance, REBUILD_LEASE_MILLIS));
         this.guard = new CacheGuard(state, rebuild);

@@ -9,8 +9,15 @@ package chatcache.web;
  * @param ioIdleMillis          a blocked read or write with no progress for this long fails (408)
  * @param minBodyBytesPerSecond a body arriving slower than this on average, once it has taken more than
  *                              {@link RequestBody#RATE_GRACE_MILLIS}, is refused (408)
+ * @param stopTimeoutMillis     a stopping server (SIGTERM) finishes requests it began for at most this long
  */
-public record HttpLimits(int maxBodyBytes, long bodyDeadlineMillis, long ioIdleMillis, long minBodyBytesPerSecond) {
-    /** 64 KiB, 10 s to send it, 10 s without progress, and at least 1 KiB/s after the first 2 s. */
-    public static final HttpLimits DEFAULT = new HttpLimits(64 * 1024, 10_000, 10_000, 1_024);
+public record HttpLimits(int maxBodyBytes, long bodyDeadlineMillis, long ioIdleMillis, long minBodyBytesPerSecond,
+                         long stopTimeoutMillis) {
+    /** 64 KiB, 10 s to send it, 10 s without progress, and at least 1 KiB/s after the first 2 s; 10 s to stop. */
+    public static final HttpLimits DEFAULT = new HttpLimits(64 * 1024, 10_000, 10_000, 1_024, 10_000);
+
+    /** These bounds, with the default time to stop. */
+    public HttpLimits(int maxBodyBytes, long bodyDeadlineMillis, long ioIdleMillis, long minBodyBytesPerSecond) {
+        this(maxBodyBytes, bodyDeadlineMillis, ioIdleMillis, minBodyBytesPerSecond, 10_000);
+    }
 }

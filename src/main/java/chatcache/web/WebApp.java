@@ -36,8 +36,6 @@ import java.util.function.Supplier;
 /** Builds the HTTP API; handlers parse, call a service, render. Errors become JSON here, once. */
 public final class WebApp {
     private static final Logger log = LoggerFactory.getLogger(WebApp.class);
-    /** How long a stopping server lets requests already begun finish. */
-    public static final long STOP_TIMEOUT_MILLIS = 10_000;
 
     private WebApp() {
     }
@@ -74,7 +72,7 @@ public final class WebApp {
                 // why: on stop (SIGTERM), the connectors stop accepting at once and requests already
                 // begun are finished, for up to the stop timeout, before the server goes down
                 jetty.insertHandler(new GracefulHandler());
-                jetty.setStopTimeout(STOP_TIMEOUT_MILLIS);
+                jetty.setStopTimeout(limits.stopTimeoutMillis());
             });
             config.jetty.modifyServletContextHandler(context -> {
                 context.setErrorHandler(new JsonErrorHandler());

@@ -1,0 +1,63 @@
+package chatcache;
+
+import chatcache.web.HttpLimits;
+
+import java.util.Map;
+
+/**
+ * The numbers an operator may tune, each a {@code CHATCACHE_*} setting with a default, validated
+ * at start (README, "Configuration"). Bounds (revocation within 1 s, remembered access 0.5 s) that
+ * the README promises are not among them: they are the contract, not a tuning.
+ *
+ * @param db        the MySQL pool
+ * @param redis     the Redis pool
+ * @param relays    the background relays
+ * @param http      what a client may send, and how long a stopping server finishes requests
+ */
+public record Tunables(Pool db, Pool redis, Relays relays, HttpLimits http) {
+    /**
+     * @param size           connections at most
+     * @param connectMillis  to open a connection (and, for MySQL, to wait for a free one)
+     * @param socketMillis   a reply may take at most this long
+     * @param waitMillis     to wait for a free connection (Redis; MySQL uses connectMillis)
+     */
+    public record Pool(int size, long connectMillis, long socketMillis, long waitMillis) {
+    }
+
+    /**
+     * @param outboxIntervalMillis   pause between rounds of the outbox relay
+     * @param outboxGraceMillis      how long a request has to copy its change itself before the relay does
+     * @param readMarkGatherMillis   how long the read-mark relay gathers a batch
+     * @param readMarkClaimMillis    entries another instance left unacknowledged this long are taken over
+     */
+    public record Relays(long outboxIntervalMillis, long outboxGraceMillis, long readMarkGatherMillis, long readMarkClaimMillis) {
+    }
+
+    public static final Tunables DEFAULT = fromEnv(Map.of());
+
+    public static Tunables fromEnv(Map<String, String> env) {
+        Settings s = new Settings(env);
+        Pool db = new Pool(
+                s.integer("CHATCACHE_DB_POOL_SIZE", 16, 1, 1_000),
+                s.number("CHATCACHE_DB_CONNECT_TIMEOUT_MS", 2_000, 250, 60_000),
+                s.number("CHATCACHE_DB_SOCKET_TIMEOUT_MS", 10_000, 1_000, 600_000),
+                0);
+        Pool redis = new Pool(
+                s.integer("CHATCACHE_REDIS_POOL_SIZE", 64, 1, 10_000),
+                s.number("CHATCACHE_REDIS_CONNECT_TIMEOUT_MS", 2_000, 100, 60_000),
+                s.number("CHATCACHE_REDIS_SOCKET_TIMEOUT_MS", 5_000, 100, 600_000),
+                s.number("CHATCACHE_REDIS_POOL_WAIT_MS", 2_000, 0, 60_000));
+        Relays relays = new Relays(
+                s.number("CHATCACHE_OUTBOX_RELAY_INTERVAL_MS", 200, 10, 60_000),
+                s.number("CHATCACHE_OUTBOX_GRACE_MS", 2_000, 100, 600_000),
+                s.number("CHATCACHE_READ_MARK_GATHER_MS", 300, 0, 10_000),
+                s.number("CHATCACHE_READ_MARK_CLAIM_IDLE_MS", 10_000, 1_000, 3_600_000));
+        HttpLimits http = new HttpLimits(
+                s.integer("CHATCACHE_MAX_BODY_BYTES", HttpLimits.DEFAULT.maxBodyBytes(), 1_024, 16 * 1024 * 1024),
+                s.number("CHATCACHE_BODY_DEADLINE_MS", HttpLimits.DEFAULT.bodyDeadlineMillis(), 100, 600_000),
+                s.number("CHATCACHE_IDLE_TIMEOUT_MS", HttpLimits.DEFAULT.ioIdleMillis(), 100, 600_000),
+                s.number("CHATCACHE_MIN_BODY_BYTES_PER_SECOND", HttpLimits.DEFAULT.minBodyBytesPerSecond(), 0, 1 << 30),
+                s.number("CHATCACHE_SHUTDOWN_TIMEOUT_MS", HttpLimits.DEFAULT.stopTimeoutMillis(), 0, 600_000));
+        return new Tunables(db, redis, relays, http);
+    }
+}
