@@ -11,9 +11,7 @@ import chatcache.query.SearchCriteria;
 import chatcache.user.Caller;
 import chatcache.user.Role;
 import chatcache.user.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,27 +37,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * finds no drift), every acknowledged message must be in both, and every read mark a reader was
  * answered with must be in both (except, after Redis lost its data, marks it held alone).
  */
-class FaultToleranceIT {
-    private static OwnServers servers;
+class FaultToleranceIT extends WithOwnServers {
     private ChatCache cache;
     private final List<User> users = new ArrayList<>();
 
-    @BeforeAll
-    static void startServers() throws Exception {
-        servers = new OwnServers();
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        if (servers != null) {
-            servers.close();
-        }
-    }
-
     @BeforeEach
     void openProgram() throws Exception {
-        cache = ChatCache.open(Config.fromEnv(Map.of("CHATCACHE_DB_URL", servers.jdbcUrl(), "CHATCACHE_DB_USER", "root",
-                "CHATCACHE_REDIS_URL", servers.redisUrl())), Clock.systemUTC());
+        cache = ChatCache.open(Config.fromEnv(env()), Clock.systemUTC());
         cache.startRelays();
         users.clear();
         for (int i = 0; i < 3; i++) {

@@ -7,8 +7,6 @@ import chatcache.user.Authenticator;
 import chatcache.user.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -36,25 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * everything it acknowledged is in both stores with no backlog left for others to finish: its
  * outbox acknowledgements and read marks were flushed before it closed its pools.
  */
-class GracefulShutdownIT {
+class GracefulShutdownIT extends WithOwnServers {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static OwnServers servers;
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        servers = new OwnServers();
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        if (servers != null) {
-            servers.close();
-        }
-    }
-
-    private static Map<String, String> env() {
-        return Map.of("CHATCACHE_DB_URL", servers.jdbcUrl(), "CHATCACHE_DB_USER", "root", "CHATCACHE_REDIS_URL", servers.redisUrl());
-    }
 
     /** A post sent up to its body's first half, on a connection of its own. */
     private record HalfSent(Socket socket, byte[] rest) {

@@ -8,9 +8,7 @@ import chatcache.user.Authenticator;
 import chatcache.user.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -41,31 +39,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * entries handed to it) is finished by the others. A flushed Redis is rebuilt by one instance,
  * not three.
  */
-class SeveralInstancesIT {
+class SeveralInstancesIT extends WithOwnServers {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static OwnServers servers;
     private final List<AppProcess> instances = new ArrayList<>();
     private ChatCache observer;
     private long chat;
     private Authenticator.Issued owner;
     private final List<Authenticator.Issued> writers = new ArrayList<>();
     private final List<Authenticator.Issued> readers = new ArrayList<>();
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        servers = new OwnServers();
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        if (servers != null) {
-            servers.close();
-        }
-    }
-
-    private static Map<String, String> env() {
-        return Map.of("CHATCACHE_DB_URL", servers.jdbcUrl(), "CHATCACHE_DB_USER", "root", "CHATCACHE_REDIS_URL", servers.redisUrl());
-    }
 
     @BeforeEach
     void start() throws Exception {

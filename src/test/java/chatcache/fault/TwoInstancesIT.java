@@ -8,9 +8,7 @@ import chatcache.user.Authenticator;
 import chatcache.user.Role;
 import chatcache.web.WebApp;
 import io.javalin.Javalin;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPool;
@@ -18,7 +16,6 @@ import redis.clients.jedis.JedisPool;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,9 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (the cached token path), while Redis is down, and on the Redis route while MySQL is down; a
  * membership change made through one instance holds on the other at once.
  */
-class TwoInstancesIT {
+class TwoInstancesIT extends WithOwnServers {
     private static final long WITHIN_MILLIS = 1_000;
-    private static OwnServers servers;
 
     private ChatCache first;
     private ChatCache second;
@@ -42,21 +38,8 @@ class TwoInstancesIT {
     private Authenticator.Issued member;
     private long chat;
 
-    @BeforeAll
-    static void startServers() throws Exception {
-        servers = new OwnServers();
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        if (servers != null) {
-            servers.close();
-        }
-    }
-
     private static Config config() {
-        return Config.fromEnv(Map.of("CHATCACHE_DB_URL", servers.jdbcUrl(), "CHATCACHE_DB_USER", "root",
-                "CHATCACHE_REDIS_URL", servers.redisUrl()));
+        return Config.fromEnv(env());
     }
 
     @BeforeEach
