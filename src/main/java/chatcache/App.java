@@ -48,7 +48,8 @@ public final class App implements Callable<Integer> {
             Config config = Config.fromEnv(System.getenv());
             ChatCache parts = ChatCache.open(config, Clock.systemUTC());
             parts.startRelays();
-            Javalin app = WebApp.create(parts.messages(), parts.chats(), parts.authenticator(), parts::health);
+            Javalin app = WebApp.create(parts.messages(), parts.chats(), parts.authenticator(), parts::health,
+                    chatcache.web.HttpLimits.DEFAULT, parts.metrics());
             CountDownLatch stopped = new CountDownLatch(1);
             // why this order on SIGTERM: readiness fails first; the server stops accepting and
             // finishes what it began (WebApp.STOP_TIMEOUT_MILLIS at most); then the relays hand
