@@ -59,7 +59,12 @@ public final class ChatCache implements AutoCloseable {
     private final Repeater idempotencyExpiry;
 
     private ChatCache(Config config, Clock clock) {
-        this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        try {
+            this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        } catch (RuntimeException e) {
+            metrics.close(); // why: its GC listener would outlive a server that never started
+            throw e;
+        }
         JedisPool pool = null;
         try {
             pool = openRedis(config.redis());

@@ -201,7 +201,8 @@ class HttpMetricsIT extends LiveApp {
         long waited = 5_000;
         stores.clock.advance(waited);
 
-        Scrape waiting = scrape();
+        // why polled: the read-mark sample may be one an earlier scrape took less than a second ago
+        Scrape waiting = scrapeUntil(s -> s.value("chatcache_readmarks_backlog_entries", Map.of()) == 1);
         // the rows of the posts (and of the chat) stay until the relay deletes them; the inserted one until it re-sends it
         assertEquals(outboxRows(), waiting.present("chatcache_outbox_backlog_rows", Map.of()));
         double outboxAge = waiting.present("chatcache_outbox_oldest_age_seconds", Map.of());
