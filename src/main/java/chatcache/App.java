@@ -49,7 +49,7 @@ public final class App implements Callable<Integer> {
             ChatCache parts = ChatCache.open(config, Clock.systemUTC());
             parts.startRelays();
             Javalin app = WebApp.create(parts.messages(), parts.chats(), parts.authenticator(), parts::health,
-                    config.tunables().http());
+                    config.tunables().http(), parts.metrics());
             CountDownLatch stopped = new CountDownLatch(1);
             // why this order on SIGTERM: readiness fails first; the server stops accepting and
             // finishes what it began (CHATCACHE_SHUTDOWN_TIMEOUT_MS at most); then the relays hand

@@ -39,6 +39,7 @@ public final class ChatCache implements AutoCloseable {
     /** How often users added while Redis was unreachable are looked for. */
     private static final long TOKEN_SYNC_MILLIS = 1_000;
 
+    private final chatcache.metrics.Metrics metrics = new chatcache.metrics.Metrics();
     private final Database database;
     private final JedisPool redisPool;
     private final SearchIndex searchIndex;
@@ -59,7 +60,12 @@ public final class ChatCache implements AutoCloseable {
 
     private ChatCache(Config config, Clock clock) {
         Tunables tunables = config.tunables();
-        this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), tunables.db());
+        try {
+            this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), tunables.db());
+        } catch (RuntimeException e) {
+            metrics.close(); // why: its GC listener would outlive a server that never started
+            throw e;
+        }
         JedisPool pool = null;
         try {
             pool = openRedis(config.redis(), tunables.redis());
@@ -73,7 +79,8 @@ public final class ChatCache implements AutoCloseable {
             RedisChats redisChats = new RedisChats(redisPool);
             this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, mysqlMessages, redisMessages,
                     cacheState, mysqlMessages, redisMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,
-                    this::forgetRemembered, this::prepareRedis, tunables.relays());
+                    this::forgetRemembered, this::prepareRedis, tunables.relays(),
+                    new chatcache.metrics.RelayMetrics(metrics.registry()));
             replication.readMarks().prepare();
             this.chats = new ChatService(clock, mysqlChats, redisChats, replication.chatCopies());
             this.messages = new MessageService(clock, mysqlMessages, redisMessages, replication.requestCopies(),
@@ -93,13 +100,28 @@ public final class ChatCache implements AutoCloseable {
             }, 60_000);
             this.revocationWatch = new Repeater("revocation-watch", new RevocationWatch(users, tokens, authenticator)::step,
                     RevocationWatch.PERIOD_MILLIS);
+            bindMetrics(clock);
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
             }
             database.close();
+            metrics.close();
             throw e;
         }
+    }
+
+    /** The meters GET /metrics shows of this server's parts (README, Metrics). */
+    private void bindMetrics(Clock clock) {
+        io.micrometer.core.instrument.MeterRegistry registry = metrics.registry();
+        chatcache.metrics.ServiceMetrics.fallbacks(registry, messages.fallbacks());
+        // why each backlog's own clock: outbox rows carry this server's time, stream ids Redis's
+        chatcache.metrics.ServiceMetrics.outbox(registry, mysqlMessages::outboxSize, mysqlMessages::outboxOldestMillis, clock::millis);
+        chatcache.metrics.ServiceMetrics.readMarks(registry, replication.readMarks()::backlog,
+                replication.readMarks()::oldestMillis, System::currentTimeMillis);
+        chatcache.metrics.ServiceMetrics.rebuild(registry, replication.rebuild()::status);
+        chatcache.metrics.ServiceMetrics.mysqlPool(registry, database.dataSource());
+        chatcache.metrics.ServiceMetrics.redisPool(registry, redisPool);
     }
 
     /**
@@ -229,6 +251,11 @@ public final class ChatCache implements AutoCloseable {
         return database;
     }
 
+    /** The registry every part records in; GET /metrics shows it. */
+    public chatcache.metrics.Metrics metrics() {
+        return metrics;
+    }
+
     public JedisPool redisPool() {
         return redisPool;
     }
@@ -298,5 +325,6 @@ public final class ChatCache implements AutoCloseable {
         replication.close();
         redisPool.close();
         database.close();
+        metrics.close();
     }
 }

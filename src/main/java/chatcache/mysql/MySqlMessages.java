@@ -256,6 +256,17 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
                 .getSingleResult()));
     }
 
+    /**
+     * When the oldest outbox row was committed (epoch milliseconds), or null when the outbox is
+     * empty. why by id: ids grow with commits, and the primary key finds the first row at once
+     * (created_at has no index).
+     */
+    public Long outboxOldestMillis() {
+        return unavailableIfFails("MySQL query failed", () -> sessions.fromSession(session -> session
+                .createNativeQuery("SELECT created_at FROM cache_outbox ORDER BY id LIMIT 1", Long.class)
+                .getResultStream().findFirst().orElse(null)));
+    }
+
     @Override
     public List<Message> load(Collection<Long> ids) {
         if (ids.isEmpty()) {

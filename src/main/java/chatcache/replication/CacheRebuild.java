@@ -29,6 +29,15 @@ public final class CacheRebuild {
     private final CacheSync sync;
     private final ChatCopies chats;
     private final Lease lease;
+    /** The last rebuild this instance ran (or runs), for metrics; one writer at a time (the lease). */
+    private volatile Status status = new Status(false, 0, 0);
+
+    /**
+     * This instance's rebuild: whether one runs now, and messages copied of the total, of the one
+     * running or else of the last one (0 of 0 before any).
+     */
+    public record Status(boolean running, long done, long total) {
+    }
 
     /** Reports progress of long work: {@code done} of {@code total}. */
     @FunctionalInterface
@@ -70,8 +79,13 @@ public final class CacheRebuild {
             throw new AlreadyRunning(lease.holder().orElse("another instance"));
         }
         try {
-            return rebuildHoldingLease(chatId, progress);
+            return rebuildHoldingLease(chatId, (done, total) -> {
+                status = new Status(true, done, total);
+                progress.step(done, total);
+            });
         } finally {
+            Status last = status;
+            status = new Status(false, last.done(), last.total());
             try {
                 lease.release();
             } catch (RuntimeException e) {
@@ -119,6 +133,11 @@ public final class CacheRebuild {
             state.markAllComplete();
         }
         return copied;
+    }
+
+    /** What this instance's rebuild has done: see {@link Status}. */
+    public Status status() {
+        return status;
     }
 
     /** Those of these ids that are messages of this chat in MySQL now. */

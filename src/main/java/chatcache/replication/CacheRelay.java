@@ -28,11 +28,16 @@ public final class CacheRelay implements AutoCloseable {
     private final CacheSync sync;
     private final java.util.function.Consumer<Set<Long>> copyChats;
     private final Repeater worker;
+    private final RelayBatches batches;
 
-    /** @param copyChats copies chats (with members) from MySQL to Redis, for the outbox rows that name chats */
+    /**
+     * @param copyChats copies chats (with members) from MySQL to Redis, for the outbox rows that name chats
+     * @param batches   told the size of each batch re-sent
+     */
     public CacheRelay(MessageStore store, MessageCache cache, OutboxAcks acks, Clock clock, long pauseMillis, long graceMillis,
-                      java.util.function.Consumer<Set<Long>> copyChats) {
+                      java.util.function.Consumer<Set<Long>> copyChats, RelayBatches batches) {
         this.store = store;
+        this.batches = batches;
         this.copyChats = copyChats;
         this.cache = cache;
         this.acks = acks;
@@ -90,6 +95,9 @@ public final class CacheRelay implements AutoCloseable {
                 copyChats.accept(chats);
             }
         });
+        if (resent > 0) {
+            batches.outbox(resent);
+        }
         return finished.size() + resent;
     }
 

@@ -58,17 +58,20 @@ public final class ReadMarkRelay implements AutoCloseable {
     private final ReadMarkReplica mysql;
     private final java.util.function.Consumer<Collection<chatcache.chat.ReadMarker>> markersToMysql;
     private final Repeater worker = new Repeater("read-mark-relay", () -> relayOnce(BLOCK_MILLIS), 0);
+    private final RelayBatches batches;
 
     /**
      * @param markersToMysql applies members' read markers moved in Redis to MySQL (entries
      *                       {@code marker = chat:user:sortKey}, written by {@link RedisChats})
+     * @param batches        told how many marks each applied batch held
      */
     public ReadMarkRelay(JedisPool pool, Instance instance, ReadMarkReplica mysql,
                          java.util.function.Consumer<Collection<chatcache.chat.ReadMarker>> markersToMysql,
-                         long gatherMillis, long claimIdleMillis) {
+                         long gatherMillis, long claimIdleMillis, RelayBatches batches) {
         this.pool = pool;
         this.gatherMillis = gatherMillis;
         this.claimIdleMillis = claimIdleMillis;
+        this.batches = batches;
         this.consumer = instance.name();
         this.mysql = mysql;
         this.markersToMysql = markersToMysql;
@@ -89,6 +92,18 @@ public final class ReadMarkRelay implements AutoCloseable {
     public long backlog() {
         try (Jedis jedis = pool.getResource()) {
             return jedis.xlen(KEY);
+        }
+    }
+
+    /**
+     * When the oldest entry still in the stream was added (epoch milliseconds: the millisecond
+     * part of its id), or null when the stream is empty. why the id: Redis makes it from its clock
+     * at XADD, and entries leave the stream once applied, so the first one is the oldest waiting.
+     */
+    public Long oldestMillis() {
+        try (Jedis jedis = pool.getResource()) {
+            List<StreamEntry> first = jedis.xrange(KEY, "-", "+", 1);
+            return first == null || first.isEmpty() ? null : first.get(0).getID().getTime();
         }
     }
 
@@ -152,6 +167,7 @@ public final class ReadMarkRelay implements AutoCloseable {
             StreamEntryID[] done = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
             jedis.xack(KEY, GROUP, done);
             jedis.xdel(KEY, done);
+            batches.readMarks(ids.size());
             return Math.max(1, ids.size());
         } catch (JedisException e) {
             throw new IllegalStateException("read-mark stream unavailable: " + e.getMessage(), e);

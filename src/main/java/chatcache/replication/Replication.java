@@ -52,22 +52,23 @@ public final class Replication implements AutoCloseable {
      * @param markersToMysql applies members' read markers moved in Redis to MySQL
      * @param chatsCopied    told which chats the relay copied (what the server remembers of them is stale)
      * @param prepareRedis   creates the index and stream if missing (after a flush)
+     * @param batches        told the size of each batch either relay carries (metrics)
      */
     public Replication(Instance instance, Clock clock, JedisPool redisPool,
                        MessageStore store, MessageCache cache, CacheCompleteness state,
                        ReadMarkReplica mysqlMarks, ReadMarkReplica redisMarks,
                        Consumer<Collection<ReadMarker>> markersToMysql,
                        ChatStore chatStore, ChatReplica chatReplica, Consumer<Set<Long>> chatsCopied,
-                       Runnable prepareRedis, Tunables.Relays relays) {
+                       Runnable prepareRedis, Tunables.Relays relays, RelayBatches batches) {
         this.instance = instance;
         this.requestCopies = new RequestCopies(store, cache, redisMarks, acks);
         this.chatCopies = new ChatCopies(chatStore, chatReplica, acks);
         this.relay = new CacheRelay(store, cache, acks, clock, relays.outboxIntervalMillis(), relays.outboxGraceMillis(), ids -> {
             chatCopies.copy(ids);
             chatsCopied.accept(ids);
-        });
+        }, batches);
         this.readMarks = new ReadMarkRelay(redisPool, instance, mysqlMarks, markersToMysql,
-                relays.readMarkGatherMillis(), relays.readMarkClaimMillis());
+                relays.readMarkGatherMillis(), relays.readMarkClaimMillis(), batches);
         this.rebuild = new CacheRebuild(store, cache, state, prepareRedis, chatCopies,
                 new Lease(redisPool, "chatcache:lease:rebuild", instance, REBUILD_LEASE_MILLIS));
         this.guard = new CacheGuard(state, rebuild);

@@ -26,7 +26,7 @@ public final class ApiRoutes {
     }
 
     /** What the routes call. */
-    record Handlers(MessageHandlers messages, ChatHandlers chats, HealthHandlers health, ApiDocs docs) {
+    record Handlers(MessageHandlers messages, ChatHandlers chats, HealthHandlers health, ApiDocs docs, MetricsPage metrics) {
     }
 
     private record Entry(Route route, Function<Handlers, Handler> handler) {
@@ -49,6 +49,7 @@ public final class ApiRoutes {
             entry("GET", "/health/live", h -> h.health()::live),
             entry("GET", "/health/ready", h -> h.health()::ready),
             entry("GET", "/health", h -> h.health()::health),
+            entry("GET", "/metrics", h -> h.metrics()::scrape),
             entry("GET", "/openapi.json", h -> h.docs()::document),
             entry("GET", "/docs", h -> h.docs()::page),
             entry("GET", "/docs/{file}", h -> h.docs()::file));

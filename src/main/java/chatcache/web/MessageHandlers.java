@@ -60,6 +60,7 @@ final class MessageHandlers {
                 // the first answer showed the new message unread
                 messageId -> new IdempotentWrites.Answer(201, MessageJson.message(mapper.getFactory(),
                         messages.findInStore(chatId, messageId).withRead(false))));
+        RequestMetrics.answeredBy(ctx, "mysql"); // a write is answered once MySQL committed it
     }
 
     void edit(Context ctx) {
@@ -78,6 +79,7 @@ final class MessageHandlers {
                 posted -> {
                     throw new IllegalStateException("an edit's key names no post");
                 });
+        RequestMetrics.answeredBy(ctx, "mysql");
     }
 
     void delete(Context ctx) {
@@ -86,6 +88,7 @@ final class MessageHandlers {
         Caller caller = callers.require(ctx);
         chats.readable(chatId, caller);
         messages.delete(chatId, messageId, caller.user().orElseThrow());
+        RequestMetrics.answeredBy(ctx, "mysql");
         ctx.status(204);
     }
 
@@ -120,6 +123,7 @@ final class MessageHandlers {
             throw ApiException.unauthorized(e.getMessage());
         }
         FetchResult result = messages.fetch(criteria, caller, Boolean.TRUE.equals(body.bool("explain")));
+        RequestMetrics.answeredBy(ctx, result.source());
         // why the marker as it was before this page: like "read", readByMe shows what the caller had seen
         send(ctx, 200, MessageJson.page(mapper.getFactory(), result,
                 m -> access.readByMe(caller, m.userId(), new OrderKey(m.createdAt(), m.id()))));

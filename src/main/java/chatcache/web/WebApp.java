@@ -4,6 +4,7 @@ import chatcache.ChatCache;
 import chatcache.chat.ChatNotFoundException;
 import chatcache.chat.ChatService;
 import chatcache.logging.ExceptionText;
+import chatcache.metrics.Metrics;
 import chatcache.message.AnchorNotFoundException;
 import chatcache.message.BackendUnavailableException;
 import chatcache.message.ClaimTakenOverException;
@@ -46,9 +47,15 @@ public final class WebApp {
         return create(messages, chats, authenticator, health, HttpLimits.DEFAULT);
     }
 
-    /** The same, with these bounds on what a client may send (tests use short deadlines). */
+    /** The same, with these bounds on what a client may send (tests use short deadlines), and meters of its own. */
     public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
                                  Supplier<ChatCache.Health> health, HttpLimits limits) {
+        return create(messages, chats, authenticator, health, limits, new Metrics());
+    }
+
+    /** The same, recording in (and showing at GET /metrics) this registry: the server's own. */
+    public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
+                                 Supplier<ChatCache.Health> health, HttpLimits limits, Metrics metrics) {
         // why: numbers in "data" are kept as written (0.10000000000000000001 stays that, 1e2 stays 1E+2)
         ObjectMapper mapper = JsonMapper.builder()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -79,14 +86,16 @@ public final class WebApp {
                 context.addFilter(RequestIdFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST));
             });
             config.events.handlerAdded(ApiRoutes::requireListed);
-            routes(config.routes, handlers, chatHandlers, limits, health, mapper);
+            config.requestLogger.http(new RequestMetrics(metrics.registry())::record);
+            routes(config.routes, handlers, chatHandlers, limits, health, mapper, metrics);
         });
     }
 
     private static void routes(RoutesConfig routes, MessageHandlers handlers, ChatHandlers chatHandlers,
-                               HttpLimits limits, Supplier<ChatCache.Health> health, ObjectMapper mapper) {
+                               HttpLimits limits, Supplier<ChatCache.Health> health, ObjectMapper mapper, Metrics metrics) {
         routes.before(ctx -> RequestChecks.admit(ctx, limits));
-        ApiRoutes.registerOn(routes, new ApiRoutes.Handlers(handlers, chatHandlers, new HealthHandlers(health, mapper), new ApiDocs()));
+        ApiRoutes.registerOn(routes, new ApiRoutes.Handlers(handlers, chatHandlers, new HealthHandlers(health, mapper), new ApiDocs(),
+                new MetricsPage(metrics)));
 
         routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         routes.exception(MessageNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));

@@ -31,7 +31,8 @@ final class ApiClient {
 
     /** The real web app over the test stores, on a free port of 127.0.0.1 (or of {@code host}). */
     static io.javalin.Javalin startApp(chatcache.support.TestStores stores, HttpLimits limits, String host) {
-        return WebApp.create(stores.cache.messages(), stores.cache.chats(), stores.cache.authenticator(), stores.cache::health, limits)
+        return WebApp.create(stores.cache.messages(), stores.cache.chats(), stores.cache.authenticator(), stores.cache::health, limits,
+                        stores.cache.metrics())
                 .start(host, 0);
     }
 

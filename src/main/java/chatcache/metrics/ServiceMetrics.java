@@ -1,0 +1,76 @@
+package chatcache.metrics;
+
+import chatcache.message.Fallbacks;
+import chatcache.replication.CacheRebuild;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import redis.clients.jedis.JedisPool;
+
+import java.util.Locale;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/** The service's own meters, read from its parts on scrape (README, Metrics, names them all). */
+public final class ServiceMetrics {
+    private ServiceMetrics() {
+    }
+
+    /** {@code chatcache.fallbacks{reason}}: Redis-route reads MySQL answered, by cause, since start. */
+    public static void fallbacks(MeterRegistry registry, Fallbacks fallbacks) {
+        for (Fallbacks.Cause cause : Fallbacks.Cause.values()) {
+            FunctionCounter.builder("chatcache.fallbacks", fallbacks, f -> f.count(cause))
+                    .tag("reason", cause.name().toLowerCase(Locale.ROOT))
+                    .description("reads meant for Redis that MySQL answered, by reason")
+                    .register(registry);
+        }
+    }
+
+    /** {@code chatcache.outbox.backlog}, {@code chatcache.outbox.oldest.age}: changes not confirmed in Redis yet. */
+    public static void outbox(MeterRegistry registry, Supplier<Long> rows, Supplier<Long> oldestMillis, LongSupplier now) {
+        BacklogGauges.register(registry, "chatcache.outbox", "rows", "outbox rows (changes whose Redis copy is unconfirmed)",
+                rows, oldestMillis, now);
+    }
+
+    /** {@code chatcache.readmarks.backlog}, {@code chatcache.readmarks.oldest.age}: read marks MySQL has not applied yet. */
+    public static void readMarks(MeterRegistry registry, Supplier<Long> entries, Supplier<Long> oldestMillis, LongSupplier now) {
+        BacklogGauges.register(registry, "chatcache.readmarks", "entries", "read-mark stream entries (marks made in Redis, not yet in MySQL)",
+                entries, oldestMillis, now);
+    }
+
+    /** {@code chatcache.rebuild.running}, {@code .done}, {@code .total}: this instance's rebuild of the cache. */
+    public static void rebuild(MeterRegistry registry, Supplier<CacheRebuild.Status> status) {
+        Gauge.builder("chatcache.rebuild.running", status, s -> s.get().running() ? 1 : 0)
+                .description("1 while this instance rebuilds the Redis copy from MySQL, else 0")
+                .strongReference(true).register(registry);
+        Gauge.builder("chatcache.rebuild.done", status, s -> s.get().done()).baseUnit("messages")
+                .description("messages copied by the running (or else the last) rebuild")
+                .strongReference(true).register(registry);
+        Gauge.builder("chatcache.rebuild.total", status, s -> s.get().total()).baseUnit("messages")
+                .description("messages the running (or else the last) rebuild copies in all")
+                .strongReference(true).register(registry);
+    }
+
+    /** HikariCP's own meters ({@code hikaricp.connections.*{pool="chatcache-mysql"}}). */
+    public static void mysqlPool(MeterRegistry registry, HikariDataSource dataSource) {
+        dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+    }
+
+    /** {@code jedis.pool.active}, {@code .idle}, {@code .waiters}, {@code .max}: the Redis connection pool. */
+    public static void redisPool(MeterRegistry registry, JedisPool pool) {
+        jedisGauge(registry, pool, "active", "connections", "connections lent out now", JedisPool::getNumActive);
+        jedisGauge(registry, pool, "idle", "connections", "connections open and unused", JedisPool::getNumIdle);
+        jedisGauge(registry, pool, "waiters", "threads", "threads waiting for a connection", JedisPool::getNumWaiters);
+        jedisGauge(registry, pool, "max", "connections", "most connections the pool opens", JedisPool::getMaxTotal);
+    }
+
+    private static void jedisGauge(MeterRegistry registry, JedisPool pool, String what, String unit, String description,
+                                   ToDoubleFunction<JedisPool> value) {
+        Gauge.builder("jedis.pool." + what, pool, value).baseUnit(unit)
+                .tag("pool", "chatcache-redis").description("Redis pool: " + description)
+                .strongReference(true).register(registry);
+    }
+}
