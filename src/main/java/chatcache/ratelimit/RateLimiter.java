@@ -14,10 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counts requests per caller in Redis, so that every instance of a deployment shares one budget.
- * Each request is one call of a Lua script (GCRA, the "generic cell rate algorithm"): a caller's
- * key holds the time at which its budget would be whole again; each request moves it one
- * interval (window / limit) later, and is refused if that would put it more than a window ahead
- * of now. So a caller may send a whole window's worth at once, then one request per interval.
+ * Requests are taken by a Lua script (GCRA, the "generic cell rate algorithm"): a caller's key
+ * holds the time at which its budget would be whole again; each request moves it one interval
+ * (window / limit) later, and is refused if that would put it more than a window ahead of now.
+ * So a caller may send a whole window's worth at once, then one request per interval. One call
+ * takes up to {@link #MAX_BATCH} requests (a hundredth of the limit), which this instance then
+ * spends without asking Redis again.
  * The time is Redis's own ({@code TIME}), so instances whose clocks differ still agree; the key
  * expires once the budget is whole, so an idle caller leaves nothing behind.
  *
@@ -34,8 +36,9 @@ public final class RateLimiter {
 
     /**
      * KEYS[1] the caller's key; ARGV[1] milliseconds per request (window / limit, may be a
-     * fraction); ARGV[2] the window in milliseconds. Returns 0 (allowed) or the milliseconds to
-     * wait (refused; a refused request costs nothing).
+     * fraction); ARGV[2] the window in milliseconds; ARGV[3] how many requests to take at most.
+     * Returns how many were taken (1..ARGV[3]), or minus the milliseconds to wait when not even
+     * one fits (a refused request costs nothing).
      */
     static final String SCRIPT = """
             local t = redis.call('TIME')
@@ -44,10 +47,23 @@ public final class RateLimiter {
             local window = tonumber(ARGV[2])
             local whole = tonumber(redis.call('GET', KEYS[1]) or 0)
             if whole < now then whole = now end
-            local wait = whole + interval - window - now
-            if wait > 0 then return math.ceil(wait) end
-            redis.call('SET', KEYS[1], string.format('%.3f', whole + interval), 'PX', math.ceil(whole + interval - now))
-            return 0""";
+            local fit = math.floor((now + window - whole) / interval + 1e-9)
+            if fit < 1 then return -math.ceil(whole + interval - window - now) end
+            local taken = math.min(fit, tonumber(ARGV[3]))
+            whole = whole + taken * interval
+            redis.call('SET', KEYS[1], string.format('%.3f', whole), 'PX', math.ceil(whole - now))
+            return taken""";
+
+    /**
+     * At most this many requests are taken from Redis at once and then spent here without asking
+     * it again, for at most {@link #BATCH_MILLIS}: the limiter's round trip is paid once per batch.
+     * why a hundredth of the limit: a batch taken by one instance and not spent there is missing
+     * from the others for a moment, so the batch stays a small part of any budget (limits under
+     * 100 per window take one request at a time: exact).
+     */
+    static final int MAX_BATCH = 10;
+    static final long BATCH_MILLIS = 1_000;
+    private static final int MAX_BATCHES_HELD = 100_000;
 
     /** Never limits, never asks Redis. */
     public static final RateLimiter OFF = new RateLimiter(null, RateLimits.OFF);
@@ -56,6 +72,10 @@ public final class RateLimiter {
     private final RateLimits limits;
     private final String signedInInterval;
     private final String anonymousInterval;
+    private final String signedInBatch;
+    private final String anonymousBatch;
+    /** Requests taken from Redis and not spent yet, by key. */
+    private final java.util.Map<String, Batch> batches = new java.util.concurrent.ConcurrentHashMap<>();
     private final String window;
     private volatile String sha;
     private final AtomicLong denied = new AtomicLong();
@@ -69,6 +89,19 @@ public final class RateLimiter {
         this.signedInInterval = interval(limits.signedIn(), limits.windowMillis());
         this.anonymousInterval = interval(limits.anonymous(), limits.windowMillis());
         this.window = Long.toString(limits.windowMillis());
+        this.signedInBatch = batch(limits.signedIn());
+        this.anonymousBatch = batch(limits.anonymous());
+    }
+
+    private static String batch(long limit) {
+        return Long.toString(Math.max(1, Math.min(MAX_BATCH, limit / 100)));
+    }
+
+    /** Requests taken from Redis for one key: {@code left} more may be spent until {@code until} (nanoTime). */
+    private record Batch(java.util.concurrent.atomic.AtomicInteger left, long until) {
+        boolean spendOne() {
+            return System.nanoTime() - until < 0 && left.getAndDecrement() > 0;
+        }
     }
 
     private static String interval(long limit, long windowMillis) {
@@ -86,12 +119,12 @@ public final class RateLimiter {
 
     /** One request of this signed-in user. */
     public Decision user(long userId) {
-        return take(signedInInterval, PREFIX + "user:" + userId);
+        return take(signedInInterval, signedInBatch, PREFIX + "user:" + userId);
     }
 
     /** One request from this client address without a valid token. */
     public Decision address(String address) {
-        return take(anonymousInterval, PREFIX + "addr:" + address);
+        return take(anonymousInterval, anonymousBatch, PREFIX + "addr:" + address);
     }
 
     /** Requests refused since start. */
@@ -104,13 +137,17 @@ public final class RateLimiter {
         return failedOpen.get();
     }
 
-    private Decision take(String interval, String key) {
+    private Decision take(String interval, String batch, String key) {
         if (interval == null) {
             return Decision.ALLOW;
         }
-        long wait;
+        Batch held = batches.get(key);
+        if (held != null && held.spendOne()) {
+            return Decision.ALLOW;
+        }
+        long taken;
         try (Jedis jedis = pool.getResource()) {
-            wait = (Long) call(jedis, key, interval);
+            taken = (Long) call(jedis, key, interval, batch);
         } catch (JedisException e) {
             failedOpen.incrementAndGet();
             if (failing.compareAndSet(false, true)) {
@@ -121,16 +158,23 @@ public final class RateLimiter {
         if (failing.compareAndSet(true, false)) {
             log.info("rate limits are enforced again");
         }
-        if (wait == 0) {
-            return Decision.ALLOW;
+        if (taken < 0) {
+            denied.incrementAndGet();
+            return new Decision(false, -taken);
         }
-        denied.incrementAndGet();
-        return new Decision(false, wait);
+        if (taken > 1) {
+            if (batches.size() >= MAX_BATCHES_HELD) {
+                batches.clear(); // what is dropped is spent: the limits only grow stricter
+            }
+            batches.put(key, new Batch(new java.util.concurrent.atomic.AtomicInteger((int) taken - 1),
+                    System.nanoTime() + BATCH_MILLIS * 1_000_000));
+        }
+        return Decision.ALLOW;
     }
 
-    private Object call(Jedis jedis, String key, String interval) {
+    private Object call(Jedis jedis, String key, String interval, String batch) {
         List<String> keys = List.of(key);
-        List<String> args = List.of(interval, window);
+        List<String> args = List.of(interval, window, batch);
         String known = sha;
         if (known != null) {
             try {
