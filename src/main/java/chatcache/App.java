@@ -2,9 +2,12 @@ package chatcache;
 
 import chatcache.mysql.Database;
 import chatcache.mysql.MySqlUsers;
+import chatcache.ratelimit.RateLimiter;
+import chatcache.ratelimit.RateLimits;
 import chatcache.redis.RedisTokens;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
+import chatcache.web.HttpLimits;
 import chatcache.web.WebApp;
 import io.javalin.Javalin;
 import picocli.CommandLine;
@@ -46,10 +49,11 @@ public final class App implements Callable<Integer> {
         @Override
         public Integer call() throws InterruptedException {
             Config config = Config.fromEnv(System.getenv());
+            RateLimits rateLimits = RateLimits.fromEnv(System.getenv());
             ChatCache parts = ChatCache.open(config, Clock.systemUTC());
             parts.startRelays();
             Javalin app = WebApp.create(parts.messages(), parts.chats(), parts.authenticator(), parts::health,
-                    config.tunables().http(), parts.metrics());
+                    config.tunables().http(), parts.metrics(), new RateLimiter(parts.redisPool(), rateLimits));
             CountDownLatch stopped = new CountDownLatch(1);
             // why this order on SIGTERM: readiness fails first; the server stops accepting and
             // finishes what it began (CHATCACHE_SHUTDOWN_TIMEOUT_MS at most); then the relays hand

@@ -2,6 +2,9 @@ package chatcache.bench;
 
 import chatcache.ChatCache;
 import chatcache.query.OrderKey;
+import chatcache.ratelimit.RateLimiter;
+import chatcache.ratelimit.RateLimits;
+import chatcache.web.HttpLimits;
 import chatcache.web.WebApp;
 import com.zaxxer.hikari.HikariDataSource;
 import io.javalin.Javalin;
@@ -82,6 +85,9 @@ public final class Bench {
                 unreader.user().id(), log);
         cache.startRelays();
         Javalin app = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health).start("127.0.0.1", 0);
+        // why a second app: the same reads through the rate limiter, side by side with the same rounds, measure its cost
+        Javalin limited = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health,
+                HttpLimits.DEFAULT, new RateLimiter(cache.redisPool(), NEVER_REACHED)).start("127.0.0.1", 0);
         List<BenchResult.Size> sizes = new ArrayList<>();
         List<BenchResult.Row> rows = new ArrayList<>();
         List<BenchResult.Comparison> comparisons = new ArrayList<>();
@@ -92,6 +98,7 @@ public final class Bench {
         HikariDataSource rawMysql = o.baselines() ? RawBaseline.pool(cache.database().dataSource(), o.mostClients()) : null;
         try {
             HttpLoad http = new HttpLoad(new InetSocketAddress("127.0.0.1", app.port()));
+            HttpLoad limitedHttp = new HttpLoad(new InetSocketAddress("127.0.0.1", limited.port()));
             log.printf("bench: app on 127.0.0.1:%d%n", app.port());
             idle = idleRate(cache, Math.max(1000, o.roundMillis()));
             log.println("bench: MySQL statements at idle (relays polling): " + idle);
@@ -114,6 +121,7 @@ public final class Bench {
 
             if (o.warmupMillis() > 0) {
                 List<Pending> warm = readRows(sizes, o.mostClients(), false, http, tokens, cache, rawMysql, o);
+                warm.addAll(rateLimitedRows(sizes, o.mostClients(), limitedHttp, tokens, o));
                 if (o.writes()) {
                     warm.add(writeRow(o.mostClients(), http, writer, o));
                 }
@@ -124,6 +132,7 @@ public final class Bench {
             for (int c : o.clients()) {
                 List<Pending> pending = readRows(sizes, c, true, http, tokens, cache, rawMysql, o);
                 pending.addAll(memberRows(sizes, c, http, member, unreader.token(), unreadChats, o));
+                pending.addAll(rateLimitedRows(sizes, c, limitedHttp, tokens, o));
                 if (o.underWrites()) {
                     pending.addAll(underWritesRows(sizes, c, http, tokens, writer, o));
                 }
@@ -148,6 +157,7 @@ public final class Bench {
             }
         } finally {
             app.stop();
+            limited.stop();
             if (rawMysql != null) {
                 rawMysql.close();
             }
@@ -331,6 +341,25 @@ public final class Bench {
         }
         rows.add(new Pending(o.largestSize(), BenchResult.UNREAD, Route.REDIS.label(), c,
                 http.unreadClients(unreader, unreadChats), new LinkedHashMap<>()));
+        return rows;
+    }
+
+    /** Limits no bench client reaches: every request is counted, none refused. */
+    private static final RateLimits NEVER_REACHED = new RateLimits(1_000_000_000, 1_000_000_000, 60_000);
+
+    /**
+     * Issue #12's row: the latest page on the Redis route (USER token, as the `latest` row) through an app
+     * that counts each request against the caller's rate limit, each size; its p99 against the latest row's.
+     */
+    private static List<Pending> rateLimitedRows(List<BenchResult.Size> sizes, int c, HttpLoad limitedHttp,
+                                                 Map<Route, String> tokens, BenchOptions o) {
+        List<Pending> rows = new ArrayList<>();
+        for (BenchResult.Size size : sizes) {
+            Workload latest = size.workloads().get(0);
+            rows.add(new Pending(size.messages(), BenchResult.RATE_LIMITED, Route.REDIS.label(), c,
+                    limitedHttp.clients(o.chatIdOf(size.messages()), token(tokens, latest, Route.REDIS), latest, Route.REDIS),
+                    new LinkedHashMap<>()));
+        }
         return rows;
     }
 

@@ -25,6 +25,8 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
     public static final String LATEST_MEMBER = "latest member";
     /** GET /me/unread of a member of many chats, on the Redis route. */
     public static final String UNREAD = "me/unread";
+    /** The latest row through an app that counts every request against its caller's rate limit (issue #12). */
+    public static final String RATE_LIMITED = "latest (rate limited)";
 
     /** One chat size: how it was loaded, what was asked of it, what it costs Redis. */
     public record Size(int messages, ChatLoad load, List<Workload> workloads, Probes.RedisFootprint redis) {
@@ -343,6 +345,27 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
                                 r.mysqlStatements().isEmpty() ? "" : f("%.3f (%s)",
                                         r.statementsPerRequest(idleStatementsPerSecond), counters(r.mysqlStatements())))));
                     }
+                }
+            }
+            out.add("");
+        }
+        if (rows.stream().anyMatch(r -> r.workload().equals(RATE_LIMITED))) {
+            out.add("### Rate limits (issue #12): the latest page with and without the limiter");
+            out.add("");
+            out.add("`latest (rate limited)`: the `latest` row's body and token on the Redis route, sent to a second app over"
+                    + " the same stores whose rate limiter counts every request (one EVALSHA; limits never reached),"
+                    + " measured in the same rounds as `latest`.");
+            out.add("");
+            out.add("| N | clients | requests/s | p50 ms | p99 ms | latest p99 ms | p99 / latest p99 | errors |");
+            out.add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            for (Size s : sizes) {
+                for (int c : o.clients()) {
+                    row(s.messages(), RATE_LIMITED, REDIS, c).ifPresent(r -> out.add(f(
+                            "| %,d | %d | %.0f | %.2f | %.2f | %s | %s | %d |", r.size(), c, r.requestsPerSecond(),
+                            r.p50Millis(), r.p99Millis(),
+                            row(s.messages(), "latest", REDIS, c).map(l -> f("%.2f", l.p99Millis())).orElse("–"),
+                            row(s.messages(), "latest", REDIS, c).map(l -> f("%.3f", r.p99Millis() / l.p99Millis())).orElse("–"),
+                            r.errors())));
                 }
             }
             out.add("");

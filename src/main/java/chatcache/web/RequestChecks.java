@@ -17,7 +17,7 @@ final class RequestChecks {
     private RequestChecks() {
     }
 
-    static void admit(Context ctx, HttpLimits limits) {
+    static void admit(Context ctx, HttpLimits limits, RateLimitCheck rateLimit) {
         SecurityHeaders.apply(ctx::header);
         if ("CONNECT".equals(ctx.req().getMethod())) {
             // why before the body: a CONNECT's "body" is a tunnel that ends only when the client closes;
@@ -37,6 +37,8 @@ final class RequestChecks {
         if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
             throw ApiException.badRequest("send one Authorization header, not several");
         }
+        // why before the body: a refused caller is not waited for
+        rateLimit.admit(ctx);
         RequestBody.read(ctx, limits);
     }
 

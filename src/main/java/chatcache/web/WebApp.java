@@ -11,6 +11,7 @@ import chatcache.message.ClaimTakenOverException;
 import chatcache.message.MessageNotFoundException;
 import chatcache.message.MessageService;
 import chatcache.message.NotAllowedException;
+import chatcache.ratelimit.RateLimiter;
 import chatcache.user.Authenticator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,12 +51,25 @@ public final class WebApp {
     /** The same, with these bounds on what a client may send (tests use short deadlines), and meters of its own. */
     public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
                                  Supplier<ChatCache.Health> health, HttpLimits limits) {
-        return create(messages, chats, authenticator, health, limits, new Metrics());
+        return create(messages, chats, authenticator, health, limits, new Metrics(), RateLimiter.OFF);
     }
 
     /** The same, recording in (and showing at GET /metrics) this registry: the server's own. */
     public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
                                  Supplier<ChatCache.Health> health, HttpLimits limits, Metrics metrics) {
+        return create(messages, chats, authenticator, health, limits, metrics, RateLimiter.OFF);
+    }
+
+    /** The same, with each caller's requests counted against these rate limits (README, "Rate limits"). */
+    public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
+                                 Supplier<ChatCache.Health> health, HttpLimits limits, RateLimiter rateLimiter) {
+        return create(messages, chats, authenticator, health, limits, new Metrics(), rateLimiter);
+    }
+
+    /** The server's: its registry and its rate limits. */
+    public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
+                                 Supplier<ChatCache.Health> health, HttpLimits limits, Metrics metrics,
+                                 RateLimiter rateLimiter) {
         // why: numbers in "data" are kept as written (0.10000000000000000001 stays that, 1e2 stays 1E+2)
         ObjectMapper mapper = JsonMapper.builder()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -64,6 +78,7 @@ public final class WebApp {
         CallerResolver callers = new CallerResolver(authenticator);
         MessageHandlers handlers = new MessageHandlers(messages, chats, callers, mapper);
         ChatHandlers chatHandlers = new ChatHandlers(chats, callers, mapper);
+        RateLimitCheck rateLimit = new RateLimitCheck(rateLimiter, callers);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));
@@ -87,13 +102,14 @@ public final class WebApp {
             });
             config.events.handlerAdded(ApiRoutes::requireListed);
             config.requestLogger.http(new RequestMetrics(metrics.registry())::record);
-            routes(config.routes, handlers, chatHandlers, limits, health, mapper, metrics);
+            routes(config.routes, handlers, chatHandlers, limits, rateLimit, health, mapper, metrics);
         });
     }
 
     private static void routes(RoutesConfig routes, MessageHandlers handlers, ChatHandlers chatHandlers,
-                               HttpLimits limits, Supplier<ChatCache.Health> health, ObjectMapper mapper, Metrics metrics) {
-        routes.before(ctx -> RequestChecks.admit(ctx, limits));
+                               HttpLimits limits, RateLimitCheck rateLimit, Supplier<ChatCache.Health> health,
+                               ObjectMapper mapper, Metrics metrics) {
+        routes.before(ctx -> RequestChecks.admit(ctx, limits, rateLimit));
         ApiRoutes.registerOn(routes, new ApiRoutes.Handlers(handlers, chatHandlers, new HealthHandlers(health, mapper), new ApiDocs(),
                 new MetricsPage(metrics)));
 

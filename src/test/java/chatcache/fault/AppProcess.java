@@ -34,6 +34,9 @@ final class AppProcess implements AutoCloseable {
                 "chatcache.App", "serve"))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        // why off: these tests load a server as fast as they can, with a few users from one address
+        builder.environment().put("CHATCACHE_RATE_LIMIT_PER_MINUTE", "0");
+        builder.environment().put("CHATCACHE_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "0");
         builder.environment().putAll(env);
         builder.environment().put("CHATCACHE_BIND", "127.0.0.1");
         builder.environment().put("CHATCACHE_PORT", Integer.toString(port));
