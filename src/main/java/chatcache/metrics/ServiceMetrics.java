@@ -20,6 +20,16 @@ public final class ServiceMetrics {
     }
 
     /** {@code chatcache.fallbacks{reason}}: Redis-route reads MySQL answered, by cause, since start. */
+    /** Requests the rate limiter refused (429), and those it let through while Redis could not count. */
+    public static void rateLimits(MeterRegistry registry, chatcache.ratelimit.RateLimiter limiter) {
+        FunctionCounter.builder("chatcache.ratelimit.denied", limiter, chatcache.ratelimit.RateLimiter::denied)
+                .description("requests refused with 429 by this instance")
+                .register(registry);
+        FunctionCounter.builder("chatcache.ratelimit.failed.open", limiter, chatcache.ratelimit.RateLimiter::failedOpen)
+                .description("requests allowed uncounted because Redis could not count them")
+                .register(registry);
+    }
+
     public static void fallbacks(MeterRegistry registry, Fallbacks fallbacks) {
         for (Fallbacks.Cause cause : Fallbacks.Cause.values()) {
             FunctionCounter.builder("chatcache.fallbacks", fallbacks, f -> f.count(cause))

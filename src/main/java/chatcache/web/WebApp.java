@@ -79,6 +79,7 @@ public final class WebApp {
         MessageHandlers handlers = new MessageHandlers(messages, chats, callers, mapper);
         ChatHandlers chatHandlers = new ChatHandlers(chats, callers, mapper);
         RateLimitCheck rateLimit = new RateLimitCheck(rateLimiter, callers);
+        chatcache.metrics.ServiceMetrics.rateLimits(metrics.registry(), rateLimiter);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));

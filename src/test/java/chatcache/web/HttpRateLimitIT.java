@@ -103,6 +103,24 @@ class HttpRateLimitIT extends LiveApp {
         }
     }
 
+    /** The app's count of refused requests, as /metrics shows it. */
+    private static double denied(Javalin at) {
+        return http(at, "/metrics").lines().filter(l -> l.startsWith("chatcache_ratelimit_denied_total "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElseThrow();
+    }
+
+    private static String http(Javalin at, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.port() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Answer unread(Javalin at, Authenticator.Issued who) {
         return send(at, "GET", "/me/unread", ApiClient.bearer(who), null);
     }
@@ -122,6 +140,7 @@ class HttpRateLimitIT extends LiveApp {
 
     @Test
     void aSignedInCallerHasItsLimitThenGets429WithRetryAfter() {
+        double deniedBefore = denied(first);
         for (int i = 0; i < SIGNED_IN; i++) {
             assertEquals(200, unread(first, alice).status(), "request " + (i + 1));
         }
@@ -132,6 +151,9 @@ class HttpRateLimitIT extends LiveApp {
         assertTrue(Long.parseLong(refused.retryAfter()) <= interval, refused.retryAfter() + " > " + interval);
         // a refused request costs nothing, and every route is limited, writes included
         assertLimited(send(first, "POST", "/chats", ApiClient.bearer(alice), "{\"title\": \"t\"}"));
+        // both refusals are counted where an operator looks (this app's /metrics)
+        assertEquals(2.0, denied(first) - deniedBefore);
+        assertTrue(http(first, "/metrics").contains("chatcache_ratelimit_failed_open_total 0.0"));
         // the shared test app has no limit
         assertEquals(200, ApiClient.send(http, base, "GET", "/me/unread", ApiClient.bearer(alice), null).status());
     }
