@@ -14,7 +14,21 @@ final class CallerResolver {
         this.authenticator = authenticator;
     }
 
+    /** Where a request's caller is kept once resolved: the rate-limit check and the route both ask. */
+    private static final String ATTRIBUTE = CallerResolver.class.getName();
+
+    /** The caller, resolved once per request (the token is looked up once, not once per asker). */
     Caller resolve(Context ctx) {
+        Caller known = ctx.attribute(ATTRIBUTE);
+        if (known != null) {
+            return known;
+        }
+        Caller caller = lookUp(ctx);
+        ctx.attribute(ATTRIBUTE, caller);
+        return caller;
+    }
+
+    private Caller lookUp(Context ctx) {
         String header = ctx.header("Authorization");
         if (header == null) {
             return Caller.ANONYMOUS;
