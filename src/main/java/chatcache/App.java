@@ -52,8 +52,9 @@ public final class App implements Callable<Integer> {
             RateLimits rateLimits = RateLimits.fromEnv(System.getenv());
             ChatCache parts = ChatCache.open(config, Clock.systemUTC());
             parts.startRelays();
+            RateLimiter limiter = new RateLimiter(parts.redisPool(), rateLimits);
             Javalin app = WebApp.create(parts.messages(), parts.chats(), parts.authenticator(), parts::health,
-                    config.tunables().http(), parts.metrics(), new RateLimiter(parts.redisPool(), rateLimits));
+                    config.tunables().http(), parts.metrics(), limiter);
             CountDownLatch stopped = new CountDownLatch(1);
             // why this order on SIGTERM: readiness fails first; the server stops accepting and
             // finishes what it began (CHATCACHE_SHUTDOWN_TIMEOUT_MS at most); then the relays hand
@@ -64,6 +65,7 @@ public final class App implements Callable<Integer> {
                 log.info("stopping: finishing requests in flight");
                 parts.beginDraining();
                 app.stop();
+                limiter.close();
                 parts.close();
                 log.info("stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
                 stopped.countDown();

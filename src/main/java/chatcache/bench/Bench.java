@@ -86,8 +86,13 @@ public final class Bench {
         cache.startRelays();
         Javalin app = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health).start("127.0.0.1", 0);
         // why a second app: the same reads through the rate limiter, side by side with the same rounds, measure its cost
+        RateLimiter limiter = new RateLimiter(cache.redisPool(), NEVER_REACHED);
         Javalin limited = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health,
-                HttpLimits.DEFAULT, new RateLimiter(cache.redisPool(), NEVER_REACHED)).start("127.0.0.1", 0);
+                HttpLimits.DEFAULT, limiter).start("127.0.0.1", 0);
+        // why a third app without a limiter: two apps in one JVM differ by themselves (their own
+        // threads, JIT profiles); the limiter's cost is what the limited app adds over this one
+        Javalin control = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health,
+                HttpLimits.DEFAULT, RateLimiter.OFF).start("127.0.0.1", 0);
         List<BenchResult.Size> sizes = new ArrayList<>();
         List<BenchResult.Row> rows = new ArrayList<>();
         List<BenchResult.Comparison> comparisons = new ArrayList<>();
@@ -99,6 +104,7 @@ public final class Bench {
         try {
             HttpLoad http = new HttpLoad(new InetSocketAddress("127.0.0.1", app.port()));
             HttpLoad limitedHttp = new HttpLoad(new InetSocketAddress("127.0.0.1", limited.port()));
+            HttpLoad controlHttp = new HttpLoad(new InetSocketAddress("127.0.0.1", control.port()));
             log.printf("bench: app on 127.0.0.1:%d%n", app.port());
             idle = idleRate(cache, Math.max(1000, o.roundMillis()));
             log.println("bench: MySQL statements at idle (relays polling): " + idle);
@@ -121,7 +127,7 @@ public final class Bench {
 
             if (o.warmupMillis() > 0) {
                 List<Pending> warm = readRows(sizes, o.mostClients(), false, http, tokens, cache, rawMysql, o);
-                warm.addAll(rateLimitedRows(sizes, o.mostClients(), limitedHttp, tokens, o));
+                warm.addAll(rateLimitedRows(sizes, o.mostClients(), limitedHttp, controlHttp, tokens, o));
                 if (o.writes()) {
                     warm.add(writeRow(o.mostClients(), http, writer, o));
                 }
@@ -132,7 +138,7 @@ public final class Bench {
             for (int c : o.clients()) {
                 List<Pending> pending = readRows(sizes, c, true, http, tokens, cache, rawMysql, o);
                 pending.addAll(memberRows(sizes, c, http, member, unreader.token(), unreadChats, o));
-                pending.addAll(rateLimitedRows(sizes, c, limitedHttp, tokens, o));
+                pending.addAll(rateLimitedRows(sizes, c, limitedHttp, controlHttp, tokens, o));
                 if (o.underWrites()) {
                     pending.addAll(underWritesRows(sizes, c, http, tokens, writer, o));
                 }
@@ -158,6 +164,9 @@ public final class Bench {
         } finally {
             app.stop();
             limited.stop();
+            control.stop();
+            limiter.close();
+            log.println("bench: rate limiter: " + limiter.waited() + " requests of the rate-limited row waited for Redis");
             if (rawMysql != null) {
                 rawMysql.close();
             }
@@ -348,17 +357,20 @@ public final class Bench {
     private static final RateLimits NEVER_REACHED = new RateLimits(1_000_000_000, 1_000_000_000, 60_000);
 
     /**
-     * Issue #12's row: the latest page on the Redis route (USER token, as the `latest` row) through an app
-     * that counts each request against the caller's rate limit, each size; its p99 against the latest row's.
+     * Issue #12's rows: the latest page on the Redis route (USER token, as the `latest` row) through an app
+     * that counts each request against the caller's rate limit, and through a second app without a
+     * limiter, each size; the p99 of the first against the second's.
      */
     private static List<Pending> rateLimitedRows(List<BenchResult.Size> sizes, int c, HttpLoad limitedHttp,
-                                                 Map<Route, String> tokens, BenchOptions o) {
+                                                 HttpLoad controlHttp, Map<Route, String> tokens, BenchOptions o) {
         List<Pending> rows = new ArrayList<>();
         for (BenchResult.Size size : sizes) {
             Workload latest = size.workloads().get(0);
+            String token = token(tokens, latest, Route.REDIS);
             rows.add(new Pending(size.messages(), BenchResult.RATE_LIMITED, Route.REDIS.label(), c,
-                    limitedHttp.clients(o.chatIdOf(size.messages()), token(tokens, latest, Route.REDIS), latest, Route.REDIS),
-                    new LinkedHashMap<>()));
+                    limitedHttp.clients(o.chatIdOf(size.messages()), token, latest, Route.REDIS), new LinkedHashMap<>()));
+            rows.add(new Pending(size.messages(), BenchResult.SECOND_APP, Route.REDIS.label(), c,
+                    controlHttp.clients(o.chatIdOf(size.messages()), token, latest, Route.REDIS), new LinkedHashMap<>()));
         }
         return rows;
     }

@@ -27,6 +27,7 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
     public static final String UNREAD = "me/unread";
     /** The latest row through an app that counts every request against its caller's rate limit (issue #12). */
     public static final String RATE_LIMITED = "latest (rate limited)";
+    public static final String SECOND_APP = "latest (second app)";
 
     /** One chat size: how it was loaded, what was asked of it, what it costs Redis. */
     public record Size(int messages, ChatLoad load, List<Workload> workloads, Probes.RedisFootprint redis) {
@@ -353,19 +354,25 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
             out.add("### Rate limits (issue #12): the latest page with and without the limiter");
             out.add("");
             out.add("`latest (rate limited)`: the `latest` row's body and token on the Redis route, sent to a second app over"
-                    + " the same stores whose rate limiter counts every request (one EVALSHA; limits never reached),"
-                    + " measured in the same rounds as `latest`.");
+                    + " the same stores whose rate limiter counts every request (limits never reached); `latest (second app)`:"
+                    + " the same through a third app without a limiter (two apps in one JVM differ by themselves), all"
+                    + " in the same rounds as `latest`. The limiter's cost is the ratio of the first two.");
             out.add("");
-            out.add("| N | clients | requests/s | p50 ms | p99 ms | latest p99 ms | p99 / latest p99 | errors |");
-            out.add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            out.add("| N | clients | requests/s | p50 ms | p99 ms | second app: requests/s | p50 ms | p99 ms | p99 / second app's | p99 / latest's | errors |");
+            out.add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             for (Size s : sizes) {
                 for (int c : o.clients()) {
+                    Optional<Row> control = row(s.messages(), SECOND_APP, REDIS, c);
+                    Optional<Row> latest = row(s.messages(), "latest", REDIS, c);
                     row(s.messages(), RATE_LIMITED, REDIS, c).ifPresent(r -> out.add(f(
-                            "| %,d | %d | %.0f | %.2f | %.2f | %s | %s | %d |", r.size(), c, r.requestsPerSecond(),
+                            "| %,d | %d | %.0f | %.2f | %.2f | %s | %s | %s | %s | %s | %d |", r.size(), c, r.requestsPerSecond(),
                             r.p50Millis(), r.p99Millis(),
-                            row(s.messages(), "latest", REDIS, c).map(l -> f("%.2f", l.p99Millis())).orElse("–"),
-                            row(s.messages(), "latest", REDIS, c).map(l -> f("%.3f", r.p99Millis() / l.p99Millis())).orElse("–"),
-                            r.errors())));
+                            control.map(l -> f("%.0f", l.requestsPerSecond())).orElse("–"),
+                            control.map(l -> f("%.2f", l.p50Millis())).orElse("–"),
+                            control.map(l -> f("%.2f", l.p99Millis())).orElse("–"),
+                            control.map(l -> f("%.3f", r.p99Millis() / l.p99Millis())).orElse("–"),
+                            latest.map(l -> f("%.3f", r.p99Millis() / l.p99Millis())).orElse("–"),
+                            r.errors() + control.map(Row::errors).orElse(0L))));
                 }
             }
             out.add("");

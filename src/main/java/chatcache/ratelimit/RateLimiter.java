@@ -9,7 +9,13 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,11 +23,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * Requests are taken by a Lua script (GCRA, the "generic cell rate algorithm"): a caller's key
  * holds the time at which its budget would be whole again; each request moves it one interval
  * (window / limit) later, and is refused if that would put it more than a window ahead of now.
- * So a caller may send a whole window's worth at once, then one request per interval. One call
- * takes up to {@link #MAX_BATCH} requests (a hundredth of the limit), which this instance then
- * spends without asking Redis again.
+ * So a caller may send a whole window's worth at once, then one request per interval.
  * The time is Redis's own ({@code TIME}), so instances whose clocks differ still agree; the key
  * expires once the budget is whole, so an idle caller leaves nothing behind.
+ *
+ * <p>Credit: one call takes up to a batch ({@link #MAX_BATCH}, a hundredth of the limit) of
+ * requests, which this instance then spends without asking Redis. While a caller keeps sending,
+ * the next batch is taken in the background once half of the credit is spent, so a request waits
+ * for Redis only when its caller is new here, idle for a while, or at its limit. Credit a caller
+ * leaves unspent for {@link #IDLE_MILLIS} is given back to Redis, so a caller who moves to
+ * another instance finds its budget there. why a credit taken ahead instead of counting first
+ * and telling Redis afterwards: the budget stays exact across instances (never more than the
+ * limit), at the price of up to one and a half batches a caller may find missing on the other
+ * instances while this one holds them.
  *
  * <p>Keys: {@code chatcache:ratelimit:user:<id>} for a signed-in caller (its token is never a
  * key), {@code chatcache:ratelimit:addr:<address>} for the others.
@@ -30,7 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * refusing every request because the limiter cannot count would turn a cache outage into an
  * outage of the API, which answers from MySQL meanwhile.
  */
-public final class RateLimiter {
+public final class RateLimiter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RateLimiter.class);
     private static final String PREFIX = "chatcache:ratelimit:";
 
@@ -40,7 +54,7 @@ public final class RateLimiter {
      * Returns how many were taken (1..ARGV[3]), or minus the milliseconds to wait when not even
      * one fits (a refused request costs nothing).
      */
-    static final String SCRIPT = """
+    static final String TAKE = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local interval = tonumber(ARGV[1])
@@ -54,58 +68,103 @@ public final class RateLimiter {
             redis.call('SET', KEYS[1], string.format('%.3f', whole), 'PX', math.ceil(whole - now))
             return taken""";
 
+    /** KEYS[1] the caller's key; ARGV[1] milliseconds per request; ARGV[2] how many requests to give back. */
+    static final String GIVE_BACK = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local whole = tonumber(redis.call('GET', KEYS[1]) or 0) - tonumber(ARGV[2]) * tonumber(ARGV[1])
+            if whole <= now then return redis.call('DEL', KEYS[1]) end
+            redis.call('SET', KEYS[1], string.format('%.3f', whole), 'PX', math.ceil(whole - now))
+            return 1""";
+
     /**
-     * At most this many requests are taken from Redis at once and then spent here without asking
-     * it again, for at most {@link #BATCH_MILLIS}: the limiter's round trip is paid once per batch.
-     * why a hundredth of the limit: a batch taken by one instance and not spent there is missing
-     * from the others for a moment, so the batch stays a small part of any budget (limits under
-     * 100 per window take one request at a time: exact).
+     * At most this many requests are taken from Redis at once, and a hundredth of the limit (12 at
+     * the default 1,200 a minute). why a hundredth of the limit: a
+     * batch taken by one instance and not spent there is missing from the others for a moment, so
+     * it stays a small part of any budget (limits under 100 per window take one request at a
+     * time, when it is made: exact).
      */
-    static final int MAX_BATCH = 10;
-    static final long BATCH_MILLIS = 1_000;
-    private static final int MAX_BATCHES_HELD = 100_000;
+    static final int MAX_BATCH = 1_000;
+    /** Requests taken from Redis at once under this limit. */
+    static int batchOf(long limit) {
+        return (int) Math.max(1, Math.min(MAX_BATCH, limit / 100));
+    }
+
+    /** Most credit one instance holds for one caller under this limit: half a batch is left when the next is taken. */
+    static int heldAtMost(long limit) {
+        return batchOf(limit) + batchOf(limit) / 2;
+    }
+    /** Credit unspent this long goes back to Redis. */
+    static final long IDLE_MILLIS = 1_000;
+    private static final int MAX_CALLERS_HELD = 100_000;
 
     /** Never limits, never asks Redis. */
     public static final RateLimiter OFF = new RateLimiter(null, RateLimits.OFF);
 
     private final JedisPool pool;
     private final RateLimits limits;
-    private final String signedInInterval;
-    private final String anonymousInterval;
-    private final String signedInBatch;
-    private final String anonymousBatch;
-    /** Requests taken from Redis and not spent yet, by key. */
-    private final java.util.Map<String, Batch> batches = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Budget signedIn;
+    private final Budget anonymous;
+    private final Map<String, Credit> credits = new ConcurrentHashMap<>();
     private final String window;
-    private volatile String sha;
+    private final Script take;
+    private final Script giveBack;
+    /** Takes the next batches and gives idle credit back; one thread, made on the first batch. */
+    private volatile ScheduledExecutorService background;
     private final AtomicLong denied = new AtomicLong();
     private final AtomicLong failedOpen = new AtomicLong();
+    private final AtomicLong waited = new AtomicLong();
     /** why: one warning when Redis stops answering the limiter, not one per request. */
     private final AtomicBoolean failing = new AtomicBoolean();
 
     public RateLimiter(JedisPool pool, RateLimits limits) {
         this.pool = pool;
         this.limits = limits;
-        this.signedInInterval = interval(limits.signedIn(), limits.windowMillis());
-        this.anonymousInterval = interval(limits.anonymous(), limits.windowMillis());
         this.window = Long.toString(limits.windowMillis());
-        this.signedInBatch = batch(limits.signedIn());
-        this.anonymousBatch = batch(limits.anonymous());
+        this.signedIn = Budget.of(limits.signedIn(), limits.windowMillis());
+        this.anonymous = Budget.of(limits.anonymous(), limits.windowMillis());
+        this.take = new Script(TAKE);
+        this.giveBack = new Script(GIVE_BACK);
     }
 
-    private static String batch(long limit) {
-        return Long.toString(Math.max(1, Math.min(MAX_BATCH, limit / 100)));
-    }
-
-    /** Requests taken from Redis for one key: {@code left} more may be spent until {@code until} (nanoTime). */
-    private record Batch(java.util.concurrent.atomic.AtomicInteger left, long until) {
-        boolean spendOne() {
-            return System.nanoTime() - until < 0 && left.getAndDecrement() > 0;
+    /** One kind of caller's limit as the scripts take it: null interval = no limit. */
+    private record Budget(String interval, int batch) {
+        static Budget of(long limit, long windowMillis) {
+            return new Budget(limit == 0 ? null : Double.toString((double) windowMillis / limit),
+                    batchOf(limit));
         }
     }
 
-    private static String interval(long limit, long windowMillis) {
-        return limit == 0 ? null : Double.toString((double) windowMillis / limit);
+    /** Requests of one caller taken from Redis and not spent yet. */
+    private static final class Credit {
+        final String key;
+        final Budget budget;
+        final AtomicInteger left = new AtomicInteger();
+        /** Set while the next batch is being taken or the credit is being given back: one at a time. */
+        final AtomicBoolean busy = new AtomicBoolean();
+        volatile long lastSpent = System.nanoTime();
+
+        Credit(String key, Budget budget) {
+            this.key = key;
+            this.budget = budget;
+        }
+
+        /** Spends one request; false when none is left. */
+        boolean spendOne() {
+            int v;
+            do {
+                v = left.get();
+                if (v <= 0) {
+                    return false;
+                }
+            } while (!left.compareAndSet(v, v - 1));
+            lastSpent = System.nanoTime();
+            return true;
+        }
+
+        boolean low() {
+            return budget.batch > 1 && left.get() <= budget.batch / 2;
+        }
     }
 
     public RateLimits limits() {
@@ -119,12 +178,12 @@ public final class RateLimiter {
 
     /** One request of this signed-in user. */
     public Decision user(long userId) {
-        return take(signedInInterval, signedInBatch, PREFIX + "user:" + userId);
+        return take(signedIn, PREFIX + "user:" + userId);
     }
 
     /** One request from this client address without a valid token. */
     public Decision address(String address) {
-        return take(anonymousInterval, anonymousBatch, PREFIX + "addr:" + address);
+        return take(anonymous, PREFIX + "addr:" + address);
     }
 
     /** Requests refused since start. */
@@ -137,53 +196,150 @@ public final class RateLimiter {
         return failedOpen.get();
     }
 
-    private Decision take(String interval, String batch, String key) {
-        if (interval == null) {
+    /** Requests that waited for Redis since start (no credit here): the limiter's cost on a request. */
+    public long waited() {
+        return waited.get();
+    }
+
+    private Decision take(Budget budget, String key) {
+        if (budget.interval == null) {
             return Decision.ALLOW;
         }
-        Batch held = batches.get(key);
+        Credit held = credits.get(key);
         if (held != null && held.spendOne()) {
-            return Decision.ALLOW;
-        }
-        long taken;
-        try (Jedis jedis = pool.getResource()) {
-            taken = (Long) call(jedis, key, interval, batch);
-        } catch (JedisException e) {
-            failedOpen.incrementAndGet();
-            if (failing.compareAndSet(false, true)) {
-                log.warn("rate limits are not enforced while Redis cannot count requests: {}", ExceptionText.summary(e));
+            if (held.low() && held.busy.compareAndSet(false, true)) {
+                background().execute(() -> refill(held));
             }
             return Decision.ALLOW;
         }
-        if (failing.compareAndSet(true, false)) {
-            log.info("rate limits are enforced again");
+        waited.incrementAndGet();
+        // why one at a time once many callers hold credit: what the map holds must stay bounded
+        int batch = held == null && credits.size() >= MAX_CALLERS_HELD ? 1 : budget.batch;
+        Long taken = call(take, key, budget.interval, window, Integer.toString(batch));
+        if (taken == null) {
+            return Decision.ALLOW;
         }
         if (taken < 0) {
             denied.incrementAndGet();
             return new Decision(false, -taken);
         }
         if (taken > 1) {
-            if (batches.size() >= MAX_BATCHES_HELD) {
-                batches.clear(); // what is dropped is spent: the limits only grow stricter
-            }
-            batches.put(key, new Batch(new java.util.concurrent.atomic.AtomicInteger((int) taken - 1),
-                    System.nanoTime() + BATCH_MILLIS * 1_000_000));
+            Credit credit = credits.computeIfAbsent(key, k -> new Credit(k, budget));
+            // what lands on a credit given back meanwhile is lost: the limit only grows stricter
+            credit.left.addAndGet((int) (taken - 1));
+            credit.lastSpent = System.nanoTime();
+            background();
         }
         return Decision.ALLOW;
     }
 
-    private Object call(Jedis jedis, String key, String interval, String batch) {
-        List<String> keys = List.of(key);
-        List<String> args = List.of(interval, window, batch);
-        String known = sha;
-        if (known != null) {
-            try {
-                return jedis.evalsha(known, keys, args);
-            } catch (JedisNoScriptException e) {
-                // Redis restarted or its scripts were flushed: load it again
+    /** Takes the next batch while half of the last is still there to spend. */
+    private void refill(Credit credit) {
+        try {
+            Long taken = call(take, credit.key, credit.budget.interval, window, Integer.toString(credit.budget.batch));
+            if (taken != null && taken > 0) {
+                credit.left.addAndGet(taken.intValue());
+            }
+        } finally {
+            credit.busy.set(false);
+        }
+    }
+
+    /** Gives back to Redis the credit of callers who spent none of it for {@code idleMillis}. */
+    void giveBackIdle(long idleMillis) {
+        long now = System.nanoTime();
+        for (Credit credit : credits.values()) {
+            if (now - credit.lastSpent < idleMillis * 1_000_000 || !credit.busy.compareAndSet(false, true)) {
+                continue;
+            }
+            // why remove first: a request that finds no credit here takes a fresh batch; one that
+            // still holds this object finds it empty once getAndSet ran, so nothing is spent twice
+            credits.remove(credit.key, credit);
+            int left = credit.left.getAndSet(0);
+            if (left > 0) {
+                call(giveBack, credit.key, credit.budget.interval, Integer.toString(left));
             }
         }
-        sha = jedis.scriptLoad(SCRIPT);
-        return jedis.evalsha(sha, keys, args);
+    }
+
+    private ScheduledExecutorService background() {
+        ScheduledExecutorService b = background;
+        if (b == null) {
+            synchronized (this) {
+                b = background;
+                if (b == null) {
+                    b = Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "chatcache-ratelimit");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    b.scheduleWithFixedDelay(() -> giveBackIdle(IDLE_MILLIS), IDLE_MILLIS / 4, IDLE_MILLIS / 4,
+                            TimeUnit.MILLISECONDS);
+                    background = b;
+                }
+            }
+        }
+        return b;
+    }
+
+    /** Waits until what the background thread was given before this call is done (tests). */
+    void awaitBackground() throws Exception {
+        background().submit(() -> { }).get();
+    }
+
+    /** Gives every unspent credit back, so that other instances find it, and stops the background thread. */
+    @Override
+    public void close() {
+        ScheduledExecutorService b = background;
+        if (b == null) {
+            return;
+        }
+        b.shutdown();
+        try {
+            b.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        giveBackIdle(0);
+    }
+
+    /** Runs a script; null when Redis cannot be asked (the request is then let through: fail open). */
+    private Long call(Script script, String key, String... args) {
+        try (Jedis jedis = pool.getResource()) {
+            Long result = (Long) script.run(jedis, List.of(key), List.of(args));
+            if (failing.compareAndSet(true, false)) {
+                log.info("rate limits are enforced again");
+            }
+            return result;
+        } catch (JedisException e) {
+            failedOpen.incrementAndGet();
+            if (failing.compareAndSet(false, true)) {
+                log.warn("rate limits are not enforced while Redis cannot count requests: {}", ExceptionText.summary(e));
+            }
+            return null;
+        }
+    }
+
+    /** A Lua script run by its SHA, loaded again when Redis has forgotten it (restarted, flushed). */
+    private static final class Script {
+        private final String source;
+        private volatile String sha;
+
+        Script(String source) {
+            this.source = source;
+        }
+
+        Object run(Jedis jedis, List<String> keys, List<String> args) {
+            String known = sha;
+            if (known != null) {
+                try {
+                    return jedis.evalsha(known, keys, args);
+                } catch (JedisNoScriptException e) {
+                    // Redis restarted or its scripts were flushed: load it again
+                }
+            }
+            sha = jedis.scriptLoad(source);
+            return jedis.evalsha(sha, keys, args);
+        }
     }
 }

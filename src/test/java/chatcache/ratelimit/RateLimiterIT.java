@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The limiter on the real Redis, where the HTTP test's small limits do not reach: batches. */
+/** The limiter on the real Redis, where the HTTP test's small limits do not reach: credit taken ahead and given back. */
 class RateLimiterIT {
     private static final TestStores stores = TestStores.get();
 
@@ -18,22 +18,57 @@ class RateLimiterIT {
     }
 
     @Test
-    void instancesTakingBatchesStillKeepTheSharedBudget() {
+    void instancesTakingCreditStillKeepTheSharedBudget() {
         RateLimits limits = new RateLimits(1_000, 0, 600_000); // batches of 10, nothing comes back during the test
-        RateLimiter one = new RateLimiter(stores.cache.redisPool(), limits);
-        RateLimiter two = new RateLimiter(stores.cache.redisPool(), limits);
-        int allowed = 0;
-        for (int i = 0; i < 1_200; i++) {
-            if ((i % 3 == 0 ? two : one).user(7).allowed()) {
-                allowed++;
+        try (RateLimiter one = new RateLimiter(stores.cache.redisPool(), limits);
+             RateLimiter two = new RateLimiter(stores.cache.redisPool(), limits)) {
+            int allowed = 0;
+            for (int i = 0; i < 1_200; i++) {
+                if ((i % 3 == 0 ? two : one).user(7).allowed()) {
+                    allowed++;
+                }
             }
+            // credit one instance holds is missing from the other: at most that much less, never more
+            assertTrue(allowed <= 1_000 && allowed >= 1_000 - 2 * RateLimiter.heldAtMost(1_000), "allowed " + allowed);
+            Decision refused = one.user(7);
+            assertFalse(refused.allowed());
+            assertTrue(refused.waitMillis() > 0 && refused.waitMillis() <= 600, "wait " + refused.waitMillis());
+            assertTrue(one.user(8).allowed(), "another user has its own budget");
+            assertEquals(0, one.failedOpen());
         }
-        // a batch one instance holds is missing from the other: at most a batch less, never more
-        assertTrue(allowed <= 1_000 && allowed >= 1_000 - RateLimiter.MAX_BATCH, "allowed " + allowed);
-        Decision refused = one.user(7);
-        assertFalse(refused.allowed());
-        assertTrue(refused.waitMillis() > 0 && refused.waitMillis() <= 600, "wait " + refused.waitMillis());
-        assertTrue(one.user(8).allowed(), "another user has its own budget");
-        assertEquals(0, one.failedOpen());
+    }
+
+    @Test
+    void creditLeftUnspentGoesBackSoAnotherInstanceCanSpendIt() {
+        RateLimits limits = new RateLimits(1_000, 0, 600_000);
+        try (RateLimiter one = new RateLimiter(stores.cache.redisPool(), limits);
+             RateLimiter two = new RateLimiter(stores.cache.redisPool(), limits)) {
+            assertTrue(one.user(7).allowed()); // takes a batch of 10, spends 1
+            one.giveBackIdle(0);
+            int allowed = 0;
+            for (int i = 0; i < 1_100; i++) {
+                if (two.user(7).allowed()) {
+                    allowed++;
+                }
+            }
+            // the 9 given back are two's to spend: only two's own credit may be missing at the end
+            assertTrue(allowed <= 999 && allowed >= 999 - RateLimiter.heldAtMost(1_000), "allowed " + allowed);
+            assertTrue(allowed > 999 - 9, "the credit given back was spent: allowed " + allowed);
+        }
+    }
+
+    @Test
+    void aCallerWhoKeepsSendingDoesNotWaitForRedisOnEveryBatch() throws Exception {
+        RateLimits limits = new RateLimits(1_000, 0, 60_000); // batches of 10
+        try (RateLimiter limiter = new RateLimiter(stores.cache.redisPool(), limits)) {
+            for (int i = 0; i < 500; i++) {
+                assertTrue(limiter.user(7).allowed());
+                // a caller who sends now and then: the next batch has time to arrive in the background
+                if (i % 4 == 3) {
+                    limiter.awaitBackground();
+                }
+            }
+            assertEquals(1, limiter.waited(), "only the first request waits for Redis");
+        }
     }
 }
