@@ -2,6 +2,7 @@ package chatcache;
 
 import chatcache.mysql.Database;
 import chatcache.mysql.MySqlUsers;
+import chatcache.events.EventSettings;
 import chatcache.ratelimit.RateLimiter;
 import chatcache.ratelimit.RateLimits;
 import chatcache.redis.RedisTokens;
@@ -53,8 +54,7 @@ public final class App implements Callable<Integer> {
             ChatCache parts = ChatCache.open(config, Clock.systemUTC());
             parts.startRelays();
             RateLimiter limiter = new RateLimiter(parts.redisPool(), rateLimits);
-            Javalin app = WebApp.create(parts.messages(), parts.chats(), parts.authenticator(), parts::health,
-                    config.tunables().http(), parts.metrics(), limiter);
+            Javalin app = WebApp.create(parts, config.tunables().http(), limiter, EventSettings.fromEnv(System.getenv()));
             CountDownLatch stopped = new CountDownLatch(1);
             // why this order on SIGTERM: readiness fails first; the server stops accepting and
             // finishes what it began (CHATCACHE_SHUTDOWN_TIMEOUT_MS at most); then the relays hand

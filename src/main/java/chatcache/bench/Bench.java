@@ -84,7 +84,7 @@ public final class Bench {
         int unreadChats = BenchChat.joinChats(cache, o, cache.authenticator().authenticate(member).orElseThrow().id(),
                 unreader.user().id(), log);
         cache.startRelays();
-        Javalin app = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health).start("127.0.0.1", 0);
+        Javalin app = WebApp.create(cache).start("127.0.0.1", 0);
         // why a second app: the same reads through the rate limiter, side by side with the same rounds, measure its cost
         RateLimiter limiter = new RateLimiter(cache.redisPool(), NEVER_REACHED);
         Javalin limited = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health,

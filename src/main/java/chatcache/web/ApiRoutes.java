@@ -26,7 +26,8 @@ public final class ApiRoutes {
     }
 
     /** What the routes call. */
-    record Handlers(MessageHandlers messages, ChatHandlers chats, HealthHandlers health, ApiDocs docs, MetricsPage metrics) {
+    record Handlers(MessageHandlers messages, ChatHandlers chats, EventHandlers events, HealthHandlers health, ApiDocs docs,
+                    MetricsPage metrics) {
     }
 
     private record Entry(Route route, Function<Handlers, Handler> handler) {
@@ -38,6 +39,7 @@ public final class ApiRoutes {
             entry("PATCH", "/chat/{chatId}/message/{messageId}", h -> h.messages()::edit),
             entry("DELETE", "/chat/{chatId}/message/{messageId}", h -> h.messages()::delete),
             entry("POST", "/chat/{chatId}/read", h -> h.messages()::read),
+            entry("GET", "/chat/{chatId}/events", h -> h.events()::stream),
             entry("POST", "/chats", h -> h.chats()::create),
             entry("GET", "/me/unread", h -> h.chats()::unread),
             entry("GET", "/chat/{chatId}", h -> h.chats()::get),

@@ -4,6 +4,8 @@ import chatcache.user.Authenticator;
 import chatcache.user.Caller;
 import io.javalin.http.Context;
 
+import java.util.Optional;
+
 /** Who is calling: no Authorization header is anonymous; a header that does not name a user is refused. */
 final class CallerResolver {
     private static final String PREFIX = "bearer ";
@@ -40,6 +42,21 @@ final class CallerResolver {
         return authenticator.authenticate(token)
                 .map(Caller::of)
                 .orElseThrow(() -> ApiException.unauthorized("unknown token"));
+    }
+
+    /** Looks the caller of a long-lived request up again: empty once its token no longer names a user (revoked). */
+    interface Recheck {
+        Optional<Caller> caller();
+    }
+
+    /** For a request that stays open (an event stream): its token, kept to be looked up again later. */
+    Recheck recheck(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null) {
+            return () -> Optional.of(Caller.ANONYMOUS);
+        }
+        String token = header.substring(PREFIX.length()).strip(); // resolve(ctx) checked its form
+        return () -> authenticator.authenticate(token).map(Caller::of);
     }
 
     Caller require(Context ctx) {

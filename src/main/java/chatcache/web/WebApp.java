@@ -11,6 +11,9 @@ import chatcache.message.ClaimTakenOverException;
 import chatcache.message.MessageNotFoundException;
 import chatcache.message.MessageService;
 import chatcache.message.NotAllowedException;
+import chatcache.events.EventLog;
+import chatcache.events.EventSettings;
+import chatcache.events.StreamRefusedException;
 import chatcache.ratelimit.RateLimiter;
 import chatcache.user.Authenticator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -66,10 +69,28 @@ public final class WebApp {
         return create(messages, chats, authenticator, health, limits, new Metrics(), rateLimiter);
     }
 
-    /** The server's: its registry and its rate limits. */
+    /** The same, without live events: GET /chat/{chatId}/events answers 503. */
     public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
                                  Supplier<ChatCache.Health> health, HttpLimits limits, Metrics metrics,
                                  RateLimiter rateLimiter) {
+        return create(messages, chats, authenticator, health, limits, metrics, rateLimiter, null, EventSettings.DEFAULT);
+    }
+
+    /** The whole API over one ChatCache's parts, live events included (README, "Live events"). */
+    public static Javalin create(ChatCache cache, HttpLimits limits, RateLimiter rateLimiter, EventSettings events) {
+        return create(cache.messages(), cache.chats(), cache.authenticator(), cache::health, limits, cache.metrics(),
+                rateLimiter, new EventLog(cache.redisPool()), events);
+    }
+
+    /** The same, with default limits and no rate limits. */
+    public static Javalin create(ChatCache cache) {
+        return create(cache, HttpLimits.DEFAULT, RateLimiter.OFF, EventSettings.DEFAULT);
+    }
+
+    /** The server's: its registry, its rate limits, and the event streams it reads ({@code null}: none). */
+    public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
+                                 Supplier<ChatCache.Health> health, HttpLimits limits, Metrics metrics,
+                                 RateLimiter rateLimiter, EventLog eventLog, EventSettings eventSettings) {
         // why: numbers in "data" are kept as written (0.10000000000000000001 stays that, 1e2 stays 1E+2)
         ObjectMapper mapper = JsonMapper.builder()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -79,6 +100,7 @@ public final class WebApp {
         MessageHandlers handlers = new MessageHandlers(messages, chats, callers, mapper);
         ChatHandlers chatHandlers = new ChatHandlers(chats, callers, mapper);
         RateLimitCheck rateLimit = new RateLimitCheck(rateLimiter, callers);
+        LiveEvents live = LiveEvents.start(eventLog, eventSettings, mapper.getFactory(), chats, callers);
         chatcache.metrics.ServiceMetrics.rateLimits(metrics.registry(), rateLimiter);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -102,16 +124,18 @@ public final class WebApp {
                 context.addFilter(RequestIdFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST));
             });
             config.events.handlerAdded(ApiRoutes::requireListed);
+            // why before Jetty stops: an open stream is a request in flight, which a graceful stop would wait for
+            config.events.serverStopping(() -> live.close("server stopping"));
             config.requestLogger.http(new RequestMetrics(metrics.registry())::record);
-            routes(config.routes, handlers, chatHandlers, limits, rateLimit, health, mapper, metrics);
+            routes(config.routes, handlers, chatHandlers, live.handlers(), limits, rateLimit, health, mapper, metrics);
         });
     }
 
     private static void routes(RoutesConfig routes, MessageHandlers handlers, ChatHandlers chatHandlers,
-                               HttpLimits limits, RateLimitCheck rateLimit, Supplier<ChatCache.Health> health,
+                               EventHandlers eventHandlers, HttpLimits limits, RateLimitCheck rateLimit, Supplier<ChatCache.Health> health,
                                ObjectMapper mapper, Metrics metrics) {
         routes.before(ctx -> RequestChecks.admit(ctx, limits, rateLimit));
-        ApiRoutes.registerOn(routes, new ApiRoutes.Handlers(handlers, chatHandlers, new HealthHandlers(health, mapper), new ApiDocs(),
+        ApiRoutes.registerOn(routes, new ApiRoutes.Handlers(handlers, chatHandlers, eventHandlers, new HealthHandlers(health, mapper), new ApiDocs(),
                 new MetricsPage(metrics)));
 
         routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
@@ -127,6 +151,10 @@ public final class WebApp {
             // why the route and not the path: a path's segments are the client's text
             log.warn("{} {}: {}", ctx.method(), route(ctx), ExceptionText.summary(e));
             error(ctx, 503, "a backing store is unavailable, try again shortly");
+        });
+        routes.exception(StreamRefusedException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "1");
+            error(ctx, e.callersLimit() ? 429 : 503, e.getMessage());
         });
         routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
         routes.exception(Exception.class, (e, ctx) -> {

@@ -29,10 +29,12 @@ final class ApiClient {
     private ApiClient() {
     }
 
+    /** The event settings of the test apps: the defaults, but a heartbeat a test can wait for. */
+    static final chatcache.events.EventSettings EVENTS = chatcache.events.EventSettings.DEFAULT.withHeartbeatMillis(500);
+
     /** The real web app over the test stores, on a free port of 127.0.0.1 (or of {@code host}). */
     static io.javalin.Javalin startApp(chatcache.support.TestStores stores, HttpLimits limits, String host) {
-        return WebApp.create(stores.cache.messages(), stores.cache.chats(), stores.cache.authenticator(), stores.cache::health, limits,
-                        stores.cache.metrics())
+        return WebApp.create(stores.cache, limits, chatcache.ratelimit.RateLimiter.OFF, EVENTS)
                 .start(host, 0);
     }
 

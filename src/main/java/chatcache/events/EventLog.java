@@ -1,0 +1,152 @@
+package chatcache.events;
+
+import chatcache.message.BackendUnavailableException;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.XReadParams;
+import redis.clients.jedis.resps.StreamEntry;
+import redis.clients.jedis.resps.StreamInfo;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the chats' event streams in Redis (the writes append to them: see {@link ChatEvents}).
+ * Every method throws {@link BackendUnavailableException} when Redis does not answer.
+ */
+public final class EventLog {
+    /** The cache's "whole" marker; its value names the epoch (CacheState). */
+    static final String COMPLETE = "chatcache:complete";
+
+    private final JedisPool pool;
+
+    public EventLog(JedisPool pool) {
+        this.pool = pool;
+    }
+
+    /** The cache's epoch; empty while Redis does not hold the whole cache (flushed, being rebuilt). */
+    public Optional<String> epoch() {
+        try (Jedis jedis = pool.getResource()) {
+            return epoch(jedis);
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    static Optional<String> epoch(Jedis jedis) {
+        String complete = jedis.get(COMPLETE);
+        return complete == null ? Optional.empty() : Optional.of(ChatEvents.epochToken(complete));
+    }
+
+    /** The id of the chat's newest event in this epoch ({@link EventId#start} when it has none yet). */
+    public EventId tail(String epoch, long chatId) {
+        try (Jedis jedis = pool.getResource()) {
+            return tail(jedis, epoch, chatId);
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    static EventId tail(Jedis jedis, String epoch, long chatId) {
+        StreamInfo info = info(jedis, chatId);
+        return info == null ? EventId.start(epoch) : EventId.of(epoch, info.getLastGeneratedId().toString());
+    }
+
+    /**
+     * Whether every event after {@code from} is still in the stream, so a client there can go on
+     * without a gap. why not from the first entry alone: trimming leaves no trace of what it took
+     * but the count of entries ever added ({@code entries-added}) against those kept.
+     */
+    public boolean continuesFrom(EventId from, long chatId) {
+        try (Jedis jedis = pool.getResource()) {
+            StreamInfo info = info(jedis, chatId);
+            if (info == null) {
+                return from.millis() == 0 && from.seq() == 0; // nothing was ever appended in this epoch
+            }
+            EventId last = EventId.of(from.epoch(), info.getLastGeneratedId().toString());
+            if (from.compareTo(last) > 0) {
+                return false; // an id this stream never gave
+            }
+            Object added = info.getStreamInfo().get("entries-added");
+            boolean trimmed = !(added instanceof Long a) || a > info.getLength();
+            if (!trimmed || from.compareTo(last) == 0) {
+                return true;
+            }
+            StreamEntry first = info.getFirstEntry();
+            return first != null && from.compareTo(EventId.of(from.epoch(), first.getID().toString())) >= 0;
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Up to {@code count} events of a chat after {@code from}, oldest first. */
+    public List<ChatEvent> after(EventId from, long chatId, int count) {
+        try (Jedis jedis = pool.getResource()) {
+            List<StreamEntry> entries = jedis.xrange(ChatEvents.key(chatId), "(" + from.streamId(), "+", count);
+            List<ChatEvent> events = new ArrayList<>(entries.size());
+            for (StreamEntry e : entries) {
+                events.add(new ChatEvent(chatId, EventId.of(from.epoch(), e.getID().toString()), e.getFields()));
+            }
+            return events;
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /**
+     * Waits up to {@code blockMillis} for events after these positions (chat id to the last event
+     * seen) and returns them by chat, oldest first, at most {@code count} per chat. The epoch is
+     * read on the same connection first, so a change of epoch is seen before events of the new one.
+     */
+    Batch read(Map<Long, EventId> positions, int count, long blockMillis) {
+        try (Jedis jedis = pool.getResource()) {
+            Optional<String> epoch = epoch(jedis);
+            Map<Long, List<ChatEvent>> byChat = new LinkedHashMap<>();
+            if (epoch.isEmpty() || positions.isEmpty()) {
+                return new Batch(epoch, byChat);
+            }
+            Map<String, StreamEntryID> streams = new LinkedHashMap<>();
+            positions.forEach((chat, at) -> streams.put(ChatEvents.key(chat), new StreamEntryID(at.millis(), at.seq())));
+            List<Map.Entry<String, List<StreamEntry>>> answer =
+                    jedis.xread(XReadParams.xReadParams().count(count).block((int) blockMillis), streams);
+            if (answer != null) {
+                for (Map.Entry<String, List<StreamEntry>> stream : answer) {
+                    long chat = Long.parseLong(stream.getKey().substring(ChatEvents.KEY_PREFIX.length()));
+                    List<ChatEvent> events = new ArrayList<>(stream.getValue().size());
+                    for (StreamEntry e : stream.getValue()) {
+                        events.add(new ChatEvent(chat, EventId.of(epoch.get(), e.getID().toString()), e.getFields()));
+                    }
+                    byChat.put(chat, events);
+                }
+            }
+            return new Batch(epoch, byChat);
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** What one read found: the epoch then, and the new events by chat. */
+    record Batch(Optional<String> epoch, Map<Long, List<ChatEvent>> events) {
+    }
+
+    private static StreamInfo info(Jedis jedis, long chatId) {
+        try {
+            return jedis.xinfoStream(ChatEvents.key(chatId));
+        } catch (JedisDataException e) {
+            if (e.getMessage() != null && e.getMessage().contains("no such key")) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static BackendUnavailableException unavailable(JedisException e) {
+        return new BackendUnavailableException("Redis cannot serve the events: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,2 @@
+package chatcache.web;
+public record SseSettings(int maxQueuedFrames, int maxQueuedBytes, long retryMillis) {}
