@@ -44,6 +44,29 @@ public final class EventLog {
         return complete == null ? Optional.empty() : Optional.of(ChatEvents.epochToken(complete));
     }
 
+    /**
+     * Where a client that reads a page now joins the chat's events: the epoch and the newest
+     * event, in one round trip; empty while Redis does not hold the whole cache. Read before the
+     * page, so that no change between the two is missed (one may come twice: clients apply events
+     * by message id).
+     */
+    public Optional<EventId> position(long chatId) {
+        try (Jedis jedis = pool.getResource()) {
+            redis.clients.jedis.Pipeline p = jedis.pipelined();
+            redis.clients.jedis.Response<String> complete = p.get(COMPLETE);
+            redis.clients.jedis.Response<List<StreamEntry>> newest = p.xrevrange(ChatEvents.key(chatId), "+", "-", 1);
+            p.sync();
+            if (complete.get() == null) {
+                return Optional.empty();
+            }
+            String epoch = ChatEvents.epochToken(complete.get());
+            List<StreamEntry> last = newest.get();
+            return Optional.of(last.isEmpty() ? EventId.start(epoch) : EventId.of(epoch, last.get(0).getID().toString()));
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
     /** The id of the chat's newest event in this epoch ({@link EventId#start} when it has none yet). */
     public EventId tail(String epoch, long chatId) {
         try (Jedis jedis = pool.getResource()) {

@@ -1,5 +1,9 @@
 package chatcache.web;
 
+import chatcache.events.EventId;
+import chatcache.events.EventLog;
+import chatcache.message.BackendUnavailableException;
+
 import chatcache.chat.Access;
 import chatcache.chat.ChatService;
 import chatcache.query.OrderKey;
@@ -37,7 +41,11 @@ final class MessageHandlers {
     private final ObjectMapper mapper;
     private final IdempotentWrites idempotent;
 
-    MessageHandlers(MessageService messages, ChatService chats, CallerResolver callers, ObjectMapper mapper) {
+    /** Where a page's reader joins the chat's events ({@code eventId}); null when this app serves none. */
+    private final EventLog events;
+
+    MessageHandlers(MessageService messages, ChatService chats, CallerResolver callers, ObjectMapper mapper, EventLog events) {
+        this.events = events;
         this.idempotent = new IdempotentWrites(messages);
         this.messages = messages;
         this.chats = chats;
@@ -122,12 +130,25 @@ final class MessageHandlers {
         } catch (SearchCriteria.CallerRequiredException e) {
             throw ApiException.unauthorized(e.getMessage());
         }
+        Optional<EventId> eventId = eventId(chatId);
         FetchResult result = messages.fetch(criteria, caller, Boolean.TRUE.equals(body.bool("explain")));
         RequestMetrics.answeredBy(ctx, result.source());
         // why the marker as it was before this page: like "read", readByMe shows what the caller had seen
         send(ctx, 200, MessageJson.page(mapper.getFactory(), result,
-                m -> access.readByMe(caller, m.userId(), new OrderKey(m.createdAt(), m.id()))));
+                m -> access.readByMe(caller, m.userId(), new OrderKey(m.createdAt(), m.id())), eventId));
         chats.advance(access, caller, result.messages(), result.source());
+    }
+
+    /** why absent rather than an error when Redis cannot say: the page itself may still be answered (from MySQL). */
+    private Optional<EventId> eventId(long chatId) {
+        if (events == null) {
+            return Optional.empty();
+        }
+        try {
+            return events.position(chatId);
+        } catch (BackendUnavailableException e) {
+            return Optional.empty();
+        }
     }
 
     /** {@code POST /chat/{chatId}/read {"upTo": messageId}}: moves the caller's read marker forwards. */

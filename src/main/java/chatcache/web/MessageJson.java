@@ -41,6 +41,12 @@ final class MessageJson {
      * {@code readByMe} when {@code readByMe} answers for it (a signed-in member's page).
      */
     static byte[] page(JsonFactory json, FetchResult page, java.util.function.Function<Message, Boolean> readByMe) {
+        return page(json, page, readByMe, java.util.Optional.empty());
+    }
+
+    /** The same, with where its reader joins the chat's events ({@code eventId}), when known. */
+    static byte[] page(JsonFactory json, FetchResult page, java.util.function.Function<Message, Boolean> readByMe,
+                       java.util.Optional<chatcache.events.EventId> eventId) {
         return write(json, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("messages");
@@ -51,6 +57,9 @@ final class MessageJson {
             g.writeBooleanField("hasOlder", page.hasOlder());
             g.writeBooleanField("hasNewer", page.hasNewer());
             g.writeStringField("source", page.source());
+            if (eventId.isPresent()) {
+                g.writeStringField("eventId", eventId.get().toString());
+            }
             if (page.explain().isPresent()) {
                 writeExplain(g, page.explain().get());
             }

@@ -97,7 +97,7 @@ public final class WebApp {
                 .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
                 .build();
         CallerResolver callers = new CallerResolver(authenticator);
-        MessageHandlers handlers = new MessageHandlers(messages, chats, callers, mapper);
+        MessageHandlers handlers = new MessageHandlers(messages, chats, callers, mapper, eventLog);
         ChatHandlers chatHandlers = new ChatHandlers(chats, callers, mapper);
         RateLimitCheck rateLimit = new RateLimitCheck(rateLimiter, callers);
         LiveEvents live = LiveEvents.start(eventLog, eventSettings, mapper.getFactory(), chats, callers);

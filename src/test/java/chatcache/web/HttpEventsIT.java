@@ -135,6 +135,24 @@ class HttpEventsIT extends LiveApp {
     }
 
     @Test
+    void aPagesEventIdJoinsTheStreamWithoutAGap() {
+        long chat = chat("public");
+        post(chat, owner, "before the page");
+        Reply page = send("POST", "/chat/" + chat + "/messages", outsider, "{}");
+        assertEquals(200, page.status(), page.body());
+        String eventId = page.json().get("eventId").textValue();
+        long afterPage = post(chat, owner, "after the page").get("id").longValue();
+        EventStreamClient c = EventStreamClient.open(http, base, "/chat/" + chat + "/events?after=" + eventId, bearer(outsider), null);
+        open.add(c);
+        assertEquals(200, c.status, c.errorBody);
+        // the outsider's page marked "before the page" read: that change came after the eventId too
+        EventStreamClient.Event first = c.next(WAIT);
+        assertEquals("message.read", first.event(), first.toString());
+        EventStreamClient.Event created = c.next("message.created", WAIT);
+        assertEquals(afterPage, created.json().get("id").longValue());
+    }
+
+    @Test
     void anIdWhoseFollowersWereTrimmedAwayGetsOneResetThenLiveEvents() {
         long chat = chat("public");
         EventStreamClient first = following(chat, member, null);
