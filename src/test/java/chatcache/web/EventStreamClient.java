@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * frames (id, event, data; comment lines counted as heartbeats) into a queue the test takes from.
  * Each event's data is checked against its schema in the OpenAPI document.
  */
-final class EventStreamClient implements AutoCloseable {
+public final class EventStreamClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> SCHEMAS = Map.of(
             "message.created", "#/components/schemas/Message",
@@ -41,8 +41,8 @@ final class EventStreamClient implements AutoCloseable {
             "resumed", "#/components/schemas/StreamResumed");
 
     /** One frame: {@code id} null when it had none. */
-    record Event(String id, String event, String data) {
-        JsonNode json() {
+    public record Event(String id, String event, String data) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(data);
             } catch (IOException e) {
@@ -54,9 +54,9 @@ final class EventStreamClient implements AutoCloseable {
     /** The end of the stream, as a queue item. */
     private static final Event END = new Event(null, "(end)", "");
 
-    final int status;
-    final String contentType;
-    final String errorBody;
+    public final int status;
+    public final String contentType;
+    public final String errorBody;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Stream<String> lines;
     volatile int heartbeats;
@@ -79,7 +79,7 @@ final class EventStreamClient implements AutoCloseable {
     }
 
     /** Opens a stream; {@code lastEventId} and {@code authorization} may be null. */
-    static EventStreamClient open(HttpClient http, URI base, String path, String authorization, String lastEventId) {
+    public static EventStreamClient open(HttpClient http, URI base, String path, String authorization, String lastEventId) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET()
                 .header("Accept", "text/event-stream");
         if (authorization != null) {
@@ -137,7 +137,7 @@ final class EventStreamClient implements AutoCloseable {
     }
 
     /** The next event, waiting up to {@code timeout}; fails when none comes or the stream ended. */
-    Event next(Duration timeout) {
+    public Event next(Duration timeout) {
         Event e = poll(timeout);
         assertNotNull(e, "no event within " + timeout);
         assertTrue(e != END, "the stream ended");
@@ -145,14 +145,14 @@ final class EventStreamClient implements AutoCloseable {
     }
 
     /** The next event of this type, skipping none: fails when another comes first. */
-    Event next(String type, Duration timeout) {
+    public Event next(String type, Duration timeout) {
         Event e = next(timeout);
         assertEquals(type, e.event(), "event " + e);
         return e;
     }
 
     /** The next event, or null when none came within the timeout. */
-    Event poll(Duration timeout) {
+    public Event poll(Duration timeout) {
         try {
             return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -162,7 +162,7 @@ final class EventStreamClient implements AutoCloseable {
     }
 
     /** Waits until the server ends the stream; returns the events it sent before. */
-    List<Event> untilEnd(Duration timeout) {
+    public List<Event> untilEnd(Duration timeout) {
         List<Event> seen = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -176,7 +176,7 @@ final class EventStreamClient implements AutoCloseable {
     }
 
     /** Asserts nothing but heartbeats arrives for this long (the quiet after the expected events). */
-    void assertNothingFor(Duration quiet) {
+    public void assertNothingFor(Duration quiet) {
         Event e = poll(quiet);
         assertTrue(e == null, "expected no event, got " + e);
     }
