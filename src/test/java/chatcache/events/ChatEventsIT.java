@@ -123,6 +123,14 @@ class ChatEventsIT {
         assertEquals(List.of(ChatEvents.CREATED, ChatEvents.CREATED, ChatEvents.CREATED, ChatEvents.CREATED,
                 ChatEvents.CREATED, ChatEvents.READ), types(CHAT));
         assertEquals(idsOf(posted.subList(2, 5)), sortedIds(events.get(5).get(ChatEvents.IDS)));
+
+        // a second reader that fetched all five before the first one's marks: only the two others are new
+        stores.cache.redisMessages().markRead(idsOf(posted));
+        events = events(CHAT);
+        assertEquals(7, events.size(), types(CHAT).toString());
+        assertEquals(idsOf(posted.subList(0, 2)), sortedIds(events.get(6).get(ChatEvents.IDS)));
+        stores.cache.redisMessages().markRead(idsOf(posted));
+        assertEquals(7, events(CHAT).size(), "nothing left to mark");
     }
 
     @Test
