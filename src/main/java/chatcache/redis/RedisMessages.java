@@ -301,7 +301,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             end
             return append_event(KEYS[2], KEYS[3], KEYS[4], after[1], ARGV[1], ARGV[2], fields)
             """);
-    private static final String WRITE_SHA = sha1(WRITE);
+    private static final String WRITE_SHA = OrderIndex.sha1(WRITE);
 
     /** KEYS: the hash, the chat's event stream, the guard keys; ARGV: max and retention, the id, the chat. */
     private static final String DELETE = EventAppend.script("""
@@ -310,15 +310,6 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             end
             return append_event(KEYS[2], KEYS[3], KEYS[4], ARGV[4], ARGV[1], ARGV[2], {EV_TYPE, EV_DELETED, EV_ID, ARGV[3]})
             """);
-
-    private static String sha1(String text) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is missing from this JVM", e);
-        }
-    }
 
     static String tombstone(long id) {
         return "chatcache:deleted:" + id;
@@ -1057,7 +1048,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                   {EV_TYPE, EV_READ, EV_IDS, table.concat(newly[chat], ',')})
             end
             return #marked""");
-    private static final String MARK_READ_SHA = sha1(MARK_READ);
+    private static final String MARK_READ_SHA = OrderIndex.sha1(MARK_READ);
 
     private static void requireSuccess(List<Object> results, String what) {
         if (results == null) {
