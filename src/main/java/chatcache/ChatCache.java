@@ -71,11 +71,11 @@ public final class ChatCache implements AutoCloseable {
             pool = openRedis(config.redis(), tunables.redis());
             this.redisPool = pool;
             this.searchIndex = SearchIndex.prepare(redisPool);
-            this.redisMessages = new RedisMessages(redisPool, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE));
+            this.redisMessages = new RedisMessages(redisPool, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), tunables.events());
             this.mysqlMessages = new MySqlMessages(database.sessionFactory(), clock);
             MySqlChats mysqlChats = new MySqlChats(database.sessionFactory());
             this.chatStore = mysqlChats;
-            this.cacheState = new CacheState(redisPool);
+            this.cacheState = new CacheState(redisPool, tunables.events());
             RedisChats redisChats = new RedisChats(redisPool);
             this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, mysqlMessages, redisMessages,
                     cacheState, mysqlMessages, redisMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,

@@ -1,5 +1,6 @@
 package chatcache;
 
+import chatcache.events.EventRetention;
 import chatcache.web.HttpLimits;
 
 import java.util.Map;
@@ -13,8 +14,9 @@ import java.util.Map;
  * @param redis     the Redis pool
  * @param relays    the background relays
  * @param http      what a client may send, and how long a stopping server finishes requests
+ * @param events    how much of each chat's event stream Redis keeps
  */
-public record Tunables(Pool db, Pool redis, Relays relays, HttpLimits http) {
+public record Tunables(Pool db, Pool redis, Relays relays, HttpLimits http, EventRetention events) {
     /**
      * @param size           connections at most
      * @param connectMillis  to open a connection (and, for MySQL, to wait for a free one)
@@ -58,6 +60,9 @@ public record Tunables(Pool db, Pool redis, Relays relays, HttpLimits http) {
                 s.number("CHATCACHE_IDLE_TIMEOUT_MS", HttpLimits.DEFAULT.ioIdleMillis(), 100, 600_000),
                 s.number("CHATCACHE_MIN_BODY_BYTES_PER_SECOND", HttpLimits.DEFAULT.minBodyBytesPerSecond(), 0, 1 << 30),
                 s.number("CHATCACHE_SHUTDOWN_TIMEOUT_MS", HttpLimits.DEFAULT.stopTimeoutMillis(), 0, 600_000));
-        return new Tunables(db, redis, relays, http);
+        EventRetention events = new EventRetention(
+                s.integer("CHATCACHE_EVENTS_MAX_PER_CHAT", EventRetention.DEFAULT.maxPerChat(), 1, 10_000_000),
+                s.number("CHATCACHE_EVENTS_RETENTION_MS", EventRetention.DEFAULT.retentionMillis(), 1_000, 30L * 86_400_000));
+        return new Tunables(db, redis, relays, http, events);
     }
 }

@@ -87,6 +87,8 @@ class ConfigTest {
             {"CHATCACHE_IDLE_TIMEOUT_MS", "5000", "0"},
             {"CHATCACHE_MIN_BODY_BYTES_PER_SECOND", "512", "-1"},
             {"CHATCACHE_SHUTDOWN_TIMEOUT_MS", "5000", "-1"},
+            {"CHATCACHE_EVENTS_MAX_PER_CHAT", "500", "0"},
+            {"CHATCACHE_EVENTS_RETENTION_MS", "60000", "999"},
     };
 
     @Test

@@ -21,9 +21,14 @@ public final class CacheState implements CacheCompleteness {
     static final String REBUILDING = "chatcache:rebuilding";
 
     private final JedisPool pool;
+    private final java.util.List<String> eventArgs;
 
-    public CacheState(JedisPool pool) {
+    /**
+     * @param events how much of a chat's event stream to keep when its rebuild appends a reset
+     */
+    public CacheState(JedisPool pool, chatcache.events.EventRetention events) {
         this.pool = pool;
+        this.eventArgs = EventAppend.args(events);
     }
 
     /**
@@ -60,10 +65,28 @@ public final class CacheState implements CacheCompleteness {
         run(jedis -> jedis.sadd(REBUILDING, Long.toString(chatId)));
     }
 
+    /**
+     * Also appends a reset to the chat's event stream, in the same step: what was written while
+     * the chat was rebuilt appended no events, so a subscriber must reload it. Only if the chat
+     * was marked (a mark that is not there changed nothing a subscriber could have missed).
+     */
     @Override
     public void markChatComplete(long chatId) {
-        run(jedis -> jedis.srem(REBUILDING, Long.toString(chatId)));
+        java.util.List<String> keys = new java.util.ArrayList<>(java.util.List.of(chatcache.events.ChatEvents.key(chatId)));
+        keys.addAll(EventAppend.guardKeys());
+        java.util.List<String> args = new java.util.ArrayList<>(eventArgs);
+        args.add(Long.toString(chatId));
+        args.add(chatcache.events.ChatEvents.CHAT_REBUILT);
+        run(jedis -> jedis.eval(COMPLETE_CHAT, keys, args));
     }
+
+    /** KEYS: the chat's event stream, the guard keys; ARGV: max and retention, the chat, the reason. */
+    private static final String COMPLETE_CHAT = EventAppend.script("""
+            if redis.call('SREM', KEYS[3], ARGV[3]) == 0 then
+              return 0
+            end
+            return append_event(KEYS[1], KEYS[2], KEYS[3], ARGV[3], ARGV[1], ARGV[2], {EV_TYPE, EV_RESET, EV_REASON, ARGV[4]})
+            """);
 
     private void run(java.util.function.Consumer<Jedis> action) {
         try (Jedis jedis = pool.getResource()) {

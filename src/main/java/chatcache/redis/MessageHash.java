@@ -46,6 +46,16 @@ final class MessageHash {
         return f;
     }
 
+    /** Lua locals naming the hash's fields, for scripts that read or write it. */
+    static String luaNames() {
+        return "local H_CHAT = '" + MessageField.CHAT_ID.redisField() + "'\n"
+                + "local H_USER = '" + MessageField.USER_ID.redisField() + "'\n"
+                + "local H_TEXT = '" + TEXT + "'\n"
+                + "local H_CREATED = '" + MessageField.CREATED_AT.redisField() + "'\n"
+                + "local H_DATA = '" + DATA + "'\n"
+                + "local H_READ = '" + READ + "'\n";
+    }
+
     /** False for an empty or partial hash (as a read mark racing a delete once could leave). */
     static boolean isMessage(Map<String, String> f) {
         return f.containsKey(MessageField.CHAT_ID.redisField()) && f.containsKey(MessageField.USER_ID.redisField())

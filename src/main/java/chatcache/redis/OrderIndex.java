@@ -221,7 +221,8 @@ public final class OrderIndex {
         }
     }
 
-    private static String sha1(String text) {
+    /** The SHA-1 by which EVALSHA names a script. */
+    static String sha1(String text) {
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
             return java.util.HexFormat.of().formatHex(digest);

@@ -1,5 +1,7 @@
 package chatcache.redis;
 
+import chatcache.events.ChatEvents;
+import chatcache.events.EventRetention;
 import chatcache.message.BackendUnavailableException;
 import chatcache.message.CacheIncompleteException;
 import chatcache.message.Explain;
@@ -37,11 +39,17 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     private final JedisPool pool;
     private final SearchIndex index;
     private final OrderIndex order;
+    /** The ARGV that the scripts pass on to append_event (see {@link EventAppend}). */
+    private final List<String> eventArgs;
 
-    public RedisMessages(JedisPool pool, SearchIndex index, OrderIndex order) {
+    /**
+     * @param events how much of each chat's event stream the writes here keep when they append
+     */
+    public RedisMessages(JedisPool pool, SearchIndex index, OrderIndex order, EventRetention events) {
         this.pool = pool;
         this.index = index;
         this.order = order;
+        this.eventArgs = EventAppend.args(events);
     }
 
     @Override
@@ -51,7 +59,8 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
 
     /**
      * One MULTI/EXEC writes the hash, indexes it (1.x) and adds its sort key to the chat's and the
-     * author's order index, so that a reader never sees one without the others.
+     * author's order index, so that a reader never sees one without the others; the hash's script
+     * appends the chat's event in the same step (see {@link #WRITE}).
      */
     @Override
     public void put(List<Message> messages) {
@@ -74,8 +83,9 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                 }
                 List<Object> results = tx.exec();
                 if (OrderIndex.scriptWasMissing(results)) {
-                    // why: the writes are idempotent, so the whole transaction is simply repeated
-                    OrderIndex.load(jedis);
+                    // why: the writes are idempotent, so the whole transaction is simply repeated;
+                    // a hash whose script was missing was not written, so its event comes now
+                    loadScripts(jedis);
                     continue;
                 }
                 if (results != null) {
@@ -121,7 +131,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                 }
                 List<Object> results = tx.exec();
                 if (attempt == 0 && OrderIndex.scriptWasMissing(results)) {
-                    OrderIndex.load(jedis);
+                    loadScripts(jedis);
                     continue;
                 }
                 requireSuccess(results, "caching " + messages.size() + " messages");
@@ -158,16 +168,24 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         p.syncAndReturnAll();
     }
 
-    /** The commands that write one message: hash (never unmarking a read), order index (index: after the EXEC). */
+    /**
+     * The commands that write one message: hash and its event (never unmarking a read), order
+     * index (index: after the EXEC). why the hash's script first: should it be missing (NOSCRIPT),
+     * nothing of the message is written by it, and the repeated transaction appends the event.
+     */
     private void write(Transaction tx, Message message) {
         String key = MessageHash.key(message.id());
         String sortKey = MessageOrder.sortKey(message.createdAt(), message.id());
-        tx.hset(key, MessageHash.fields(message));
-        if (message.read()) {
-            tx.hset(key, MessageHash.READ, "1");
-        } else {
-            tx.hsetnx(key, MessageHash.READ, "0");
-        }
+        List<String> keys = new ArrayList<>(List.of(key, ChatEvents.key(message.chatId())));
+        keys.addAll(EventAppend.guardKeys());
+        List<String> args = new ArrayList<>(eventArgs);
+        args.add(Long.toString(message.id()));
+        args.add(message.read() ? "1" : "0");
+        MessageHash.fields(message).forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        tx.evalsha(WRITE_SHA, keys, args);
         order.add(tx, OrderIndex.chatList(message.chatId()), sortKey);
         order.add(tx, OrderIndex.authorList(message.chatId(), message.userId()), sortKey);
     }
@@ -203,12 +221,16 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                     if (index.indexesExplicitly()) {
                         tx.sendCommand(SearchCommand.DEL, SearchIndex.NAME, key);
                     }
-                    tx.del(key);
+                    if (m != null) {
+                        deleteWithEvent(tx, m);
+                    } else {
+                        tx.del(key); // a partial hash, or none: no message, no event
+                    }
                     tx.set(tombstone(id), "1", SetParams.setParams().ex(TOMBSTONE_SECONDS));
                 }
                 List<Object> results = tx.exec();
                 if (OrderIndex.scriptWasMissing(results)) {
-                    OrderIndex.load(jedis);
+                    loadScripts(jedis);
                     continue;
                 }
                 if (results != null) {
@@ -221,6 +243,73 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         }
         throw new BackendUnavailableException(ids.size() + " messages kept changing while being removed", null);
     }
+
+    /**
+     * Queues the DEL of a message's hash, which appends message.deleted only if it removed the
+     * hash: WATCH makes this attempt's EXEC fail if the hash changed since it was read, and a
+     * repeated removal (a retry after NOSCRIPT, the relay, settle) finds nothing and appends
+     * nothing. why EVAL, not EVALSHA: a NOSCRIPT here would let the rest of the transaction
+     * delete the message without its event; deletes are rare, so the text is sent each time.
+     */
+    private void deleteWithEvent(Transaction tx, Message m) {
+        List<String> keys = new ArrayList<>(List.of(MessageHash.key(m.id()), ChatEvents.key(m.chatId())));
+        keys.addAll(EventAppend.guardKeys());
+        List<String> args = new ArrayList<>(eventArgs);
+        args.add(Long.toString(m.id()));
+        args.add(Long.toString(m.chatId()));
+        tx.eval(DELETE, keys, args);
+    }
+
+    /** The scripts that transactions here call by SHA (after a restart or SCRIPT FLUSH Redis knows none). */
+    static void loadScripts(Jedis jedis) {
+        OrderIndex.load(jedis);
+        jedis.scriptLoad(WRITE);
+    }
+
+    /**
+     * Writes a message's hash and appends its event: created if there was no message, edited if
+     * its text or data differ, read if only its read flag went from 0 to 1, nothing if the write
+     * changed nothing (the request's copy and the relay's copy of one post append one event).
+     * KEYS: the hash, the chat's event stream, the guard keys; ARGV: max and retention, the id,
+     * '1' to mark read (otherwise read is kept, or starts at 0: a copy never unmarks), then the
+     * hash's fields and values. The entry carries the message as the hash holds it after the
+     * write, not a pointer: the hash may change or go before a subscriber reads the entry.
+     */
+    private static final String WRITE = EventAppend.script(MessageHash.luaNames() + """
+            local before = redis.call('HMGET', KEYS[1], H_TEXT, H_DATA, H_READ)
+            redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+            if ARGV[4] == '1' then
+              redis.call('HSET', KEYS[1], H_READ, '1')
+            else
+              redis.call('HSETNX', KEYS[1], H_READ, '0')
+            end
+            local after = redis.call('HMGET', KEYS[1], H_CHAT, H_USER, H_TEXT, H_CREATED, H_DATA, H_READ)
+            local fields
+            if not before[1] or before[1] ~= after[3] or before[2] ~= after[5] then
+              fields = {EV_TYPE, before[1] and EV_EDITED or EV_CREATED, EV_ID, ARGV[3], EV_CHAT_ID, after[1],
+                        EV_USER_ID, after[2], EV_MESSAGE, after[3], EV_CREATED_AT, after[4]}
+              if after[5] then
+                fields[#fields + 1] = EV_DATA
+                fields[#fields + 1] = after[5]
+              end
+              fields[#fields + 1] = EV_READ_FLAG
+              fields[#fields + 1] = after[6]
+            elseif before[3] ~= '1' and after[6] == '1' then
+              fields = {EV_TYPE, EV_READ, EV_IDS, ARGV[3]}
+            else
+              return 0
+            end
+            return append_event(KEYS[2], KEYS[3], KEYS[4], after[1], ARGV[1], ARGV[2], fields)
+            """);
+    private static final String WRITE_SHA = OrderIndex.sha1(WRITE);
+
+    /** KEYS: the hash, the chat's event stream, the guard keys; ARGV: max and retention, the id, the chat. */
+    private static final String DELETE = EventAppend.script("""
+            if redis.call('DEL', KEYS[1]) == 0 then
+              return 0
+            end
+            return append_event(KEYS[2], KEYS[3], KEYS[4], ARGV[4], ARGV[1], ARGV[2], {EV_TYPE, EV_DELETED, EV_ID, ARGV[3]})
+            """);
 
     static String tombstone(long id) {
         return "chatcache:deleted:" + id;
@@ -872,7 +961,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     }
 
     /**
-     * Marks read in one MULTI/EXEC, which also appends the marks to the read-mark stream: the marks
+     * Marks read in one Lua call, which also appends the marks to the read-mark stream: the marks
      * and the record that MySQL still needs them are written together or not at all.
      */
     @Override
@@ -898,40 +987,68 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         if (ids.isEmpty()) {
             return;
         }
-        List<String> keys = new ArrayList<>(ids.size() + 1);
-        List<String> args = new ArrayList<>(ids.size() + 3);
+        List<String> keys = new ArrayList<>(ids.size() + 3);
+        List<String> args = new ArrayList<>(ids.size() + 4);
         args.add(recordForMysql ? "1" : "0");
-        args.add(MessageHash.READ);
         args.add(ReadMarkLog.IDS);
+        args.addAll(eventArgs);
         for (long id : ids) {
             keys.add(MessageHash.key(id));
             args.add(Long.toString(id));
         }
         keys.add(ReadMarkLog.KEY);
+        keys.addAll(EventAppend.guardKeys());
         try (Jedis jedis = pool.getResource()) {
-            jedis.eval(MARK_READ, keys, args);
+            try {
+                jedis.evalsha(MARK_READ_SHA, keys, args);
+            } catch (redis.clients.jedis.exceptions.JedisNoScriptException e) {
+                jedis.eval(MARK_READ, keys, args); // which also makes Redis know it
+            }
         } catch (JedisException e) {
             throw new BackendUnavailableException("Redis could not mark messages read: " + e.getMessage(), e);
         }
     }
 
     /**
-     * KEYS: the messages' hashes, then the read-mark stream; ARGV[1] "1" to record the marks in the
-     * stream, ARGV[2] the hash's read field, ARGV[3] the stream's field of ids, then the messages'
-     * ids. why no FT.ADDHASH on 1.x: see readIndexed().
+     * KEYS: the messages' hashes, the read-mark stream, the guard keys; ARGV[1] "1" to record the
+     * marks in the read-mark stream, ARGV[2] its field of ids, ARGV[3..4] max and retention of the
+     * event streams, then the messages' ids. Every existing message goes to the read-mark stream
+     * (as before: MySQL may lack the mark); only those whose read went from 0 to 1 go to their
+     * chat's event stream, one message.read per chat. why the event stream's key is built here:
+     * the chats are known only from the hashes (standalone Redis, as RediSearch needs anyway).
+     * why no FT.ADDHASH on 1.x: see readIndexed().
      */
-    private static final String MARK_READ = """
+    private static final String MARK_READ = EventAppend.script(MessageHash.luaNames() + """
+            local n = #KEYS - 3
             local marked = {}
-            for i = 1, #KEYS - 1 do
+            local chats = {}
+            local newly = {}
+            for i = 1, n do
               if redis.call('EXISTS', KEYS[i]) == 1 then
-                redis.call('HSET', KEYS[i], ARGV[2], '1')
-                marked[#marked + 1] = ARGV[i + 3]
+                local id = ARGV[i + 4]
+                if redis.call('HGET', KEYS[i], H_READ) ~= '1' then
+                  redis.call('HSET', KEYS[i], H_READ, '1')
+                  local chat = redis.call('HGET', KEYS[i], H_CHAT)
+                  if chat then
+                    if not newly[chat] then
+                      newly[chat] = {}
+                      chats[#chats + 1] = chat
+                    end
+                    table.insert(newly[chat], id)
+                  end
+                end
+                marked[#marked + 1] = id
               end
             end
             if ARGV[1] == '1' and #marked > 0 then
-              redis.call('XADD', KEYS[#KEYS], '*', ARGV[3], table.concat(marked, ','))
+              redis.call('XADD', KEYS[n + 1], '*', ARGV[2], table.concat(marked, ','))
             end
-            return #marked""";
+            for _, chat in ipairs(chats) do
+              append_event(EV_PREFIX .. chat, KEYS[n + 2], KEYS[n + 3], chat, ARGV[3], ARGV[4],
+                  {EV_TYPE, EV_READ, EV_IDS, table.concat(newly[chat], ',')})
+            end
+            return #marked""");
+    private static final String MARK_READ_SHA = OrderIndex.sha1(MARK_READ);
 
     private static void requireSuccess(List<Object> results, String what) {
         if (results == null) {

@@ -44,7 +44,7 @@ public final class SearchIndex {
             index.requireFailOnTimeout(jedis, module);
             index.replaceOlderLayout(jedis);
             index.create(jedis);
-            OrderIndex.load(jedis);
+            RedisMessages.loadScripts(jedis);
             warnIfNotCompact(jedis);
             return index;
         }
@@ -53,6 +53,8 @@ public final class SearchIndex {
     /** Where Redis records the layout of chatcache's keys that it holds. */
     static final String LAYOUT_KEY = "chatcache:layout";
     /**
+     * 5: each user's set of chats, per-bucket counts in the order index (read markers).
+     * 4: chats and members.
      * 3: hashes also hold their words, and read and words are indexed (filters in FT.SEARCH).
      * 2: order index in buckets of 19-character sort keys, no sort field in hashes or index.
      * (1, never recorded: one sorted set per list of 32-digit keys, and a sortable "sk".)
@@ -61,7 +63,8 @@ public final class SearchIndex {
 
     /**
      * A cache written by an older version cannot be read by this one: it is dropped (index,
-     * hashes, order lists, completeness) and rebuilt from MySQL like a lost cache. The read-mark
+     * hashes, order lists, chats' event streams, completeness) and rebuilt from MySQL like a lost
+     * cache; the new epoch (completeness) tells subscribers to reload. The read-mark
      * stream is kept: it holds marks MySQL may not have yet. A Redis without the index (new, or
      * flushed) has nothing to drop.
      */
@@ -82,6 +85,7 @@ public final class SearchIndex {
             unlinkAll(jedis, MessageHash.KEY_PREFIX + "*");
             unlinkAll(jedis, RedisChats.keyPattern());
             unlinkAll(jedis, RedisChats.USER_CHATS + "*");
+            unlinkAll(jedis, chatcache.events.ChatEvents.KEY_PREFIX + "*");
             jedis.del(CacheState.COMPLETE, CacheState.REBUILDING);
         }
         jedis.set(LAYOUT_KEY, LAYOUT);

@@ -36,7 +36,8 @@ class RedisOutageIT {
         alice = stores.userOnly("alice", Role.USER);
         bob = stores.userOnly("bob", Role.USER);
         deadPool = TestStores.unreachableRedis();
-        RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE));
+        RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE),
+                chatcache.events.EventRetention.DEFAULT);
         service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis, new RequestCopies(stores.cache.mysqlMessages(), deadRedis, deadRedis, new OutboxAcks()),
                 stores.cache.mysqlMessages(), deadRedis);
     }

@@ -37,12 +37,14 @@ class CacheLayoutIT {
             jedis.xadd(ReadMarkLog.KEY, StreamEntryID.NEW_ENTRY, Map.of("ids", "5"));
             long marks = jedis.xlen(ReadMarkLog.KEY);
             assertTrue(stores.cache.cacheState().holdsAll());
+            assertTrue(jedis.exists(chatcache.events.ChatEvents.key(77)), "the put appended an event");
 
             stores.cache.prepareRedis();
 
             assertEquals(SearchIndex.LAYOUT, jedis.get(SearchIndex.LAYOUT_KEY));
             assertFalse(jedis.exists("messages:5"));
             assertEquals(Set.of(), jedis.keys("order:*"));
+            assertEquals(Set.of(), jedis.keys(chatcache.events.ChatEvents.KEY_PREFIX + "*"), "a new epoch starts without streams");
             assertFalse(stores.cache.cacheState().holdsAll(), "readers must go to MySQL until the rebuild");
             assertEquals(marks, jedis.xlen(ReadMarkLog.KEY));
             assertEquals(0, stores.cache.redisMessages().indexedCount(77));
