@@ -1,2 +1,0 @@
-package chatcache.web;
-public record SseSettings(int maxQueuedFrames, int maxQueuedBytes, long retryMillis) {}
