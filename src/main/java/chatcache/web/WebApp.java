@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.compression.Gzip;
+import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
@@ -103,31 +104,40 @@ public final class WebApp {
         LiveEvents live = LiveEvents.start(eventLog, eventSettings, mapper.getFactory(), chats, callers);
         chatcache.metrics.ServiceMetrics.rateLimits(metrics.registry(), rateLimiter);
         return Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
+            server(config, limits);
             config.jsonMapper(new JavalinJackson(mapper, false));
-            config.http.maxRequestSize = limits.maxBodyBytes();
-            config.http.compressionStrategy = compression();
-            // why: a client that stops sending must not keep a server thread; one that trickles is
-            // cut off by RequestBody's deadline and rate (not Jetty's rate: see RequestBody)
-            config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(limits.ioIdleMillis()));
-            // why both: Jetty answers requests it cannot parse through the server's error handler,
-            // errors inside the servlet through the context's
-            config.jetty.modifyServer(jetty -> {
-                jetty.setErrorHandler(new JsonErrorHandler());
-                // why: on stop (SIGTERM), the connectors stop accepting at once and requests already
-                // begun are finished, for up to the stop timeout, before the server goes down
-                jetty.insertHandler(new GracefulHandler());
-                jetty.setStopTimeout(limits.stopTimeoutMillis());
-            });
-            config.jetty.modifyServletContextHandler(context -> {
-                context.setErrorHandler(new JsonErrorHandler());
-                context.addFilter(RequestIdFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST));
-            });
             config.events.handlerAdded(ApiRoutes::requireListed);
             // why before Jetty stops: an open stream is a request in flight, which a graceful stop would wait for
             config.events.serverStopping(() -> live.close("server stopping"));
             config.requestLogger.http(new RequestMetrics(metrics.registry())::record);
             routes(config.routes, handlers, chatHandlers, live.handlers(), limits, rateLimit, health, mapper, metrics);
+        });
+    }
+
+    /**
+     * The server's behaviour apart from routes: limits, compression, idle timeout, error pages,
+     * graceful stop, request ids. Package-private so that tests of the streaming pieces
+     * (SseConnectionIT) run under exactly this Jetty, with routes of their own.
+     */
+    static void server(JavalinConfig config, HttpLimits limits) {
+        config.startup.showJavalinBanner = false;
+        config.http.maxRequestSize = limits.maxBodyBytes();
+        config.http.compressionStrategy = compression();
+        // why: a client that stops sending must not keep a server thread; one that trickles is
+        // cut off by RequestBody's deadline and rate (not Jetty's rate: see RequestBody)
+        config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(limits.ioIdleMillis()));
+        // why both: Jetty answers requests it cannot parse through the server's error handler,
+        // errors inside the servlet through the context's
+        config.jetty.modifyServer(jetty -> {
+            jetty.setErrorHandler(new JsonErrorHandler());
+            // why: on stop (SIGTERM), the connectors stop accepting at once and requests already
+            // begun are finished, for up to the stop timeout, before the server goes down
+            jetty.insertHandler(new GracefulHandler());
+            jetty.setStopTimeout(limits.stopTimeoutMillis());
+        });
+        config.jetty.modifyServletContextHandler(context -> {
+            context.setErrorHandler(new JsonErrorHandler());
+            context.addFilter(RequestIdFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST));
         });
     }
 
