@@ -153,10 +153,14 @@ public final class EventHub implements AutoCloseable {
                 newTopic = topic == null;
                 if (newTopic) {
                     topic = new Topic(chatId);
-                    topic.cursor = events.tail(epochNow, chatId);
                     topics.put(chatId, topic);
                 }
                 synchronized (topic) {
+                    // why also for a topic of an older epoch: the reader has not seen the change
+                    // yet; it will reset the topic's older followers, not this one
+                    if (topic.cursor == null || !topic.cursor.epoch().equals(epochNow)) {
+                        topic.cursor = events.tail(epochNow, chatId);
+                    }
                     cursor = topic.cursor;
                     subscription = new Subscription(chatId, admission.callerKey(), subscriber, access,
                             continues ? from.get() : cursor, settings.maxQueuedFrames());
@@ -295,7 +299,7 @@ public final class EventHub implements AutoCloseable {
         List<ChatEvent> fresh = new ArrayList<>(chatEvents.size());
         synchronized (topic) {
             for (ChatEvent e : chatEvents) {
-                if (e.id().compareTo(topic.cursor) > 0) {
+                if (e.id().epoch().equals(topic.cursor.epoch()) && e.id().compareTo(topic.cursor) > 0) {
                     fresh.add(e);
                     topic.cursor = e.id();
                 }
@@ -319,13 +323,18 @@ public final class EventHub implements AutoCloseable {
         }
         for (Topic t : all) {
             EventId tail = events.tail(newEpoch, t.chatId);
-            byte[] frame = frames.reset(tail, "the cache was rebuilt: fetch the page again");
             List<Subscription> to;
+            EventId cursor;
             synchronized (t) {
-                t.cursor = tail;
+                // a topic a client joined in the new epoch already reads from the right place
+                if (!t.cursor.epoch().equals(newEpoch)) {
+                    t.cursor = tail;
+                }
+                cursor = t.cursor;
                 to = List.copyOf(t.subscriptions);
             }
-            to.forEach(s -> s.reset(tail, frame));
+            byte[] frame = frames.reset(cursor, "the cache was rebuilt: fetch the page again");
+            to.forEach(s -> s.resetUnlessIn(newEpoch, cursor, frame));
         }
         epoch = newEpoch;
         pausedFor = null;

@@ -124,8 +124,8 @@ public final class EventLog {
 
     /**
      * Waits up to {@code blockMillis} for events after these positions (chat id to the last event
-     * seen) and returns them by chat, oldest first, at most {@code count} per chat. The epoch is
-     * read on the same connection first, so a change of epoch is seen before events of the new one.
+     * seen) and returns them by chat, oldest first, at most {@code count} per chat, with the epoch
+     * they belong to (read before and after the wait; none are returned when it changed).
      */
     Batch read(Map<Long, EventId> positions, int count, long blockMillis) {
         try (Jedis jedis = pool.getResource()) {
@@ -138,6 +138,12 @@ public final class EventLog {
             positions.forEach((chat, at) -> streams.put(ChatEvents.key(chat), new StreamEntryID(at.millis(), at.seq())));
             List<Map.Entry<String, List<StreamEntry>>> answer =
                     jedis.xread(XReadParams.xReadParams().count(count).block((int) blockMillis), streams);
+            // why the epoch again: Redis may have lost its data and been rebuilt while the read
+            // waited; what it then returned cannot be told apart from the old epoch's events
+            Optional<String> after = epoch(jedis);
+            if (!after.equals(epoch)) {
+                return new Batch(after, byChat);
+            }
             if (answer != null) {
                 for (Map.Entry<String, List<StreamEntry>> stream : answer) {
                     long chat = Long.parseLong(stream.getKey().substring(ChatEvents.KEY_PREFIX.length()));

@@ -53,6 +53,13 @@ final class Subscription {
         lastSent = id;
     }
 
+    /** A reset for a client whose position is of an older epoch (one that joined in the new epoch needs none). */
+    synchronized void resetUnlessIn(String epoch, EventId id, byte[] frame) {
+        if (lastSent == null || !lastSent.epoch().equals(epoch)) {
+            reset(id, frame);
+        }
+    }
+
     /** The replay is over: live events that came meanwhile follow it. */
     synchronized void replayDone() {
         replaying = false;

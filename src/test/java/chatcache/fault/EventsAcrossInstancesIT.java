@@ -49,7 +49,7 @@ class EventsAcrossInstancesIT extends WithOwnServers {
         secondApp = WebApp.create(second).start("127.0.0.1", 0);
         awaitUntil("a complete cache", () -> Boolean.TRUE.equals(first.health().cacheComplete()));
         owner = first.authenticator().issue("owner", Role.USER);
-        HttpResponse<String> created = send(firstApp, "POST", "/chats", "{\"visibility\": \"public\"}");
+        HttpResponse<String> created = send(firstApp, "POST", "/chats", "{\"visibility\": \"public\", \"title\": \"events\"}");
         assertEquals(201, created.statusCode(), created.body());
         chat = Long.parseLong(created.body().replaceAll(".*\"id\":(\\d+).*", "$1"));
     }

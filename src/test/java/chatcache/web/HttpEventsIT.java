@@ -45,7 +45,7 @@ class HttpEventsIT extends LiveApp {
     }
 
     private long chat(String visibility) {
-        Reply created = send("POST", "/chats", owner, "{\"visibility\": \"" + visibility + "\"}");
+        Reply created = send("POST", "/chats", owner, "{\"visibility\": \"" + visibility + "\", \"title\": \"events\"}");
         assertEquals(201, created.status(), created.body());
         long id = created.json().get("id").longValue();
         assertEquals(204, send("PUT", "/chat/" + id + "/members/" + member.user().id(), owner, null).status());
@@ -225,6 +225,22 @@ class HttpEventsIT extends LiveApp {
         }
         ApiClient.assertError(toReply(follow(chat, member, null)), 429, "one stream too many");
         following(chat, owner, null); // another caller has its own
+        // places come back once the clients go (the server notices at its next write: a heartbeat)
+        open.forEach(EventStreamClient::close);
+        open.clear();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        for (int i = 0; i < ApiClient.EVENTS.maxPerCaller(); ) {
+            EventStreamClient again = follow(chat, member, null);
+            if (again.status == 200) {
+                i++;
+                continue;
+            }
+            again.close();
+            open.remove(again);
+            assertTrue(System.nanoTime() < deadline, "the places of closed streams came back within 10 s");
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // polling a condition, with a deadline
+        }
+        open.forEach(EventStreamClient::close);
     }
 
     @Test
