@@ -19,7 +19,6 @@ public final class ServiceMetrics {
     private ServiceMetrics() {
     }
 
-    /** {@code chatcache.fallbacks{reason}}: Redis-route reads MySQL answered, by cause, since start. */
     /** Requests the rate limiter refused (429), and those it let through while Redis could not count. */
     public static void rateLimits(MeterRegistry registry, chatcache.ratelimit.RateLimiter limiter) {
         FunctionCounter.builder("chatcache.ratelimit.denied", limiter, chatcache.ratelimit.RateLimiter::denied)
@@ -30,6 +29,14 @@ public final class ServiceMetrics {
                 .register(registry);
     }
 
+    /** Event streams (GET /chat/{chatId}/events) open on this instance now. */
+    public static void eventStreams(MeterRegistry registry, chatcache.events.EventHub hub) {
+        io.micrometer.core.instrument.Gauge.builder("chatcache.events.streams", hub, chatcache.events.EventHub::openStreams)
+                .description("event streams open on this instance")
+                .register(registry);
+    }
+
+    /** {@code chatcache.fallbacks{reason}}: Redis-route reads MySQL answered, by cause, since start. */
     public static void fallbacks(MeterRegistry registry, Fallbacks fallbacks) {
         for (Fallbacks.Cause cause : Fallbacks.Cause.values()) {
             FunctionCounter.builder("chatcache.fallbacks", fallbacks, f -> f.count(cause))

@@ -29,7 +29,8 @@ final class LiveEvents {
     }
 
     /** Streams over this log; with none, the route answers 503. */
-    static LiveEvents start(EventLog log, EventSettings settings, JsonFactory json, ChatService chats, CallerResolver callers) {
+    static LiveEvents start(EventLog log, EventSettings settings, JsonFactory json, ChatService chats, CallerResolver callers,
+                            io.micrometer.core.instrument.MeterRegistry registry) {
         if (log == null) {
             return new LiveEvents(null, null, new EventHandlers(null, chats, callers, null, null));
         }
@@ -41,6 +42,7 @@ final class LiveEvents {
         });
         EventFrames frames = new EventFrames(json);
         EventHub hub = new EventHub(log, frames, settings);
+        chatcache.metrics.ServiceMetrics.eventStreams(registry, hub);
         SseSettings sse = new SseSettings(settings.maxQueuedFrames(), settings.maxQueuedBytes(), 2_000);
         return new LiveEvents(hub, writers, new EventHandlers(hub, chats, callers, sse, writers));
     }

@@ -101,7 +101,7 @@ public final class WebApp {
         MessageHandlers handlers = new MessageHandlers(messages, chats, callers, mapper, eventLog);
         ChatHandlers chatHandlers = new ChatHandlers(chats, callers, mapper);
         RateLimitCheck rateLimit = new RateLimitCheck(rateLimiter, callers);
-        LiveEvents live = LiveEvents.start(eventLog, eventSettings, mapper.getFactory(), chats, callers);
+        LiveEvents live = LiveEvents.start(eventLog, eventSettings, mapper.getFactory(), chats, callers, metrics.registry());
         chatcache.metrics.ServiceMetrics.rateLimits(metrics.registry(), rateLimiter);
         return Javalin.create(config -> {
             server(config, limits);
