@@ -40,10 +40,17 @@ public final class Bench {
      */
     private record Pending(int size, String workload, String path, int clients, ClosedLoop.ClientFactory factory,
                            List<ClosedLoop.Run> windows, Map<String, Long> statements,
-                           ClosedLoop.ClientFactory writers, int writerClients, List<ClosedLoop.Run> writerWindows) {
+                           ClosedLoop.ClientFactory writers, int writerClients, List<ClosedLoop.Run> writerWindows,
+                           EventPosts posts) {
         Pending(int size, String workload, String path, int clients, ClosedLoop.ClientFactory factory,
                 Map<String, Long> statements) {
-            this(size, workload, path, clients, factory, new ArrayList<>(), statements, null, 0, null);
+            this(size, workload, path, clients, factory, new ArrayList<>(), statements, null, 0, null, null);
+        }
+
+        /** A row measured while posts stream to the live-events subscribers (issue #13). */
+        static Pending withPosts(int size, String workload, String path, int clients, ClosedLoop.ClientFactory factory,
+                                 EventPosts posts) {
+            return new Pending(size, workload, path, clients, factory, new ArrayList<>(), null, null, 0, null, posts);
         }
     }
 
@@ -79,6 +86,9 @@ public final class Bench {
             loads.put(n, load);
         }
         BenchChat.openChats(cache, o, writerUser.user().id());
+        if (o.subscribers() > 0) {
+            LiveEventsSetup.openChats(cache, o, writerUser.user().id());
+        }
         String member = cache.authenticator().issue("bench-member", chatcache.user.Role.USER).token();
         chatcache.user.Authenticator.Issued unreader = cache.authenticator().issue("bench-unread", chatcache.user.Role.USER);
         int unreadChats = BenchChat.joinChats(cache, o, cache.authenticator().authenticate(member).orElseThrow().id(),
@@ -99,6 +109,7 @@ public final class Bench {
         Map<Integer, List<Workload>> sampledBySize = new LinkedHashMap<>();
         Map<String, Double> idle;
         BenchResult.Marks marks = null;
+        BenchResult.Events events = null;
         String warmup = "none";
         HikariDataSource rawMysql = o.baselines() ? RawBaseline.pool(cache.database().dataSource(), o.mostClients()) : null;
         try {
@@ -155,6 +166,10 @@ public final class Bench {
                 }
                 marks = marks(cache, http, tokens.get(Route.REDIS), o.writeChatId(), idle, log);
             }
+            if (o.subscribers() > 0) {
+                events = liveEvents(cache, new InetSocketAddress("127.0.0.1", app.port()), http, tokens.get(Route.REDIS),
+                        writer, sizes, rows, o, log);
+            }
             // why again: a measured answer is checked for its size and route only; an index that
             // drifted while the rows ran (marks, writes, the engine's own upkeep) shows here
             for (BenchResult.Size size : sizes) {
@@ -172,7 +187,8 @@ public final class Bench {
             }
         }
         Probes.MysqlFootprint mysql = Probes.mysqlFootprint(cache);
-        BenchResult result = new BenchResult(o, machine, background, warmup, sizes, rows, comparisons, mysql, idle, marks);
+        BenchResult result = new BenchResult(o, machine, background, warmup, sizes, rows, comparisons, mysql, idle, marks,
+                events);
         summarizeUnderWrites(result, log);
         return result;
     }
@@ -277,6 +293,70 @@ public final class Bench {
     private static String token(Map<Route, String> tokens, Workload w, Route route) {
         return route == Route.REDIS && w.anonymous() ? null : tokens.get(route);
     }
+
+    /**
+     * Issue #13: --subscribers streams over --subscriber-chats chats opened against the app (each
+     * checked: 200 and its {@code retry:} line), the heap with them open against before, then, for
+     * every client count, rounds of the latest page on the Redis route with the streams open and
+     * idle, and again while posts stream to them at --event-posts-per-second; every (post,
+     * subscriber of its chat) pair must be delivered once. The streams are closed at the end, so
+     * the rows measured before (every other row) ran without them.
+     */
+    private static BenchResult.Events liveEvents(ChatCache cache, InetSocketAddress address, HttpLoad http, String reader,
+                                                 String writer, List<BenchResult.Size> sizes, List<BenchResult.Row> rows,
+                                                 BenchOptions o, PrintStream log) throws Exception {
+        List<Long> chats = LiveEventsSetup.chatIds(o);
+        int n = o.subscribers();
+        long[] chatOf = new long[n];
+        for (int i = 0; i < n; i++) {
+            chatOf[i] = chats.get(i % chats.size());
+        }
+        DeliveryLog deliveries = new DeliveryLog(chatOf);
+        List<String> callers = LiveEventsSetup.subscriberTokens(cache, n);
+        int perCaller = LiveEventsSetup.perCaller(n, callers.size());
+        EventPosts posts = new EventPosts(address, writer, chats, o.eventPostsPerSecond(), deliveries);
+        HeapProbe.Sample closed = HeapProbe.sample();
+        log.println("bench: live events: before opening the streams: " + closed);
+        try (SseSubscribers streams = new SseSubscribers(address, deliveries)) {
+            long t0 = System.nanoTime();
+            LiveEventsSetup.open(streams, callers, perCaller, n, log);
+            double openSeconds = (System.nanoTime() - t0) / 1e9;
+            HeapProbe.Sample open = HeapProbe.sample();
+            log.printf(Locale.ROOT, "bench: live events: %d streams over %d chats open in %.1f s (%d callers); %s%n", n,
+                    chats.size(), openSeconds, callers.size(), open);
+            for (int c : o.clients()) {
+                List<Pending> pending = new ArrayList<>();
+                for (BenchResult.Size size : sizes) {
+                    Workload latest = size.workloads().get(0);
+                    long chatId = o.chatIdOf(size.messages());
+                    pending.add(Pending.withPosts(size.messages(), BenchResult.LATEST_STREAMS_OPEN, Route.REDIS.label(), c,
+                            http.clients(chatId, reader, latest, Route.REDIS), null));
+                    pending.add(Pending.withPosts(size.messages(), BenchResult.UNDER_EVENTS, Route.REDIS.label(), c,
+                            http.clients(chatId, reader, latest, Route.REDIS), posts));
+                }
+                measure(cache, pending, o, "live events, " + c + " clients", log);
+                for (Pending p : pending) {
+                    rows.add(row(p, log));
+                }
+            }
+            // every post was answered; its deliveries may still be on their way
+            long drainFrom = System.nanoTime();
+            DeliveryLog.Tally tally = deliveries.tally();
+            while (tally.missing() > 0 && System.nanoTime() - drainFrom < DELIVERY_DEADLINE.toNanos()) {
+                Thread.sleep(100);
+                tally = deliveries.tally();
+            }
+            BenchResult.Events e = new BenchResult.Events(n, chats.size(), o.eventPostsPerSecond(), callers.size(),
+                    openSeconds, posts.result(), tally.posts(), tally.delivered(), tally.missing(), tally.duplicates(),
+                    tally.unexpected(), tally.firstMissing(), tally.p50Millis(), tally.p99Millis(), tally.maxMillis(),
+                    closed, open, streams.ended(), streams.otherEvents(), streams.pings(), streams.firstProblem());
+            log.println("bench: live events: " + e.summary());
+            return e;
+        }
+    }
+
+    /** How long, after the last post, the deliveries still missing may take before they count as missing. */
+    static final Duration DELIVERY_DEADLINE = Duration.ofSeconds(10);
 
     /** The printed summary of the rows under writes: p99 against the idle latest row's, and the route ratio. */
     private static void summarizeUnderWrites(BenchResult r, PrintStream log) {
@@ -397,7 +477,7 @@ public final class Bench {
                 rows.add(new Pending(size.messages(), BenchResult.UNDER_WRITES, route.label(), c,
                         http.clients(o.chatIdOf(size.messages()), token(tokens, latest, route), latest, route),
                         new ArrayList<>(), null, http.clients(o.writeChatId(), writer, posting, Route.REDIS), o.writers(),
-                        new ArrayList<>()));
+                        new ArrayList<>(), null));
             }
         }
         return rows;
@@ -466,9 +546,16 @@ public final class Bench {
                     writers = ClosedLoop.start(p.writers(), p.writerClients(), WRITERS_RAMP);
                     Thread.sleep(WRITERS_RAMP.toMillis());
                 }
+                if (p.posts() != null) {
+                    p.posts().start();
+                    Thread.sleep(WRITERS_RAMP.toMillis());
+                }
                 p.windows().add(ClosedLoop.run(p.factory(), p.clients(), Duration.ZERO, Duration.ofMillis(o.roundMillis())));
                 if (writers != null) {
                     p.writerWindows().add(writers.stop());
+                }
+                if (p.posts() != null) {
+                    p.posts().stop();
                 }
                 if (before != null) {
                     Map<String, Long> d = Probes.minus(Probes.mysqlCounters(cache), before);

@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
                 + " issued straight to RediSearch and MySQL (baselines); the newest page again while --writers"
                 + " clients post; then POST /chat/{id}/message (writes) and read marks. Chats (id --chat-base +"
                 + " 10000000 + N) and background chats are loaded once through bulk paths and reused. Prints"
-                + " markdown on stdout, progress on stderr; exits 1 on errors or answers that differ.")
+                + " markdown on stdout, progress on stderr; exits 1 on errors or answers that differ."
+                + " With --subscribers: issue #13's live events (streams, delivery latency, memory per stream).")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"--sizes", "--messages"}, split = ",", defaultValue = "1000,100000",
             description = "messages in the large chat, one run per size, e.g. 1000,100000,1000000 (default ${DEFAULT-VALUE})")
@@ -67,6 +68,21 @@ public final class BenchCommand implements Callable<Integer> {
                     + " ('latest under writes'); 0 skips those rows (default ${DEFAULT-VALUE})")
     int writers;
 
+    @Option(names = "--subscribers", defaultValue = "0",
+            description = "issue #13: this many GET /chat/{id}/events streams (0: none, no live-events rows); the latest"
+                    + " page is measured again with them open and while posts stream to them; delivery latency post ->"
+                    + " event, memory per stream (default ${DEFAULT-VALUE})")
+    int subscribers;
+
+    @Option(names = "--subscriber-chats", defaultValue = "50",
+            description = "the streams follow this many public chats, in turn (default ${DEFAULT-VALUE})")
+    int subscriberChats;
+
+    @Option(names = "--event-posts-per-second", defaultValue = "200",
+            description = "posts per second, round-robin into the subscribers' chats, while 'latest (under events)' is"
+                    + " measured (default ${DEFAULT-VALUE})")
+    int eventPostsPerSecond;
+
     @Option(names = "--no-baselines", description = "skip the raw RediSearch/MySQL baselines")
     boolean noBaselines;
 
@@ -100,7 +116,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchOptions options = new BenchOptions(sizes, depth, clients, rounds, roundMillis, warmupMillis, warmupPasses, limit,
                 Integer.parseInt(bg[0].strip()), Integer.parseInt(bg[1].strip()), !noWrites, !noBaselines, chatBase, naiveUpTo,
-                writers);
+                writers, subscribers, subscriberChats, eventPostsPerSecond);
         Config config = Config.fromEnv(System.getenv());
         try (ChatCache cache = ChatCache.open(config, Clock.systemUTC())) {
             result = Bench.run(cache, options, System.err);

@@ -10,14 +10,16 @@ import java.util.List;
  * pages of {@code limit} at the top, of one author, and {@code depth} messages deep (less in a
  * chat too small for it); each workload on each path with every client count in {@code clients},
  * in {@code rounds} rounds of {@code roundMillis} after warm-up passes of {@code warmupMillis} per
- * row (until the JIT is quiet, at most {@code warmupPasses}). Above
+ * row (until the JIT is quiet, at most {@code warmupPasses}). With {@code subscribers} above 0
+ * (issue #13), that many event streams over {@code subscriberChats} chats, and the latest page
+ * again with them open, idle and while {@code eventPostsPerSecond} posts a second stream to them. Above
  * {@code naiveUpTo} messages the naive RediSearch baseline runs with one client only. With
  * writes, the latest page is also measured while {@code writers} clients post into the write chat.
  */
 public record BenchOptions(List<Integer> sizes, int depth, List<Integer> clients, int rounds, int roundMillis,
                            int warmupMillis, int warmupPasses, int limit, int backgroundChats, int backgroundMessages,
                            boolean writes, boolean baselines, long chatIdBase,
-                           int naiveUpTo, int writers) {
+                           int naiveUpTo, int writers, int subscribers, int subscriberChats, int eventPostsPerSecond) {
     /** Bench chats live far above any id a demo or a test uses. */
     public static final long CHAT_ID_BASE = 1_000_000_000L;
     /**
@@ -33,6 +35,10 @@ public record BenchOptions(List<Integer> sizes, int depth, List<Integer> clients
     public static final long BACKGROUND_OFFSET = 500_000_000L;
     /** The chat the write workload posts into. */
     public static final long WRITE_OFFSET = 900_000_000L;
+    /** The chats the live-events subscribers follow: CHAT_ID_BASE + SUBSCRIBER_OFFSET + i. */
+    public static final long SUBSCRIBER_OFFSET = 950_000_000L;
+    /** At most this many subscriber chats, so that their ids stay below the next range. */
+    public static final int MAX_SUBSCRIBER_CHATS = 10_000;
 
     public BenchOptions {
         sizes = List.copyOf(sizes);
@@ -75,6 +81,17 @@ public record BenchOptions(List<Integer> sizes, int depth, List<Integer> clients
         if (writers < 0 || writers > 1024) {
             throw new IllegalArgumentException("--writers must be 0..1024");
         }
+        if (subscribers < 0 || subscribers > 100_000) {
+            throw new IllegalArgumentException("--subscribers must be 0..100000");
+        }
+        if (subscriberChats < 1 || subscriberChats > MAX_SUBSCRIBER_CHATS
+                || (subscribers > 0 && subscriberChats > subscribers)) {
+            throw new IllegalArgumentException("--subscriber-chats must be 1.." + MAX_SUBSCRIBER_CHATS
+                    + " and at most --subscribers (every chat needs a subscriber)");
+        }
+        if (eventPostsPerSecond < 1 || eventPostsPerSecond > 10_000) {
+            throw new IllegalArgumentException("--event-posts-per-second must be 1..10000");
+        }
     }
 
     /** The large chat of a size: one chat per size, so that a later run of that size reuses it. */
@@ -89,6 +106,11 @@ public record BenchOptions(List<Integer> sizes, int depth, List<Integer> clients
 
     public long backgroundChatId(int i) {
         return chatIdBase + BACKGROUND_OFFSET + i;
+    }
+
+    /** The i-th chat the live-events subscribers follow. */
+    public long subscriberChatId(int i) {
+        return chatIdBase + SUBSCRIBER_OFFSET + i;
     }
 
     public long writeChatId() {

@@ -9,7 +9,7 @@ import java.util.Optional;
 /** Every figure of one bench run, for people ({@link #toMarkdown()}) and for tests (the fields). */
 public record BenchResult(BenchOptions options, Machine machine, String background, String warmup, List<Size> sizes,
                           List<Row> rows, List<Comparison> comparisons, Probes.MysqlFootprint mysqlFootprint,
-                          Map<String, Double> idleStatementsPerSecond, Marks marks) {
+                          Map<String, Double> idleStatementsPerSecond, Marks marks, Events events) {
 
     /** Paths of a read: the app over HTTP on each route, and the raw baselines. */
     public static final String REDIS = "redis";
@@ -28,6 +28,48 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
     /** The latest row through an app that counts every request against its caller's rate limit (issue #12). */
     public static final String RATE_LIMITED = "latest (rate limited)";
     public static final String SECOND_APP = "latest (second app)";
+    /** The latest row again, Redis route, with the live-events subscribers' streams open and no posts (issue #13). */
+    public static final String LATEST_STREAMS_OPEN = "latest (streams open)";
+    /** The same while posts stream to the subscribers. */
+    public static final String UNDER_EVENTS = "latest (under events)";
+
+    /**
+     * Issue #13's live events: {@code subscribers} streams over {@code chats} chats ({@code callers}
+     * users, opened in {@code openSeconds}); the posters at {@code targetPostsPerSecond} and what
+     * they did; every (post, subscriber of its chat) pair: {@code delivered} with its latency
+     * post → event, {@code missing}, {@code duplicates}, {@code unexpected}; this JVM's memory
+     * before the streams opened and with them open; streams that ended, other events than
+     * message.created, heartbeats seen.
+     */
+    public record Events(int subscribers, int chats, int targetPostsPerSecond, int callers, double openSeconds,
+                         Writers posters, long posts, long delivered, long missing, long duplicates, long unexpected,
+                         String firstMissing, double p50Millis, double p99Millis, double maxMillis,
+                         HeapProbe.Sample closed, HeapProbe.Sample open, long streamsEnded, long otherEvents, long pings,
+                         String firstProblem) {
+
+        /** Deliveries that went wrong, streams that ended, events that should not have come, failed posts. */
+        public long failures() {
+            return missing + duplicates + unexpected + streamsEnded + otherEvents + posters.errors();
+        }
+
+        /** Heap after GC with the streams open, less before, per stream (the bench's own client side included). */
+        public double heapBytesPerStream() {
+            return (double) (open.heapBytes() - closed.heapBytes()) / subscribers;
+        }
+
+        public double directBytesPerStream() {
+            return (double) (open.directBytes() - closed.directBytes()) / subscribers;
+        }
+
+        String summary() {
+            return f("%d streams over %d chats; %d posts (%.0f/s, %d errors); %d deliveries, %d missing, %d duplicated,"
+                            + " %d unexpected; latency p50 %.2f ms, p99 %.2f ms, max %.1f ms; heap %.0f B/stream, direct"
+                            + " buffers %.0f B/stream; %d streams ended, %d other events%s", subscribers, chats, posts,
+                    posters.postsPerSecond(), posters.errors(), delivered, missing, duplicates, unexpected, p50Millis,
+                    p99Millis, maxMillis, heapBytesPerStream(), directBytesPerStream(), streamsEnded, otherEvents,
+                    failures() > 0 ? "; FAILED: " + (firstMissing != null ? firstMissing : firstProblem) : "");
+        }
+    }
 
     /** One chat size: how it was loaded, what was asked of it, what it costs Redis. */
     public record Size(int messages, ChatLoad load, List<Workload> workloads, Probes.RedisFootprint redis) {
@@ -131,7 +173,8 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
      */
     public long totalErrors() {
         return rows.stream().filter(r -> !r.path().equals(RAW_NAIVE))
-                .mapToLong(r -> r.errors() + (r.writers() == null ? 0 : r.writers().errors())).sum();
+                .mapToLong(r -> r.errors() + (r.writers() == null ? 0 : r.writers().errors())).sum()
+                + (events == null ? 0 : events.failures());
     }
 
     public long totalMismatches() {
@@ -401,6 +444,9 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
                 out.add("");
             }
         }
+        if (events != null) {
+            eventsSection(out);
+        }
         out.add("### Memory");
         out.add("");
         out.add("| N | avg text chars | hash B/msg (MEMORY USAGE, 200 newest) | order indexes B/msg | index B/msg (FT.INFO sizes / num_docs, valid fields) | sum of parts B/msg | INFO used_memory delta at load / messages loaded |");
@@ -461,6 +507,71 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
             }
         }
         return String.join("\n", out) + "\n";
+    }
+
+    /** Issue #13's section: the setup, deliveries, memory per stream, and the latest page with and without posts. */
+    private void eventsSection(List<String> out) {
+        Events e = events;
+        out.add("### Live events (issue #13)");
+        out.add("");
+        out.add(f("Setup: %,d streams (`GET /chat/{id}/events`, one app, the bench's own non-blocking client: one thread,"
+                        + " one NIO selector) over %d public chats (id %d + i), %d signed-in non-member callers (%d streams"
+                        + " each at most, the app's per-caller limit), opened in %.1f s, each answered 200 with its"
+                        + " `retry:` line before anything was measured. Meanwhile %d threads posted round-robin into those"
+                        + " chats at %d posts/s (open loop) during the `%s` windows only: %,d posts in %.1f s (%.0f/s),"
+                        + " post p99 %.2f ms, %d errors. Latency = when a subscriber's socket read returned the"
+                        + " `message.created` − just before its POST was written (System.nanoTime, same JVM), over every"
+                        + " (post, subscriber of its chat) pair; deliveries still missing after the last post got %d s.",
+                e.subscribers(), e.chats(), options.subscriberChatId(0), e.callers(),
+                (e.subscribers() + e.callers() - 1) / e.callers(), e.openSeconds(), EventPosts.THREADS,
+                e.targetPostsPerSecond(), UNDER_EVENTS, e.posters().requests(), e.posters().seconds(),
+                e.posters().postsPerSecond(), e.posters().p99Millis(), e.posters().errors(),
+                Bench.DELIVERY_DEADLINE.toSeconds()));
+        out.add("");
+        out.add("| posts | deliveries expected | delivered | missing | duplicated | unexpected | p50 ms | p99 ms | max ms |"
+                + " streams ended | other events |");
+        out.add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        out.add(f("| %,d | %,d | %,d | %d | %d | %d | %.2f | %.2f | %.1f | %d | %d |", e.posts(), e.delivered() + e.missing(),
+                e.delivered(), e.missing(), e.duplicates(), e.unexpected(), e.p50Millis(), e.p99Millis(), e.maxMillis(),
+                e.streamsEnded(), e.otherEvents()));
+        if (e.failures() > 0) {
+            out.add("");
+            out.add("FAILED: " + (e.firstMissing() != null ? e.firstMissing() + "; " : "") + "first problem of a stream: "
+                    + e.firstProblem() + (e.posters().firstError() != null ? "; first post error: "
+                    + e.posters().firstError() : ""));
+        }
+        out.add("");
+        out.add(f("Memory per stream: heap in use after a full GC (least of %d, MemoryMXBean) with the %,d streams open"
+                        + " %,d B, before %,d B: **%.0f B per stream**; the JDK's `direct` buffer pool (BufferPoolMXBean:"
+                        + " every direct ByteBuffer, Jetty's pooled ones included) %,d B in %,d buffers, before %,d B in"
+                        + " %,d: %.0f B per stream. Both ends are in this JVM: the heap figure includes the bench client's"
+                        + " side of each stream (a SocketChannel and its SelectionKey, about 1 KB by the JDK's object layout, not measured"
+                        + " apart, and ~150 B of parse state).",
+                HeapProbe.TRIES, e.subscribers(), e.open().heapBytes(), e.closed().heapBytes(), e.heapBytesPerStream(),
+                e.open().directBytes(), e.open().directBuffers(), e.closed().directBytes(), e.closed().directBuffers(),
+                e.directBytesPerStream()));
+        out.add("");
+        out.add(f("The latest page (Redis route, the `latest` row's body and token) in the same rounds with the streams"
+                + " open and idle (`%s`; heartbeats and access checks only) and while the posts stream to them (`%s`);"
+                + " `latest` = the row measured earlier, before any stream was opened (other rounds).", LATEST_STREAMS_OPEN,
+                UNDER_EVENTS));
+        out.add("");
+        out.add("| N | clients | row | requests/s | p50 ms | p99 ms | max ms | errors | p99 / streams open | p99 / latest |");
+        out.add("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (Size s : sizes) {
+            for (int c : options.clients()) {
+                Optional<Row> idle = row(s.messages(), LATEST_STREAMS_OPEN, REDIS, c);
+                Optional<Row> none = row(s.messages(), "latest", REDIS, c);
+                for (String w : List.of("latest", LATEST_STREAMS_OPEN, UNDER_EVENTS)) {
+                    row(s.messages(), w, REDIS, c).ifPresent(r -> out.add(f(
+                            "| %,d | %d | %s | %.0f | %.2f | %.2f | %.1f | %d | %s | %s |", r.size(), c, w,
+                            r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.errors(),
+                            idle.map(l -> f("%.2f", r.p99Millis() / l.p99Millis())).orElse("–"),
+                            none.map(l -> f("%.2f", r.p99Millis() / l.p99Millis())).orElse("–"))));
+                }
+            }
+        }
+        out.add("");
     }
 
     private String idleText() {
