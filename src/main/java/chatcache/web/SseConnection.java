@@ -99,10 +99,16 @@ public final class SseConnection implements WriteListener {
     private final List<Runnable> closeCallbacks = new ArrayList<>();
     private boolean callbacksRan;
 
+    static final int BUFFER_BYTES = 2_048;
+
     private SseConnection(Context ctx, SseSettings settings, Executor writers) throws IOException {
         this.ctx = ctx;
         this.settings = settings;
         this.writers = writers;
+        // why a small buffer: each frame is flushed at once, so Jetty's aggregation buffer (32 KiB
+        // of direct memory by default, held for the response's whole life) buys nothing here;
+        // a frame larger than it is written straight through
+        ctx.res().setBufferSize(BUFFER_BYTES);
         // why the raw stream: ctx.outputStream() is Javalin's compressing wrapper
         this.out = ctx.res().getOutputStream();
         this.endPoint = endPointOf(ctx);
