@@ -21,8 +21,7 @@ import java.util.Optional;
  * Every method throws {@link BackendUnavailableException} when Redis does not answer.
  */
 public final class EventLog {
-    /** The cache's "whole" marker; its value names the epoch (CacheState). */
-    static final String COMPLETE = "chatcache:complete";
+    private static final String COMPLETE = chatcache.redis.CacheState.COMPLETE;
 
     private final JedisPool pool;
 

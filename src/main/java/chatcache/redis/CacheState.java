@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * flushed Redis, and {@code chatcache:rebuilding} lists chats being rebuilt one by one.
  */
 public final class CacheState implements CacheCompleteness {
-    static final String COMPLETE = "chatcache:complete";
+    /** Its value, the instant of the last full rebuild, also names the events' epoch (events.EventLog). */
+    public static final String COMPLETE = "chatcache:complete";
     static final String REBUILDING = "chatcache:rebuilding";
 
     private final JedisPool pool;
