@@ -29,7 +29,8 @@ class RateLimiterIT {
                 }
             }
             // credit one instance holds is missing from the other: at most that much less, never more
-            assertTrue(allowed <= 1_000 && allowed >= 1_000 - 2 * RateLimiter.heldAtMost(1_000), "allowed " + allowed);
+            // (plus one per 600 ms the test took: the budget grows back at 1,000 per 600 s)
+            assertTrue(allowed <= 1_002 && allowed >= 1_000 - 2 * RateLimiter.heldAtMost(1_000), "allowed " + allowed);
             Decision refused = one.user(7);
             assertFalse(refused.allowed());
             assertTrue(refused.waitMillis() > 0 && refused.waitMillis() <= 600, "wait " + refused.waitMillis());
@@ -39,21 +40,28 @@ class RateLimiterIT {
     }
 
     @Test
-    void creditLeftUnspentGoesBackSoAnotherInstanceCanSpendIt() {
+    void creditLeftUnspentGoesBackSoAnotherInstanceCanSpendIt() throws Exception {
         RateLimits limits = new RateLimits(1_000, 0, 600_000);
         try (RateLimiter one = new RateLimiter(stores.cache.redisPool(), limits);
              RateLimiter two = new RateLimiter(stores.cache.redisPool(), limits)) {
             assertTrue(one.user(7).allowed()); // takes a batch of 10, spends 1
             one.giveBackIdle(0);
             int allowed = 0;
-            for (int i = 0; i < 1_100; i++) {
+            while (true) {
                 if (two.user(7).allowed()) {
                     allowed++;
+                    continue;
                 }
+                // a batch taken in the background as the budget ran out may still be on its way: spend it too
+                two.awaitBackground();
+                if (!two.user(7).allowed()) {
+                    break;
+                }
+                allowed++;
             }
-            // the 9 given back are two's to spend: only two's own credit may be missing at the end
-            assertTrue(allowed <= 999 && allowed >= 999 - RateLimiter.heldAtMost(1_000), "allowed " + allowed);
-            assertTrue(allowed > 999 - 9, "the credit given back was spent: allowed " + allowed);
+            // the 9 given back were two's to spend: all 999 (without the give-back, 990), and one more
+            // per 600 ms the test took (the budget grows back at 1,000 per 600 s)
+            assertTrue(allowed >= 999 && allowed <= 1_001, "the credit given back was spent: allowed " + allowed);
         }
     }
 

@@ -326,7 +326,7 @@ class HttpApiIT extends LiveApp {
             Reply reply = fetch(1, Reader.USER, null);
             assertEquals(200, reply.status(), reply.body());
             assertJsonContentType(reply);
-            assertEquals(Set.of("messages", "hasOlder", "hasNewer", "source"), fieldNames(reply.json()));
+            assertEquals(Set.of("messages", "hasOlder", "hasNewer", "source", "eventId"), fieldNames(reply.json()));
             assertTrue(reply.json().get("messages").isArray());
         }
 

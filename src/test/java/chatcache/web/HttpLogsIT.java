@@ -150,9 +150,21 @@ class HttpLogsIT {
             request.header(RequestIdFilter.HEADER, requestId);
         }
         int before = lines.captured.size();
+        // why again for a body over the limit: the server refuses it by its length and closes, and
+        // the rest of the body still being sent can meet a reset that swallows the 413 (seen under
+        // load; Expect: 100-continue would avoid it, but Java 17's client hangs on a final answer)
+        int tries = body != null && body.length() > HttpLimits.DEFAULT.maxBodyBytes() ? 3 : 1;
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Exchange(requestId, response, List.copyOf(lines.captured.subList(before, lines.captured.size())));
+            for (int i = 1; ; i++) {
+                try {
+                    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                    return new Exchange(requestId, response, List.copyOf(lines.captured.subList(before, lines.captured.size())));
+                } catch (IOException e) {
+                    if (i >= tries) {
+                        throw e;
+                    }
+                }
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
