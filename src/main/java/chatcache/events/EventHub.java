@@ -1,5 +1,6 @@
 package chatcache.events;
 
+import chatcache.background.DaemonThreads;
 import chatcache.background.Repeater;
 import chatcache.logging.ExceptionText;
 import chatcache.message.BackendUnavailableException;
@@ -72,11 +73,7 @@ public final class EventHub implements AutoCloseable {
         this.frames = frames;
         this.settings = settings;
         this.reader = new Repeater("events-reader", this::readOnce, 0);
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "events-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("events-sweeper", false));
         reader.start();
         long every = Math.min(settings.accessCheckMillis(), settings.heartbeatMillis());
         sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
@@ -242,13 +239,7 @@ public final class EventHub implements AutoCloseable {
             }
         }
         if (positions.isEmpty() && pausedFor == null) {
-            synchronized (wake) {
-                try {
-                    wake.wait(BLOCK_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            idle();
             return;
         }
         EventLog.Batch batch;
@@ -260,13 +251,7 @@ public final class EventHub implements AutoCloseable {
         }
         if (batch.epoch().isEmpty()) {
             pause("the cache is being rebuilt");
-            synchronized (wake) {
-                try {
-                    wake.wait(BLOCK_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            idle();
             return;
         }
         String now = batch.epoch().get();
@@ -282,6 +267,17 @@ public final class EventHub implements AutoCloseable {
             forEachSubscription(s -> s.subscriber.send(resumed));
         }
         batch.events().forEach(this::deliver);
+    }
+
+    /** Waits a read's length, or until a client follows a chat nobody here followed. */
+    private void idle() {
+        synchronized (wake) {
+            try {
+                wake.wait(BLOCK_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private void deliver(long chatId, List<ChatEvent> chatEvents) {

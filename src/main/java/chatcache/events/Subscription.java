@@ -17,8 +17,12 @@ final class Subscription {
     private final int maxPending;
     private EventId lastSent;
     private boolean replaying = true;
-    private final List<Object[]> pending = new ArrayList<>();
+    private final List<Pending> pending = new ArrayList<>();
     private long lastAccessCheck = System.nanoTime();
+
+    /** A live event that came while the replay ran. */
+    private record Pending(EventId id, byte[] frame) {
+    }
 
     Subscription(long chatId, String callerKey, Subscriber subscriber, AccessCheck access, EventId lastSent, int maxPending) {
         this.chatId = chatId;
@@ -36,7 +40,7 @@ final class Subscription {
                 subscriber.close("too slow: fell " + pending.size() + " events behind while catching up");
                 return;
             }
-            pending.add(new Object[] {id, frame});
+            pending.add(new Pending(id, frame));
             return;
         }
         forward(id, frame);
@@ -63,8 +67,8 @@ final class Subscription {
     /** The replay is over: live events that came meanwhile follow it. */
     synchronized void replayDone() {
         replaying = false;
-        for (Object[] p : pending) {
-            forward((EventId) p[0], (byte[]) p[1]);
+        for (Pending p : pending) {
+            forward(p.id(), p.frame());
         }
         pending.clear();
     }

@@ -1,5 +1,6 @@
 package chatcache.ratelimit;
 
+import chatcache.background.DaemonThreads;
 import chatcache.logging.ExceptionText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -268,11 +269,7 @@ public final class RateLimiter implements AutoCloseable {
             synchronized (this) {
                 b = background;
                 if (b == null) {
-                    b = Executors.newSingleThreadScheduledExecutor(r -> {
-                        Thread t = new Thread(r, "chatcache-ratelimit");
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    b = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("chatcache-ratelimit", false));
                     b.scheduleWithFixedDelay(() -> giveBackIdle(IDLE_MILLIS), IDLE_MILLIS / 4, IDLE_MILLIS / 4,
                             TimeUnit.MILLISECONDS);
                     background = b;

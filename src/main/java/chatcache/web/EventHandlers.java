@@ -4,7 +4,6 @@ import chatcache.chat.ChatNotFoundException;
 import chatcache.chat.ChatService;
 import chatcache.events.EventHub;
 import chatcache.events.EventId;
-import chatcache.events.Subscriber;
 import chatcache.message.BackendUnavailableException;
 import chatcache.user.Caller;
 import io.javalin.http.Context;
@@ -51,7 +50,7 @@ final class EventHandlers {
             throw e;
         }
         CallerResolver.Recheck recheck = callers.recheck(ctx);
-        hub.join(admission, chatId, from, subscriber(connection), () -> {
+        hub.join(admission, chatId, from, connection, () -> {
             Optional<Caller> now = recheck.caller();
             if (now.isEmpty()) {
                 return false;
@@ -74,34 +73,5 @@ final class EventHandlers {
         }
         return Optional.of(EventId.parse(text).orElseThrow(() -> ApiException.badRequest(
                 "'Last-Event-ID' / 'after' must be an event id this API gave (an 'id:' of an event or a page's 'eventId')")));
-    }
-
-    private static Subscriber subscriber(SseConnection c) {
-        return new Subscriber() {
-            @Override
-            public boolean send(byte[] frame) {
-                return c.send(frame);
-            }
-
-            @Override
-            public void close(String reason) {
-                c.close(reason);
-            }
-
-            @Override
-            public boolean isOpen() {
-                return c.isOpen();
-            }
-
-            @Override
-            public long idleNanos() {
-                return c.idleNanos();
-            }
-
-            @Override
-            public void onClose(Runnable r) {
-                c.onClose(r);
-            }
-        };
     }
 }

@@ -1,5 +1,6 @@
 package chatcache.web;
 
+import chatcache.background.DaemonThreads;
 import chatcache.chat.ChatService;
 import chatcache.events.EventHub;
 import chatcache.events.EventLog;
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One app's event streams: the hub (reader and sweeper threads) and the writers that drain the
@@ -34,12 +34,7 @@ final class LiveEvents {
         if (log == null) {
             return new LiveEvents(null, null, new EventHandlers(null, chats, callers, null, null));
         }
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService writers = Executors.newFixedThreadPool(WRITERS, r -> {
-            Thread t = new Thread(r, "events-writer-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService writers = Executors.newFixedThreadPool(WRITERS, DaemonThreads.named("events-writer", true));
         EventFrames frames = new EventFrames(json);
         EventHub hub = new EventHub(log, frames, settings);
         chatcache.metrics.ServiceMetrics.eventStreams(registry, hub);

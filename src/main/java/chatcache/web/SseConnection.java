@@ -1,5 +1,6 @@
 package chatcache.web;
 
+import chatcache.events.Subscriber;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.javalin.http.Context;
 import jakarta.servlet.AsyncContext;
@@ -59,7 +60,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Callbacks given to {@link #onClose} then run once, on the thread that noticed the end: a
  * writer, a Jetty thread, or the caller of {@link #send} that found the queue full.
  */
-public final class SseConnection implements WriteListener {
+public final class SseConnection implements WriteListener, Subscriber {
     /** How long an ending stream waits for the client to take its last frame before the socket is closed. */
     static final long CLOSE_GRACE_MILLIS = 1_000;
 
@@ -181,6 +182,7 @@ public final class SseConnection implements WriteListener {
      * queue is discarded, {@code event: closed} "too slow" is written if the socket takes it).
      * Any thread; never blocks. The array must not be changed afterwards (it may be shared).
      */
+    @Override
     public boolean send(byte[] frame) {
         if (state != OPEN) {
             return false;
@@ -203,11 +205,13 @@ public final class SseConnection implements WriteListener {
      * Ends the stream: the frames already queued, then {@code event: closed} {@code {"reason":reason}},
      * then the response completes. Idempotent; any thread; never blocks.
      */
+    @Override
     public void close(String reason) {
         end(reason, reason, false);
     }
 
     /** Runs {@code callback} once when the connection ends, for any reason; at once if it already has. */
+    @Override
     public void onClose(Runnable callback) {
         synchronized (closeCallbacks) {
             if (!callbacksRan) {
@@ -219,11 +223,13 @@ public final class SseConnection implements WriteListener {
     }
 
     /** False once the stream is ending: {@link #send} takes nothing more. */
+    @Override
     public boolean isOpen() {
         return state == OPEN;
     }
 
     /** Nanos since the last frame was handed to the socket (for heartbeats). */
+    @Override
     public long idleNanos() {
         return System.nanoTime() - lastWriteNanos;
     }

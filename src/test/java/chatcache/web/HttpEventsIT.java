@@ -113,13 +113,19 @@ class HttpEventsIT extends LiveApp {
         return Long.parseLong(parts[0]) * 1_000 + Long.parseLong(parts[1]);
     }
 
-    @Test
-    void aClientThatReconnectsWithItsLastIdGetsWhatItMissedOnceAndThenLiveOnes() {
-        long chat = chat("public");
+    /** A member follows the chat, sees one post, and goes: the id it would reconnect with. */
+    private String idOfOnePostSeenThenGone(long chat) {
         EventStreamClient first = following(chat, member, null);
         post(chat, owner, "one");
         String lastId = first.next("message.created", WAIT).id();
         first.close();
+        return lastId;
+    }
+
+    @Test
+    void aClientThatReconnectsWithItsLastIdGetsWhatItMissedOnceAndThenLiveOnes() {
+        long chat = chat("public");
+        String lastId = idOfOnePostSeenThenGone(chat);
         List<Long> missed = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             missed.add(post(chat, owner, "missed " + i).get("id").longValue());
@@ -155,10 +161,7 @@ class HttpEventsIT extends LiveApp {
     @Test
     void anIdWhoseFollowersWereTrimmedAwayGetsOneResetThenLiveEvents() {
         long chat = chat("public");
-        EventStreamClient first = following(chat, member, null);
-        post(chat, owner, "one");
-        String lastId = first.next("message.created", WAIT).id();
-        first.close();
+        String lastId = idOfOnePostSeenThenGone(chat);
         post(chat, owner, "two");
         post(chat, owner, "three");
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
