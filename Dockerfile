@@ -4,7 +4,7 @@
 # ./dev is the tested way to build and run.
 
 # ---- build stage
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /build
 # pom.xml alone first, so the dependency layer is reused until the pom changes.
 COPY pom.xml ./
@@ -14,7 +14,7 @@ COPY src/ src/
 RUN mvn -B -q package -DskipTests
 
 # ---- runtime stage
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:25-jre
 WORKDIR /app
 RUN groupadd --system chatcache && useradd --system --gid chatcache --no-create-home chatcache
 COPY --from=build /build/target/chatcache.jar /app/chatcache.jar

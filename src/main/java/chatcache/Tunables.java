@@ -59,7 +59,9 @@ public record Tunables(Pool db, Pool redis, Relays relays, HttpLimits http, Even
                 s.number("CHATCACHE_BODY_DEADLINE_MS", HttpLimits.DEFAULT.bodyDeadlineMillis(), 100, 600_000),
                 s.number("CHATCACHE_IDLE_TIMEOUT_MS", HttpLimits.DEFAULT.ioIdleMillis(), 100, 600_000),
                 s.number("CHATCACHE_MIN_BODY_BYTES_PER_SECOND", HttpLimits.DEFAULT.minBodyBytesPerSecond(), 0, 1 << 30),
-                s.number("CHATCACHE_SHUTDOWN_TIMEOUT_MS", HttpLimits.DEFAULT.stopTimeoutMillis(), 0, 600_000));
+                s.number("CHATCACHE_SHUTDOWN_TIMEOUT_MS", HttpLimits.DEFAULT.stopTimeoutMillis(), 0, 600_000),
+                s.number("CHATCACHE_HEADER_DEADLINE_MS", HttpLimits.DEFAULT.headerDeadlineMillis(), 100, 600_000),
+                s.integer("CHATCACHE_MAX_CONNECTIONS_PER_ADDRESS", HttpLimits.DEFAULT.maxConnectionsPerAddress(), 1, 1_000_000));
         EventRetention events = new EventRetention(
                 s.integer("CHATCACHE_EVENTS_MAX_PER_CHAT", EventRetention.DEFAULT.maxPerChat(), 1, 10_000_000),
                 s.number("CHATCACHE_EVENTS_RETENTION_MS", EventRetention.DEFAULT.retentionMillis(), 1_000, 30L * 86_400_000));

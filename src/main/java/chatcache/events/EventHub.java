@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -49,7 +50,7 @@ public final class EventHub implements AutoCloseable {
     /** Chats followed here; membership changes under this map's lock, delivery under each topic's. */
     private final Map<Long, Topic> topics = new HashMap<>();
     private final AtomicInteger open = new AtomicInteger();
-    private final Map<String, AtomicInteger> openByCaller = new ConcurrentHashMap<>();
+    private final Map<String, Integer> openByCaller = new ConcurrentHashMap<>();
     private final Repeater reader;
     private final ScheduledExecutorService sweeper;
     private final Object wake = new Object();
@@ -79,52 +80,96 @@ public final class EventHub implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** A place kept for one stream: counts against the limits until the stream ends (or {@link #release}). */
-    public record Admission(String callerKey, String epoch) {
+    /**
+     * A place kept for one stream: counts against the limits until the stream ends (or {@link #release}).
+     * Given back once only, however many paths end the stream.
+     */
+    public static final class Admission {
+        private final String callerKey;
+        private final String epoch;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Admission(String callerKey, String epoch) {
+            this.callerKey = callerKey;
+            this.epoch = epoch;
+        }
+
+        public String callerKey() {
+            return callerKey;
+        }
+
+        public String epoch() {
+            return epoch;
+        }
     }
 
     /**
      * Keeps a place for a stream of this caller, before its answer starts: refused when the caller
-     * or the instance has as many as it may, unavailable while Redis cannot serve events.
+     * or the instance has as many as it may, unavailable while Redis cannot serve events. A refusal
+     * changes no count: only a place that was taken is given back.
      */
     public Admission admit(String callerKey) {
         if (closed) {
             throw new BackendUnavailableException("the server is stopping", null);
         }
-        AtomicInteger mine = openByCaller.computeIfAbsent(callerKey, k -> new AtomicInteger());
-        if (mine.incrementAndGet() > settings.maxPerCaller()) {
-            release(callerKey);
+        if (!takeCallerPlace(callerKey)) {
             throw new StreamRefusedException(true, "at most " + settings.maxPerCaller() + " event streams per caller are open at once");
         }
-        if (open.incrementAndGet() > settings.maxConnections()) {
-            open.decrementAndGet();
-            releaseCaller(callerKey);
+        if (!takeInstancePlace()) {
+            giveBackCallerPlace(callerKey);
             throw new StreamRefusedException(false, "this server has as many event streams open as it may; try again shortly");
         }
+        Optional<String> now;
         try {
-            Optional<String> now = events.epoch();
-            if (now.isEmpty()) {
-                throw new BackendUnavailableException("events resume once the cache is rebuilt", null);
-            }
-            return new Admission(callerKey, now.get());
+            now = events.epoch();
         } catch (RuntimeException e) {
-            release(callerKey);
+            release(new Admission(callerKey, null));
             throw e;
+        }
+        if (now.isEmpty()) {
+            release(new Admission(callerKey, null));
+            throw new BackendUnavailableException("events resume once the cache is rebuilt", null);
+        }
+        return new Admission(callerKey, now.get());
+    }
+
+    /** Gives back a place (its stream ended, or never started); a second call for the same place does nothing. */
+    public void release(Admission admission) {
+        if (admission.released.compareAndSet(false, true)) {
+            open.decrementAndGet();
+            giveBackCallerPlace(admission.callerKey);
         }
     }
 
-    /** Gives back a place whose stream never started. */
-    public void release(Admission admission) {
-        release(admission.callerKey());
+    /** why compare-and-set, never increment-then-undo: a refused request must not move the count, even for a moment. */
+    private boolean takeInstancePlace() {
+        while (true) {
+            int now = open.get();
+            if (now >= settings.maxConnections()) {
+                return false;
+            }
+            if (open.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
     }
 
-    private void release(String callerKey) {
-        open.decrementAndGet();
-        releaseCaller(callerKey);
+    /** why inside compute: the entry is created, counted and removed under the map's lock for that key. */
+    private boolean takeCallerPlace(String callerKey) {
+        boolean[] taken = {false};
+        openByCaller.compute(callerKey, (k, n) -> {
+            int count = n == null ? 0 : n;
+            if (count >= settings.maxPerCaller()) {
+                return n;
+            }
+            taken[0] = true;
+            return count + 1;
+        });
+        return taken[0];
     }
 
-    private void releaseCaller(String callerKey) {
-        openByCaller.computeIfPresent(callerKey, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    private void giveBackCallerPlace(String callerKey) {
+        openByCaller.computeIfPresent(callerKey, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     /**

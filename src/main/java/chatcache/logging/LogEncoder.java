@@ -69,7 +69,7 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
         if (requestId != null) {
             line.append(" requestId=").append(requestId);
         }
-        line.append(" - ").append(event.getFormattedMessage()).append('\n');
+        line.append(" - ").append(message(event)).append('\n');
         String exception = exception(event);
         if (exception != null) {
             line.append(exception);
@@ -89,7 +89,7 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
             if (requestId != null) {
                 json.writeStringField("requestId", requestId);
             }
-            json.writeStringField("message", event.getFormattedMessage());
+            json.writeStringField("message", message(event));
             String exception = exception(event);
             if (exception != null) {
                 json.writeStringField("exception", exception.stripTrailing());
@@ -100,6 +100,22 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
         }
         out.write('\n');
         return out.toByteArray();
+    }
+
+    /** Characters of a message at most; the rest is cut. */
+    static final int MAX_MESSAGE_CHARS = 2_000;
+
+    /**
+     * why cut: a library's message may quote what a client sent (a header, a URI), and one line
+     * must not cost the log more than a bounded amount, whatever the client sent.
+     */
+    static String message(ILoggingEvent event) {
+        String message = event.getFormattedMessage();
+        if (message == null || message.length() <= MAX_MESSAGE_CHARS) {
+            return message;
+        }
+        int end = Character.isHighSurrogate(message.charAt(MAX_MESSAGE_CHARS - 1)) ? MAX_MESSAGE_CHARS - 1 : MAX_MESSAGE_CHARS;
+        return message.substring(0, end) + "... (" + (message.length() - end) + " characters cut)";
     }
 
     /**

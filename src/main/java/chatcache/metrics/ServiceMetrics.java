@@ -1,5 +1,6 @@
 package chatcache.metrics;
 
+import chatcache.logging.LibraryNoise;
 import chatcache.message.Fallbacks;
 import chatcache.replication.CacheRebuild;
 import com.zaxxer.hikari.HikariDataSource;
@@ -26,6 +27,13 @@ public final class ServiceMetrics {
                 .register(registry);
         FunctionCounter.builder("chatcache.ratelimit.failed.open", limiter, chatcache.ratelimit.RateLimiter::failedOpen)
                 .description("requests allowed uncounted because Redis could not count them")
+                .register(registry);
+    }
+
+    /** Library log lines that a client can cause, left out by the log's rate limit (logging.LibraryNoise). */
+    public static void suppressedLogLines(MeterRegistry registry) {
+        FunctionCounter.builder("chatcache.log.suppressed", LibraryNoise.class, c -> LibraryNoise.suppressed())
+                .description("library log lines left out because too many came at once")
                 .register(registry);
     }
 

@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class MySqlChats implements ChatStore {
     private static final int CHUNK = 500;
 
     private final SessionFactory sessions;
+    private final ChatIds ids = new ChatIds();
 
     public MySqlChats(SessionFactory sessions) {
         this.sessions = sessions;
@@ -39,29 +41,37 @@ public final class MySqlChats implements ChatStore {
     @Override
     public Changed create(String title, Visibility visibility, Long ownerId, long now) {
         return inTransaction("MySQL could not create the chat", c -> {
-            long id;
-            try (PreparedStatement insert = c.prepareStatement(
-                    "INSERT INTO chats (title, visibility, owner_id, created_at, version) VALUES (?, ?, ?, ?, 1)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                insert.setString(1, title);
-                insert.setString(2, visibility.wire());
-                if (ownerId == null) {
-                    insert.setNull(3, Types.BIGINT);
-                } else {
-                    insert.setLong(3, ownerId);
-                }
-                insert.setLong(4, now);
-                insert.executeUpdate();
-                try (ResultSet keys = insert.getGeneratedKeys()) {
-                    keys.next();
-                    id = keys.getLong(1);
-                }
-            }
+            long id = insertWithNewId(c, title, visibility, ownerId, now);
             if (ownerId != null) {
                 insertMember(c, id, ownerId, MemberRole.OWNER);
             }
             return changed(c, id, now);
         });
+    }
+
+    /** A random id (ChatIds); one already taken, which is rare, is drawn again. */
+    private long insertWithNewId(Connection c, String title, Visibility visibility, Long ownerId, long now) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            long id = ids.next();
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO chats (id, title, visibility, owner_id, created_at, version) VALUES (?, ?, ?, ?, ?, 1)")) {
+                insert.setLong(1, id);
+                insert.setString(2, title);
+                insert.setString(3, visibility.wire());
+                if (ownerId == null) {
+                    insert.setNull(4, Types.BIGINT);
+                } else {
+                    insert.setLong(4, ownerId);
+                }
+                insert.setLong(5, now);
+                insert.executeUpdate();
+                return id;
+            } catch (SQLIntegrityConstraintViolationException taken) {
+                if (attempt >= 5) {
+                    throw taken;
+                }
+            }
+        }
     }
 
     @Override

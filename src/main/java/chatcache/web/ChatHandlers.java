@@ -37,7 +37,7 @@ final class ChatHandlers {
         }
         Visibility visibility = Visibility.fromWire(visibilityText)
                 .orElseThrow(() -> ApiException.badRequest("'visibility' must be \"public\" or \"private\""));
-        String title = MessageHandlers.validText("title", body.text("title"), Chat.MAX_TITLE_CODE_POINTS);
+        String title = TextRules.validText("title", body.text("title"), Chat.MAX_TITLE_CODE_POINTS);
         Chat chat = chats.create(title, visibility, caller.user().orElseThrow());
         ctx.status(201).json(json(chat));
     }

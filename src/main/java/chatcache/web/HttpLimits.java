@@ -1,23 +1,45 @@
 package chatcache.web;
 
 /**
- * How much a client may send and how slowly. Every request body is read through these bounds,
- * whatever its framing (Content-Length or chunked), before any handler sees it.
+ * How much a client may send and how slowly, and how many connections it may hold. Every request
+ * body is read through these bounds, whatever its framing (Content-Length or chunked), before any
+ * handler sees it; every connection is counted against its address (ClientConnections).
  *
- * @param maxBodyBytes          a larger body is refused with 413 without being kept
- * @param bodyDeadlineMillis    a body still arriving after this long is refused with 408
- * @param ioIdleMillis          a blocked read or write with no progress for this long fails (408)
- * @param minBodyBytesPerSecond a body arriving slower than this on average, once it has taken more than
- *                              {@link RequestBody#RATE_GRACE_MILLIS}, is refused (408)
- * @param stopTimeoutMillis     a stopping server (SIGTERM) finishes requests it began for at most this long
+ * @param maxBodyBytes             a larger body is refused with 413 without being kept
+ * @param bodyDeadlineMillis       a body still arriving after this long is refused with 408
+ * @param ioIdleMillis             a blocked read or write with no progress for this long fails (408)
+ * @param minBodyBytesPerSecond    a body arriving slower than this on average, once it has taken more than
+ *                                 {@link RequestBody#RATE_GRACE_MILLIS}, is refused (408)
+ * @param stopTimeoutMillis        a stopping server (SIGTERM) finishes requests it began for at most this long
+ * @param headerDeadlineMillis     a request's head (request line and headers) still arriving this long after its
+ *                                 first byte is answered 408 and its connection closed
+ * @param maxConnectionsPerAddress connections one client address (an IPv6 address: its /64) may hold open at
+ *                                 once; a further one is answered 429 and closed
  */
 public record HttpLimits(int maxBodyBytes, long bodyDeadlineMillis, long ioIdleMillis, long minBodyBytesPerSecond,
-                         long stopTimeoutMillis) {
-    /** 64 KiB, 10 s to send it, 10 s without progress, and at least 1 KiB/s after the first 2 s; 10 s to stop. */
-    public static final HttpLimits DEFAULT = new HttpLimits(64 * 1024, 10_000, 10_000, 1_024, 10_000);
+                         long stopTimeoutMillis, long headerDeadlineMillis, int maxConnectionsPerAddress) {
+    /**
+     * 64 KiB, 10 s to send it, 10 s without progress, and at least 1 KiB/s after the first 2 s; 10 s to stop;
+     * 10 s for a request's headers; 256 connections per address.
+     */
+    public static final HttpLimits DEFAULT = new HttpLimits(64 * 1024, 10_000, 10_000, 1_024, 10_000, 10_000, 256);
 
-    /** These bounds, with the default time to stop. */
+    /** These bounds, with the default time to stop, header deadline and connections per address. */
     public HttpLimits(int maxBodyBytes, long bodyDeadlineMillis, long ioIdleMillis, long minBodyBytesPerSecond) {
-        this(maxBodyBytes, bodyDeadlineMillis, ioIdleMillis, minBodyBytesPerSecond, 10_000);
+        this(maxBodyBytes, bodyDeadlineMillis, ioIdleMillis, minBodyBytesPerSecond, DEFAULT_STOP_MILLIS);
+    }
+
+    /** These bounds, with the default header deadline and connections per address. */
+    public HttpLimits(int maxBodyBytes, long bodyDeadlineMillis, long ioIdleMillis, long minBodyBytesPerSecond,
+                      long stopTimeoutMillis) {
+        this(maxBodyBytes, bodyDeadlineMillis, ioIdleMillis, minBodyBytesPerSecond, stopTimeoutMillis, 10_000, 256);
+    }
+
+    private static final long DEFAULT_STOP_MILLIS = 10_000;
+
+    /** The same, with this header deadline and this many connections per address. */
+    public HttpLimits withConnections(long headerDeadline, int perAddress) {
+        return new HttpLimits(maxBodyBytes, bodyDeadlineMillis, ioIdleMillis, minBodyBytesPerSecond, stopTimeoutMillis,
+                headerDeadline, perAddress);
     }
 }

@@ -1,8 +1,11 @@
 package chatcache.web;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,7 +43,7 @@ final class JsonBody {
         } catch (StreamConstraintsException e) {
             throw ApiException.badRequest("malformed JSON: nested too deeply, or a number or string too long");
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+            throw ApiException.badRequest(malformed(e));
         } catch (NumberFormatException | ArithmeticException e) {
             // e.g. 1e-2147483649: an exponent beyond what a decimal number can hold
             throw ApiException.badRequest("malformed JSON: a number is out of range");
@@ -55,6 +58,27 @@ final class JsonBody {
             }
         }
         return new JsonBody((ObjectNode) root);
+    }
+
+    /**
+     * Our own words for what is wrong, and where. why not Jackson's message: it names Jackson's
+     * classes and switches ("enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS`"), which are
+     * neither the API's vocabulary nor anything a client can change.
+     */
+    static String malformed(JsonProcessingException e) {
+        String what;
+        if (e instanceof JsonEOFException) {
+            what = "the body ends inside a value";
+        } else if (e instanceof MismatchedInputException) {
+            what = "more than one JSON value";
+        } else if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+            what = "a field appears twice";
+        } else {
+            what = "not valid JSON";
+        }
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? "malformed JSON: " + what
+                : "malformed JSON at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + what;
     }
 
     private JsonNode value(String field) {

@@ -58,7 +58,7 @@ final class MessageHandlers {
         Caller caller = callers.require(ctx);
         String raw = RequestBody.text(ctx);
         JsonBody body = JsonBody.parse(mapper, raw, false, POST_FIELDS);
-        String text = validText("message", body.text("message"), NewMessage.MAX_TEXT_CODE_POINTS);
+        String text = TextRules.validText("message", body.text("message"), NewMessage.MAX_TEXT_CODE_POINTS);
         String data = canonicalData(body.object("data"));
         chats.requirePost(chatId, caller);
         long userId = caller.user().orElseThrow().id();
@@ -77,7 +77,7 @@ final class MessageHandlers {
         Caller caller = callers.require(ctx);
         String raw = RequestBody.text(ctx);
         JsonBody body = JsonBody.parse(mapper, raw, false, Set.of("message"));
-        String text = validText("message", body.text("message"), NewMessage.MAX_TEXT_CODE_POINTS);
+        String text = TextRules.validText("message", body.text("message"), NewMessage.MAX_TEXT_CODE_POINTS);
         // why the poster's right: a member removed from a chat edits nothing there any more
         boolean mayPost = chats.readable(chatId, caller).mayPost(caller);
         User user = caller.user().orElseThrow();
@@ -261,64 +261,6 @@ final class MessageHandlers {
         return id;
     }
 
-    /** Text a person wrote ('message', a chat's 'title'): required, not blank, at most {@code max} code points, no controls. */
-    static String validText(String field, String text, int max) {
-        if (text == null) {
-            throw ApiException.badRequest("'" + field + "' is required");
-        }
-        requireWellFormed(field, text);
-        if (text.codePoints().allMatch(MessageHandlers::isInvisible)) {
-            throw ApiException.badRequest("'" + field + "' must not be empty");
-        }
-        if (text.codePointCount(0, text.length()) > max) {
-            throw ApiException.badRequest("'" + field + "' is longer than " + max + " characters");
-        }
-        text.codePoints().filter(MessageHandlers::isRefused).findFirst().ifPresent(c -> {
-            throw ApiException.badRequest(String.format(
-                    "'%s' must not contain U+%04X (control characters other than tab and line breaks,"
-                            + " and bidirectional embedding, override and isolate controls, are refused)", field, c));
-        });
-        return text;
-    }
-
-    /**
-     * Whitespace, including no-break and zero-width spaces and other format characters, and the
-     * fillers that render as nothing (Hangul fillers, the blank Braille pattern): a message made
-     * only of these is empty.
-     */
-    private static boolean isInvisible(int codePoint) {
-        return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)
-                || Character.getType(codePoint) == Character.FORMAT
-                || codePoint == 0x115F || codePoint == 0x1160 || codePoint == 0x3164 || codePoint == 0xFFA0
-                || codePoint == 0x2800;
-    }
-
-    /**
-     * Refused anywhere in a message: NUL and the other C0/C1 controls but tab, line feed and
-     * carriage return (they corrupt logs and terminals), and the bidirectional embedding,
-     * override and isolate controls U+202A..U+202E and U+2066..U+2069, which make text display
-     * in another order than it reads (spoofed links and names). Marks such as U+200E/U+200F,
-     * which right-to-left text needs, are allowed.
-     */
-    private static boolean isRefused(int codePoint) {
-        if (Character.getType(codePoint) == Character.CONTROL) {
-            return codePoint != '\t' && codePoint != '\n' && codePoint != '\r';
-        }
-        return (codePoint >= 0x202A && codePoint <= 0x202E) || (codePoint >= 0x2066 && codePoint <= 0x2069);
-    }
-
-    /** why: a lone surrogate cannot be stored as UTF-8; MySQL would reject or mangle it and the stores would differ. */
-    private static void requireWellFormed(String field, String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw ApiException.badRequest("'" + field + "' contains an unpaired UTF-16 surrogate");
-            }
-        }
-    }
-
     private String canonicalData(ObjectNode data) {
         if (data == null) {
             return null;
@@ -327,9 +269,10 @@ final class MessageHandlers {
         try {
             text = mapper.writeValueAsString(data);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("'data' cannot be stored: " + e.getOriginalMessage());
+            throw ApiException.badRequest("'data' cannot be stored as JSON");
         }
-        requireWellFormed("data", text);
+        TextRules.validData(data);
+        TextRules.requireWellFormed("data", text);
         if (text.getBytes(StandardCharsets.UTF_8).length > NewMessage.MAX_DATA_BYTES) {
             throw ApiException.badRequest("'data' is larger than " + NewMessage.MAX_DATA_BYTES + " bytes as JSON");
         }

@@ -133,7 +133,9 @@ public final class SseConnection implements WriteListener, Subscriber {
         }
         ctx.status(200);
         ctx.res().setContentType("text/event-stream");
-        ctx.res().setHeader("Cache-Control", "no-cache");
+        // why no-store, as every other answer: no-cache would still let a cache keep a copy of the
+        // events (private chats' text among them) and only revalidate it
+        ctx.res().setHeader("Cache-Control", "no-store");
         // why: a proxy such as nginx would otherwise buffer the stream
         ctx.res().setHeader("X-Accel-Buffering", "no");
         // why: the TCP connection ends with the stream. Kept alive, it would fall back to the

@@ -5,6 +5,7 @@ import chatcache.chat.ChatNotFoundException;
 import chatcache.chat.ChatService;
 import chatcache.logging.ExceptionText;
 import chatcache.metrics.Metrics;
+import chatcache.metrics.ServiceMetrics;
 import chatcache.message.AnchorNotFoundException;
 import chatcache.message.BackendUnavailableException;
 import chatcache.message.ClaimTakenOverException;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.compression.Gzip;
 import io.javalin.config.JavalinConfig;
@@ -30,6 +32,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import jakarta.servlet.DispatcherType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +40,7 @@ import org.slf4j.LoggerFactory;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /** Builds the HTTP API; handlers parse, call a service, render. Errors become JSON here, once. */
@@ -102,9 +106,10 @@ public final class WebApp {
         ChatHandlers chatHandlers = new ChatHandlers(chats, callers, mapper);
         RateLimitCheck rateLimit = new RateLimitCheck(rateLimiter, callers);
         LiveEvents live = LiveEvents.start(eventLog, eventSettings, mapper.getFactory(), chats, callers, metrics.registry());
-        chatcache.metrics.ServiceMetrics.rateLimits(metrics.registry(), rateLimiter);
+        ServiceMetrics.rateLimits(metrics.registry(), rateLimiter);
+        ServiceMetrics.suppressedLogLines(metrics.registry());
         return Javalin.create(config -> {
-            server(config, limits);
+            server(config, limits, metrics.registry());
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.events.handlerAdded(ApiRoutes::requireListed);
             // why before Jetty stops: an open stream is a request in flight, which a graceful stop would wait for
@@ -119,8 +124,10 @@ public final class WebApp {
      * graceful stop, request ids. Package-private so that tests of the streaming pieces
      * (SseConnectionIT) run under exactly this Jetty, with routes of their own.
      */
-    static void server(JavalinConfig config, HttpLimits limits) {
+    static void server(JavalinConfig config, HttpLimits limits, MeterRegistry registry) {
+        ClientConnections connections = new ClientConnections(limits, registry);
         config.startup.showJavalinBanner = false;
+        config.jetty.threadPool = threads();
         config.http.maxRequestSize = limits.maxBodyBytes();
         config.http.compressionStrategy = compression();
         // why: a client that stops sending must not keep a server thread; one that trickles is
@@ -134,6 +141,7 @@ public final class WebApp {
             // begun are finished, for up to the stop timeout, before the server goes down
             jetty.insertHandler(new GracefulHandler());
             jetty.setStopTimeout(limits.stopTimeoutMillis());
+            connections.install(jetty);
         });
         config.jetty.modifyServletContextHandler(context -> {
             context.setErrorHandler(new JsonErrorHandler());
@@ -159,23 +167,37 @@ public final class WebApp {
         routes.exception(ClaimTakenOverException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
         routes.exception(BackendUnavailableException.class, (e, ctx) -> {
             // why the route and not the path: a path's segments are the client's text
-            log.warn("{} {}: {}", ctx.method(), route(ctx), ExceptionText.summary(e));
+            log.warn("{} {}: {}", RequestMetrics.method(ctx.req().getMethod()), route(ctx), ExceptionText.summary(e));
             error(ctx, 503, "a backing store is unavailable, try again shortly");
         });
         routes.exception(StreamRefusedException.class, (e, ctx) -> {
             ctx.header("Retry-After", "1");
             error(ctx, e.callersLimit() ? 429 : 503, e.getMessage());
         });
-        routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+        // why not e.getMessage(): Javalin's texts ("Endpoint TRACE / not found") are not the API's own
+        routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), ownText(ctx, e.getStatus())));
         routes.exception(Exception.class, (e, ctx) -> {
-            log.error("{} {} failed", ctx.method(), route(ctx), e);
+            log.error("{} {} failed", RequestMetrics.method(ctx.req().getMethod()), route(ctx), e);
             error(ctx, 500, "internal error");
         });
         routes.error(404, ctx -> {
             if (ctx.result() == null || ctx.result().isEmpty()) {
-                error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path());
+                error(ctx, 404, ownText(ctx, 404));
             }
         });
+    }
+
+    /**
+     * Jetty's pool for its selectors and non-blocking work, and a virtual thread for each piece of
+     * blocking work (a request's handler, its body read). why: a client that sends its body slowly
+     * held a platform thread for up to the body deadline, and 300 such connections took all 250 of
+     * them (other clients then waited seconds); a parked virtual thread costs a few KB of heap.
+     */
+    private static QueuedThreadPool threads() {
+        QueuedThreadPool pool = new QueuedThreadPool(250, 8, 60_000);
+        pool.setName("jetty");
+        pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory()));
+        return pool;
     }
 
     /**
@@ -196,6 +218,25 @@ public final class WebApp {
         } catch (RuntimeException e) {
             return "(no route)";
         }
+    }
+
+    /** The API's words for a status that Javalin, not a handler, chose. */
+    static String ownText(Context ctx, int status) {
+        return switch (status) {
+            case 404 -> RequestMetrics.OTHER_METHOD.equals(RequestMetrics.method(ctx.req().getMethod()))
+                    ? "no such route: the API's methods are GET, POST, PUT, PATCH and DELETE"
+                    : "no such route: " + ctx.req().getMethod() + " " + shortPath(ctx.path());
+            case 405 -> "this route does not take that method";
+            case 408 -> "the request did not arrive in time";
+            case 413 -> "the request is too large";
+            case 400 -> "the request is malformed";
+            default -> status >= 500 ? "internal error" : "the request cannot be served";
+        };
+    }
+
+    /** why cut: the path is the client's text, and an error repeats it. */
+    private static String shortPath(String path) {
+        return path.length() > 200 ? path.substring(0, 200) + "..." : path;
     }
 
     private static void error(Context ctx, int status, String message) {

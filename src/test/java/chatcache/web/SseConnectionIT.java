@@ -89,7 +89,7 @@ class SseConnectionIT {
 
     private Javalin startApp(HttpLimits limits) {
         return Javalin.create(config -> {
-            WebApp.server(config, limits);
+            WebApp.server(config, limits, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             config.routes.addHttpHandler(HandlerType.GET, "/test/events",
                     ctx -> {
                         SseConnection connection = SseConnection.open(ctx, settings, writers);
@@ -118,7 +118,7 @@ class SseConnectionIT {
         HttpResponse.ResponseInfo response = client.headers.get(5, TimeUnit.SECONDS);
         assertEquals(200, response.statusCode());
         assertEquals("text/event-stream", response.headers().firstValue("Content-Type").orElse(null));
-        assertEquals("no-cache", response.headers().firstValue("Cache-Control").orElse(null));
+        assertEquals("no-store", response.headers().firstValue("Cache-Control").orElse(null));
         assertEquals("no", response.headers().firstValue("X-Accel-Buffering").orElse(null));
         assertFalse(response.headers().firstValue("Content-Encoding").isPresent(), "the client accepts gzip, the stream is not gzipped");
         assertEquals(List.of("retry: 1500"), client.nextEvent());
