@@ -4,7 +4,8 @@
 # ./dev is the tested way to build and run.
 
 # ---- build stage
-FROM maven:3.9-eclipse-temurin-25 AS build
+# pinned: a rebuild months later gets the same toolchain and base (update these on purpose)
+FROM maven:3.9.11-eclipse-temurin-25 AS build
 WORKDIR /build
 # pom.xml alone first, so the dependency layer is reused until the pom changes.
 COPY pom.xml ./
@@ -14,7 +15,7 @@ COPY src/ src/
 RUN mvn -B -q package -DskipTests
 
 # ---- runtime stage
-FROM eclipse-temurin:25-jre
+FROM eclipse-temurin:25.0.1_8-jre
 WORKDIR /app
 RUN groupadd --system chatcache && useradd --system --gid chatcache --no-create-home chatcache
 COPY --from=build /build/target/chatcache.jar /app/chatcache.jar

@@ -37,8 +37,9 @@ public final class LibraryNoise extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+        // why the effective level and not isEnabledFor: that one asks the turbo filters again
         if (level == null || level.isGreaterOrEqual(Level.ERROR) || logger.getName().startsWith("chatcache.")
-                || !logger.isEnabledFor(level)) {
+                || !level.isGreaterOrEqual(logger.getEffectiveLevel())) {
             return FilterReply.NEUTRAL;
         }
         long leftOutBefore = 0;

@@ -39,6 +39,9 @@ public final class ServiceMetrics {
 
     /** Event streams (GET /chat/{chatId}/events) open on this instance now. */
     public static void eventStreams(MeterRegistry registry, chatcache.events.EventHub hub) {
+        // why replace: a registry outlives a server in tests (and in a process that restarts its server);
+        // Micrometer keeps the first gauge of a name, which would read a stopped hub
+        registry.find("chatcache.events.streams").meters().forEach(registry::remove);
         io.micrometer.core.instrument.Gauge.builder("chatcache.events.streams", hub, chatcache.events.EventHub::openStreams)
                 .description("event streams open on this instance")
                 .register(registry);

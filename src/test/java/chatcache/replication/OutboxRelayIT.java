@@ -52,6 +52,8 @@ class OutboxRelayIT {
         CountDownLatch bothHoldABatch = new CountDownLatch(2);
         List<Set<Long>> taken = List.of(new HashSet<>(), new HashSet<>());
         List<CompletableFuture<Boolean>> relays = new ArrayList<>();
+        // why threads of its own: the common pool has one worker on two cores, which runs the relays one after the other
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
         for (int r = 0; r < 2; r++) {
             Set<Long> mine = taken.get(r);
             relays.add(CompletableFuture.supplyAsync(() -> {
@@ -67,8 +69,9 @@ class OutboxRelayIT {
                     }
                 });
                 return met[0];
-            }));
+            }, two));
         }
+        two.shutdown();
         for (CompletableFuture<Boolean> relay : relays) {
             assertTrue(relay.get(30, TimeUnit.SECONDS), "both relays held a batch at the same time");
         }

@@ -85,6 +85,32 @@ class HttpChatsIT extends LiveApp {
 
     // ------------------------------------------------------------------ creating and showing chats
 
+    /**
+     * Issue #21, item 6: a chat's id tells an outsider nothing about other chats. Ids are drawn at
+     * random from [10^12, 10^14) (exact in JSON and in Redis's Lua), so the ids next to one's own
+     * chat are no chats at all, and the ids of chats made one after another are far apart.
+     */
+    @Test
+    void chatIdsAreRandomSoNeighboursRevealNothing() {
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(chat(i % 2 == 0 ? "private" : "public").get("id").longValue());
+        }
+        for (long id : ids) {
+            assertTrue(id >= 1_000_000_000_000L && id < 100_000_000_000_000L, "id " + id);
+        }
+        java.util.Collections.sort(ids);
+        for (int i = 1; i < ids.size(); i++) {
+            assertTrue(ids.get(i) - ids.get(i - 1) > 1_000, "ids close together: " + ids);
+        }
+        long mine = chat("public").get("id").longValue();
+        for (long probe = mine - 3; probe <= mine + 3; probe++) {
+            if (probe != mine) {
+                assertEquals(404, send("GET", "/chat/" + probe, outsider, null).status(), "chat " + probe);
+            }
+        }
+    }
+
     @Test
     void aUserCreatesAChatItOwnsAndIsTheFirstMemberOf() {
         Reply r = send("POST", "/chats", owner, "{\"visibility\": \"private\", \"title\": \"Plans ✈\"}");

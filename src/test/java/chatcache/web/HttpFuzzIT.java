@@ -87,6 +87,41 @@ class HttpFuzzIT {
         }
         System.out.println("HttpFuzzIT statuses: " + statuses);
         assertTrue(failures.isEmpty(), "seed " + seed + ":\n" + String.join("\n", failures));
+        assertMetricsBounded(seed);
+    }
+
+    /**
+     * Issue #21: whatever methods, paths and headers arrived, /metrics holds only series whose
+     * labels come from closed sets, so their number is bounded by those sets, not by the requests.
+     */
+    private static void assertMetricsBounded(long seed) {
+        // HTTP/1.0: the body is not chunked, so lines are whole
+        Answer scrape = raw.send("GET /metrics HTTP/1.0\r\nHost: x\r\n", new byte[0]);
+        String text = scrape.text();
+        java.util.regex.Matcher series = java.util.regex.Pattern.compile("^http_server_requests_seconds_count\\{([^}]*)}",
+                java.util.regex.Pattern.MULTILINE).matcher(text);
+        java.util.Set<String> methods = java.util.Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other");
+        java.util.Set<String> routes = new java.util.HashSet<>(ApiRoutes.all().stream().map(ApiRoutes.Route::path).toList());
+        routes.add("unmatched");
+        int count = 0;
+        while (series.find()) {
+            count++;
+            java.util.regex.Matcher label = java.util.regex.Pattern.compile("(\\w+)=\"([^\"]*)\"").matcher(series.group(1));
+            while (label.find()) {
+                String value = label.group(2);
+                boolean closed = switch (label.group(1)) {
+                    case "method" -> methods.contains(value);
+                    case "route" -> routes.contains(value);
+                    case "status" -> value.matches("[1-5](\\d\\d|xx)");
+                    default -> true;
+                };
+                assertTrue(closed, "seed " + seed + ": a label from outside its set: " + series.group());
+            }
+        }
+        // methods x routes x (the codes this API answers, and the classes) x stores
+        int bound = methods.size() * routes.size() * 25 * 4;
+        assertTrue(count > 0 && count < bound, "seed " + seed + ": " + count + " request series");
+        assertTrue(text.length() < 2_000_000, "seed " + seed + ": /metrics is " + text.length() + " characters");
     }
 
     /** What is wrong with this answer, or null. */
@@ -151,7 +186,8 @@ class HttpFuzzIT {
             String[] route = pick(r, "POST /chat/%d/message", "POST /chat/%d/messages", "POST /chat/%d/messages",
                     "PATCH /chat/%d/message/%d", "DELETE /chat/%d/message/%d", "GET /health")
                     .formatted(1 + r.nextInt(3), 1 + r.nextInt(60)).split(" ");
-            String method = real ? route[0] : pick(r, "POST", "POST", "POST", "POST", "GET", "GET", "PATCH", "PATCH",
+            String method = real ? route[0] : r.nextInt(8) == 0 ? chatcache.support.RawSockets.token(r, 1 + r.nextInt(r.nextBoolean() ? 10 : 300))
+                    : pick(r, "POST", "POST", "POST", "POST", "GET", "GET", "PATCH", "PATCH",
                     "DELETE", "DELETE", "PUT", "HEAD", "OPTIONS", "TRACE", "CONNECT", "FOO", "post");
             List<String> headers = new ArrayList<>();
             authorization(r, headers);
@@ -176,6 +212,9 @@ class HttpFuzzIT {
             }
             if (r.nextInt(50) == 0) {
                 headers.add("Accept-Encoding: gzip");
+            }
+            for (int extra = r.nextInt(8) == 0 ? 1 + r.nextInt(4) : 0; extra > 0; extra--) {
+                headers.add(chatcache.support.RawSockets.token(r, 1 + r.nextInt(40)) + ": " + chatcache.support.RawSockets.token(r, r.nextInt(60)));
             }
             byte[] body = real ? Bodies.plausible(r).getBytes(StandardCharsets.UTF_8) : Bodies.random(r);
             byte[] framed = frame(r, headers, body);

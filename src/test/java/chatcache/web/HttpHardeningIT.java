@@ -314,6 +314,14 @@ class HttpHardeningIT {
         Answer trace = raw.send("TRACE /health HTTP/1.1\r\nHost: x\r\n", new byte[0]);
         assertTrue(trace.status() >= 400 && trace.status() < 500, trace.toString());
         assertError(trace, trace.status(), "TRACE");
+        // issue #21: the texts are ours, not Javalin's ("Endpoint TRACE / not found"), and a made-up method is not echoed
+        for (String requestLine : List.of("TRACE / HTTP/1.1", "FOO /chat/1 HTTP/1.1", "PUT /chat/1/messages HTTP/1.1",
+                "X".repeat(300) + " /health HTTP/1.1")) {
+            Answer a = raw.send(requestLine + "\r\nHost: x\r\n", new byte[0]);
+            assertTrue(a.status() >= 400 && a.status() < 500, requestLine + ": " + a);
+            String text = a.json().get("error").textValue();
+            assertFalse(text.contains("Endpoint") || text.contains("XXXX") || text.contains("FOO"), requestLine + ": " + text);
+        }
     }
 
     /**
@@ -402,13 +410,15 @@ class HttpHardeningIT {
     @Test
     void errorTextsDoNotNameLibraryInternals() {
         List<String> bodies = List.of("{\"limit\":" + "9".repeat(5000) + "}", "[".repeat(5000), "{\"a\":\"" + "s".repeat(60_000) + "\"}",
-                "{\"limit\":1e-2147483649}", "{\"limit\":", "{\"limit\":1,\"limit\":2}", "nul");
+                "{\"limit\":1e-2147483649}", "{\"limit\":", "{\"limit\":1,\"limit\":2}", "nul",
+                "{\"limit\": NaN}", "{\"limit\": 5} x", "{\"limit\": 5}{}", "{'limit': 5}", "{\"limit\": 05}", "{\"a\":\"\u0001\"}");
         for (String body : bodies) {
             Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: "
                     + body.getBytes(StandardCharsets.UTF_8).length + "\r\n", body.getBytes(StandardCharsets.UTF_8));
             assertError(a, 400, body.substring(0, Math.min(30, body.length())));
             String text = a.json().get("error").textValue().toLowerCase();
-            for (String internal : List.of("constraints", "jackson", "fasterxml", "jetty", "javalin", "exception", "java.")) {
+            for (String internal : List.of("constraints", "jackson", "fasterxml", "jetty", "javalin", "exception", "java.",
+                    "feature", "enable", "`", "token", "deserializ", "bound as", "jsonnode")) {
                 assertFalse(text.contains(internal), "error text names '" + internal + "': " + text);
             }
         }
@@ -423,7 +433,12 @@ class HttpHardeningIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"a\u0000b", "\u0007bell", "x\u001b[31mred", "\u0085next", "abc\u202Egnp.exe",
-            "\u202Aembedded", "\u2066isolate\u2069", "\u3164", "\u3164 \u3164", "\u115F\u1160", "\uFFA0", "\u2800\u2800"})
+            "\u202Aembedded", "\u2066isolate\u2069", "\u3164", "\u3164 \u3164", "\u115F\u1160", "\uFFA0", "\u2800\u2800",
+            // issue #21: the combining grapheme joiner alone, tag characters outside a flag, interlinear
+            // annotations, noncharacters, variation selectors alone
+            "\u034F", "\u034F \u034F", "hidden\uDB40\uDC41\uDB40\uDC42", "\uDB40\uDC01", "a\uFFF9b\uFFFAc\uFFFB",
+            "x\uFFFE", "\uFDD0y", "z\uDBFF\uDFFF", "\uFE0F", "\uDB40\uDD00",
+            "\uD83C\uDFF4\uDB40\uDC67\uDB40\uDC62"})
     void controlsBidiOverridesAndFillerOnlyMessagesAreRefusedWhole(String text) {
         Answer a = post(ApiClient.messageBody(text, null).getBytes(StandardCharsets.UTF_8), "application/json");
         assertError(a, 400, HexFormat.of().formatHex(text.getBytes(StandardCharsets.UTF_8)));
@@ -431,11 +446,34 @@ class HttpHardeningIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tab\tand\nlines\r\n", "مرحبا\u200F!", "Hangul 한글 \u3164 inside", "emoji 👋🏽 ok"})
+    @ValueSource(strings = {"tab\tand\nlines\r\n", "مرحبا\u200F!", "Hangul 한글 \u3164 inside", "emoji 👋🏽 ok",
+            "flag of Scotland \uD83C\uDFF4\uDB40\uDC67\uDB40\uDC62\uDB40\uDC73\uDB40\uDC63\uDB40\uDC74\uDB40\uDC7F",
+            "a\u034Fb joined", "e\u0301 accent", "\u2764\uFE0F heart"})
     void ordinaryTextWithMarksTabsAndLineBreaksIsStored(String text) {
         Answer a = post(ApiClient.messageBody(text, null).getBytes(StandardCharsets.UTF_8), "application/json");
         assertEquals(201, a.status(), a.toString());
         assertEquals(text, a.json().get("message").textValue());
+    }
+
+    /** Issue #21: every string inside data (names and values, at any depth) follows the text rules. */
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"note\":\"a\\u0000b\"}", "{\"k\\u202E\":\"x\"}", "{\"list\":[\"ok\",{\"deep\":\"\\uDB40\\uDC41\"}]}",
+            "{\"s\":\"\\u001b[31m\"}", "{\"s\":\"\\uFFFB\"}", "{\"\\u0007\":1}"})
+    void refusedCharactersInsideDataAreRefusedWhole(String data) {
+        String body = "{\"message\":\"hello\",\"data\":" + data + "}";
+        Answer a = post(body.getBytes(StandardCharsets.UTF_8), "application/json");
+        assertError(a, 400, data);
+        assertTrue(a.json().get("error").textValue().startsWith("'data'"), a.toString());
+        assertEquals(0, fetch(alice.token()).json().get("messages").size());
+    }
+
+    @Test
+    void ordinaryStringsInsideDataAreStoredAsSent() {
+        String data = "{\"reply\":\"line\\nbreak\\ttab\",\"names\":[\"Zoë\",\"مرحبا\\u200F\"],\"empty\":\"\",\"n\":1}";
+        Answer a = post(("{\"message\":\"hello\",\"data\":" + data + "}").getBytes(StandardCharsets.UTF_8), "application/json");
+        assertEquals(201, a.status(), a.toString());
+        assertEquals("line\nbreak\ttab", a.json().get("data").get("reply").textValue());
+        assertEquals("", a.json().get("data").get("empty").textValue());
     }
 
     // ------------------------------------------------------------------ helpers
