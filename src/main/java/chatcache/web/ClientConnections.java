@@ -36,6 +36,10 @@ import java.util.concurrent.TimeUnit;
  * closed (408) when the head of a request (request line and headers) is still arriving
  * {@link HttpLimits#headerDeadlineMillis} after its first byte. IPv6 addresses count by their /64,
  * which is what one client usually holds. Jetty's idle timeout does neither: every byte resets it.
+ *
+ * <p>The head's progress is read from Jetty's HTTP/1.1 connection and parser (its {@code internal}
+ * package: Jetty has no public hook for a head deadline); a Jetty that changes them fails to compile
+ * here, and HttpClientLimitsIT checks the behaviour.
  */
 final class ClientConnections implements Connection.Listener {
     private static final byte[] TOO_MANY = raw(429, "Too Many Requests",

@@ -83,15 +83,15 @@ class HttpClientLimitsIT {
         exchange(InetAddress.getLoopbackAddress(), "MADEUP /no/such/path HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         String before = scrape();
         Set<String> seriesBefore = series(before);
-        for (int i = 0; i < 2_000; i++) {
-            String method = token(random, 1 + random.nextInt(i < 1_000 ? 20 : 200));
+        for (int i = 0; i < 10_000; i++) {
+            String method = token(random, 1 + random.nextInt(i < 5_000 ? 20 : 200));
             String path = "/" + token(random, 1 + random.nextInt(40)) + (random.nextBoolean() ? "/chat/1/messages" : "");
             String header = "X-" + token(random, 1 + random.nextInt(30)) + ": " + token(random, random.nextInt(50));
             exchange(InetAddress.getLoopbackAddress(), method + " " + path + " HTTP/1.1\r\nHost: x\r\n" + header
                     + "\r\nConnection: close\r\n\r\n");
         }
         String after = scrape();
-        assertEquals(seriesBefore, series(after), "seed " + seed + ": the series after 2,000 made-up requests");
+        assertEquals(seriesBefore, series(after), "seed " + seed + ": the series after 10,000 made-up requests");
         assertTrue(after.length() < before.length() + 2_000, "seed " + seed + ": /metrics grew from " + before.length()
                 + " to " + after.length() + " characters");
     }
