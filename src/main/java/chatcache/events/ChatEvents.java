@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /**
  * The vocabulary of a chat's event stream in Redis, shared by the writers that append to it (the
- * Redis write path) and the readers that deliver it (issue #13; /work/sse-contract.md). Every
+ * Redis write path) and the readers that deliver it (issue #13; README, "Live events"). Every
  * value in an entry is a string, as Redis keeps it.
  */
 public final class ChatEvents {

@@ -45,7 +45,7 @@ record SliceSql(String sql, Map<String, Object> parameters) {
         Map<String, Object> params = new LinkedHashMap<>();
         List<Long> authors = slice.filter(Filter.Authors.class).map(Filter.Authors::ids).orElse(List.of());
         if (slice.filter(Filter.Text.class).isPresent()) {
-            return new SliceSql(byWords(slice, authors, params), params);
+            return new SliceSql(byWords(slice, params), params);
         }
         if (authors.size() <= 1) {
             return new SliceSql(select(slice, authors.isEmpty() ? null : authors.get(0), "author", params), params);
@@ -85,11 +85,8 @@ record SliceSql(String sql, Map<String, Object> parameters) {
             sql.append(" AND m.").append(USER_ID.column()).append(" = :").append(authorParam);
             params.put(authorParam, author);
         }
-        read.ifPresent(r -> {
-            sql.append(" AND m.").append(READ.column()).append(" = :read");
-            params.put("read", r.read());
-        });
-        appendRangeAndKeyset(slice, sql, "m." + CREATED_AT.column(), "m." + ID.column(), params);
+        appendFilters(slice, sql, "m." + CREATED_AT.column(), "m." + ID.column(), false, params);
+        appendKeyset(slice, sql, "m." + CREATED_AT.column(), "m." + ID.column(), params);
         return sql.append(orderBy(slice, "m")).toString();
     }
 
@@ -97,7 +94,7 @@ record SliceSql(String sql, Map<String, Object> parameters) {
      * The slice along one word's range of {@code message_words} (w), joined to its message rows;
      * further words must have a row of the same message, the other filters hold on the message.
      */
-    private static String byWords(Slice slice, List<Long> authors, Map<String, Object> params) {
+    private static String byWords(Slice slice, Map<String, Object> params) {
         List<String> words = slice.filter(Filter.Text.class).orElseThrow().words();
         String leading = words.stream().max(java.util.Comparator.comparingInt(String::length)
                 .thenComparing(java.util.Comparator.reverseOrder())).orElseThrow();
@@ -117,46 +114,66 @@ record SliceSql(String sql, Map<String, Object> parameters) {
                 params.put(p, word);
             }
         }
-        if (!authors.isEmpty()) {
-            sql.append(" AND m.").append(USER_ID.column()).append(" IN (");
-            for (int i = 0; i < authors.size(); i++) {
-                sql.append(i == 0 ? ":author" : ", :author").append(i);
-                params.put("author" + i, authors.get(i));
-            }
-            sql.append(')');
-        }
-        slice.filter(Filter.Read.class).ifPresent(r -> {
-            sql.append(" AND m.").append(READ.column()).append(" = :read");
-            params.put("read", r.read());
-        });
-        appendRangeAndKeyset(slice, sql, "w.created_at", "w.message_id", params);
+        appendFilters(slice, sql, "w.created_at", "w.message_id", true, params);
+        appendKeyset(slice, sql, "w.created_at", "w.message_id", params);
         String direction = slice.direction() == Slice.Direction.OLDER ? " DESC" : " ASC";
         return sql.append(" ORDER BY w.created_at").append(direction).append(", w.message_id").append(direction).toString();
     }
 
-    /** The time range and the keyset start, on these order columns. */
-    private static void appendRangeAndKeyset(Slice slice, StringBuilder sql, String t, String idColumn,
-                                             Map<String, Object> params) {
-        slice.filter(Filter.TimeRange.class).ifPresent(range -> {
-            if (range.hasSince()) {
-                sql.append(" AND ").append(t).append(" >= :since");
-                params.put("since", range.since());
+    /**
+     * Every filter's condition, on these order columns (t, idColumn). why one exhaustive switch:
+     * a filter added to {@link Filter} without a case here does not compile, so none is dropped
+     * silently. The plan has already used some: the authors chose the index range (unless
+     * {@code authorsAsCondition}: the words' plan tests them on the row), the words chose the
+     * words' plan.
+     */
+    private static void appendFilters(Slice slice, StringBuilder sql, String t, String idColumn, boolean authorsAsCondition,
+                                      Map<String, Object> params) {
+        for (Filter filter : slice.filters()) {
+            switch (filter) {
+                case Filter.Authors authors -> {
+                    if (authorsAsCondition) {
+                        sql.append(" AND m.").append(USER_ID.column()).append(" IN (");
+                        for (int i = 0; i < authors.ids().size(); i++) {
+                            sql.append(i == 0 ? ":author" : ", :author").append(i);
+                            params.put("author" + i, authors.ids().get(i));
+                        }
+                        sql.append(')');
+                    }
+                }
+                case Filter.Read read -> {
+                    sql.append(" AND m.").append(READ.column()).append(" = :read");
+                    params.put("read", read.read());
+                }
+                case Filter.TimeRange range -> {
+                    if (range.hasSince()) {
+                        sql.append(" AND ").append(t).append(" >= :since");
+                        params.put("since", range.since());
+                    }
+                    if (range.hasUntil()) {
+                        sql.append(" AND ").append(t).append(" < :until");
+                        params.put("until", range.until());
+                    }
+                }
+                case Filter.Text text -> {
+                    // the plan: the words' rows are what is read (byWords)
+                }
+                case Filter.UnreadBy unread -> {
+                    sql.append(" AND m.").append(USER_ID.column()).append(" <> :me");
+                    params.put("me", unread.userId());
+                    if (unread.marker() != null) {
+                        sql.append(" AND (").append(t).append(" > :markT OR (").append(t).append(" = :markT AND ")
+                                .append(idColumn).append(" > :markId))");
+                        params.put("markT", unread.marker().createdAt());
+                        params.put("markId", unread.marker().id());
+                    }
+                }
             }
-            if (range.hasUntil()) {
-                sql.append(" AND ").append(t).append(" < :until");
-                params.put("until", range.until());
-            }
-        });
-        slice.filter(Filter.UnreadBy.class).ifPresent(unread -> {
-            sql.append(" AND m.").append(USER_ID.column()).append(" <> :me");
-            params.put("me", unread.userId());
-            if (unread.marker() != null) {
-                sql.append(" AND (").append(t).append(" > :markT OR (").append(t).append(" = :markT AND ")
-                        .append(idColumn).append(" > :markId))");
-                params.put("markT", unread.marker().createdAt());
-                params.put("markId", unread.marker().id());
-            }
-        });
+        }
+    }
+
+    /** Where the slice starts: after its anchor's place in the order, on these order columns. */
+    private static void appendKeyset(Slice slice, StringBuilder sql, String t, String idColumn, Map<String, Object> params) {
         boolean older = slice.direction() == Slice.Direction.OLDER;
         String beyond = older ? " < " : " > ";
         if (slice.from().isPresent()) {

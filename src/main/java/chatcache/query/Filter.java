@@ -8,8 +8,14 @@ import java.util.TreeSet;
 /**
  * One condition on a chat's messages, beyond the chat itself. Filters combine with AND. Each
  * knows which messages it admits ({@link #matches}), which is what the pager, the oracles of the
- * tests and both backends' mappers agree on; adding one means a record here, one case in each
- * mapper ({@code SliceSql}, {@code RedisMessages}) and contract cases.
+ * tests and both backends' mappers agree on.
+ *
+ * <p>Adding one means: a record here (its {@code matches}); a case in each exhaustive switch, which
+ * the compiler asks for: {@code mysql/SliceSql.appendFilters}, {@code redis/RedisQueryMapper.query},
+ * {@code redis/RedisMessages.withoutOrder} (the planner), {@code FilterFieldsTest} (its request
+ * fields); the request fields themselves in {@code web/MessageHandlers} and in the
+ * {@code PageRequest} schema of {@code src/main/resources/openapi.json} (FilterFieldsTest checks
+ * they are there); and contract cases ({@code MessageQueryContract}).
  */
 public sealed interface Filter {
 

@@ -514,17 +514,17 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         List<String> lists = lists(slice);
         Optional<Filter.TimeRange> range = slice.filter(Filter.TimeRange.class);
         boolean older = slice.direction() == Slice.Direction.OLDER;
-        Optional<Optional<String>> start = startOf(slice);
+        Optional<WalkStart> start = startOf(slice);
         if (start.isEmpty()) {
             return List.of(); // the range holds no message the slice could reach
         }
         Comparator<OrderKey> nearestFirst = older ? Comparator.<OrderKey>reverseOrder() : Comparator.<OrderKey>naturalOrder();
         try (Jedis jedis = pool.getResource()) {
             if (hasFilterWithoutOrder(slice)) {
-                return searchFiltered(jedis, slice, lists, range, start.get(), nearestFirst, trace);
+                return searchFiltered(jedis, slice, lists, range, start.get().after(), nearestFirst, trace);
             }
             for (int attempt = 0; attempt < 3; attempt++) {
-                List<OrderKey> expected = nearest(jedis, slice, lists, start.get(), slice.count(), nearestFirst, trace).keys()
+                List<OrderKey> expected = nearest(jedis, slice, lists, start.get().after(), slice.count(), nearestFirst, trace).keys()
                         .stream().filter(k -> admitted(k, slice)).toList();
                 if (expected.isEmpty()) {
                     return List.of();
@@ -570,8 +570,18 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
 
     /** Whether a filter has no order-index list, so that RediSearch must find the slice's messages. */
     private static boolean hasFilterWithoutOrder(Slice slice) {
-        return slice.filters().stream().anyMatch(f -> f instanceof Filter.Read || f instanceof Filter.Text
-                || f instanceof Filter.UnreadBy);
+        return slice.filters().stream().anyMatch(RedisMessages::withoutOrder);
+    }
+
+    /** why a switch: a new filter must say here whether the order index can walk it (no default: a compile error). */
+    private static boolean withoutOrder(Filter filter) {
+        return switch (filter) {
+            case Filter.Authors authors -> false; // the authors' own lists
+            case Filter.TimeRange range -> false; // a range of the order key
+            case Filter.Read read -> true;
+            case Filter.Text text -> true;
+            case Filter.UnreadBy unread -> true;
+        };
     }
 
     /**
@@ -784,14 +794,14 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
                 if (hasFilterWithoutOrder(slice)) {
                     return walked(slice);
                 }
-                Optional<Optional<String>> start = startOf(slice);
+                Optional<WalkStart> start = startOf(slice);
                 if (start.isEmpty()) {
                     return List.of();
                 }
                 List<List<String>> commands = new ArrayList<>();
                 for (String list : lists(slice)) {
                     commands.add(OrderIndex.guardedCommand(slice.chatId(), list,
-                            slice.direction() == Slice.Direction.OLDER, start.get(), slice.count()));
+                            slice.direction() == Slice.Direction.OLDER, start.get().after(), slice.count()));
                 }
                 if (!answerIds.isEmpty()) {
                     List<String> search = new ArrayList<>(List.of("FT.SEARCH"));
@@ -816,7 +826,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             slice(slice, trace);
             return trace;
         } catch (BackendUnavailableException e) { // CacheIncompleteException too
-            Optional<Optional<String>> start = startOf(slice);
+            Optional<WalkStart> start = startOf(slice);
             if (start.isEmpty()) {
                 return List.of();
             }
@@ -824,7 +834,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             List<List<String>> commands = new ArrayList<>();
             for (String list : lists(slice)) {
                 commands.add(OrderIndex.guardedCommand(slice.chatId(), list,
-                        slice.direction() == Slice.Direction.OLDER, start.get(), window));
+                        slice.direction() == Slice.Direction.OLDER, start.get().after(), window));
             }
             List<String> search = new ArrayList<>(List.of("FT.SEARCH"));
             search.addAll(withOptions(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice, List.of("<the keys named above>"), readIndexed())));
@@ -858,25 +868,28 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
      * {@link #start}, and, walking towards newer messages, not below the marker of an unread-by
      * filter (walking towards older ones, the marker ends the walk: {@link #admitted}).
      */
-    private static Optional<Optional<String>> startOf(Slice slice) {
-        Optional<Optional<String>> start = start(slice, slice.filter(Filter.TimeRange.class));
+    private static Optional<WalkStart> startOf(Slice slice) {
+        Optional<WalkStart> start = start(slice, slice.filter(Filter.TimeRange.class));
         Optional<OrderKey> marker = slice.filter(Filter.UnreadBy.class).map(Filter.UnreadBy::marker);
         if (start.isEmpty() || marker.isEmpty() || slice.direction() == Slice.Direction.OLDER) {
             return start;
         }
         String bound = marker.get().sortKey();
-        return Optional.of(start.get().filter(f -> f.compareTo(bound) > 0).or(() -> Optional.of(bound)));
+        return Optional.of(new WalkStart(start.get().after().filter(f -> f.compareTo(bound) > 0).or(() -> Optional.of(bound))));
+    }
+
+    /** Where a walk of the order index starts: after this sort key (exclusive), or at the newest message when empty. */
+    private record WalkStart(Optional<String> after) {
     }
 
     /**
      * Where the walk starts (exclusive): the slice's own start, moved to the near bound of its time
-     * range when that is nearer; an empty inner value starts at the newest message. Empty when
-     * the range lies wholly outside the times a message can have.
+     * range when that is nearer. Empty when the range lies wholly outside the times a message can have.
      */
-    private static Optional<Optional<String>> start(Slice slice, Optional<Filter.TimeRange> range) {
+    private static Optional<WalkStart> start(Slice slice, Optional<Filter.TimeRange> range) {
         Optional<String> from = slice.from().map(OrderKey::sortKey);
         if (range.isEmpty()) {
-            return Optional.of(from);
+            return Optional.of(new WalkStart(from));
         }
         Filter.TimeRange r = range.get();
         if (r.until() <= 0 || (r.hasSince() && r.since() > MessageOrder.MAX_CREATED_AT)) {
@@ -884,16 +897,16 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         }
         if (slice.direction() == Slice.Direction.OLDER) {
             if (!r.hasUntil() || r.until() > MessageOrder.MAX_CREATED_AT) {
-                return Optional.of(from);
+                return Optional.of(new WalkStart(from));
             }
             String bound = MessageOrder.timeBound(r.until());
-            return Optional.of(Optional.of(from.filter(f -> f.compareTo(bound) < 0).orElse(bound)));
+            return Optional.of(new WalkStart(Optional.of(from.filter(f -> f.compareTo(bound) < 0).orElse(bound))));
         }
         if (r.since() <= 0) {
-            return Optional.of(from);
+            return Optional.of(new WalkStart(from));
         }
         String bound = MessageOrder.timeBound(r.since());
-        return Optional.of(from.filter(f -> f.compareTo(bound) > 0).or(() -> Optional.of(bound)));
+        return Optional.of(new WalkStart(from.filter(f -> f.compareTo(bound) > 0).or(() -> Optional.of(bound))));
     }
 
     /** Up to a window's keys, nearest first; {@code ended} when every list ran out before it was full. */

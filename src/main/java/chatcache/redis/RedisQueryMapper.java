@@ -24,8 +24,11 @@ final class RedisQueryMapper {
     private RedisQueryMapper() {
     }
 
-    /** The slice's messages among these hashes, all of them, with the fields a page shows. */
-    /** @param readIndexed whether the index holds the current read state (see RedisMessages#readIndexed) */
+    /**
+     * The slice's messages among these hashes, all of them, with the fields a page shows.
+     *
+     * @param readIndexed whether the index holds the current read state (see RedisMessages#readIndexed)
+     */
     static List<String> toSearchArgs(String index, Slice slice, List<String> hashKeys, boolean readIndexed) {
         List<String> args = new ArrayList<>(hashKeys.size() + 16);
         args.add(index);
@@ -58,33 +61,40 @@ final class RedisQueryMapper {
         return args;
     }
 
-    /** The chat, every filter, and the time range narrowed to [{@code min}, {@code max}]. */
+    /**
+     * The chat, every filter, and the time range narrowed to [{@code min}, {@code max}]. why one
+     * exhaustive switch: a filter added to {@link Filter} without a case here does not compile.
+     */
     private static RediSearchQuery query(Slice slice, long min, long max, boolean readIndexed) {
         RediSearchQuery query = new RediSearchQuery().tagEquals(MessageField.CHAT_ID, slice.chatId());
         for (Filter filter : slice.filters()) {
-            if (filter instanceof Filter.Authors authors) {
-                if (authors.ids().size() == 1) {
-                    query.tagEquals(MessageField.USER_ID, authors.ids().get(0));
-                } else {
-                    query.tagIn(MessageField.USER_ID, authors.ids());
+            switch (filter) {
+                case Filter.Authors authors -> {
+                    if (authors.ids().size() == 1) {
+                        query.tagEquals(MessageField.USER_ID, authors.ids().get(0));
+                    } else {
+                        query.tagIn(MessageField.USER_ID, authors.ids());
+                    }
                 }
-            } else if (filter instanceof Filter.TimeRange range) {
-                min = Math.max(min, range.since());
-                max = Math.min(max, range.hasUntil() ? range.until() - 1 : Long.MAX_VALUE);
-            } else if (filter instanceof Filter.Read read) {
-                // where the index may lag (1.x), "unread" there is a superset of the truth, and
-                // "read" is tested on the hashes alone
-                if (readIndexed || !read.read()) {
-                    query.tagEquals(MessageField.READ, read.read() ? 1 : 0);
+                case Filter.TimeRange range -> {
+                    min = Math.max(min, range.since());
+                    max = Math.min(max, range.hasUntil() ? range.until() - 1 : Long.MAX_VALUE);
                 }
-            } else if (filter instanceof Filter.Text text) {
-                query.tagAll(MessageField.WORDS, text.words());
-            } else if (filter instanceof Filter.UnreadBy unread) {
-                // the marker's millisecond and later: a superset, the marker's key cuts it exactly
-                // where keys are walked (RedisMessages.admitted) and where documents are read (matches)
-                query.tagNot(MessageField.USER_ID, unread.userId());
-                if (unread.marker() != null) {
-                    min = Math.max(min, unread.marker().createdAt());
+                case Filter.Read read -> {
+                    // where the index may lag (1.x), "unread" there is a superset of the truth, and
+                    // "read" is tested on the hashes alone
+                    if (readIndexed || !read.read()) {
+                        query.tagEquals(MessageField.READ, read.read() ? 1 : 0);
+                    }
+                }
+                case Filter.Text text -> query.tagAll(MessageField.WORDS, text.words());
+                case Filter.UnreadBy unread -> {
+                    // the marker's millisecond and later: a superset, the marker's key cuts it exactly
+                    // where keys are walked (RedisMessages.admitted) and where documents are read (matches)
+                    query.tagNot(MessageField.USER_ID, unread.userId());
+                    if (unread.marker() != null) {
+                        min = Math.max(min, unread.marker().createdAt());
+                    }
                 }
             }
         }

@@ -4,13 +4,16 @@ import chatcache.message.CacheCompleteness;
 import chatcache.message.Message;
 import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
+import chatcache.query.Words;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Refills Redis from MySQL and checks that the two agree. A rebuild withdraws the cache's claim
@@ -157,88 +160,119 @@ public final class CacheRebuild {
     /** Differences between the stores, as lines a person can read; empty when they agree. */
     public List<String> verify(Optional<Long> chatId, Progress progress) {
         List<String> drift = new ArrayList<>();
-        List<Long> chats = chatId.map(List::of).orElseGet(store::chats);
-        long total = store.count(chatId);
-        long checked = 0;
-        for (long chat : chats) {
-            Set<Long> inMysql = new HashSet<>();
-            Map<Long, Set<Long>> byAuthor = new java.util.HashMap<>();
-            long words = 0;
-            long read = 0;
-            long after = 0;
-            while (true) {
-                List<Message> batch = store.scan(Optional.of(chat), after, BATCH);
-                if (batch.isEmpty()) {
-                    break;
-                }
-                Map<Long, Message> cached = cache.getAll(batch.stream().map(Message::id).toList());
-                for (Message m : batch) {
-                    inMysql.add(m.id());
-                    byAuthor.computeIfAbsent(m.userId(), a -> new HashSet<>()).add(m.id());
-                    Message c = cached.get(m.id());
-                    if (c == null) {
-                        drift.add("chat " + chat + ": message " + m.id() + " is missing from Redis");
-                    } else if (!c.equals(m)) {
-                        drift.add("chat " + chat + ": message " + m.id() + " differs: MySQL " + m + ", Redis " + c);
-                    }
-                }
-                // the words both stores search: each message's rows in MySQL, its field in Redis
-                Set<Long> missingWords = store.withMissingWords(batch);
-                if (!missingWords.isEmpty()) {
-                    drift.add("chat " + chat + ": MySQL lacks word rows of messages " + sample(missingWords));
-                }
-                Set<Long> otherWords = cache.withOtherWords(batch);
-                if (!otherWords.isEmpty()) {
-                    drift.add("chat " + chat + ": Redis holds other words than the text's for messages " + sample(otherWords));
-                }
-                words += batch.stream().mapToLong(m -> chatcache.query.Words.of(m.text()).size()).sum();
-                read += batch.stream().filter(Message::read).count();
-                after = batch.get(batch.size() - 1).id();
-                checked += batch.size();
-                progress.step(checked, Math.max(total, checked));
-            }
-            Set<Long> ordered = cache.orderedIds(chat);
-            Set<Long> extra = new HashSet<>(ordered);
-            extra.removeAll(inMysql);
-            Set<Long> unordered = new HashSet<>(inMysql);
-            unordered.removeAll(ordered);
-            if (!extra.isEmpty()) {
-                drift.add("chat " + chat + ": Redis lists messages MySQL does not have: " + sample(extra));
-            }
-            if (!unordered.isEmpty()) {
-                drift.add("chat " + chat + ": messages missing from the order index: " + sample(unordered));
-            }
-            Map<Long, Set<Long>> cachedByAuthor = cache.orderedIdsByAuthor(chat);
-            Set<Long> authors = new java.util.TreeSet<>(byAuthor.keySet());
-            authors.addAll(cachedByAuthor.keySet());
-            for (long author : authors) {
-                Set<Long> want = byAuthor.getOrDefault(author, Set.of());
-                Set<Long> have = cachedByAuthor.getOrDefault(author, Set.of());
-                if (!want.equals(have)) {
-                    Set<Long> extraOfAuthor = new HashSet<>(have);
-                    extraOfAuthor.removeAll(want);
-                    Set<Long> missingOfAuthor = new HashSet<>(want);
-                    missingOfAuthor.removeAll(have);
-                    drift.add("chat " + chat + ": the order index of author " + author + " differs: extra "
-                            + sample(extraOfAuthor) + ", missing " + sample(missingOfAuthor));
-                }
-            }
-            long wordRows = store.wordRows(chat);
-            if (wordRows != words) {
-                drift.add("chat " + chat + ": MySQL holds " + wordRows + " word rows, its messages have " + words
-                        + " words (rows of edited or deleted texts left behind)");
-            }
-            long indexedRead = cache.indexedReadCount(chat);
-            if (indexedRead >= 0 && indexedRead != read) { // -1: the index does not keep it (1.x)
-                drift.add("chat " + chat + ": the index holds " + indexedRead + " messages as read, MySQL " + read);
-            }
-            long indexed = cache.indexedCount(chat);
-            if (indexed != inMysql.size()) {
-                drift.add("chat " + chat + ": the index holds " + indexed + " messages, MySQL " + inMysql.size());
-            }
+        Checked checked = new Checked(store.count(chatId), progress);
+        for (long chat : chatId.map(List::of).orElseGet(store::chats)) {
+            Tally tally = compareMessages(chat, checked, drift);
+            compareOrderIndex(chat, tally, drift);
+            compareCounts(chat, tally, drift);
         }
         drift.addAll(this.chats.verify(chatId));
         return drift;
+    }
+
+    /** What MySQL holds of one chat, gathered while its messages are compared. */
+    private record Tally(Set<Long> ids, Map<Long, Set<Long>> idsByAuthor, long words, long read) {
+    }
+
+    /** Messages compared so far, shown as progress against the total. */
+    private static final class Checked {
+        private final long total;
+        private final Progress progress;
+        private long done;
+
+        Checked(long total, Progress progress) {
+            this.total = total;
+            this.progress = progress;
+        }
+
+        void add(int n) {
+            done += n;
+            progress.step(done, Math.max(total, done));
+        }
+    }
+
+    /** Each message of the chat, field by field, and the words both stores search, in batches. */
+    private Tally compareMessages(long chat, Checked checked, List<String> drift) {
+        Set<Long> inMysql = new HashSet<>();
+        Map<Long, Set<Long>> byAuthor = new HashMap<>();
+        long words = 0;
+        long read = 0;
+        long after = 0;
+        List<Message> batch;
+        while (!(batch = store.scan(Optional.of(chat), after, BATCH)).isEmpty()) {
+            Map<Long, Message> cached = cache.getAll(batch.stream().map(Message::id).toList());
+            for (Message m : batch) {
+                inMysql.add(m.id());
+                byAuthor.computeIfAbsent(m.userId(), a -> new HashSet<>()).add(m.id());
+                Message c = cached.get(m.id());
+                if (c == null) {
+                    drift.add("chat " + chat + ": message " + m.id() + " is missing from Redis");
+                } else if (!c.equals(m)) {
+                    drift.add("chat " + chat + ": message " + m.id() + " differs: MySQL " + m + ", Redis " + c);
+                }
+            }
+            // the words both stores search: each message's rows in MySQL, its field in Redis
+            Set<Long> missingWords = store.withMissingWords(batch);
+            if (!missingWords.isEmpty()) {
+                drift.add("chat " + chat + ": MySQL lacks word rows of messages " + sample(missingWords));
+            }
+            Set<Long> otherWords = cache.withOtherWords(batch);
+            if (!otherWords.isEmpty()) {
+                drift.add("chat " + chat + ": Redis holds other words than the text's for messages " + sample(otherWords));
+            }
+            words += batch.stream().mapToLong(m -> Words.of(m.text()).size()).sum();
+            read += batch.stream().filter(Message::read).count();
+            after = batch.get(batch.size() - 1).id();
+            checked.add(batch.size());
+        }
+        return new Tally(inMysql, byAuthor, words, read);
+    }
+
+    /** The chat's order index, and each author's, against MySQL's ids. */
+    private void compareOrderIndex(long chat, Tally tally, List<String> drift) {
+        Set<Long> ordered = cache.orderedIds(chat);
+        Set<Long> extra = new HashSet<>(ordered);
+        extra.removeAll(tally.ids());
+        Set<Long> unordered = new HashSet<>(tally.ids());
+        unordered.removeAll(ordered);
+        if (!extra.isEmpty()) {
+            drift.add("chat " + chat + ": Redis lists messages MySQL does not have: " + sample(extra));
+        }
+        if (!unordered.isEmpty()) {
+            drift.add("chat " + chat + ": messages missing from the order index: " + sample(unordered));
+        }
+        Map<Long, Set<Long>> cachedByAuthor = cache.orderedIdsByAuthor(chat);
+        Set<Long> authors = new TreeSet<>(tally.idsByAuthor().keySet());
+        authors.addAll(cachedByAuthor.keySet());
+        for (long author : authors) {
+            Set<Long> want = tally.idsByAuthor().getOrDefault(author, Set.of());
+            Set<Long> have = cachedByAuthor.getOrDefault(author, Set.of());
+            if (!want.equals(have)) {
+                Set<Long> extraOfAuthor = new HashSet<>(have);
+                extraOfAuthor.removeAll(want);
+                Set<Long> missingOfAuthor = new HashSet<>(want);
+                missingOfAuthor.removeAll(have);
+                drift.add("chat " + chat + ": the order index of author " + author + " differs: extra "
+                        + sample(extraOfAuthor) + ", missing " + sample(missingOfAuthor));
+            }
+        }
+    }
+
+    /** Word rows in MySQL, and the index's counts of messages and of read ones. */
+    private void compareCounts(long chat, Tally tally, List<String> drift) {
+        long wordRows = store.wordRows(chat);
+        if (wordRows != tally.words()) {
+            drift.add("chat " + chat + ": MySQL holds " + wordRows + " word rows, its messages have " + tally.words()
+                    + " words (rows of edited or deleted texts left behind)");
+        }
+        long indexedRead = cache.indexedReadCount(chat);
+        if (indexedRead >= 0 && indexedRead != tally.read()) { // -1: the index does not keep it (1.x)
+            drift.add("chat " + chat + ": the index holds " + indexedRead + " messages as read, MySQL " + tally.read());
+        }
+        long indexed = cache.indexedCount(chat);
+        if (indexed != tally.ids().size()) {
+            drift.add("chat " + chat + ": the index holds " + indexed + " messages, MySQL " + tally.ids().size());
+        }
     }
 
     private static String sample(Set<Long> ids) {
