@@ -1,13 +1,15 @@
 package chatcache;
 
+import chatcache.bench.BenchCommand;
+import chatcache.events.EventSettings;
 import chatcache.mysql.Database;
 import chatcache.mysql.MySqlUsers;
-import chatcache.events.EventSettings;
 import chatcache.ratelimit.RateLimiter;
 import chatcache.ratelimit.RateLimits;
 import chatcache.redis.RedisTokens;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
+import chatcache.user.User;
 import chatcache.web.HttpLimits;
 import chatcache.web.WebApp;
 import io.javalin.Javalin;
@@ -23,7 +25,7 @@ import java.util.concurrent.CountDownLatch;
 /** {@code java -jar chatcache.jar [serve | users add ...]}. */
 @Command(name = "chatcache", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "A queryable Redis cache of chat messages kept in MySQL.",
-        subcommands = {App.Serve.class, App.Users.class, CacheCommand.class, chatcache.bench.BenchCommand.class})
+        subcommands = {App.Serve.class, App.Users.class, CacheCommand.class, BenchCommand.class})
 public final class App implements Callable<Integer> {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(App.class);
 
@@ -51,10 +53,12 @@ public final class App implements Callable<Integer> {
         public Integer call() throws InterruptedException {
             Config config = Config.fromEnv(System.getenv());
             RateLimits rateLimits = RateLimits.fromEnv(System.getenv());
+            HttpLimits httpLimits = HttpLimits.fromEnv(System.getenv());
+            EventSettings eventSettings = EventSettings.fromEnv(System.getenv());
             ChatCache parts = ChatCache.open(config, Clock.systemUTC());
             parts.startRelays();
             RateLimiter limiter = new RateLimiter(parts.redisPool(), rateLimits);
-            Javalin app = WebApp.create(parts, config.tunables().http(), limiter, EventSettings.fromEnv(System.getenv()));
+            Javalin app = WebApp.create(parts, httpLimits, limiter, eventSettings);
             CountDownLatch stopped = new CountDownLatch(1);
             // why this order on SIGTERM: readiness fails first; the server stops accepting and
             // finishes what it began (CHATCACHE_SHUTDOWN_TIMEOUT_MS at most); then the relays hand
@@ -130,7 +134,7 @@ public final class App implements Callable<Integer> {
             @Override
             public Integer call() {
                 withAuthenticator(authenticator -> {
-                    chatcache.user.User user = authenticator.revoke(which.id, which.name == null ? null : which.name.strip());
+                    User user = authenticator.revoke(which.id, which.name == null ? null : which.name.strip());
                     System.out.println("revoked the token of user " + user.id() + " (" + user.name() + ", " + user.role() + ")");
                 });
                 return 0;

@@ -1,14 +1,14 @@
 package chatcache;
 
-import chatcache.replication.ChatCopies;
+import chatcache.background.Repeater;
 import chatcache.chat.ChatService;
-import chatcache.replication.CacheRebuild;
-import chatcache.replication.CacheRelay;
-import chatcache.replication.Instance;
-import chatcache.replication.Replication;
+import chatcache.chat.ChatStore;
 import chatcache.message.Explain;
+import chatcache.message.IdempotencyKeys;
 import chatcache.message.MessageService;
-import chatcache.replication.OutboxAcks;
+import chatcache.metrics.Metrics;
+import chatcache.metrics.RelayMetrics;
+import chatcache.metrics.ServiceMetrics;
 import chatcache.mysql.Database;
 import chatcache.mysql.MySqlChats;
 import chatcache.mysql.MySqlIdempotencyKeys;
@@ -17,11 +17,16 @@ import chatcache.mysql.MySqlUsers;
 import chatcache.redis.CacheState;
 import chatcache.redis.OrderIndex;
 import chatcache.redis.RedisChats;
-import chatcache.replication.ReadMarkRelay;
 import chatcache.redis.RedisMessages;
-import chatcache.redis.SearchIndex;
-import chatcache.background.Repeater;
 import chatcache.redis.RedisTokens;
+import chatcache.redis.SearchIndex;
+import chatcache.replication.CacheRebuild;
+import chatcache.replication.CacheRelay;
+import chatcache.replication.ChatCopies;
+import chatcache.replication.Instance;
+import chatcache.replication.OutboxAcks;
+import chatcache.replication.ReadMarkRelay;
+import chatcache.replication.Replication;
 import chatcache.user.Authenticator;
 import chatcache.user.RevocationWatch;
 import chatcache.user.TokenSync;
@@ -39,7 +44,7 @@ public final class ChatCache implements AutoCloseable {
     /** How often users added while Redis was unreachable are looked for. */
     private static final long TOKEN_SYNC_MILLIS = 1_000;
 
-    private final chatcache.metrics.Metrics metrics = new chatcache.metrics.Metrics();
+    private final Metrics metrics = new Metrics();
     private final Database database;
     private final JedisPool redisPool;
     private final SearchIndex searchIndex;
@@ -48,7 +53,7 @@ public final class ChatCache implements AutoCloseable {
     private final CacheState cacheState;
     private final Replication replication;
     private final MessageService messages;
-    private final chatcache.chat.ChatStore chatStore;
+    private final ChatStore chatStore;
     private final ChatService chats;
     private final Authenticator authenticator;
     private final TokenSync tokenSync;
@@ -80,7 +85,7 @@ public final class ChatCache implements AutoCloseable {
             this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, mysqlMessages, redisMessages,
                     cacheState, mysqlMessages, redisMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,
                     this::forgetRemembered, this::prepareRedis, tunables.relays(),
-                    new chatcache.metrics.RelayMetrics(metrics.registry()));
+                    new RelayMetrics(metrics.registry()));
             replication.readMarks().prepare();
             this.chats = new ChatService(clock, mysqlChats, redisChats, replication.chatCopies());
             this.messages = new MessageService(clock, mysqlMessages, redisMessages, replication.requestCopies(),
@@ -92,7 +97,7 @@ public final class ChatCache implements AutoCloseable {
             this.authenticator = new Authenticator(users, tokens, clock);
             this.tokenSync = new TokenSync(users, tokens);
             this.tokenSyncWorker = new Repeater("token-sync", tokenSync::step, TOKEN_SYNC_MILLIS);
-            chatcache.message.IdempotencyKeys keys = messages.idempotencyKeys().orElseThrow();
+            IdempotencyKeys keys = messages.idempotencyKeys().orElseThrow();
             this.idempotencyExpiry = new Repeater("idempotency-expiry", () -> {
                 while (keys.expire(clock.millis(), 1_000) == 1_000) {
                     // a backlog after downtime goes in chunks, each its own short transaction
@@ -114,14 +119,14 @@ public final class ChatCache implements AutoCloseable {
     /** The meters GET /metrics shows of this server's parts (README, Metrics). */
     private void bindMetrics(Clock clock) {
         io.micrometer.core.instrument.MeterRegistry registry = metrics.registry();
-        chatcache.metrics.ServiceMetrics.fallbacks(registry, messages.fallbacks());
+        ServiceMetrics.fallbacks(registry, messages.fallbacks());
         // why each backlog's own clock: outbox rows carry this server's time, stream ids Redis's
-        chatcache.metrics.ServiceMetrics.outbox(registry, mysqlMessages::outboxSize, mysqlMessages::outboxOldestMillis, clock::millis);
-        chatcache.metrics.ServiceMetrics.readMarks(registry, replication.readMarks()::backlog,
+        ServiceMetrics.outbox(registry, mysqlMessages::outboxSize, mysqlMessages::outboxOldestMillis, clock::millis);
+        ServiceMetrics.readMarks(registry, replication.readMarks()::backlog,
                 replication.readMarks()::oldestMillis, System::currentTimeMillis);
-        chatcache.metrics.ServiceMetrics.rebuild(registry, replication.rebuild()::status);
-        chatcache.metrics.ServiceMetrics.mysqlPool(registry, database.dataSource());
-        chatcache.metrics.ServiceMetrics.redisPool(registry, redisPool);
+        ServiceMetrics.rebuild(registry, replication.rebuild()::status);
+        ServiceMetrics.mysqlPool(registry, database.dataSource());
+        ServiceMetrics.redisPool(registry, redisPool);
     }
 
     /**
@@ -180,7 +185,7 @@ public final class ChatCache implements AutoCloseable {
     }
 
     /** Chats and members in MySQL. */
-    public chatcache.chat.ChatStore chatStore() {
+    public ChatStore chatStore() {
         return chatStore;
     }
 
@@ -252,7 +257,7 @@ public final class ChatCache implements AutoCloseable {
     }
 
     /** The registry every part records in; GET /metrics shows it. */
-    public chatcache.metrics.Metrics metrics() {
+    public Metrics metrics() {
         return metrics;
     }
 

@@ -122,11 +122,4 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddres
     public String toString() {
         return "Config[dbUrl=" + mask(dbUrl) + ", dbUser=" + dbUser + ", dbPassword=****, redis=" + redis + ", port=" + port + "]";
     }
-
-    /** A setting is missing or malformed; the message names it. */
-    public static final class InvalidConfigException extends RuntimeException {
-        public InvalidConfigException(String message) {
-            super(message);
-        }
-    }
 }

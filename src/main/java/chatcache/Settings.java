@@ -25,10 +25,10 @@ public final class Settings {
         try {
             n = Long.parseLong(value.strip());
         } catch (NumberFormatException e) {
-            throw new Config.InvalidConfigException(name + " must be a whole number, got '" + value + "'");
+            throw new InvalidConfigException(name + " must be a whole number, got '" + value + "'");
         }
         if (n < min || n > max) {
-            throw new Config.InvalidConfigException(name + " must be " + min + ".." + max + ", got " + n);
+            throw new InvalidConfigException(name + " must be " + min + ".." + max + ", got " + n);
         }
         return n;
     }

@@ -1,7 +1,6 @@
 package chatcache;
 
 import chatcache.events.EventRetention;
-import chatcache.web.HttpLimits;
 
 import java.util.Map;
 
@@ -13,10 +12,9 @@ import java.util.Map;
  * @param db        the MySQL pool
  * @param redis     the Redis pool
  * @param relays    the background relays
- * @param http      what a client may send, and how long a stopping server finishes requests
  * @param events    how much of each chat's event stream Redis keeps
  */
-public record Tunables(Pool db, Pool redis, Relays relays, HttpLimits http, EventRetention events) {
+public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events) {
     /**
      * @param size           connections at most
      * @param connectMillis  to open a connection (and, for MySQL, to wait for a free one)
@@ -54,17 +52,9 @@ public record Tunables(Pool db, Pool redis, Relays relays, HttpLimits http, Even
                 s.number("CHATCACHE_OUTBOX_GRACE_MS", 2_000, 100, 600_000),
                 s.number("CHATCACHE_READ_MARK_GATHER_MS", 300, 0, 10_000),
                 s.number("CHATCACHE_READ_MARK_CLAIM_IDLE_MS", 10_000, 1_000, 3_600_000));
-        HttpLimits http = new HttpLimits(
-                s.integer("CHATCACHE_MAX_BODY_BYTES", HttpLimits.DEFAULT.maxBodyBytes(), 1_024, 16 * 1024 * 1024),
-                s.number("CHATCACHE_BODY_DEADLINE_MS", HttpLimits.DEFAULT.bodyDeadlineMillis(), 100, 600_000),
-                s.number("CHATCACHE_IDLE_TIMEOUT_MS", HttpLimits.DEFAULT.ioIdleMillis(), 100, 600_000),
-                s.number("CHATCACHE_MIN_BODY_BYTES_PER_SECOND", HttpLimits.DEFAULT.minBodyBytesPerSecond(), 0, 1 << 30),
-                s.number("CHATCACHE_SHUTDOWN_TIMEOUT_MS", HttpLimits.DEFAULT.stopTimeoutMillis(), 0, 600_000),
-                s.number("CHATCACHE_HEADER_DEADLINE_MS", HttpLimits.DEFAULT.headerDeadlineMillis(), 100, 600_000),
-                s.integer("CHATCACHE_MAX_CONNECTIONS_PER_ADDRESS", HttpLimits.DEFAULT.maxConnectionsPerAddress(), 1, 1_000_000));
         EventRetention events = new EventRetention(
                 s.integer("CHATCACHE_EVENTS_MAX_PER_CHAT", EventRetention.DEFAULT.maxPerChat(), 1, 10_000_000),
                 s.number("CHATCACHE_EVENTS_RETENTION_MS", EventRetention.DEFAULT.retentionMillis(), 1_000, 30L * 86_400_000));
-        return new Tunables(db, redis, relays, http, events);
+        return new Tunables(db, redis, relays, events);
     }
 }

@@ -1,5 +1,6 @@
 package chatcache;
 
+import chatcache.web.HttpLimits;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -13,7 +14,11 @@ class ConfigTest {
     private static final String DB = "jdbc:mysql://127.0.0.1:3306/chatcache";
 
     private static String failure(Map<String, String> env) {
-        return assertThrows(Config.InvalidConfigException.class, () -> Config.fromEnv(env)).getMessage();
+        // as the server reads its settings at start: Config, then the web layer's own
+        return assertThrows(InvalidConfigException.class, () -> {
+            Config.fromEnv(env);
+            HttpLimits.fromEnv(env);
+        }).getMessage();
     }
 
     @Test
@@ -87,6 +92,8 @@ class ConfigTest {
             {"CHATCACHE_IDLE_TIMEOUT_MS", "5000", "0"},
             {"CHATCACHE_MIN_BODY_BYTES_PER_SECOND", "512", "-1"},
             {"CHATCACHE_SHUTDOWN_TIMEOUT_MS", "5000", "-1"},
+            {"CHATCACHE_HEADER_DEADLINE_MS", "5000", "99"},
+            {"CHATCACHE_MAX_CONNECTIONS_PER_ADDRESS", "64", "0"},
             {"CHATCACHE_EVENTS_MAX_PER_CHAT", "500", "0"},
             {"CHATCACHE_EVENTS_RETENTION_MS", "60000", "999"},
     };
@@ -95,8 +102,9 @@ class ConfigTest {
     void everyTunableIsReadValidatedAndDocumented() throws java.io.IOException {
         String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
         for (String[] t : TUNABLES) {
-            Config ok = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, t[0], t[1]));
-            assertTrue(!ok.tunables().equals(Tunables.DEFAULT), t[0] + "=" + t[1] + " changes something");
+            Map<String, String> env = Map.of("CHATCACHE_DB_URL", DB, t[0], t[1]);
+            assertTrue(!Config.fromEnv(env).tunables().equals(Tunables.DEFAULT) || !HttpLimits.fromEnv(env).equals(HttpLimits.DEFAULT),
+                    t[0] + "=" + t[1] + " changes something");
             String notNumber = failure(Map.of("CHATCACHE_DB_URL", DB, t[0], "lots"));
             assertTrue(notNumber.startsWith(t[0] + " must be a whole number"), notNumber);
             String outOfBounds = failure(Map.of("CHATCACHE_DB_URL", DB, t[0], t[2]));
@@ -106,7 +114,7 @@ class ConfigTest {
         Tunables read = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_DB_POOL_SIZE", " 8 ",
                 "CHATCACHE_SHUTDOWN_TIMEOUT_MS", "2500", "CHATCACHE_READ_MARK_CLAIM_IDLE_MS", "")).tunables();
         assertEquals(8, read.db().size());
-        assertEquals(2500, read.http().stopTimeoutMillis());
+        assertEquals(2500, HttpLimits.fromEnv(Map.of("CHATCACHE_SHUTDOWN_TIMEOUT_MS", "2500")).stopTimeoutMillis());
         assertEquals(Tunables.DEFAULT.relays(), read.relays(), "blank means the default");
     }
 }

@@ -1,9 +1,13 @@
 package chatcache.bench;
 
 import chatcache.ChatCache;
+import chatcache.events.EventSettings;
 import chatcache.query.OrderKey;
+import chatcache.query.SearchCriteria;
 import chatcache.ratelimit.RateLimiter;
 import chatcache.ratelimit.RateLimits;
+import chatcache.user.Authenticator;
+import chatcache.user.Role;
 import chatcache.web.HttpLimits;
 import chatcache.web.WebApp;
 import com.zaxxer.hikari.HikariDataSource;
@@ -68,11 +72,11 @@ public final class Bench {
         log.println("bench: " + background);
 
         // why the API user of the chats' layout on the MySQL route: it never marks its own messages
-        chatcache.user.Authenticator.Issued apiUser = BenchChat.apiUser(cache);
+        Authenticator.Issued apiUser = BenchChat.apiUser(cache);
         Map<Route, String> tokens = new EnumMap<>(Route.class);
         tokens.put(Route.REDIS, cache.authenticator().issue("bench-reader-" + Route.REDIS.label(), Route.REDIS.role()).token());
         tokens.put(Route.MYSQL, apiUser.token());
-        chatcache.user.Authenticator.Issued writerUser = cache.authenticator().issue("bench-writer", chatcache.user.Role.USER);
+        Authenticator.Issued writerUser = cache.authenticator().issue("bench-writer", Role.USER);
         String writer = writerUser.token();
 
         // why before the relays: the server's cache guard rebuilds a Redis that claims no complete
@@ -89,14 +93,14 @@ public final class Bench {
         if (o.subscribers() > 0) {
             LiveEventsSetup.openChats(cache, o, writerUser.user().id());
         }
-        String member = cache.authenticator().issue("bench-member", chatcache.user.Role.USER).token();
-        chatcache.user.Authenticator.Issued unreader = cache.authenticator().issue("bench-unread", chatcache.user.Role.USER);
+        String member = cache.authenticator().issue("bench-member", Role.USER).token();
+        Authenticator.Issued unreader = cache.authenticator().issue("bench-unread", Role.USER);
         int unreadChats = BenchChat.joinChats(cache, o, cache.authenticator().authenticate(member).orElseThrow().id(),
                 unreader.user().id(), log);
         cache.startRelays();
         // why no per-address cap: every client of the bench (its 1,000 event streams among them) is 127.0.0.1
         HttpLimits oneAddress = HttpLimits.DEFAULT.withConnections(HttpLimits.DEFAULT.headerDeadlineMillis(), 1_000_000);
-        Javalin app = WebApp.create(cache, oneAddress, RateLimiter.OFF, chatcache.events.EventSettings.DEFAULT).start("127.0.0.1", 0);
+        Javalin app = WebApp.create(cache, oneAddress, RateLimiter.OFF, EventSettings.DEFAULT).start("127.0.0.1", 0);
         // why a second app: the same reads through the rate limiter, side by side with the same rounds, measure its cost
         RateLimiter limiter = new RateLimiter(cache.redisPool(), NEVER_REACHED);
         Javalin limited = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health,
@@ -234,7 +238,7 @@ public final class Bench {
         long rare = BenchChat.wordMatches(cache, chatId, ChatText.RARE_MARKER);
         long two = BenchChat.wordMatches(cache, chatId, ChatText.TWO_WORDS);
         int limit = o.limit();
-        int defaultLimit = chatcache.query.SearchCriteria.DEFAULT_LIMIT;
+        int defaultLimit = SearchCriteria.DEFAULT_LIMIT;
         List<Workload> marking = List.of(Workload.latest(limit),
                 Workload.author(limit, author, authors.get(author), total),
                 Workload.deep(limit, depth, anchorId, anchor),
@@ -629,7 +633,7 @@ public final class Bench {
      */
     private static BenchResult.Marks marks(ChatCache cache, HttpLoad http, String reader, long chatId,
                                            Map<String, Double> idle, PrintStream log) throws Exception {
-        int limit = chatcache.query.SearchCriteria.MAX_LIMIT;
+        int limit = SearchCriteria.MAX_LIMIT;
         Map<String, Long> before = Probes.mysqlCounters(cache);
         long t0 = System.nanoTime();
         long marked = 0;

@@ -1,12 +1,13 @@
 package chatcache.bench;
 
 import chatcache.ChatCache;
-import chatcache.replication.CacheRebuild;
-import chatcache.message.Message;
+import chatcache.core.Message;
 import chatcache.mysql.MessageWords;
+import chatcache.query.OrderKey;
 import chatcache.query.Words;
 import chatcache.redis.OrderIndex;
 import chatcache.redis.RedisTokens;
+import chatcache.replication.CacheRebuild;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
 import chatcache.user.Tokens;
@@ -347,8 +348,8 @@ final class BenchChat {
      * Unread messages and all messages of the chat strictly between two positions (null: no
      * bound), in MySQL: {unread, all}.
      */
-    static long[] unreadBetween(ChatCache cache, long chatId, chatcache.query.OrderKey olderThan,
-                                chatcache.query.OrderKey newerThan) throws SQLException {
+    static long[] unreadBetween(ChatCache cache, long chatId, OrderKey olderThan,
+                                OrderKey newerThan) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT COALESCE(SUM(is_read = 0), 0), COUNT(*) FROM messages WHERE chat_id = ?");
         if (olderThan != null) {
             sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
@@ -360,7 +361,7 @@ final class BenchChat {
              PreparedStatement q = c.prepareStatement(sql.toString())) {
             int p = 1;
             q.setLong(p++, chatId);
-            for (chatcache.query.OrderKey k : java.util.Arrays.asList(olderThan, newerThan)) {
+            for (OrderKey k : java.util.Arrays.asList(olderThan, newerThan)) {
                 if (k != null) {
                     q.setLong(p++, k.createdAt());
                     q.setLong(p++, k.createdAt());
@@ -587,7 +588,7 @@ final class BenchChat {
         return out;
     }
 
-    static chatcache.query.OrderKey orderKeyOf(ChatCache cache, long messageId) throws SQLException {
+    static OrderKey orderKeyOf(ChatCache cache, long messageId) throws SQLException {
         try (Connection c = cache.database().dataSource().getConnection();
              PreparedStatement q = c.prepareStatement("SELECT created_at FROM messages WHERE id = ?")) {
             q.setLong(1, messageId);
@@ -595,7 +596,7 @@ final class BenchChat {
                 if (!rs.next()) {
                     throw new IllegalStateException("no message " + messageId);
                 }
-                return new chatcache.query.OrderKey(rs.getLong(1), messageId);
+                return new OrderKey(rs.getLong(1), messageId);
             }
         }
     }

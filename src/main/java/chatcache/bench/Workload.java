@@ -1,6 +1,7 @@
 package chatcache.bench;
 
 import chatcache.query.OrderKey;
+import chatcache.query.SearchCriteria;
 
 /**
  * One kind of request the bench repeats: a name, what it means, and the JSON body of
@@ -96,7 +97,7 @@ public record Workload(String name, String description, String body, int expecte
     static Workload wordsRare(long matches, int expected) {
         return filtered("words 0.01%", (matches == 0 ? "no message holds" : "the newest " + expected + " of the "
                 + matches + " messages holding") + " the word \"" + ChatText.RARE_MARKER + "\" (one in 10,000;"
-                + " the page's size is the API's default, " + chatcache.query.SearchCriteria.DEFAULT_LIMIT + ")",
+                + " the page's size is the API's default, " + SearchCriteria.DEFAULT_LIMIT + ")",
                 "{\"text\":\"" + ChatText.RARE_MARKER + "\"}", expected, 0, false);
     }
 

@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * The copy of every chat with its members that the Redis route checks access against, without
  * MySQL. Readers throw {@link chatcache.message.CacheIncompleteException} while the copy is not
- * complete (a flushed or rebuilding Redis), and {@link chatcache.message.BackendUnavailableException}
+ * complete (a flushed or rebuilding Redis), and {@link chatcache.core.BackendUnavailableException}
  * when Redis cannot answer; either way the caller asks MySQL instead.
  */
 public interface ChatReplica {

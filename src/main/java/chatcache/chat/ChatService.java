@@ -1,7 +1,8 @@
 package chatcache.chat;
 
+import chatcache.core.BackendUnavailableException;
+import chatcache.core.Message;
 import chatcache.logging.ExceptionText;
-import chatcache.message.BackendUnavailableException;
 import chatcache.message.CacheIncompleteException;
 import chatcache.message.NotAllowedException;
 import chatcache.query.OrderKey;
@@ -148,7 +149,7 @@ public final class ChatService {
      * in the store that answered the page (Redis first, which records the move for MySQL in the
      * read-mark stream; MySQL with an outbox row otherwise, or when Redis cannot take it).
      */
-    public void advance(Access access, Caller caller, List<chatcache.message.Message> page, String source) {
+    public void advance(Access access, Caller caller, List<Message> page, String source) {
         if (!access.isMember() || caller.isAnonymous() || page.isEmpty()) {
             return;
         }

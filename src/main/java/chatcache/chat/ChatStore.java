@@ -1,5 +1,7 @@
 package chatcache.chat;
 
+import chatcache.query.OrderKey;
+
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -7,7 +9,7 @@ import java.util.Optional;
 /**
  * Chats and their members where they are kept (MySQL). Every change writes an outbox row in its
  * transaction, so that the Redis copy follows even if the process dies right after the commit.
- * Implementations throw {@link chatcache.message.BackendUnavailableException} when MySQL fails.
+ * Implementations throw {@link chatcache.core.BackendUnavailableException} when MySQL fails.
  */
 public interface ChatStore {
 
@@ -40,7 +42,7 @@ public interface ChatStore {
      * Moves a member's read marker forwards to {@code upTo} (nothing if it is there or beyond);
      * empty if the user is no member.
      */
-    Optional<Changed> moveMarker(long chatId, long userId, chatcache.query.OrderKey upTo, long now);
+    Optional<Changed> moveMarker(long chatId, long userId, OrderKey upTo, long now);
 
     /** Read markers moved in Redis, applied here (forwards only; for members only; no outbox row). */
     void applyMarkers(Collection<ReadMarker> markers);

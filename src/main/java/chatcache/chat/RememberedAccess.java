@@ -1,5 +1,7 @@
 package chatcache.chat;
 
+import chatcache.query.OrderKey;
+
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,7 +61,7 @@ final class RememberedAccess {
     }
 
     /** The caller's marker moved: a remembered decision keeps its expiry and gets the new marker. */
-    void markerMoved(long chatId, long userId, chatcache.query.OrderKey marker) {
+    void markerMoved(long chatId, long userId, OrderKey marker) {
         Map<Long, Entry> users = byChat.get(chatId);
         if (users != null) {
             users.computeIfPresent(userId, (u, e) -> new Entry(new Access(e.access.chatId(), e.access.visibility(),

@@ -2,8 +2,8 @@ package chatcache.events;
 
 import chatcache.background.DaemonThreads;
 import chatcache.background.Repeater;
+import chatcache.core.BackendUnavailableException;
 import chatcache.logging.ExceptionText;
-import chatcache.message.BackendUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

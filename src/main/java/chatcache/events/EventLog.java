@@ -1,180 +1,39 @@
 package chatcache.events;
 
-import chatcache.message.BackendUnavailableException;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.StreamEntryID;
-import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.XReadParams;
-import redis.clients.jedis.resps.StreamEntry;
-import redis.clients.jedis.resps.StreamInfo;
-
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads the chats' event streams in Redis (the writes append to them: see {@link ChatEvents}).
- * Every method throws {@link BackendUnavailableException} when Redis does not answer.
+ * The chats' event streams as the delivery reads them. why an interface: the streams live in
+ * Redis ({@code redis/RedisEventLog}), and delivery (EventHub, the web layer) stays above the
+ * Redis adapter, never importing it. Every method throws
+ * {@link chatcache.core.BackendUnavailableException} when the streams cannot be read.
  */
-public final class EventLog {
-    private static final String COMPLETE = chatcache.redis.CacheState.COMPLETE;
-
-    private final JedisPool pool;
-
-    public EventLog(JedisPool pool) {
-        this.pool = pool;
-    }
-
+public interface EventLog {
     /** The cache's epoch; empty while Redis does not hold the whole cache (flushed, being rebuilt). */
-    public Optional<String> epoch() {
-        try (Jedis jedis = pool.getResource()) {
-            return epoch(jedis);
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
-    }
+    Optional<String> epoch();
 
-    static Optional<String> epoch(Jedis jedis) {
-        String complete = jedis.get(COMPLETE);
-        return complete == null ? Optional.empty() : Optional.of(ChatEvents.epochToken(complete));
-    }
-
-    /**
-     * Where a client that reads a page now joins the chat's events: the epoch and the newest
-     * event, in one round trip; empty while Redis does not hold the whole cache. Read before the
-     * page, so that no change between the two is missed (one may come twice: clients apply events
-     * by message id).
-     */
-    public Optional<EventId> position(long chatId) {
-        try (Jedis jedis = pool.getResource()) {
-            redis.clients.jedis.Pipeline p = jedis.pipelined();
-            redis.clients.jedis.Response<String> complete = p.get(COMPLETE);
-            redis.clients.jedis.Response<List<StreamEntry>> newest = p.xrevrange(ChatEvents.key(chatId), "+", "-", 1);
-            p.sync();
-            if (complete.get() == null) {
-                return Optional.empty();
-            }
-            String epoch = ChatEvents.epochToken(complete.get());
-            List<StreamEntry> last = newest.get();
-            return Optional.of(last.isEmpty() ? EventId.start(epoch) : EventId.of(epoch, last.get(0).getID().toString()));
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
-    }
+    /** Where a client that reads a page now joins the chat's events; empty while the cache is not whole. */
+    Optional<EventId> position(long chatId);
 
     /** The id of the chat's newest event in this epoch ({@link EventId#start} when it has none yet). */
-    public EventId tail(String epoch, long chatId) {
-        try (Jedis jedis = pool.getResource()) {
-            return tail(jedis, epoch, chatId);
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
-    }
+    EventId tail(String epoch, long chatId);
 
-    static EventId tail(Jedis jedis, String epoch, long chatId) {
-        StreamInfo info = info(jedis, chatId);
-        return info == null ? EventId.start(epoch) : EventId.of(epoch, info.getLastGeneratedId().toString());
-    }
-
-    /**
-     * Whether every event after {@code from} is still in the stream, so a client there can go on
-     * without a gap. why not from the first entry alone: trimming leaves no trace of what it took
-     * but the count of entries ever added ({@code entries-added}) against those kept.
-     */
-    public boolean continuesFrom(EventId from, long chatId) {
-        try (Jedis jedis = pool.getResource()) {
-            StreamInfo info = info(jedis, chatId);
-            if (info == null) {
-                return from.millis() == 0 && from.seq() == 0; // nothing was ever appended in this epoch
-            }
-            EventId last = EventId.of(from.epoch(), info.getLastGeneratedId().toString());
-            if (from.compareTo(last) > 0) {
-                return false; // an id this stream never gave
-            }
-            Object added = info.getStreamInfo().get("entries-added");
-            boolean trimmed = !(added instanceof Long a) || a > info.getLength();
-            if (!trimmed || from.compareTo(last) == 0) {
-                return true;
-            }
-            StreamEntry first = info.getFirstEntry();
-            return first != null && from.compareTo(EventId.of(from.epoch(), first.getID().toString())) >= 0;
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
-    }
+    /** Whether every event after {@code from} is still kept, so a client there can go on without a gap. */
+    boolean continuesFrom(EventId from, long chatId);
 
     /** Up to {@code count} events of a chat after {@code from}, oldest first. */
-    public List<ChatEvent> after(EventId from, long chatId, int count) {
-        try (Jedis jedis = pool.getResource()) {
-            List<StreamEntry> entries = jedis.xrange(ChatEvents.key(chatId), "(" + from.streamId(), "+", count);
-            List<ChatEvent> events = new ArrayList<>(entries.size());
-            for (StreamEntry e : entries) {
-                events.add(new ChatEvent(chatId, EventId.of(from.epoch(), e.getID().toString()), e.getFields()));
-            }
-            return events;
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
-    }
+    List<ChatEvent> after(EventId from, long chatId, int count);
 
     /**
      * Waits up to {@code blockMillis} for events after these positions (chat id to the last event
      * seen) and returns them by chat, oldest first, at most {@code count} per chat, with the epoch
-     * they belong to (read before and after the wait; none are returned when it changed).
+     * they belong to (none are returned when it changed during the wait).
      */
-    Batch read(Map<Long, EventId> positions, int count, long blockMillis) {
-        try (Jedis jedis = pool.getResource()) {
-            Optional<String> epoch = epoch(jedis);
-            Map<Long, List<ChatEvent>> byChat = new LinkedHashMap<>();
-            if (epoch.isEmpty() || positions.isEmpty()) {
-                return new Batch(epoch, byChat);
-            }
-            Map<String, StreamEntryID> streams = new LinkedHashMap<>();
-            positions.forEach((chat, at) -> streams.put(ChatEvents.key(chat), new StreamEntryID(at.millis(), at.seq())));
-            List<Map.Entry<String, List<StreamEntry>>> answer =
-                    jedis.xread(XReadParams.xReadParams().count(count).block((int) blockMillis), streams);
-            // why the epoch again: Redis may have lost its data and been rebuilt while the read
-            // waited; what it then returned cannot be told apart from the old epoch's events
-            Optional<String> after = epoch(jedis);
-            if (!after.equals(epoch)) {
-                return new Batch(after, byChat);
-            }
-            if (answer != null) {
-                for (Map.Entry<String, List<StreamEntry>> stream : answer) {
-                    long chat = Long.parseLong(stream.getKey().substring(ChatEvents.KEY_PREFIX.length()));
-                    List<ChatEvent> events = new ArrayList<>(stream.getValue().size());
-                    for (StreamEntry e : stream.getValue()) {
-                        events.add(new ChatEvent(chat, EventId.of(epoch.get(), e.getID().toString()), e.getFields()));
-                    }
-                    byChat.put(chat, events);
-                }
-            }
-            return new Batch(epoch, byChat);
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
-    }
+    Batch read(Map<Long, EventId> positions, int count, long blockMillis);
 
     /** What one read found: the epoch then, and the new events by chat. */
     record Batch(Optional<String> epoch, Map<Long, List<ChatEvent>> events) {
-    }
-
-    private static StreamInfo info(Jedis jedis, long chatId) {
-        try {
-            return jedis.xinfoStream(ChatEvents.key(chatId));
-        } catch (JedisDataException e) {
-            if (e.getMessage() != null && e.getMessage().contains("no such key")) {
-                return null;
-            }
-            throw e;
-        }
-    }
-
-    private static BackendUnavailableException unavailable(JedisException e) {
-        return new BackendUnavailableException("Redis cannot serve the events: " + e.getMessage(), e);
     }
 }

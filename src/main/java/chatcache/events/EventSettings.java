@@ -21,7 +21,7 @@ public record EventSettings(long heartbeatMillis, int maxConnections, int maxPer
 
     public EventSettings {
         if (maxQueuedFrames <= maxReplay) {
-            throw new chatcache.Config.InvalidConfigException("CHATCACHE_EVENTS_MAX_QUEUED_FRAMES (" + maxQueuedFrames
+            throw new chatcache.InvalidConfigException("CHATCACHE_EVENTS_MAX_QUEUED_FRAMES (" + maxQueuedFrames
                     + ") must be above CHATCACHE_EVENTS_MAX_REPLAY (" + maxReplay + "): a replay is queued at once");
         }
     }

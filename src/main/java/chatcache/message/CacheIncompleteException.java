@@ -1,5 +1,7 @@
 package chatcache.message;
 
+import chatcache.core.BackendUnavailableException;
+
 /**
  * Redis does not hold the whole chat (a cold start, a flushed or restarted Redis, the chat being
  * rebuilt): it must not answer, MySQL does. Not a failure, so readers do not log it as one.

@@ -1,5 +1,7 @@
 package chatcache.message;
 
+import chatcache.core.BackendUnavailableException;
+
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package chatcache.message;
 
+import chatcache.core.Message;
 
 import java.util.ArrayList;
 import java.util.List;

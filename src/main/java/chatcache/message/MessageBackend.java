@@ -1,5 +1,6 @@
 package chatcache.message;
 
+import chatcache.core.Message;
 import chatcache.query.Slice;
 
 import java.util.Collection;

@@ -1,18 +1,19 @@
 package chatcache.message;
 
+import chatcache.core.BackendUnavailableException;
+import chatcache.core.Message;
 import chatcache.logging.ExceptionText;
 import chatcache.query.SearchCriteria;
 import chatcache.user.Caller;
 import chatcache.user.Role;
 import chatcache.user.User;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writes go to MySQL (the source of truth) and then to Redis; reads go to the backend the

@@ -1,5 +1,7 @@
 package chatcache.message;
 
+import chatcache.core.Message;
+
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;

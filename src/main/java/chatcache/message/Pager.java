@@ -1,10 +1,11 @@
 package chatcache.message;
 
+import chatcache.core.Message;
 import chatcache.query.OrderKey;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
-import chatcache.query.Slice;
 import chatcache.query.Slice.Direction;
+import chatcache.query.Slice;
 
 import java.util.ArrayList;
 import java.util.List;

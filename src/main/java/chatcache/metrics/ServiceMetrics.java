@@ -1,7 +1,9 @@
 package chatcache.metrics;
 
+import chatcache.events.EventHub;
 import chatcache.logging.LibraryNoise;
 import chatcache.message.Fallbacks;
+import chatcache.ratelimit.RateLimiter;
 import chatcache.replication.CacheRebuild;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
@@ -21,11 +23,11 @@ public final class ServiceMetrics {
     }
 
     /** Requests the rate limiter refused (429), and those it let through while Redis could not count. */
-    public static void rateLimits(MeterRegistry registry, chatcache.ratelimit.RateLimiter limiter) {
-        FunctionCounter.builder("chatcache.ratelimit.denied", limiter, chatcache.ratelimit.RateLimiter::denied)
+    public static void rateLimits(MeterRegistry registry, RateLimiter limiter) {
+        FunctionCounter.builder("chatcache.ratelimit.denied", limiter, RateLimiter::denied)
                 .description("requests refused with 429 by this instance")
                 .register(registry);
-        FunctionCounter.builder("chatcache.ratelimit.failed.open", limiter, chatcache.ratelimit.RateLimiter::failedOpen)
+        FunctionCounter.builder("chatcache.ratelimit.failed.open", limiter, RateLimiter::failedOpen)
                 .description("requests allowed uncounted because Redis could not count them")
                 .register(registry);
     }
@@ -38,11 +40,11 @@ public final class ServiceMetrics {
     }
 
     /** Event streams (GET /chat/{chatId}/events) open on this instance now. */
-    public static void eventStreams(MeterRegistry registry, chatcache.events.EventHub hub) {
+    public static void eventStreams(MeterRegistry registry, EventHub hub) {
         // why replace: a registry outlives a server in tests (and in a process that restarts its server);
         // Micrometer keeps the first gauge of a name, which would read a stopped hub
         registry.find("chatcache.events.streams").meters().forEach(registry::remove);
-        io.micrometer.core.instrument.Gauge.builder("chatcache.events.streams", hub, chatcache.events.EventHub::openStreams)
+        io.micrometer.core.instrument.Gauge.builder("chatcache.events.streams", hub, EventHub::openStreams)
                 .description("event streams open on this instance")
                 .register(registry);
     }

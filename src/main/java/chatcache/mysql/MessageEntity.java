@@ -1,6 +1,6 @@
 package chatcache.mysql;
 
-import chatcache.message.Message;
+import chatcache.core.Message;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;

@@ -1,6 +1,6 @@
 package chatcache.mysql;
 
-import chatcache.message.Message;
+import chatcache.core.Message;
 import chatcache.query.Words;
 
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package chatcache.mysql;
 
+import chatcache.core.Message;
 import chatcache.message.Explain;
-import chatcache.message.Message;
 import chatcache.message.MessageBackend;
 import chatcache.message.MessageStore;
 import chatcache.message.NewMessage;

@@ -1,5 +1,6 @@
 package chatcache.mysql;
 
+import chatcache.message.Explain;
 import chatcache.query.Filter;
 import chatcache.query.OrderKey;
 import chatcache.query.Slice;
@@ -61,7 +62,7 @@ record SliceSql(String sql, Map<String, Object> parameters) {
     }
 
     /** The statement as sent, with {@code ?} for each named parameter in order, and Hibernate's row limit. */
-    chatcache.message.Explain.Statement positional(int limit) {
+    Explain.Statement positional(int limit) {
         java.util.regex.Matcher m = NAMED_PARAMETER.matcher(sql);
         StringBuilder text = new StringBuilder();
         List<Object> values = new java.util.ArrayList<>();
@@ -71,7 +72,7 @@ record SliceSql(String sql, Map<String, Object> parameters) {
         }
         m.appendTail(text);
         values.add(limit);
-        return new chatcache.message.Explain.Statement(text + " LIMIT ?", values);
+        return new Explain.Statement(text + " LIMIT ?", values);
     }
 
     /** The slice's rows of one author (or of all, when {@code author} is null) along its index. */

@@ -1,6 +1,6 @@
 package chatcache.mysql;
 
-import chatcache.message.BackendUnavailableException;
+import chatcache.core.BackendUnavailableException;
 import jakarta.persistence.PersistenceException;
 
 import java.util.function.Supplier;

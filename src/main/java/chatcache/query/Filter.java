@@ -1,6 +1,6 @@
 package chatcache.query;
 
-import chatcache.message.Message;
+import chatcache.core.Message;
 
 import java.util.List;
 import java.util.TreeSet;

@@ -1,7 +1,6 @@
 package chatcache.query;
 
-import chatcache.message.Message;
-import chatcache.user.Caller;
+import chatcache.core.Message;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,33 +38,33 @@ public record SearchCriteria(long chatId, List<Filter> filters, int limit, Posit
         this(chatId, authorId, limit, Position.LATEST);
     }
 
-    /** {@link #of(long, Integer, boolean, Long, Position, Caller)} for the newest messages. */
-    public static SearchCriteria of(long chatId, Integer limit, boolean onlyOwn, Long userId, Caller caller) {
-        return of(chatId, limit, onlyOwn, userId, Position.LATEST, caller);
+    /** {@link #of(long, Integer, boolean, Long, Position, Optional)} for the newest messages. */
+    public static SearchCriteria of(long chatId, Integer limit, boolean onlyOwn, Long userId, Optional<Long> self) {
+        return of(chatId, limit, onlyOwn, userId, Position.LATEST, self);
     }
 
     /** With one author ({@code userId}) or none. */
     public static SearchCriteria of(long chatId, Integer limit, boolean onlyOwn, Long userId, Position position,
-                                    Caller caller) {
+                                    Optional<Long> self) {
         List<Filter> filters = userId == null ? List.of() : List.of(Filter.Authors.of(userId));
-        return of(chatId, limit, onlyOwn, filters, position, caller);
+        return of(chatId, limit, onlyOwn, filters, position, self);
     }
 
     /**
      * The one place where request parameters become criteria. {@code onlyOwn} wins over any
      * authors asked for and means "authored by the caller"; it needs a signed-in caller.
      *
+     * @param self the signed-in caller's user id; empty for an anonymous caller
+     *
      * @throws CallerRequiredException when {@code onlyOwn} is asked for anonymously
      */
     public static SearchCriteria of(long chatId, Integer limit, boolean onlyOwn, List<Filter> requested,
-                                    Position position, Caller caller) {
+                                    Position position, Optional<Long> self) {
         List<Filter> filters = new ArrayList<>(requested);
         if (onlyOwn) {
-            long self = caller.user()
-                    .orElseThrow(() -> new CallerRequiredException("onlyOwn needs a signed-in caller"))
-                    .id();
+            long me = self.orElseThrow(() -> new CallerRequiredException("onlyOwn needs a signed-in caller"));
             filters.removeIf(f -> f instanceof Filter.Authors);
-            filters.add(Filter.Authors.of(self));
+            filters.add(Filter.Authors.of(me));
         }
         return new SearchCriteria(chatId, filters, limit == null ? DEFAULT_LIMIT : limit, position);
     }

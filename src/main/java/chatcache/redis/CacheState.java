@@ -1,6 +1,8 @@
 package chatcache.redis;
 
-import chatcache.message.BackendUnavailableException;
+import chatcache.core.BackendUnavailableException;
+import chatcache.events.ChatEvents;
+import chatcache.events.EventRetention;
 import chatcache.message.CacheCompleteness;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
@@ -17,7 +19,7 @@ import java.util.function.Supplier;
  * flushed Redis, and {@code chatcache:rebuilding} lists chats being rebuilt one by one.
  */
 public final class CacheState implements CacheCompleteness {
-    /** Its value, the instant of the last full rebuild, also names the events' epoch (events.EventLog). */
+    /** Its value, the instant of the last full rebuild, also names the events' epoch (RedisEventLog). */
     public static final String COMPLETE = "chatcache:complete";
     static final String REBUILDING = "chatcache:rebuilding";
 
@@ -27,7 +29,7 @@ public final class CacheState implements CacheCompleteness {
     /**
      * @param events how much of a chat's event stream to keep when its rebuild appends a reset
      */
-    public CacheState(JedisPool pool, chatcache.events.EventRetention events) {
+    public CacheState(JedisPool pool, EventRetention events) {
         this.pool = pool;
         this.eventArgs = EventAppend.args(events);
     }
@@ -73,11 +75,11 @@ public final class CacheState implements CacheCompleteness {
      */
     @Override
     public void markChatComplete(long chatId) {
-        java.util.List<String> keys = new java.util.ArrayList<>(java.util.List.of(chatcache.events.ChatEvents.key(chatId)));
+        java.util.List<String> keys = new java.util.ArrayList<>(java.util.List.of(ChatEvents.key(chatId)));
         keys.addAll(EventAppend.guardKeys());
         java.util.List<String> args = new java.util.ArrayList<>(eventArgs);
         args.add(Long.toString(chatId));
-        args.add(chatcache.events.ChatEvents.CHAT_REBUILT);
+        args.add(ChatEvents.CHAT_REBUILT);
         run(jedis -> jedis.eval(COMPLETE_CHAT, keys, args));
     }
 

@@ -1,6 +1,6 @@
 package chatcache.redis;
 
-import chatcache.message.Message;
+import chatcache.core.Message;
 import chatcache.query.MessageField;
 import chatcache.query.Words;
 

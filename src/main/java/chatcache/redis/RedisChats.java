@@ -8,7 +8,7 @@ import chatcache.chat.MemberRole;
 import chatcache.chat.ReadMarker;
 import chatcache.chat.Unread;
 import chatcache.chat.Visibility;
-import chatcache.message.BackendUnavailableException;
+import chatcache.core.BackendUnavailableException;
 import chatcache.message.CacheIncompleteException;
 import chatcache.query.OrderKey;
 import redis.clients.jedis.Jedis;

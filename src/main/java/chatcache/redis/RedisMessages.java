@@ -1,18 +1,20 @@
 package chatcache.redis;
 
+import chatcache.core.BackendUnavailableException;
+import chatcache.core.Message;
 import chatcache.events.ChatEvents;
 import chatcache.events.EventRetention;
-import chatcache.message.BackendUnavailableException;
 import chatcache.message.CacheIncompleteException;
 import chatcache.message.Explain;
-import chatcache.message.Message;
 import chatcache.message.MessageBackend;
 import chatcache.message.MessageCache;
 import chatcache.message.ReadMarkReplica;
 import chatcache.query.Filter;
+import chatcache.query.MessageField;
 import chatcache.query.MessageOrder;
 import chatcache.query.OrderKey;
 import chatcache.query.Slice;
+import chatcache.query.Words;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
@@ -351,7 +353,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
             for (int i = 0; i < messages.size(); i++) {
                 String cached = words.get(i).get();
                 Message m = messages.get(i);
-                if (cached != null && !cached.equals(String.join(",", chatcache.query.Words.of(m.text())))) {
+                if (cached != null && !cached.equals(String.join(",", Words.of(m.text())))) {
                     other.add(m.id());
                 }
             }
@@ -453,13 +455,13 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         if (!readIndexed()) {
             return -1;
         }
-        return count(new RediSearchQuery().tagEquals(chatcache.query.MessageField.CHAT_ID, chatId)
-                .tagEquals(chatcache.query.MessageField.READ, 1).render());
+        return count(new RediSearchQuery().tagEquals(MessageField.CHAT_ID, chatId)
+                .tagEquals(MessageField.READ, 1).render());
     }
 
     @Override
     public long indexedCount(long chatId) {
-        return count(new RediSearchQuery().tagEquals(chatcache.query.MessageField.CHAT_ID, chatId).render());
+        return count(new RediSearchQuery().tagEquals(MessageField.CHAT_ID, chatId).render());
     }
 
     private long count(String query) {
@@ -717,7 +719,7 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         for (int i = 1; i + 1 < reply.size(); i += 2) {
             long id = MessageHash.idOf(SafeEncoder.encode((byte[]) reply.get(i)));
             Map<String, String> fields = fieldsOf((List<?>) reply.get(i + 1));
-            OrderKey key = new OrderKey(Long.parseLong(fields.get(chatcache.query.MessageField.CREATED_AT.redisField())), id);
+            OrderKey key = new OrderKey(Long.parseLong(fields.get(MessageField.CREATED_AT.redisField())), id);
             // where the index may lag on read state (1.x), the span returned each hash's own
             boolean readMatches = readIndexed() || slice.filter(Filter.Read.class)
                     .map(r -> r.read() == "1".equals(fields.get(MessageHash.READ))).orElse(true);

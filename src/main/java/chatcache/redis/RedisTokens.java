@@ -1,9 +1,10 @@
 package chatcache.redis;
 
-import chatcache.message.BackendUnavailableException;
+import chatcache.core.BackendUnavailableException;
 import chatcache.user.Role;
 import chatcache.user.TokenReplica;
 import chatcache.user.User;
+import chatcache.user.UserDirectory;
 import chatcache.user.UserToken;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
@@ -105,7 +106,7 @@ public final class RedisTokens implements TokenReplica {
     }
 
     @Override
-    public void revoke(List<chatcache.user.UserDirectory.Revoked> revoked, long upTo) {
+    public void revoke(List<UserDirectory.Revoked> revoked, long upTo) {
         List<String> args = new java.util.ArrayList<>();
         args.add(Long.toString(upTo));
         revoked.forEach(r -> args.add(r.tokenHash()));

@@ -1,5 +1,6 @@
 package chatcache.redis;
 
+import chatcache.events.ChatEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -85,7 +86,7 @@ public final class SearchIndex {
             unlinkAll(jedis, MessageHash.KEY_PREFIX + "*");
             unlinkAll(jedis, RedisChats.keyPattern());
             unlinkAll(jedis, RedisChats.USER_CHATS + "*");
-            unlinkAll(jedis, chatcache.events.ChatEvents.KEY_PREFIX + "*");
+            unlinkAll(jedis, ChatEvents.KEY_PREFIX + "*");
             jedis.del(CacheState.COMPLETE, CacheState.REBUILDING);
         }
         jedis.set(LAYOUT_KEY, LAYOUT);

@@ -1,7 +1,7 @@
 package chatcache.replication;
 
+import chatcache.core.Message;
 import chatcache.message.CacheCompleteness;
-import chatcache.message.Message;
 import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
 import chatcache.query.Words;

@@ -1,7 +1,7 @@
 package chatcache.replication;
 
-import chatcache.message.BackendUnavailableException;
-import chatcache.message.Message;
+import chatcache.core.BackendUnavailableException;
+import chatcache.core.Message;
 import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
 

@@ -1,6 +1,6 @@
 package chatcache.replication;
 
-import chatcache.message.BackendUnavailableException;
+import chatcache.core.BackendUnavailableException;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.exceptions.JedisException;

@@ -1,8 +1,10 @@
 package chatcache.replication;
 
 import chatcache.background.Repeater;
+import chatcache.chat.ReadMarker;
 import chatcache.logging.ExceptionText;
 import chatcache.message.ReadMarkReplica;
+import chatcache.query.OrderKey;
 import chatcache.redis.ReadMarkLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +58,7 @@ public final class ReadMarkRelay implements AutoCloseable {
     /** This instance's consumer name in the group: each instance reads its own share of the stream. */
     private final String consumer;
     private final ReadMarkReplica mysql;
-    private final java.util.function.Consumer<Collection<chatcache.chat.ReadMarker>> markersToMysql;
+    private final java.util.function.Consumer<Collection<ReadMarker>> markersToMysql;
     private final Repeater worker = new Repeater("read-mark-relay", () -> relayOnce(BLOCK_MILLIS), 0);
     private final RelayBatches batches;
 
@@ -66,7 +68,7 @@ public final class ReadMarkRelay implements AutoCloseable {
      * @param batches        told how many marks each applied batch held
      */
     public ReadMarkRelay(JedisPool pool, Instance instance, ReadMarkReplica mysql,
-                         java.util.function.Consumer<Collection<chatcache.chat.ReadMarker>> markersToMysql,
+                         java.util.function.Consumer<Collection<ReadMarker>> markersToMysql,
                          long gatherMillis, long claimIdleMillis, RelayBatches batches) {
         this.pool = pool;
         this.gatherMillis = gatherMillis;
@@ -160,7 +162,7 @@ public final class ReadMarkRelay implements AutoCloseable {
                 return 0;
             }
             mysql.applyReadMarks(ids);
-            List<chatcache.chat.ReadMarker> markers = markers(entries);
+            List<ReadMarker> markers = markers(entries);
             if (!markers.isEmpty()) {
                 markersToMysql.accept(markers);
             }
@@ -208,14 +210,14 @@ public final class ReadMarkRelay implements AutoCloseable {
         }
     }
 
-    private static List<chatcache.chat.ReadMarker> markers(List<StreamEntry> entries) {
-        List<chatcache.chat.ReadMarker> markers = new ArrayList<>();
+    private static List<ReadMarker> markers(List<StreamEntry> entries) {
+        List<ReadMarker> markers = new ArrayList<>();
         for (StreamEntry entry : entries) {
             String marker = entry.getFields() == null ? null : entry.getFields().get(MARKER);
             if (marker != null) {
                 String[] parts = marker.split(":", 3);
-                markers.add(new chatcache.chat.ReadMarker(Long.parseLong(parts[0]), Long.parseLong(parts[1]),
-                        chatcache.query.OrderKey.ofSortKey(parts[2])));
+                markers.add(new ReadMarker(Long.parseLong(parts[0]), Long.parseLong(parts[1]),
+                        OrderKey.ofSortKey(parts[2])));
             }
         }
         return markers;

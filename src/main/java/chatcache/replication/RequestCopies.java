@@ -1,8 +1,8 @@
 package chatcache.replication;
 
+import chatcache.core.Message;
 import chatcache.logging.ExceptionText;
 import chatcache.message.CopyToCache;
-import chatcache.message.Message;
 import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
 import chatcache.message.ReadMarkReplica;

@@ -1,7 +1,7 @@
 package chatcache.user;
 
+import chatcache.core.BackendUnavailableException;
 import chatcache.logging.ExceptionText;
-import chatcache.message.BackendUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package chatcache.user;
 
-import chatcache.message.BackendUnavailableException;
+import chatcache.core.BackendUnavailableException;
 
 import java.util.List;
 

@@ -6,7 +6,7 @@ import java.util.List;
  * The copy of every user's token hash that the read path consults instead of MySQL (in Redis),
  * so that no token, known or made up, costs a MySQL query there. It answers only while it holds a
  * complete copy; otherwise the caller asks MySQL. Implementations throw
- * {@link chatcache.message.BackendUnavailableException} when the copy cannot be reached.
+ * {@link chatcache.core.BackendUnavailableException} when the copy cannot be reached.
  */
 public interface TokenReplica {
 

@@ -1,10 +1,10 @@
 package chatcache.web;
 
+import chatcache.core.Message;
 import chatcache.events.ChatEvent;
 import chatcache.events.ChatEvents;
 import chatcache.events.EventId;
 import chatcache.events.Frames;
-import chatcache.message.Message;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 

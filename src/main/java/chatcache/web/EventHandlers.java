@@ -2,9 +2,9 @@ package chatcache.web;
 
 import chatcache.chat.ChatNotFoundException;
 import chatcache.chat.ChatService;
+import chatcache.core.BackendUnavailableException;
 import chatcache.events.EventHub;
 import chatcache.events.EventId;
-import chatcache.message.BackendUnavailableException;
 import chatcache.user.Caller;
 import io.javalin.http.Context;
 

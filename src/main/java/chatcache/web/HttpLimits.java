@@ -1,5 +1,9 @@
 package chatcache.web;
 
+import chatcache.Settings;
+
+import java.util.Map;
+
 /**
  * How much a client may send and how slowly, and how many connections it may hold. Every request
  * body is read through these bounds, whatever its framing (Content-Length or chunked), before any
@@ -36,6 +40,23 @@ public record HttpLimits(int maxBodyBytes, long bodyDeadlineMillis, long ioIdleM
     }
 
     private static final long DEFAULT_STOP_MILLIS = 10_000;
+
+    /**
+     * From the {@code CHATCACHE_*} settings (README, "Configuration"), each validated like every
+     * tunable (one reader, {@link Settings}). why here and not in Tunables: these are the web
+     * layer's, read where they are used, as EventSettings are.
+     */
+    public static HttpLimits fromEnv(Map<String, String> env) {
+        Settings s = new Settings(env);
+        return new HttpLimits(
+                s.integer("CHATCACHE_MAX_BODY_BYTES", DEFAULT.maxBodyBytes(), 1_024, 16 * 1024 * 1024),
+                s.number("CHATCACHE_BODY_DEADLINE_MS", DEFAULT.bodyDeadlineMillis(), 100, 600_000),
+                s.number("CHATCACHE_IDLE_TIMEOUT_MS", DEFAULT.ioIdleMillis(), 100, 600_000),
+                s.number("CHATCACHE_MIN_BODY_BYTES_PER_SECOND", DEFAULT.minBodyBytesPerSecond(), 0, 1 << 30),
+                s.number("CHATCACHE_SHUTDOWN_TIMEOUT_MS", DEFAULT.stopTimeoutMillis(), 0, 600_000),
+                s.number("CHATCACHE_HEADER_DEADLINE_MS", DEFAULT.headerDeadlineMillis(), 100, 600_000),
+                s.integer("CHATCACHE_MAX_CONNECTIONS_PER_ADDRESS", DEFAULT.maxConnectionsPerAddress(), 1, 1_000_000));
+    }
 
     /** The same, with this header deadline and this many connections per address. */
     public HttpLimits withConnections(long headerDeadline, int perAddress) {

@@ -5,6 +5,7 @@ import chatcache.chat.ChatService;
 import chatcache.events.EventHub;
 import chatcache.events.EventLog;
 import chatcache.events.EventSettings;
+import chatcache.metrics.ServiceMetrics;
 import com.fasterxml.jackson.core.JsonFactory;
 
 import java.util.concurrent.ExecutorService;
@@ -37,7 +38,7 @@ final class LiveEvents {
         ExecutorService writers = Executors.newFixedThreadPool(WRITERS, DaemonThreads.named("events-writer", true));
         EventFrames frames = new EventFrames(json);
         EventHub hub = new EventHub(log, frames, settings);
-        chatcache.metrics.ServiceMetrics.eventStreams(registry, hub);
+        ServiceMetrics.eventStreams(registry, hub);
         SseSettings sse = new SseSettings(settings.maxQueuedFrames(), settings.maxQueuedBytes(), 2_000);
         return new LiveEvents(hub, writers, new EventHandlers(hub, chats, callers, sse, writers));
     }

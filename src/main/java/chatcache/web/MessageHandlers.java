@@ -1,17 +1,17 @@
 package chatcache.web;
 
-import chatcache.events.EventId;
-import chatcache.events.EventLog;
-import chatcache.message.BackendUnavailableException;
-
 import chatcache.chat.Access;
 import chatcache.chat.ChatService;
-import chatcache.query.OrderKey;
+import chatcache.core.BackendUnavailableException;
+import chatcache.core.Message;
+import chatcache.events.EventId;
+import chatcache.events.EventLog;
 import chatcache.message.FetchResult;
-import chatcache.message.Message;
 import chatcache.message.MessageService;
 import chatcache.message.NewMessage;
+import chatcache.message.NotAllowedException;
 import chatcache.query.Filter;
+import chatcache.query.OrderKey;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.user.Caller;
@@ -119,14 +119,14 @@ final class MessageHandlers {
         Access access = chats.readable(chatId, caller);
         if (Boolean.TRUE.equals(unreadByMe)) {
             if (!access.isMember()) {
-                throw new chatcache.message.NotAllowedException("only members keep a read marker in a chat ('unreadByMe')");
+                throw new NotAllowedException("only members keep a read marker in a chat ('unreadByMe')");
             }
             filters.add(new Filter.UnreadBy(caller.user().orElseThrow().id(), access.lastRead()));
         }
         SearchCriteria criteria;
         try {
             criteria = SearchCriteria.of(chatId, limit == null ? null : limit.intValue(),
-                    Boolean.TRUE.equals(onlyOwn), filters, position, caller);
+                    Boolean.TRUE.equals(onlyOwn), filters, position, caller.user().map(User::id));
         } catch (SearchCriteria.CallerRequiredException e) {
             throw ApiException.unauthorized(e.getMessage());
         }

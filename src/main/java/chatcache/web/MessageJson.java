@@ -1,8 +1,9 @@
 package chatcache.web;
 
+import chatcache.core.Message;
+import chatcache.events.EventId;
 import chatcache.message.Explain;
 import chatcache.message.FetchResult;
-import chatcache.message.Message;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -46,7 +47,7 @@ final class MessageJson {
 
     /** The same, with where its reader joins the chat's events ({@code eventId}), when known. */
     static byte[] page(JsonFactory json, FetchResult page, java.util.function.Function<Message, Boolean> readByMe,
-                       java.util.Optional<chatcache.events.EventId> eventId) {
+                       java.util.Optional<EventId> eventId) {
         return write(json, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("messages");

@@ -1,6 +1,6 @@
 package chatcache.web;
 
-import chatcache.message.BackendUnavailableException;
+import chatcache.core.BackendUnavailableException;
 import chatcache.ratelimit.Decision;
 import chatcache.ratelimit.RateLimiter;
 import chatcache.user.User;

@@ -3,19 +3,20 @@ package chatcache.web;
 import chatcache.ChatCache;
 import chatcache.chat.ChatNotFoundException;
 import chatcache.chat.ChatService;
+import chatcache.core.BackendUnavailableException;
+import chatcache.events.EventLog;
+import chatcache.events.EventSettings;
+import chatcache.events.StreamRefusedException;
 import chatcache.logging.ExceptionText;
-import chatcache.metrics.Metrics;
-import chatcache.metrics.ServiceMetrics;
 import chatcache.message.AnchorNotFoundException;
-import chatcache.message.BackendUnavailableException;
 import chatcache.message.ClaimTakenOverException;
 import chatcache.message.MessageNotFoundException;
 import chatcache.message.MessageService;
 import chatcache.message.NotAllowedException;
-import chatcache.events.EventLog;
-import chatcache.events.EventSettings;
-import chatcache.events.StreamRefusedException;
+import chatcache.metrics.Metrics;
+import chatcache.metrics.ServiceMetrics;
 import chatcache.ratelimit.RateLimiter;
+import chatcache.redis.RedisEventLog;
 import chatcache.user.Authenticator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -84,7 +85,7 @@ public final class WebApp {
     /** The whole API over one ChatCache's parts, live events included (README, "Live events"). */
     public static Javalin create(ChatCache cache, HttpLimits limits, RateLimiter rateLimiter, EventSettings events) {
         return create(cache.messages(), cache.chats(), cache.authenticator(), cache::health, limits, cache.metrics(),
-                rateLimiter, new EventLog(cache.redisPool()), events);
+                rateLimiter, new RedisEventLog(cache.redisPool()), events);
     }
 
     /** The same, with default limits and no rate limits. */

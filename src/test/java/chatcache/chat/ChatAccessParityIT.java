@@ -1,10 +1,10 @@
 package chatcache.chat;
 
-import chatcache.replication.CacheRebuild;
-import chatcache.message.Message;
+import chatcache.core.Message;
 import chatcache.message.NewMessage;
-import chatcache.query.OrderKey;
 import chatcache.message.NotAllowedException;
+import chatcache.query.OrderKey;
+import chatcache.replication.CacheRebuild;
 import chatcache.support.TestStores;
 import chatcache.user.Caller;
 import chatcache.user.Role;

@@ -1,6 +1,6 @@
 package chatcache.events;
 
-import chatcache.message.Message;
+import chatcache.core.Message;
 import chatcache.message.NewMessage;
 import chatcache.query.SearchCriteria;
 import chatcache.redis.OrderIndex;

@@ -2,12 +2,12 @@ package chatcache.fault;
 
 import chatcache.ChatCache;
 import chatcache.Config;
-import chatcache.replication.CacheRebuild;
+import chatcache.core.Message;
 import chatcache.message.FetchResult;
-import chatcache.message.Message;
 import chatcache.message.MessageService;
 import chatcache.message.NewMessage;
 import chatcache.query.SearchCriteria;
+import chatcache.replication.CacheRebuild;
 import chatcache.user.Caller;
 import chatcache.user.Role;
 import chatcache.user.User;

@@ -2,7 +2,7 @@ package chatcache.fault;
 
 import chatcache.ChatCache;
 import chatcache.Config;
-import chatcache.message.Message;
+import chatcache.core.Message;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,7 +1,8 @@
 package chatcache.message;
 
-import chatcache.query.Position;
+import chatcache.core.Message;
 import chatcache.query.Filter;
+import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.support.ExpectedPages;
 import chatcache.support.TestClock;
@@ -65,7 +66,8 @@ class BackendParityIT {
             List<Filter> filters = randomFilters(random, users, posted);
             Integer limit = random.nextInt(6) == 0 ? null : 1 + random.nextInt(random.nextBoolean() ? 10 : SearchCriteria.MAX_LIMIT);
             long chatId = 1 + random.nextInt(chats + 1); // chat chats+1 stays empty
-            SearchCriteria criteria = SearchCriteria.of(chatId, limit, onlyOwn, filters, randomPosition(random, chatId), caller);
+            SearchCriteria criteria = SearchCriteria.of(chatId, limit, onlyOwn, filters, randomPosition(random, chatId),
+                    caller.user().map(User::id));
 
             Optional<Page> expected = ExpectedPages.of(posted, criteria);
             if (expected.isEmpty()) {

@@ -1,8 +1,9 @@
 package chatcache.message;
 
-import chatcache.replication.CacheRebuild;
+import chatcache.core.Message;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
+import chatcache.replication.CacheRebuild;
 import chatcache.support.TestStores;
 import chatcache.user.Caller;
 import chatcache.user.Role;

@@ -1,7 +1,8 @@
 package chatcache.message;
 
-import chatcache.replication.CacheRebuild;
+import chatcache.core.Message;
 import chatcache.query.SearchCriteria;
+import chatcache.replication.CacheRebuild;
 import chatcache.support.TestStores;
 import chatcache.user.Role;
 import chatcache.user.User;

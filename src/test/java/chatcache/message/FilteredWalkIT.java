@@ -1,10 +1,11 @@
 package chatcache.message;
 
-import chatcache.replication.CacheRebuild;
+import chatcache.core.Message;
 import chatcache.query.Filter;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.query.Slice;
+import chatcache.replication.CacheRebuild;
 import chatcache.support.ExpectedPages;
 import chatcache.support.TestClock;
 import chatcache.support.TestStores;

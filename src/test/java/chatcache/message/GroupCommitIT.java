@@ -1,5 +1,6 @@
 package chatcache.message;
 
+import chatcache.core.Message;
 import chatcache.query.SearchCriteria;
 import chatcache.support.TestStores;
 import chatcache.user.Role;

@@ -1,7 +1,8 @@
 package chatcache.message;
 
-import chatcache.query.Position;
+import chatcache.core.Message;
 import chatcache.query.Filter;
+import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.support.ExpectedPages;
 import chatcache.support.TestStores;
@@ -117,7 +118,7 @@ public abstract class MessageQueryContract {
             postAt(1_000 + i, 1, alice, "m" + i);
         }
         assertEquals(expectedIds(1, Optional.empty(), SearchCriteria.DEFAULT_LIMIT),
-                ids(search(SearchCriteria.of(1, null, false, null, Caller.ANONYMOUS))));
+                ids(search(SearchCriteria.of(1, null, false, null, Optional.empty()))));
         assertEquals(expectedIds(1, Optional.empty(), 1), ids(search(chat(1, 1))));
         assertEquals(expectedIds(1, Optional.empty(), 100), ids(search(chat(1, 100))));
     }
@@ -138,9 +139,9 @@ public abstract class MessageQueryContract {
             postAt(1_000 + i % 4, 1, i % 3 == 0 ? alice : bob, "m" + i);
         }
         assertEquals(expectedIds(1, Optional.of(alice.id()), 20),
-                ids(search(SearchCriteria.of(1, 20, false, alice.id(), Caller.ANONYMOUS))));
+                ids(search(SearchCriteria.of(1, 20, false, alice.id(), Optional.empty()))));
         assertEquals(expectedIds(1, Optional.of(bob.id()), 3),
-                ids(search(SearchCriteria.of(1, 3, false, bob.id(), Caller.ANONYMOUS))));
+                ids(search(SearchCriteria.of(1, 3, false, bob.id(), Optional.empty()))));
     }
 
     @Test
@@ -148,14 +149,14 @@ public abstract class MessageQueryContract {
         for (int i = 0; i < 8; i++) {
             postAt(2_000 + i, 1, i % 2 == 0 ? alice : bob, "m" + i);
         }
-        SearchCriteria own = SearchCriteria.of(1, 20, true, bob.id(), Caller.of(alice));
+        SearchCriteria own = SearchCriteria.of(1, 20, true, bob.id(), Optional.of(alice.id()));
         assertEquals(expectedIds(1, Optional.of(alice.id()), 20), ids(search(own)));
     }
 
     @Test
     void onlyOwnNeedsACaller() {
         assertThrows(SearchCriteria.CallerRequiredException.class,
-                () -> SearchCriteria.of(1, 20, true, null, Caller.ANONYMOUS));
+                () -> SearchCriteria.of(1, 20, true, null, Optional.empty()));
     }
 
     @Test
@@ -168,8 +169,8 @@ public abstract class MessageQueryContract {
     void anAuthorWithoutMessagesInTheChatGetsNothing() {
         post(1, alice, "only alice");
         post(2, bob, "bob elsewhere");
-        assertEquals(List.of(), search(SearchCriteria.of(1, 20, false, bob.id(), Caller.ANONYMOUS)));
-        assertEquals(List.of(), search(SearchCriteria.of(1, 20, false, 987_654L, Caller.ANONYMOUS)));
+        assertEquals(List.of(), search(SearchCriteria.of(1, 20, false, bob.id(), Optional.empty())));
+        assertEquals(List.of(), search(SearchCriteria.of(1, 20, false, 987_654L, Optional.empty())));
     }
 
     @Test

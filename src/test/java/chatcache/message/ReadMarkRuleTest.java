@@ -1,5 +1,6 @@
 package chatcache.message;
 
+import chatcache.core.Message;
 import chatcache.user.Role;
 import chatcache.user.User;
 import org.junit.jupiter.api.Test;

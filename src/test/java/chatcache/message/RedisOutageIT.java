@@ -1,10 +1,11 @@
 package chatcache.message;
 
+import chatcache.core.Message;
 import chatcache.query.SearchCriteria;
-import chatcache.replication.OutboxAcks;
-import chatcache.replication.RequestCopies;
 import chatcache.redis.OrderIndex;
 import chatcache.redis.RedisMessages;
+import chatcache.replication.OutboxAcks;
+import chatcache.replication.RequestCopies;
 import chatcache.support.TestStores;
 import chatcache.user.Caller;
 import chatcache.user.Role;

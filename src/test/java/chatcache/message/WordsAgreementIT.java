@@ -1,5 +1,6 @@
 package chatcache.message;
 
+import chatcache.core.Message;
 import chatcache.query.Filter;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;

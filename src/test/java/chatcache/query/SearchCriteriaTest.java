@@ -16,22 +16,22 @@ class SearchCriteriaTest {
 
     @Test
     void defaultsToTwentyMessagesOfTheWholeChat() {
-        assertEquals(new SearchCriteria(9, Optional.empty(), 20), SearchCriteria.of(9, null, false, null, Caller.ANONYMOUS));
+        assertEquals(new SearchCriteria(9, Optional.empty(), 20), SearchCriteria.of(9, null, false, null, Optional.empty()));
     }
 
     @Test
     void userIdSelectsAnAuthor() {
-        assertEquals(Optional.of(7L), SearchCriteria.of(9, 5, false, 7L, Caller.ANONYMOUS).authorId());
+        assertEquals(Optional.of(7L), SearchCriteria.of(9, 5, false, 7L, Optional.empty()).authorId());
     }
 
     @Test
     void onlyOwnMeansTheCallerAndWinsOverUserId() {
-        assertEquals(Optional.of(3L), SearchCriteria.of(9, 5, true, 7L, alice).authorId());
+        assertEquals(Optional.of(3L), SearchCriteria.of(9, 5, true, 7L, Optional.of(3L)).authorId());
     }
 
     @Test
     void onlyOwnWithoutACallerIsRefused() {
-        assertThrows(SearchCriteria.CallerRequiredException.class, () -> SearchCriteria.of(9, 5, true, null, Caller.ANONYMOUS));
+        assertThrows(SearchCriteria.CallerRequiredException.class, () -> SearchCriteria.of(9, 5, true, null, Optional.empty()));
     }
 
     @Test
@@ -63,7 +63,7 @@ class SearchCriteriaTest {
     @Test
     void onlyOwnReplacesTheAuthorsAskedFor() {
         SearchCriteria c = SearchCriteria.of(9, 5, true, List.of(Filter.Authors.of(7, 8), new Filter.TimeRange(1, 2)),
-                Position.LATEST, alice);
+                Position.LATEST, Optional.of(3L));
         assertEquals(List.of(Filter.Authors.of(3), new Filter.TimeRange(1, 2)), c.filters());
     }
 }

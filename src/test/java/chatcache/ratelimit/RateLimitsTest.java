@@ -1,6 +1,7 @@
 package chatcache.ratelimit;
 
 import chatcache.Config;
+import chatcache.InvalidConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -29,7 +30,7 @@ class RateLimitsTest {
     @Test
     void badValuesNameTheSetting() {
         for (String bad : new String[] {"-1", "ten", "1000000001"}) {
-            Config.InvalidConfigException e = assertThrows(Config.InvalidConfigException.class,
+            InvalidConfigException e = assertThrows(InvalidConfigException.class,
                     () -> RateLimits.fromEnv(Map.of("CHATCACHE_RATE_LIMIT_PER_MINUTE", bad)));
             assertTrue(e.getMessage().startsWith("CHATCACHE_RATE_LIMIT_PER_MINUTE must be"), e.getMessage());
         }

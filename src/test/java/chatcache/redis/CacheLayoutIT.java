@@ -1,7 +1,7 @@
 package chatcache.redis;
 
+import chatcache.core.Message;
 import chatcache.replication.CacheRebuild;
-import chatcache.message.Message;
 import chatcache.support.TestStores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package chatcache.redis;
 
-import chatcache.replication.CacheRebuild;
-import chatcache.message.Message;
+import chatcache.core.Message;
 import chatcache.message.NewMessage;
 import chatcache.message.Pager;
 import chatcache.query.Filter;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
+import chatcache.replication.CacheRebuild;
 import chatcache.support.TestStores;
 import chatcache.user.Role;
 import chatcache.user.User;

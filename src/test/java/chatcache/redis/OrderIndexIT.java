@@ -1,7 +1,7 @@
 package chatcache.redis;
 
+import chatcache.core.Message;
 import chatcache.message.CacheIncompleteException;
-import chatcache.message.Message;
 import chatcache.query.MessageOrder;
 import chatcache.support.TestStores;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,6 +1,6 @@
 package chatcache.support;
 
-import chatcache.message.Message;
+import chatcache.core.Message;
 import chatcache.message.Page;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;

@@ -2,6 +2,7 @@ package chatcache.support;
 
 import chatcache.ChatCache;
 import chatcache.Config;
+import chatcache.InvalidConfigException;
 import chatcache.replication.CacheRebuild;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
@@ -37,7 +38,7 @@ public final class TestStores {
         Config config;
         try {
             config = Config.fromEnv(System.getenv());
-        } catch (Config.InvalidConfigException e) {
+        } catch (InvalidConfigException e) {
             throw new IllegalStateException("tests need the private servers: run ./dev test (" + e.getMessage() + ")", e);
         }
         cache = ChatCache.open(config, clock);

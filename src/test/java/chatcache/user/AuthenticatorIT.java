@@ -2,7 +2,7 @@ package chatcache.user;
 
 import chatcache.ChatCache;
 import chatcache.Config;
-import chatcache.message.BackendUnavailableException;
+import chatcache.core.BackendUnavailableException;
 import chatcache.mysql.MySqlUsers;
 import chatcache.support.TestStores;
 import org.junit.jupiter.api.BeforeEach;

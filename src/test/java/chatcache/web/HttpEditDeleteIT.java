@@ -1,16 +1,15 @@
 package chatcache.web;
 
-import chatcache.web.ApiClient.Reply;
-
-import chatcache.replication.CacheRebuild;
-import chatcache.message.Message;
+import chatcache.core.Message;
 import chatcache.message.Page;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
+import chatcache.replication.CacheRebuild;
 import chatcache.support.ExpectedPages;
 import chatcache.support.TestClock;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
+import chatcache.web.ApiClient.Reply;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;

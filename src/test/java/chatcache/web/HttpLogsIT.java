@@ -1,20 +1,20 @@
 package chatcache.web;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import chatcache.Config;
+import chatcache.core.BackendUnavailableException;
 import chatcache.logging.LogEncoder;
 import chatcache.logging.RequestId;
-import chatcache.message.BackendUnavailableException;
 import chatcache.message.MessageService;
-import chatcache.replication.OutboxAcks;
-import chatcache.replication.RequestCopies;
 import chatcache.redis.OrderIndex;
 import chatcache.redis.RedisMessages;
+import chatcache.replication.OutboxAcks;
+import chatcache.replication.RequestCopies;
 import chatcache.support.TestStores;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;

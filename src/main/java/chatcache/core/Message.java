@@ -1,4 +1,4 @@
-package chatcache.message;
+package chatcache.core;
 
 /**
  * A chat message as both stores hold it. {@code data} is the JSON object text exactly as stored

@@ -1,4 +1,4 @@
-package chatcache.message;
+package chatcache.core;
 
 /** A store could not answer (down, timed out, or refused the query). */
 public class BackendUnavailableException extends RuntimeException {
