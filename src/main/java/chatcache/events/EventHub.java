@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Delivers the chats' events to the clients following them on this instance.
  *
- * <p>Threads (Java 17, no virtual threads): one <b>reader</b> reads, with one blocking
+ * <p>Threads: one <b>reader</b> reads, with one blocking
  * {@code XREAD}, the streams of every chat someone here follows, from the position up to which
  * it has delivered each, and hands each event, rendered once, to every subscriber of its chat;
  * handing over only queues it (the HTTP side writes without blocking: web.SseConnection), so a

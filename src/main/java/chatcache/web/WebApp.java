@@ -33,7 +33,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import jakarta.servlet.DispatcherType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +40,6 @@ import org.slf4j.LoggerFactory;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /** Builds the HTTP API; handlers parse, call a service, render. Errors become JSON here, once. */
@@ -128,7 +126,6 @@ public final class WebApp {
     static void server(JavalinConfig config, HttpLimits limits, MeterRegistry registry) {
         ClientConnections connections = new ClientConnections(limits, registry);
         config.startup.showJavalinBanner = false;
-        config.jetty.threadPool = threads();
         config.http.maxRequestSize = limits.maxBodyBytes();
         config.http.compressionStrategy = compression();
         // why: a client that stops sending must not keep a server thread; one that trickles is
@@ -138,6 +135,9 @@ public final class WebApp {
         // errors inside the servlet through the context's
         config.jetty.modifyServer(jetty -> {
             jetty.setErrorHandler(new JsonErrorHandler());
+            // why first: each inserted handler wraps the ones before, so the graceful stop below
+            // also waits for requests whose bodies are still being read
+            jetty.insertHandler(WholeBodies.handler(limits));
             // why: on stop (SIGTERM), the connectors stop accepting at once and requests already
             // begun are finished, for up to the stop timeout, before the server goes down
             jetty.insertHandler(new GracefulHandler());
@@ -186,19 +186,6 @@ public final class WebApp {
                 error(ctx, 404, ownText(ctx, 404));
             }
         });
-    }
-
-    /**
-     * Jetty's pool for its selectors and non-blocking work, and a virtual thread for each piece of
-     * blocking work (a request's handler, its body read). why: a client that sends its body slowly
-     * held a platform thread for up to the body deadline, and 300 such connections took all 250 of
-     * them (other clients then waited seconds); a parked virtual thread costs a few KB of heap.
-     */
-    private static QueuedThreadPool threads() {
-        QueuedThreadPool pool = new QueuedThreadPool(250, 8, 60_000);
-        pool.setName("jetty");
-        pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory()));
-        return pool;
     }
 
     /**

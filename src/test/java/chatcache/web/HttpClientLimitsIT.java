@@ -272,7 +272,7 @@ class HttpClientLimitsIT {
         try {
             // let the slow bodies take their places
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_000)); // the attack's ramp, not a condition
-            // a slow body parks a virtual thread, not one of Jetty's platform threads (250 at most)
+            // a slow body is read as it arrives, on no thread of its own (WholeBodies): none waits in a body read
             long reading = Thread.getAllStackTraces().values().stream()
                     .filter(stack -> Arrays.stream(stack).anyMatch(f -> f.getMethodName().equals("read")
                             && f.getClassName().endsWith("HttpInput")))
