@@ -93,6 +93,11 @@ final class ApiClient {
     }
 
     /** A JSON error answer {"error": "..."} with this status. */
+    static void assertError(Reply reply, int status) {
+        assertError(reply, status, "");
+    }
+
+    /** The same, naming where it was asked in a failure's message. */
     static void assertError(Reply reply, int status, String where) {
         String context = where.isEmpty() ? reply.body() : where + ": " + reply.body();
         assertEquals(status, reply.status(), context);

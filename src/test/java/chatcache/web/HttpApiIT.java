@@ -25,6 +25,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import static chatcache.web.ApiClient.assertError;
+import static chatcache.web.ApiClient.assertJsonContentType;
+import static chatcache.web.ApiClient.fieldNames;
 import static chatcache.web.ApiClient.bearer;
 import static chatcache.web.ApiClient.messageBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -938,18 +941,6 @@ class HttpApiIT extends LiveApp {
             assertTrue(m.get("read").isBoolean(), m.toString());
             return m.get("read").booleanValue();
         }).toList();
-    }
-
-    private static void assertError(Reply reply, int status) {
-        ApiClient.assertError(reply, status, "");
-    }
-
-    private static void assertJsonContentType(Reply reply) {
-        ApiClient.assertJsonContentType(reply);
-    }
-
-    private static Set<String> fieldNames(JsonNode node) {
-        return ApiClient.fieldNames(node);
     }
 
     private static int jsonBytes(JsonNode node) {

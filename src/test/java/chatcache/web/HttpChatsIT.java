@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
+import static chatcache.web.ApiClient.assertError;
 import static chatcache.web.ApiClient.Reply;
 import static chatcache.web.ApiClient.bearer;
 import static chatcache.web.ApiClient.fieldNames;
@@ -393,13 +394,5 @@ class HttpChatsIT extends LiveApp {
         }
         assertEquals(List.of(id), fetched(send("POST", "/chat/" + chat + "/messages", member, null)));
         assertHidden(send("POST", "/chat/" + chat + "/messages", outsider, null), chat);
-    }
-
-    private static void assertError(Reply reply, int status) {
-        ApiClient.assertError(reply, status, "");
-    }
-
-    private static void assertError(Reply reply, int status, String where) {
-        ApiClient.assertError(reply, status, where);
     }
 }

@@ -37,6 +37,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static chatcache.web.ApiClient.assertError;
+import static chatcache.web.ApiClient.assertJsonContentType;
+import static chatcache.web.ApiClient.fieldNames;
 import static chatcache.web.ApiClient.bearer;
 import static chatcache.web.ApiClient.messageBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -1031,22 +1034,6 @@ class HttpEditDeleteIT extends LiveApp {
         } catch (JsonProcessingException e) {
             throw new AssertionError(reply.body(), e);
         }
-    }
-
-    private static void assertError(Reply reply, int status) {
-        assertError(reply, status, "");
-    }
-
-    private static void assertError(Reply reply, int status, String where) {
-        ApiClient.assertError(reply, status, where);
-    }
-
-    private static void assertJsonContentType(Reply reply) {
-        ApiClient.assertJsonContentType(reply);
-    }
-
-    private static Set<String> fieldNames(JsonNode node) {
-        return ApiClient.fieldNames(node);
     }
 
     private static <E> List<E> reversed(List<E> list) {

@@ -26,6 +26,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import static chatcache.web.ApiClient.assertError;
+import static chatcache.web.ApiClient.assertJsonContentType;
+import static chatcache.web.ApiClient.fieldNames;
 import static chatcache.web.ApiClient.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -1153,22 +1156,10 @@ class HttpPaginationIT extends LiveApp {
         return copy;
     }
 
-    private static void assertError(Reply reply, int status) {
-        ApiClient.assertError(reply, status, "");
-    }
-
-    private static void assertJsonContentType(Reply reply) {
-        ApiClient.assertJsonContentType(reply);
-    }
-
     private static String digitsMasked(String text) {
         String masked = text.replaceAll("\\d+", "#");
         assertNotEquals(text, masked, "expected numbers in " + text);
         return masked;
-    }
-
-    private static Set<String> fieldNames(JsonNode node) {
-        return ApiClient.fieldNames(node);
     }
 
     private static <E> List<E> reversed(List<E> list) {
