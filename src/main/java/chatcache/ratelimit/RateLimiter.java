@@ -2,12 +2,12 @@ package chatcache.ratelimit;
 
 import chatcache.background.DaemonThreads;
 import chatcache.logging.ExceptionText;
+import chatcache.rediskit.LuaScript;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import java.util.List;
 import java.util.Map;
@@ -49,34 +49,10 @@ public final class RateLimiter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RateLimiter.class);
     private static final String PREFIX = "chatcache:ratelimit:";
 
-    /**
-     * KEYS[1] the caller's key; ARGV[1] milliseconds per request (window / limit, may be a
-     * fraction); ARGV[2] the window in milliseconds; ARGV[3] how many requests to take at most.
-     * Returns how many were taken (1..ARGV[3]), or minus the milliseconds to wait when not even
-     * one fits (a refused request costs nothing).
-     */
-    static final String TAKE = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local interval = tonumber(ARGV[1])
-            local window = tonumber(ARGV[2])
-            local whole = tonumber(redis.call('GET', KEYS[1]) or 0)
-            if whole < now then whole = now end
-            local fit = math.floor((now + window - whole) / interval + 1e-9)
-            if fit < 1 then return -math.ceil(whole + interval - window - now) end
-            local taken = math.min(fit, tonumber(ARGV[3]))
-            whole = whole + taken * interval
-            redis.call('SET', KEYS[1], string.format('%.3f', whole), 'PX', math.ceil(whole - now))
-            return taken""";
-
-    /** KEYS[1] the caller's key; ARGV[1] milliseconds per request; ARGV[2] how many requests to give back. */
-    static final String GIVE_BACK = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local whole = tonumber(redis.call('GET', KEYS[1]) or 0) - tonumber(ARGV[2]) * tonumber(ARGV[1])
-            if whole <= now then return redis.call('DEL', KEYS[1]) end
-            redis.call('SET', KEYS[1], string.format('%.3f', whole), 'PX', math.ceil(whole - now))
-            return 1""";
+    /** GCRA: takes up to a batch of requests (schema/lua/ratelimit-take.lua). */
+    private static final LuaScript TAKE = LuaScript.load("ratelimit-take");
+    /** Gives unspent credit back (schema/lua/ratelimit-give-back.lua). */
+    private static final LuaScript GIVE_BACK = LuaScript.load("ratelimit-give-back");
 
     /**
      * At most this many requests are taken from Redis at once, and a hundredth of the limit (12 at
@@ -108,8 +84,6 @@ public final class RateLimiter implements AutoCloseable {
     private final Budget anonymous;
     private final Map<String, Credit> credits = new ConcurrentHashMap<>();
     private final String window;
-    private final Script take;
-    private final Script giveBack;
     /** Takes the next batches and gives idle credit back; one thread, made on the first batch. */
     private volatile ScheduledExecutorService background;
     private final AtomicLong denied = new AtomicLong();
@@ -124,8 +98,6 @@ public final class RateLimiter implements AutoCloseable {
         this.window = Long.toString(limits.windowMillis());
         this.signedIn = Budget.of(limits.signedIn(), limits.windowMillis());
         this.anonymous = Budget.of(limits.anonymous(), limits.windowMillis());
-        this.take = new Script(TAKE);
-        this.giveBack = new Script(GIVE_BACK);
     }
 
     /** One kind of caller's limit as the scripts take it: null interval = no limit. */
@@ -216,7 +188,7 @@ public final class RateLimiter implements AutoCloseable {
         waited.incrementAndGet();
         // why one at a time once many callers hold credit: what the map holds must stay bounded
         int batch = held == null && credits.size() >= MAX_CALLERS_HELD ? 1 : budget.batch;
-        Long taken = call(take, key, budget.interval, window, Integer.toString(batch));
+        Long taken = call(TAKE, key, budget.interval, window, Integer.toString(batch));
         if (taken == null) {
             return Decision.ALLOW;
         }
@@ -237,7 +209,7 @@ public final class RateLimiter implements AutoCloseable {
     /** Takes the next batch while half of the last is still there to spend. */
     private void refill(Credit credit) {
         try {
-            Long taken = call(take, credit.key, credit.budget.interval, window, Integer.toString(credit.budget.batch));
+            Long taken = call(TAKE, credit.key, credit.budget.interval, window, Integer.toString(credit.budget.batch));
             if (taken != null && taken > 0) {
                 credit.left.addAndGet(taken.intValue());
             }
@@ -258,7 +230,7 @@ public final class RateLimiter implements AutoCloseable {
             credits.remove(credit.key, credit);
             int left = credit.left.getAndSet(0);
             if (left > 0) {
-                call(giveBack, credit.key, credit.budget.interval, Integer.toString(left));
+                call(GIVE_BACK, credit.key, credit.budget.interval, Integer.toString(left));
             }
         }
     }
@@ -301,9 +273,9 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     /** Runs a script; null when Redis cannot be asked (the request is then let through: fail open). */
-    private Long call(Script script, String key, String... args) {
+    private Long call(LuaScript script, String key, String... args) {
         try (Jedis jedis = pool.getResource()) {
-            Long result = (Long) script.run(jedis, List.of(key), List.of(args));
+            Long result = (Long) script.eval(jedis, List.of(key), List.of(args));
             if (failing.compareAndSet(true, false)) {
                 log.info("rate limits are enforced again");
             }
@@ -314,29 +286,6 @@ public final class RateLimiter implements AutoCloseable {
                 log.warn("rate limits are not enforced while Redis cannot count requests: {}", ExceptionText.summary(e));
             }
             return null;
-        }
-    }
-
-    /** A Lua script run by its SHA, loaded again when Redis has forgotten it (restarted, flushed). */
-    private static final class Script {
-        private final String source;
-        private volatile String sha;
-
-        Script(String source) {
-            this.source = source;
-        }
-
-        Object run(Jedis jedis, List<String> keys, List<String> args) {
-            String known = sha;
-            if (known != null) {
-                try {
-                    return jedis.evalsha(known, keys, args);
-                } catch (JedisNoScriptException e) {
-                    // Redis restarted or its scripts were flushed: load it again
-                }
-            }
-            sha = jedis.scriptLoad(source);
-            return jedis.evalsha(sha, keys, args);
         }
     }
 }

@@ -1,16 +1,17 @@
 package chatcache.redis;
 
-import chatcache.core.BackendUnavailableException;
 import chatcache.events.ChatEvents;
 import chatcache.events.EventRetention;
 import chatcache.message.CacheCompleteness;
-import redis.clients.jedis.Jedis;
+import chatcache.rediskit.LuaScript;
+import chatcache.rediskit.Redis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.exceptions.JedisException;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -23,14 +24,14 @@ public final class CacheState implements CacheCompleteness {
     public static final String COMPLETE = "chatcache:complete";
     static final String REBUILDING = "chatcache:rebuilding";
 
-    private final JedisPool pool;
-    private final java.util.List<String> eventArgs;
+    private final Redis redis;
+    private final List<String> eventArgs;
 
     /**
      * @param events how much of a chat's event stream to keep when its rebuild appends a reset
      */
     public CacheState(JedisPool pool, EventRetention events) {
-        this.pool = pool;
+        this.redis = new Redis(pool);
         this.eventArgs = EventAppend.args(events);
     }
 
@@ -46,26 +47,22 @@ public final class CacheState implements CacheCompleteness {
 
     @Override
     public boolean holdsAll() {
-        try (Jedis jedis = pool.getResource()) {
-            return jedis.exists(COMPLETE);
-        } catch (JedisException e) {
-            throw new BackendUnavailableException("Redis cannot say what it holds: " + e.getMessage(), e);
-        }
+        return redis.call("say what it holds", jedis -> jedis.exists(COMPLETE));
     }
 
     @Override
     public void markAllComplete() {
-        run(jedis -> jedis.set(COMPLETE, Instant.now().toString()));
+        redis.run("mark the cache complete", jedis -> jedis.set(COMPLETE, Instant.now().toString()));
     }
 
     @Override
     public void markAllIncomplete() {
-        run(jedis -> jedis.del(COMPLETE));
+        redis.run("mark the cache incomplete", jedis -> jedis.del(COMPLETE));
     }
 
     @Override
     public void markChatRebuilding(long chatId) {
-        run(jedis -> jedis.sadd(REBUILDING, Long.toString(chatId)));
+        redis.run("mark chat " + chatId + " rebuilding", jedis -> jedis.sadd(REBUILDING, Long.toString(chatId)));
     }
 
     /**
@@ -75,27 +72,14 @@ public final class CacheState implements CacheCompleteness {
      */
     @Override
     public void markChatComplete(long chatId) {
-        java.util.List<String> keys = new java.util.ArrayList<>(java.util.List.of(ChatEvents.key(chatId)));
+        List<String> keys = new ArrayList<>(List.of(ChatEvents.key(chatId)));
         keys.addAll(EventAppend.guardKeys());
-        java.util.List<String> args = new java.util.ArrayList<>(eventArgs);
+        List<String> args = new ArrayList<>(eventArgs);
         args.add(Long.toString(chatId));
         args.add(ChatEvents.CHAT_REBUILT);
-        run(jedis -> jedis.eval(COMPLETE_CHAT, keys, args));
+        redis.run("end the rebuild of chat " + chatId, jedis -> COMPLETE_CHAT.eval(jedis, keys, args));
     }
 
-    /** KEYS: the chat's event stream, the guard keys; ARGV: max and retention, the chat, the reason. */
-    private static final String COMPLETE_CHAT = EventAppend.script("""
-            if redis.call('SREM', KEYS[3], ARGV[3]) == 0 then
-              return 0
-            end
-            return append_event(KEYS[1], KEYS[2], KEYS[3], ARGV[3], ARGV[1], ARGV[2], {EV_TYPE, EV_RESET, EV_REASON, ARGV[4]})
-            """);
-
-    private void run(java.util.function.Consumer<Jedis> action) {
-        try (Jedis jedis = pool.getResource()) {
-            action.accept(jedis);
-        } catch (JedisException e) {
-            throw new BackendUnavailableException("Redis unavailable: " + e.getMessage(), e);
-        }
-    }
+    /** Removes the chat from the rebuilding set and appends its reset (schema/lua/cache-complete-chat.lua). */
+    private static final LuaScript COMPLETE_CHAT = EventAppend.script("cache-complete-chat");
 }

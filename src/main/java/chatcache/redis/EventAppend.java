@@ -2,6 +2,7 @@ package chatcache.redis;
 
 import chatcache.events.ChatEvents;
 import chatcache.events.EventRetention;
+import chatcache.rediskit.LuaScript;
 
 import java.util.List;
 
@@ -20,26 +21,18 @@ import java.util.List;
  * trim strategy. Both with {@code ~}: Redis trims whole nodes, which costs O(1) per append.
  */
 final class EventAppend {
-    /** The Lua names of the contract's constants, then the function. */
-    private static final String LUA = constants() + """
-            local function append_event(stream, complete, rebuilding, chat, max, retention, fields)
-              if redis.call('EXISTS', complete) == 0 or redis.call('SISMEMBER', rebuilding, chat) == 1 then
-                return 0
-              end
-              redis.call('XADD', stream, 'MAXLEN', '~', max, '*', unpack(fields))
-              local now = redis.call('TIME')
-              local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-              redis.call('XTRIM', stream, 'MINID', '~', string.format('%.0f', ms - tonumber(retention)))
-              return 1
-            end
-            """;
+    /** The Lua names of the contract's constants, then the function (schema/lua/append-event.lua). */
+    private static final String LUA = constants() + LuaScript.resource("append-event");
 
     private EventAppend() {
     }
 
-    /** A script whose body may call {@code append_event} and use the EV_* names. */
-    static String script(String body) {
-        return LUA + body;
+    /** The script {@code schema/lua/<name>.lua}, which may call {@code append_event} and use the EV_* names, after these preludes. */
+    static LuaScript script(String name, String... preludes) {
+        String[] all = new String[preludes.length + 1];
+        all[0] = LUA;
+        System.arraycopy(preludes, 0, all, 1, preludes.length);
+        return LuaScript.load(name, all);
     }
 
     /** The two ARGV values {@code append_event} takes as max and retention. */

@@ -3,7 +3,11 @@ package chatcache.redis;
 import chatcache.core.Message;
 import chatcache.query.MessageField;
 import chatcache.query.Words;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -29,7 +33,7 @@ final class MessageHash {
         return Long.parseLong(key.substring(KEY_PREFIX.length()));
     }
 
-    /** Every field but {@code read} (see {@link RedisMessages#putAll}). */
+    /** Every field but {@code read} (see {@link MessageWrites}). */
     static Map<String, String> fields(Message m) {
         Map<String, String> f = new LinkedHashMap<>();
         f.put(MessageField.CHAT_ID.redisField(), Long.toString(m.chatId()));
@@ -54,6 +58,24 @@ final class MessageHash {
                 + "local H_CREATED = '" + MessageField.CREATED_AT.redisField() + "'\n"
                 + "local H_DATA = '" + DATA + "'\n"
                 + "local H_READ = '" + READ + "'\n";
+    }
+
+    /** The messages whose hashes Redis holds, by id, in one pipeline (partial hashes are left out). */
+    static Map<Long, Message> readAll(Jedis jedis, Collection<Long> ids) {
+        Pipeline p = jedis.pipelined();
+        Map<Long, Response<Map<String, String>>> replies = new LinkedHashMap<>();
+        for (long id : ids) {
+            replies.put(id, p.hgetAll(key(id)));
+        }
+        p.sync();
+        Map<Long, Message> found = new LinkedHashMap<>();
+        replies.forEach((id, reply) -> {
+            Map<String, String> fields = reply.get();
+            if (isMessage(fields)) {
+                found.put(id, toMessage(key(id), fields));
+            }
+        });
+        return found;
     }
 
     /** False for an empty or partial hash (as a read mark racing a delete once could leave). */

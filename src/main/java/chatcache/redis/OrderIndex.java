@@ -1,15 +1,15 @@
 package chatcache.redis;
 
 import chatcache.message.CacheIncompleteException;
+import chatcache.rediskit.CommandQueue;
+import chatcache.rediskit.LuaScript;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Transaction;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.util.SafeEncoder;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,14 +23,12 @@ import java.util.Optional;
  * <p>A list is a directory sorted set ({@code order:chat:C}, {@code order:chat:C:user:U}) of
  * buckets of at most {@link #bucketSize} keys, each a small sorted set that Redis keeps as a
  * listpack: ~25 bytes per key instead of the ~130 of one large sorted set (see README, Memory).
- * Every operation is one call of {@code schema/order-index.lua}, so it is atomic, and can be
+ * Every operation is one call of {@code schema/lua/order-index.lua}, so it is atomic, and can be
  * queued in a MULTI with the message's hash.
  */
 public final class OrderIndex {
     private static final String PREFIX = "order:chat:";
-    private static final String SCRIPT_RESOURCE = "/schema/order-index.lua";
-    private static final String SCRIPT = readScript();
-    private static final String SHA = sha1(SCRIPT);
+    private static final LuaScript SCRIPT = LuaScript.load("order-index");
     /** The error the script answers a guarded read of a chat the cache does not hold completely. */
     private static final String INCOMPLETE = "INCOMPLETE";
     /**
@@ -63,18 +61,18 @@ public final class OrderIndex {
     /** The directories of every author order index of a chat (SCAN: for rebuilds and checks, not requests). */
     static List<String> authorLists(Jedis jedis, long chatId) {
         List<String> lists = new ArrayList<>();
-        redis.clients.jedis.params.ScanParams params = new redis.clients.jedis.params.ScanParams()
+        ScanParams params = new ScanParams()
                 .match(PREFIX + chatId + ":user:*").count(1000);
-        String cursor = redis.clients.jedis.params.ScanParams.SCAN_POINTER_START;
+        String cursor = ScanParams.SCAN_POINTER_START;
         do {
-            redis.clients.jedis.resps.ScanResult<String> page = jedis.scan(cursor, params);
+            ScanResult<String> page = jedis.scan(cursor, params);
             for (String key : page.getResult()) {
                 if (key.indexOf('|') < 0) { // a bucket is <directory>|<bound>
                     lists.add(key);
                 }
             }
             cursor = page.getCursor();
-        } while (!cursor.equals(redis.clients.jedis.params.ScanParams.SCAN_POINTER_START));
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         return lists;
     }
 
@@ -89,13 +87,13 @@ public final class OrderIndex {
     }
 
     /** Queues the addition of sort keys to a list. */
-    void add(Transaction tx, String list, String... sortKeys) {
-        tx.evalsha(SHA, List.of(list), args("add", Integer.toString(bucketSize), sortKeys));
+    void add(CommandQueue tx, String list, String... sortKeys) {
+        tx.script(SCRIPT, List.of(list), args("add", Integer.toString(bucketSize), sortKeys));
     }
 
     /** Queues the removal of sort keys from a list. */
-    void remove(Transaction tx, String list, String... sortKeys) {
-        tx.evalsha(SHA, List.of(list), args("remove", null, sortKeys));
+    void remove(CommandQueue tx, String list, String... sortKeys) {
+        tx.script(SCRIPT, List.of(list), args("remove", null, sortKeys));
     }
 
     /** Up to count keys older than from (exclusive; from the newest if empty), newest first. */
@@ -123,7 +121,7 @@ public final class OrderIndex {
 
     /** The command {@link #olderInComplete} / {@link #newerInComplete} send, as explain shows it. */
     static List<String> guardedCommand(long chatId, String list, boolean older, Optional<String> from, int count) {
-        return List.of("EVALSHA", SHA, "3", list, CacheState.COMPLETE, CacheState.REBUILDING,
+        return List.of("EVALSHA", SCRIPT.sha(), "3", list, CacheState.COMPLETE, CacheState.REBUILDING,
                 older ? "older" : "newer", Integer.toString(count), from.orElse(""), Long.toString(chatId));
     }
 
@@ -164,30 +162,13 @@ public final class OrderIndex {
      * Queues, for a member of a chat, their read marker and how many messages by others are above
      * it ("unread"); the reply is {marker sort key or '', count}, or null when the user is no member.
      */
-    static redis.clients.jedis.Response<Object> unread(redis.clients.jedis.Pipeline p, long chatId, long userId) {
-        return p.evalsha(SHA, List.of(chatList(chatId), authorList(chatId, userId), RedisChats.key(chatId)),
+    static Response<Object> unread(CommandQueue p, long chatId, long userId) {
+        return p.script(SCRIPT, List.of(chatList(chatId), authorList(chatId, userId), RedisChats.key(chatId)),
                 List.of("unread", Long.toString(userId)));
     }
 
-    /** Makes the script known to Redis (after a restart or SCRIPT FLUSH it is not). */
-    static void load(Jedis jedis) {
-        jedis.scriptLoad(SCRIPT);
-    }
-
-    /** True if a transaction's results show that Redis did not know the script. */
-    static boolean scriptWasMissing(List<Object> results) {
-        return results != null && results.stream().anyMatch(r -> r instanceof Exception e
-                && String.valueOf(e.getMessage()).startsWith("NOSCRIPT"));
-    }
-
     private static Object call(Jedis jedis, List<String> keys, String... args) {
-        List<String> argv = List.of(args);
-        try {
-            return jedis.evalsha(SHA, keys, argv);
-        } catch (JedisNoScriptException e) {
-            load(jedis);
-            return jedis.evalsha(SHA, keys, argv);
-        }
+        return SCRIPT.eval(jedis, keys, List.of(args));
     }
 
     private static List<String> args(String op, String first, String[] rest) {
@@ -208,26 +189,5 @@ public final class OrderIndex {
             out.add(o instanceof byte[] b ? SafeEncoder.encode(b) : (String) o);
         }
         return out;
-    }
-
-    private static String readScript() {
-        try (InputStream in = OrderIndex.class.getResourceAsStream(SCRIPT_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(SCRIPT_RESOURCE + " is missing from the classpath");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + SCRIPT_RESOURCE, e);
-        }
-    }
-
-    /** The SHA-1 by which EVALSHA names a script. */
-    static String sha1(String text) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is missing from this JVM", e);
-        }
     }
 }

@@ -11,23 +11,26 @@ import chatcache.chat.Visibility;
 import chatcache.core.BackendUnavailableException;
 import chatcache.message.CacheIncompleteException;
 import chatcache.query.OrderKey;
-import redis.clients.jedis.Jedis;
+import chatcache.rediskit.LuaScript;
+import chatcache.rediskit.Pipelines;
+import chatcache.rediskit.Redis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
-import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.util.SafeEncoder;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -40,78 +43,19 @@ public final class RedisChats implements ChatReplica {
     private static final String MEMBER = "m:";
     private static final String MARKER = "r:";
 
-    /**
-     * {@code above(a, b)}: a > b byte by byte, as Redis orders members by lex. why not Lua's '>':
-     * it compares with strcoll, and Redis sets LC_COLLATE from its environment.
-     */
-    private static final String ABOVE = """
-            local function above(a, b)
-              for i = 1, math.min(#a, #b) do
-                local x, y = string.byte(a, i), string.byte(b, i)
-                if x ~= y then return x > y end
-              end
-              return #a > #b
-            end
-            """;
-
-    /**
-     * Replaces the hash unless Redis holds a newer version (ARGV[1]; the same version is written
-     * again, which mends a damaged copy); ARGV[2..] are field, value pairs.
-     * Read markers ({@code r:<userId>}) are merged, not replaced: each keeps the later of the copy's
-     * and Redis's (a marker moved in Redis reaches MySQL later, through the read-mark stream), and
-     * only for members. KEYS[2] is the prefix of the members' chat sets ({@code user-chats:<userId>}),
-     * kept in step: the chat is added to each member's set and removed from each former member's.
-     */
-    private static final String PUT = ABOVE + """
-            local cur = redis.call('HGET', KEYS[1], 'version')
-            if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
-            local old = redis.call('HGETALL', KEYS[1])
-            local chat = string.sub(KEYS[1], string.len('chats:') + 1)
-            local marks, former = {}, {}
-            for i = 1, #old, 2 do
-              local p = string.sub(old[i], 1, 2)
-              if p == 'r:' then marks[string.sub(old[i], 3)] = old[i + 1] end
-              if p == 'm:' then former[string.sub(old[i], 3)] = true end
-            end
-            redis.call('DEL', KEYS[1])
-            local members, given = {}, {}
-            for i = 2, #ARGV, 2 do
-              local f, v = ARGV[i], ARGV[i + 1]
-              local p = string.sub(f, 1, 2)
-              if p == 'm:' then members[string.sub(f, 3)] = true end
-              if p == 'r:' then
-                given[string.sub(f, 3)] = v
-              else
-                redis.call('HSET', KEYS[1], f, v)
-              end
-            end
-            for u, _ in pairs(members) do
-              local v = given[u]
-              if marks[u] and (not v or above(marks[u], v)) then v = marks[u] end
-              if v then redis.call('HSET', KEYS[1], 'r:' .. u, v) end
-              redis.call('SADD', KEYS[2] .. u, chat)
-            end
-            for u, _ in pairs(former) do
-              if not members[u] then redis.call('SREM', KEYS[2] .. u, chat) end
-            end
-            return 1""";
-
-    /** Moves member ARGV[1]'s marker forwards to ARGV[2] (a sort key), and records the move for MySQL in the stream KEYS[2]. */
-    private static final String ADVANCE = ABOVE + """
-            if redis.call('HEXISTS', KEYS[1], 'm:' .. ARGV[1]) == 0 then return -1 end
-            local cur = redis.call('HGET', KEYS[1], 'r:' .. ARGV[1])
-            if cur and not above(ARGV[2], cur) then return 0 end
-            redis.call('HSET', KEYS[1], 'r:' .. ARGV[1], ARGV[2])
-            redis.call('XADD', KEYS[2], '*', 'marker', ARGV[3] .. ':' .. ARGV[1] .. ':' .. ARGV[2])
-            return 1""";
+    /** Replaces a chat's hash unless Redis holds a newer version, merging read markers (schema/lua/chat-put.lua). */
+    private static final LuaScript PUT = LuaScript.load("chat-put", LuaScript.resource("byte-order"));
+    /** Moves a member's read marker forwards and records the move for MySQL (schema/lua/chat-advance-marker.lua). */
+    private static final LuaScript ADVANCE = LuaScript.load("chat-advance-marker", LuaScript.resource("byte-order"));
 
     /** The set of the chats a user is a member of (kept by {@link #PUT}). */
     static final String USER_CHATS = "user-chats:";
 
-    private final JedisPool pool;
+    private static final String WHAT = "answer for chats";
+    private final Redis redis;
 
     public RedisChats(JedisPool pool) {
-        this.pool = pool;
+        this.redis = new Redis(pool);
     }
 
     static String key(long chatId) {
@@ -127,8 +71,7 @@ public final class RedisChats implements ChatReplica {
         if (chats.isEmpty()) {
             return;
         }
-        run(jedis -> {
-            Pipeline p = jedis.pipelined();
+        redis.run("cache " + chats.size() + " chats", jedis -> Pipelines.run(jedis, queue -> {
             for (Chat chat : chats) {
                 List<String> args = new ArrayList<>();
                 args.add(Long.toString(chat.version()));
@@ -136,23 +79,22 @@ public final class RedisChats implements ChatReplica {
                     args.add(k);
                     args.add(v);
                 });
-                p.eval(PUT, List.of(key(chat.id()), USER_CHATS), args);
+                queue.script(PUT, List.of(key(chat.id()), USER_CHATS), args);
             }
-            p.sync();
-            return null;
-        });
+            return () -> null;
+        }));
     }
 
     @Override
     public void remove(Collection<Long> chatIds) {
         if (!chatIds.isEmpty()) {
-            run(jedis -> jedis.del(chatIds.stream().map(RedisChats::key).toArray(String[]::new)));
+            redis.call(WHAT, jedis -> jedis.del(chatIds.stream().map(RedisChats::key).toArray(String[]::new)));
         }
     }
 
     @Override
     public Optional<Access> access(long chatId, long userId) {
-        return run(jedis -> {
+        return redis.call(WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
             Supplier<Boolean> holds = CacheState.holds(p, chatId);
             Response<List<String>> values = p.hmget(key(chatId), "visibility", MEMBER + userId, MARKER + userId);
@@ -173,14 +115,14 @@ public final class RedisChats implements ChatReplica {
 
     @Override
     public boolean advance(ReadMarker marker) {
-        Object moved = run(jedis -> jedis.eval(ADVANCE, List.of(key(marker.chatId()), ReadMarkLog.KEY),
+        Object moved = redis.call(WHAT, jedis -> ADVANCE.eval(jedis, List.of(key(marker.chatId()), ReadMarkLog.KEY),
                 List.of(Long.toString(marker.userId()), marker.upTo().sortKey(), Long.toString(marker.chatId()))));
         return Long.valueOf(1).equals(moved);
     }
 
     @Override
     public List<Unread> unread(long userId, Collection<Long> only) {
-        return run(jedis -> {
+        return redis.call(WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
             Response<Boolean> complete = p.exists(CacheState.COMPLETE);
             Response<Set<String>> rebuilding = p.smembers(CacheState.REBUILDING);
@@ -189,7 +131,7 @@ public final class RedisChats implements ChatReplica {
             if (!complete.get()) {
                 throw new CacheIncompleteException(0);
             }
-            java.util.TreeSet<Long> chats = new java.util.TreeSet<>();
+            TreeSet<Long> chats = new TreeSet<>();
             mine.get().forEach(c -> chats.add(Long.parseLong(c)));
             if (!only.isEmpty()) {
                 chats.retainAll(only);
@@ -199,22 +141,15 @@ public final class RedisChats implements ChatReplica {
                     throw new CacheIncompleteException(chat);
                 }
             }
-            for (int attempt = 0; ; attempt++) {
-                Pipeline q = jedis.pipelined();
-                Map<Long, Response<Object>> replies = new java.util.LinkedHashMap<>();
-                chats.forEach(chat -> replies.put(chat, OrderIndex.unread(q, chat, userId)));
-                q.sync();
-                try {
+            return Pipelines.run(jedis, queue -> {
+                Map<Long, Response<Object>> replies = new LinkedHashMap<>();
+                chats.forEach(chat -> replies.put(chat, OrderIndex.unread(queue, chat, userId)));
+                return () -> {
                     List<Unread> out = new ArrayList<>();
                     replies.forEach((chat, reply) -> unreadOf(chat, reply.get()).ifPresent(out::add));
                     return out;
-                } catch (redis.clients.jedis.exceptions.JedisDataException e) {
-                    if (attempt > 0 || !String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
-                        throw e;
-                    }
-                    OrderIndex.load(jedis);
-                }
-            }
+                };
+            });
         });
     }
 
@@ -225,14 +160,14 @@ public final class RedisChats implements ChatReplica {
             return Optional.empty();
         }
         List<Object> pair = (List<Object>) reply;
-        String marker = pair.get(0) instanceof byte[] b ? redis.clients.jedis.util.SafeEncoder.encode(b) : (String) pair.get(0);
+        String marker = pair.get(0) instanceof byte[] b ? SafeEncoder.encode(b) : (String) pair.get(0);
         long count = (Long) pair.get(1);
         return Optional.of(new Unread(chatId, count, marker.isEmpty() ? null : OrderKey.ofSortKey(marker).id()));
     }
 
     @Override
     public Optional<Chat> find(long chatId) {
-        return run(jedis -> {
+        return redis.call(WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
             Supplier<Boolean> holds = CacheState.holds(p, chatId);
             Response<Map<String, String>> hash = p.hgetAll(key(chatId));
@@ -246,7 +181,7 @@ public final class RedisChats implements ChatReplica {
 
     @Override
     public Map<Long, Chat> peek(Collection<Long> chatIds) {
-        return run(jedis -> {
+        return redis.call(WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
             Map<Long, Response<Map<String, String>>> hashes = new HashMap<>();
             chatIds.forEach(id -> hashes.put(id, p.hgetAll(key(id))));
@@ -259,9 +194,9 @@ public final class RedisChats implements ChatReplica {
 
     @Override
     public List<String> unlisted(Collection<Chat> chats) {
-        return run(jedis -> {
+        return redis.call(WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
-            Map<String, Response<Boolean>> listed = new java.util.LinkedHashMap<>();
+            Map<String, Response<Boolean>> listed = new LinkedHashMap<>();
             for (Chat chat : chats) {
                 for (Member m : chat.members()) {
                     listed.put("user " + m.userId() + " in chat " + chat.id(),
@@ -281,7 +216,7 @@ public final class RedisChats implements ChatReplica {
 
     @Override
     public Set<Long> ids() {
-        return run(jedis -> {
+        return redis.call(WHAT, jedis -> {
             Set<Long> ids = new HashSet<>();
             ScanParams params = new ScanParams().match(keyPattern()).count(1000);
             String cursor = ScanParams.SCAN_POINTER_START;
@@ -336,14 +271,5 @@ public final class RedisChats implements ChatReplica {
     private static MemberRole parseRole(String wire) {
         return MemberRole.fromWire(wire).orElseThrow(() -> new BackendUnavailableException(
                 BackendUnavailableException.Reason.UNREADABLE, "Redis holds an unknown member role '" + wire + "'", null));
-    }
-
-    private <T> T run(Function<Jedis, T> action) {
-        try (Jedis jedis = pool.getResource()) {
-            return action.apply(jedis);
-        } catch (JedisException e) {
-            throw new BackendUnavailableException(BackendUnavailableException.Reason.UNREACHABLE,
-                    "Redis cannot answer for chats: " + e.getMessage(), e);
-        }
     }
 }

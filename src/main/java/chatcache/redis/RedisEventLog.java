@@ -5,11 +5,13 @@ import chatcache.events.ChatEvent;
 import chatcache.events.ChatEvents;
 import chatcache.events.EventId;
 import chatcache.events.EventLog;
+import chatcache.rediskit.Redis;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
 import redis.clients.jedis.resps.StreamInfo;
@@ -27,19 +29,16 @@ import java.util.Optional;
 public final class RedisEventLog implements EventLog {
     private static final String COMPLETE = CacheState.COMPLETE;
 
-    private final JedisPool pool;
+    private static final String WHAT = "serve the events";
+    private final Redis redis;
 
     public RedisEventLog(JedisPool pool) {
-        this.pool = pool;
+        this.redis = new Redis(pool);
     }
 
     @Override
     public Optional<String> epoch() {
-        try (Jedis jedis = pool.getResource()) {
-            return epoch(jedis);
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
+        return redis.call(WHAT, RedisEventLog::epoch);
     }
 
     static Optional<String> epoch(Jedis jedis) {
@@ -55,10 +54,10 @@ public final class RedisEventLog implements EventLog {
      */
     @Override
     public Optional<EventId> position(long chatId) {
-        try (Jedis jedis = pool.getResource()) {
-            redis.clients.jedis.Pipeline p = jedis.pipelined();
-            redis.clients.jedis.Response<String> complete = p.get(COMPLETE);
-            redis.clients.jedis.Response<List<StreamEntry>> newest = p.xrevrange(ChatEvents.key(chatId), "+", "-", 1);
+        return redis.call(WHAT, jedis -> {
+            Pipeline p = jedis.pipelined();
+            Response<String> complete = p.get(COMPLETE);
+            Response<List<StreamEntry>> newest = p.xrevrange(ChatEvents.key(chatId), "+", "-", 1);
             p.sync();
             if (complete.get() == null) {
                 return Optional.empty();
@@ -66,18 +65,12 @@ public final class RedisEventLog implements EventLog {
             String epoch = ChatEvents.epochToken(complete.get());
             List<StreamEntry> last = newest.get();
             return Optional.of(last.isEmpty() ? EventId.start(epoch) : EventId.of(epoch, last.get(0).getID().toString()));
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
+        });
     }
 
     @Override
     public EventId tail(String epoch, long chatId) {
-        try (Jedis jedis = pool.getResource()) {
-            return tail(jedis, epoch, chatId);
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
+        return redis.call(WHAT, jedis -> tail(jedis, epoch, chatId));
     }
 
     static EventId tail(Jedis jedis, String epoch, long chatId) {
@@ -92,7 +85,7 @@ public final class RedisEventLog implements EventLog {
      */
     @Override
     public boolean continuesFrom(EventId from, long chatId) {
-        try (Jedis jedis = pool.getResource()) {
+        return redis.call(WHAT, jedis -> {
             StreamInfo info = info(jedis, chatId);
             if (info == null) {
                 return from.millis() == 0 && from.seq() == 0; // nothing was ever appended in this epoch
@@ -108,23 +101,19 @@ public final class RedisEventLog implements EventLog {
             }
             StreamEntry first = info.getFirstEntry();
             return first != null && from.compareTo(EventId.of(from.epoch(), first.getID().toString())) >= 0;
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
+        });
     }
 
     @Override
     public List<ChatEvent> after(EventId from, long chatId, int count) {
-        try (Jedis jedis = pool.getResource()) {
+        return redis.call(WHAT, jedis -> {
             List<StreamEntry> entries = jedis.xrange(ChatEvents.key(chatId), "(" + from.streamId(), "+", count);
             List<ChatEvent> events = new ArrayList<>(entries.size());
             for (StreamEntry e : entries) {
                 events.add(new ChatEvent(chatId, EventId.of(from.epoch(), e.getID().toString()), e.getFields()));
             }
             return events;
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
+        });
     }
 
     /**
@@ -134,7 +123,7 @@ public final class RedisEventLog implements EventLog {
      */
     @Override
     public Batch read(Map<Long, EventId> positions, int count, long blockMillis) {
-        try (Jedis jedis = pool.getResource()) {
+        return redis.call(WHAT, jedis -> {
             Optional<String> epoch = epoch(jedis);
             Map<Long, List<ChatEvent>> byChat = new LinkedHashMap<>();
             if (epoch.isEmpty() || positions.isEmpty()) {
@@ -161,11 +150,8 @@ public final class RedisEventLog implements EventLog {
                 }
             }
             return new Batch(epoch, byChat);
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
+        });
     }
-
 
     private static StreamInfo info(Jedis jedis, long chatId) {
         try {
@@ -176,9 +162,5 @@ public final class RedisEventLog implements EventLog {
             }
             throw e;
         }
-    }
-
-    private static BackendUnavailableException unavailable(JedisException e) {
-        return new BackendUnavailableException("Redis cannot serve the events: " + e.getMessage(), e);
     }
 }

@@ -27,7 +27,7 @@ final class RedisQueryMapper {
     /**
      * The slice's messages among these hashes, all of them, with the fields a page shows.
      *
-     * @param readIndexed whether the index holds the current read state (see RedisMessages#readIndexed)
+     * @param readIndexed whether the index holds the current read state (see SearchIndex#holdsReadState)
      */
     static List<String> toSearchArgs(String index, Slice slice, List<String> hashKeys, boolean readIndexed) {
         List<String> args = new ArrayList<>(hashKeys.size() + 16);
@@ -90,7 +90,7 @@ final class RedisQueryMapper {
                 case Filter.Text text -> query.tagAll(MessageField.WORDS, text.words());
                 case Filter.UnreadBy unread -> {
                     // the marker's millisecond and later: a superset, the marker's key cuts it exactly
-                    // where keys are walked (RedisMessages.admitted) and where documents are read (matches)
+                    // where keys are walked (OrderWalk.admitted) and where documents are read (matches)
                     query.tagNot(MessageField.USER_ID, unread.userId());
                     if (unread.marker() != null) {
                         min = Math.max(min, unread.marker().createdAt());

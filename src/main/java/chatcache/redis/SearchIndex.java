@@ -45,7 +45,6 @@ public final class SearchIndex {
             index.requireFailOnTimeout(jedis, module);
             index.replaceOlderLayout(jedis);
             index.create(jedis);
-            RedisMessages.loadScripts(jedis);
             warnIfNotCompact(jedis);
             return index;
         }
@@ -138,6 +137,20 @@ public final class SearchIndex {
     /** True for RediSearch 1.x, where every write must index its hash explicitly. */
     boolean indexesExplicitly() {
         return moduleVersion < 20000;
+    }
+
+    /**
+     * Whether the index holds each message's current read state. 2.x re-indexes a hash on HSET.
+     * 1.x is not told about marks: re-indexing a document (FT.ADDHASH ... REPLACE) leaves its old
+     * entries until the module's garbage collector removes them, and until then 1.2 intersections
+     * miss documents (measured: 3,000 messages re-indexed 12 times each, {@code @chatId:{1}
+     * @read:{1}} found 400 of 1,500 while {@code @read:{1}} alone found all; after the collector
+     * ran, 1,500), so marks, the commonest write, would break queries. On 1.x the index holds the
+     * read state a message had when it was last written: "unread" there is a superset of the
+     * truth (a read mark is never undone), and each candidate's state is taken from its hash.
+     */
+    boolean holdsReadState() {
+        return !indexesExplicitly();
     }
 
     /** The module version as Redis reports it, e.g. 10200 for 1.2.0. */

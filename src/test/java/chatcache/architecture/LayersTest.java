@@ -24,8 +24,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *   Services     chat/, events/, ratelimit/         chats and access, live events, rate limits
  *   Messages     message/                           routing, pages, writes, read marking
  *   Basics       query/, user/                      criteria and filters; tokens and callers
- *   Ground       core/, logging/, background/,      shared domain types, logs, loops, the settings reader
- *                Settings, InvalidConfigException, Version
+ *   Ground       core/, logging/, background/,      shared domain types, logs, loops, the Redis toolkit
+ *                rediskit/, Settings,                (scripts, transactions, errors), the settings reader
+ *                InvalidConfigException, Version
  * </pre>
  */
 class LayersTest {
@@ -63,7 +64,7 @@ class LayersTest {
 
     /** The bottom: shared domain types and what every layer may use; the root package's settings. */
     private static DescribedPredicate<JavaClass> ground() {
-        return resideInAnyPackage("chatcache.core..", "chatcache.logging..", "chatcache.background..")
+        return resideInAnyPackage("chatcache.core..", "chatcache.logging..", "chatcache.background..", "chatcache.rediskit..")
                 .or(named("chatcache.Settings", "chatcache.InvalidConfigException", "chatcache.Version"));
     }
 

@@ -3,11 +3,11 @@ package chatcache.redis;
 import chatcache.core.Message;
 import chatcache.message.CacheIncompleteException;
 import chatcache.query.MessageOrder;
+import chatcache.rediskit.Transactions;
 import chatcache.support.TestStores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Transaction;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -48,15 +48,14 @@ class OrderIndexIT {
                 for (int i = random.nextInt(6); i >= 0; i--) {
                     batch.add(random.nextInt(5) == 0 ? universe.get(random.nextInt(universe.size())) : newest(random, model, universe));
                 }
-                Transaction tx = jedis.multi();
+                String[] keys = batch.toArray(String[]::new);
                 if (random.nextInt(3) == 0) {
-                    index.remove(tx, LIST, batch.toArray(String[]::new));
+                    Transactions.run(jedis, "remove", j -> tx -> index.remove(tx, LIST, keys));
                     model.removeAll(batch);
                 } else {
-                    index.add(tx, LIST, batch.toArray(String[]::new));
+                    Transactions.run(jedis, "add", j -> tx -> index.add(tx, LIST, keys));
                     model.addAll(batch);
                 }
-                tx.exec();
                 if (step % 20 == 0 || step == 399) {
                     check(jedis, model, random, context + ", step " + step);
                 }
@@ -117,11 +116,10 @@ class OrderIndexIT {
         Random random = new Random(3);
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
             for (int i = 1; i <= 1_000; i++) {
-                Transaction tx = jedis.multi();
                 // newest keys, and every third one somewhere in the middle (splits)
                 long t = i % 3 == 0 ? 1_700_000_000_000L + random.nextInt(i) : 1_700_000_000_000L + i;
-                defaults.add(tx, LIST, MessageOrder.sortKey(t, i));
-                tx.exec();
+                String key = MessageOrder.sortKey(t, i);
+                Transactions.run(jedis, "add", j -> tx -> defaults.add(tx, LIST, key));
             }
             assertEquals(1_000, OrderIndex.size(jedis, LIST));
             for (String bucket : buckets(jedis)) {
@@ -134,9 +132,8 @@ class OrderIndexIT {
     void aListOfNewestKeysFillsEveryBucket() {
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
             for (int i = 1; i <= 40; i++) {
-                Transaction tx = jedis.multi();
-                index.add(tx, LIST, MessageOrder.sortKey(1_700_000_000_000L + i, i));
-                tx.exec();
+                String key = MessageOrder.sortKey(1_700_000_000_000L + i, i);
+                Transactions.run(jedis, "add", j -> tx -> index.add(tx, LIST, key));
             }
             List<String> buckets = buckets(jedis);
             assertEquals(40 / BUCKET, buckets.size(), "full buckets: " + buckets);
@@ -149,9 +146,7 @@ class OrderIndexIT {
     void aGuardedReadAnswersOnlyWhileTheCacheHoldsTheWholeChat() {
         String key = MessageOrder.sortKey(1_700_000_000_000L, 9);
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            Transaction tx = jedis.multi();
-            index.add(tx, LIST, key);
-            tx.exec();
+            Transactions.run(jedis, "add", j -> tx -> index.add(tx, LIST, key));
             assertEquals(List.of(key), OrderIndex.olderInComplete(jedis, 77, LIST, Optional.empty(), 5));
             assertEquals(List.of(), OrderIndex.newerInComplete(jedis, 77, LIST, key, 5));
 

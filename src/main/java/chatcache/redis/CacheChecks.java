@@ -1,0 +1,154 @@
+package chatcache.redis;
+
+import chatcache.core.Message;
+import chatcache.query.MessageField;
+import chatcache.query.OrderKey;
+import chatcache.query.Words;
+import chatcache.rediskit.Redis;
+import chatcache.rediskit.Transactions;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * What {@code cache verify} and the rebuild ask of Redis about the messages it holds: what the
+ * order indexes and the search index list per chat, which hashes hold other words, and the
+ * removal of entries MySQL no longer has. For checks and rebuilds, not for request paths.
+ */
+final class CacheChecks {
+    /** Order-index entries removed per transaction (Redis runs one EXEC without pause). */
+    private static final int REMOVAL_BATCH = 1_000;
+
+    private final Redis redis;
+    private final IndexSearch search;
+    private final SearchIndex index;
+    private final OrderIndex order;
+
+    CacheChecks(Redis redis, IndexSearch search, SearchIndex index, OrderIndex order) {
+        this.redis = redis;
+        this.search = search;
+        this.index = index;
+        this.order = order;
+    }
+
+    Map<Long, Message> getAll(Collection<Long> ids) {
+        return redis.call("read messages", jedis -> MessageHash.readAll(jedis, ids));
+    }
+
+    /** Those of the messages whose cached hash holds other words than their text has now. */
+    Set<Long> withOtherWords(List<Message> messages) {
+        return redis.call("read words", jedis -> {
+            Pipeline p = jedis.pipelined();
+            List<Response<String>> words = messages.stream().map(m -> p.hget(MessageHash.key(m.id()), MessageHash.WORDS)).toList();
+            p.sync();
+            Set<Long> other = new HashSet<>();
+            for (int i = 0; i < messages.size(); i++) {
+                String cached = words.get(i).get();
+                Message m = messages.get(i);
+                if (cached != null && !cached.equals(String.join(",", Words.of(m.text())))) {
+                    other.add(m.id());
+                }
+            }
+            return other;
+        });
+    }
+
+    Set<Long> orderedIds(long chatId) {
+        return redis.call("read an order index", jedis -> idsOf(jedis, OrderIndex.chatList(chatId)));
+    }
+
+    Map<Long, Set<Long>> orderedIdsByAuthor(long chatId) {
+        return redis.call("read an order index", jedis -> {
+            Map<Long, Set<Long>> out = new HashMap<>();
+            for (String list : OrderIndex.authorLists(jedis, chatId)) {
+                out.put(OrderIndex.authorOf(list), idsOf(jedis, list));
+            }
+            return out;
+        });
+    }
+
+    private static Set<Long> idsOf(Jedis jedis, String list) {
+        Set<Long> ids = new HashSet<>();
+        OrderIndex.all(jedis, list).forEach(k -> ids.add(OrderKey.ofSortKey(k).id()));
+        return ids;
+    }
+
+    /**
+     * Removes the chat's order-index entries of messages not in {@code keep} (unless
+     * {@code stillWanted} says otherwise now), then their hashes and index entries.
+     */
+    long removeStale(long chatId, Set<Long> keep, Function<Set<Long>, Set<Long>> stillWanted) {
+        String what = "remove stale entries of chat " + chatId;
+        return redis.call(what, jedis -> {
+            List<String> lists = new ArrayList<>(List.of(OrderIndex.chatList(chatId)));
+            lists.addAll(OrderIndex.authorLists(jedis, chatId));
+            // each list's entries that are not kept, by the id they name
+            Map<String, Map<Long, String>> candidates = new HashMap<>();
+            Set<Long> staleIds = new HashSet<>();
+            for (String list : lists) {
+                Map<Long, String> byId = new HashMap<>();
+                for (String sortKey : OrderIndex.all(jedis, list)) {
+                    long id = OrderKey.ofSortKey(sortKey).id();
+                    if (!keep.contains(id)) {
+                        byId.put(id, sortKey);
+                    }
+                }
+                candidates.put(list, byId);
+                staleIds.addAll(byId.keySet());
+            }
+            if (staleIds.isEmpty()) {
+                return 0L;
+            }
+            staleIds.removeAll(stillWanted.apply(Set.copyOf(staleIds)));
+            long removed = 0;
+            for (Map.Entry<String, Map<Long, String>> entry : candidates.entrySet()) {
+                List<String> stale = entry.getValue().entrySet().stream()
+                        .filter(e -> staleIds.contains(e.getKey())).map(Map.Entry::getValue).toList();
+                for (int from = 0; from < stale.size(); from += REMOVAL_BATCH) {
+                    String[] batch = stale.subList(from, Math.min(stale.size(), from + REMOVAL_BATCH)).toArray(String[]::new);
+                    Transactions.run(jedis, what, j -> tx -> order.remove(tx, entry.getKey(), batch));
+                }
+                removed += stale.size();
+            }
+            Map<Long, Message> cached = MessageHash.readAll(jedis, staleIds);
+            Transactions.run(jedis, what, j -> tx -> {
+                for (long id : staleIds) {
+                    Message m = cached.get(id);
+                    if (m == null || m.chatId() == chatId) {
+                        if (index.indexesExplicitly()) {
+                            // why allowed to fail: FT.DEL of a hash the index never held answers an error
+                            tx.sendAllowingError(SearchCommand.DEL, SearchIndex.NAME, MessageHash.key(id));
+                        }
+                        tx.del(MessageHash.key(id));
+                    }
+                }
+            });
+            return removed;
+        });
+    }
+
+    /** Read messages of the chat the index lists as read; -1 where it does not hold read state (1.x). */
+    long indexedReadCount(long chatId) {
+        if (!search.readIndexed()) {
+            return -1;
+        }
+        return count(new RediSearchQuery().tagEquals(MessageField.CHAT_ID, chatId).tagEquals(MessageField.READ, 1).render());
+    }
+
+    long indexedCount(long chatId) {
+        return count(new RediSearchQuery().tagEquals(MessageField.CHAT_ID, chatId).render());
+    }
+
+    private long count(String query) {
+        return redis.call("count indexed messages", jedis -> IndexSearch.count(jedis, query));
+    }
+}

@@ -1,0 +1,208 @@
+package chatcache.redis;
+
+import chatcache.core.Message;
+import chatcache.events.ChatEvents;
+import chatcache.query.MessageOrder;
+import chatcache.rediskit.CommandQueue;
+import chatcache.rediskit.LuaScript;
+import chatcache.rediskit.Redis;
+import chatcache.rediskit.Transactions;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.params.SetParams;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Writes and removals of messages: each hash with its chat's event, its entries in the order
+ * indexes, and (1.x) its index entry; removals leave a tombstone for a while.
+ */
+final class MessageWrites {
+    /** How long a deleted message's tombstone keeps late copies out. */
+    private static final long TOMBSTONE_SECONDS = 600;
+    /** Writes a message's hash and appends its event (schema/lua/message-write.lua). */
+    private static final LuaScript WRITE = EventAppend.script("message-write", MessageHash.luaNames());
+    /** Deletes a message's hash and appends its event if it was there (schema/lua/message-delete.lua). */
+    private static final LuaScript DELETE = EventAppend.script("message-delete");
+
+    private final Redis redis;
+    private final SearchIndex index;
+    private final OrderIndex order;
+    /** The ARGV that the scripts pass on to append_event (see {@link EventAppend}). */
+    private final List<String> eventArgs;
+
+    MessageWrites(Redis redis, SearchIndex index, OrderIndex order, List<String> eventArgs) {
+        this.redis = redis;
+        this.index = index;
+        this.order = order;
+        this.eventArgs = eventArgs;
+    }
+
+    /**
+     * One MULTI/EXEC writes the hash, indexes it (1.x) and adds its sort key to the chat's and the
+     * author's order index, so that a reader never sees one without the others; the hash's script
+     * appends the chat's event in the same step.
+     */
+    void put(List<Message> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        String[] tombstones = messages.stream().map(m -> tombstone(m.id())).toArray(String[]::new);
+        String what = "cache " + messages.size() + " messages";
+        redis.run(what, jedis -> {
+            AtomicReference<List<Message>> written = new AtomicReference<>(List.of());
+            boolean done = Transactions.run(jedis, what, j -> {
+                // why: a delete that overtook a copy left a tombstone; writing now would bring it back
+                j.watch(tombstones);
+                List<Message> alive = j.exists(tombstones) == 0 ? messages : withoutTombstone(j, messages);
+                written.set(alive);
+                return alive.isEmpty() ? null : tx -> alive.forEach(m -> write(tx, m));
+            });
+            if (done) {
+                indexOutsideTransaction(jedis, written.get().stream().map(Message::id).toList());
+            }
+        });
+    }
+
+    private static List<Message> withoutTombstone(Jedis jedis, List<Message> messages) {
+        Pipeline p = jedis.pipelined();
+        List<Response<Boolean>> deleted = messages.stream().map(m -> p.exists(tombstone(m.id()))).toList();
+        p.sync();
+        List<Message> alive = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            if (!deleted.get(i).get()) {
+                alive.add(messages.get(i));
+            }
+        }
+        return alive;
+    }
+
+    /**
+     * Caches many messages in one MULTI/EXEC with the same commands as {@link #put} (Jedis sends a
+     * transaction as one pipeline): the bulk path for loading, with the layout of single writes.
+     * Callers keep batches to about a thousand messages, since Redis runs one EXEC without pause.
+     */
+    void putAll(List<Message> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        String what = "cache " + messages.size() + " messages";
+        redis.run(what, jedis -> {
+            Transactions.run(jedis, what, j -> tx -> messages.forEach(m -> write(tx, m)));
+            indexOutsideTransaction(jedis, messages.stream().map(Message::id).toList());
+        });
+    }
+
+    /**
+     * RediSearch 1.x indexes a hash when told (FT.ADDHASH), and must be told outside MULTI/EXEC:
+     * measured here with 1.2, FT.ADDHASH ... REPLACE of the same hashes in transactions of several
+     * connections at once corrupts the index (20,000 hashes re-indexed by three connections in
+     * MULTIs of 1,000: a TAG query then found 12,000, and INKEYS missed 15,536), while the same
+     * commands sent plainly leave it exact. So a write is two steps: the data in one MULTI/EXEC
+     * (hash, order indexes, read-mark stream), then the index, pipelined. Between the two a
+     * reader may see the hash before the index does: an unfiltered page then disagrees with the
+     * order index and is read again, a filtered one is checked against its filters (see
+     * {@link IndexSearch#search}). A crash between the two leaves the write unacknowledged (the
+     * outbox or the read-mark stream sends it again), and {@code cache verify} reports what the
+     * index lacks. An FT.ADDHASH of a hash deleted meanwhile answers an error, which is what
+     * should happen.
+     */
+    private void indexOutsideTransaction(Jedis jedis, List<Long> ids) {
+        if (!index.indexesExplicitly() || ids.isEmpty()) {
+            return;
+        }
+        Pipeline p = jedis.pipelined();
+        for (long id : ids) {
+            p.sendCommand(SearchCommand.ADDHASH, SearchIndex.NAME, MessageHash.key(id), "1.0", "REPLACE");
+        }
+        // why not checked: each reply is OK, or an error for a hash deleted since the EXEC
+        p.syncAndReturnAll();
+    }
+
+    /**
+     * The commands that write one message: hash and its event (never unmarking a read), order
+     * index (index: after the EXEC). why the hash's script first: should it be missing (NOSCRIPT),
+     * nothing of the message is written by it, and the repeated transaction appends the event.
+     */
+    private void write(CommandQueue tx, Message message) {
+        String key = MessageHash.key(message.id());
+        String sortKey = MessageOrder.sortKey(message.createdAt(), message.id());
+        List<String> keys = new ArrayList<>(List.of(key, ChatEvents.key(message.chatId())));
+        keys.addAll(EventAppend.guardKeys());
+        List<String> args = new ArrayList<>(eventArgs);
+        args.add(Long.toString(message.id()));
+        args.add(message.read() ? "1" : "0");
+        MessageHash.fields(message).forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        tx.script(WRITE, keys, args);
+        order.add(tx, OrderIndex.chatList(message.chatId()), sortKey);
+        order.add(tx, OrderIndex.authorList(message.chatId(), message.userId()), sortKey);
+    }
+
+    /**
+     * Removes the hashes, index entries and order-index entries, and leaves a tombstone for a while
+     * so that a copy of the same message still on its way (its post overtaken by this delete) is
+     * not written after it. why WATCH: the order-index entries are found through the hash; a copy
+     * landing between that read and the EXEC aborts it, and the removal is tried again.
+     */
+    void removeAll(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        String[] keys = ids.stream().map(MessageHash::key).toArray(String[]::new);
+        // why kept across attempts: an attempt whose delete script Redis did not know still
+        // removed the order-index entries, and the next one must still find the hash they came from
+        Map<Long, Message> cached = new HashMap<>();
+        String what = "remove " + ids.size() + " messages";
+        redis.run(what, jedis -> Transactions.run(jedis, what, j -> {
+            j.watch(keys);
+            cached.putAll(MessageHash.readAll(j, ids));
+            return tx -> ids.forEach(id -> remove(tx, id, cached.get(id)));
+        }));
+    }
+
+    /** Queues the removal of one message ({@code m} as Redis held it, or null for none or a partial hash). */
+    private void remove(CommandQueue tx, long id, Message m) {
+        String key = MessageHash.key(id);
+        if (m != null) {
+            String sortKey = MessageOrder.sortKey(m.createdAt(), m.id());
+            order.remove(tx, OrderIndex.chatList(m.chatId()), sortKey);
+            order.remove(tx, OrderIndex.authorList(m.chatId(), m.userId()), sortKey);
+        }
+        if (index.indexesExplicitly()) {
+            tx.send(SearchCommand.DEL, SearchIndex.NAME, key);
+        }
+        if (m != null) {
+            deleteWithEvent(tx, m);
+        } else {
+            tx.del(key); // a partial hash, or none: no message, no event
+        }
+        tx.set(tombstone(id), "1", SetParams.setParams().ex(TOMBSTONE_SECONDS));
+    }
+
+    /**
+     * Queues the DEL of a message's hash, which appends message.deleted only if it removed the
+     * hash: WATCH makes this attempt's EXEC fail if the hash changed since it was read, and a
+     * repeated removal (a retry, the relay, settle) finds nothing and appends nothing.
+     */
+    private void deleteWithEvent(CommandQueue tx, Message m) {
+        List<String> keys = new ArrayList<>(List.of(MessageHash.key(m.id()), ChatEvents.key(m.chatId())));
+        keys.addAll(EventAppend.guardKeys());
+        List<String> args = new ArrayList<>(eventArgs);
+        args.add(Long.toString(m.id()));
+        args.add(Long.toString(m.chatId()));
+        tx.script(DELETE, keys, args);
+    }
+
+    static String tombstone(long id) {
+        return "chatcache:deleted:" + id;
+    }
+}

@@ -1,0 +1,132 @@
+package chatcache.redis;
+
+import chatcache.query.Filter;
+import chatcache.query.MessageOrder;
+import chatcache.query.OrderKey;
+import chatcache.query.Slice;
+import redis.clients.jedis.Jedis;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How a slice walks the order index: which lists (the chat's, or each asked-for author's), where
+ * the walk starts, which keys lie in the slice's reach, and the nearest keys over its lists. Also
+ * the planner's one question: can the order index walk a filter, or must RediSearch find its
+ * messages ({@link #withoutOrder})?
+ */
+final class OrderWalk {
+    private OrderWalk() {
+    }
+
+    /** Where a walk of the order index starts: after this sort key (exclusive), or at the newest message when empty. */
+    record WalkStart(Optional<String> after) {
+    }
+
+    /** Up to a window's keys, nearest first; {@code ended} when every list ran out before it was full. */
+    record Walked(List<OrderKey> keys, boolean ended) {
+    }
+
+    /** Whether a filter has no order-index list, so that RediSearch must find the slice's messages. */
+    static boolean hasFilterWithoutOrder(Slice slice) {
+        return slice.filters().stream().anyMatch(OrderWalk::withoutOrder);
+    }
+
+    /** why a switch: a new filter must say here whether the order index can walk it (no default: a compile error). */
+    static boolean withoutOrder(Filter filter) {
+        return switch (filter) {
+            case Filter.Authors authors -> false; // the authors' own lists
+            case Filter.TimeRange range -> false; // a range of the order key
+            case Filter.Read read -> true;
+            case Filter.Text text -> true;
+            case Filter.UnreadBy unread -> true;
+        };
+    }
+
+    /** The order-index lists a slice walks: the chat's, or each asked-for author's. */
+    static List<String> lists(Slice slice) {
+        return slice.filter(Filter.Authors.class)
+                .map(a -> a.ids().stream().map(id -> OrderIndex.authorList(slice.chatId(), id)).toList())
+                .orElse(List.of(OrderIndex.chatList(slice.chatId())));
+    }
+
+    /** Whether a key lies in the slice's reach: its time range, and after the marker of an unread-by filter. */
+    static boolean admitted(OrderKey k, Slice slice) {
+        return slice.filter(Filter.TimeRange.class).map(r -> k.createdAt() >= r.since() && k.createdAt() < r.until()).orElse(true)
+                && slice.filter(Filter.UnreadBy.class).map(u -> u.above(k)).orElse(true);
+    }
+
+    /**
+     * {@link #start}, and, walking towards newer messages, not below the marker of an unread-by
+     * filter (walking towards older ones, the marker ends the walk: {@link #admitted}).
+     */
+    static Optional<WalkStart> startOf(Slice slice) {
+        Optional<WalkStart> start = start(slice, slice.filter(Filter.TimeRange.class));
+        Optional<OrderKey> marker = slice.filter(Filter.UnreadBy.class).map(Filter.UnreadBy::marker);
+        if (start.isEmpty() || marker.isEmpty() || slice.direction() == Slice.Direction.OLDER) {
+            return start;
+        }
+        String bound = marker.get().sortKey();
+        return Optional.of(new WalkStart(start.get().after().filter(f -> f.compareTo(bound) > 0).or(() -> Optional.of(bound))));
+    }
+
+    /**
+     * Where the walk starts (exclusive): the slice's own start, moved to the near bound of its time
+     * range when that is nearer. Empty when the range lies wholly outside the times a message can have.
+     */
+    private static Optional<WalkStart> start(Slice slice, Optional<Filter.TimeRange> range) {
+        Optional<String> from = slice.from().map(OrderKey::sortKey);
+        if (range.isEmpty()) {
+            return Optional.of(new WalkStart(from));
+        }
+        Filter.TimeRange r = range.get();
+        if (r.until() <= 0 || (r.hasSince() && r.since() > MessageOrder.MAX_CREATED_AT)) {
+            return Optional.empty();
+        }
+        if (slice.direction() == Slice.Direction.OLDER) {
+            if (!r.hasUntil() || r.until() > MessageOrder.MAX_CREATED_AT) {
+                return Optional.of(new WalkStart(from));
+            }
+            String bound = MessageOrder.timeBound(r.until());
+            return Optional.of(new WalkStart(Optional.of(from.filter(f -> f.compareTo(bound) < 0).orElse(bound))));
+        }
+        if (r.since() <= 0) {
+            return Optional.of(new WalkStart(from));
+        }
+        String bound = MessageOrder.timeBound(r.since());
+        return Optional.of(new WalkStart(from.filter(f -> f.compareTo(bound) > 0).or(() -> Optional.of(bound))));
+    }
+
+    /** The {@code count} nearest keys over these lists, nearest first (each read with the completeness check). */
+    static Walked nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start, int count,
+                          Comparator<OrderKey> nearestFirst, List<List<String>> trace) {
+        boolean older = slice.direction() == Slice.Direction.OLDER;
+        List<OrderKey> keys = new ArrayList<>();
+        for (String list : lists) {
+            List<String> sortKeys = older
+                    ? OrderIndex.olderInComplete(jedis, slice.chatId(), list, start, count)
+                    : OrderIndex.newerInComplete(jedis, slice.chatId(), list, start.orElseThrow(), count);
+            if (trace != null) {
+                trace.add(OrderIndex.guardedCommand(slice.chatId(), list, older, start, count));
+            }
+            sortKeys.forEach(k -> keys.add(OrderKey.ofSortKey(k)));
+        }
+        if (lists.size() > 1) {
+            keys.sort(nearestFirst);
+        }
+        boolean ended = keys.size() < count;
+        return new Walked(keys.size() > count ? keys.subList(0, count) : keys, ended);
+    }
+
+    /** The commands of {@link #nearest} for these lists, as explain shows them. */
+    static List<List<String>> nearestCommands(Slice slice, WalkStart start, int count) {
+        List<List<String>> commands = new ArrayList<>();
+        for (String list : lists(slice)) {
+            commands.add(OrderIndex.guardedCommand(slice.chatId(), list,
+                    slice.direction() == Slice.Direction.OLDER, start.after(), count));
+        }
+        return commands;
+    }
+}

@@ -1,0 +1,53 @@
+package chatcache.redis;
+
+import chatcache.rediskit.LuaScript;
+import chatcache.rediskit.Redis;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Read marks on cached messages: one Lua call sets read on those Redis holds, appends their
+ * chats' events and, for marks made here, records them in the read-mark stream for MySQL.
+ */
+final class ReadMarks {
+    /** schema/lua/mark-read.lua. why no FT.ADDHASH on 1.x: see {@link SearchIndex#holdsReadState}. */
+    private static final LuaScript MARK_READ = EventAppend.script("mark-read", MessageHash.luaNames());
+
+    private final Redis redis;
+    private final List<String> eventArgs;
+
+    ReadMarks(Redis redis, List<String> eventArgs) {
+        this.redis = redis;
+        this.eventArgs = eventArgs;
+    }
+
+    /**
+     * Sets read on those of these messages Redis holds, and (for marks made here) appends them to
+     * the read-mark stream, in one Lua call: atomic, so a message deleted meanwhile never comes back
+     * as a stub hash holding only "read", and the marks and the record that MySQL still needs them
+     * are written together. why not WATCH/MULTI (as before): readers marking the same messages
+     * at once made each other's transactions fail; six at once ran out of retries (measured).
+     *
+     * @param recordForMysql true for marks made here (MySQL learns them from the stream), false
+     *                       for marks made on the MySQL path and copied here
+     */
+    void mark(Collection<Long> ids, boolean recordForMysql) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        List<String> keys = new ArrayList<>(ids.size() + 3);
+        List<String> args = new ArrayList<>(ids.size() + 4);
+        args.add(recordForMysql ? "1" : "0");
+        args.add(ReadMarkLog.IDS);
+        args.addAll(eventArgs);
+        for (long id : ids) {
+            keys.add(MessageHash.key(id));
+            args.add(Long.toString(id));
+        }
+        keys.add(ReadMarkLog.KEY);
+        keys.addAll(EventAppend.guardKeys());
+        redis.run("mark messages read", jedis -> MARK_READ.eval(jedis, keys, args));
+    }
+}

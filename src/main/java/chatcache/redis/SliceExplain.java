@@ -1,0 +1,74 @@
+package chatcache.redis;
+
+import chatcache.core.BackendUnavailableException;
+import chatcache.message.Explain;
+import chatcache.query.Slice;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The commands the Redis route sends for the pager's steps (explain): the anchor's hash with the
+ * completeness check in one pipeline; for a slice, one order-index call per list walked and,
+ * when it named any message, the FT.SEARCH over those.
+ */
+final class SliceExplain implements Explain.Translator<List<String>> {
+    private final MessageSlices slices;
+    private final IndexSearch search;
+
+    SliceExplain(MessageSlices slices, IndexSearch search) {
+        this.slices = slices;
+        this.search = search;
+    }
+
+    @Override
+    public List<List<String>> find(long chatId, long messageId) {
+        return List.of(List.of("HGETALL", MessageHash.key(messageId)), List.of("EXISTS", CacheState.COMPLETE),
+                List.of("SISMEMBER", CacheState.REBUILDING, Long.toString(chatId)));
+    }
+
+    @Override
+    public List<List<String>> slice(Slice slice, List<Long> answerIds) {
+        if (OrderWalk.hasFilterWithoutOrder(slice)) {
+            return walked(slice);
+        }
+        Optional<OrderWalk.WalkStart> start = OrderWalk.startOf(slice);
+        if (start.isEmpty()) {
+            return List.of();
+        }
+        List<List<String>> commands = new ArrayList<>(OrderWalk.nearestCommands(slice, start.get(), slice.count()));
+        if (!answerIds.isEmpty()) {
+            List<String> ft = new ArrayList<>(List.of("FT.SEARCH"));
+            ft.addAll(search.withOptions(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice,
+                    answerIds.stream().map(MessageHash::key).toList(), search.readIndexed())));
+            commands.add(ft);
+        }
+        return commands;
+    }
+
+    /**
+     * A filtered walk's commands depend on the messages walked past, not only on the answer: they
+     * are the commands of the same walk run again now (reads only); if Redis cannot answer, the
+     * first window's commands, with the hashes it would name left open.
+     */
+    private List<List<String>> walked(Slice slice) {
+        List<List<String>> trace = new ArrayList<>();
+        try {
+            slices.slice(slice, trace);
+            return trace;
+        } catch (BackendUnavailableException e) { // CacheIncompleteException too
+            Optional<OrderWalk.WalkStart> start = OrderWalk.startOf(slice);
+            if (start.isEmpty()) {
+                return List.of();
+            }
+            int window = Math.max(FilteredSearch.FIRST_WINDOW, 2 * slice.count());
+            List<List<String>> commands = new ArrayList<>(OrderWalk.nearestCommands(slice, start.get(), window));
+            List<String> ft = new ArrayList<>(List.of("FT.SEARCH"));
+            ft.addAll(search.withOptions(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice, List.of("<the keys named above>"),
+                    search.readIndexed())));
+            commands.add(ft);
+            return commands;
+        }
+    }
+}
