@@ -4,6 +4,7 @@
 # ./dev is the tested way to build and run.
 
 # ---- build stage
+# The service only: the bench (bench/, its own Maven project) is neither built nor shipped here.
 # pinned: a rebuild months later gets the same toolchain and base (update these on purpose)
 FROM maven:3.9.11-eclipse-temurin-25 AS build
 WORKDIR /build

@@ -1,6 +1,5 @@
 package chatcache;
 
-import chatcache.bench.BenchCommand;
 import chatcache.events.EventSettings;
 import chatcache.mysql.Database;
 import chatcache.mysql.MySqlUsers;
@@ -22,10 +21,10 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code java -jar chatcache.jar [serve | users add ...]}. */
+/** {@code java -jar chatcache.jar [serve | users add ... | cache ...]}; the benchmark is a jar of its own (bench/). */
 @Command(name = "chatcache", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "A queryable Redis cache of chat messages kept in MySQL.",
-        subcommands = {App.Serve.class, App.Users.class, CacheCommand.class, BenchCommand.class})
+        subcommands = {App.Serve.class, App.Users.class, CacheCommand.class})
 public final class App implements Callable<Integer> {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(App.class);
 

@@ -9,14 +9,17 @@ import com.tngtech.archunit.library.Architectures;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The layers of the service's code, top to bottom; a layer uses only layers below it, and no two
- * packages use each other. A change that imports upwards fails here (README, Architecture).
+ * packages use each other. A change that imports upwards fails here (README, Architecture). The
+ * benchmark is not part of the service: it is a Maven project of its own (bench/) on top of the
+ * service's jar, so nothing here may name it ({@link #theServiceDoesNotKnowTheBench}).
  *
  * <pre>
- *   Entry        App, CacheCommand, bench/          the command line and the benchmark
+ *   Entry        App, CacheCommand                  the command line
  *   Web          web/                               HTTP only
  *   Wiring       ChatCache, Config, metrics/        reads the settings, builds the parts; what /metrics shows
  *   Replication  replication/                       keeps the copy in step
@@ -41,7 +44,7 @@ class LayersTest {
     @Test
     void eachLayerUsesOnlyTheLayersBelowIt() {
         Architectures.LayeredArchitecture layers = Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("Entry").definedBy(named("chatcache.App", "chatcache.CacheCommand").or(resideInAnyPackage("chatcache.bench..")))
+                .layer("Entry").definedBy(named("chatcache.App", "chatcache.CacheCommand"))
                 .layer("Web").definedBy("chatcache.web..")
                 .layer("Wiring").definedBy(named("chatcache.ChatCache", "chatcache.Config").or(resideInAnyPackage("chatcache.metrics..")))
                 .layer("Replication").definedBy("chatcache.replication..")
@@ -55,6 +58,13 @@ class LayersTest {
             layers = layers.whereLayer(LAYERS[i]).mayOnlyAccessLayers(below);
         }
         layers.whereLayer("Ground").mayNotAccessAnyLayer().check(MAIN);
+    }
+
+    /** The bench (bench/, its own jar) uses the service; the service never the bench, and no class of it lives in chatcache.bench. */
+    @Test
+    void theServiceDoesNotKnowTheBench() {
+        noClasses().should().resideInAPackage("chatcache.bench..")
+                .orShould().dependOnClassesThat().resideInAPackage("chatcache.bench..").check(MAIN);
     }
 
     @Test

@@ -2,6 +2,8 @@ package chatcache.bench;
 
 import chatcache.ChatCache;
 import chatcache.Config;
+import chatcache.Version;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -13,8 +15,12 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code chatcache bench}: the read and write workloads of issue #5 over HTTP, with raw-engine baselines. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+/**
+ * {@code java -jar bench/target/chatcache-bench.jar} ({@code ./dev bench}): the read and write
+ * workloads of issue #5 over HTTP, with raw-engine baselines. A jar of its own beside the service's
+ * (bench/pom.xml), which the service does not know.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "Measures the real app (in-process, HTTP on 127.0.0.1) on the servers of CHATCACHE_*: for each"
                 + " chat size, the newest page, the newest page of one author (~4%% of the chat), a page --depth"
                 + " deep and issue #10's filter rows (authors, since, unread, words), each on the Redis route (USER"
@@ -102,6 +108,18 @@ public final class BenchCommand implements Callable<Integer> {
     Path png;
 
     private BenchResult result;
+
+    public static void main(String[] args) {
+        // why: Hibernate logs through jboss-logging, which would otherwise pick java.util.logging
+        System.setProperty("org.jboss.logging.provider", "slf4j");
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // why: a person should read one line naming the problem, not a stack trace (as chatcache.App)
+            cmd.getErr().println("chatcache: " + e.getMessage());
+            return 1;
+        });
+        System.exit(cli.execute(args));
+    }
 
     /** The figures of the last run, for tests. */
     public BenchResult result() {

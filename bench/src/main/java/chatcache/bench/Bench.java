@@ -77,126 +77,215 @@ public final class Bench {
         tokens.put(Route.REDIS, cache.authenticator().issue("bench-reader-" + Route.REDIS.label(), Route.REDIS.role()).token());
         tokens.put(Route.MYSQL, apiUser.token());
         Authenticator.Issued writerUser = cache.authenticator().issue("bench-writer", Role.USER);
-        String writer = writerUser.token();
+        // before the relays start (loadChats says why)
+        Map<Integer, ChatLoad> loads = loadChats(cache, o, apiUser.user().id(), writerUser.user().id(), log);
+        String member = cache.authenticator().issue("bench-member", Role.USER).token();
+        Authenticator.Issued unreader = cache.authenticator().issue("bench-unread", Role.USER);
+        int unreadChats = BenchChat.joinChats(cache, o, cache.authenticator().authenticate(member).orElseThrow().id(),
+                unreader.user().id(), log);
+        Callers callers = new Callers(tokens, apiUser.user().id(), writerUser.token(), member, unreader.token(), unreadChats);
 
+        cache.startRelays();
+        Apps apps = Apps.start(cache);
+        HikariDataSource rawMysql = o.baselines() ? RawBaseline.pool(cache.database().dataSource(), o.mostClients()) : null;
+        Session session = new Session(cache, o, log, callers, apps, rawMysql);
+        try {
+            session.measureAll(loads);
+        } finally {
+            apps.stop(log);
+            if (rawMysql != null) {
+                rawMysql.close();
+            }
+        }
+        Probes.MysqlFootprint mysql = Probes.mysqlFootprint(cache);
+        BenchResult result = new BenchResult(o, machine, background, session.warmup, session.sizes, session.rows,
+                session.comparisons, mysql, session.idle, session.marks, session.events);
+        summarizeUnderWrites(result, log);
+        return result;
+    }
+
+    /**
+     * The measured chats, one per size (loaded, or reused), and the chats the writers and the
+     * live-events subscribers use.
+     */
+    private static Map<Integer, ChatLoad> loadChats(ChatCache cache, BenchOptions o, long apiUserId, long writerId,
+                                                    PrintStream log) throws Exception {
         // why before the relays: the server's cache guard rebuilds a Redis that claims no complete
         // copy as soon as they start; the loads' own rebuilds running beside it re-index the same
         // hashes from two connections at once, which RediSearch 1.2 answers wrongly ever after (tag
         // intersections miss documents; reproduced with three connections re-adding the same hashes)
         Map<Integer, ChatLoad> loads = new LinkedHashMap<>();
         for (int n : o.sizes()) {
-            ChatLoad load = BenchChat.prepare(cache, o.chatIdOf(n), n, apiUser.user().id(), log);
+            ChatLoad load = BenchChat.prepare(cache, o.chatIdOf(n), n, apiUserId, log);
             log.println("bench: " + load.describe());
             loads.put(n, load);
         }
-        BenchChat.openChats(cache, o, writerUser.user().id());
+        BenchChat.openChats(cache, o, writerId);
         if (o.subscribers() > 0) {
-            LiveEventsSetup.openChats(cache, o, writerUser.user().id());
+            LiveEventsSetup.openChats(cache, o, writerId);
         }
-        String member = cache.authenticator().issue("bench-member", Role.USER).token();
-        Authenticator.Issued unreader = cache.authenticator().issue("bench-unread", Role.USER);
-        int unreadChats = BenchChat.joinChats(cache, o, cache.authenticator().authenticate(member).orElseThrow().id(),
-                unreader.user().id(), log);
-        cache.startRelays();
-        // why no per-address cap: every client of the bench (its 1,000 event streams among them) is 127.0.0.1
-        HttpLimits oneAddress = HttpLimits.DEFAULT.withConnections(HttpLimits.DEFAULT.headerDeadlineMillis(), 1_000_000);
-        Javalin app = WebApp.create(cache, oneAddress, RateLimiter.OFF, EventSettings.DEFAULT).start("127.0.0.1", 0);
-        // why a second app: the same reads through the rate limiter, side by side with the same rounds, measure its cost
-        RateLimiter limiter = new RateLimiter(cache.redisPool(), NEVER_REACHED);
-        Javalin limited = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health,
-                oneAddress, limiter).start("127.0.0.1", 0);
-        // why a third app without a limiter: two apps in one JVM differ by themselves (their own
-        // threads, JIT profiles); the limiter's cost is what the limited app adds over this one
-        Javalin control = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health,
-                oneAddress, RateLimiter.OFF).start("127.0.0.1", 0);
-        List<BenchResult.Size> sizes = new ArrayList<>();
-        List<BenchResult.Row> rows = new ArrayList<>();
-        List<BenchResult.Comparison> comparisons = new ArrayList<>();
-        Map<Integer, List<Workload>> sampledBySize = new LinkedHashMap<>();
-        Map<String, Double> idle;
-        BenchResult.Marks marks = null;
-        BenchResult.Events events = null;
-        String warmup = "none";
-        HikariDataSource rawMysql = o.baselines() ? RawBaseline.pool(cache.database().dataSource(), o.mostClients()) : null;
-        try {
-            HttpLoad http = new HttpLoad(new InetSocketAddress("127.0.0.1", app.port()));
-            HttpLoad limitedHttp = new HttpLoad(new InetSocketAddress("127.0.0.1", limited.port()));
-            HttpLoad controlHttp = new HttpLoad(new InetSocketAddress("127.0.0.1", control.port()));
-            log.printf("bench: app on 127.0.0.1:%d%n", app.port());
-            idle = idleRate(cache, Math.max(1000, o.roundMillis()));
-            log.println("bench: MySQL statements at idle (relays polling): " + idle);
+        return loads;
+    }
 
-            for (int n : o.sizes()) {
-                long chatId = o.chatIdOf(n);
-                ChatLoad load = loads.get(n);
-                Bodies bodies = bodies(cache, http, tokens, n, chatId, apiUser.user().id(), o, log);
-                List<Workload> workloads = bodies.measured();
-                Map<Long, Long> authors = BenchChat.authorCounts(cache, chatId);
-                Probes.RedisFootprint footprint = Probes.redisFootprint(cache, chatId, List.copyOf(authors.keySet()));
-                sizes.add(new BenchResult.Size(n, load, workloads, footprint));
-                log.printf(Locale.ROOT, "bench: N=%,d: Redis %.0f B/message (hash %.0f, order indexes %.0f, index %.0f)%n", n,
-                        footprint.totalPerMessage(), footprint.hashBytesPerMessage(), footprint.orderSetBytesPerMessage(),
-                        footprint.indexBytesPerMessage());
+    /**
+     * Who the bench's requests come from: a token per route (a USER on the Redis route, the chats'
+     * API user on the MySQL route), the writers' USER, a member of the measured chats and the
+     * caller of GET /me/unread, who follows {@code unreadChats} chats.
+     */
+    private record Callers(Map<Route, String> tokens, long apiUserId, String writer, String member, String unreader,
+                           int unreadChats) {
+    }
 
-                compare(http, tokens, n, chatId, workloads, bodies.sampled(), false, comparisons, log);
-                sampledBySize.put(n, bodies.sampled());
-            }
+    /** The apps over the cache's stores, in-process on 127.0.0.1: the measured one, one through a rate limiter, its control. */
+    private record Apps(Javalin app, Javalin limited, Javalin control, RateLimiter limiter) {
+        static Apps start(ChatCache cache) {
+            // why no per-address cap: every client of the bench (its 1,000 event streams among them) is 127.0.0.1
+            HttpLimits oneAddress = HttpLimits.DEFAULT.withConnections(HttpLimits.DEFAULT.headerDeadlineMillis(), 1_000_000);
+            Javalin app = WebApp.create(cache, oneAddress, RateLimiter.OFF, EventSettings.DEFAULT).start("127.0.0.1", 0);
+            // why a second app: the same reads through the rate limiter, side by side with the same rounds, measure its cost
+            RateLimiter limiter = new RateLimiter(cache.redisPool(), NEVER_REACHED);
+            Javalin limited = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health,
+                    oneAddress, limiter).start("127.0.0.1", 0);
+            // why a third app without a limiter: two apps in one JVM differ by themselves (their own
+            // threads, JIT profiles); the limiter's cost is what the limited app adds over this one
+            Javalin control = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health,
+                    oneAddress, RateLimiter.OFF).start("127.0.0.1", 0);
+            return new Apps(app, limited, control, limiter);
+        }
 
-            if (o.warmupMillis() > 0) {
-                List<Pending> warm = readRows(sizes, o.mostClients(), false, http, tokens, cache, rawMysql, o);
-                warm.addAll(rateLimitedRows(sizes, o.mostClients(), limitedHttp, controlHttp, tokens, o));
-                if (o.writes()) {
-                    warm.add(writeRow(o.mostClients(), http, writer, o));
-                }
-                warmup = warmUp(warm, o, log);
-            }
-            // why every size in the same rounds: the size ratios compare rows measured side by side,
-            // so that drift (JIT, other processes on the machine) does not favour one size
-            for (int c : o.clients()) {
-                List<Pending> pending = readRows(sizes, c, true, http, tokens, cache, rawMysql, o);
-                pending.addAll(memberRows(sizes, c, http, member, unreader.token(), unreadChats, o));
-                pending.addAll(rateLimitedRows(sizes, c, limitedHttp, controlHttp, tokens, o));
-                if (o.underWrites()) {
-                    pending.addAll(underWritesRows(sizes, c, http, tokens, writer, o));
-                }
-                measure(cache, pending, o, c + " clients", log);
-                for (Pending p : pending) {
-                    rows.add(row(p, log));
-                }
-            }
-            if (o.writes()) {
-                for (int c : o.clients()) {
-                    Pending p = writeRow(c, http, writer, o);
-                    measure(cache, List.of(p), o, "writes, " + c + " clients", log);
-                    rows.add(row(p, log));
-                }
-                marks = marks(cache, http, tokens.get(Route.REDIS), o.writeChatId(), idle, log);
-            }
-            if (o.subscribers() > 0) {
-                events = liveEvents(cache, new InetSocketAddress("127.0.0.1", app.port()), http, tokens.get(Route.REDIS),
-                        writer, sizes, rows, o, log);
-            }
-            // why again: a measured answer is checked for its size and route only; an index that
-            // drifted while the rows ran (marks, writes, the engine's own upkeep) shows here
-            for (BenchResult.Size size : sizes) {
-                compare(http, tokens, size.messages(), o.chatIdOf(size.messages()), size.workloads(),
-                        sampledBySize.get(size.messages()), true, comparisons, log);
-            }
-        } finally {
+        void stop(PrintStream log) {
             app.stop();
             limited.stop();
             control.stop();
             limiter.close();
             log.println("bench: rate limiter: " + limiter.waited() + " requests of the rate-limited row waited for Redis");
-            if (rawMysql != null) {
-                rawMysql.close();
+        }
+    }
+
+    /**
+     * One run's measuring, once the chats are loaded and the apps are up: the HTTP clients of the
+     * apps, and the figures collected phase by phase (chats, warm-up, read rounds, writes, live
+     * events, the second comparison).
+     */
+    private static final class Session {
+        private final ChatCache cache;
+        private final BenchOptions o;
+        private final PrintStream log;
+        private final Callers callers;
+        private final InetSocketAddress appAddress;
+        private final HttpLoad http;
+        private final HttpLoad limitedHttp;
+        private final HttpLoad controlHttp;
+        private final HikariDataSource rawMysql;
+        private final Map<Integer, List<Workload>> sampledBySize = new LinkedHashMap<>();
+        final List<BenchResult.Size> sizes = new ArrayList<>();
+        final List<BenchResult.Row> rows = new ArrayList<>();
+        final List<BenchResult.Comparison> comparisons = new ArrayList<>();
+        Map<String, Double> idle;
+        BenchResult.Marks marks;
+        BenchResult.Events events;
+        String warmup = "none";
+
+        Session(ChatCache cache, BenchOptions o, PrintStream log, Callers callers, Apps apps, HikariDataSource rawMysql) {
+            this.cache = cache;
+            this.o = o;
+            this.log = log;
+            this.callers = callers;
+            this.appAddress = new InetSocketAddress("127.0.0.1", apps.app().port());
+            this.http = new HttpLoad(appAddress);
+            this.limitedHttp = new HttpLoad(new InetSocketAddress("127.0.0.1", apps.limited().port()));
+            this.controlHttp = new HttpLoad(new InetSocketAddress("127.0.0.1", apps.control().port()));
+            this.rawMysql = rawMysql;
+        }
+
+        void measureAll(Map<Integer, ChatLoad> loads) throws Exception {
+            log.printf("bench: app on 127.0.0.1:%d%n", appAddress.getPort());
+            idle = idleRate(cache, Math.max(1000, o.roundMillis()));
+            log.println("bench: MySQL statements at idle (relays polling): " + idle);
+            for (int n : o.sizes()) {
+                describeChat(n, loads.get(n));
+            }
+            if (o.warmupMillis() > 0) {
+                warmup = warmUpAll();
+            }
+            // why every size in the same rounds: the size ratios compare rows measured side by side,
+            // so that drift (JIT, other processes on the machine) does not favour one size
+            for (int c : o.clients()) {
+                measureReads(c);
+            }
+            if (o.writes()) {
+                measureWrites();
+            }
+            if (o.subscribers() > 0) {
+                events = liveEvents(cache, appAddress, http, callers.tokens().get(Route.REDIS), callers.writer(), sizes,
+                        rows, o, log);
+            }
+            compareAgain();
+        }
+
+        /** The chat of size n: its workloads with their answers, its Redis footprint, and the first comparison. */
+        private void describeChat(int n, ChatLoad load) throws Exception {
+            long chatId = o.chatIdOf(n);
+            Map<Route, String> tokens = callers.tokens();
+            Bodies bodies = bodies(cache, http, tokens, n, chatId, callers.apiUserId(), o, log);
+            List<Workload> workloads = bodies.measured();
+            Map<Long, Long> authors = BenchChat.authorCounts(cache, chatId);
+            Probes.RedisFootprint footprint = Probes.redisFootprint(cache, chatId, List.copyOf(authors.keySet()));
+            sizes.add(new BenchResult.Size(n, load, workloads, footprint));
+            log.printf(Locale.ROOT, "bench: N=%,d: Redis %.0f B/message (hash %.0f, order indexes %.0f, index %.0f)%n", n,
+                    footprint.totalPerMessage(), footprint.hashBytesPerMessage(), footprint.orderSetBytesPerMessage(),
+                    footprint.indexBytesPerMessage());
+
+            compare(http, tokens, n, chatId, workloads, bodies.sampled(), false, comparisons, log);
+            sampledBySize.put(n, bodies.sampled());
+        }
+
+        /** Unmeasured passes over every read row (and the write row) with the most clients; what they took. */
+        private String warmUpAll() throws InterruptedException {
+            Map<Route, String> tokens = callers.tokens();
+            List<Pending> warm = readRows(sizes, o.mostClients(), false, http, tokens, cache, rawMysql, o);
+            warm.addAll(rateLimitedRows(sizes, o.mostClients(), limitedHttp, controlHttp, tokens, o));
+            if (o.writes()) {
+                warm.add(writeRow(o.mostClients(), http, callers.writer(), o));
+            }
+            return warmUp(warm, o, log);
+        }
+
+        /** Every read row of every size with c clients, in the same rounds. */
+        private void measureReads(int c) throws Exception {
+            Map<Route, String> tokens = callers.tokens();
+            List<Pending> pending = readRows(sizes, c, true, http, tokens, cache, rawMysql, o);
+            pending.addAll(memberRows(sizes, c, http, callers.member(), callers.unreader(), callers.unreadChats(), o));
+            pending.addAll(rateLimitedRows(sizes, c, limitedHttp, controlHttp, tokens, o));
+            if (o.underWrites()) {
+                pending.addAll(underWritesRows(sizes, c, http, tokens, callers.writer(), o));
+            }
+            measure(cache, pending, o, c + " clients", log);
+            for (Pending p : pending) {
+                rows.add(row(p, log));
             }
         }
-        Probes.MysqlFootprint mysql = Probes.mysqlFootprint(cache);
-        BenchResult result = new BenchResult(o, machine, background, warmup, sizes, rows, comparisons, mysql, idle, marks,
-                events);
-        summarizeUnderWrites(result, log);
-        return result;
+
+        /** The write row at each client count, then the read marks' check. */
+        private void measureWrites() throws Exception {
+            for (int c : o.clients()) {
+                Pending p = writeRow(c, http, callers.writer(), o);
+                measure(cache, List.of(p), o, "writes, " + c + " clients", log);
+                rows.add(row(p, log));
+            }
+            marks = marks(cache, http, callers.tokens().get(Route.REDIS), o.writeChatId(), idle, log);
+        }
+
+        /**
+         * The answers compared again. why again: a measured answer is checked for its size and route
+         * only; an index that drifted while the rows ran (marks, writes, the engine's own upkeep) shows here
+         */
+        private void compareAgain() throws Exception {
+            for (BenchResult.Size size : sizes) {
+                compare(http, callers.tokens(), size.messages(), o.chatIdOf(size.messages()), size.workloads(),
+                        sampledBySize.get(size.messages()), true, comparisons, log);
+            }
+        }
     }
 
     /** The read workloads of one chat, and the sampled bodies compared on both routes beyond them. */

@@ -235,8 +235,35 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
         return String.format(Locale.ROOT, format, args);
     }
 
+    /** The run as markdown (what the bench prints and --out writes), section by section. */
     public String toMarkdown() {
         List<String> out = new ArrayList<>();
+        introSection(out);
+        readSections(out);
+        ratiosSection(out);
+        if (rows.stream().anyMatch(r -> r.workload().equals(UNDER_WRITES))) {
+            underWritesSection(out);
+        }
+        if (rows.stream().anyMatch(r -> r.workload().equals(LATEST_MEMBER) || r.workload().equals(UNREAD))) {
+            membersSection(out);
+        }
+        if (rows.stream().anyMatch(r -> r.workload().equals(RATE_LIMITED))) {
+            rateLimitsSection(out);
+        }
+        if (options.writes()) {
+            writesSection(out);
+        }
+        if (events != null) {
+            eventsSection(out);
+        }
+        memorySection(out);
+        neverPartialSection(out);
+        firstErrorsSection(out);
+        return String.join("\n", out) + "\n";
+    }
+
+    /** The title, the machine, the background chats, the measured chats and their workloads, the paths and how rows are run. */
+    private void introSection(List<String> out) {
         BenchOptions o = options;
         out.add(f("## chatcache bench on RediSearch %s: chats of %s messages; pages of %d; %s clients; %d round(s) of %d ms"
                         + " per row", machine.redisearch(),
@@ -275,6 +302,11 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
                 RAW_REDIS, RawBaseline.Kind.REDIS_PLAN.description, RAW_NAIVE, RawBaseline.Kind.REDIS_NAIVE.description,
                 RAW_MYSQL, RawBaseline.Kind.MYSQL.description, o.warmupMillis(), warmup, o.rounds(), o.roundMillis(),
                 idleText()));
+    }
+
+    /** One table per read workload and chat size: every path at every client count. */
+    private void readSections(List<String> out) {
+        BenchOptions o = options;
         for (Size s : sizes) {
             for (String w : readWorkloads()) {
                 out.add("");
@@ -305,6 +337,11 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
             out.add(f("Above N = %,d the naive baseline runs with 1 client only: each of its queries collects the whole"
                     + " chat and would hold Redis (single-threaded) for every other row.", o.naiveUpTo()));
         }
+    }
+
+    /** Redis over MySQL and app over raw engine throughput; p99 of the largest chat over the smallest's. */
+    private void ratiosSection(List<String> out) {
+        BenchOptions o = options;
         out.add("");
         out.add("### Ratios");
         out.add("");
@@ -335,118 +372,131 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
             }
             out.add("");
         }
-        if (rows.stream().anyMatch(r -> r.workload().equals(UNDER_WRITES))) {
-            out.add(f("### Newest page under writes (%d clients posting into chat %d meanwhile)", o.writers(),
-                    o.writeChatId()));
-            out.add("");
-            out.add("The `latest` row's body again, on both routes, while the write row's clients post (started before"
-                    + " and stopped after each window); its p99 against the idle `latest` row's, same clients.");
-            out.add("");
-            out.add("| N | clients | path | requests/s | p50 ms | p99 ms | idle p99 ms | p99 under writes / idle | errors"
-                    + " | posts/s meanwhile | post p99 ms | post errors |");
-            out.add("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-            for (Size s : sizes) {
-                for (int c : o.clients()) {
-                    for (String path : List.of(REDIS, MYSQL)) {
-                        row(s.messages(), UNDER_WRITES, path, c).ifPresent(r -> out.add(f(
-                                "| %,d | %d | %s | %.0f | %.2f | %.2f | %s | %s | %d | %.0f | %.2f | %d |", r.size(), c, path,
-                                r.requestsPerSecond(), r.p50Millis(), r.p99Millis(),
-                                row(s.messages(), "latest", path, c).map(i -> f("%.2f", i.p99Millis())).orElse("–"),
-                                ratioText(underWritesP99Ratio(s.messages(), path, c)), r.errors(),
-                                r.writers().postsPerSecond(), r.writers().p99Millis(), r.writers().errors())));
-                    }
-                }
-            }
-            out.add("");
-            out.add("| N | clients | redis / mysql requests/s under writes | idle (latest) |");
-            out.add("| ---: | ---: | ---: | ---: |");
-            for (Size s : sizes) {
-                for (int c : o.clients()) {
-                    out.add(f("| %,d | %d | %s | %s |", s.messages(), c,
-                            ratioText(routeThroughputRatio(s.messages(), UNDER_WRITES, c)),
-                            ratioText(routeThroughputRatio(s.messages(), "latest", c))));
-                }
-            }
-            out.add("");
-        }
-        if (rows.stream().anyMatch(r -> r.workload().equals(LATEST_MEMBER) || r.workload().equals(UNREAD))) {
-            out.add("### Members (issue #11): the latest page read by a member, and GET /me/unread");
-            out.add("");
-            out.add("`latest member`: the `latest` row's body on the Redis route, read by a member of the chat (whose"
-                    + " marker is at the newest message: each answer carries `readByMe`, no marker moves); `latest`"
-                    + " is read by a signed-in non-member. Both check access in Redis. `me/unread`: GET /me/unread of a"
-                    + " member of every chat below (the measured chats, their markers half-way, and background chats).");
-            out.add("");
-            out.add("| N | clients | row | requests/s | p50 ms | p99 ms | max ms | errors | p99 / latest p99 | MySQL statements / request |");
-            out.add("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
-            for (Size s : sizes) {
-                for (int c : o.clients()) {
-                    for (String w : List.of(LATEST_MEMBER, UNREAD)) {
-                        row(s.messages(), w, REDIS, c).ifPresent(r -> out.add(f(
-                                "| %,d | %d | %s | %.0f | %.2f | %.2f | %.1f | %d | %s | %s |", r.size(), c, w,
-                                r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.errors(),
-                                row(s.messages(), "latest", REDIS, c).map(l -> f("%.2f", r.p99Millis() / l.p99Millis())).orElse("–"),
-                                r.mysqlStatements().isEmpty() ? "" : f("%.3f (%s)",
-                                        r.statementsPerRequest(idleStatementsPerSecond), counters(r.mysqlStatements())))));
-                    }
-                }
-            }
-            out.add("");
-        }
-        if (rows.stream().anyMatch(r -> r.workload().equals(RATE_LIMITED))) {
-            out.add("### Rate limits (issue #12): the latest page with and without the limiter");
-            out.add("");
-            out.add("`latest (rate limited)`: the `latest` row's body and token on the Redis route, sent to a second app over"
-                    + " the same stores whose rate limiter counts every request (limits never reached); `latest (second app)`:"
-                    + " the same through a third app without a limiter (two apps in one JVM differ by themselves), all"
-                    + " in the same rounds as `latest`. The limiter's cost is the ratio of the first two.");
-            out.add("");
-            out.add("| N | clients | requests/s | p50 ms | p99 ms | second app: requests/s | p50 ms | p99 ms | p99 / second app's | p99 / latest's | errors |");
-            out.add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-            for (Size s : sizes) {
-                for (int c : o.clients()) {
-                    Optional<Row> control = row(s.messages(), SECOND_APP, REDIS, c);
-                    Optional<Row> latest = row(s.messages(), "latest", REDIS, c);
-                    row(s.messages(), RATE_LIMITED, REDIS, c).ifPresent(r -> out.add(f(
-                            "| %,d | %d | %.0f | %.2f | %.2f | %s | %s | %s | %s | %s | %d |", r.size(), c, r.requestsPerSecond(),
-                            r.p50Millis(), r.p99Millis(),
-                            control.map(l -> f("%.0f", l.requestsPerSecond())).orElse("–"),
-                            control.map(l -> f("%.2f", l.p50Millis())).orElse("–"),
-                            control.map(l -> f("%.2f", l.p99Millis())).orElse("–"),
-                            control.map(l -> f("%.3f", r.p99Millis() / l.p99Millis())).orElse("–"),
-                            latest.map(l -> f("%.3f", r.p99Millis() / l.p99Millis())).orElse("–"),
-                            r.errors() + control.map(Row::errors).orElse(0L))));
-                }
-            }
-            out.add("");
-        }
-        if (o.writes()) {
-            out.add(f("### Writes (POST /chat/%d/message, USER token, 201 = committed in MySQL with its outbox row and"
-                    + " written to Redis)", o.writeChatId()));
-            out.add("");
-            out.add("| clients | requests | 201/s | p50 ms | p99 ms | max ms | errors | MySQL statements / write (select, insert, update, delete; idle rate subtracted) |");
-            out.add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    }
+
+    /** The newest page while the write row's clients post, against the idle newest page. */
+    private void underWritesSection(List<String> out) {
+        BenchOptions o = options;
+        out.add(f("### Newest page under writes (%d clients posting into chat %d meanwhile)", o.writers(),
+                o.writeChatId()));
+        out.add("");
+        out.add("The `latest` row's body again, on both routes, while the write row's clients post (started before"
+                + " and stopped after each window); its p99 against the idle `latest` row's, same clients.");
+        out.add("");
+        out.add("| N | clients | path | requests/s | p50 ms | p99 ms | idle p99 ms | p99 under writes / idle | errors"
+                + " | posts/s meanwhile | post p99 ms | post errors |");
+        out.add("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (Size s : sizes) {
             for (int c : o.clients()) {
-                row(0, "write", WRITE, c).ifPresent(r -> out.add(f("| %d | %d | %.0f | %.2f | %.2f | %.1f | %d | %s |",
-                        c, r.requests(), (r.requests() - r.errors()) / r.seconds(), r.p50Millis(), r.p99Millis(),
-                        r.maxMillis(), r.errors(), String.join(", ", List.of("Com_select", "Com_insert", "Com_update",
-                                "Com_delete").stream().map(k -> f("%.2f", Math.max(0, r.mysqlStatements().getOrDefault(k, 0L)
-                                - idleStatementsPerSecond.getOrDefault(k, 0.0) * r.seconds()) / Math.max(1, r.requests())))
-                                .toList()))));
+                for (String path : List.of(REDIS, MYSQL)) {
+                    row(s.messages(), UNDER_WRITES, path, c).ifPresent(r -> out.add(f(
+                            "| %,d | %d | %s | %.0f | %.2f | %.2f | %s | %s | %d | %.0f | %.2f | %d |", r.size(), c, path,
+                            r.requestsPerSecond(), r.p50Millis(), r.p99Millis(),
+                            row(s.messages(), "latest", path, c).map(i -> f("%.2f", i.p99Millis())).orElse("–"),
+                            ratioText(underWritesP99Ratio(s.messages(), path, c)), r.errors(),
+                            r.writers().postsPerSecond(), r.writers().p99Millis(), r.writers().errors())));
+                }
             }
+        }
+        out.add("");
+        out.add("| N | clients | redis / mysql requests/s under writes | idle (latest) |");
+        out.add("| ---: | ---: | ---: | ---: |");
+        for (Size s : sizes) {
+            for (int c : o.clients()) {
+                out.add(f("| %,d | %d | %s | %s |", s.messages(), c,
+                        ratioText(routeThroughputRatio(s.messages(), UNDER_WRITES, c)),
+                        ratioText(routeThroughputRatio(s.messages(), "latest", c))));
+            }
+        }
+        out.add("");
+    }
+
+    /** Issue #11: the latest page read by a member, and GET /me/unread. */
+    private void membersSection(List<String> out) {
+        BenchOptions o = options;
+        out.add("### Members (issue #11): the latest page read by a member, and GET /me/unread");
+        out.add("");
+        out.add("`latest member`: the `latest` row's body on the Redis route, read by a member of the chat (whose"
+                + " marker is at the newest message: each answer carries `readByMe`, no marker moves); `latest`"
+                + " is read by a signed-in non-member. Both check access in Redis. `me/unread`: GET /me/unread of a"
+                + " member of every chat below (the measured chats, their markers half-way, and background chats).");
+        out.add("");
+        out.add("| N | clients | row | requests/s | p50 ms | p99 ms | max ms | errors | p99 / latest p99 | MySQL statements / request |");
+        out.add("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        for (Size s : sizes) {
+            for (int c : o.clients()) {
+                for (String w : List.of(LATEST_MEMBER, UNREAD)) {
+                    row(s.messages(), w, REDIS, c).ifPresent(r -> out.add(f(
+                            "| %,d | %d | %s | %.0f | %.2f | %.2f | %.1f | %d | %s | %s |", r.size(), c, w,
+                            r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.errors(),
+                            row(s.messages(), "latest", REDIS, c).map(l -> f("%.2f", r.p99Millis() / l.p99Millis())).orElse("–"),
+                            r.mysqlStatements().isEmpty() ? "" : f("%.3f (%s)",
+                                    r.statementsPerRequest(idleStatementsPerSecond), counters(r.mysqlStatements())))));
+                }
+            }
+        }
+        out.add("");
+    }
+
+    /** Issue #12: the latest page through the rate limiter, beside a second app without one. */
+    private void rateLimitsSection(List<String> out) {
+        BenchOptions o = options;
+        out.add("### Rate limits (issue #12): the latest page with and without the limiter");
+        out.add("");
+        out.add("`latest (rate limited)`: the `latest` row's body and token on the Redis route, sent to a second app over"
+                + " the same stores whose rate limiter counts every request (limits never reached); `latest (second app)`:"
+                + " the same through a third app without a limiter (two apps in one JVM differ by themselves), all"
+                + " in the same rounds as `latest`. The limiter's cost is the ratio of the first two.");
+        out.add("");
+        out.add("| N | clients | requests/s | p50 ms | p99 ms | second app: requests/s | p50 ms | p99 ms | p99 / second app's | p99 / latest's | errors |");
+        out.add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (Size s : sizes) {
+            for (int c : o.clients()) {
+                Optional<Row> control = row(s.messages(), SECOND_APP, REDIS, c);
+                Optional<Row> latest = row(s.messages(), "latest", REDIS, c);
+                row(s.messages(), RATE_LIMITED, REDIS, c).ifPresent(r -> out.add(f(
+                        "| %,d | %d | %.0f | %.2f | %.2f | %s | %s | %s | %s | %s | %d |", r.size(), c, r.requestsPerSecond(),
+                        r.p50Millis(), r.p99Millis(),
+                        control.map(l -> f("%.0f", l.requestsPerSecond())).orElse("–"),
+                        control.map(l -> f("%.2f", l.p50Millis())).orElse("–"),
+                        control.map(l -> f("%.2f", l.p99Millis())).orElse("–"),
+                        control.map(l -> f("%.3f", r.p99Millis() / l.p99Millis())).orElse("–"),
+                        latest.map(l -> f("%.3f", r.p99Millis() / l.p99Millis())).orElse("–"),
+                        r.errors() + control.map(Row::errors).orElse(0L))));
+            }
+        }
+        out.add("");
+    }
+
+    /** The write rows, and the read marks on the Redis route. */
+    private void writesSection(List<String> out) {
+        BenchOptions o = options;
+        out.add(f("### Writes (POST /chat/%d/message, USER token, 201 = committed in MySQL with its outbox row and"
+                + " written to Redis)", o.writeChatId()));
+        out.add("");
+        out.add("| clients | requests | 201/s | p50 ms | p99 ms | max ms | errors | MySQL statements / write (select, insert, update, delete; idle rate subtracted) |");
+        out.add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        for (int c : o.clients()) {
+            row(0, "write", WRITE, c).ifPresent(r -> out.add(f("| %d | %d | %.0f | %.2f | %.2f | %.1f | %d | %s |",
+                    c, r.requests(), (r.requests() - r.errors()) / r.seconds(), r.p50Millis(), r.p99Millis(),
+                    r.maxMillis(), r.errors(), String.join(", ", List.of("Com_select", "Com_insert", "Com_update",
+                            "Com_delete").stream().map(k -> f("%.2f", Math.max(0, r.mysqlStatements().getOrDefault(k, 0L)
+                            - idleStatementsPerSecond.getOrDefault(k, 0.0) * r.seconds()) / Math.max(1, r.requests())))
+                            .toList()))));
+        }
+        out.add("");
+        if (marks != null) {
+            out.add(f("Read marks on the Redis route: %d pages of the write chat read by another USER, %,d messages"
+                            + " came back unread and were marked; MySQL ran %d UPDATEs beyond its idle rate (%d in all)"
+                            + " in %.1f s until the read-mark stream was drained (%d entries left): %.0f marks per UPDATE.",
+                    marks.pages(), marks.marked(), marks.updates(), marks.rawUpdates(), marks.seconds(),
+                    marks.streamLeft(), marks.marksPerUpdate()));
             out.add("");
-            if (marks != null) {
-                out.add(f("Read marks on the Redis route: %d pages of the write chat read by another USER, %,d messages"
-                                + " came back unread and were marked; MySQL ran %d UPDATEs beyond its idle rate (%d in all)"
-                                + " in %.1f s until the read-mark stream was drained (%d entries left): %.0f marks per UPDATE.",
-                        marks.pages(), marks.marked(), marks.updates(), marks.rawUpdates(), marks.seconds(),
-                        marks.streamLeft(), marks.marksPerUpdate()));
-                out.add("");
-            }
         }
-        if (events != null) {
-            eventsSection(out);
-        }
+    }
+
+    /** Redis bytes per message by part, and MySQL's tables. */
+    private void memorySection(List<String> out) {
         out.add("### Memory");
         out.add("");
         out.add("| N | avg text chars | hash B/msg (MEMORY USAGE, 200 newest) | order indexes B/msg | index B/msg (FT.INFO sizes / num_docs, valid fields) | sum of parts B/msg | INFO used_memory delta at load / messages loaded |");
@@ -469,6 +519,10 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
                 mysqlFootprint.dataBytes(), mysqlFootprint.indexBytes(), mysqlFootprint.perRow(),
                 mysqlFootprint.wordRows(), mysqlFootprint.wordBytes(), mysqlFootprint.wordBytesPerMessage()));
         out.add("");
+    }
+
+    /** The answers compared on both routes, and every one that differed. */
+    private void neverPartialSection(List<String> out) {
         out.add("### Never partial");
         out.add("");
         out.add("Every measured body and the sampled ones, asked on both routes before measuring and again after"
@@ -494,6 +548,10 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
                         c.problem() == null ? "" : " (" + c.problem() + ")"));
             }
         }
+    }
+
+    /** The first error of every row (and of its writers) that had one. */
+    private void firstErrorsSection(List<String> out) {
         for (Row r : rows) {
             if (r.firstError() != null) {
                 out.add("");
@@ -506,7 +564,6 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
                         r.size(), r.clients(), r.writers().firstError()));
             }
         }
-        return String.join("\n", out) + "\n";
     }
 
     /** Issue #13's section: the setup, deliveries, memory per stream, and the latest page with and without posts. */
