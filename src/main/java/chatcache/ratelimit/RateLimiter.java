@@ -1,13 +1,13 @@
 package chatcache.ratelimit;
 
 import chatcache.background.DaemonThreads;
+import chatcache.core.BackendUnavailableException;
 import chatcache.logging.ExceptionText;
 import chatcache.rediskit.LuaScript;
+import chatcache.rediskit.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.exceptions.JedisException;
 
 import java.util.List;
 import java.util.Map;
@@ -78,7 +78,7 @@ public final class RateLimiter implements AutoCloseable {
     /** Never limits, never asks Redis. */
     public static final RateLimiter OFF = new RateLimiter(null, RateLimits.OFF);
 
-    private final JedisPool pool;
+    private final Redis redis;
     private final RateLimits limits;
     private final Budget signedIn;
     private final Budget anonymous;
@@ -93,7 +93,7 @@ public final class RateLimiter implements AutoCloseable {
     private final AtomicBoolean failing = new AtomicBoolean();
 
     public RateLimiter(JedisPool pool, RateLimits limits) {
-        this.pool = pool;
+        this.redis = new Redis(pool);
         this.limits = limits;
         this.window = Long.toString(limits.windowMillis());
         this.signedIn = Budget.of(limits.signedIn(), limits.windowMillis());
@@ -274,13 +274,13 @@ public final class RateLimiter implements AutoCloseable {
 
     /** Runs a script; null when Redis cannot be asked (the request is then let through: fail open). */
     private Long call(LuaScript script, String key, String... args) {
-        try (Jedis jedis = pool.getResource()) {
-            Long result = (Long) script.eval(jedis, List.of(key), List.of(args));
+        try {
+            Long result = (Long) redis.call("count requests", jedis -> script.eval(jedis, List.of(key), List.of(args)));
             if (failing.compareAndSet(true, false)) {
                 log.info("rate limits are enforced again");
             }
             return result;
-        } catch (JedisException e) {
+        } catch (BackendUnavailableException e) {
             failedOpen.incrementAndGet();
             if (failing.compareAndSet(false, true)) {
                 log.warn("rate limits are not enforced while Redis cannot count requests: {}", ExceptionText.summary(e));

@@ -6,13 +6,13 @@ import chatcache.logging.ExceptionText;
 import chatcache.message.ReadMarkReplica;
 import chatcache.query.OrderKey;
 import chatcache.redis.ReadMarkLog;
+import chatcache.rediskit.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.XAutoClaimParams;
 import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.resps.StreamConsumersInfo;
@@ -55,6 +55,7 @@ public final class ReadMarkRelay implements AutoCloseable {
     private static final String MARKER = ReadMarkLog.MARKER;
 
     private final JedisPool pool;
+    private final Redis redis;
     /** This instance's consumer name in the group: each instance reads its own share of the stream. */
     private final String consumer;
     private final ReadMarkReplica mysql;
@@ -71,6 +72,7 @@ public final class ReadMarkRelay implements AutoCloseable {
                          java.util.function.Consumer<Collection<ReadMarker>> markersToMysql,
                          long gatherMillis, long claimIdleMillis, RelayBatches batches) {
         this.pool = pool;
+        this.redis = new Redis(pool);
         this.gatherMillis = gatherMillis;
         this.claimIdleMillis = claimIdleMillis;
         this.batches = batches;
@@ -135,7 +137,7 @@ public final class ReadMarkRelay implements AutoCloseable {
      * marks or more, not one per fetch.
      */
     private synchronized int relayOnce(int blockMillis) {
-        try (Jedis jedis = pool.getResource()) {
+        return redis.call("relay read marks", jedis -> {
             forgetGoneConsumers(jedis);
             List<StreamEntry> entries = read(jedis, new StreamEntryID(), 0);
             if (entries.isEmpty()) {
@@ -171,9 +173,7 @@ public final class ReadMarkRelay implements AutoCloseable {
             jedis.xdel(KEY, done);
             batches.readMarks(ids.size());
             return Math.max(1, ids.size());
-        } catch (JedisException e) {
-            throw new IllegalStateException("read-mark stream unavailable: " + e.getMessage(), e);
-        }
+        });
     }
 
     /**
