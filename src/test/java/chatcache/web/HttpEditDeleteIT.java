@@ -6,6 +6,7 @@ import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.replication.CacheRebuild;
 import chatcache.support.ExpectedPages;
+import chatcache.support.Seeds;
 import chatcache.support.TestClock;
 import chatcache.user.Authenticator;
 import chatcache.web.ApiClient.Reply;
@@ -720,8 +721,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void afterRandomPostsEditsAndDeletesBothRoutesAnswerTheSamePages() {
-            long seed = Long.getLong("chatcache.seed", new Random().nextLong());
-            System.out.println("HttpEditDeleteIT parity seed " + seed + " (re-run with -Dchatcache.seed=" + seed + ")");
+            long seed = Seeds.announced("HttpEditDeleteIT parity");
             Random random = new Random(seed);
             List<Authenticator.Issued> actors = List.of(alice, bob, api);
 

@@ -1,5 +1,6 @@
 package chatcache.web;
 
+import chatcache.support.Seeds;
 import chatcache.support.TestStores;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
@@ -60,8 +61,7 @@ class HttpFuzzIT {
 
     @Test
     void randomRequestsGetNo5xxAndOnlyJsonErrors() {
-        long seed = Long.getLong("chatcache.seed", new Random().nextLong());
-        System.out.println("HttpFuzzIT seed " + seed + " (-Dchatcache.seed=" + seed + "), " + REQUESTS + " requests");
+        long seed = Seeds.announced("HttpFuzzIT (" + REQUESTS + " requests)");
         Random random = new Random(seed);
         // a few messages for ids to hit
         for (int i = 0; i < 5; i++) {
