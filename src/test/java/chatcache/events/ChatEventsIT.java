@@ -6,11 +6,10 @@ import chatcache.query.SearchCriteria;
 import chatcache.redis.OrderIndex;
 import chatcache.redis.RedisMessages;
 import chatcache.replication.CacheRebuild;
-import chatcache.support.TestStores;
+import chatcache.support.FreshStores;
 import chatcache.user.Caller;
 import chatcache.user.Role;
 import chatcache.user.User;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.resps.StreamEntry;
@@ -30,19 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same step, through the real write paths (request copies, the outbox relay and its settle, read
  * marks on both routes), and rebuilds append no message events (issue #13, producer side).
  */
-class ChatEventsIT {
+class ChatEventsIT extends FreshStores {
     private static final long CHAT = 1;
-    private final TestStores stores = TestStores.get();
-    private User alice;
-    private User bob;
-
-    @BeforeEach
-    void empty() {
-        stores.reset();
-        alice = stores.userOnly("alice", Role.USER);
-        bob = stores.userOnly("bob", Role.USER);
-    }
-
     /** The chat's entries, oldest first, as field maps. */
     private List<Map<String, String>> events(long chatId) {
         try (Jedis jedis = stores.cache.redisPool().getResource()) {

@@ -1,6 +1,5 @@
 package chatcache.fault;
 
-import chatcache.ChatCache;
 import chatcache.Config;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
@@ -15,13 +14,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Live events over two instances and a Redis of this test's own: a post on one reaches a client
@@ -32,34 +27,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EventsAcrossInstancesIT extends WithOwnServers {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private ChatCache first;
-    private ChatCache second;
-    private Javalin firstApp;
-    private Javalin secondApp;
+    private TwoInstances instances;
     private Authenticator.Issued owner;
     private long chat;
 
     @BeforeEach
     void openInstances() {
-        first = ChatCache.open(Config.fromEnv(env()), Clock.systemUTC());
-        first.startRelays();
-        second = ChatCache.open(Config.fromEnv(env()), Clock.systemUTC());
-        second.startRelays();
-        firstApp = WebApp.create(first).start("127.0.0.1", 0);
-        secondApp = WebApp.create(second).start("127.0.0.1", 0);
-        awaitUntil("a complete cache", () -> Boolean.TRUE.equals(first.health().cacheComplete()));
-        owner = first.authenticator().issue("owner", Role.USER);
-        HttpResponse<String> created = send(firstApp, "POST", "/chats", "{\"visibility\": \"public\", \"title\": \"events\"}");
+        instances = TwoInstances.open(Config.fromEnv(env()), WebApp::create);
+        owner = instances.first.authenticator().issue("owner", Role.USER);
+        HttpResponse<String> created = send(instances.firstApp, "POST", "/chats", "{\"visibility\": \"public\", \"title\": \"events\"}");
         assertEquals(201, created.statusCode(), created.body());
         chat = Long.parseLong(created.body().replaceAll(".*\"id\":(\\d+).*", "$1"));
     }
 
     @AfterEach
     void closeInstances() {
-        firstApp.stop();
-        secondApp.stop();
-        first.close();
-        second.close();
+        instances.close();
     }
 
     private HttpResponse<String> send(Javalin app, String method, String path, String body) {
@@ -85,43 +68,35 @@ class EventsAcrossInstancesIT extends WithOwnServers {
         return c;
     }
 
-    private static void awaitUntil(String what, BooleanSupplier done) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "waited 30 s for " + what);
-            LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // polling a condition, with a deadline
-        }
-    }
-
     @Test
     void aPostOnOneInstanceReachesAFollowerOfTheOther() {
-        try (EventStreamClient follower = follow(secondApp)) {
-            long id = post(firstApp, "from the first");
+        try (EventStreamClient follower = follow(instances.secondApp)) {
+            long id = post(instances.firstApp, "from the first");
             assertEquals(id, follower.next("message.created", WAIT).json().get("id").longValue());
         }
     }
 
     @Test
     void redisRestartedMidStreamPausesThenResumesWithWhatWasPostedMeanwhile() throws Exception {
-        try (EventStreamClient follower = follow(secondApp)) {
-            long before = post(firstApp, "before");
+        try (EventStreamClient follower = follow(instances.secondApp)) {
+            long before = post(instances.firstApp, "before");
             assertEquals(before, follower.next("message.created", WAIT).json().get("id").longValue());
             servers.killRedis();
             assertEquals("paused", follower.next(WAIT).event());
-            long during = post(firstApp, "while Redis is down"); // in MySQL; its outbox row waits for Redis
+            long during = post(instances.firstApp, "while Redis is down"); // in MySQL; its outbox row waits for Redis
             servers.startRedis(true);
             assertEquals("resumed", follower.next(WAIT).event());
             EventStreamClient.Event late = follower.next("message.created", WAIT);
             assertEquals(during, late.json().get("id").longValue(), "the post made meanwhile, once, when it reached Redis");
-            long after = post(firstApp, "after");
+            long after = post(instances.firstApp, "after");
             assertEquals(after, follower.next("message.created", WAIT).json().get("id").longValue(), "and no repeat before the next");
         }
     }
 
     @Test
     void redisBackEmptyMeansARebuiltCacheAndAReset() throws Exception {
-        try (EventStreamClient follower = follow(secondApp)) {
-            post(firstApp, "before");
+        try (EventStreamClient follower = follow(instances.secondApp)) {
+            post(instances.firstApp, "before");
             follower.next("message.created", WAIT);
             servers.killRedis();
             assertEquals("paused", follower.next(WAIT).event());
@@ -129,7 +104,7 @@ class EventsAcrossInstancesIT extends WithOwnServers {
             // the guard rebuilds the cache from MySQL: a new epoch, so the client must fetch its page again
             EventStreamClient.Event next = follower.next(WAIT);
             assertEquals("reset", next.event(), next.toString());
-            long after = post(firstApp, "after");
+            long after = post(instances.firstApp, "after");
             assertEquals(after, follower.next("message.created", WAIT).json().get("id").longValue());
         }
     }

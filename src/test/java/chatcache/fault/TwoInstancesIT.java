@@ -15,7 +15,6 @@ import redis.clients.jedis.JedisPool;
 
 import java.net.http.HttpResponse;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,10 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TwoInstancesIT extends WithOwnServers {
     private static final long WITHIN_MILLIS = 1_000;
 
-    private ChatCache first;
-    private ChatCache second;
-    private Javalin firstApp;
-    private Javalin secondApp;
+    private TwoInstances instances;
     private Authenticator.Issued owner;
     private Authenticator.Issued member;
     private long chat;
@@ -44,28 +40,19 @@ class TwoInstancesIT extends WithOwnServers {
 
     @BeforeEach
     void openInstances() throws Exception {
-        first = ChatCache.open(config(), Clock.systemUTC());
-        first.startRelays();
-        second = ChatCache.open(config(), Clock.systemUTC());
-        second.startRelays();
-        firstApp = WebApp.create(first.messages(), first.chats(), first.authenticator(), first::health).start("127.0.0.1", 0);
-        secondApp = WebApp.create(second.messages(), second.chats(), second.authenticator(), second::health).start("127.0.0.1", 0);
-        awaitUntil("a complete cache", () -> Boolean.TRUE.equals(first.health().cacheComplete()));
-        owner = first.authenticator().issue("owner", Role.USER);
-        member = first.authenticator().issue("member", Role.USER);
-        HttpResponse<String> created = send(firstApp, "POST", "/chats", owner, "{\"visibility\": \"private\", \"title\": \"two\"}");
+        instances = TwoInstances.open(config(), c -> WebApp.create(c.messages(), c.chats(), c.authenticator(), c::health));
+        owner = instances.first.authenticator().issue("owner", Role.USER);
+        member = instances.first.authenticator().issue("member", Role.USER);
+        HttpResponse<String> created = send(instances.firstApp, "POST", "/chats", owner, "{\"visibility\": \"private\", \"title\": \"two\"}");
         assertEquals(201, created.statusCode(), created.body());
         chat = Long.parseLong(created.body().replaceAll(".*\"id\":(\\d+).*", "$1"));
-        assertEquals(204, send(firstApp, "PUT", "/chat/" + chat + "/members/" + member.user().id(), owner, null).statusCode());
-        assertEquals(201, send(secondApp, "POST", "/chat/" + chat + "/message", member, "{\"message\": \"hi\"}").statusCode());
+        assertEquals(204, send(instances.firstApp, "PUT", "/chat/" + chat + "/members/" + member.user().id(), owner, null).statusCode());
+        assertEquals(201, send(instances.secondApp, "POST", "/chat/" + chat + "/message", member, "{\"message\": \"hi\"}").statusCode());
     }
 
     @AfterEach
     void closeInstances() {
-        firstApp.stop();
-        secondApp.stop();
-        first.close();
-        second.close();
+        instances.close();
     }
 
     /** A read of the private chat by the member, on one instance. */
@@ -86,31 +73,31 @@ class TwoInstancesIT extends WithOwnServers {
     private long millisUntilBothRefuse(long since) {
         boolean[] refused = new boolean[2];
         return millisUntil(() -> {
-            refused[0] = refused[0] || read(firstApp) == 401;
-            refused[1] = refused[1] || read(secondApp) == 401;
+            refused[0] = refused[0] || read(instances.firstApp) == 401;
+            refused[1] = refused[1] || read(instances.secondApp) == 401;
             return refused[0] && refused[1];
         }, since);
     }
 
     @Test
     void aRevokedTokenThatBothInstancesRememberIsRefusedByBothWithinASecond() {
-        assertEquals(200, read(firstApp));
-        assertEquals(200, read(secondApp)); // both now remember the token for a minute
+        assertEquals(200, read(instances.firstApp));
+        assertEquals(200, read(instances.secondApp)); // both now remember the token for a minute
         long started = System.nanoTime();
         revokeLikeTheCli();
         long millis = millisUntilBothRefuse(started);
         assertTrue(millis <= WITHIN_MILLIS, "refused by both after " + millis + " ms");
         // and it stays refused
         for (int i = 0; i < 10; i++) {
-            assertEquals(401, read(firstApp));
-            assertEquals(401, read(secondApp));
+            assertEquals(401, read(instances.firstApp));
+            assertEquals(401, read(instances.secondApp));
         }
     }
 
     @Test
     void aTokenRevokedWhileRedisIsDownIsRefusedAndStaysRefusedWhenRedisComesBackWithOlderData() throws Exception {
-        assertEquals(200, read(firstApp));
-        assertEquals(200, read(secondApp));
+        assertEquals(200, read(instances.firstApp));
+        assertEquals(200, read(instances.secondApp));
         servers.killRedis();
         long started = System.nanoTime();
         revokeLikeTheCli(); // Redis unreachable: MySQL only
@@ -128,15 +115,15 @@ class TwoInstancesIT extends WithOwnServers {
         assertTrue(applied <= WITHIN_MILLIS + 2_000, "Redis's copy caught up " + applied + " ms after it came back"
                 + " (reconnect included)");
         for (int i = 0; i < 10; i++) {
-            assertEquals(401, read(firstApp));
-            assertEquals(401, read(secondApp));
+            assertEquals(401, read(instances.firstApp));
+            assertEquals(401, read(instances.secondApp));
         }
     }
 
     @Test
     void aTokenRevokedBeforeMySqlWentDownIsRefusedOnTheRedisRoute() throws Exception {
-        assertEquals(200, read(firstApp));
-        assertEquals(200, read(secondApp));
+        assertEquals(200, read(instances.firstApp));
+        assertEquals(200, read(instances.secondApp));
         long started = System.nanoTime();
         revokeLikeTheCli();
         servers.stopMysql();
@@ -144,7 +131,7 @@ class TwoInstancesIT extends WithOwnServers {
             long millis = millisUntilBothRefuse(started);
             assertTrue(millis <= WITHIN_MILLIS + 2_000, "refused by both after " + millis + " ms");
             // the Redis route still serves those who may read: the owner, from Redis
-            HttpResponse<String> ownerRead = send(secondApp, "POST", "/chat/" + chat + "/messages", owner, null);
+            HttpResponse<String> ownerRead = send(instances.secondApp, "POST", "/chat/" + chat + "/messages", owner, null);
             assertEquals(200, ownerRead.statusCode(), ownerRead.body());
             assertTrue(ownerRead.body().contains("\"source\":\"redis\""), ownerRead.body());
         } finally {
@@ -154,39 +141,39 @@ class TwoInstancesIT extends WithOwnServers {
 
     @Test
     void readinessFollowsWhetherAnyStoreCanServeAndLivenessDoesNot() throws Exception {
-        assertEquals(200, send(firstApp, "GET", "/health/ready", null, null).statusCode());
+        assertEquals(200, send(instances.firstApp, "GET", "/health/ready", null, null).statusCode());
         servers.killRedis();
         try {
-            HttpResponse<String> mysqlOnly = send(firstApp, "GET", "/health/ready", null, null);
+            HttpResponse<String> mysqlOnly = send(instances.firstApp, "GET", "/health/ready", null, null);
             assertEquals(200, mysqlOnly.statusCode(), "MySQL serves reads: " + mysqlOnly.body());
-            assertEquals(503, send(firstApp, "GET", "/health", null, null).statusCode(), "/health keeps its detail");
+            assertEquals(503, send(instances.firstApp, "GET", "/health", null, null).statusCode(), "/health keeps its detail");
             servers.stopMysql();
             try {
-                HttpResponse<String> none = send(firstApp, "GET", "/health/ready", null, null);
+                HttpResponse<String> none = send(instances.firstApp, "GET", "/health/ready", null, null);
                 assertEquals(503, none.statusCode(), none.body());
                 assertEquals("{\"status\":\"not ready\",\"mysql\":false,\"redis\":false}", none.body());
-                assertEquals(200, send(firstApp, "GET", "/health/live", null, null).statusCode());
+                assertEquals(200, send(instances.firstApp, "GET", "/health/live", null, null).statusCode());
             } finally {
                 servers.startMysql();
             }
         } finally {
             servers.startRedis(true);
         }
-        awaitUntil("ready again", () -> send(firstApp, "GET", "/health/ready", null, null).statusCode() == 200);
+        awaitUntil("ready again", () -> send(instances.firstApp, "GET", "/health/ready", null, null).statusCode() == 200);
     }
 
     @Test
     void aMembershipChangeThroughOneInstanceHoldsOnTheOtherWithinASecond() {
-        assertEquals(200, read(secondApp)); // the second remembers the member's access now
+        assertEquals(200, read(instances.secondApp)); // the second remembers the member's access now
         long started = System.nanoTime();
-        assertEquals(204, send(firstApp, "DELETE", "/chat/" + chat + "/members/" + member.user().id(), owner, null).statusCode());
-        assertEquals(404, read(firstApp), "at once where it was made");
-        long millis = millisUntil(() -> read(secondApp) == 404, started);
+        assertEquals(204, send(instances.firstApp, "DELETE", "/chat/" + chat + "/members/" + member.user().id(), owner, null).statusCode());
+        assertEquals(404, read(instances.firstApp), "at once where it was made");
+        long millis = millisUntil(() -> read(instances.secondApp) == 404, started);
         assertTrue(millis <= WITHIN_MILLIS, "the other refused after " + millis + " ms");
-        assertEquals(404, send(secondApp, "POST", "/chat/" + chat + "/message", member, "{\"message\": \"still?\"}").statusCode());
+        assertEquals(404, send(instances.secondApp, "POST", "/chat/" + chat + "/message", member, "{\"message\": \"still?\"}").statusCode());
         started = System.nanoTime();
-        assertEquals(204, send(secondApp, "PUT", "/chat/" + chat + "/members/" + member.user().id(), owner, null).statusCode());
-        millis = millisUntil(() -> read(firstApp) == 200, started);
+        assertEquals(204, send(instances.secondApp, "PUT", "/chat/" + chat + "/members/" + member.user().id(), owner, null).statusCode());
+        millis = millisUntil(() -> read(instances.firstApp) == 200, started);
         assertTrue(millis <= WITHIN_MILLIS, "the other admitted after " + millis + " ms");
     }
 

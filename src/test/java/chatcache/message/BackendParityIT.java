@@ -5,6 +5,7 @@ import chatcache.query.Filter;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.support.ExpectedPages;
+import chatcache.support.Seeds;
 import chatcache.support.TestClock;
 import chatcache.support.TestStores;
 import chatcache.user.Caller;
@@ -35,8 +36,7 @@ class BackendParityIT {
 
     @Test
     void bothBackendsAgreeOnRandomCriteria() {
-        long seed = Long.getLong("chatcache.seed", new Random().nextLong());
-        System.out.println("BackendParityIT seed " + seed + " (re-run with -Dchatcache.seed=" + seed + ")");
+        long seed = Seeds.announced("BackendParityIT");
         Random random = new Random(seed);
         stores.reset();
         posted.clear();
@@ -215,8 +215,7 @@ class BackendParityIT {
     /** Walks random chats and filters down and up on both backends: no gap, no duplicate, same pages. */
     @Test
     void walksOfWholeChatsAgreeAndCoverEveryMessageOnce() {
-        long seed = Long.getLong("chatcache.seed", new Random().nextLong());
-        System.out.println("BackendParityIT walks seed " + seed + " (re-run with -Dchatcache.seed=" + seed + ")");
+        long seed = Seeds.announced("BackendParityIT walks");
         Random random = new Random(seed);
         stores.reset();
         posted.clear();

@@ -4,11 +4,8 @@ import chatcache.core.Message;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.replication.CacheRebuild;
-import chatcache.support.TestStores;
+import chatcache.support.FreshStores;
 import chatcache.user.Caller;
-import chatcache.user.Role;
-import chatcache.user.User;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -22,18 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The service knows whether Redis holds a chat, rebuilds what it lost, and verifies both stores agree. */
-class CacheCompletenessIT {
-    private final TestStores stores = TestStores.get();
-    private User alice;
-    private User bob;
-
-    @BeforeEach
-    void empty() {
-        stores.reset();
-        alice = stores.userOnly("alice", Role.USER);
-        bob = stores.userOnly("bob", Role.USER);
-    }
-
+class CacheCompletenessIT extends FreshStores {
     private List<Message> postSome(long chatId, int n) {
         List<Message> posted = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -3,10 +3,9 @@ package chatcache.message;
 import chatcache.core.Message;
 import chatcache.query.SearchCriteria;
 import chatcache.replication.CacheRebuild;
-import chatcache.support.TestStores;
+import chatcache.support.FreshStores;
 import chatcache.user.Role;
 import chatcache.user.User;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -21,18 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * interleavings are made exact with the hook that runs right after a commit: the overtaking
  * change runs inside it, so no timing is involved.
  */
-class ConcurrentChangesIT {
-    private final TestStores stores = TestStores.get();
-    private User alice;
-    private User bob;
-
-    @BeforeEach
-    void empty() {
-        stores.reset();
-        alice = stores.userOnly("alice", Role.USER);
-        bob = stores.userOnly("bob", Role.USER);
-    }
-
+class ConcurrentChangesIT extends FreshStores {
     private MessageService withHook(MessageService.AfterCommit hook) {
         return new MessageService(stores.clock, stores.cache.mysqlMessages(), stores.cache.redisMessages(),
                 stores.cache.replication().requestCopies(), stores.cache.mysqlMessages(),

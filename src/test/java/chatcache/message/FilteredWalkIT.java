@@ -8,9 +8,7 @@ import chatcache.query.Slice;
 import chatcache.replication.CacheRebuild;
 import chatcache.support.ExpectedPages;
 import chatcache.support.TestClock;
-import chatcache.support.TestStores;
-import chatcache.user.Role;
-import chatcache.user.User;
+import chatcache.support.FreshStores;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Filters the order index keeps no list for (read state, words) over a chat of 12,000 messages, so
@@ -28,15 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * every page equals MySQL's and the documented one, at every depth, and the walk's commands show
  * which way it went.
  */
-class FilteredWalkIT {
+class FilteredWalkIT extends FreshStores {
     private static final int N = 12_000;
-    private final TestStores stores = TestStores.get();
 
     @Test
     void sparseDenseAndRareFiltersGiveTheDocumentedPagesAtEveryDepth() throws Exception {
-        stores.reset();
-        User alice = stores.userOnly("alice", Role.USER);
-        User bob = stores.userOnly("bob", Role.USER);
         try (Connection c = stores.cache.database().dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("SET SESSION max_recursive_iterations = 100000");
             // sparse: 2 %; dense: 50 %; rare: 3 messages, two of them deep; 5 % unread; times tie in threes

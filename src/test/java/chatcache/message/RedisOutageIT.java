@@ -6,10 +6,9 @@ import chatcache.redis.OrderIndex;
 import chatcache.redis.RedisMessages;
 import chatcache.replication.OutboxAcks;
 import chatcache.replication.RequestCopies;
+import chatcache.support.FreshStores;
 import chatcache.support.TestStores;
 import chatcache.user.Caller;
-import chatcache.user.Role;
-import chatcache.user.User;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,18 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * A Redis that cannot be reached (a port nobody listens on): writes still land in MySQL, and
  * readers who would read Redis are answered from MySQL instead of getting an error.
  */
-class RedisOutageIT {
-    private final TestStores stores = TestStores.get();
+class RedisOutageIT extends FreshStores {
     private JedisPool deadPool;
     private MessageService service;
-    private User alice;
-    private User bob;
 
     @BeforeEach
     void wireAServiceWhoseRedisIsDown() {
-        stores.reset();
-        alice = stores.userOnly("alice", Role.USER);
-        bob = stores.userOnly("bob", Role.USER);
         deadPool = TestStores.unreachableRedis();
         RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE),
                 chatcache.events.EventRetention.DEFAULT);

@@ -7,6 +7,7 @@ import chatcache.query.SearchCriteria;
 import chatcache.query.Words;
 import chatcache.support.ExpectedPages;
 import chatcache.support.RandomTexts;
+import chatcache.support.Seeds;
 import chatcache.support.TestClock;
 import chatcache.support.TestStores;
 import chatcache.user.Role;
@@ -35,8 +36,7 @@ class WordsAgreementIT {
 
     @Test
     void bothStoresFindEveryWordOfGeneratedTextsExactlyWhereTheTokenizerPutsIt() {
-        long seed = Long.getLong("chatcache.seed", new Random().nextLong());
-        System.out.println("WordsAgreementIT seed " + seed + " (re-run with -Dchatcache.seed=" + seed + ")");
+        long seed = Seeds.announced("WordsAgreementIT");
         Random random = new Random(seed);
         stores.reset();
         User author = stores.userOnly("writer", Role.USER);

@@ -7,9 +7,7 @@ import chatcache.query.Filter;
 import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.replication.CacheRebuild;
-import chatcache.support.TestStores;
-import chatcache.user.Role;
-import chatcache.user.User;
+import chatcache.support.FreshStores;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -30,14 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * RedisMessages#readIndexed), which is why 1.x is not told about marks, and why re-caching churn
  * is not part of its run here.
  */
-class ConcurrentIndexingIT {
+class ConcurrentIndexingIT extends FreshStores {
     private static final int N = 3_000;
-    private final TestStores stores = TestStores.get();
 
     @Test
     void concurrentMarkingAndRecachingLeaveEveryFilterExact() throws Exception {
-        stores.reset();
-        User alice = stores.userOnly("alice", Role.USER);
         List<Message> posted = new ArrayList<>();
         for (int i = 0; i < N; i++) {
             posted.add(stores.cache.messages().post(new NewMessage(1, alice.id(), "word" + (i % 7) + " text " + i, null)));

@@ -14,7 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -105,6 +107,56 @@ final class ApiClient {
         assertNotNull(reply.json(), "error body is not JSON: " + context);
         assertTrue(reply.json().isObject(), context);
         assertTrue(reply.json().path("error").isTextual() && !reply.json().get("error").textValue().isBlank(), context);
+    }
+
+    /** The body of a 201 answer, after checking it is JSON. */
+    static JsonNode created(Reply reply) {
+        assertEquals(201, reply.status(), reply.body());
+        assertJsonContentType(reply);
+        assertNotNull(reply.json(), reply.body());
+        return reply.json();
+    }
+
+    /** The id of what a 201 answer created. */
+    static long id(Reply reply) {
+        return created(reply).get("id").longValue();
+    }
+
+    /** The body of a 200 answer, after checking it is a JSON object. */
+    static JsonNode ok(Reply reply) {
+        assertEquals(200, reply.status(), reply.body());
+        assertJsonContentType(reply);
+        assertNotNull(reply.json(), reply.body());
+        assertTrue(reply.json().isObject(), reply.body());
+        return reply.json();
+    }
+
+    /** The messages of a successful fetch, after checking which store answered. */
+    static List<JsonNode> messages(Reply reply, String expectedSource) {
+        assertEquals(200, reply.status(), reply.body());
+        assertJsonContentType(reply);
+        assertEquals(expectedSource, reply.json().path("source").textValue(), reply.body());
+        List<JsonNode> out = new ArrayList<>();
+        // why without readByMe: it is each member's own (authors here are members); HttpReadMarkersIT checks it
+        reply.json().get("messages").forEach(m -> out.add(((ObjectNode) m.deepCopy()).without("readByMe")));
+        return out;
+    }
+
+    /** The ids of a successful fetch, newest first, after checking the reader was answered from its store. */
+    static List<Long> ids(Reply reply, Reader reader) {
+        return messages(reply, reader.source).stream().map(m -> m.get("id").longValue()).toList();
+    }
+
+    static List<String> texts(Reply reply, Reader reader) {
+        return messages(reply, reader.source).stream().map(m -> m.get("message").textValue()).toList();
+    }
+
+    /** The "read" flags of a successful fetch, newest first, after checking each is a boolean. */
+    static List<Boolean> readFlags(Reply reply, Reader reader) {
+        return messages(reply, reader.source).stream().map(m -> {
+            assertTrue(m.get("read").isBoolean(), m.toString());
+            return m.get("read").booleanValue();
+        }).toList();
     }
 
     static void assertJsonContentType(Reply reply) {

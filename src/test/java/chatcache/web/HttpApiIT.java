@@ -4,10 +4,8 @@ import chatcache.web.ApiClient.Reply;
 
 import chatcache.support.TestClock;
 import chatcache.user.Authenticator;
-import chatcache.user.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -30,6 +28,11 @@ import static chatcache.web.ApiClient.assertJsonContentType;
 import static chatcache.web.ApiClient.fieldNames;
 import static chatcache.web.ApiClient.bearer;
 import static chatcache.web.ApiClient.messageBody;
+import static chatcache.web.ApiClient.created;
+import static chatcache.web.ApiClient.id;
+import static chatcache.web.ApiClient.messages;
+import static chatcache.web.ApiClient.ids;
+import static chatcache.web.ApiClient.readFlags;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -43,18 +46,9 @@ class HttpApiIT extends LiveApp {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long T = TestClock.START; // 2027-01-15T08:00:00.000Z
 
-
-    /** Authors and readers: two users and one API client. */
-    private Authenticator.Issued alice;
-    private Authenticator.Issued bob;
-    private Authenticator.Issued api;
-
     @BeforeEach
-    void emptyStores() {
-        stores.reset();
-        alice = stores.user("alice", Role.USER);
-        bob = stores.user("bob", Role.USER);
-        api = stores.user("backoffice", Role.API);
+    void startEmpty() {
+        emptyStores();
     }
 
     // ------------------------------------------------------------------ posting
@@ -70,7 +64,7 @@ class HttpApiIT extends LiveApp {
             data.putArray("b").add(true).addNull().add("x");
             data.putObject("c").put("d", 1.5).put("e", "text");
 
-            Reply reply = post(7, alice, messageBody("hello", data));
+            Reply reply = postAsMember(7, alice, messageBody("hello", data));
 
             assertEquals(201, reply.status(), reply.body());
             assertJsonContentType(reply);
@@ -89,15 +83,15 @@ class HttpApiIT extends LiveApp {
         @Test
         void createdAtIsTheProgramClockInUtcAlwaysWithMilliseconds() {
             stores.clock.set(T + 7);
-            assertEquals("2027-01-15T08:00:00.007Z", created(post(1, alice, messageBody("a", null))).get("createdAt").textValue());
+            assertEquals("2027-01-15T08:00:00.007Z", created(postAsMember(1, alice, messageBody("a", null))).get("createdAt").textValue());
             stores.clock.set(T + 86_400_000L + 3_600_000L + 120);
-            assertEquals("2027-01-16T09:00:00.120Z", created(post(1, alice, messageBody("b", null))).get("createdAt").textValue());
+            assertEquals("2027-01-16T09:00:00.120Z", created(postAsMember(1, alice, messageBody("b", null))).get("createdAt").textValue());
         }
 
         @Test
         void theAuthorIsAlwaysTheCallerWhateverTheirRole() {
-            assertEquals(alice.user().id(), created(post(3, alice, messageBody("from alice", null))).get("userId").longValue());
-            assertEquals(api.user().id(), created(post(3, api, messageBody("from the api", null))).get("userId").longValue());
+            assertEquals(alice.user().id(), created(postAsMember(3, alice, messageBody("from alice", null))).get("userId").longValue());
+            assertEquals(api.user().id(), created(postAsMember(3, api, messageBody("from the api", null))).get("userId").longValue());
             assertFalse(alice.user().id() == api.user().id());
         }
 
@@ -105,7 +99,7 @@ class HttpApiIT extends LiveApp {
         void aPostedMessageReadsBackIdenticallyFromRedisAndFromMysql() {
             ObjectNode data = JSON.createObjectNode();
             data.put("kind", "note").putObject("nested").putArray("list").add(1).add(2);
-            JsonNode posted = created(post(5, alice, messageBody("round trip", data)));
+            JsonNode posted = created(postAsMember(5, alice, messageBody("round trip", data)));
 
             // anonymous first: it marks nothing, so the API client still sees the stored state
             assertEquals(List.of(posted), messages(fetch(5, Reader.ANONYMOUS, null), "redis"));
@@ -114,8 +108,8 @@ class HttpApiIT extends LiveApp {
 
         @Test
         void dataNullAndAbsentDataAreBothStoredAsNull() {
-            JsonNode explicitNull = created(post(4, alice, "{\"message\":\"explicit\",\"data\":null}"));
-            JsonNode absent = created(post(4, alice, "{\"message\":\"absent\"}"));
+            JsonNode explicitNull = created(postAsMember(4, alice, "{\"message\":\"explicit\",\"data\":null}"));
+            JsonNode absent = created(postAsMember(4, alice, "{\"message\":\"absent\"}"));
             assertTrue(explicitNull.has("data") && explicitNull.get("data").isNull(), explicitNull.toString());
             assertTrue(absent.has("data") && absent.get("data").isNull(), absent.toString());
 
@@ -125,7 +119,7 @@ class HttpApiIT extends LiveApp {
 
         @Test
         void anEmptyDataObjectIsKeptAsAnEmptyObject() {
-            JsonNode posted = created(post(4, alice, "{\"message\":\"m\",\"data\":{}}"));
+            JsonNode posted = created(postAsMember(4, alice, "{\"message\":\"m\",\"data\":{}}"));
             assertEquals(JSON.createObjectNode(), posted.get("data"));
             assertEquals(List.of(posted), messages(fetch(4, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(posted), messages(fetch(4, Reader.API, null), "mysql"));
@@ -164,7 +158,7 @@ class HttpApiIT extends LiveApp {
         @Test
         void theLargestLongIsAValidChatId() {
             long chatId = Long.MAX_VALUE;
-            JsonNode posted = created(post(chatId, alice, messageBody("at the edge", null)));
+            JsonNode posted = created(postAsMember(chatId, alice, messageBody("at the edge", null)));
             assertEquals(chatId, posted.get("chatId").longValue());
             assertEquals(List.of(posted), messages(fetch(chatId, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(posted), messages(fetch(chatId, Reader.API, null), "mysql"));
@@ -228,7 +222,7 @@ class HttpApiIT extends LiveApp {
 
         @Test
         void aBodyLargerThanTheRequestLimitIsRefusedWithAJsonErrorAndNothingIsStored() {
-            Reply reply = post(1, alice, messageBody("a".repeat(70_000), null));
+            Reply reply = postAsMember(1, alice, messageBody("a".repeat(70_000), null));
             assertError(reply, 413);
             assertEquals(List.of(), messages(fetch(1, Reader.API, null), "mysql"));
         }
@@ -236,9 +230,9 @@ class HttpApiIT extends LiveApp {
         @Test
         void aMessageOfExactly4000CharactersIsAcceptedAnd4001AreRefused() {
             String longest = "a".repeat(4000);
-            JsonNode posted = created(post(1, alice, messageBody(longest, null)));
+            JsonNode posted = created(postAsMember(1, alice, messageBody(longest, null)));
             assertEquals(longest, posted.get("message").textValue());
-            assertError(post(1, alice, messageBody("a".repeat(4001), null)), 400);
+            assertError(postAsMember(1, alice, messageBody("a".repeat(4001), null)), 400);
 
             assertEquals(List.of(posted), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(posted), messages(fetch(1, Reader.API, null), "mysql"));
@@ -251,10 +245,10 @@ class HttpApiIT extends LiveApp {
             assertEquals(8000, longest.length());
 
             // escaped as JSON surrogate pairs, the way many clients send non-BMP characters
-            JsonNode posted = created(post(1, alice, "{\"message\":\"" + "\\ud83d\\ude00".repeat(4000) + "\"}"));
+            JsonNode posted = created(postAsMember(1, alice, "{\"message\":\"" + "\\ud83d\\ude00".repeat(4000) + "\"}"));
             assertEquals(longest, posted.get("message").textValue());
-            assertError(post(1, alice, messageBody(emoji.repeat(4001), null)), 400);
-            assertError(post(1, alice, messageBody(emoji.repeat(4000) + "a", null)), 400);
+            assertError(postAsMember(1, alice, messageBody(emoji.repeat(4001), null)), 400);
+            assertError(postAsMember(1, alice, messageBody(emoji.repeat(4000) + "a", null)), 400);
 
             assertEquals(List.of(posted), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(posted), messages(fetch(1, Reader.API, null), "mysql"));
@@ -265,11 +259,11 @@ class HttpApiIT extends LiveApp {
             // {"k":"…"} is 8 bytes around the value
             ObjectNode largest = JSON.createObjectNode().put("k", "x".repeat(16_384 - 8));
             assertEquals(16_384, jsonBytes(largest));
-            JsonNode posted = created(post(1, alice, messageBody("big data", largest)));
+            JsonNode posted = created(postAsMember(1, alice, messageBody("big data", largest)));
             assertEquals(largest, posted.get("data"));
 
             ObjectNode tooLarge = JSON.createObjectNode().put("k", "x".repeat(16_384 - 7));
-            assertError(post(1, alice, messageBody("too big", tooLarge)), 400);
+            assertError(postAsMember(1, alice, messageBody("too big", tooLarge)), 400);
 
             assertEquals(List.of(posted), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(posted), messages(fetch(1, Reader.API, null), "mysql"));
@@ -280,12 +274,12 @@ class HttpApiIT extends LiveApp {
             String emoji = "\uD83D\uDE00";
             ObjectNode largest = JSON.createObjectNode().put("k", emoji.repeat((16_384 - 8) / 4)); // 4094 × 4 bytes
             assertEquals(16_384, jsonBytes(largest));
-            JsonNode posted = created(post(1, alice, messageBody("big emoji data", largest)));
+            JsonNode posted = created(postAsMember(1, alice, messageBody("big emoji data", largest)));
             assertEquals(largest, posted.get("data"));
 
             // 16 388 bytes, though only 8 198 UTF-16 units
             ObjectNode tooLarge = JSON.createObjectNode().put("k", emoji.repeat((16_384 - 8) / 4 + 1));
-            assertError(post(1, alice, messageBody("too big", tooLarge)), 400);
+            assertError(postAsMember(1, alice, messageBody("too big", tooLarge)), 400);
 
             assertEquals(List.of(posted), messages(fetch(1, Reader.API, null), "mysql"));
         }
@@ -295,7 +289,7 @@ class HttpApiIT extends LiveApp {
             // the limit is on the JSON of the data object, not on the request's formatting of it
             String value = "x".repeat(16_384 - 8);
             String spaced = "{\"message\":\"m\",\"data\":{   \"k\"   :   \"" + value + "\"   }}";
-            JsonNode posted = created(post(1, alice, spaced));
+            JsonNode posted = created(postAsMember(1, alice, spaced));
             assertEquals(value, posted.get("data").get("k").textValue());
         }
     }
@@ -307,25 +301,25 @@ class HttpApiIT extends LiveApp {
 
         @Test
         void anonymousReadersAreAnsweredFromRedis() {
-            JsonNode posted = created(post(1, alice, messageBody("hi", null)));
-            assertEquals(List.of(posted), messages(send("POST", "/chat/1/messages", null, null), "redis"));
+            JsonNode posted = created(postAsMember(1, alice, messageBody("hi", null)));
+            assertEquals(List.of(posted), messages(send("POST", "/chat/1/messages", ANONYMOUS, null), "redis"));
         }
 
         @Test
         void signedInUsersAreAnsweredFromRedis() {
-            JsonNode posted = created(post(1, alice, messageBody("hi", null)));
+            JsonNode posted = created(postAsMember(1, alice, messageBody("hi", null)));
             assertEquals(List.of(posted), messages(send("POST", "/chat/1/messages", bearer(bob), null), "redis"));
         }
 
         @Test
         void apiClientsAreAnsweredFromMysql() {
-            JsonNode posted = created(post(1, alice, messageBody("hi", null)));
+            JsonNode posted = created(postAsMember(1, alice, messageBody("hi", null)));
             assertEquals(List.of(posted), messages(send("POST", "/chat/1/messages", bearer(api), null), "mysql"));
         }
 
         @Test
         void theAnswerIsJsonWithExactlyMessagesPagingFlagsAndSource() {
-            post(1, alice, messageBody("hi", null));
+            postAsMember(1, alice, messageBody("hi", null));
             Reply reply = fetch(1, Reader.USER, null);
             assertEquals(200, reply.status(), reply.body());
             assertJsonContentType(reply);
@@ -337,16 +331,16 @@ class HttpApiIT extends LiveApp {
         @EnumSource(Reader.class)
         void messagesComeNewestFirstAndByDescendingIdWithinAMillisecond(Reader reader) {
             stores.clock.set(T);
-            long first = id(post(1, alice, messageBody("first, at T", null)));
+            long first = id(postAsMember(1, alice, messageBody("first, at T", null)));
             stores.clock.set(T - 5);
-            long older = id(post(1, bob, messageBody("posted later but 5 ms older", null)));
+            long older = id(postAsMember(1, bob, messageBody("posted later but 5 ms older", null)));
             stores.clock.set(T);
-            long second = id(post(1, alice, messageBody("second, at T", null)));
-            long third = id(post(1, bob, messageBody("third, at T", null)));
+            long second = id(postAsMember(1, alice, messageBody("second, at T", null)));
+            long third = id(postAsMember(1, bob, messageBody("third, at T", null)));
             stores.clock.set(T + 1);
-            long newest = id(post(1, alice, messageBody("newest, at T+1", null)));
+            long newest = id(postAsMember(1, alice, messageBody("newest, at T+1", null)));
             stores.clock.set(T - 1000);
-            long oldest = id(post(1, alice, messageBody("oldest, posted last", null)));
+            long oldest = id(postAsMember(1, alice, messageBody("oldest, posted last", null)));
 
             assertEquals(List.of(newest, third, second, first, older, oldest), ids(fetch(1, reader, null), reader));
         }
@@ -355,14 +349,14 @@ class HttpApiIT extends LiveApp {
         @EnumSource(Reader.class)
         void withoutALimitTheTwentyNewestMessagesAreReturned(Reader reader) {
             List<Long> posted = postSeries(1, 25);
-            assertEquals(reversed(posted).subList(0, 20), ids(fetch(1, reader, null), reader));
+            assertEquals(posted.reversed().subList(0, 20), ids(fetch(1, reader, null), reader));
         }
 
         @ParameterizedTest
         @EnumSource(Reader.class)
         void aLimitReturnsThatManyOfTheNewestMessages(Reader reader) {
             List<Long> posted = postSeries(1, 25);
-            List<Long> newestFirst = reversed(posted);
+            List<Long> newestFirst = posted.reversed();
             assertEquals(newestFirst.subList(0, 1), ids(fetch(1, reader, "{\"limit\":1}"), reader));
             assertEquals(newestFirst.subList(0, 7), ids(fetch(1, reader, "{\"limit\":7}"), reader));
             assertEquals(newestFirst, ids(fetch(1, reader, "{\"limit\":25}"), reader));
@@ -372,7 +366,7 @@ class HttpApiIT extends LiveApp {
         /** why: pages are written as bytes by the app itself; compression must still apply to them. */
         @Test
         void aPageIsGzippedForClientsThatAcceptItAndPlainForOthers() throws Exception {
-            List<Long> newest = reversed(postSeries(1, 30)).subList(0, 20);
+            List<Long> newest = postSeries(1, 30).reversed().subList(0, 20);
             for (boolean gzip : new boolean[] {true, false}) {
                 HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/chat/1/messages"))
                         .timeout(Duration.ofSeconds(10))
@@ -398,7 +392,7 @@ class HttpApiIT extends LiveApp {
 
         @Test
         void aLimitOf100ReturnsTheHundredNewestOnEveryRoute() {
-            List<Long> newestHundred = reversed(postSeries(1, 101)).subList(0, 100);
+            List<Long> newestHundred = postSeries(1, 101).reversed().subList(0, 100);
             for (Reader reader : Reader.values()) {
                 assertEquals(newestHundred, ids(fetch(1, reader, "{\"limit\":100}"), reader), reader.name());
             }
@@ -411,13 +405,13 @@ class HttpApiIT extends LiveApp {
             List<Long> byBob = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 stores.clock.set(T + i);
-                (i % 2 == 0 ? byAlice : byBob).add(id(post(1, i % 2 == 0 ? alice : bob, messageBody("m" + i, null))));
+                (i % 2 == 0 ? byAlice : byBob).add(id(postAsMember(1, i % 2 == 0 ? alice : bob, messageBody("m" + i, null))));
             }
-            post(2, alice, messageBody("alice in another chat", null));
+            postAsMember(2, alice, messageBody("alice in another chat", null));
 
-            assertEquals(reversed(byAlice), ids(fetch(1, reader, "{\"userId\":" + alice.user().id() + "}"), reader));
-            assertEquals(reversed(byBob), ids(fetch(1, reader, "{\"userId\":" + bob.user().id() + "}"), reader));
-            assertEquals(reversed(byAlice).subList(0, 2),
+            assertEquals(byAlice.reversed(), ids(fetch(1, reader, "{\"userId\":" + alice.user().id() + "}"), reader));
+            assertEquals(byBob.reversed(), ids(fetch(1, reader, "{\"userId\":" + bob.user().id() + "}"), reader));
+            assertEquals(byAlice.reversed().subList(0, 2),
                     ids(fetch(1, reader, "{\"userId\":" + alice.user().id() + ",\"limit\":2}"), reader));
             assertEquals(List.of(), ids(fetch(1, reader, "{\"userId\":" + api.user().id() + "}"), reader));
             assertEquals(List.of(), ids(fetch(1, reader, "{\"userId\":" + Long.MAX_VALUE + "}"), reader));
@@ -431,26 +425,26 @@ class HttpApiIT extends LiveApp {
             for (int i = 0; i < 6; i++) {
                 stores.clock.set(T + i);
                 if (i % 2 == 0) {
-                    own.add(id(post(1, caller, messageBody("own " + i, null))));
+                    own.add(id(postAsMember(1, caller, messageBody("own " + i, null))));
                 } else {
-                    post(1, alice, messageBody("alice " + i, null));
+                    postAsMember(1, alice, messageBody("alice " + i, null));
                 }
             }
-            post(2, caller, messageBody("own, in another chat", null));
+            postAsMember(2, caller, messageBody("own, in another chat", null));
 
-            assertEquals(reversed(own), ids(fetch(1, reader, "{\"onlyOwn\":true}"), reader));
-            assertEquals(reversed(own), ids(fetch(1, reader,
+            assertEquals(own.reversed(), ids(fetch(1, reader, "{\"onlyOwn\":true}"), reader));
+            assertEquals(own.reversed(), ids(fetch(1, reader,
                     "{\"onlyOwn\":true,\"userId\":" + alice.user().id() + "}"), reader));
-            assertEquals(reversed(own).subList(0, 1), ids(fetch(1, reader, "{\"onlyOwn\":true,\"limit\":1}"), reader));
+            assertEquals(own.reversed().subList(0, 1), ids(fetch(1, reader, "{\"onlyOwn\":true,\"limit\":1}"), reader));
         }
 
         @ParameterizedTest
         @EnumSource(Reader.class)
         void onlyOwnFalseMeansEveryAuthor(Reader reader) {
             stores.clock.set(T);
-            long a = id(post(1, alice, messageBody("a", null)));
+            long a = id(postAsMember(1, alice, messageBody("a", null)));
             stores.clock.set(T + 1);
-            long b = id(post(1, bob, messageBody("b", null)));
+            long b = id(postAsMember(1, bob, messageBody("b", null)));
             assertEquals(List.of(b, a), ids(fetch(1, reader, "{\"onlyOwn\":false}"), reader));
             assertEquals(List.of(a), ids(fetch(1, reader,
                     "{\"onlyOwn\":false,\"userId\":" + alice.user().id() + "}"), reader));
@@ -458,7 +452,7 @@ class HttpApiIT extends LiveApp {
 
         @Test
         void onlyOwnWithoutACallerIsRefusedWith401() {
-            post(1, alice, messageBody("a", null));
+            postAsMember(1, alice, messageBody("a", null));
             assertError(fetch(1, Reader.ANONYMOUS, "{\"onlyOwn\":true}"), 401);
         }
 
@@ -473,13 +467,13 @@ class HttpApiIT extends LiveApp {
             for (int round = 0; round < 3; round++) {
                 for (int c = 0; c < chats.length; c++) {
                     stores.clock.advance(1);
-                    byChat.get(c).add(id(post(chats[c], round % 2 == 0 ? alice : bob,
+                    byChat.get(c).add(id(postAsMember(chats[c], round % 2 == 0 ? alice : bob,
                             messageBody("chat " + chats[c] + " round " + round, null))));
                 }
             }
             for (int c = 0; c < chats.length; c++) {
                 Reply reply = fetch(chats[c], reader, null);
-                assertEquals(reversed(byChat.get(c)), ids(reply, reader), "chat " + chats[c]);
+                assertEquals(byChat.get(c).reversed(), ids(reply, reader), "chat " + chats[c]);
                 for (JsonNode m : messages(reply, reader.source)) {
                     assertEquals(chats[c], m.get("chatId").longValue());
                 }
@@ -490,7 +484,7 @@ class HttpApiIT extends LiveApp {
         @ParameterizedTest
         @EnumSource(Reader.class)
         void anEmptyBodyAndAnEmptyObjectBothMeanTheDefaults(Reader reader) {
-            List<Long> expected = reversed(postSeries(1, 22)).subList(0, 20);
+            List<Long> expected = postSeries(1, 22).reversed().subList(0, 20);
             assertEquals(expected, ids(fetch(1, reader, null), reader));
             assertEquals(expected, ids(fetch(1, reader, ""), reader));
             assertEquals(expected, ids(fetch(1, reader, "{}"), reader));
@@ -537,7 +531,7 @@ class HttpApiIT extends LiveApp {
                 "null",
         })
         void anInvalidFetchBodyIsRefusedWith400(String raw) {
-            post(1, alice, messageBody("present", null));
+            postAsMember(1, alice, messageBody("present", null));
             assertError(fetch(1, Reader.USER, raw), 400);
             assertError(fetch(1, Reader.ANONYMOUS, raw), 400);
             assertError(fetch(1, Reader.API, raw), 400);
@@ -546,7 +540,7 @@ class HttpApiIT extends LiveApp {
         @ParameterizedTest
         @ValueSource(strings = {"{\"limit\":1} trailing", "{\"limit\":1}{\"limit\":2}", "{} {}", "{\"limit\":1}]"})
         void aFetchBodyWithMoreAfterTheJsonObjectIsMalformedAndRefusedWith400(String raw) {
-            post(1, alice, messageBody("present", null));
+            postAsMember(1, alice, messageBody("present", null));
             assertError(fetch(1, Reader.USER, raw), 400);
             assertError(fetch(1, Reader.API, raw), 400);
         }
@@ -554,7 +548,7 @@ class HttpApiIT extends LiveApp {
         @ParameterizedTest
         @ValueSource(strings = {"abc", "0", "00", "-1", "+5", "1.5", "0x1F", "%201", "99999999999999999999"})
         void fetchingAChatIdThatIsNotAPositiveLongIsRefusedWith400(String chatId) {
-            assertError(send("POST", "/chat/" + chatId + "/messages", null, null), 400);
+            assertError(send("POST", "/chat/" + chatId + "/messages", ANONYMOUS, null), 400);
             assertError(send("POST", "/chat/" + chatId + "/messages", bearer(bob), null), 400);
             assertError(send("POST", "/chat/" + chatId + "/messages", bearer(api), null), 400);
         }
@@ -562,7 +556,7 @@ class HttpApiIT extends LiveApp {
         @ParameterizedTest
         @ValueSource(strings = {"9223372036854775808", "9999999999999999999"})
         void fetchingANineteenDigitChatIdBeyondTheLongRangeIsRefusedWith400(String chatId) {
-            assertError(send("POST", "/chat/" + chatId + "/messages", null, null), 400);
+            assertError(send("POST", "/chat/" + chatId + "/messages", ANONYMOUS, null), 400);
         }
 
         @ParameterizedTest
@@ -577,7 +571,7 @@ class HttpApiIT extends LiveApp {
                 "",
         })
         void fetchingWithAnAuthorizationThatNamesNoUserIsRefusedWith401(String header) {
-            post(1, alice, messageBody("present", null));
+            postAsMember(1, alice, messageBody("present", null));
             assertError(send("POST", "/chat/1/messages", authorization(header), null), 401);
             assertError(send("POST", "/chat/1/messages", authorization(header), "{\"limit\":1}"), 401);
         }
@@ -593,11 +587,11 @@ class HttpApiIT extends LiveApp {
         void aFetchAnswersTheUnreadStateAndMarksOtherAuthorsMessagesRead(Reader reader) {
             Authenticator.Issued caller = issued(reader);
             stores.clock.set(T);
-            long a1 = id(post(1, alice, messageBody("a1", null)));
+            long a1 = id(postAsMember(1, alice, messageBody("a1", null)));
             stores.clock.set(T + 1);
-            long own = id(post(1, caller, messageBody("the caller's own", null)));
+            long own = id(postAsMember(1, caller, messageBody("the caller's own", null)));
             stores.clock.set(T + 2);
-            long a2 = id(post(1, alice, messageBody("a2", null)));
+            long a2 = id(postAsMember(1, alice, messageBody("a2", null)));
 
             Reply first = fetch(1, reader, null);
             assertEquals(List.of(a2, own, a1), ids(first, reader));
@@ -615,7 +609,7 @@ class HttpApiIT extends LiveApp {
                 assertEquals(List.of(false, false, false), readFlags(send("POST", "/chat/1/messages", bearer(alice), null), Reader.USER));
             }
             stores.cache.readMarks().drain();
-            assertEquals(reversed(posted), ids(fetch(1, Reader.ANONYMOUS, null), Reader.ANONYMOUS));
+            assertEquals(posted.reversed(), ids(fetch(1, Reader.ANONYMOUS, null), Reader.ANONYMOUS));
             assertEquals(List.of(false, false, false), readFlags(fetch(1, Reader.ANONYMOUS, null), Reader.ANONYMOUS));
             assertEquals(List.of(false, false, false), readFlags(fetch(1, Reader.API, null), Reader.API));
         }
@@ -643,7 +637,7 @@ class HttpApiIT extends LiveApp {
         @EnumSource(value = Reader.class, names = {"USER", "API"})
         void onlyTheMessagesAFetchReturnedAreMarked(Reader reader) {
             List<Long> posted = postSeriesBy(alice, 1, 4);
-            assertEquals(reversed(posted).subList(0, 1), ids(fetch(1, reader, "{\"limit\":1}"), reader));
+            assertEquals(posted.reversed().subList(0, 1), ids(fetch(1, reader, "{\"limit\":1}"), reader));
             stores.cache.readMarks().drain();
 
             assertEquals(List.of(true, false, false, false), readFlags(fetch(1, Reader.ANONYMOUS, null), Reader.ANONYMOUS));
@@ -670,12 +664,12 @@ class HttpApiIT extends LiveApp {
             List<Long> byAlice = postSeriesBy(alice, 1, 3);
 
             Reply userFetch = fetch(1, Reader.USER, null);
-            assertEquals(reversed(byAlice), ids(userFetch, Reader.USER));
+            assertEquals(byAlice.reversed(), ids(userFetch, Reader.USER));
             assertEquals(List.of(false, false, false), readFlags(userFetch, Reader.USER));
             stores.cache.readMarks().drain();
 
             Reply apiFetch = fetch(1, Reader.API, null);
-            assertEquals(reversed(byAlice), ids(apiFetch, Reader.API));
+            assertEquals(byAlice.reversed(), ids(apiFetch, Reader.API));
             assertEquals(List.of(true, true, true), readFlags(apiFetch, Reader.API));
         }
 
@@ -684,11 +678,11 @@ class HttpApiIT extends LiveApp {
             List<Long> byAlice = postSeriesBy(alice, 1, 3);
 
             Reply apiFetch = fetch(1, Reader.API, null);
-            assertEquals(reversed(byAlice), ids(apiFetch, Reader.API));
+            assertEquals(byAlice.reversed(), ids(apiFetch, Reader.API));
             assertEquals(List.of(false, false, false), readFlags(apiFetch, Reader.API));
 
             Reply anonymousFetch = fetch(1, Reader.ANONYMOUS, null);
-            assertEquals(reversed(byAlice), ids(anonymousFetch, Reader.ANONYMOUS));
+            assertEquals(byAlice.reversed(), ids(anonymousFetch, Reader.ANONYMOUS));
             assertEquals(List.of(true, true, true), readFlags(anonymousFetch, Reader.ANONYMOUS));
             assertEquals(List.of(true, true, true), readFlags(fetch(1, Reader.USER, null), Reader.USER));
         }
@@ -696,9 +690,9 @@ class HttpApiIT extends LiveApp {
         @Test
         void aMessageReadByOneUserIsReadForEveryone() {
             stores.clock.set(T);
-            long byBob = id(post(1, bob, messageBody("bob's", null)));
+            long byBob = id(postAsMember(1, bob, messageBody("bob's", null)));
             stores.clock.set(T + 1);
-            long byAlice = id(post(1, alice, messageBody("alice's", null)));
+            long byAlice = id(postAsMember(1, alice, messageBody("alice's", null)));
 
             // alice reads: bob's message becomes read, her own stays unread
             send("POST", "/chat/1/messages", bearer(alice), null);
@@ -717,7 +711,7 @@ class HttpApiIT extends LiveApp {
 
         @Test
         void healthReportsBothStoresUpAndTheRediSearchVersion() {
-            Reply reply = send("GET", "/health", null, null);
+            Reply reply = send("GET", "/health", ANONYMOUS, null);
             assertEquals(200, reply.status(), reply.body());
             assertJsonContentType(reply);
             assertEquals("ok", reply.json().path("status").textValue());
@@ -737,10 +731,10 @@ class HttpApiIT extends LiveApp {
 
         @Test
         void liveAndReadyAnswerWhileTheStoresServe() {
-            Reply live = send("GET", "/health/live", null, null);
+            Reply live = send("GET", "/health/live", ANONYMOUS, null);
             assertEquals(200, live.status(), live.body());
             assertEquals("{\"status\":\"live\"}", live.body());
-            Reply ready = send("GET", "/health/ready", null, null);
+            Reply ready = send("GET", "/health/ready", ANONYMOUS, null);
             assertEquals(200, ready.status(), ready.body());
             assertJsonContentType(ready);
             assertEquals("{\"status\":\"ready\",\"mysql\":true,\"redis\":true}", ready.body());
@@ -785,21 +779,21 @@ class HttpApiIT extends LiveApp {
             List<JsonNode> inOne = new ArrayList<>();
             for (String text : texts) {
                 stores.clock.advance(1);
-                inOne.add(created(post(1, alice, messageBody(text, data))));
+                inOne.add(created(postAsMember(1, alice, messageBody(text, data))));
             }
             stores.clock.advance(1);
-            JsonNode inTwo = created(post(2, bob, messageBody("an ordinary message in chat 2", null)));
+            JsonNode inTwo = created(postAsMember(2, bob, messageBody("an ordinary message in chat 2", null)));
 
             for (int i = 0; i < texts.length; i++) {
                 assertEquals(texts[i], inOne.get(i).get("message").textValue());
             }
             List<JsonNode> chatOne = messages(fetch(1, reader, null), reader.source);
-            assertEquals(reversed(inOne), chatOne);
+            assertEquals(inOne.reversed(), chatOne);
             assertEquals(List.of(inTwo), messages(fetch(2, reader, null), reader.source));
             assertEquals(List.of(), messages(fetch(1, reader, "{\"userId\":" + bob.user().id() + "}"), reader.source));
 
             // the table is still there and still takes messages
-            JsonNode after = created(post(1, bob, messageBody("after the attempts", null)));
+            JsonNode after = created(postAsMember(1, bob, messageBody("after the attempts", null)));
             assertEquals(after, messages(fetch(1, Reader.ANONYMOUS, "{\"limit\":1}"), "redis").get(0));
         }
 
@@ -811,14 +805,14 @@ class HttpApiIT extends LiveApp {
                 "%2A",                               // *
         })
         void aChatIdCarryingAQueryIsRefusedWith400(String encodedChatId) {
-            post(2, alice, messageBody("in chat 2", null));
-            assertError(send("POST", "/chat/" + encodedChatId + "/messages", null, null), 400);
+            postAsMember(2, alice, messageBody("in chat 2", null));
+            assertError(send("POST", "/chat/" + encodedChatId + "/messages", ANONYMOUS, null), 400);
             assertError(send("POST", "/chat/" + encodedChatId + "/messages", bearer(api), null), 400);
         }
 
         @Test
         void aTokenThatLooksLikeSqlNamesNoUser() {
-            post(1, alice, messageBody("a", null));
+            postAsMember(1, alice, messageBody("a", null));
             assertError(send("POST", "/chat/1/messages", "Bearer ' OR '1'='1", null), 401);
             assertError(send("POST", "/chat/1/message", "Bearer ' OR '1'='1", messageBody("x", null)), 401);
         }
@@ -835,7 +829,7 @@ class HttpApiIT extends LiveApp {
         @EnumSource(Reader.class)
         void textInManyScriptsRoundTripsExactlyThroughPostAndEveryReadRoute(Reader reader) {
             ObjectNode data = JSON.createObjectNode().put("ключ", "值 😀").put("emoji😀", "\n\"quoted\"");
-            JsonNode posted = created(post(1, alice, messageBody(TEXT, data)));
+            JsonNode posted = created(postAsMember(1, alice, messageBody(TEXT, data)));
             assertEquals(TEXT, posted.get("message").textValue());
             assertEquals(data, posted.get("data"));
 
@@ -851,8 +845,8 @@ class HttpApiIT extends LiveApp {
             for (char c : escaped.toCharArray()) {
                 ascii.append(c < 128 ? String.valueOf(c) : String.format("\\u%04x", (int) c));
             }
-            JsonNode raw = created(post(1, alice, escaped));
-            JsonNode asciiOnly = created(post(1, alice, ascii.toString()));
+            JsonNode raw = created(postAsMember(1, alice, escaped));
+            JsonNode asciiOnly = created(postAsMember(1, alice, ascii.toString()));
             assertEquals(TEXT, raw.get("message").textValue());
             assertEquals(TEXT, asciiOnly.get("message").textValue());
             List<JsonNode> fromMysql = messages(fetch(1, Reader.API, null), "mysql");
@@ -861,39 +855,6 @@ class HttpApiIT extends LiveApp {
     }
 
     // ------------------------------------------------------------------ helpers
-
-
-    private static Reply send(String method, String path, String authorization, String body) {
-        return ApiClient.send(http, base, method, path, authorization, body);
-    }
-
-    /** A header value from a template: "<none>" for no header, {token} for alice's valid token. */
-    private String authorization(String template) {
-        return template.equals("<none>") ? null : template.replace("{token}", alice.token());
-    }
-
-    private Authenticator.Issued issued(Reader reader) {
-        return switch (reader) {
-            case ANONYMOUS -> null;
-            case USER -> bob;
-            case API -> api;
-        };
-    }
-
-
-    private static Reply post(long chatId, Authenticator.Issued author, String body) {
-        if (author == null) {
-            stores.members(chatId);
-        } else {
-            stores.members(chatId, author.user());
-        }
-        return send("POST", "/chat/" + chatId + "/message", author == null ? null : bearer(author), body);
-    }
-
-    private Reply fetch(long chatId, Reader reader, String body) {
-        Authenticator.Issued who = issued(reader);
-        return send("POST", "/chat/" + chatId + "/messages", who == null ? null : bearer(who), body);
-    }
 
     /** Posts n messages by alice, one millisecond apart; returns their ids oldest first. */
     private List<Long> postSeries(long chatId, int n) {
@@ -904,52 +865,13 @@ class HttpApiIT extends LiveApp {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             stores.clock.advance(1);
-            ids.add(id(post(chatId, author, messageBody("message " + i + " in chat " + chatId, null))));
+            ids.add(id(postAsMember(chatId, author, messageBody("message " + i + " in chat " + chatId, null))));
         }
         return ids;
-    }
-
-    private static JsonNode created(Reply reply) {
-        assertEquals(201, reply.status(), reply.body());
-        assertJsonContentType(reply);
-        assertNotNull(reply.json(), reply.body());
-        return reply.json();
-    }
-
-    private static long id(Reply reply) {
-        return created(reply).get("id").longValue();
-    }
-
-    /** The messages of a successful fetch, after checking which store answered. */
-    private static List<JsonNode> messages(Reply reply, String expectedSource) {
-        assertEquals(200, reply.status(), reply.body());
-        assertJsonContentType(reply);
-        assertEquals(expectedSource, reply.json().path("source").textValue(), reply.body());
-        ArrayNode list = (ArrayNode) reply.json().get("messages");
-        List<JsonNode> out = new ArrayList<>();
-        // why without readByMe: it is each member's own (authors here are members); HttpReadMarkersIT checks it
-        list.forEach(m -> out.add(((ObjectNode) m.deepCopy()).without("readByMe")));
-        return out;
-    }
-
-    private static List<Long> ids(Reply reply, Reader reader) {
-        return messages(reply, reader.source).stream().map(m -> m.get("id").longValue()).toList();
-    }
-
-    private static List<Boolean> readFlags(Reply reply, Reader reader) {
-        return messages(reply, reader.source).stream().map(m -> {
-            assertTrue(m.get("read").isBoolean(), m.toString());
-            return m.get("read").booleanValue();
-        }).toList();
     }
 
     private static int jsonBytes(JsonNode node) {
         return node.toString().getBytes(StandardCharsets.UTF_8).length;
     }
 
-    private static <E> List<E> reversed(List<E> list) {
-        List<E> copy = new ArrayList<>(list);
-        java.util.Collections.reverse(copy);
-        return copy;
-    }
 }

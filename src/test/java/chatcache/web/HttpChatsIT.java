@@ -1,7 +1,6 @@
 package chatcache.web;
 
 import chatcache.user.Authenticator;
-import chatcache.user.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,10 +16,9 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import static chatcache.web.ApiClient.assertError;
-import static chatcache.web.ApiClient.Reply;
-import static chatcache.web.ApiClient.bearer;
 import static chatcache.web.ApiClient.fieldNames;
 import static chatcache.web.ApiClient.messageBody;
+import static chatcache.web.ApiClient.Reply;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,25 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HttpChatsIT extends LiveApp {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Authenticator.Issued owner;
-    private Authenticator.Issued member;
-    private Authenticator.Issued outsider;
-    private Authenticator.Issued api;
-
     /** Who calls: README's table's rows. */
     enum Who { ANONYMOUS, NON_MEMBER, MEMBER, API }
 
     @BeforeEach
     void reset() {
-        stores.reset();
-        owner = stores.user("olga", Role.USER);
-        member = stores.user("mike", Role.USER);
-        outsider = stores.user("otto", Role.USER);
-        api = stores.user("backoffice", Role.API);
-    }
-
-    private Reply send(String method, String path, Authenticator.Issued who, String body) {
-        return ApiClient.send(http, base, method, path, who == null ? null : bearer(who), body);
+        emptyStoresForChats();
     }
 
     private Authenticator.Issued as(Who who) {
@@ -60,11 +45,7 @@ class HttpChatsIT extends LiveApp {
 
     /** A chat made by {@code owner} over HTTP, with {@code member} added by the owner. */
     private JsonNode chat(String visibility) {
-        Reply created = send("POST", "/chats", owner, "{\"visibility\": \"" + visibility + "\", \"title\": \"the " + visibility + " one\"}");
-        assertEquals(201, created.status(), created.body());
-        long id = created.json().get("id").longValue();
-        assertEquals(204, send("PUT", "/chat/" + id + "/members/" + member.user().id(), owner, null).status());
-        return created.json();
+        return chatWithMember(visibility, "the " + visibility + " one");
     }
 
     private static String post(String text) {
@@ -137,13 +118,13 @@ class HttpChatsIT extends LiveApp {
         assertEquals(201, r.status(), r.body());
         assertTrue(r.json().get("ownerId").isNull(), r.body());
         assertEquals(0, r.json().get("members").intValue());
-        assertEquals(r.json(), send("GET", "/chat/" + r.json().get("id").longValue(), null, null).json());
+        assertEquals(r.json(), send("GET", "/chat/" + r.json().get("id").longValue(), ANONYMOUS, null).json());
     }
 
     @Test
     void chatsThatOlderMessagesNamedArePublicAndOwnedByNoOne() {
         // the fixture's chats are what the migration makes of them (MigrationIT tests the migration)
-        Reply r = send("GET", "/chat/7", null, null);
+        Reply r = send("GET", "/chat/7", ANONYMOUS, null);
         assertEquals(200, r.status(), r.body());
         assertEquals("public", r.json().get("visibility").textValue());
         assertTrue(r.json().get("ownerId").isNull());
@@ -152,7 +133,7 @@ class HttpChatsIT extends LiveApp {
 
     @Test
     void anonymousCallersCreateNothing() {
-        assertError(send("POST", "/chats", null, "{\"visibility\": \"public\", \"title\": \"x\"}"), 401);
+        assertError(send("POST", "/chats", ANONYMOUS, "{\"visibility\": \"public\", \"title\": \"x\"}"), 401);
     }
 
     @ParameterizedTest
@@ -222,7 +203,7 @@ class HttpChatsIT extends LiveApp {
     /** The answer for a chat the caller may not read: the same as for no chat at all, apart from the number. */
     private void assertHidden(Reply r, long chatId) {
         assertError(r, 404);
-        Reply none = send("GET", "/chat/999999", null, null);
+        Reply none = send("GET", "/chat/999999", ANONYMOUS, null);
         assertEquals(none.body().replace("999999", "#"), r.body().replace(Long.toString(chatId), "#"));
     }
 
@@ -289,15 +270,15 @@ class HttpChatsIT extends LiveApp {
         long otto = outsider.user().id();
         assertError(send("PUT", "/chat/" + chat + "/members/" + otto, member, null), 403);
         assertError(send("PUT", "/chat/" + chat + "/members/" + otto, outsider, null), 403);
-        assertError(send("PUT", "/chat/" + chat + "/members/" + otto, null, null), 401);
+        assertError(send("PUT", "/chat/" + chat + "/members/" + otto, ANONYMOUS, null), 401);
         assertEquals(204, send("PUT", "/chat/" + chat + "/members/" + otto, api, null).status());
         // again: nothing changes, still 204
         assertEquals(204, send("PUT", "/chat/" + chat + "/members/" + otto, owner, null).status());
-        assertEquals(3, send("GET", "/chat/" + chat, null, null).json().get("members").intValue());
+        assertEquals(3, send("GET", "/chat/" + chat, ANONYMOUS, null).json().get("members").intValue());
         assertError(send("DELETE", "/chat/" + chat + "/members/" + otto, member, null), 403);
         assertEquals(204, send("DELETE", "/chat/" + chat + "/members/" + otto, api, null).status());
         assertEquals(204, send("DELETE", "/chat/" + chat + "/members/" + otto, api, null).status());
-        assertEquals(2, send("GET", "/chat/" + chat, null, null).json().get("members").intValue());
+        assertEquals(2, send("GET", "/chat/" + chat, ANONYMOUS, null).json().get("members").intValue());
     }
 
     @Test
@@ -310,7 +291,7 @@ class HttpChatsIT extends LiveApp {
         assertError(send("PUT", "/chat/" + chat + "/members/x", owner, null), 400);
         // outsiders learn nothing of a private chat's members
         assertHidden(send("GET", "/chat/" + chat + "/members", outsider, null), chat);
-        assertHidden(send("GET", "/chat/" + chat + "/members", null, null), chat);
+        assertHidden(send("GET", "/chat/" + chat + "/members", ANONYMOUS, null), chat);
         assertHidden(send("PUT", "/chat/" + chat + "/members/" + outsider.user().id(), outsider, null), chat);
         assertHidden(send("DELETE", "/chat/" + chat + "/members/" + member.user().id(), outsider, null), chat);
         assertEquals(200, send("GET", "/chat/" + chat + "/members", api, null).status());
@@ -379,7 +360,7 @@ class HttpChatsIT extends LiveApp {
             assertEquals(200, send("POST", "/chat/" + chat + "/messages", member, "{\"limit\": 5}").status());
             assertEquals(200, send("GET", "/chat/" + chat, member, null).status());
             assertEquals(404, send("POST", "/chat/" + chat + "/messages", outsider, null).status());
-            assertEquals(404, send("POST", "/chat/" + chat + "/messages", null, null).status());
+            assertEquals(404, send("POST", "/chat/" + chat + "/messages", ANONYMOUS, null).status());
         }
         // why not exactly 0: the connection pool may open a connection meanwhile (its driver runs a few SELECTs)
         assertTrue(stores.mysqlSelects() - before <= 3, (stores.mysqlSelects() - before) + " MySQL SELECTs for 80 Redis-route requests");

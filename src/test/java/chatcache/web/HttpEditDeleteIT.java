@@ -6,9 +6,9 @@ import chatcache.query.Position;
 import chatcache.query.SearchCriteria;
 import chatcache.replication.CacheRebuild;
 import chatcache.support.ExpectedPages;
+import chatcache.support.Seeds;
 import chatcache.support.TestClock;
 import chatcache.user.Authenticator;
-import chatcache.user.Role;
 import chatcache.web.ApiClient.Reply;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,13 +16,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,12 +35,17 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static chatcache.web.ApiClient.assertError;
-import static chatcache.web.ApiClient.assertJsonContentType;
 import static chatcache.web.ApiClient.fieldNames;
 import static chatcache.web.ApiClient.bearer;
 import static chatcache.web.ApiClient.messageBody;
+import static chatcache.web.ApiClient.created;
+import static chatcache.web.ApiClient.id;
+import static chatcache.web.ApiClient.ok;
+import static chatcache.web.ApiClient.messages;
+import static chatcache.web.ApiClient.ids;
+import static chatcache.web.ApiClient.texts;
+import static chatcache.web.ApiClient.readFlags;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -63,11 +65,6 @@ class HttpEditDeleteIT extends LiveApp {
 
     private static final AtomicLong NEXT_CHAT = new AtomicLong(1_000);
 
-    /** Authors and readers: two users and one API client. */
-    private Authenticator.Issued alice;
-    private Authenticator.Issued bob;
-    private Authenticator.Issued api;
-
     /** The three paging anchors. */
     enum Anchor {
         BEFORE("before"), AFTER("after"), AROUND("around");
@@ -79,35 +76,7 @@ class HttpEditDeleteIT extends LiveApp {
         }
     }
 
-    /** Empties both stores and signs up the authors again. */
-    private void emptyStores() {
-        stores.reset();
-        alice = stores.user("alice", Role.USER);
-        bob = stores.user("bob", Role.USER);
-        api = stores.user("backoffice", Role.API);
-    }
-
-    /** A nested class whose tests each start with empty stores. */
-    abstract class EmptyForEach {
-        @BeforeEach
-        void startEmpty() {
-            emptyStores();
-        }
-    }
-
-    /**
-     * A nested class whose tests share stores emptied once: its tests change nothing they did not
-     * post, and each posts to a chat of its own ({@link #freshChat()}).
-     */
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    abstract class SharedStores {
-        @BeforeAll
-        void startEmptyOnce() {
-            emptyStores();
-        }
-    }
-
-    /** A chat no other test of this JVM uses. */
+    /** A chat no other test of this JVM uses: how the tests of a {@link SharedStores} class keep out of each other's way. */
     private static long freshChat() {
         long chat = NEXT_CHAT.incrementAndGet();
         stores.members(chat);
@@ -124,7 +93,7 @@ class HttpEditDeleteIT extends LiveApp {
             stores.clock.set(T);
             ObjectNode data = JSON.createObjectNode().put("kind", "note");
             data.putArray("list").add(1).add("two");
-            JsonNode posted = created(post(1, alice, messageBody("before the edit", data)));
+            JsonNode posted = created(postAsMember(1, alice, messageBody("before the edit", data)));
 
             stores.clock.set(T + 60_000); // an edit later in time changes no timestamp
             Reply reply = edit(1, posted.get("id").longValue(), alice, textBody("after the edit"));
@@ -139,11 +108,11 @@ class HttpEditDeleteIT extends LiveApp {
         @EnumSource(Reader.class)
         void afterAnEditEveryReadRouteShowsTheNewText(Reader reader) {
             stores.clock.set(T);
-            JsonNode older = created(post(1, bob, messageBody("bob's, untouched", null)));
+            JsonNode older = created(postAsMember(1, bob, messageBody("bob's, untouched", null)));
             stores.clock.set(T + 1);
-            JsonNode posted = created(post(1, alice, messageBody("original", null)));
+            JsonNode posted = created(postAsMember(1, alice, messageBody("original", null)));
             stores.clock.set(T + 2);
-            JsonNode newer = created(post(1, bob, messageBody("bob's newer, untouched", null)));
+            JsonNode newer = created(postAsMember(1, bob, messageBody("bob's newer, untouched", null)));
 
             JsonNode edited = ok(edit(1, posted.get("id").longValue(), alice, textBody("edited 😀 текст")));
 
@@ -152,7 +121,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void bothReadRoutesAgreeWithTheEditAnswer() {
-            JsonNode posted = created(post(1, alice, messageBody("original", JSON.createObjectNode().put("k", 1))));
+            JsonNode posted = created(postAsMember(1, alice, messageBody("original", JSON.createObjectNode().put("k", 1))));
             JsonNode edited = ok(edit(1, posted.get("id").longValue(), alice, textBody("edited")));
 
             // anonymous first: it marks nothing, so the API client still sees the stored state
@@ -163,7 +132,7 @@ class HttpEditDeleteIT extends LiveApp {
         @Test
         void anEditKeepsDataExactlyAsWrittenOnBothRoutes() {
             String data = "{\"tiny\":0.10000000000000000001,\"big\":1e2,\"deep\":{\"list\":[1,\"x\",null,{\"k\":true}]},\"s\":\"\\u00e9😀\"}";
-            long id = id(post(1, alice, "{\"message\":\"with data\",\"data\":" + data + "}"));
+            long id = id(postAsMember(1, alice, "{\"message\":\"with data\",\"data\":" + data + "}"));
             JsonNode before = dataExactly(fetch(1, Reader.ANONYMOUS, null));
             assertEquals("0.10000000000000000001", before.get("tiny").decimalValue().toPlainString());
 
@@ -175,7 +144,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void aMessageCanBeEditedManyTimesAndTheLastTextWins() {
-            long id = id(post(1, alice, messageBody("v0", null)));
+            long id = id(postAsMember(1, alice, messageBody("v0", null)));
             for (int i = 1; i <= 5; i++) {
                 assertEquals("v" + i, ok(edit(1, id, alice, textBody("v" + i))).get("message").textValue());
             }
@@ -185,7 +154,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void anEditToTheSameTextIsAccepted() {
-            JsonNode posted = created(post(1, alice, messageBody("same", null)));
+            JsonNode posted = created(postAsMember(1, alice, messageBody("same", null)));
             assertEquals(posted, ok(edit(1, posted.get("id").longValue(), alice, textBody("same"))));
             assertEquals(List.of(posted), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
         }
@@ -195,13 +164,13 @@ class HttpEditDeleteIT extends LiveApp {
             stores.clock.set(T);
             List<Long> ids = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                ids.add(id(post(1, i % 2 == 0 ? alice : bob, messageBody("tied " + i, null))));
+                ids.add(id(postAsMember(1, i % 2 == 0 ? alice : bob, messageBody("tied " + i, null))));
             }
             stores.clock.set(T + 1_000);
             ok(edit(1, ids.get(2), alice, textBody("edited, still third oldest")));
             ok(edit(1, ids.get(0), alice, textBody("edited, still oldest")));
 
-            List<Long> newestFirst = reversed(ids);
+            List<Long> newestFirst = ids.reversed();
             for (Reader reader : Reader.values()) {
                 assertEquals(newestFirst, ids(fetch(1, reader, null), reader), reader.name());
                 assertEquals(List.of(ids.get(1)), ids(fetch(1, reader,
@@ -211,7 +180,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void aMessageReadOnTheRedisRouteStaysReadAfterAnEdit() {
-            long id = id(post(1, alice, messageBody("to be read by bob", null)));
+            long id = id(postAsMember(1, alice, messageBody("to be read by bob", null)));
             assertEquals(List.of(false), readFlags(fetch(1, Reader.USER, null), Reader.USER)); // marks it read
             stores.cache.readMarks().drain();
 
@@ -225,7 +194,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void aMessageReadOnTheMysqlRouteStaysReadAfterAnEdit() {
-            long id = id(post(1, alice, messageBody("to be read by the api client", null)));
+            long id = id(postAsMember(1, alice, messageBody("to be read by the api client", null)));
             assertEquals(List.of(false), readFlags(fetch(1, Reader.API, null), Reader.API)); // marks it read
 
             JsonNode edited = ok(edit(1, id, alice, textBody("edited after the api client read it")));
@@ -237,7 +206,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void anEditKeepsAnUnreadMessageUnread() {
-            long id = id(post(1, alice, messageBody("nobody read this", null)));
+            long id = id(postAsMember(1, alice, messageBody("nobody read this", null)));
             JsonNode edited = ok(edit(1, id, alice, textBody("still nobody read this")));
             assertEquals(false, edited.get("read").booleanValue());
             assertEquals(List.of(false), readFlags(fetch(1, Reader.ANONYMOUS, null), Reader.ANONYMOUS));
@@ -247,7 +216,7 @@ class HttpEditDeleteIT extends LiveApp {
         @Test
         void anEditRightAfterAUserReadItKeepsItReadInBothStores() {
             // bob's read mark is in Redis; MySQL receives it only when the read-mark stream is drained
-            long id = id(post(1, alice, messageBody("read by bob a moment ago", null)));
+            long id = id(postAsMember(1, alice, messageBody("read by bob a moment ago", null)));
             fetch(1, Reader.USER, null);
 
             ok(edit(1, id, alice, textBody("edited before the mark reached MySQL")));
@@ -262,7 +231,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void theEditAnswerShowsAMessageAsReadWhenAUserReadItMomentsBefore() {
-            long id = id(post(1, alice, messageBody("read by bob a moment ago", null)));
+            long id = id(postAsMember(1, alice, messageBody("read by bob a moment ago", null)));
             fetch(1, Reader.USER, null); // bob reads: the message is read, and every Redis reader sees it so
             assertEquals(List.of(true), readFlags(fetch(1, Reader.ANONYMOUS, null), Reader.ANONYMOUS));
 
@@ -275,7 +244,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void anApiClientMayEditItsOwnMessage() {
-            JsonNode posted = created(post(1, api, messageBody("by the api client", null)));
+            JsonNode posted = created(postAsMember(1, api, messageBody("by the api client", null)));
             JsonNode edited = ok(edit(1, posted.get("id").longValue(), api, textBody("edited by the api client")));
             assertEquals(withText(posted, "edited by the api client"), edited);
             assertEquals(List.of(edited), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
@@ -285,8 +254,8 @@ class HttpEditDeleteIT extends LiveApp {
         @Test
         void anEditInOneChatLeavesOtherChatsUntouched() {
             stores.clock.set(T);
-            JsonNode inOne = created(post(1, alice, messageBody("in chat 1", null)));
-            JsonNode inTwo = created(post(2, alice, messageBody("in chat 2, same author and millisecond", null)));
+            JsonNode inOne = created(postAsMember(1, alice, messageBody("in chat 1", null)));
+            JsonNode inTwo = created(postAsMember(2, alice, messageBody("in chat 2, same author and millisecond", null)));
             JsonNode edited = ok(edit(1, inOne.get("id").longValue(), alice, textBody("edited in chat 1")));
 
             assertEquals(List.of(edited), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
@@ -295,7 +264,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void anEditOfExactly4000CodePointsIsAccepted() {
-            long id = id(post(1, alice, messageBody("short", null)));
+            long id = id(postAsMember(1, alice, messageBody("short", null)));
             String emoji = "\uD83D\uDE00"; // one code point, two UTF-16 units
 
             String ascii = "a".repeat(4000);
@@ -312,7 +281,7 @@ class HttpEditDeleteIT extends LiveApp {
         void editedTextInManyScriptsRoundTripsExactlyOnBothRoutes() {
             String text = "Привет 你好 こんにちは 😀👍🏽👨‍👩‍👧 مرحبا \u200Frtl\u200E\nline 2\r\n\t\"q\" 'q' \\ / <b>&amp;</b> e\u0301 \uFEFF"
                     + " @chatId:{2} | '; DROP TABLE messages; --";
-            long id = id(post(1, alice, messageBody("plain", null)));
+            long id = id(postAsMember(1, alice, messageBody("plain", null)));
             JsonNode edited = ok(edit(1, id, alice, textBody(text)));
             assertEquals(text, edited.get("message").textValue());
             assertEquals(List.of(edited), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
@@ -329,7 +298,7 @@ class HttpEditDeleteIT extends LiveApp {
         @Test
         void anotherUserMayNotEditAndTheMessageIsUnchanged() {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, messageBody("alice's words", null)));
+            JsonNode posted = created(postAsMember(chat, alice, messageBody("alice's words", null)));
             assertError(edit(chat, posted.get("id").longValue(), bob, textBody("bob's words")), 403);
             assertUnchanged(chat, posted);
         }
@@ -337,7 +306,7 @@ class HttpEditDeleteIT extends LiveApp {
         @Test
         void anApiClientMayNotEditAnotherAuthorsMessage() {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, messageBody("alice's words", null)));
+            JsonNode posted = created(postAsMember(chat, alice, messageBody("alice's words", null)));
             assertError(edit(chat, posted.get("id").longValue(), api, textBody("the api's words")), 403);
             assertUnchanged(chat, posted);
         }
@@ -345,7 +314,7 @@ class HttpEditDeleteIT extends LiveApp {
         @Test
         void aUserMayNotEditTheApiClientsMessage() {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, api, messageBody("the api's words", null)));
+            JsonNode posted = created(postAsMember(chat, api, messageBody("the api's words", null)));
             assertError(edit(chat, posted.get("id").longValue(), alice, textBody("alice's words")), 403);
             assertUnchanged(chat, posted);
         }
@@ -362,7 +331,7 @@ class HttpEditDeleteIT extends LiveApp {
         })
         void editingWithoutAValidBearerTokenIsRefusedWith401(String header) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, messageBody("alice's words", null)));
+            JsonNode posted = created(postAsMember(chat, alice, messageBody("alice's words", null)));
             Reply reply = send("PATCH", "/chat/" + chat + "/message/" + posted.get("id").longValue(),
                     authorization(header), textBody("should not be stored"));
             assertError(reply, 401);
@@ -372,7 +341,7 @@ class HttpEditDeleteIT extends LiveApp {
         @Test
         void editingAnUnknownMessageAnswers404() {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, messageBody("exists", null)));
+            JsonNode posted = created(postAsMember(chat, alice, messageBody("exists", null)));
             long id = posted.get("id").longValue();
             assertError(edit(chat, id + 1_000_000, alice, textBody("x")), 404);
             assertError(edit(chat, Long.MAX_VALUE, alice, textBody("x")), 404);
@@ -387,8 +356,8 @@ class HttpEditDeleteIT extends LiveApp {
             long home = freshChat();
             long other = freshChat();
             long empty = freshChat();
-            JsonNode inHome = created(post(home, author, messageBody("lives in its home chat", null)));
-            JsonNode inOther = created(post(other, author, messageBody("lives in the other chat", null)));
+            JsonNode inHome = created(postAsMember(home, author, messageBody("lives in its home chat", null)));
+            JsonNode inOther = created(postAsMember(other, author, messageBody("lives in the other chat", null)));
 
             assertError(edit(other, inHome.get("id").longValue(), author, textBody("through the other chat")), 404);
             assertError(edit(empty, inHome.get("id").longValue(), author, textBody("through an empty chat")), 404);
@@ -436,7 +405,7 @@ class HttpEditDeleteIT extends LiveApp {
         })
         void anInvalidEditBodyIsRefusedWith400AndTheMessageIsUnchanged(String raw) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, messageBody("original", JSON.createObjectNode().put("k", "v"))));
+            JsonNode posted = created(postAsMember(chat, alice, messageBody("original", JSON.createObjectNode().put("k", "v"))));
             assertError(edit(chat, posted.get("id").longValue(), alice, raw.equals("<none>") ? null : raw), 400);
             assertUnchanged(chat, posted);
         }
@@ -444,7 +413,7 @@ class HttpEditDeleteIT extends LiveApp {
         @Test
         void anEditLongerThan4000CodePointsIsRefusedWith400() {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, messageBody("short", null)));
+            JsonNode posted = created(postAsMember(chat, alice, messageBody("short", null)));
             long id = posted.get("id").longValue();
             String emoji = "\uD83D\uDE00"; // one code point, two UTF-16 units
             assertError(edit(chat, id, alice, textBody("a".repeat(4001))), 400);
@@ -458,7 +427,7 @@ class HttpEditDeleteIT extends LiveApp {
         @ValueSource(strings = {"0", "00", "-1", "abc", "+5", "1.5", "0x1F", "99999999999999999999", "9223372036854775808"})
         void editingWithAMessageIdThatIsNotAPositiveLongIsRefusedWith400(String messageId) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, messageBody("original", null)));
+            JsonNode posted = created(postAsMember(chat, alice, messageBody("original", null)));
             assertError(send("PATCH", "/chat/" + chat + "/message/" + messageId, bearer(alice), textBody("x")), 400);
             assertUnchanged(chat, posted);
         }
@@ -467,7 +436,7 @@ class HttpEditDeleteIT extends LiveApp {
         @ValueSource(strings = {"0", "00", "-1", "abc", "+1", "1.5", "99999999999999999999", "9223372036854775808"})
         void editingWithAChatIdThatIsNotAPositiveLongIsRefusedWith400(String chatId) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, messageBody("original", null)));
+            JsonNode posted = created(postAsMember(chat, alice, messageBody("original", null)));
             assertError(send("PATCH", "/chat/" + chatId + "/message/" + posted.get("id").longValue(),
                     bearer(alice), textBody("x")), 400);
             assertUnchanged(chat, posted);
@@ -481,7 +450,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void aDeleteByTheAuthorAnswers204WithNoBody() {
-            long id = id(post(1, alice, messageBody("to go", null)));
+            long id = id(postAsMember(1, alice, messageBody("to go", null)));
             Reply reply = delete(1, id, alice);
             assertEquals(204, reply.status(), reply.body());
             assertEquals("", reply.body());
@@ -491,11 +460,11 @@ class HttpEditDeleteIT extends LiveApp {
         @EnumSource(Reader.class)
         void aDeletedMessageIsGoneFromEveryReadRoute(Reader reader) {
             stores.clock.set(T);
-            JsonNode older = created(post(1, bob, messageBody("older", null)));
+            JsonNode older = created(postAsMember(1, bob, messageBody("older", null)));
             stores.clock.set(T + 1);
-            long doomed = id(post(1, alice, messageBody("doomed", null)));
+            long doomed = id(postAsMember(1, alice, messageBody("doomed", null)));
             stores.clock.set(T + 2);
-            JsonNode newer = created(post(1, bob, messageBody("newer", null)));
+            JsonNode newer = created(postAsMember(1, bob, messageBody("newer", null)));
 
             assertEquals(204, delete(1, doomed, alice).status());
 
@@ -504,9 +473,9 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void anApiClientMayDeleteAnyonesMessage() {
-            long byAlice = id(post(1, alice, messageBody("alice's", null)));
-            long byBob = id(post(1, bob, messageBody("bob's", null)));
-            JsonNode kept = created(post(1, alice, messageBody("kept", null)));
+            long byAlice = id(postAsMember(1, alice, messageBody("alice's", null)));
+            long byBob = id(postAsMember(1, bob, messageBody("bob's", null)));
+            JsonNode kept = created(postAsMember(1, alice, messageBody("kept", null)));
 
             assertEquals(204, delete(1, byAlice, api).status());
             assertEquals(204, delete(1, byBob, api).status());
@@ -517,7 +486,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void anApiClientMayDeleteItsOwnMessage() {
-            long id = id(post(1, api, messageBody("the api's", null)));
+            long id = id(postAsMember(1, api, messageBody("the api's", null)));
             assertEquals(204, delete(1, id, api).status());
             assertEquals(List.of(), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
             assertEquals(List.of(), messages(fetch(1, Reader.API, null), "mysql"));
@@ -525,7 +494,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void deletingTwiceAnswers404TheSecondTime() {
-            long id = id(post(1, alice, messageBody("once", null)));
+            long id = id(postAsMember(1, alice, messageBody("once", null)));
             assertEquals(204, delete(1, id, alice).status());
             assertError(delete(1, id, alice), 404);
             assertError(delete(1, id, api), 404);
@@ -533,7 +502,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void aDeletedMessageCannotBeEdited() {
-            long id = id(post(1, alice, messageBody("once", null)));
+            long id = id(postAsMember(1, alice, messageBody("once", null)));
             assertEquals(204, delete(1, id, api).status());
             assertError(edit(1, id, alice, textBody("too late")), 404);
             assertEquals(List.of(), messages(fetch(1, Reader.ANONYMOUS, null), "redis"));
@@ -543,9 +512,9 @@ class HttpEditDeleteIT extends LiveApp {
         @Test
         void aDeleteInOneChatLeavesOtherChatsUntouched() {
             stores.clock.set(T);
-            long inOne = id(post(1, alice, messageBody("in chat 1", null)));
-            JsonNode inTwo = created(post(2, alice, messageBody("in chat 2, same author and millisecond", null)));
-            JsonNode inTen = created(post(10, alice, messageBody("in chat 10, same author and millisecond", null)));
+            long inOne = id(postAsMember(1, alice, messageBody("in chat 1", null)));
+            JsonNode inTwo = created(postAsMember(2, alice, messageBody("in chat 2, same author and millisecond", null)));
+            JsonNode inTen = created(postAsMember(10, alice, messageBody("in chat 10, same author and millisecond", null)));
             assertEquals(204, delete(1, inOne, alice).status());
 
             assertEquals(List.of(inTwo), messages(fetch(2, Reader.ANONYMOUS,
@@ -558,8 +527,8 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void aReadMarkStillOnItsWayToMysqlDoesNotBringADeletedMessageBack() {
-            long id = id(post(1, alice, messageBody("read by bob, then deleted", null)));
-            JsonNode kept = created(post(1, alice, messageBody("kept", null)));
+            long id = id(postAsMember(1, alice, messageBody("read by bob, then deleted", null)));
+            JsonNode kept = created(postAsMember(1, alice, messageBody("kept", null)));
             fetch(1, Reader.USER, null); // marks both read in Redis; MySQL has not applied the marks yet
             assertEquals(204, delete(1, id, alice).status());
 
@@ -581,7 +550,7 @@ class HttpEditDeleteIT extends LiveApp {
         @Test
         void anotherUserMayNotDeleteAndTheMessageStays() {
             long chat = freshChat();
-            JsonNode byAlice = created(post(chat, alice, messageBody("alice's", null)));
+            JsonNode byAlice = created(postAsMember(chat, alice, messageBody("alice's", null)));
             assertError(delete(chat, byAlice.get("id").longValue(), bob), 403);
             assertUnchanged(chat, byAlice);
         }
@@ -589,7 +558,7 @@ class HttpEditDeleteIT extends LiveApp {
         @Test
         void aUserMayNotDeleteTheApiClientsMessage() {
             long chat = freshChat();
-            JsonNode byApi = created(post(chat, api, messageBody("the api's", null)));
+            JsonNode byApi = created(postAsMember(chat, api, messageBody("the api's", null)));
             assertError(delete(chat, byApi.get("id").longValue(), alice), 403);
             assertUnchanged(chat, byApi);
         }
@@ -606,7 +575,7 @@ class HttpEditDeleteIT extends LiveApp {
         })
         void deletingWithoutAValidBearerTokenIsRefusedWith401(String header) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, messageBody("alice's", null)));
+            JsonNode posted = created(postAsMember(chat, alice, messageBody("alice's", null)));
             assertError(send("DELETE", "/chat/" + chat + "/message/" + posted.get("id").longValue(),
                     authorization(header), null), 401);
             assertUnchanged(chat, posted);
@@ -615,7 +584,7 @@ class HttpEditDeleteIT extends LiveApp {
         @Test
         void deletingAnUnknownMessageAnswers404() {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, messageBody("exists", null)));
+            JsonNode posted = created(postAsMember(chat, alice, messageBody("exists", null)));
             long id = posted.get("id").longValue();
             assertError(delete(chat, id + 1_000_000, alice), 404);
             assertError(delete(chat, id + 1_000_000, api), 404);
@@ -630,8 +599,8 @@ class HttpEditDeleteIT extends LiveApp {
             long home = freshChat();
             long other = freshChat();
             long empty = freshChat();
-            JsonNode inHome = created(post(home, alice, messageBody("lives in its home chat", null)));
-            JsonNode inOther = created(post(other, alice, messageBody("lives in the other chat", null)));
+            JsonNode inHome = created(postAsMember(home, alice, messageBody("lives in its home chat", null)));
+            JsonNode inOther = created(postAsMember(other, alice, messageBody("lives in the other chat", null)));
 
             assertError(delete(other, inHome.get("id").longValue(), caller), 404);
             assertError(delete(empty, inHome.get("id").longValue(), caller), 404);
@@ -644,7 +613,7 @@ class HttpEditDeleteIT extends LiveApp {
         @ValueSource(strings = {"0", "00", "-1", "abc", "+5", "1.5", "0x1F", "99999999999999999999", "9223372036854775808"})
         void deletingWithAMessageIdThatIsNotAPositiveLongIsRefusedWith400(String messageId) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, messageBody("stays", null)));
+            JsonNode posted = created(postAsMember(chat, alice, messageBody("stays", null)));
             assertError(send("DELETE", "/chat/" + chat + "/message/" + messageId, bearer(api), null), 400);
             assertError(send("DELETE", "/chat/" + chat + "/message/" + messageId, bearer(alice), null), 400);
             assertUnchanged(chat, posted);
@@ -654,7 +623,7 @@ class HttpEditDeleteIT extends LiveApp {
         @ValueSource(strings = {"0", "00", "-1", "abc", "+1", "1.5", "99999999999999999999", "9223372036854775808"})
         void deletingWithAChatIdThatIsNotAPositiveLongIsRefusedWith400(String chatId) {
             long chat = freshChat();
-            JsonNode posted = created(post(chat, alice, messageBody("stays", null)));
+            JsonNode posted = created(postAsMember(chat, alice, messageBody("stays", null)));
             assertError(send("DELETE", "/chat/" + chatId + "/message/" + posted.get("id").longValue(), bearer(api), null), 400);
             assertUnchanged(chat, posted);
         }
@@ -684,8 +653,8 @@ class HttpEditDeleteIT extends LiveApp {
             m = new ArrayList<>();
             for (int i = 0; i < times.length; i++) {
                 stores.clock.set(times[i]);
-                m.add(id(post(1, i % 2 == 0 ? alice : bob, messageBody("m" + i, null))));
-                post(2, alice, messageBody("decoy " + i, null));
+                m.add(id(postAsMember(1, i % 2 == 0 ? alice : bob, messageBody("m" + i, null))));
+                postAsMember(2, alice, messageBody("decoy " + i, null));
             }
             assertEquals(204, delete(1, m.get(5), bob).status());
             assertEquals(204, delete(1, m.get(2), api).status());
@@ -752,8 +721,7 @@ class HttpEditDeleteIT extends LiveApp {
 
         @Test
         void afterRandomPostsEditsAndDeletesBothRoutesAnswerTheSamePages() {
-            long seed = Long.getLong("chatcache.seed", new Random().nextLong());
-            System.out.println("HttpEditDeleteIT parity seed " + seed + " (re-run with -Dchatcache.seed=" + seed + ")");
+            long seed = Seeds.announced("HttpEditDeleteIT parity");
             Random random = new Random(seed);
             List<Authenticator.Issued> actors = List.of(alice, bob, api);
 
@@ -770,7 +738,7 @@ class HttpEditDeleteIT extends LiveApp {
                     // times within a few milliseconds, sometimes back in time: ties and ids out of time order
                     stores.clock.set(T + random.nextInt(8));
                     long chat = CHATS[random.nextInt(CHATS.length)];
-                    JsonNode posted = created(post(chat, actor, messageBody("post " + op + " by " + actor.user().name(), null)));
+                    JsonNode posted = created(postAsMember(chat, actor, messageBody("post " + op + " by " + actor.user().name(), null)));
                     live.put(posted.get("id").longValue(), posted);
                     posts++;
                 } else if (kind < 7) {
@@ -896,49 +864,12 @@ class HttpEditDeleteIT extends LiveApp {
 
     // ------------------------------------------------------------------ helpers
 
-
     /** What a fetch answered, reduced to what paging is about. */
     record PageView(List<Long> ids, boolean hasOlder, boolean hasNewer) {
     }
 
-    private static Reply send(String method, String path, String authorization, String body) {
-        return ApiClient.send(http, base, method, path, authorization, body);
-    }
-
-    /** A header value from a template: "<none>" for no header, {token} for alice's valid token. */
-    private String authorization(String template) {
-        return template.equals("<none>") ? null : template.replace("{token}", alice.token());
-    }
-
-    private Authenticator.Issued issued(Reader reader) {
-        return switch (reader) {
-            case ANONYMOUS -> null;
-            case USER -> bob;
-            case API -> api;
-        };
-    }
-
-
     private static String textBody(String message) {
         return JSON.createObjectNode().put("message", message).toString();
-    }
-
-    private static Reply post(long chatId, Authenticator.Issued author, String body) {
-        stores.members(chatId, author.user());
-        return send("POST", "/chat/" + chatId + "/message", bearer(author), body);
-    }
-
-    private static Reply edit(long chatId, long messageId, Authenticator.Issued caller, String body) {
-        return send("PATCH", "/chat/" + chatId + "/message/" + messageId, bearer(caller), body);
-    }
-
-    private static Reply delete(long chatId, long messageId, Authenticator.Issued caller) {
-        return send("DELETE", "/chat/" + chatId + "/message/" + messageId, bearer(caller), null);
-    }
-
-    private Reply fetch(long chatId, Reader reader, String body) {
-        Authenticator.Issued who = issued(reader);
-        return send("POST", "/chat/" + chatId + "/messages", who == null ? null : bearer(who), body);
     }
 
     private PageView page(long chatId, Reader reader, String body) {
@@ -961,52 +892,6 @@ class HttpEditDeleteIT extends LiveApp {
 
     private static JsonNode withText(JsonNode message, String text) {
         return ((ObjectNode) message.deepCopy()).put("message", text);
-    }
-
-    private static JsonNode created(Reply reply) {
-        assertEquals(201, reply.status(), reply.body());
-        assertJsonContentType(reply);
-        assertNotNull(reply.json(), reply.body());
-        return reply.json();
-    }
-
-    private static JsonNode ok(Reply reply) {
-        assertEquals(200, reply.status(), reply.body());
-        assertJsonContentType(reply);
-        assertNotNull(reply.json(), reply.body());
-        assertTrue(reply.json().isObject(), reply.body());
-        return reply.json();
-    }
-
-    private static long id(Reply reply) {
-        return created(reply).get("id").longValue();
-    }
-
-    /** The messages of a successful fetch, after checking which store answered. */
-    private static List<JsonNode> messages(Reply reply, String expectedSource) {
-        assertEquals(200, reply.status(), reply.body());
-        assertJsonContentType(reply);
-        assertEquals(expectedSource, reply.json().path("source").textValue(), reply.body());
-        ArrayNode list = (ArrayNode) reply.json().get("messages");
-        List<JsonNode> out = new ArrayList<>();
-        // why without readByMe: it is each member's own (authors here are members); HttpReadMarkersIT checks it
-        list.forEach(m -> out.add(((ObjectNode) m.deepCopy()).without("readByMe")));
-        return out;
-    }
-
-    private static List<Long> ids(Reply reply, Reader reader) {
-        return messages(reply, reader.source).stream().map(m -> m.get("id").longValue()).toList();
-    }
-
-    private static List<String> texts(Reply reply, Reader reader) {
-        return messages(reply, reader.source).stream().map(m -> m.get("message").textValue()).toList();
-    }
-
-    private static List<Boolean> readFlags(Reply reply, Reader reader) {
-        return messages(reply, reader.source).stream().map(m -> {
-            assertTrue(m.get("read").isBoolean(), m.toString());
-            return m.get("read").booleanValue();
-        }).toList();
     }
 
     private static List<JsonNode> withoutRead(List<JsonNode> messages) {
@@ -1036,9 +921,4 @@ class HttpEditDeleteIT extends LiveApp {
         }
     }
 
-    private static <E> List<E> reversed(List<E> list) {
-        List<E> copy = new ArrayList<>(list);
-        java.util.Collections.reverse(copy);
-        return copy;
-    }
 }

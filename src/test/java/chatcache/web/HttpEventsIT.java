@@ -13,9 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import static chatcache.web.ApiClient.Reply;
 import static chatcache.web.ApiClient.bearer;
 import static chatcache.web.ApiClient.messageBody;
+import static chatcache.web.ApiClient.Reply;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,31 +25,17 @@ class HttpEventsIT extends LiveApp {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private Authenticator.Issued owner;
-    private Authenticator.Issued member;
-    private Authenticator.Issued outsider;
     private final List<EventStreamClient> open = new ArrayList<>();
 
     @BeforeEach
     void reset() {
         open.forEach(EventStreamClient::close);
         open.clear();
-        stores.reset();
-        owner = stores.user("olga", Role.USER);
-        member = stores.user("mike", Role.USER);
-        outsider = stores.user("otto", Role.USER);
-    }
-
-    private Reply send(String method, String path, Authenticator.Issued who, String body) {
-        return ApiClient.send(http, base, method, path, who == null ? null : bearer(who), body);
+        emptyStoresForChats();
     }
 
     private long chat(String visibility) {
-        Reply created = send("POST", "/chats", owner, "{\"visibility\": \"" + visibility + "\", \"title\": \"events\"}");
-        assertEquals(201, created.status(), created.body());
-        long id = created.json().get("id").longValue();
-        assertEquals(204, send("PUT", "/chat/" + id + "/members/" + member.user().id(), owner, null).status());
-        return id;
+        return chatWithMember(visibility, "events").get("id").longValue();
     }
 
     private JsonNode post(long chatId, Authenticator.Issued who, String text) {

@@ -27,29 +27,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class HttpFiltersIT extends LiveApp {
     private static final long T = TestClock.START;
 
-
-    private Authenticator.Issued alice;
-    private Authenticator.Issued bob;
+    /** A third author, besides alice and bob. */
     private Authenticator.Issued carol;
-    private Authenticator.Issued api;
     /** Ids posted, in posting order: times T + 0, 10, 20, ... by alice, bob, carol in turn. */
     private final List<Long> ids = new ArrayList<>();
 
     @BeforeEach
     void postChat() {
-        stores.reset();
+        emptyStores();
         ids.clear();
-        alice = stores.user("alice", Role.USER);
-        bob = stores.user("bob", Role.USER);
         carol = stores.user("carol", Role.USER);
-        api = stores.user("backoffice", Role.API);
         List<Authenticator.Issued> authors = List.of(alice, bob, carol);
         for (long chat = 1; chat <= 4; chat++) {
             stores.members(chat, alice.user(), bob.user(), carol.user());
         }
         for (int i = 0; i < 12; i++) {
             stores.clock.set(T + 10L * i);
-            Reply r = ApiClient.send(http, base, "POST", "/chat/1/message", bearer(authors.get(i % 3)),
+            Reply r = send("POST", "/chat/1/message", bearer(authors.get(i % 3)),
                     messageBody("m" + i, null));
             assertEquals(201, r.status(), r.body());
             ids.add(r.json().get("id").longValue());
@@ -58,12 +52,7 @@ class HttpFiltersIT extends LiveApp {
     }
 
     private List<Long> fetch(Reader reader, String body) {
-        String auth = switch (reader) {
-            case ANONYMOUS -> null;
-            case USER -> bearer(bob);
-            case API -> bearer(api);
-        };
-        Reply r = ApiClient.send(http, base, "POST", "/chat/1/messages", auth, body);
+        Reply r = send("POST", "/chat/1/messages", issued(reader), body);
         assertEquals(200, r.status(), body + " -> " + r.body());
         assertEquals(reader.source, r.json().get("source").textValue(), r.body());
         List<Long> got = new ArrayList<>();
@@ -131,14 +120,14 @@ class HttpFiltersIT extends LiveApp {
             "{\"since\":\"2026-11-20T10:00:00Z\",\"until\":\"2026-11-20T11:00:00+02:00\"}",
             "{\"until\":99999999999999999999}", "{\"since\":\"+999999999-12-31T23:59:59Z\"}"})
     void malformedFiltersAre400(String body) {
-        assertError(ApiClient.send(http, base, "POST", "/chat/1/messages", null, body), 400, body);
+        assertError(send("POST", "/chat/1/messages", ANONYMOUS, body), 400, body);
     }
 
     @ParameterizedTest
     @EnumSource(Reader.class)
     void onlyOwnWinsOverUserIds(Reader reader) {
         if (reader == Reader.ANONYMOUS) {
-            assertError(ApiClient.send(http, base, "POST", "/chat/1/messages", null,
+            assertError(send("POST", "/chat/1/messages", ANONYMOUS,
                     "{\"onlyOwn\":true,\"userIds\":[1]}"), 401, "anonymous onlyOwn");
             return;
         }
@@ -150,8 +139,7 @@ class HttpFiltersIT extends LiveApp {
     // ------------------------------------------------------------------ explain
 
     private JsonNode explained(Reader reader, String body) {
-        String auth = reader == Reader.API ? bearer(api) : reader == Reader.USER ? bearer(bob) : null;
-        Reply r = ApiClient.send(http, base, "POST", "/chat/1/messages", auth, body);
+        Reply r = send("POST", "/chat/1/messages", issued(reader), body);
         assertEquals(200, r.status(), r.body());
         return r.json();
     }
@@ -240,12 +228,12 @@ class HttpFiltersIT extends LiveApp {
     @EnumSource(Reader.class)
     void readSelectsByTheFlagsAsTheyWereBeforeThisFetchMarks(Reader reader) {
         // carol reads the newest four: bob's 10 and alice's 9 become read (8 and 11 are her own)
-        Reply r = ApiClient.send(http, base, "POST", "/chat/1/messages", bearer(carol), "{\"limit\":4}");
+        Reply r = send("POST", "/chat/1/messages", bearer(carol), "{\"limit\":4}");
         assertEquals(200, r.status(), r.body());
         stores.cache.readMarks().drain();
         assertEquals(newestFirst(9, 10), fetch(reader, "{\"read\":true}"));
         assertEquals(newestFirst(7, 8, 11), peek("{\"read\":false,\"limit\":3}"));
-        Reply page = ApiClient.send(http, base, "POST", "/chat/1/messages",
+        Reply page = send("POST", "/chat/1/messages",
                 reader == Reader.ANONYMOUS ? null : bearer(reader == Reader.USER ? bob : api), "{\"read\":false,\"limit\":3}");
         for (JsonNode m : page.json().get("messages")) {
             assertEquals(false, m.get("read").booleanValue(), "shown as before this fetch: " + page.body());
@@ -271,13 +259,12 @@ class HttpFiltersIT extends LiveApp {
         Authenticator.Issued[] authors = {alice, bob, alice, carol, bob};
         for (int i = 0; i < texts.length; i++) {
             stores.clock.set(T + 1_000 + i);
-            Reply r = ApiClient.send(http, base, "POST", "/chat/3/message", bearer(authors[i]), messageBody(texts[i], null));
+            Reply r = send("POST", "/chat/3/message", bearer(authors[i]), messageBody(texts[i], null));
             assertEquals(201, r.status(), r.body());
             chat3.add(r.json().get("id").longValue());
         }
         java.util.function.Function<String, List<Long>> text = body -> {
-            Reply r = ApiClient.send(http, base, "POST", "/chat/3/messages", reader == Reader.ANONYMOUS ? null
-                    : bearer(reader == Reader.USER ? bob : api), body);
+            Reply r = send("POST", "/chat/3/messages", issued(reader), body);
             assertEquals(200, r.status(), body + " -> " + r.body());
             assertEquals(reader.source, r.json().get("source").textValue(), r.body());
             List<Long> got = new ArrayList<>();
@@ -300,13 +287,13 @@ class HttpFiltersIT extends LiveApp {
     @ParameterizedTest
     @EnumSource(Reader.class)
     void anEditChangesWhichWordsFindTheMessage(Reader reader) {
-        Reply posted = ApiClient.send(http, base, "POST", "/chat/4/message", bearer(alice), messageBody("alpha beta", null));
+        Reply posted = send("POST", "/chat/4/message", bearer(alice), messageBody("alpha beta", null));
         long id = posted.json().get("id").longValue();
-        String auth = reader == Reader.ANONYMOUS ? null : bearer(reader == Reader.USER ? bob : api);
-        Reply edit = ApiClient.send(http, base, "PATCH", "/chat/4/message/" + id, bearer(alice), messageBody("beta gamma", null));
+        Authenticator.Issued auth = issued(reader);
+        Reply edit = send("PATCH", "/chat/4/message/" + id, bearer(alice), messageBody("beta gamma", null));
         assertEquals(200, edit.status(), edit.body());
         for (String[] c : new String[][] {{"alpha", "0"}, {"beta", "1"}, {"gamma", "1"}}) {
-            Reply r = ApiClient.send(http, base, "POST", "/chat/4/messages", auth, "{\"text\":\"" + c[0] + "\"}");
+            Reply r = send("POST", "/chat/4/messages", auth, "{\"text\":\"" + c[0] + "\"}");
             assertEquals(Integer.parseInt(c[1]), r.json().get("messages").size(), c[0] + ": " + r.body());
         }
     }
@@ -316,7 +303,7 @@ class HttpFiltersIT extends LiveApp {
             "{\"text\":\"a b c d e f\"}", "{\"text\":5}", "{\"text\":[\"a\"]}", "{\"read\":\"false\"}",
             "{\"read\":0}", "{\"read\":null,\"text\":{}}"})
     void malformedReadAndTextAre400(String body) {
-        Reply r = ApiClient.send(http, base, "POST", "/chat/1/messages", null, body);
+        Reply r = send("POST", "/chat/1/messages", ANONYMOUS, body);
         assertError(r, 400, body);
     }
 
@@ -346,6 +333,6 @@ class HttpFiltersIT extends LiveApp {
     void noExplainUnlessAsked(Reader reader) {
         assertEquals(false, explained(reader, "{}").has("explain"));
         assertEquals(false, explained(reader, "{\"explain\":false}").has("explain"));
-        assertError(ApiClient.send(http, base, "POST", "/chat/1/messages", null, "{\"explain\":1}"), 400, "explain 1");
+        assertError(send("POST", "/chat/1/messages", ANONYMOUS, "{\"explain\":1}"), 400, "explain 1");
     }
 }

@@ -1,16 +1,16 @@
 package chatcache.web;
 
+import chatcache.support.Seeds;
 import chatcache.support.TestStores;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
 import chatcache.user.Tokens;
 import chatcache.web.RawHttp.Answer;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.javalin.Javalin;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,38 +35,28 @@ class HttpFuzzIT {
     /** A short idle timeout: a body shorter than its Content-Length costs 300 ms, not 10 s. */
     private static final HttpLimits LIMITS = new HttpLimits(64 * 1024, 2_000, 300, 1_024);
 
-    private static TestStores stores;
-    private static Javalin app;
-    private static RawHttp raw;
+    @RegisterExtension
+    static final RawApp app = new RawApp(LIMITS);
+
     private static Authenticator.Issued user;
     private static Authenticator.Issued api;
 
     @BeforeAll
-    static void startApp() {
-        stores = TestStores.get();
+    static void signUp() {
+        TestStores stores = TestStores.get();
         stores.reset();
         user = stores.user("fuzz-user", Role.USER);
         api = stores.user("fuzz-api", Role.API);
-        app = ApiClient.startApp(stores, LIMITS);
-        raw = new RawHttp(app.port());
-    }
-
-    @AfterAll
-    static void stopApp() {
-        if (app != null) {
-            app.stop();
-        }
     }
 
     @Test
     void randomRequestsGetNo5xxAndOnlyJsonErrors() {
-        long seed = Long.getLong("chatcache.seed", new Random().nextLong());
-        System.out.println("HttpFuzzIT seed " + seed + " (-Dchatcache.seed=" + seed + "), " + REQUESTS + " requests");
+        long seed = Seeds.announced("HttpFuzzIT (" + REQUESTS + " requests)");
         Random random = new Random(seed);
         // a few messages for ids to hit
         for (int i = 0; i < 5; i++) {
             byte[] body = ("{\"message\":\"m" + i + "\"}").getBytes(StandardCharsets.UTF_8);
-            raw.send(head("POST", "/chat/1/message", "Authorization: Bearer " + user.token(),
+            app.raw().send(head("POST", "/chat/1/message", "Authorization: Bearer " + user.token(),
                     "Content-Length: " + body.length), (out, answered) -> out.write(body), 5_000);
         }
         Map<Integer, Integer> statuses = new TreeMap<>();
@@ -75,7 +65,7 @@ class HttpFuzzIT {
             Request request = Request.random(random);
             Answer a;
             try {
-                a = raw.send(request.head, (out, answered) -> out.write(request.body), 5_000);
+                a = app.raw().send(request.head, (out, answered) -> out.write(request.body), 5_000);
             } catch (AssertionError | RuntimeException e) {
                 a = new Answer(-2, Map.of(), e.toString().getBytes(StandardCharsets.UTF_8));
             }
@@ -96,7 +86,7 @@ class HttpFuzzIT {
      */
     private static void assertMetricsBounded(long seed) {
         // HTTP/1.0: the body is not chunked, so lines are whole
-        Answer scrape = raw.send("GET /metrics HTTP/1.0\r\nHost: x\r\n", new byte[0]);
+        Answer scrape = app.raw().send("GET /metrics HTTP/1.0\r\nHost: x\r\n", new byte[0]);
         String text = scrape.text();
         java.util.regex.Matcher series = java.util.regex.Pattern.compile("^http_server_requests_seconds_count\\{([^}]*)}",
                 java.util.regex.Pattern.MULTILINE).matcher(text);

@@ -7,11 +7,10 @@ import chatcache.user.Tokens;
 import chatcache.web.RawHttp.Answer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
@@ -46,25 +45,11 @@ class HttpHardeningIT {
     private static final HttpLimits LIMITS = new HttpLimits(64 * 1024, 4_000, 1_000, 1_024);
     private static final int MAX = LIMITS.maxBodyBytes();
 
-    private static TestStores stores;
-    private static Javalin app;
-    private static RawHttp raw;
+    @RegisterExtension
+    static final RawApp app = new RawApp(LIMITS);
 
+    private static final TestStores stores = TestStores.get();
     private Authenticator.Issued alice;
-
-    @BeforeAll
-    static void startApp() {
-        stores = TestStores.get();
-        app = ApiClient.startApp(stores, LIMITS);
-        raw = new RawHttp(app.port());
-    }
-
-    @AfterAll
-    static void stopApp() {
-        if (app != null) {
-            app.stop();
-        }
-    }
 
     @BeforeEach
     void emptyStores() {
@@ -84,7 +69,7 @@ class HttpHardeningIT {
         for (String route : ROUTES) {
             // 64 KiB + 1 of JSON-looking bytes, then the stream stays open: the answer must not wait for an end
             byte[] first = jsonPadding(MAX + 1);
-            Answer a = raw.send((route + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+            Answer a = app.raw().send((route + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                             + "Authorization: Bearer " + alice.token() + "\r\n").getBytes(StandardCharsets.ISO_8859_1),
                     (out, answered) -> {
                         byte[] chunks = RawHttp.chunked(first, 4096);
@@ -100,7 +85,7 @@ class HttpHardeningIT {
         byte[] chunk = RawHttp.chunked(jsonPadding(64 * 1024), 64 * 1024);
         byte[] oneChunk = java.util.Arrays.copyOf(chunk, chunk.length - 5);
         int[] sent = {0};
-        Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        Answer a = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                 .getBytes(StandardCharsets.ISO_8859_1), (out, answered) -> {
             // up to 200 MB, as the report sent, until the server answers
             for (; sent[0] < 3_200 && !answered.getAsBoolean(); sent[0]++) {
@@ -115,7 +100,7 @@ class HttpHardeningIT {
     @ParameterizedTest
     @ValueSource(strings = {"65537", "2147483648", "4294967296", "999999999999999999"})
     void aContentLengthPastTheLimitIsRefusedBeforeTheBodyIsSent(String length) {
-        Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n", new byte[0]);
+        Answer a = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n", new byte[0]);
         assertError(a, 413, "Content-Length " + length);
     }
 
@@ -123,10 +108,10 @@ class HttpHardeningIT {
     void aBodyOfExactlyTheLimitIsRead() {
         String json = "{\"limit\":5" + " ".repeat(MAX - 11) + "}";
         assertEquals(MAX, json.length());
-        Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: " + MAX + "\r\n",
+        Answer a = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: " + MAX + "\r\n",
                 json.getBytes(StandardCharsets.UTF_8));
         assertEquals(200, a.status(), a.toString());
-        Answer chunked = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n",
+        Answer chunked = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n",
                 RawHttp.chunked(json.getBytes(StandardCharsets.UTF_8), 1000));
         assertEquals(200, chunked.status(), chunked.toString());
     }
@@ -136,7 +121,7 @@ class HttpHardeningIT {
     @Test
     void aClientThatStopsSendingIsAnsweredWith408Json() {
         long start = System.nanoTime();
-        Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+        Answer a = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
                 .getBytes(StandardCharsets.ISO_8859_1), (out, answered) -> out.write('{'), 8_000);
         assertError(a, 408, "silent client");
         long millis = (System.nanoTime() - start) / 1_000_000;
@@ -147,7 +132,7 @@ class HttpHardeningIT {
     void aClientThatTricklesItsBodyIsCutOffWithin408Json() {
         long start = System.nanoTime();
         long[] answeredAfter = {-1};
-        Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+        Answer a = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
                 .getBytes(StandardCharsets.ISO_8859_1), (out, answered) -> {
             out.write('{');
             // one byte every 200 ms for up to 10 s: below 1 KiB/s, and never idle for 1 s
@@ -169,7 +154,7 @@ class HttpHardeningIT {
     @Test
     void aSmallBodyInTwoPartsAFewHundredMillisecondsApartIsRead() {
         byte[] body = ("{\"limit\":5" + " ".repeat(80) + "}").getBytes(StandardCharsets.UTF_8);
-        Answer a = raw.send(("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n")
+        Answer a = app.raw().send(("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1), (out, answered) -> {
             out.write(body, 0, 10);
             out.flush();
@@ -181,7 +166,7 @@ class HttpHardeningIT {
 
     @Test
     void aMalformedChunkIs400() {
-        Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n",
+        Answer a = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n",
                 "zz\r\nabc\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         assertError(a, 400, "malformed chunk");
     }
@@ -196,7 +181,7 @@ class HttpHardeningIT {
             byte[] bytes = new byte[32];
             random.nextBytes(bytes);
             String token = i % 4 == 0 ? "x" + i : java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-            Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+            Answer a = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
                     + "\r\nContent-Length: 2\r\n", "{}".getBytes(StandardCharsets.UTF_8));
             assertError(a, 401, "token " + token);
         }
@@ -245,7 +230,7 @@ class HttpHardeningIT {
     @ValueSource(strings = {"{\"limit\":1e-2147483649}", "{\"unknown\":1e-2147483649}", "{\"limit\":1e2147483648}",
             "{\"userId\":-1e-99999999999}", "[1e-2147483649]"})
     void numbersBeyondRangeAre400(String body) {
-        Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n",
+        Answer a = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n",
                 body.getBytes(StandardCharsets.UTF_8));
         assertError(a, 400, body);
     }
@@ -260,14 +245,14 @@ class HttpHardeningIT {
     @ValueSource(strings = {"application/json; charset=bogus", "application/json; charset=utf-16",
             "application/json;charset=\"latin1\"", "text/plain; charset=../../etc"})
     void aCharsetOtherThanUtf8Is415(String contentType) {
-        Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: " + contentType
+        Answer a = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: " + contentType
                 + "\r\nContent-Length: 2\r\n", "{}".getBytes(StandardCharsets.UTF_8));
         assertError(a, 415, contentType);
     }
 
     @Test
     void utf8InAnyCaseIsAccepted() {
-        Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json; Charset=\"UTF-8\""
+        Answer a = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json; Charset=\"UTF-8\""
                 + "\r\nContent-Length: 2\r\n", "{}".getBytes(StandardCharsets.UTF_8));
         assertEquals(200, a.status(), a.toString());
     }
@@ -291,33 +276,33 @@ class HttpHardeningIT {
 
     @Test
     void errorsJettyRaisesBeforeRoutingAreJson() {
-        assertError(raw.send("POST /chat/1/messa%00ges HTTP/1.1\r\nHost: x\r\n", new byte[0]), 400, "%00");
-        assertError(raw.send("GET /chat/%2e%2e/%00 HTTP/1.1\r\nHost: x\r\n", new byte[0]), 400, "%00 dots");
-        assertError(raw.send("GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n", new byte[0]), 414, "long URI");
-        assertError(raw.send("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n", new byte[0]),
+        assertError(app.raw().send("POST /chat/1/messa%00ges HTTP/1.1\r\nHost: x\r\n", new byte[0]), 400, "%00");
+        assertError(app.raw().send("GET /chat/%2e%2e/%00 HTTP/1.1\r\nHost: x\r\n", new byte[0]), 400, "%00 dots");
+        assertError(app.raw().send("GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n", new byte[0]), 414, "long URI");
+        assertError(app.raw().send("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n", new byte[0]),
                 431, "big header");
-        assertError(raw.send("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n", new byte[0]),
+        assertError(app.raw().send("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n", new byte[0]),
                 400, "two lengths");
-        assertError(raw.send("GARBAGE\r\n", new byte[0]), 400, "no request line");
+        assertError(app.raw().send("GARBAGE\r\n", new byte[0]), 400, "no request line");
         for (String path : List.of("/chat/%`0/message", "/chat/1%/messages", "/chat/%zz/messages", "/chat/1/messages%4")) {
-            assertError(raw.send("POST " + path + " HTTP/1.1\r\nHost: x\r\n", new byte[0]), 400, path);
+            assertError(app.raw().send("POST " + path + " HTTP/1.1\r\nHost: x\r\n", new byte[0]), 400, path);
         }
         // Jetty's own answer would be 505, a 5xx any client could cause
-        assertError(raw.send("GET /health\r\n", new byte[0]), 400, "no HTTP version");
-        assertError(raw.send("GET /health HTTP/7.1\r\nHost: x\r\n", new byte[0]), 400, "unknown HTTP version");
+        assertError(app.raw().send("GET /health\r\n", new byte[0]), 400, "no HTTP version");
+        assertError(app.raw().send("GET /health HTTP/7.1\r\nHost: x\r\n", new byte[0]), 400, "unknown HTTP version");
     }
 
     @Test
     void unknownRoutesAndMethodsAreJson() {
-        assertError(raw.send("PUT /chat/1/messages HTTP/1.1\r\nHost: x\r\n", new byte[0]), 404, "PUT");
-        assertError(raw.send("GET /nothing HTTP/1.1\r\nHost: x\r\n", new byte[0]), 404, "GET /nothing");
-        Answer trace = raw.send("TRACE /health HTTP/1.1\r\nHost: x\r\n", new byte[0]);
+        assertError(app.raw().send("PUT /chat/1/messages HTTP/1.1\r\nHost: x\r\n", new byte[0]), 404, "PUT");
+        assertError(app.raw().send("GET /nothing HTTP/1.1\r\nHost: x\r\n", new byte[0]), 404, "GET /nothing");
+        Answer trace = app.raw().send("TRACE /health HTTP/1.1\r\nHost: x\r\n", new byte[0]);
         assertTrue(trace.status() >= 400 && trace.status() < 500, trace.toString());
         assertError(trace, trace.status(), "TRACE");
         // issue #21: the texts are ours, not Javalin's ("Endpoint TRACE / not found"), and a made-up method is not echoed
         for (String requestLine : List.of("TRACE / HTTP/1.1", "FOO /chat/1 HTTP/1.1", "PUT /chat/1/messages HTTP/1.1",
                 "X".repeat(300) + " /health HTTP/1.1")) {
-            Answer a = raw.send(requestLine + "\r\nHost: x\r\n", new byte[0]);
+            Answer a = app.raw().send(requestLine + "\r\nHost: x\r\n", new byte[0]);
             assertTrue(a.status() >= 400 && a.status() < 500, requestLine + ": " + a);
             String text = a.json().get("error").textValue();
             assertFalse(text.contains("Endpoint") || text.contains("XXXX") || text.contains("FOO"), requestLine + ": " + text);
@@ -331,7 +316,7 @@ class HttpHardeningIT {
     @ParameterizedTest
     @ValueSource(strings = {"CONNECT 127.0.0.1:7070", "CONNECT *"})
     void everyConnectIs405AndClosesTheConnection(String requestLine) {
-        Answer a = raw.send(requestLine + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n",
+        Answer a = app.raw().send(requestLine + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n",
                 "5\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertError(a, 405, requestLine);
         assertEquals(RequestChecks.CONNECT_REFUSED, a.json().get("error").textValue(), requestLine);
@@ -344,7 +329,7 @@ class HttpHardeningIT {
         long id = post(ApiClient.messageBody("keep me", null).getBytes(StandardCharsets.UTF_8), "application/json")
                 .json().get("id").longValue();
         for (String header : List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override")) {
-            Answer a = raw.send("GET /chat/1/message/" + id + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            Answer a = app.raw().send("GET /chat/1/message/" + id + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
                     + alice.token() + "\r\n" + header + ": DELETE\r\n", new byte[0]);
             assertError(a, 400, header);
         }
@@ -356,7 +341,7 @@ class HttpHardeningIT {
     void aMethodInLowerCaseIsNoOtherMethod() {
         long id = post(ApiClient.messageBody("keep me", null).getBytes(StandardCharsets.UTF_8), "application/json")
                 .json().get("id").longValue();
-        Answer a = raw.send("delete /chat/1/message/" + id + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+        Answer a = app.raw().send("delete /chat/1/message/" + id + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
                 + alice.token() + "\r\n", new byte[0]);
         assertError(a, 404, "delete");
         assertEquals(1, fetch(alice.token()).json().get("messages").size(), "the message was deleted");
@@ -398,9 +383,9 @@ class HttpHardeningIT {
         List<Answer> answers = List.of(
                 fetch(alice.token()),
                 fetch("nope"),
-                raw.send("GET /health HTTP/1.1\r\nHost: x\r\n", new byte[0]),
-                raw.send("GET /x%00 HTTP/1.1\r\nHost: x\r\n", new byte[0]),
-                raw.send("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n", new byte[0]));
+                app.raw().send("GET /health HTTP/1.1\r\nHost: x\r\n", new byte[0]),
+                app.raw().send("GET /x%00 HTTP/1.1\r\nHost: x\r\n", new byte[0]),
+                app.raw().send("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n", new byte[0]));
         for (Answer a : answers) {
             assertEquals("nosniff", a.header("X-Content-Type-Options"), a.toString());
             assertEquals("no-store", a.header("Cache-Control"), a.toString());
@@ -413,7 +398,7 @@ class HttpHardeningIT {
                 "{\"limit\":1e-2147483649}", "{\"limit\":", "{\"limit\":1,\"limit\":2}", "nul",
                 "{\"limit\": NaN}", "{\"limit\": 5} x", "{\"limit\": 5}{}", "{'limit': 5}", "{\"limit\": 05}", "{\"a\":\"\u0001\"}");
         for (String body : bodies) {
-            Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: "
+            Answer a = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: "
                     + body.getBytes(StandardCharsets.UTF_8).length + "\r\n", body.getBytes(StandardCharsets.UTF_8));
             assertError(a, 400, body.substring(0, Math.min(30, body.length())));
             String text = a.json().get("error").textValue().toLowerCase();
@@ -426,7 +411,7 @@ class HttpHardeningIT {
 
     @Test
     void twoAuthorizationHeadersAre400() {
-        Answer a = raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + alice.token()
+        Answer a = app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + alice.token()
                 + "\r\nAuthorization: Bearer " + alice.token() + "\r\nContent-Length: 2\r\n", "{}".getBytes(StandardCharsets.UTF_8));
         assertError(a, 400, "two Authorization headers");
     }
@@ -479,12 +464,12 @@ class HttpHardeningIT {
     // ------------------------------------------------------------------ helpers
 
     private Answer post(byte[] body, String contentType) {
-        return raw.send("POST /chat/1/message HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + alice.token()
+        return app.raw().send("POST /chat/1/message HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + alice.token()
                 + "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + body.length + "\r\n", body);
     }
 
     private Answer fetch(String token) {
-        return raw.send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+        return app.raw().send("POST /chat/1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
                 + "\r\nContent-Length: 2\r\n", "{}".getBytes(StandardCharsets.UTF_8));
     }
 

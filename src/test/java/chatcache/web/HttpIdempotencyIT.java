@@ -7,7 +7,6 @@ import chatcache.message.IdempotencyClaim;
 import chatcache.message.IdempotencyKeys;
 import chatcache.message.NewMessage;
 import chatcache.user.Authenticator;
-import chatcache.user.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
@@ -46,16 +45,12 @@ class HttpIdempotencyIT extends LiveApp {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long CHAT = 7;
 
-    private Authenticator.Issued alice;
-    private Authenticator.Issued bob;
     private ChatCache otherCache;
     private Javalin other;
 
     @BeforeEach
     void reset() {
-        stores.reset();
-        alice = stores.user("alice", Role.USER);
-        bob = stores.user("bob", Role.USER);
+        emptyStores();
         stores.members(CHAT, alice.user(), bob.user());
         // the same clock as the first instance: instances of one deployment agree on the time
         otherCache = ChatCache.open(Config.fromEnv(System.getenv()), stores.clock);

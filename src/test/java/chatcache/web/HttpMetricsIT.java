@@ -4,7 +4,6 @@ import chatcache.metrics.Metrics;
 import chatcache.metrics.ServiceMetrics;
 import chatcache.support.TestStores;
 import chatcache.user.Authenticator;
-import chatcache.user.Role;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -19,9 +18,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static chatcache.web.ApiClient.Reply;
-import static chatcache.web.ApiClient.bearer;
 import static chatcache.web.ApiClient.messageBody;
+import static chatcache.web.ApiClient.Reply;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,28 +27,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** GET /metrics on the real app: the series the README names, their labels, and that they move with the work. */
 class HttpMetricsIT extends LiveApp {
     private static final String FETCH = "/chat/{chatId}/messages";
-    private Authenticator.Issued poster;
-    private Authenticator.Issued reader;
-    private Authenticator.Issued api;
+    /** The chat alice made: she posts, bob reads. */
     private long chat;
 
     @BeforeEach
     void reset() {
-        stores.reset();
-        poster = stores.user("paula", Role.USER);
-        reader = stores.user("rita", Role.USER);
-        api = stores.user("backoffice", Role.API);
-        Reply created = send("POST", "/chats", poster, "{\"visibility\": \"public\", \"title\": \"metrics\"}");
+        emptyStores();
+        Reply created = send("POST", "/chats", alice, "{\"visibility\": \"public\", \"title\": \"metrics\"}");
         assertEquals(201, created.status(), created.body());
         chat = created.json().get("id").longValue();
     }
 
-    private Reply send(String method, String path, Authenticator.Issued who, String body) {
-        return ApiClient.send(http, base, method, path, who == null ? null : bearer(who), body);
-    }
-
     private long post(String text) {
-        Reply r = send("POST", "/chat/" + chat + "/message", poster, messageBody(text, null));
+        Reply r = send("POST", "/chat/" + chat + "/message", alice, messageBody(text, null));
         assertEquals(201, r.status(), r.body());
         return r.json().get("id").longValue();
     }
@@ -85,7 +74,7 @@ class HttpMetricsIT extends LiveApp {
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private Scrape scrape() {
-        Reply r = send("GET", "/metrics", null, null);
+        Reply r = send("GET", "/metrics", ANONYMOUS, null);
         assertEquals(200, r.status(), r.body());
         assertTrue(r.contentType().startsWith("text/plain"), r.contentType());
         return parse(r.body());
@@ -120,11 +109,11 @@ class HttpMetricsIT extends LiveApp {
         post("one");
         Scrape before = scrape();
         assertEquals("redis", fetchAs(null));
-        assertEquals("redis", fetchAs(reader));
+        assertEquals("redis", fetchAs(bob));
         assertEquals("mysql", fetchAs(api));
         post("two");
-        assertEquals(404, send("GET", "/no/such/route/" + chat, null, null).status());
-        assertEquals(404, send("GET", "/chat/" + (chat + 1_000), reader, null).status());
+        assertEquals(404, send("GET", "/no/such/route/" + chat, ANONYMOUS, null).status());
+        assertEquals(404, send("GET", "/chat/" + (chat + 1_000), bob, null).status());
         Scrape after = scrape();
 
         String count = "http_server_requests_seconds_count";
@@ -197,7 +186,7 @@ class HttpMetricsIT extends LiveApp {
         try (Connection c = stores.cache.database().dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO cache_outbox (message_id, created_at) VALUES (" + first + ", " + stores.clock.millis() + ")");
         }
-        assertEquals("redis", fetchAs(reader)); // marks the poster's two messages read for the reader: one stream entry
+        assertEquals("redis", fetchAs(bob)); // marks alice's two messages read for bob: one stream entry
         long waited = 5_000;
         stores.clock.advance(waited);
 

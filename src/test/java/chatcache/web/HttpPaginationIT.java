@@ -4,13 +4,11 @@ import chatcache.web.ApiClient.Reply;
 
 import chatcache.support.TestClock;
 import chatcache.user.Authenticator;
-import chatcache.user.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -27,9 +25,9 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import static chatcache.web.ApiClient.assertError;
-import static chatcache.web.ApiClient.assertJsonContentType;
 import static chatcache.web.ApiClient.fieldNames;
 import static chatcache.web.ApiClient.bearer;
+import static chatcache.web.ApiClient.ids;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -54,12 +52,6 @@ class HttpPaginationIT extends LiveApp {
     private static final long T = TestClock.START; // 2027-01-15T08:00:00.000Z
     /** An author id that no user has. */
     private static final long NOBODY = 987_654_321L;
-
-
-    /** Authors: two users and one API client, who are also the signed-in readers. */
-    private Authenticator.Issued alice;
-    private Authenticator.Issued bob;
-    private Authenticator.Issued api;
 
     /** Every message this test posted, in posting order. */
     private final List<Posted> posted = new ArrayList<>();
@@ -94,21 +86,11 @@ class HttpPaginationIT extends LiveApp {
     private static final Comparator<Posted> NEWEST_FIRST =
             Comparator.comparingLong(Posted::createdAt).thenComparingLong(Posted::id).reversed();
 
-    /** Empties both stores, forgets what was posted, and signs up the authors again. */
-    private void emptyStores() {
-        stores.reset();
+    /** Empties both stores, signs up the authors again, and forgets what was posted. */
+    @Override
+    void emptyStores() {
+        super.emptyStores();
         posted.clear();
-        alice = stores.user("alice", Role.USER);
-        bob = stores.user("bob", Role.USER);
-        api = stores.user("backoffice", Role.API);
-    }
-
-    /** A nested class whose tests each start with empty stores. */
-    abstract class EmptyForEach {
-        @BeforeEach
-        void startEmpty() {
-            emptyStores();
-        }
     }
 
     /** A nested class whose tests share the tied chat of {@link #postTiedChat()}, posted once. */
@@ -699,7 +681,7 @@ class HttpPaginationIT extends LiveApp {
                 }
 
                 List<Page> up = walkUp(5, reader, filter, 5, down.get(down.size() - 1), order.size());
-                assertEquals(order, concat(reversed(up)), reader + " walking up with " + filter);
+                assertEquals(order, concat(up.reversed()), reader + " walking up with " + filter);
                 for (int i = 1; i < up.size(); i++) {
                     Page p = up.get(i);
                     boolean last = i == up.size() - 1;
@@ -720,7 +702,7 @@ class HttpPaginationIT extends LiveApp {
             assertEquals(order, concat(down));
             assertEquals(order.size(), down.size());
             List<Page> up = walkUp(5, reader, body(), 2, down.get(down.size() - 1), order.size());
-            assertEquals(order, concat(reversed(up)));
+            assertEquals(order, concat(up.reversed()));
         }
 
         @ParameterizedTest
@@ -732,7 +714,7 @@ class HttpPaginationIT extends LiveApp {
             assertEquals(expected(5, null, Pos.AROUND, middle, 7), start);
             List<Page> up = walkUp(5, reader, body(), 4, start, order.size());
             List<Page> down = walkDown(5, reader, body(), 6, start, order.size());
-            List<Long> all = new ArrayList<>(concat(reversed(up)));
+            List<Long> all = new ArrayList<>(concat(up.reversed()));
             all.addAll(concat(down.subList(1, down.size())));
             assertEquals(order, all);
         }
@@ -764,11 +746,11 @@ class HttpPaginationIT extends LiveApp {
             assertEquals(original, walked);
 
             // the arrivals are exactly what lies after the first page's top
-            List<Long> arrivedNewestFirst = reversed(arrived);
+            List<Long> arrivedNewestFirst = arrived.reversed();
             assertEquals(arrivedNewestFirst, expectedIds(chat, null).subList(0, arrived.size()));
             Page first = fetchPage(chat, reader, body("limit", 5, "after", top));
             List<Page> up = walkUp(chat, reader, body(), 5, first, arrived.size());
-            assertEquals(arrivedNewestFirst, concat(reversed(up)));
+            assertEquals(arrivedNewestFirst, concat(up.reversed()));
         }
 
         @ParameterizedTest
@@ -1002,17 +984,9 @@ class HttpPaginationIT extends LiveApp {
 
     /** The latest page, then before the last id of each page until hasOlder is false. */
     private List<Page> walkDown(long chatId, Reader reader, ObjectNode filter, int limit, int messages) {
-        List<Page> pages = new ArrayList<>();
-        Page page = fetchPage(chatId, reader, with(filter, "limit", limit));
-        assertFalse(page.hasNewer(), "the latest page has nothing newer: " + page);
-        pages.add(page);
-        while (page.hasOlder()) {
-            assertFalse(page.ids().isEmpty(), "an empty page that has older messages: " + pages);
-            page = fetchPage(chatId, reader, with(filter, "limit", limit, "before", page.last()));
-            pages.add(page);
-            assertTrue(pages.size() <= messages, "the walk down does not end: " + pages);
-        }
-        return pages;
+        Page latest = fetchPage(chatId, reader, with(filter, "limit", limit));
+        assertFalse(latest.hasNewer(), "the latest page has nothing newer: " + latest);
+        return walkDown(chatId, reader, filter, limit, latest, messages);
     }
 
     /** From this page, before the last id of each page until hasOlder is false; newest page first. */
@@ -1049,19 +1023,6 @@ class HttpPaginationIT extends LiveApp {
 
     // ------------------------------------------------------------------ HTTP helpers
 
-
-    private static Reply send(String method, String path, String authorization, String body) {
-        return ApiClient.send(http, base, method, path, authorization, body);
-    }
-
-    private Authenticator.Issued issued(Reader reader) {
-        return switch (reader) {
-            case ANONYMOUS -> null;
-            case USER -> bob;
-            case API -> api;
-        };
-    }
-
     /** Posts a message at this time and records it for the expectations. */
     private Posted postAt(long chatId, Authenticator.Issued author, long at) {
         stores.clock.set(at);
@@ -1075,11 +1036,6 @@ class HttpPaginationIT extends LiveApp {
         Posted p = new Posted(m.get("id").longValue(), chatId, author.user().id(), at);
         posted.add(p);
         return p;
-    }
-
-    private Reply fetch(long chatId, Reader reader, String body) {
-        Authenticator.Issued who = issued(reader);
-        return send("POST", "/chat/" + chatId + "/messages", who == null ? null : bearer(who), body);
     }
 
     /** A successful fetch as a page, after checking the answer's shape and which store answered. */
@@ -1118,15 +1074,6 @@ class HttpPaginationIT extends LiveApp {
         return node;
     }
 
-    private static List<Long> ids(Reply reply, Reader reader) {
-        assertEquals(200, reply.status(), reply.body());
-        assertJsonContentType(reply);
-        assertEquals(reader.source, reply.json().path("source").textValue(), reply.body());
-        List<Long> out = new ArrayList<>();
-        reply.json().get("messages").forEach(m -> out.add(m.get("id").longValue()));
-        return out;
-    }
-
     private static List<Boolean> readFlags(Reply reply) {
         assertEquals(200, reply.status(), reply.body());
         List<Boolean> out = new ArrayList<>();
@@ -1162,9 +1109,4 @@ class HttpPaginationIT extends LiveApp {
         return masked;
     }
 
-    private static <E> List<E> reversed(List<E> list) {
-        List<E> copy = new ArrayList<>(list);
-        java.util.Collections.reverse(copy);
-        return copy;
-    }
 }

@@ -1,7 +1,6 @@
 package chatcache.web;
 
 import chatcache.user.Authenticator;
-import chatcache.user.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,41 +10,24 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.ArrayList;
 import java.util.List;
 
-import static chatcache.web.ApiClient.Reply;
-import static chatcache.web.ApiClient.bearer;
 import static chatcache.web.ApiClient.messageBody;
+import static chatcache.web.ApiClient.Reply;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each member's read marker over HTTP: readByMe, the marker's moves, POST .../read and GET /me/unread. */
 class HttpReadMarkersIT extends LiveApp {
-    private Authenticator.Issued owner;
-    private Authenticator.Issued member;
-    private Authenticator.Issued outsider;
-    private Authenticator.Issued api;
     private long chat;
 
     @BeforeEach
     void reset() {
-        stores.reset();
-        owner = stores.user("olga", Role.USER);
-        member = stores.user("mike", Role.USER);
-        outsider = stores.user("otto", Role.USER);
-        api = stores.user("backoffice", Role.API);
+        emptyStoresForChats();
         chat = create("private");
     }
 
-    private Reply send(String method, String path, Authenticator.Issued who, String body) {
-        return ApiClient.send(http, base, method, path, who == null ? null : bearer(who), body);
-    }
-
     private long create(String visibility) {
-        Reply r = send("POST", "/chats", owner, "{\"visibility\": \"" + visibility + "\", \"title\": \"t\"}");
-        assertEquals(201, r.status(), r.body());
-        long id = r.json().get("id").longValue();
-        assertEquals(204, send("PUT", "/chat/" + id + "/members/" + member.user().id(), owner, null).status());
-        return id;
+        return chatWithMember(visibility, "t").get("id").longValue();
     }
 
     private long post(long chatId, Authenticator.Issued who, String text) {
@@ -140,7 +122,7 @@ class HttpReadMarkersIT extends LiveApp {
         long elsewhere = post(open, owner, "in another chat");
         ApiClient.assertError(send("POST", "/chat/" + chat + "/read", member, "{\"upTo\": " + elsewhere + "}"), 404, "foreign id");
         ApiClient.assertError(send("POST", "/chat/" + chat + "/read", member, "{\"upTo\": 99999}"), 404, "unknown id");
-        ApiClient.assertError(send("POST", "/chat/" + chat + "/read", null, "{\"upTo\": " + m1 + "}"), 401, "anonymous");
+        ApiClient.assertError(send("POST", "/chat/" + chat + "/read", ANONYMOUS, "{\"upTo\": " + m1 + "}"), 401, "anonymous");
         ApiClient.assertError(send("POST", "/chat/" + chat + "/read", outsider, "{\"upTo\": " + m1 + "}"), 404, "outsider, private");
         ApiClient.assertError(send("POST", "/chat/" + open + "/read", outsider, "{\"upTo\": " + elsewhere + "}"), 403, "outsider, public");
         ApiClient.assertError(send("POST", "/chat/" + open + "/read", api, "{\"upTo\": " + elsewhere + "}"), 403, "no member");
@@ -206,7 +188,7 @@ class HttpReadMarkersIT extends LiveApp {
     void unreadByMeIsForMembers() {
         long open = create("public");
         post(open, owner, "hello");
-        ApiClient.assertError(send("POST", "/chat/" + open + "/messages", null, "{\"unreadByMe\": true}"), 401, "anonymous");
+        ApiClient.assertError(send("POST", "/chat/" + open + "/messages", ANONYMOUS, "{\"unreadByMe\": true}"), 401, "anonymous");
         ApiClient.assertError(send("POST", "/chat/" + open + "/messages", outsider, "{\"unreadByMe\": true}"), 403, "non-member");
         ApiClient.assertError(send("POST", "/chat/" + open + "/messages", api, "{\"unreadByMe\": true}"), 403, "api, no member");
         ApiClient.assertError(send("POST", "/chat/" + chat + "/messages", outsider, "{\"unreadByMe\": true}"), 404, "private");
@@ -229,7 +211,7 @@ class HttpReadMarkersIT extends LiveApp {
         }
         ApiClient.assertError(send("GET", "/me/unread?chatIds=" + ids, member, null), 400, "101 chats");
         assertEquals(200, send("GET", "/me/unread?chatIds=" + ids.substring(0, ids.lastIndexOf(",")), member, null).status());
-        ApiClient.assertError(send("GET", "/me/unread", null, null), 401, "anonymous");
+        ApiClient.assertError(send("GET", "/me/unread", ANONYMOUS, null), 401, "anonymous");
     }
 
     @Test
