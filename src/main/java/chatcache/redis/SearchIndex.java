@@ -41,6 +41,7 @@ public final class SearchIndex {
     public static SearchIndex prepare(JedisPool pool) {
         try (Jedis jedis = pool.getResource()) {
             ModuleInfo module = ModuleInfo.find(jedis);
+            requireNoEviction(jedis);
             SearchIndex index = new SearchIndex(module.version());
             index.requireFailOnTimeout(jedis, module);
             index.replaceOlderLayout(jedis);
@@ -110,6 +111,50 @@ public final class SearchIndex {
             }
             cursor = page.getCursor();
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    }
+
+    /**
+     * chatcache alone may decide what Redis drops. why: Redis's own eviction picks single keys, and
+     * on RediSearch 1.2 the key it drops can be the index itself; on any engine a dropped hash or
+     * order-index bucket leaves a page short, which the completeness checks cannot see. So Redis
+     * must run with {@code maxmemory-policy noeviction} (its default): then a full Redis refuses
+     * writes, which the outbox and the read-mark stream retry, and reads fall back to MySQL.
+     */
+    static void requireNoEviction(Jedis jedis) {
+        String policy = evictionPolicy(jedis);
+        if (policy == null) {
+            log.warn("cannot read Redis's maxmemory-policy (CONFIG GET and INFO refused): chatcache needs noeviction"
+                    + " (see README, Production)");
+        } else if (!policy.equalsIgnoreCase(NO_EVICTION)) {
+            throw new IllegalStateException("Redis runs with maxmemory-policy " + policy + ", which lets Redis drop keys of"
+                    + " the cache on its own (on RediSearch 1.2 the index itself, on any engine one message of a page);"
+                    + " chatcache needs maxmemory-policy noeviction: set it in redis.conf or with"
+                    + " CONFIG SET maxmemory-policy noeviction (see README, Production)");
+        }
+    }
+
+    private static final String NO_EVICTION = "noeviction";
+
+    /** Redis's maxmemory-policy: CONFIG GET, else INFO memory (some managed services refuse CONFIG); null if both are refused. */
+    private static String evictionPolicy(Jedis jedis) {
+        try {
+            String value = jedis.configGet("maxmemory-policy").get("maxmemory-policy");
+            if (value != null) {
+                return value;
+            }
+        } catch (JedisDataException e) {
+            // refused (NOPERM, or a renamed CONFIG): ask INFO
+        }
+        try {
+            for (String line : jedis.info("memory").split("\r?\n")) {
+                if (line.startsWith("maxmemory_policy:")) {
+                    return line.substring("maxmemory_policy:".length()).trim();
+                }
+            }
+        } catch (JedisDataException e) {
+            // refused too
+        }
+        return null;
     }
 
     /** Hashes longer than this are stored as hash tables, about 2.5 times the memory of a listpack. */
