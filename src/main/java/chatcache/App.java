@@ -29,15 +29,23 @@ public final class App implements Callable<Integer> {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(App.class);
 
     public static void main(String[] args) {
+        System.exit(execute(new App(), args));
+    }
+
+    /**
+     * Runs a picocli command as chatcache's command lines do (this one and the bench's): Hibernate
+     * logging through SLF4J, and a failure as one line naming the problem; returns the exit code.
+     */
+    public static int execute(Object command, String[] args) {
         // why: Hibernate logs through jboss-logging, which would otherwise pick java.util.logging
         System.setProperty("org.jboss.logging.provider", "slf4j");
-        CommandLine cli = new CommandLine(new App());
+        CommandLine cli = new CommandLine(command);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // why: a person should read one line naming the problem, not a stack trace
             cmd.getErr().println("chatcache: " + e.getMessage());
             return 1;
         });
-        System.exit(cli.execute(args));
+        return cli.execute(args);
     }
 
     /** Without a subcommand, serve. */

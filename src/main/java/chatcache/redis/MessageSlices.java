@@ -35,7 +35,7 @@ final class MessageSlices {
     /** The message, read with the check that the cache holds the whole chat (else CacheIncompleteException). */
     Optional<Message> find(long chatId, long messageId) {
         String key = MessageHash.key(messageId);
-        Map<String, String> fields = redis.call("read message " + messageId, jedis -> {
+        Map<String, String> fields = redis.call("read a message", jedis -> {
             Pipeline p = jedis.pipelined();
             Response<Map<String, String>> hash = p.hgetAll(key);
             Supplier<Boolean> complete = CacheState.holds(p, chatId);
@@ -69,7 +69,7 @@ final class MessageSlices {
         }
         try {
             // a timed-out query fails too: ON_TIMEOUT FAIL turns it into an error reply
-            return redis.call("search chat " + slice.chatId(), jedis -> walk(jedis, slice, start.get(), trace));
+            return redis.call("search", jedis -> walk(jedis, slice, start.get(), trace));
         } catch (IllegalStateException | IllegalArgumentException | ClassCastException e) {
             // why: a document Redis cannot turn into a message is a failure of the Redis route
             // (the reader gets MySQL's answer), not a server error

@@ -31,6 +31,10 @@ final class MessageWrites {
     /** Deletes a message's hash and appends its event if it was there (schema/lua/message-delete.lua). */
     private static final LuaScript DELETE = EventAppend.script("message-delete");
 
+    // why constant texts for errors: a write builds them every time, and the error needs no more
+    private static final String CACHE = "cache messages";
+    private static final String REMOVE = "remove messages";
+
     private final Redis redis;
     private final SearchIndex index;
     private final OrderIndex order;
@@ -54,10 +58,9 @@ final class MessageWrites {
             return;
         }
         String[] tombstones = messages.stream().map(m -> tombstone(m.id())).toArray(String[]::new);
-        String what = "cache " + messages.size() + " messages";
-        redis.run(what, jedis -> {
+        redis.run(CACHE, jedis -> {
             AtomicReference<List<Message>> written = new AtomicReference<>(List.of());
-            boolean done = Transactions.run(jedis, what, j -> {
+            boolean done = Transactions.run(jedis, CACHE, j -> {
                 // why: a delete that overtook a copy left a tombstone; writing now would bring it back
                 j.watch(tombstones);
                 List<Message> alive = j.exists(tombstones) == 0 ? messages : withoutTombstone(j, messages);
@@ -92,9 +95,8 @@ final class MessageWrites {
         if (messages.isEmpty()) {
             return;
         }
-        String what = "cache " + messages.size() + " messages";
-        redis.run(what, jedis -> {
-            Transactions.run(jedis, what, j -> tx -> messages.forEach(m -> write(tx, m)));
+        redis.run(CACHE, jedis -> {
+            Transactions.run(jedis, CACHE, j -> tx -> messages.forEach(m -> write(tx, m)));
             indexOutsideTransaction(jedis, messages.stream().map(Message::id).toList());
         });
     }
@@ -161,8 +163,7 @@ final class MessageWrites {
         // why kept across attempts: an attempt whose delete script Redis did not know still
         // removed the order-index entries, and the next one must still find the hash they came from
         Map<Long, Message> cached = new HashMap<>();
-        String what = "remove " + ids.size() + " messages";
-        redis.run(what, jedis -> Transactions.run(jedis, what, j -> {
+        redis.run(REMOVE, jedis -> Transactions.run(jedis, REMOVE, j -> {
             j.watch(keys);
             cached.putAll(MessageHash.readAll(j, ids));
             return tx -> ids.forEach(id -> remove(tx, id, cached.get(id)));

@@ -71,7 +71,7 @@ public final class RedisChats implements ChatReplica {
         if (chats.isEmpty()) {
             return;
         }
-        redis.run("cache " + chats.size() + " chats", jedis -> Pipelines.run(jedis, queue -> {
+        redis.run(WHAT, jedis -> Pipelines.run(jedis, queue -> {
             for (Chat chat : chats) {
                 List<String> args = new ArrayList<>();
                 args.add(Long.toString(chat.version()));

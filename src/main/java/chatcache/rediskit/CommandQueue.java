@@ -28,7 +28,7 @@ public final class CommandQueue {
     /** Queues a call of the script by its SHA. */
     public Response<Object> script(LuaScript script, List<String> keys, List<String> args) {
         scripts.add(script);
-        return checked(script.queue(commands, keys, args));
+        return checked(commands.evalsha(script.sha(), keys, args));
     }
 
     public void del(String key) {

@@ -1,8 +1,6 @@
 package chatcache.rediskit;
 
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.PipeliningBase;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -70,11 +68,6 @@ public final class LuaScript {
             loadInto(jedis);
             return jedis.evalsha(sha, keys, args);
         }
-    }
-
-    /** Queues a call on a pipeline or transaction; use {@link CommandQueue#script}, which also handles NOSCRIPT. */
-    Response<Object> queue(PipeliningBase commands, List<String> keys, List<String> args) {
-        return commands.evalsha(sha, keys, args);
     }
 
     /** Makes the script known to Redis. */

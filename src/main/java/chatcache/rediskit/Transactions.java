@@ -16,10 +16,10 @@ import java.util.function.Consumer;
  *
  * <p>why the whole attempt is repeated after NOSCRIPT: the commands around the missing script
  * ran, so every command queued must be idempotent (our scripts are: a write that changes nothing
- * appends no event); why five: a WATCH conflict needs another writer of the same keys within the
- * few hundred microseconds of an attempt, and five in a row did not happen in the concurrency
- * tests (six readers marking the same messages ran out of retries when marks used WATCH, which
- * is why marking is one script instead).
+ * appends no event); why five: the limit the two watched writes (caching and removing messages)
+ * had before, with which the concurrency tests pass (the other two had their own: two attempts,
+ * and no limit on NOSCRIPT). A WATCH conflict needs another writer of the same keys within an
+ * attempt's few round trips; marking, the write where readers do collide, is one script instead.
  */
 public final class Transactions {
     public static final int ATTEMPTS = 5;

@@ -54,7 +54,6 @@ public final class ReadMarkRelay implements AutoCloseable {
 
     private static final String MARKER = ReadMarkLog.MARKER;
 
-    private final JedisPool pool;
     private final Redis redis;
     /** This instance's consumer name in the group: each instance reads its own share of the stream. */
     private final String consumer;
@@ -71,7 +70,6 @@ public final class ReadMarkRelay implements AutoCloseable {
     public ReadMarkRelay(JedisPool pool, Instance instance, ReadMarkReplica mysql,
                          java.util.function.Consumer<Collection<ReadMarker>> markersToMysql,
                          long gatherMillis, long claimIdleMillis, RelayBatches batches) {
-        this.pool = pool;
         this.redis = new Redis(pool);
         this.gatherMillis = gatherMillis;
         this.claimIdleMillis = claimIdleMillis;
@@ -83,20 +81,20 @@ public final class ReadMarkRelay implements AutoCloseable {
 
     /** Creates the stream and its consumer group if missing (idempotent). */
     public void prepare() {
-        try (Jedis jedis = pool.getResource()) {
-            jedis.xgroupCreate(KEY, GROUP, new StreamEntryID(), true);
-        } catch (JedisDataException e) {
-            if (!String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
-                throw e;
+        redis.run("create the read-mark stream's group", jedis -> {
+            try {
+                jedis.xgroupCreate(KEY, GROUP, new StreamEntryID(), true);
+            } catch (JedisDataException e) {
+                if (!String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
+                    throw e;
+                }
             }
-        }
+        });
     }
 
     /** Read-mark batches in the stream that MySQL has not taken yet. */
     public long backlog() {
-        try (Jedis jedis = pool.getResource()) {
-            return jedis.xlen(KEY);
-        }
+        return redis.call("read the read-mark backlog", jedis -> jedis.xlen(KEY));
     }
 
     /**
@@ -105,10 +103,10 @@ public final class ReadMarkRelay implements AutoCloseable {
      * at XADD, and entries leave the stream once applied, so the first one is the oldest waiting.
      */
     public Long oldestMillis() {
-        try (Jedis jedis = pool.getResource()) {
+        return redis.call("read the read-mark backlog", jedis -> {
             List<StreamEntry> first = jedis.xrange(KEY, "-", "+", 1);
             return first == null || first.isEmpty() ? null : first.get(0).getID().getTime();
-        }
+        });
     }
 
     /** Starts relaying in the background; marks reach MySQL at most about the gather time (300 ms by default) after EXEC. */

@@ -1,9 +1,9 @@
 package chatcache.bench;
 
+import chatcache.App;
 import chatcache.ChatCache;
 import chatcache.Config;
 import chatcache.Version;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -110,15 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
     private BenchResult result;
 
     public static void main(String[] args) {
-        // why: Hibernate logs through jboss-logging, which would otherwise pick java.util.logging
-        System.setProperty("org.jboss.logging.provider", "slf4j");
-        CommandLine cli = new CommandLine(new BenchCommand());
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            // why: a person should read one line naming the problem, not a stack trace (as chatcache.App)
-            cmd.getErr().println("chatcache: " + e.getMessage());
-            return 1;
-        });
-        System.exit(cli.execute(args));
+        System.exit(App.execute(new BenchCommand(), args));
     }
 
     /** The figures of the last run, for tests. */
