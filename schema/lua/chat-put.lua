@@ -4,8 +4,11 @@
 -- Redis's (a marker moved in Redis reaches MySQL later, through the read-mark stream), and only
 -- for members. KEYS[2] is the prefix of the members' chat sets (user-chats:<userId>), kept in
 -- step: the chat is added to each member's set and removed from each former member's.
+-- KEYS[3] is the chat's held key (see order-index.lua). Returns 0 (a newer version is held), 1
+-- (written), or 2 (written, and Redis held neither the chat nor its messages before: a new chat).
 local cur = redis.call('HGET', KEYS[1], 'version')
 if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
+local created = redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[3]) == 0
 local old = redis.call('HGETALL', KEYS[1])
 local chat = string.sub(KEYS[1], string.len('chats:') + 1)
 local marks, former = {}, {}
@@ -35,4 +38,5 @@ end
 for u, _ in pairs(former) do
   if not members[u] then redis.call('SREM', KEYS[2] .. u, chat) end
 end
+if created then return 2 end
 return 1

@@ -1,13 +1,20 @@
 -- Writes a message's hash and appends its event: created if there was no message, edited if its
 -- text or data differ, read if only its read flag went from 0 to 1, nothing if the write changed
 -- nothing (the request's copy and the relay's copy of one post append one event).
--- KEYS: the hash, the chat's event stream, the guard keys (complete, rebuilding).
+-- KEYS: the hash, the chat's event stream, the guard keys (complete, rebuilding), the chat's held
+-- key (held:C, its boundary: see order-index.lua).
 -- ARGV: max and retention of the stream, the id, '1' to mark read (otherwise read is kept, or
--- starts at 0: a copy never unmarks), then the hash's fields and values.
+-- starts at 0: a copy never unmarks), the message's sort key, then the hash's fields and values.
+-- Nothing is written (0) unless Redis holds the chat and the message is at or above its
+-- boundary: older messages are MySQL's alone (an edit there never brings one back).
 -- The entry carries the message as the hash holds it after the write, not a pointer: the hash
 -- may change or go before a subscriber reads the entry.
+local boundary = redis.call('GET', KEYS[5])
+if not boundary or above(boundary, ARGV[5]) then
+  return 0
+end
 local before = redis.call('HMGET', KEYS[1], H_TEXT, H_DATA, H_READ)
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('HSET', KEYS[1], unpack(ARGV, 6))
 if ARGV[4] == '1' then
   redis.call('HSET', KEYS[1], H_READ, '1')
 else

@@ -18,9 +18,10 @@
 --   keys                                                     -> the bucket key names (for memory probes)
 --   after  ARGV[2] = sort key or '' (below every key)        -> number of keys above it, in O(log n)
 --   unread KEYS[2] = the author's list in the same chat, KEYS[3] = the chat's hash (chats:C),
---          ARGV[2] = the member's user id                  -> {marker or '', keys above the marker
---                                                              in KEYS[1] but not in KEYS[2]}, or
---                                                              nil when the user is no member
+--          KEYS[4] = the chat's held key, ARGV[2] = the member's user id
+--                                 -> {marker or '', keys above the marker in KEYS[1] but not in
+--                                     KEYS[2], the chat's boundary or 'none' when Redis does not
+--                                     hold its messages}, or nil when the user is no member
 --
 -- why counts: each list keeps, in the hash KEYS[1] .. '|#', for every bucket bound the number of
 -- keys in the buckets below it, so that "how many keys above K" is that count plus a ZLEXCOUNT in
@@ -29,9 +30,19 @@
 -- further down shifts the counts of the buckets above it (one HINCRBY each).
 --
 -- older and newer may be guarded: KEYS[2] = the marker of a complete cache, KEYS[3] = the set of
--- chats being rebuilt, ARGV[4] = the list's chat. Unless the cache holds that whole chat, the
--- reply is an INCOMPLETE error and nothing is read. why here: the reader learns what the cache
--- holds and which messages to fetch in one round trip instead of two, and atomically.
+-- chats being rebuilt, KEYS[4] = the chat's held key (held:C, whose value is its boundary: the
+-- sort key of the oldest message Redis holds of it, '' when it holds the whole chat), ARGV[4] =
+-- the list's chat. Unless the cache holds that chat, the reply is an INCOMPLETE error and nothing
+-- is read; else the reply is the boundary, then the keys. why here: the reader learns what the
+-- cache holds, where its window ends, and which messages to fetch in one round trip, atomically.
+--
+--   held   KEYS[2] = the chat's held key, ARGV[2] = bucket size, ARGV[3..] = sort keys: add,
+--          only while Redis holds the chat and only keys at or above its boundary -> keys added
+--   trim   KEYS[2] = the chat's held key, ARGV[2] = the window, ARGV[3] = at most this many,
+--          ARGV[4] = the index to FT.DEL from ('' when the index follows the hashes, 2.x):
+--          while the chat's list (KEYS[1]) holds more keys than the window, its oldest message
+--          leaves Redis (its key from this list and its author's, its hash, its index entry), and
+--          the boundary moves to the oldest key left, in this one call -> the ids trimmed
 local dir = KEYS[1]
 local op = ARGV[1]
 
@@ -40,9 +51,17 @@ if KEYS[2] and (op == 'older' or op == 'newer') then
     return redis.error_reply('INCOMPLETE the cache does not hold chat ' .. ARGV[4])
   end
 end
+local boundary
+if KEYS[4] and (op == 'older' or op == 'newer') then
+  boundary = redis.call('GET', KEYS[4])
+  if not boundary then
+    return redis.error_reply('INCOMPLETE the cache does not hold chat ' .. ARGV[4])
+  end
+end
 
-local function bucket(bound)
-  return dir .. '|' .. bound
+-- the bucket of list d whose lower bound is bound
+local function bucket(d, bound)
+  return d .. '|' .. bound
 end
 
 -- a > b byte by byte, as Redis orders members by lex. why not Lua's '>': it compares with strcoll,
@@ -58,17 +77,15 @@ local function above(a, b)
   return #a > #b
 end
 
-local counts = dir .. '|#'
-
--- the number of keys in the buckets below this bound
+-- the number of keys in the buckets of list d below this bound
 local function below(d, bound)
   return tonumber(redis.call('HGET', d .. '|#', bound) or '0')
 end
 
--- adds delta to the counts of every bucket above this bound
-local function shiftAbove(bound, delta)
-  for _, b in ipairs(redis.call('ZRANGEBYLEX', dir, '(' .. bound, '+')) do
-    redis.call('HINCRBY', counts, b, delta)
+-- adds delta to the counts of every bucket of list d above this bound
+local function shiftAbove(d, bound, delta)
+  for _, b in ipairs(redis.call('ZRANGEBYLEX', d, '(' .. bound, '+')) do
+    redis.call('HINCRBY', d .. '|#', b, delta)
   end
 end
 
@@ -89,118 +106,200 @@ local function countAbove(d, key)
   return total - below(d, bound) - redis.call('ZLEXCOUNT', d .. '|' .. bound, '-', '[' .. key)
 end
 
--- the bound of the bucket that holds (or would hold) key
-local function boundOf(key)
-  return redis.call('ZREVRANGEBYLEX', dir, '[' .. key, '-', 'LIMIT', 0, 1)[1]
+-- the bound of the bucket of list d that holds (or would hold) key
+local function boundOf(d, key)
+  return redis.call('ZREVRANGEBYLEX', d, '[' .. key, '-', 'LIMIT', 0, 1)[1]
 end
 
-local function nextBound(bound)
-  return redis.call('ZRANGEBYLEX', dir, '(' .. bound, '+', 'LIMIT', 0, 1)[1]
+local function nextBound(d, bound)
+  return redis.call('ZRANGEBYLEX', d, '(' .. bound, '+', 'LIMIT', 0, 1)[1]
 end
 
-local function previousBound(bound)
-  return redis.call('ZREVRANGEBYLEX', dir, '(' .. bound, '-', 'LIMIT', 0, 1)[1]
+local function previousBound(d, bound)
+  return redis.call('ZREVRANGEBYLEX', d, '(' .. bound, '-', 'LIMIT', 0, 1)[1]
+end
+
+-- adds key to list d (buckets of at most cap keys); 1 if it was not there
+local function addKey(d, cap, key)
+  local counts = d .. '|#'
+  local bound = boundOf(d, key)
+  if not bound then
+    bound = ''
+    redis.call('ZADD', d, 0, bound)
+    redis.call('HSET', counts, bound, 0)
+  end
+  local b = bucket(d, bound)
+  if redis.call('ZSCORE', b, key) then
+    return 0
+  end
+  local n = redis.call('ZCARD', b)
+  if n >= cap then
+    -- why split before adding: a sorted set that once grew past zset-max-listpack-entries stays
+    -- a skiplist for good, so a bucket must never hold more than the cap, not even for a moment
+    if nextBound(d, bound) == nil and above(key, redis.call('ZRANGE', b, -1, -1)[1]) then
+      -- a new newest key (the usual write): it starts the next bucket, this one stays full
+      redis.call('HSET', counts, key, below(d, bound) + n)
+      bound = key
+      redis.call('ZADD', d, 0, bound)
+    else
+      local half = math.floor(n / 2)
+      local upper = redis.call('ZRANGE', b, half, -1)
+      redis.call('ZREMRANGEBYRANK', b, half, -1)
+      local args = {}
+      for j = 1, #upper do
+        args[#args + 1] = 0
+        args[#args + 1] = upper[j]
+      end
+      redis.call('ZADD', bucket(d, upper[1]), unpack(args))
+      redis.call('ZADD', d, 0, upper[1])
+      redis.call('HSET', counts, upper[1], below(d, bound) + half)
+      bound = boundOf(d, key)
+    end
+    b = bucket(d, bound)
+  end
+  redis.call('ZADD', b, 0, key)
+  shiftAbove(d, bound, 1)
+  return 1
+end
+
+-- removes key from list d; 1 if it was there
+local function removeKey(d, key)
+  local bound = boundOf(d, key)
+  if not bound then
+    return 0
+  end
+  local b = bucket(d, bound)
+  if redis.call('ZREM', b, key) == 0 then
+    return 0
+  end
+  shiftAbove(d, bound, -1)
+  if redis.call('EXISTS', b) == 0 then
+    redis.call('ZREM', d, bound)
+    redis.call('HDEL', d .. '|#', bound)
+  end
+  return 1
+end
+
+-- the oldest key of list d, or nil
+local function oldest(d)
+  local first = redis.call('ZRANGE', d, 0, 0)[1]
+  return first and redis.call('ZRANGE', bucket(d, first), 0, 0)[1]
+end
+
+local DIGITS = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz'
+
+-- the message id of a sort key (its last 11 base-64 digits; chatcache.query.MessageOrder), as a
+-- decimal string. why the limit: Lua numbers are doubles, exact up to 2^53
+local function idOf(key)
+  local id = 0
+  for i = #key - 10, #key do
+    id = id * 64 + (string.find(DIGITS, string.sub(key, i, i), 1, true) - 1)
+  end
+  if id >= 9007199254740992 then
+    error('message id above 2^53 in sort key ' .. key)
+  end
+  return string.format('%d', id)
 end
 
 if op == 'add' then
-  -- why split before adding: a sorted set that once grew past zset-max-listpack-entries stays a
-  -- skiplist for good, so a bucket must never hold more than the cap, not even for a moment
   local cap = tonumber(ARGV[2])
   local added = 0
   for i = 3, #ARGV do
-    local key = ARGV[i]
-    local bound = boundOf(key)
-    if not bound then
-      bound = ''
-      redis.call('ZADD', dir, 0, bound)
-      redis.call('HSET', counts, bound, 0)
-    end
-    local b = bucket(bound)
-    if not redis.call('ZSCORE', b, key) then
-      local n = redis.call('ZCARD', b)
-      if n >= cap then
-        if nextBound(bound) == nil and above(key, redis.call('ZRANGE', b, -1, -1)[1]) then
-          -- a new newest key (the usual write): it starts the next bucket, this one stays full
-          redis.call('HSET', counts, key, below(dir, bound) + n)
-          bound = key
-          redis.call('ZADD', dir, 0, bound)
-        else
-          local half = math.floor(n / 2)
-          local upper = redis.call('ZRANGE', b, half, -1)
-          redis.call('ZREMRANGEBYRANK', b, half, -1)
-          local args = {}
-          for j = 1, #upper do
-            args[#args + 1] = 0
-            args[#args + 1] = upper[j]
-          end
-          redis.call('ZADD', bucket(upper[1]), unpack(args))
-          redis.call('ZADD', dir, 0, upper[1])
-          redis.call('HSET', counts, upper[1], below(dir, bound) + half)
-          bound = boundOf(key)
-        end
-        b = bucket(bound)
-      end
-      redis.call('ZADD', b, 0, key)
-      shiftAbove(bound, 1)
-      added = added + 1
+    added = added + addKey(dir, cap, ARGV[i])
+  end
+  return added
+elseif op == 'held' then
+  local b = redis.call('GET', KEYS[2])
+  if not b then
+    return 0
+  end
+  local cap = tonumber(ARGV[2])
+  local added = 0
+  for i = 3, #ARGV do
+    if not above(b, ARGV[i]) then
+      added = added + addKey(dir, cap, ARGV[i])
     end
   end
   return added
+elseif op == 'trim' then
+  if redis.call('EXISTS', KEYS[2]) == 0 then
+    return {}
+  end
+  local excess = countAbove(dir, '') - tonumber(ARGV[2])
+  local max = tonumber(ARGV[3])
+  local out = {}
+  while excess > 0 and #out < max do
+    local key = oldest(dir)
+    local id = idOf(key)
+    local hash = MESSAGE_PREFIX .. id
+    local author = redis.call('HGET', hash, H_USER)
+    removeKey(dir, key)
+    if author then
+      removeKey(dir .. ':user:' .. author, key)
+    end
+    if ARGV[4] ~= '' then
+      redis.pcall('FT.DEL', ARGV[4], hash) -- an error: the index never held it
+    end
+    redis.call('DEL', hash)
+    out[#out + 1] = id
+    excess = excess - 1
+  end
+  if #out > 0 then
+    redis.call('SET', KEYS[2], oldest(dir))
+  end
+  return out
 elseif op == 'remove' then
   local removed = 0
   for i = 2, #ARGV do
-    local bound = boundOf(ARGV[i])
-    if bound then
-      local b = bucket(bound)
-      if redis.call('ZREM', b, ARGV[i]) == 1 then
-        removed = removed + 1
-        shiftAbove(bound, -1)
-        if redis.call('EXISTS', b) == 0 then
-          redis.call('ZREM', dir, bound)
-          redis.call('HDEL', counts, bound)
-        end
-      end
-    end
+    removed = removed + removeKey(dir, ARGV[i])
   end
   return removed
 elseif op == 'older' then
   local count = tonumber(ARGV[2])
   local from = ARGV[3]
   local out = {}
+  if boundary then
+    out[1] = boundary
+  end
+  local skip = #out
   local bound, upper
   if from == '' then
     bound = redis.call('ZREVRANGE', dir, 0, 0)[1]
     upper = '+'
   else
-    bound = boundOf(from)
+    bound = boundOf(dir, from)
     upper = '(' .. from
   end
-  while bound and #out < count do
-    local got = redis.call('ZREVRANGEBYLEX', bucket(bound), upper, '-', 'LIMIT', 0, count - #out)
+  while bound and #out - skip < count do
+    local got = redis.call('ZREVRANGEBYLEX', bucket(dir, bound), upper, '-', 'LIMIT', 0, count - (#out - skip))
     for j = 1, #got do
       out[#out + 1] = got[j]
     end
     upper = '+'
-    bound = previousBound(bound)
+    bound = previousBound(dir, bound)
   end
   return out
 elseif op == 'newer' then
   local count = tonumber(ARGV[2])
   local lower = '(' .. ARGV[3]
   local out = {}
-  local bound = boundOf(ARGV[3]) or redis.call('ZRANGE', dir, 0, 0)[1]
-  while bound and #out < count do
-    local got = redis.call('ZRANGEBYLEX', bucket(bound), lower, '+', 'LIMIT', 0, count - #out)
+  if boundary then
+    out[1] = boundary
+  end
+  local skip = #out
+  local bound = boundOf(dir, ARGV[3]) or redis.call('ZRANGE', dir, 0, 0)[1]
+  while bound and #out - skip < count do
+    local got = redis.call('ZRANGEBYLEX', bucket(dir, bound), lower, '+', 'LIMIT', 0, count - (#out - skip))
     for j = 1, #got do
       out[#out + 1] = got[j]
     end
-    bound = nextBound(bound)
+    bound = nextBound(dir, bound)
   end
   return out
 elseif op == 'all' then
   local out = {}
   for _, bound in ipairs(redis.call('ZRANGE', dir, 0, -1)) do
-    for _, key in ipairs(redis.call('ZRANGE', bucket(bound), 0, -1)) do
+    for _, key in ipairs(redis.call('ZRANGE', bucket(dir, bound), 0, -1)) do
       out[#out + 1] = key
     end
   end
@@ -208,16 +307,16 @@ elseif op == 'all' then
 elseif op == 'size' then
   local n = 0
   for _, bound in ipairs(redis.call('ZRANGE', dir, 0, -1)) do
-    n = n + redis.call('ZCARD', bucket(bound))
+    n = n + redis.call('ZCARD', bucket(dir, bound))
   end
   return n
 elseif op == 'keys' then
   local out = {}
   for _, bound in ipairs(redis.call('ZRANGE', dir, 0, -1)) do
-    out[#out + 1] = bucket(bound)
+    out[#out + 1] = bucket(dir, bound)
   end
-  if redis.call('EXISTS', counts) == 1 then
-    out[#out + 1] = counts
+  if redis.call('EXISTS', dir .. '|#') == 1 then
+    out[#out + 1] = dir .. '|#'
   end
   return out
 elseif op == 'after' then
@@ -228,6 +327,7 @@ elseif op == 'unread' then
     return nil
   end
   local marker = redis.call('HGET', KEYS[3], 'r:' .. user) or ''
-  return {marker, countAbove(dir, marker) - countAbove(KEYS[2], marker)}
+  local held = redis.call('GET', KEYS[4]) or 'none'
+  return {marker, countAbove(dir, marker) - countAbove(KEYS[2], marker), held}
 end
 return redis.error_reply('order-index: unknown operation ' .. tostring(op))

@@ -4,6 +4,7 @@ import chatcache.background.Repeater;
 import chatcache.chat.ChatService;
 import chatcache.chat.ChatStore;
 import chatcache.message.Explain;
+import chatcache.message.RedisRoute;
 import chatcache.message.IdempotencyKeys;
 import chatcache.message.MessageService;
 import chatcache.metrics.Metrics;
@@ -57,6 +58,7 @@ public final class ChatCache implements AutoCloseable {
     private final ChatService chats;
     private final Authenticator authenticator;
     private final TokenSync tokenSync;
+    private final RedisRoute redisRoute;
     private final Repeater tokenSyncWorker;
     private final Repeater revocationWatch;
     private volatile boolean draining;
@@ -76,20 +78,22 @@ public final class ChatCache implements AutoCloseable {
             pool = openRedis(config.redis(), tunables.redis());
             this.redisPool = pool;
             this.searchIndex = SearchIndex.prepare(redisPool);
-            this.redisMessages = new RedisMessages(redisPool, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), tunables.events());
+            this.redisMessages = new RedisMessages(redisPool, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), tunables.events(),
+                    tunables.cache().window());
             this.mysqlMessages = new MySqlMessages(database.sessionFactory(), clock);
+            this.redisRoute = new RedisRoute(redisMessages, mysqlMessages);
             MySqlChats mysqlChats = new MySqlChats(database.sessionFactory());
             this.chatStore = mysqlChats;
             this.cacheState = new CacheState(redisPool, tunables.events());
             RedisChats redisChats = new RedisChats(redisPool);
             this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, mysqlMessages, redisMessages,
                     cacheState, mysqlMessages, redisMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,
-                    this::forgetRemembered, this::prepareRedis, tunables.relays(),
+                    this::forgetRemembered, this::prepareRedis, tunables.relays(), tunables.cache().window(),
                     new RelayMetrics(metrics.registry()));
             replication.readMarks().prepare();
             this.chats = new ChatService(clock, mysqlChats, redisChats, replication.chatCopies());
             this.messages = new MessageService(clock, mysqlMessages, redisMessages, replication.requestCopies(),
-                    mysqlMessages, redisMessages, MessageService.AfterCommit.NOTHING,
+                    mysqlMessages, redisRoute, MessageService.AfterCommit.NOTHING,
                     new Explain.Translators(MySqlMessages.translator(), redisMessages.translator()),
                     new MySqlIdempotencyKeys(database.sessionFactory()));
             MySqlUsers users = new MySqlUsers(database.sessionFactory());
@@ -209,6 +213,11 @@ public final class ChatCache implements AutoCloseable {
 
     public RedisMessages redisMessages() {
         return redisMessages;
+    }
+
+    /** The store of every reader but API clients: Redis's window of each chat, continued by MySQL below it. */
+    public RedisRoute redisRoute() {
+        return redisRoute;
     }
 
     public ReadMarkRelay readMarks() {

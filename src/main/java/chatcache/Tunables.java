@@ -13,8 +13,16 @@ import java.util.Map;
  * @param redis     the Redis pool
  * @param relays    the background relays
  * @param events    how much of each chat's event stream Redis keeps
+ * @param cache     what Redis holds of each chat
  */
-public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events) {
+public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events, Cache cache) {
+    /**
+     * @param window how many of each chat's newest messages Redis holds; 0: every message
+     */
+    public record Cache(int window) {
+        public static final int DEFAULT_WINDOW = 5_000;
+    }
+
     /**
      * @param size           connections at most
      * @param connectMillis  to open a connection (and, for MySQL, to wait for a free one)
@@ -55,6 +63,7 @@ public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events
         EventRetention events = new EventRetention(
                 s.integer("CHATCACHE_EVENTS_MAX_PER_CHAT", EventRetention.DEFAULT.maxPerChat(), 1, 10_000_000),
                 s.number("CHATCACHE_EVENTS_RETENTION_MS", EventRetention.DEFAULT.retentionMillis(), 1_000, 30L * 86_400_000));
-        return new Tunables(db, redis, relays, events);
+        Cache cache = new Cache(s.integer("CHATCACHE_CACHE_WINDOW", Cache.DEFAULT_WINDOW, 0, 100_000_000));
+        return new Tunables(db, redis, relays, events, cache);
     }
 }

@@ -13,8 +13,11 @@ import java.util.Set;
  */
 public interface ChatReplica {
 
-    /** Writes each chat whole, unless Redis holds a newer version of it. */
-    void put(Collection<Chat> chats);
+    /**
+     * Writes each chat whole, unless Redis holds a newer version of it; returns the ids of those
+     * Redis did not hold before (new chats, or all after Redis lost its data).
+     */
+    java.util.List<Long> put(Collection<Chat> chats);
 
     /** Removes these chats' copies (chats MySQL does not have). */
     void remove(Collection<Long> chatIds);
@@ -30,9 +33,10 @@ public interface ChatReplica {
 
     /**
      * For each chat the user is a member of (of {@code only}, when not empty), the messages by
-     * others above their read marker, by chat id.
+     * others above their read marker that Redis holds, by chat id, and the range below its window
+     * that MySQL must count.
      */
-    java.util.List<Unread> unread(long userId, Collection<Long> only);
+    java.util.List<HeldUnread> unread(long userId, Collection<Long> only);
 
     /** The chat with its members, if it exists. */
     Optional<Chat> find(long chatId);

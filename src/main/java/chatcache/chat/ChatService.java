@@ -201,10 +201,17 @@ public final class ChatService {
         return inCache != null && inCache.compareTo(inStore) > 0 ? inCache : inStore;
     }
 
-    /** {@code GET /me/unread}: the caller's unread counts, on the caller's route (Redis: no MySQL statement). */
+    /**
+     * {@code GET /me/unread}: the caller's unread counts, on the caller's route (Redis: no MySQL
+     * statement, unless a marker lies below the window Redis holds of a chat: MySQL counts that part).
+     */
     public List<Unread> unread(Caller caller, java.util.Collection<Long> only) {
         long user = userId(caller);
-        return routed(caller, s -> s.unread(user, only), r -> r.unread(user, only));
+        return routed(caller, s -> s.unread(user, only), r -> r.unread(user, only).stream().map(h -> h.mysqlBelow()
+                .map(below -> new Unread(h.held().chatId(),
+                        h.held().unread() + store.unreadBelow(h.held().chatId(), user, h.marker().orElse(null), below),
+                        h.held().lastRead()))
+                .orElse(h.held())).toList());
     }
 
     private static long userId(Caller caller) {

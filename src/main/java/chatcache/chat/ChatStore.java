@@ -53,6 +53,9 @@ public interface ChatStore {
      */
     java.util.List<Unread> unread(long userId, Collection<Long> only);
 
+    /** How many messages of the chat by others lie above the marker (null: from the first) and below {@code below}. */
+    long unreadBelow(long chatId, long userId, chatcache.query.OrderKey marker, chatcache.query.OrderKey below);
+
     /** Up to {@code max} chat ids above {@code afterId}, in order. */
     List<Long> ids(long afterId, int max);
 

@@ -1,9 +1,10 @@
 package chatcache.message;
 
 /**
- * Whether Redis holds a complete copy of the messages, and of each chat. Until it does (cold
- * start, a flushed or restarted Redis, a rebuild under way), readers of a chat are answered from
- * MySQL: the Redis backend checks it with every read and throws {@link CacheIncompleteException}.
+ * Whether Redis holds a complete copy (of chats, and of each chat's window of messages). Until it
+ * does (cold start, a flushed or restarted Redis, a rebuild under way, a chat not held), readers
+ * of a chat are answered from MySQL: the Redis backend checks it with every read and throws
+ * {@link CacheIncompleteException}.
  */
 public interface CacheCompleteness {
     /** True when the whole cache was (re)built and not lost since. */
@@ -13,7 +14,26 @@ public interface CacheCompleteness {
 
     void markAllIncomplete();
 
-    void markChatRebuilding(long chatId);
+    /**
+     * Readers of the chat go to MySQL from now on, and writes to it reach Redis (the chat is held,
+     * from now on, at least from its boundary up: "" for a chat Redis did not hold).
+     */
+    default void markChatRebuilding(long chatId) {
+        markChatsRebuilding(java.util.List.of(chatId));
+    }
 
-    void markChatComplete(long chatId);
+    /** {@link #markChatRebuilding} for many chats, in one round trip. */
+    void markChatsRebuilding(java.util.Collection<Long> chatIds);
+
+    /**
+     * Readers of the chat are answered by Redis again. {@code oldestLoaded}: the place of the
+     * oldest message loaded, when MySQL holds older ones (Redis holds the chat from there up);
+     * empty when everything MySQL holds of the chat was loaded.
+     */
+    default void markChatComplete(long chatId, java.util.Optional<chatcache.query.OrderKey> oldestLoaded) {
+        markChatsComplete(java.util.Map.of(chatId, oldestLoaded));
+    }
+
+    /** {@link #markChatComplete} for many chats, in one round trip. */
+    void markChatsComplete(java.util.Map<Long, java.util.Optional<chatcache.query.OrderKey>> oldestLoaded);
 }

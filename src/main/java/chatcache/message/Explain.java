@@ -9,11 +9,12 @@ import java.util.Optional;
 
 /**
  * Both stores' translations of the reads one page needed, side by side and in order: what
- * {@code "explain": true} shows. The pager's steps (the anchor lookup, each slice) are recorded
+ * {@code "explain": true} shows; and, for a page of the Redis route that reached below the window
+ * Redis holds of the chat, the MySQL statements that continued it ({@code continuation}). The pager's steps (the anchor lookup, each slice) are recorded
  * while whichever store answers; each step is then translated by both stores' mappers. The keys a
  * Redis search is restricted to (INKEYS) are those of the step's answer, which both stores agree on.
  */
-public record Explain(List<Statement> mysql, List<List<String>> redis) {
+public record Explain(List<Statement> mysql, List<List<String>> redis, List<Statement> continuation) {
 
     /** A SQL statement with its parameters in order ({@code ?} placeholders). */
     public record Statement(String sql, List<Object> parameters) {
@@ -89,8 +90,12 @@ public record Explain(List<Statement> mysql, List<List<String>> redis) {
             return backend.markRead(ids);
         }
 
-        Explain translate(Translators translators) {
-            return new Explain(translate(translators.mysql()), translate(translators.redis()));
+        Explain translate(Translators translators, List<JoinedPage.Continued> continued) {
+            List<Statement> continuation = new ArrayList<>();
+            for (JoinedPage.Continued c : continued) {
+                continuation.addAll(translators.mysql().slice(c.slice(), c.answerIds()));
+            }
+            return new Explain(translate(translators.mysql()), translate(translators.redis()), continuation);
         }
 
         private <T> List<T> translate(Translator<T> store) {

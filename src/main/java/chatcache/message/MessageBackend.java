@@ -10,8 +10,16 @@ import java.util.Optional;
 /** One store that can answer queries: MySQL or Redis. {@link Pager} builds pages from these parts. */
 public interface MessageBackend {
 
-    /** "mysql" or "redis", as reported to clients in {@code source}. */
+    /**
+     * "mysql" or "redis", as reported to clients in {@code source}; a page of the Redis route
+     * says which stores answered it: "redis", "mysql" or "redis+mysql" (see {@link RedisRoute}).
+     */
     String name();
+
+    /** The backend one page is read through: this one, or one that remembers what the page read. */
+    default MessageBackend forOnePage() {
+        return this;
+    }
 
     /** The message with this id, if this store holds it in this chat. */
     Optional<Message> find(long chatId, long messageId);

@@ -29,6 +29,12 @@ public interface MessageCache {
     /** The cached copies of these messages, by id; missing ones are absent. */
     Map<Long, Message> getAll(Collection<Long> ids);
 
+    /**
+     * Whether Redis holds the chat's messages ({@code value}), and from which place up (empty: the
+     * whole chat); for checks, without the completeness check of the read path.
+     */
+    Held<Boolean> window(long chatId);
+
     /** The ids in a chat's order index. */
     Set<Long> orderedIds(long chatId);
 

@@ -185,11 +185,13 @@ public final class MessageService {
         return fetchFrom(backend, criteria, caller, false);
     }
 
-    private FetchResult fetchFrom(MessageBackend backend, SearchCriteria criteria, Caller caller, boolean explain) {
+    private FetchResult fetchFrom(MessageBackend route, SearchCriteria criteria, Caller caller, boolean explain) {
+        MessageBackend backend = route.forOnePage();
         Explain.Recording recording = explain ? new Explain.Recording(backend) : null;
         Page page = Pager.page(recording != null ? recording : backend, criteria);
         // why before marking: a translation may walk the store again, and must see what the page saw
-        Optional<Explain> explained = Optional.ofNullable(recording).map(r -> r.translate(translators));
+        List<JoinedPage.Continued> continued = backend instanceof JoinedPage joined ? joined.continued() : List.of();
+        Optional<Explain> explained = Optional.ofNullable(recording).map(r -> r.translate(translators, continued));
         List<Long> toMark = unreadByOthers(page.messages(), caller.user());
         if (!toMark.isEmpty()) {
             List<Long> outboxIds = backend.markRead(toMark);

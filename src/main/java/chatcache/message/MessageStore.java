@@ -45,8 +45,17 @@ public interface MessageStore {
     /** How many messages (of one chat, or all) exist. */
     long count(Optional<Long> chatId);
 
+    /** Up to {@code max} of a chat's messages older than {@code below} (from the newest when empty), newest first. */
+    List<Message> newest(long chatId, Optional<chatcache.query.OrderKey> below, int max);
+
+    /** How many messages the windows of every chat hold: each chat's count, at most {@code window} (0: no limit). */
+    long countInWindows(int window);
+
     /** Every chat that has messages. */
     List<Long> chats();
+
+    /** Those of these chats that have messages. */
+    Set<Long> withMessages(Collection<Long> chatIds);
 
     /**
      * A message to store, with its creation time, and the claim of the client's idempotency key

@@ -227,6 +227,32 @@ public final class MySqlChats implements ChatStore {
     }
 
     @Override
+    public long unreadBelow(long chatId, long userId, OrderKey marker, OrderKey below) {
+        return inSession("MySQL could not count unread messages", c -> {
+            String sql = "SELECT COUNT(*) FROM messages WHERE chat_id = ? AND user_id <> ?"
+                    + (marker == null ? "" : " AND (created_at > ? OR (created_at = ? AND id > ?))")
+                    + " AND (created_at < ? OR (created_at = ? AND id < ?))";
+            try (PreparedStatement q = c.prepareStatement(sql)) {
+                int i = 1;
+                q.setLong(i++, chatId);
+                q.setLong(i++, userId);
+                if (marker != null) {
+                    q.setLong(i++, marker.createdAt());
+                    q.setLong(i++, marker.createdAt());
+                    q.setLong(i++, marker.id());
+                }
+                q.setLong(i++, below.createdAt());
+                q.setLong(i++, below.createdAt());
+                q.setLong(i, below.id());
+                try (ResultSet rs = q.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
     public List<Unread> unread(long userId, Collection<Long> only) {
         return inSession("MySQL could not count unread messages", c -> {
             List<Unread> out = new ArrayList<>();

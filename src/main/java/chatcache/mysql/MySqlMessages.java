@@ -7,6 +7,7 @@ import chatcache.message.MessageStore;
 import chatcache.message.NewMessage;
 import chatcache.message.ReadMarkReplica;
 import chatcache.message.Stored;
+import chatcache.query.OrderKey;
 import chatcache.query.Slice;
 import jakarta.persistence.criteria.CriteriaBuilder;
 import jakarta.persistence.criteria.CriteriaUpdate;
@@ -240,6 +241,34 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
                 ? session.createSelectionQuery("select count(*) from MessageEntity where chatId = :chat", Long.class)
                         .setParameter("chat", chatId.get()).getSingleResult()
                 : session.createSelectionQuery("select count(*) from MessageEntity", Long.class).getSingleResult()));
+    }
+
+    @Override
+    public List<Message> newest(long chatId, Optional<OrderKey> below, int max) {
+        return slice(new Slice(chatId, List.of(), Slice.Direction.OLDER, below, max));
+    }
+
+    @Override
+    public long countInWindows(int window) {
+        if (window == 0) {
+            return count(Optional.empty());
+        }
+        return unavailableIfFails("MySQL query failed", () -> sessions.fromSession(session -> session
+                .createNativeQuery("SELECT COALESCE(SUM(LEAST(n, :window)), 0) FROM"
+                        + " (SELECT COUNT(*) AS n FROM messages GROUP BY chat_id) AS per_chat", Long.class)
+                .setParameter("window", window)
+                .getSingleResult()));
+    }
+
+    @Override
+    public java.util.Set<Long> withMessages(Collection<Long> chatIds) {
+        if (chatIds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return unavailableIfFails("MySQL query failed", () -> sessions.fromSession(session -> new java.util.HashSet<>(session
+                .createSelectionQuery("select distinct chatId from MessageEntity where chatId in :chats", Long.class)
+                .setParameter("chats", chatIds)
+                .getResultList())));
     }
 
     @Override

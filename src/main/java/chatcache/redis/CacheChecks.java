@@ -40,6 +40,11 @@ final class CacheChecks {
         this.order = order;
     }
 
+    /** The chat's boundary ("" for the whole chat), or null when Redis does not hold it. */
+    String boundary(long chatId) {
+        return redis.call("read a window", jedis -> jedis.get(CacheState.heldKey(chatId)));
+    }
+
     Map<Long, Message> getAll(Collection<Long> ids) {
         return redis.call("read messages", jedis -> MessageHash.readAll(jedis, ids));
     }

@@ -3,15 +3,21 @@ package chatcache.redis;
 import chatcache.events.ChatEvents;
 import chatcache.events.EventRetention;
 import chatcache.message.CacheCompleteness;
+import chatcache.query.OrderKey;
 import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Redis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import chatcache.rediskit.Pipelines;
+import redis.clients.jedis.params.SetParams;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Map;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -23,6 +29,22 @@ public final class CacheState implements CacheCompleteness {
     /** Its value, the instant of the last full rebuild, also names the events' epoch (RedisEventLog). */
     public static final String COMPLETE = "chatcache:complete";
     static final String REBUILDING = "chatcache:rebuilding";
+    private static final String HELD_PREFIX = "held:";
+
+    /**
+     * The key whose existence says that Redis holds a chat's messages, and whose value is the
+     * chat's boundary: the sort key of the oldest message it holds, or "" for the whole chat.
+     * Redis holds every message of the chat at or above the boundary, MySQL alone those below.
+     * Written only by the scripts that load and trim a chat, with what they change.
+     */
+    static String heldKey(long chatId) {
+        return HELD_PREFIX + chatId;
+    }
+
+    /** The pattern of every held key, for SCAN. */
+    static String heldPattern() {
+        return HELD_PREFIX + "*";
+    }
 
     private final Redis redis;
     private final List<String> eventArgs;
@@ -60,9 +82,21 @@ public final class CacheState implements CacheCompleteness {
         redis.run("mark the cache incomplete", jedis -> jedis.del(COMPLETE));
     }
 
+    /**
+     * why SADD before SET, in one pipeline (Redis runs them in order): a write must never find the
+     * chat held while its readers still go to Redis.
+     */
     @Override
-    public void markChatRebuilding(long chatId) {
-        redis.run("mark chat " + chatId + " rebuilding", jedis -> jedis.sadd(REBUILDING, Long.toString(chatId)));
+    public void markChatsRebuilding(Collection<Long> chatIds) {
+        if (chatIds.isEmpty()) {
+            return;
+        }
+        redis.run("mark chats rebuilding", jedis -> {
+            Pipeline p = jedis.pipelined();
+            p.sadd(REBUILDING, chatIds.stream().map(String::valueOf).toArray(String[]::new));
+            chatIds.forEach(id -> p.set(heldKey(id), "", SetParams.setParams().nx()));
+            p.sync();
+        });
     }
 
     /**
@@ -71,15 +105,25 @@ public final class CacheState implements CacheCompleteness {
      * was marked (a mark that is not there changed nothing a subscriber could have missed).
      */
     @Override
-    public void markChatComplete(long chatId) {
-        List<String> keys = new ArrayList<>(List.of(ChatEvents.key(chatId)));
-        keys.addAll(EventAppend.guardKeys());
-        List<String> args = new ArrayList<>(eventArgs);
-        args.add(Long.toString(chatId));
-        args.add(ChatEvents.CHAT_REBUILT);
-        redis.run("end the rebuild of chat " + chatId, jedis -> COMPLETE_CHAT.eval(jedis, keys, args));
+    public void markChatsComplete(Map<Long, Optional<OrderKey>> oldestLoaded) {
+        if (oldestLoaded.isEmpty()) {
+            return;
+        }
+        redis.run("end the rebuild of chats", jedis -> Pipelines.run(jedis, queue -> {
+            oldestLoaded.forEach((chatId, oldest) -> {
+                List<String> keys = new ArrayList<>(List.of(ChatEvents.key(chatId)));
+                keys.addAll(EventAppend.guardKeys());
+                keys.add(heldKey(chatId));
+                List<String> args = new ArrayList<>(eventArgs);
+                args.add(Long.toString(chatId));
+                args.add(ChatEvents.CHAT_REBUILT);
+                args.add(oldest.map(OrderKey::sortKey).orElse(""));
+                queue.script(COMPLETE_CHAT, keys, args);
+            });
+            return () -> null;
+        }));
     }
 
-    /** Removes the chat from the rebuilding set and appends its reset (schema/lua/cache-complete-chat.lua). */
-    private static final LuaScript COMPLETE_CHAT = EventAppend.script("cache-complete-chat");
+    /** Sets the boundary, removes the chat from the rebuilding set and appends its reset (schema/lua/cache-complete-chat.lua). */
+    private static final LuaScript COMPLETE_CHAT = EventAppend.script("cache-complete-chat", LuaScript.resource("byte-order"));
 }

@@ -47,7 +47,7 @@ final class FilteredSearch {
      * whole rest, by going on by spans). The nearest matches complete the page, read with one
      * FT.SEARCH INKEYS that checks they still pass.
      */
-    List<Message> searchFiltered(Jedis jedis, Slice slice, List<String> lists, Optional<Filter.TimeRange> range,
+    MessageSlices.Sliced searchFiltered(Jedis jedis, Slice slice, List<String> lists, Optional<Filter.TimeRange> range,
                                         Optional<String> start, Comparator<OrderKey> nearestFirst,
                                         List<List<String>> trace) {
         int window = Math.max(FIRST_WINDOW, 2 * slice.count());
@@ -60,10 +60,12 @@ final class FilteredSearch {
             page.addAll(found);
         }
         if (page.size() >= slice.count()) {
-            return List.copyOf(page.subList(0, slice.count()));
+            return new MessageSlices.Sliced(List.copyOf(page.subList(0, slice.count())), w.boundary());
         }
         if (w.ended() || inRange.size() < w.keys().size()) {
-            return page; // the chat (or the time range) holds nothing further
+            // Redis holds nothing further of the chat (or the time range): what MySQL holds below
+            // the boundary, if any, is the caller's to add
+            return new MessageSlices.Sliced(page, w.boundary());
         }
         OrderKey last = w.keys().get(w.keys().size() - 1);
         long spanOfWindow = Math.max(1, Math.abs(last.createdAt() - w.keys().get(0).createdAt()));
@@ -72,8 +74,8 @@ final class FilteredSearch {
         // least 16 windows' worth; 64 windows' worth when nothing passed
         long span = page.isEmpty() ? 64 * spanOfWindow : Math.max(16 * spanOfWindow,
                 (long) Math.ceil(3.0 * needed * spanOfWindow * w.keys().size() / page.size() / Math.max(1, w.keys().size() - 1)));
-        page.addAll(beyond(jedis, slice, range, last, needed, Math.max(span, 1), nearestFirst, trace));
-        return page;
+        page.addAll(beyond(jedis, slice, range, last, needed, Math.max(span, 1), nearestFirst, w.boundary(), trace));
+        return new MessageSlices.Sliced(page, w.boundary());
     }
 
     /**
@@ -81,7 +83,8 @@ final class FilteredSearch {
      * {@link #searchFiltered}), read in full.
      */
     private List<Message> beyond(Jedis jedis, Slice slice, Optional<Filter.TimeRange> range, OrderKey after, int needed,
-                                 long firstSpan, Comparator<OrderKey> nearestFirst, List<List<String>> trace) {
+                                 long firstSpan, Comparator<OrderKey> nearestFirst, String boundary,
+                                 List<List<String>> trace) {
         boolean older = slice.direction() == Slice.Direction.OLDER;
         // the far end of what the slice may reach, in time
         long end = older ? range.map(Filter.TimeRange::since).orElse(Long.MIN_VALUE)
@@ -107,8 +110,8 @@ final class FilteredSearch {
                 // in 100: 1.3-2.0 ms with @createdAt:[-inf t], 0.24-0.7 ms without, 1.2 and 2.10);
                 // matches on the near side are dropped by their keys (span() keeps those beyond)
                 boolean open = whole && (older ? end == Long.MIN_VALUE : end == Long.MAX_VALUE);
-                Span got = open ? span(jedis, slice, Long.MIN_VALUE, Long.MAX_VALUE, after, nearestFirst, trace)
-                        : span(jedis, slice, Math.min(from, to), Math.max(from, to), after, nearestFirst, trace);
+                Span got = open ? span(jedis, slice, Long.MIN_VALUE, Long.MAX_VALUE, after, nearestFirst, boundary, trace)
+                        : span(jedis, slice, Math.min(from, to), Math.max(from, to), after, nearestFirst, boundary, trace);
                 if (got == null) { // more than SPAN_MAX matches
                     if (whole) {
                         whole = false; // the rest is not rare: go on by spans
@@ -155,8 +158,9 @@ final class FilteredSearch {
     private record Span(List<OrderKey> keys) {
     }
 
+    /** why the boundary: a document below it is not part of the chat's window (1.x: trimmed a moment ago). */
     private Span span(Jedis jedis, Slice slice, long min, long max, OrderKey after, Comparator<OrderKey> nearestFirst,
-                      List<List<String>> trace) {
+                      String boundary, List<List<String>> trace) {
         List<String> args = search.withOptions(RedisQueryMapper.candidateArgs(SearchIndex.NAME, slice, min, max, SPAN_MAX, search.readIndexed()));
         IndexSearch.traced(trace, "FT.SEARCH", args);
         List<?> reply = (List<?>) jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new));
@@ -167,11 +171,15 @@ final class FilteredSearch {
         for (int i = 1; i + 1 < reply.size(); i += 2) {
             long id = MessageHash.idOf(SafeEncoder.encode((byte[]) reply.get(i)));
             Map<String, String> fields = IndexSearch.fieldsOf((List<?>) reply.get(i + 1));
+            if (!fields.containsKey(MessageField.CREATED_AT.redisField())) {
+                continue; // 1.x: a hash deleted (or trimmed) since the index listed it
+            }
             OrderKey key = new OrderKey(Long.parseLong(fields.get(MessageField.CREATED_AT.redisField())), id);
             // where the index may lag on read state (1.x), the span returned each hash's own
             boolean readMatches = search.readIndexed() || slice.filter(Filter.Read.class)
                     .map(r -> r.read() == "1".equals(fields.get(MessageHash.READ))).orElse(true);
-            if (nearestFirst.compare(key, after) > 0 && readMatches && OrderWalk.admitted(key, slice)) {
+            if (nearestFirst.compare(key, after) > 0 && readMatches && OrderWalk.admitted(key, slice)
+                    && key.sortKey().compareTo(boundary) >= 0) {
                 keys.add(key);
             }
         }

@@ -32,23 +32,49 @@ final class MessageSlices {
         this.filtered = new FilteredSearch(search);
     }
 
-    /** The message, read with the check that the cache holds the whole chat (else CacheIncompleteException). */
-    Optional<Message> find(long chatId, long messageId) {
+    /**
+     * What Redis answered of a read: the messages, and the chat's boundary read with them ("": it
+     * holds the whole chat; see {@link OrderIndex.Held}).
+     */
+    record Sliced(List<Message> messages, String boundary) {
+    }
+
+    /** A message as Redis holds it (if it does), with the chat's boundary read with it. */
+    record Found(Optional<Message> message, String boundary) {
+    }
+
+    /** The message, read with the check that the cache holds the chat (else CacheIncompleteException). */
+    Found find(long chatId, long messageId) {
         String key = MessageHash.key(messageId);
-        Map<String, String> fields = redis.call("read a message", jedis -> {
+        return redis.call("read a message", jedis -> {
             Pipeline p = jedis.pipelined();
             Response<Map<String, String>> hash = p.hgetAll(key);
             Supplier<Boolean> complete = CacheState.holds(p, chatId);
+            Response<String> boundary = p.get(CacheState.heldKey(chatId));
             p.sync();
-            if (!complete.get()) {
+            if (!complete.get() || boundary.get() == null) {
                 throw new CacheIncompleteException(chatId);
             }
-            return hash.get();
+            Map<String, String> fields = hash.get();
+            Optional<Message> message = MessageHash.isMessage(fields)
+                    ? Optional.of(MessageHash.toMessage(key, fields)).filter(m -> m.chatId() == chatId)
+                    : Optional.empty();
+            return new Found(message, boundary.get());
         });
-        if (!MessageHash.isMessage(fields)) {
-            return Optional.empty();
-        }
-        return Optional.of(MessageHash.toMessage(key, fields)).filter(m -> m.chatId() == chatId);
+    }
+
+    /** The chat's boundary now (else CacheIncompleteException: Redis does not hold the chat). */
+    String boundary(long chatId) {
+        return redis.call("read a message", jedis -> {
+            Pipeline p = jedis.pipelined();
+            Supplier<Boolean> complete = CacheState.holds(p, chatId);
+            Response<String> boundary = p.get(CacheState.heldKey(chatId));
+            p.sync();
+            if (!complete.get() || boundary.get() == null) {
+                throw new CacheIncompleteException(chatId);
+            }
+            return boundary.get();
+        });
     }
 
     /**
@@ -62,10 +88,10 @@ final class MessageSlices {
      *
      * @param trace where the commands sent are written (explain), or null
      */
-    List<Message> slice(Slice slice, List<List<String>> trace) {
+    Sliced slice(Slice slice, List<List<String>> trace) {
         Optional<OrderWalk.WalkStart> start = OrderWalk.startOf(slice);
         if (start.isEmpty()) {
-            return List.of(); // the range holds no message the slice could reach
+            return new Sliced(List.of(), ""); // the range holds no message the slice could reach, in either store
         }
         try {
             // a timed-out query fails too: ON_TIMEOUT FAIL turns it into an error reply
@@ -78,7 +104,7 @@ final class MessageSlices {
         }
     }
 
-    private List<Message> walk(Jedis jedis, Slice slice, OrderWalk.WalkStart start, List<List<String>> trace) {
+    private Sliced walk(Jedis jedis, Slice slice, OrderWalk.WalkStart start, List<List<String>> trace) {
         List<String> lists = OrderWalk.lists(slice);
         Comparator<OrderKey> nearestFirst = slice.direction() == Slice.Direction.OLDER
                 ? Comparator.<OrderKey>reverseOrder() : Comparator.<OrderKey>naturalOrder();
@@ -87,14 +113,14 @@ final class MessageSlices {
                     nearestFirst, trace);
         }
         for (int attempt = 0; attempt < READS; attempt++) {
-            List<OrderKey> expected = OrderWalk.nearest(jedis, slice, lists, start.after(), slice.count(), nearestFirst, trace)
-                    .keys().stream().filter(k -> OrderWalk.admitted(k, slice)).toList();
+            OrderWalk.Walked walked = OrderWalk.nearest(jedis, slice, lists, start.after(), slice.count(), nearestFirst, trace);
+            List<OrderKey> expected = walked.keys().stream().filter(k -> OrderWalk.admitted(k, slice)).toList();
             if (expected.isEmpty()) {
-                return List.of();
+                return new Sliced(List.of(), walked.boundary());
             }
             Optional<List<Message>> found = search.readExactly(jedis, slice, expected, nearestFirst, trace);
             if (found.isPresent()) {
-                return found.get();
+                return new Sliced(found.get(), walked.boundary());
             }
         }
         throw new BackendUnavailableException(BackendUnavailableException.Reason.DISAGREEMENT,

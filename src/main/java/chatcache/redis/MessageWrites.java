@@ -27,7 +27,10 @@ final class MessageWrites {
     /** How long a deleted message's tombstone keeps late copies out. */
     private static final long TOMBSTONE_SECONDS = 600;
     /** Writes a message's hash and appends its event (schema/lua/message-write.lua). */
-    private static final LuaScript WRITE = EventAppend.script("message-write", MessageHash.luaNames());
+    private static final LuaScript WRITE = EventAppend.script("message-write", MessageHash.luaNames(),
+            LuaScript.resource("byte-order"));
+    /** Messages trimmed from a chat's window per message written to it: one more than each adds, so it converges. */
+    private static final int TRIMS_PER_WRITE = 2;
     /** Deletes a message's hash and appends its event if it was there (schema/lua/message-delete.lua). */
     private static final LuaScript DELETE = EventAppend.script("message-delete");
 
@@ -40,12 +43,18 @@ final class MessageWrites {
     private final OrderIndex order;
     /** The ARGV that the scripts pass on to append_event (see {@link EventAppend}). */
     private final List<String> eventArgs;
+    /** How many of each chat's newest messages Redis holds; 0: all. */
+    private final int window;
 
-    MessageWrites(Redis redis, SearchIndex index, OrderIndex order, List<String> eventArgs) {
+    MessageWrites(Redis redis, SearchIndex index, OrderIndex order, List<String> eventArgs, int window) {
+        if (window < 0) {
+            throw new IllegalArgumentException("the window must not be negative: " + window);
+        }
         this.redis = redis;
         this.index = index;
         this.order = order;
         this.eventArgs = eventArgs;
+        this.window = window;
     }
 
     /**
@@ -65,7 +74,7 @@ final class MessageWrites {
                 j.watch(tombstones);
                 List<Message> alive = j.exists(tombstones) == 0 ? messages : withoutTombstone(j, messages);
                 written.set(alive);
-                return alive.isEmpty() ? null : tx -> alive.forEach(m -> write(tx, m));
+                return alive.isEmpty() ? null : tx -> writeAll(tx, alive);
             });
             if (done) {
                 indexOutsideTransaction(jedis, written.get().stream().map(Message::id).toList());
@@ -96,7 +105,7 @@ final class MessageWrites {
             return;
         }
         redis.run(CACHE, jedis -> {
-            Transactions.run(jedis, CACHE, j -> tx -> messages.forEach(m -> write(tx, m)));
+            Transactions.run(jedis, CACHE, j -> tx -> writeAll(tx, messages));
             indexOutsideTransaction(jedis, messages.stream().map(Message::id).toList());
         });
     }
@@ -128,25 +137,43 @@ final class MessageWrites {
     }
 
     /**
+     * The commands that write these messages, then trim each chat they were written to back to its
+     * window ({@value #TRIMS_PER_WRITE} per message at most: bounded work per post).
+     */
+    private void writeAll(CommandQueue tx, List<Message> messages) {
+        messages.forEach(m -> write(tx, m));
+        if (window > 0) {
+            Map<Long, Integer> perChat = new HashMap<>();
+            messages.forEach(m -> perChat.merge(m.chatId(), 1, Integer::sum));
+            String ftIndex = index.indexesExplicitly() ? SearchIndex.NAME : "";
+            perChat.forEach((chat, n) -> OrderIndex.trim(tx, chat, window, TRIMS_PER_WRITE * n, ftIndex));
+        }
+    }
+
+    /**
      * The commands that write one message: hash and its event (never unmarking a read), order
-     * index (index: after the EXEC). why the hash's script first: should it be missing (NOSCRIPT),
-     * nothing of the message is written by it, and the repeated transaction appends the event.
+     * index (index: after the EXEC), each only while Redis holds the chat and the message is at or
+     * above its boundary (the scripts check it, in the same EXEC: all or nothing). why the hash's
+     * script first: should it be missing (NOSCRIPT), nothing of the message is written by it, and
+     * the repeated transaction appends the event.
      */
     private void write(CommandQueue tx, Message message) {
         String key = MessageHash.key(message.id());
         String sortKey = MessageOrder.sortKey(message.createdAt(), message.id());
         List<String> keys = new ArrayList<>(List.of(key, ChatEvents.key(message.chatId())));
         keys.addAll(EventAppend.guardKeys());
+        keys.add(CacheState.heldKey(message.chatId()));
         List<String> args = new ArrayList<>(eventArgs);
         args.add(Long.toString(message.id()));
         args.add(message.read() ? "1" : "0");
+        args.add(sortKey);
         MessageHash.fields(message).forEach((field, value) -> {
             args.add(field);
             args.add(value);
         });
         tx.script(WRITE, keys, args);
-        order.add(tx, OrderIndex.chatList(message.chatId()), sortKey);
-        order.add(tx, OrderIndex.authorList(message.chatId(), message.userId()), sortKey);
+        order.addHeld(tx, message.chatId(), OrderIndex.chatList(message.chatId()), sortKey);
+        order.addHeld(tx, message.chatId(), OrderIndex.authorList(message.chatId(), message.userId()), sortKey);
     }
 
     /**

@@ -28,7 +28,9 @@ import java.util.Optional;
  */
 public final class OrderIndex {
     private static final String PREFIX = "order:chat:";
-    private static final LuaScript SCRIPT = LuaScript.load("order-index");
+    /** why the message names: a trim removes a message's hash and its author's entry, found through the hash. */
+    private static final LuaScript SCRIPT = LuaScript.load("order-index", MessageHash.luaNames(),
+            "local MESSAGE_PREFIX = '" + MessageHash.KEY_PREFIX + "'\n");
     /** The error the script answers a guarded read of a chat the cache does not hold completely. */
     private static final String INCOMPLETE = "INCOMPLETE";
     /**
@@ -91,6 +93,26 @@ public final class OrderIndex {
         tx.script(SCRIPT, List.of(list), args("add", Integer.toString(bucketSize), sortKeys));
     }
 
+    /**
+     * Queues the addition of sort keys to a list of this chat, only while Redis holds the chat and
+     * only for keys at or above its boundary ({@link CacheState#heldKey}): the write script's rule,
+     * so that a message's hash and its entries are written together or not at all.
+     */
+    void addHeld(CommandQueue tx, long chatId, String list, String... sortKeys) {
+        tx.script(SCRIPT, List.of(list, CacheState.heldKey(chatId)), args("held", Integer.toString(bucketSize), sortKeys));
+    }
+
+    /**
+     * Queues the trim of a chat to its newest {@code window} messages, at most {@code max} of them
+     * now: each leaves Redis whole (order entries, hash, and its index entry when {@code ftIndex}
+     * names an index the hashes are added to by hand, 1.x), and the boundary moves to the oldest
+     * key left, in one call. The reply lists the ids trimmed.
+     */
+    static Response<Object> trim(CommandQueue tx, long chatId, int window, int max, String ftIndex) {
+        return tx.script(SCRIPT, List.of(chatList(chatId), CacheState.heldKey(chatId)),
+                List.of("trim", Integer.toString(window), Integer.toString(max), ftIndex));
+    }
+
     /** Queues the removal of sort keys from a list. */
     void remove(CommandQueue tx, String list, String... sortKeys) {
         tx.script(SCRIPT, List.of(list), args("remove", null, sortKeys));
@@ -107,28 +129,43 @@ public final class OrderIndex {
     }
 
     /**
-     * {@link #older}, of a list of this chat, in the same call as the check that the cache holds
-     * the whole chat ({@link CacheState}); throws {@link CacheIncompleteException} if it does not.
+     * Keys of a list read with the chat's boundary, in one call: the sort key of the oldest
+     * message Redis holds of the chat ("" when it holds the whole chat). Redis holds every message
+     * of the chat at or above the boundary; MySQL alone those below it.
      */
-    public static List<String> olderInComplete(Jedis jedis, long chatId, String list, Optional<String> from, int count) {
+    public record Held(String boundary, List<String> keys) {
+        /** Whether Redis holds the whole chat. */
+        public boolean whole() {
+            return boundary.isEmpty();
+        }
+    }
+
+    /**
+     * {@link #older}, of a list of this chat, in the same call as the check that the cache holds
+     * the chat ({@link CacheState}) and the read of its boundary; throws
+     * {@link CacheIncompleteException} if it does not hold it.
+     */
+    public static Held olderInHeld(Jedis jedis, long chatId, String list, Optional<String> from, int count) {
         return guarded(jedis, chatId, list, "older", Integer.toString(count), from.orElse(""));
     }
 
-    /** {@link #newer} in the same call as the completeness check, as {@link #olderInComplete}. */
-    public static List<String> newerInComplete(Jedis jedis, long chatId, String list, String from, int count) {
+    /** {@link #newer} in the same call as the check and the boundary, as {@link #olderInHeld}. */
+    public static Held newerInHeld(Jedis jedis, long chatId, String list, String from, int count) {
         return guarded(jedis, chatId, list, "newer", Integer.toString(count), from);
     }
 
-    /** The command {@link #olderInComplete} / {@link #newerInComplete} send, as explain shows it. */
+    /** The command {@link #olderInHeld} / {@link #newerInHeld} send, as explain shows it. */
     static List<String> guardedCommand(long chatId, String list, boolean older, Optional<String> from, int count) {
-        return List.of("EVALSHA", SCRIPT.sha(), "3", list, CacheState.COMPLETE, CacheState.REBUILDING,
-                older ? "older" : "newer", Integer.toString(count), from.orElse(""), Long.toString(chatId));
+        return List.of("EVALSHA", SCRIPT.sha(), "4", list, CacheState.COMPLETE, CacheState.REBUILDING,
+                CacheState.heldKey(chatId), older ? "older" : "newer", Integer.toString(count), from.orElse(""),
+                Long.toString(chatId));
     }
 
-    private static List<String> guarded(Jedis jedis, long chatId, String list, String op, String count, String from) {
+    private static Held guarded(Jedis jedis, long chatId, String list, String op, String count, String from) {
         try {
-            return strings(call(jedis, List.of(list, CacheState.COMPLETE, CacheState.REBUILDING),
-                    op, count, from, Long.toString(chatId)));
+            List<String> reply = strings(call(jedis, List.of(list, CacheState.COMPLETE, CacheState.REBUILDING,
+                    CacheState.heldKey(chatId)), op, count, from, Long.toString(chatId)));
+            return new Held(reply.get(0), reply.subList(1, reply.size()));
         } catch (JedisDataException e) {
             if (String.valueOf(e.getMessage()).startsWith(INCOMPLETE)) {
                 throw new CacheIncompleteException(chatId);
@@ -159,11 +196,13 @@ public final class OrderIndex {
     }
 
     /**
-     * Queues, for a member of a chat, their read marker and how many messages by others are above
-     * it ("unread"); the reply is {marker sort key or '', count}, or null when the user is no member.
+     * Queues, for a member of a chat, their read marker and how many messages by others Redis holds
+     * above it ("unread"); the reply is {marker sort key or '', count, the chat's boundary or 'none'
+     * when Redis does not hold its messages}, or null when the user is no member.
      */
     static Response<Object> unread(CommandQueue p, long chatId, long userId) {
-        return p.script(SCRIPT, List.of(chatList(chatId), authorList(chatId, userId), RedisChats.key(chatId)),
+        return p.script(SCRIPT, List.of(chatList(chatId), authorList(chatId, userId), RedisChats.key(chatId),
+                        CacheState.heldKey(chatId)),
                 List.of("unread", Long.toString(userId)));
     }
 

@@ -25,8 +25,11 @@ final class OrderWalk {
     record WalkStart(Optional<String> after) {
     }
 
-    /** Up to a window's keys, nearest first; {@code ended} when every list ran out before it was full. */
-    record Walked(List<OrderKey> keys, boolean ended) {
+    /**
+     * Up to a window's keys, nearest first; {@code ended} when every list ran out before it was
+     * full; the chat's boundary as the first list's read gave it ("" for the whole chat held).
+     */
+    record Walked(List<OrderKey> keys, boolean ended, String boundary) {
     }
 
     /** Whether a filter has no order-index list, so that RediSearch must find the slice's messages. */
@@ -99,25 +102,35 @@ final class OrderWalk {
         return Optional.of(new WalkStart(from.filter(f -> f.compareTo(bound) > 0).or(() -> Optional.of(bound))));
     }
 
-    /** The {@code count} nearest keys over these lists, nearest first (each read with the completeness check). */
+    /**
+     * The {@code count} nearest keys over these lists, nearest first, each list read with the
+     * check that Redis holds the chat and with its boundary. why keys below the boundary are
+     * dropped: none should be listed (a trim removes a message from its chat's and its author's
+     * list in one call); should one be, its message is MySQL's to answer.
+     */
     static Walked nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start, int count,
                           Comparator<OrderKey> nearestFirst, List<List<String>> trace) {
         boolean older = slice.direction() == Slice.Direction.OLDER;
         List<OrderKey> keys = new ArrayList<>();
+        String boundary = null;
         for (String list : lists) {
-            List<String> sortKeys = older
-                    ? OrderIndex.olderInComplete(jedis, slice.chatId(), list, start, count)
-                    : OrderIndex.newerInComplete(jedis, slice.chatId(), list, start.orElseThrow(), count);
+            OrderIndex.Held held = older
+                    ? OrderIndex.olderInHeld(jedis, slice.chatId(), list, start, count)
+                    : OrderIndex.newerInHeld(jedis, slice.chatId(), list, start.orElseThrow(), count);
             if (trace != null) {
                 trace.add(OrderIndex.guardedCommand(slice.chatId(), list, older, start, count));
             }
-            sortKeys.forEach(k -> keys.add(OrderKey.ofSortKey(k)));
+            if (boundary == null) {
+                boundary = held.boundary();
+            }
+            String cut = boundary;
+            held.keys().stream().filter(k -> k.compareTo(cut) >= 0).forEach(k -> keys.add(OrderKey.ofSortKey(k)));
         }
         if (lists.size() > 1) {
             keys.sort(nearestFirst);
         }
         boolean ended = keys.size() < count;
-        return new Walked(keys.size() > count ? keys.subList(0, count) : keys, ended);
+        return new Walked(keys.size() > count ? keys.subList(0, count) : keys, ended, boundary == null ? "" : boundary);
     }
 
     /** The commands of {@link #nearest} for these lists, as explain shows them. */

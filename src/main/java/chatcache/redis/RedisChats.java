@@ -3,6 +3,7 @@ package chatcache.redis;
 import chatcache.chat.Access;
 import chatcache.chat.Chat;
 import chatcache.chat.ChatReplica;
+import chatcache.chat.HeldUnread;
 import chatcache.chat.Member;
 import chatcache.chat.MemberRole;
 import chatcache.chat.ReadMarker;
@@ -67,11 +68,12 @@ public final class RedisChats implements ChatReplica {
     }
 
     @Override
-    public void put(Collection<Chat> chats) {
+    public List<Long> put(Collection<Chat> chats) {
         if (chats.isEmpty()) {
-            return;
+            return List.of();
         }
-        redis.run(WHAT, jedis -> Pipelines.run(jedis, queue -> {
+        return redis.call(WHAT, jedis -> Pipelines.run(jedis, queue -> {
+            Map<Long, Response<Object>> replies = new LinkedHashMap<>();
             for (Chat chat : chats) {
                 List<String> args = new ArrayList<>();
                 args.add(Long.toString(chat.version()));
@@ -79,9 +81,10 @@ public final class RedisChats implements ChatReplica {
                     args.add(k);
                     args.add(v);
                 });
-                queue.script(PUT, List.of(key(chat.id()), USER_CHATS), args);
+                replies.put(chat.id(), queue.script(PUT, List.of(key(chat.id()), USER_CHATS, CacheState.heldKey(chat.id())), args));
             }
-            return () -> null;
+            return () -> replies.entrySet().stream().filter(e -> Long.valueOf(2).equals(e.getValue().get()))
+                    .map(Map.Entry::getKey).toList();
         }));
     }
 
@@ -121,7 +124,7 @@ public final class RedisChats implements ChatReplica {
     }
 
     @Override
-    public List<Unread> unread(long userId, Collection<Long> only) {
+    public List<HeldUnread> unread(long userId, Collection<Long> only) {
         return redis.call(WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
             Response<Boolean> complete = p.exists(CacheState.COMPLETE);
@@ -145,7 +148,7 @@ public final class RedisChats implements ChatReplica {
                 Map<Long, Response<Object>> replies = new LinkedHashMap<>();
                 chats.forEach(chat -> replies.put(chat, OrderIndex.unread(queue, chat, userId)));
                 return () -> {
-                    List<Unread> out = new ArrayList<>();
+                    List<HeldUnread> out = new ArrayList<>();
                     replies.forEach((chat, reply) -> unreadOf(chat, reply.get()).ifPresent(out::add));
                     return out;
                 };
@@ -153,16 +156,30 @@ public final class RedisChats implements ChatReplica {
         });
     }
 
-    /** {marker, count} as the order index answers it; empty when the user is no member (any more). */
+    /**
+     * {marker, count, boundary} as the order index answers it; empty when the user is no member
+     * (any more). MySQL counts below the boundary when the marker lies below it, and the whole
+     * chat when Redis does not hold its messages ('none').
+     */
     @SuppressWarnings("unchecked")
-    private static Optional<Unread> unreadOf(long chatId, Object reply) {
+    private static Optional<HeldUnread> unreadOf(long chatId, Object reply) {
         if (reply == null) {
             return Optional.empty();
         }
-        List<Object> pair = (List<Object>) reply;
-        String marker = pair.get(0) instanceof byte[] b ? SafeEncoder.encode(b) : (String) pair.get(0);
-        long count = (Long) pair.get(1);
-        return Optional.of(new Unread(chatId, count, marker.isEmpty() ? null : OrderKey.ofSortKey(marker).id()));
+        List<Object> triple = (List<Object>) reply;
+        String marker = text(triple.get(0));
+        String boundary = text(triple.get(2));
+        long count = (Long) triple.get(1);
+        Optional<OrderKey> at = marker.isEmpty() ? Optional.empty() : Optional.of(OrderKey.ofSortKey(marker));
+        Optional<OrderKey> below = boundary.equals("none") ? Optional.of(HeldUnread.ABOVE_ALL)
+                : boundary.isEmpty() || (!marker.isEmpty() && marker.compareTo(boundary) >= 0) ? Optional.empty()
+                : Optional.of(OrderKey.ofSortKey(boundary));
+        return Optional.of(new HeldUnread(new Unread(chatId, boundary.equals("none") ? 0 : count, at.map(OrderKey::id).orElse(null)),
+                at, below));
+    }
+
+    private static String text(Object reply) {
+        return reply instanceof byte[] b ? SafeEncoder.encode(b) : (String) reply;
     }
 
     @Override

@@ -3,9 +3,11 @@ package chatcache.redis;
 import chatcache.core.Message;
 import chatcache.events.EventRetention;
 import chatcache.message.Explain;
-import chatcache.message.MessageBackend;
+import chatcache.message.Held;
+import chatcache.message.HeldMessages;
 import chatcache.message.MessageCache;
 import chatcache.message.ReadMarkReplica;
+import chatcache.query.OrderKey;
 import chatcache.query.Slice;
 import chatcache.rediskit.Redis;
 import redis.clients.jedis.JedisPool;
@@ -24,21 +26,27 @@ import java.util.function.Function;
  * (reads and search), {@link ReadMarks}, {@link CacheChecks} (verify and rebuild), and
  * {@link SliceExplain}; this class puts them behind the interfaces the services use.
  */
-public final class RedisMessages implements MessageCache, MessageBackend, ReadMarkReplica {
+public final class RedisMessages implements MessageCache, HeldMessages, ReadMarkReplica {
     private final IndexSearch search;
     private final MessageWrites writes;
     private final MessageSlices slices;
     private final ReadMarks marks;
     private final CacheChecks checks;
 
+    /** Holding whole chats (a window of 0): for tests of other parts. */
+    public RedisMessages(JedisPool pool, SearchIndex index, OrderIndex order, EventRetention events) {
+        this(pool, index, order, events, 0);
+    }
+
     /**
      * @param events how much of each chat's event stream the writes here keep when they append
+     * @param window how many of each chat's newest messages Redis holds (0: all of them)
      */
-    public RedisMessages(JedisPool pool, SearchIndex index, OrderIndex order, EventRetention events) {
+    public RedisMessages(JedisPool pool, SearchIndex index, OrderIndex order, EventRetention events, int window) {
         Redis redis = new Redis(pool);
         List<String> eventArgs = EventAppend.args(events);
         this.search = new IndexSearch(index);
-        this.writes = new MessageWrites(redis, index, order, eventArgs);
+        this.writes = new MessageWrites(redis, index, order, eventArgs, window);
         this.slices = new MessageSlices(redis, search);
         this.marks = new ReadMarks(redis, eventArgs);
         this.checks = new CacheChecks(redis, search, index, order);
@@ -69,14 +77,37 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
         writes.removeAll(ids);
     }
 
+    /** The message if Redis holds it (a message below the chat's boundary is not found here). */
     @Override
     public Optional<Message> find(long chatId, long messageId) {
-        return slices.find(chatId, messageId);
+        return slices.find(chatId, messageId).message();
+    }
+
+    /** The slice among the messages Redis holds (see {@link chatcache.message.RedisRoute} for whole pages). */
+    @Override
+    public List<Message> slice(Slice slice) {
+        return slices.slice(slice, null).messages();
     }
 
     @Override
-    public List<Message> slice(Slice slice) {
-        return slices.slice(slice, null);
+    public Held<List<Message>> sliceHeld(Slice slice) {
+        MessageSlices.Sliced s = slices.slice(slice, null);
+        return new Held<>(s.messages(), place(s.boundary()));
+    }
+
+    @Override
+    public Held<Optional<Message>> findHeld(long chatId, long messageId) {
+        MessageSlices.Found f = slices.find(chatId, messageId);
+        return new Held<>(f.message(), place(f.boundary()));
+    }
+
+    @Override
+    public Optional<OrderKey> boundary(long chatId) {
+        return place(slices.boundary(chatId));
+    }
+
+    private static Optional<OrderKey> place(String boundary) {
+        return boundary.isEmpty() ? Optional.empty() : Optional.of(OrderKey.ofSortKey(boundary));
     }
 
     /** Marks read, and records the marks for MySQL in the same Lua call. */
@@ -100,6 +131,12 @@ public final class RedisMessages implements MessageCache, MessageBackend, ReadMa
     @Override
     public Set<Long> withOtherWords(List<Message> messages) {
         return checks.withOtherWords(messages);
+    }
+
+    @Override
+    public Held<Boolean> window(long chatId) {
+        String boundary = checks.boundary(chatId);
+        return new Held<>(boundary != null, boundary == null ? Optional.empty() : place(boundary));
     }
 
     @Override

@@ -54,13 +54,14 @@ public final class SearchIndex {
     /** Where Redis records the layout of chatcache's keys that it holds. */
     static final String LAYOUT_KEY = "chatcache:layout";
     /**
+     * 6: a window per chat: {@code held:<chat>} says Redis holds the chat's messages from its boundary up.
      * 5: each user's set of chats, per-bucket counts in the order index (read markers).
      * 4: chats and members.
      * 3: hashes also hold their words, and read and words are indexed (filters in FT.SEARCH).
      * 2: order index in buckets of 19-character sort keys, no sort field in hashes or index.
      * (1, never recorded: one sorted set per list of 32-digit keys, and a sortable "sk".)
      */
-    static final String LAYOUT = "5";
+    static final String LAYOUT = "6";
 
     /**
      * A cache written by an older version cannot be read by this one: it is dropped (index,
@@ -87,6 +88,7 @@ public final class SearchIndex {
             unlinkAll(jedis, RedisChats.keyPattern());
             unlinkAll(jedis, RedisChats.USER_CHATS + "*");
             unlinkAll(jedis, ChatEvents.KEY_PREFIX + "*");
+            unlinkAll(jedis, CacheState.heldPattern());
             jedis.del(CacheState.COMPLETE, CacheState.REBUILDING);
         }
         jedis.set(LAYOUT_KEY, LAYOUT);

@@ -25,7 +25,7 @@ final class SliceExplain implements Explain.Translator<List<String>> {
     @Override
     public List<List<String>> find(long chatId, long messageId) {
         return List.of(List.of("HGETALL", MessageHash.key(messageId)), List.of("EXISTS", CacheState.COMPLETE),
-                List.of("SISMEMBER", CacheState.REBUILDING, Long.toString(chatId)));
+                List.of("SISMEMBER", CacheState.REBUILDING, Long.toString(chatId)), List.of("GET", CacheState.heldKey(chatId)));
     }
 
     @Override

@@ -2,8 +2,10 @@ package chatcache.replication;
 
 import chatcache.core.Message;
 import chatcache.message.CacheCompleteness;
+import chatcache.message.Held;
 import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
+import chatcache.query.OrderKey;
 import chatcache.query.Words;
 
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongConsumer;
 
 /**
  * Refills Redis from MySQL and checks that the two agree. A rebuild withdraws the cache's claim
@@ -24,12 +27,16 @@ import java.util.TreeSet;
  */
 public final class CacheRebuild {
     private static final int BATCH = 1000;
+    /** Chats marked, loaded and let back together in a full rebuild. */
+    private static final int CHATS_PER_STEP = 500;
 
     private final MessageStore store;
     private final MessageCache cache;
     private final CacheCompleteness state;
     private final Runnable prepareRedis;
-    private final CacheSync sync;
+    /** How many of each chat's newest messages Redis holds (0: all). */
+    private final int window;
+    private final ChatLoad load;
     private final ChatCopies chats;
     private final Lease lease;
     /** The last rebuild this instance ran (or runs), for metrics; one writer at a time (the lease). */
@@ -60,16 +67,18 @@ public final class CacheRebuild {
     /**
      * @param prepareRedis creates the index and streams if they are missing (after a flush)
      * @param lease        held while rebuilding: instances sharing Redis rebuild one at a time
+     * @param load         loads one chat's window
      */
-    public CacheRebuild(MessageStore store, MessageCache cache, CacheCompleteness state, Runnable prepareRedis,
-                        ChatCopies chats, Lease lease) {
+    CacheRebuild(MessageStore store, MessageCache cache, CacheCompleteness state, Runnable prepareRedis,
+                        ChatCopies chats, Lease lease, ChatLoad load) {
+        this.window = load.window();
+        this.load = load;
         this.store = store;
         this.lease = lease;
         this.chats = chats;
         this.cache = cache;
         this.state = state;
         this.prepareRedis = prepareRedis;
-        this.sync = new CacheSync(store, cache);
     }
 
     /**
@@ -99,43 +108,47 @@ public final class CacheRebuild {
 
     private long rebuildHoldingLease(Optional<Long> chatId, Progress progress) {
         prepareRedis.run();
-        chatId.ifPresentOrElse(state::markChatRebuilding, state::markAllIncomplete);
-        long total = store.count(chatId);
-        long copied = 0;
-        long after = 0;
-        Set<Long> seen = chatId.isPresent() ? new HashSet<>() : null;
+        if (chatId.isEmpty()) {
+            state.markAllIncomplete();
+        }
+        long total = chatId.isPresent() ? Math.min(store.count(chatId), window == 0 ? Long.MAX_VALUE : window)
+                : store.countInWindows(window);
+        long[] copied = {0};
         progress.step(0, total);
-        while (true) {
-            List<Message> batch = store.scan(chatId, after, BATCH);
-            if (batch.isEmpty()) {
-                break;
-            }
-            cache.putAll(batch);
-            // an edit or delete that committed after the scan may have been overtaken by this copy
-            sync.settle(batch.stream().map(Message::id).toList(), batch);
-            after = batch.get(batch.size() - 1).id();
-            copied += batch.size();
-            if (seen != null) {
-                batch.forEach(m -> seen.add(m.id()));
-            }
-            progress.step(copied, Math.max(total, copied));
+        LongConsumer afterBatch = n -> {
+            copied[0] += n;
+            progress.step(copied[0], Math.max(total, copied[0]));
             if (!lease.renew()) {
                 throw new IllegalStateException("the rebuild lease was lost (did Redis lose its data?): rebuild stopped");
             }
-        }
-        // the chats (visibility, members) last: a change meanwhile was copied by its own request
-        // or is in the outbox; copies of one chat settle on its newest version
-        chatId.ifPresentOrElse(id -> chats.copy(List.of(id)), () -> chats.copyAll(n -> { }));
+        };
         if (chatId.isPresent()) {
+            long chat = chatId.get();
+            Set<Long> seen = new HashSet<>();
+            ChatLoad.Loaded loaded = load.load(chat, afterBatch, seen);
+            // the chat (visibility, members) last: a change meanwhile was copied by its own request
+            // or is in the outbox; copies of one chat settle on its newest version
+            chats.copy(List.of(chat));
             // why by sort key, not through each stale id's hash: the hash may be gone, or hold
             // another chat's message under an id MySQL handed out again
-            long chat = chatId.get();
             cache.removeStale(chat, seen, ids -> stillIn(chat, ids));
-            state.markChatComplete(chatId.get());
+            load.complete(chat, loaded);
         } else {
+            List<Long> all = List.copyOf(chatsToHold());
+            for (int from = 0; from < all.size(); from += CHATS_PER_STEP) {
+                load.loadAll(all.subList(from, Math.min(all.size(), from + CHATS_PER_STEP)), afterBatch);
+            }
+            chats.copyAll(n -> { });
             state.markAllComplete();
         }
-        return copied;
+        return copied[0];
+    }
+
+    /** Every chat: those with messages, and those without any yet (their first posts must reach Redis). */
+    private Set<Long> chatsToHold() {
+        Set<Long> all = new TreeSet<>(store.chats());
+        all.addAll(chats.ids());
+        return all;
     }
 
     /** What this instance's rebuild has done: see {@link Status}. */
@@ -161,10 +174,20 @@ public final class CacheRebuild {
     public List<String> verify(Optional<Long> chatId, Progress progress) {
         List<String> drift = new ArrayList<>();
         Checked checked = new Checked(store.count(chatId), progress);
-        for (long chat : chatId.map(List::of).orElseGet(store::chats)) {
-            Tally tally = compareMessages(chat, checked, drift);
+        for (long chat : chatId.map(List::of).orElseGet(() -> List.copyOf(chatsToHold()))) {
+            Held<Boolean> window = cache.window(chat);
+            if (!window.value()) {
+                holdsNothing(chat, drift);
+                checked.add((int) store.count(Optional.of(chat)));
+                continue;
+            }
+            Tally tally = compareMessages(chat, window.boundary(), checked, drift);
             compareOrderIndex(chat, tally, drift);
             compareCounts(chat, tally, drift);
+            if (this.window > 0 && tally.ids().size() > this.window) {
+                drift.add("chat " + chat + ": Redis holds " + tally.ids().size() + " messages, more than its window of "
+                        + this.window);
+            }
         }
         drift.addAll(this.chats.verify(chatId));
         return drift;
@@ -191,8 +214,24 @@ public final class CacheRebuild {
         }
     }
 
-    /** Each message of the chat, field by field, and the words both stores search, in batches. */
-    private Tally compareMessages(long chat, Checked checked, List<String> drift) {
+    /** A chat whose messages Redis does not hold must have nothing of them in Redis. */
+    private void holdsNothing(long chat, List<String> drift) {
+        Set<Long> ordered = cache.orderedIds(chat);
+        if (!ordered.isEmpty()) {
+            drift.add("chat " + chat + ": Redis does not hold the chat but lists messages " + sample(ordered));
+        }
+        long indexed = cache.indexedCount(chat);
+        if (indexed != 0) {
+            drift.add("chat " + chat + ": Redis does not hold the chat but its index holds " + indexed + " of its messages");
+        }
+    }
+
+    /**
+     * Each message of the chat at or above its boundary (all, when Redis holds the whole chat),
+     * field by field, and the words both stores search, in batches; a message below the boundary
+     * must not be in Redis. MySQL's word rows are checked for every message.
+     */
+    private Tally compareMessages(long chat, Optional<OrderKey> boundary, Checked checked, List<String> drift) {
         Set<Long> inMysql = new HashSet<>();
         Map<Long, Set<Long>> byAuthor = new HashMap<>();
         long words = 0;
@@ -201,10 +240,18 @@ public final class CacheRebuild {
         List<Message> batch;
         while (!(batch = store.scan(Optional.of(chat), after, BATCH)).isEmpty()) {
             Map<Long, Message> cached = cache.getAll(batch.stream().map(Message::id).toList());
+            List<Message> inWindow = new ArrayList<>();
             for (Message m : batch) {
+                Message c = cached.get(m.id());
+                if (boundary.map(b -> new OrderKey(m.createdAt(), m.id()).compareTo(b) < 0).orElse(false)) {
+                    if (c != null) {
+                        drift.add("chat " + chat + ": message " + m.id() + " lies below the chat's window but is in Redis");
+                    }
+                    continue;
+                }
+                inWindow.add(m);
                 inMysql.add(m.id());
                 byAuthor.computeIfAbsent(m.userId(), a -> new HashSet<>()).add(m.id());
-                Message c = cached.get(m.id());
                 if (c == null) {
                     drift.add("chat " + chat + ": message " + m.id() + " is missing from Redis");
                 } else if (!c.equals(m)) {
@@ -216,12 +263,12 @@ public final class CacheRebuild {
             if (!missingWords.isEmpty()) {
                 drift.add("chat " + chat + ": MySQL lacks word rows of messages " + sample(missingWords));
             }
-            Set<Long> otherWords = cache.withOtherWords(batch);
+            Set<Long> otherWords = cache.withOtherWords(inWindow);
             if (!otherWords.isEmpty()) {
                 drift.add("chat " + chat + ": Redis holds other words than the text's for messages " + sample(otherWords));
             }
             words += batch.stream().mapToLong(m -> Words.of(m.text()).size()).sum();
-            read += batch.stream().filter(Message::read).count();
+            read += inWindow.stream().filter(Message::read).count();
             after = batch.get(batch.size() - 1).id();
             checked.add(batch.size());
         }

@@ -30,11 +30,25 @@ public final class ChatCopies implements CopyChatToCache {
     private final ChatStore store;
     private final ChatReplica replica;
     private final OutboxAcks acks;
+    private final ChatLoad load;
 
-    public ChatCopies(ChatStore store, ChatReplica replica, OutboxAcks acks) {
+    /** @param load loads the (empty, or nearly) window of a chat new to Redis, so that it is held */
+    ChatCopies(ChatStore store, ChatReplica replica, OutboxAcks acks, ChatLoad load) {
         this.store = store;
         this.replica = replica;
         this.acks = acks;
+        this.load = load;
+    }
+
+    /**
+     * Copies the chats, and holds the messages of those new to Redis. why a load and not just the
+     * mark: a post may have committed between the chat's commit and now, and skipped Redis,
+     * which held nothing of the chat yet; the load finds it in MySQL.
+     */
+    private void put(List<Chat> chats) {
+        for (long created : replica.put(chats)) {
+            load.complete(created, load.load(created, n -> { }, null));
+        }
     }
 
     /** The Redis half of a committed change; when it fails, the outbox relay does it later. */
@@ -44,7 +58,7 @@ public final class ChatCopies implements CopyChatToCache {
             return;
         }
         try {
-            replica.put(List.of(change.chat()));
+            put(List.of(change.chat()));
             acks.ack(change.outboxId());
         } catch (RuntimeException e) {
             log.warn("change to chat {} is in MySQL; its Redis copy waits in the outbox: {}", change.chat().id(), ExceptionText.summary(e));
@@ -57,12 +71,24 @@ public final class ChatCopies implements CopyChatToCache {
             return;
         }
         List<Chat> present = store.load(chatIds);
-        replica.put(present);
+        put(present);
         Set<Long> gone = new HashSet<>(chatIds);
         present.forEach(c -> gone.remove(c.id()));
         if (!gone.isEmpty()) {
             replica.remove(gone);
         }
+    }
+
+    /** The id of every chat MySQL holds. */
+    public List<Long> ids() {
+        List<Long> all = new ArrayList<>();
+        long after = 0;
+        List<Long> ids;
+        while (!(ids = store.ids(after, BATCH)).isEmpty()) {
+            all.addAll(ids);
+            after = ids.get(ids.size() - 1);
+        }
+        return all;
     }
 
     /** Copies every chat; returns how many. */

@@ -59,10 +59,11 @@ public final class Replication implements AutoCloseable {
                        ReadMarkReplica mysqlMarks, ReadMarkReplica redisMarks,
                        Consumer<Collection<ReadMarker>> markersToMysql,
                        ChatStore chatStore, ChatReplica chatReplica, Consumer<Set<Long>> chatsCopied,
-                       Runnable prepareRedis, Tunables.Relays relays, RelayBatches batches) {
+                       Runnable prepareRedis, Tunables.Relays relays, int window, RelayBatches batches) {
         this.instance = instance;
         this.requestCopies = new RequestCopies(store, cache, redisMarks, acks);
-        this.chatCopies = new ChatCopies(chatStore, chatReplica, acks);
+        ChatLoad load = new ChatLoad(store, cache, state, window);
+        this.chatCopies = new ChatCopies(chatStore, chatReplica, acks, load);
         this.relay = new CacheRelay(store, cache, acks, clock, relays.outboxIntervalMillis(), relays.outboxGraceMillis(), ids -> {
             chatCopies.copy(ids);
             chatsCopied.accept(ids);
@@ -70,7 +71,7 @@ public final class Replication implements AutoCloseable {
         this.readMarks = new ReadMarkRelay(redisPool, instance, mysqlMarks, markersToMysql,
                 relays.readMarkGatherMillis(), relays.readMarkClaimMillis(), batches);
         this.rebuild = new CacheRebuild(store, cache, state, prepareRedis, chatCopies,
-                new Lease(redisPool, "chatcache:lease:rebuild", instance, REBUILD_LEASE_MILLIS));
+                new Lease(redisPool, "chatcache:lease:rebuild", instance, REBUILD_LEASE_MILLIS), load);
         this.guard = new CacheGuard(state, rebuild);
     }
 

@@ -68,11 +68,29 @@ final class MessageJson {
         });
     }
 
-    /** {"mysql": [{"sql", "parameters"}, ...], "redis": [[command, arg, ...], ...]}. */
+    /**
+     * {"mysql": [{"sql", "parameters"}, ...], "redis": [[command, arg, ...], ...], "continuation":
+     * [{"sql", "parameters"}, ...]} (the MySQL part of a page that reached below Redis's window).
+     */
     private static void writeExplain(JsonGenerator g, Explain explain) throws IOException {
         g.writeObjectFieldStart("explain");
-        g.writeArrayFieldStart("mysql");
-        for (Explain.Statement s : explain.mysql()) {
+        writeStatements(g, "mysql", explain.mysql());
+        g.writeArrayFieldStart("redis");
+        for (List<String> command : explain.redis()) {
+            g.writeStartArray();
+            for (String arg : command) {
+                g.writeString(arg);
+            }
+            g.writeEndArray();
+        }
+        g.writeEndArray();
+        writeStatements(g, "continuation", explain.continuation());
+        g.writeEndObject();
+    }
+
+    private static void writeStatements(JsonGenerator g, String name, List<Explain.Statement> statements) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (Explain.Statement s : statements) {
             g.writeStartObject();
             g.writeStringField("sql", s.sql());
             g.writeArrayFieldStart("parameters");
@@ -87,16 +105,6 @@ final class MessageJson {
             g.writeEndObject();
         }
         g.writeEndArray();
-        g.writeArrayFieldStart("redis");
-        for (List<String> command : explain.redis()) {
-            g.writeStartArray();
-            for (String arg : command) {
-                g.writeString(arg);
-            }
-            g.writeEndArray();
-        }
-        g.writeEndArray();
-        g.writeEndObject();
     }
 
     private static void writeMessage(JsonGenerator g, Message m, Boolean readByMe) throws IOException {

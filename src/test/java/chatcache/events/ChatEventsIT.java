@@ -173,7 +173,7 @@ class ChatEventsIT extends FreshStores {
         assertEquals(List.of(Map.of(ChatEvents.TYPE, ChatEvents.RESET, ChatEvents.REASON, ChatEvents.CHAT_REBUILT)), added);
         assertEquals(Optional.of("will differ"), stores.cache.redisMessages().find(CHAT, edited.id()).map(Message::text),
                 "the rebuild did mend the chat");
-        stores.cache.cacheState().markChatComplete(CHAT); // not marked any more: nothing to tell
+        stores.cache.cacheState().markChatComplete(CHAT, java.util.Optional.empty()); // not marked any more: nothing to tell
         assertEquals(before + 1, events(CHAT).size());
     }
 

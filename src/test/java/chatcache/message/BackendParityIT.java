@@ -11,7 +11,8 @@ import chatcache.support.TestStores;
 import chatcache.user.Caller;
 import chatcache.user.Role;
 import chatcache.user.User;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,12 +32,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BackendParityIT {
     private static final int CASES = 2_000;
 
-    private final TestStores stores = TestStores.get();
+    /** The program under test: Redis holding whole chats (0), or a window of each (7 and 64: the chats cross it). */
+    private TestStores stores;
     private final List<Message> posted = new ArrayList<>();
 
-    @Test
-    void bothBackendsAgreeOnRandomCriteria() {
-        long seed = Seeds.announced("BackendParityIT");
+    @ParameterizedTest(name = "window {0}")
+    @ValueSource(ints = {0, 7, 64})
+    void bothBackendsAgreeOnRandomCriteria(int window) {
+        stores = TestStores.withWindow(window);
+        long seed = Seeds.announced("BackendParityIT, window " + window);
         Random random = new Random(seed);
         stores.reset();
         posted.clear();
@@ -48,13 +52,14 @@ class BackendParityIT {
         int chats = 4;
         MessageService service = stores.cache.messages();
         MessageBackend mysql = stores.cache.mysqlMessages();
-        MessageBackend redis = stores.cache.redisMessages();
+        MessageBackend redis = stores.cache.redisRoute();
 
         postRandom(random, users, chats, 250);
         int nonEmpty = 0;
         int marked = 0;
+        java.util.Map<String, Integer> sources = new java.util.TreeMap<>();
         for (int i = 0; i < CASES; i++) {
-            String where = "seed " + seed + ", case " + i;
+            String where = "window " + window + ", seed " + seed + ", case " + i;
             if (i % 100 == 99) {
                 postRandom(random, users, chats, 20);
             }
@@ -90,15 +95,31 @@ class BackendParityIT {
                 MessageBackend through = random.nextBoolean() ? mysql : redis;
                 FetchResult fetched = service.fetchFrom(through, criteria, caller);
                 assertEquals(fromMysql.messages(), fetched.messages(), where + ": a fetch shows the state before marking");
+                if (through == redis) {
+                    sources.merge(fetched.source(), 1, Integer::sum);
+                }
                 List<Long> marks = MessageService.unreadByOthers(fetched.messages(), caller.user());
                 marked += marks.size();
                 posted.replaceAll(m -> marks.contains(m.id()) ? m.withRead(true) : m);
                 stores.cache.readMarks().drain();
             }
         }
-        System.out.println("BackendParityIT: " + CASES + " cases, " + nonEmpty + " non-empty, " + marked + " read marks");
+        System.out.println("BackendParityIT, window " + window + ": " + CASES + " cases, " + nonEmpty + " non-empty, "
+                + marked + " read marks, Redis-route pages by source " + sources);
         assertTrue(nonEmpty > CASES / 2, "seed " + seed + ": the random cases should mostly find messages");
         assertTrue(marked > 0, "seed " + seed + ": some fetches should have marked messages read");
+        for (long chat = 1; chat <= chats; chat++) {
+            long c = chat;
+            int held = stores.cache.redisMessages().orderedIds(c).size();
+            assertTrue(window == 0 ? held == posted.stream().filter(m -> m.chatId() == c).count() : held <= window,
+                    "window " + window + ": Redis holds " + held + " messages of chat " + chat);
+        }
+        if (window == 7) {
+            assertTrue(sources.getOrDefault("redis+mysql", 0) > 0 && sources.getOrDefault("mysql", 0) > 0,
+                    "seed " + seed + ": with a window of 7, pages should cross it: " + sources);
+        } else if (window == 0) {
+            assertEquals(java.util.Set.of("redis"), sources.keySet(), "seed " + seed + ": whole chats are Redis's alone");
+        }
     }
 
     /**
@@ -213,9 +234,11 @@ class BackendParityIT {
     }
 
     /** Walks random chats and filters down and up on both backends: no gap, no duplicate, same pages. */
-    @Test
-    void walksOfWholeChatsAgreeAndCoverEveryMessageOnce() {
-        long seed = Seeds.announced("BackendParityIT walks");
+    @ParameterizedTest(name = "window {0}")
+    @ValueSource(ints = {0, 7, 64})
+    void walksOfWholeChatsAgreeAndCoverEveryMessageOnce(int window) {
+        stores = TestStores.withWindow(window);
+        long seed = Seeds.announced("BackendParityIT walks, window " + window);
         Random random = new Random(seed);
         stores.reset();
         posted.clear();
@@ -225,12 +248,12 @@ class BackendParityIT {
         }
         postRandom(random, users, 3, 240);
         MessageBackend mysql = stores.cache.mysqlMessages();
-        MessageBackend redis = stores.cache.redisMessages();
+        MessageBackend redis = stores.cache.redisRoute();
         for (int walk = 0; walk < 30; walk++) {
             long chatId = 1 + random.nextInt(3);
             List<Filter> author = randomFilters(random, users, posted);
             int limit = 1 + random.nextInt(random.nextBoolean() ? 4 : 30);
-            String where = "seed " + seed + ", walk " + walk + " of chat " + chatId + " by " + author + " limit " + limit;
+            String where = "window " + window + ", seed " + seed + ", walk " + walk + " of chat " + chatId + " by " + author + " limit " + limit;
             // every matching message, newest first (a chat may hold more than one page of 100)
             SearchCriteria all = new SearchCriteria(chatId, author, 1, Position.LATEST);
             List<Long> expected = ids(posted.stream().filter(all::matches).sorted(ExpectedPages.NEWEST_FIRST).toList());

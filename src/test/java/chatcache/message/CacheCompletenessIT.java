@@ -70,7 +70,7 @@ class CacheCompletenessIT extends FreshStores {
         stores.cache.cacheState().markChatRebuilding(1);
         assertEquals("mysql", stores.cache.messages().fetch(chat(1), Caller.ANONYMOUS).source());
         assertEquals("redis", stores.cache.messages().fetch(chat(2), Caller.ANONYMOUS).source());
-        stores.cache.cacheState().markChatComplete(1);
+        stores.cache.cacheState().markChatComplete(1, java.util.Optional.empty());
         assertEquals("redis", stores.cache.messages().fetch(chat(1), Caller.ANONYMOUS).source());
     }
 

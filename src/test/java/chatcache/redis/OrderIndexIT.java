@@ -143,29 +143,38 @@ class OrderIndexIT {
 
     /** why: the read path learns what Redis holds from this check; a wrong answer would serve a partial copy. */
     @Test
-    void aGuardedReadAnswersOnlyWhileTheCacheHoldsTheWholeChat() {
+    void aGuardedReadAnswersOnlyWhileTheCacheHoldsTheChatAndSaysFromWhere() {
         String key = MessageOrder.sortKey(1_700_000_000_000L, 9);
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
             Transactions.run(jedis, "add", j -> tx -> index.add(tx, LIST, key));
-            assertEquals(List.of(key), OrderIndex.olderInComplete(jedis, 77, LIST, Optional.empty(), 5));
-            assertEquals(List.of(), OrderIndex.newerInComplete(jedis, 77, LIST, key, 5));
+            assertEquals(List.of(key), OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5).keys());
+            assertEquals(List.of(), OrderIndex.newerInHeld(jedis, 77, LIST, key, 5).keys());
 
             stores.cache.cacheState().markChatRebuilding(77);
-            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInComplete(jedis, 77, LIST, Optional.empty(), 5));
-            assertThrows(CacheIncompleteException.class, () -> OrderIndex.newerInComplete(jedis, 77, LIST, key, 5));
-            assertEquals(List.of(), OrderIndex.olderInComplete(jedis, 78, OrderIndex.chatList(78), Optional.empty(), 5),
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5).keys());
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.newerInHeld(jedis, 77, LIST, key, 5));
+            assertEquals(List.of(), OrderIndex.olderInHeld(jedis, 78, OrderIndex.chatList(78), Optional.empty(), 5).keys(),
                     "another chat is not being rebuilt");
             assertEquals(List.of(key), OrderIndex.older(jedis, LIST, Optional.empty(), 5), "unguarded reads, for checks");
-            stores.cache.cacheState().markChatComplete(77);
-            assertEquals(List.of(key), OrderIndex.olderInComplete(jedis, 77, LIST, Optional.empty(), 5));
+            stores.cache.cacheState().markChatComplete(77, Optional.empty());
+            assertEquals(new OrderIndex.Held("", List.of(key)), OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5),
+                    "the whole chat held: the boundary is empty");
+
+            jedis.set(CacheState.heldKey(77), key);
+            assertEquals(new OrderIndex.Held(key, List.of(key)), OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5),
+                    "the boundary comes with the keys");
+            jedis.del(CacheState.heldKey(77));
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5),
+                    "a chat Redis does not hold");
+            jedis.set(CacheState.heldKey(77), "");
 
             stores.cache.cacheState().markAllIncomplete();
-            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInComplete(jedis, 78, OrderIndex.chatList(78), Optional.empty(), 5));
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, 78, OrderIndex.chatList(78), Optional.empty(), 5));
             jedis.scriptFlush();
-            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInComplete(jedis, 77, LIST, Optional.empty(), 5),
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5),
                     "after reloading a script Redis forgot");
             stores.cache.cacheState().markAllComplete();
-            assertEquals(List.of(key), OrderIndex.olderInComplete(jedis, 77, LIST, Optional.empty(), 5));
+            assertEquals(List.of(key), OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5).keys());
         }
     }
 

@@ -28,16 +28,17 @@ import java.util.Optional;
  */
 public final class TestStores {
     private static TestStores instance;
+    private static final java.util.Map<Integer, TestStores> byWindow = new java.util.HashMap<>();
 
     public final TestClock clock = new TestClock();
     public final ChatCache cache;
 
-    private TestStores() {
+    private TestStores(java.util.Map<String, String> env) {
         // why: Hibernate logs through jboss-logging; route it like the program does
         System.setProperty("org.jboss.logging.provider", "slf4j");
         Config config;
         try {
-            config = Config.fromEnv(System.getenv());
+            config = Config.fromEnv(env);
         } catch (InvalidConfigException e) {
             throw new IllegalStateException("tests need the private servers: run ./dev test (" + e.getMessage() + ")", e);
         }
@@ -46,9 +47,22 @@ public final class TestStores {
 
     public static synchronized TestStores get() {
         if (instance == null) {
-            instance = new TestStores();
+            instance = new TestStores(System.getenv());
         }
         return instance;
+    }
+
+    /**
+     * The program wired over the same servers with Redis holding a window of this many messages of
+     * each chat (CHATCACHE_CACHE_WINDOW; 0: whole chats): for the contract and parity suites,
+     * whose small chats must cross the window's boundary. {@link #reset()} rebuilds with it.
+     */
+    public static synchronized TestStores withWindow(int window) {
+        return byWindow.computeIfAbsent(window, w -> {
+            java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+            env.put("CHATCACHE_CACHE_WINDOW", Integer.toString(w));
+            return new TestStores(env);
+        });
     }
 
     /** Empties both stores and recreates the index and the read-mark stream. */

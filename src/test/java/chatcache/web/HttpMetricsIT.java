@@ -163,7 +163,7 @@ class HttpMetricsIT extends LiveApp {
         try {
             assertEquals("mysql", fetchAs(null));
         } finally {
-            stores.cache.cacheState().markChatComplete(chat);
+            stores.cache.cacheState().markChatComplete(chat, java.util.Optional.empty());
         }
         assertEquals("redis", fetchAs(null));
         Scrape after = scrape();

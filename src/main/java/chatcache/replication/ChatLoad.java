@@ -1,0 +1,107 @@
+package chatcache.replication;
+
+import chatcache.core.Message;
+import chatcache.message.CacheCompleteness;
+import chatcache.message.MessageCache;
+import chatcache.message.MessageStore;
+import chatcache.query.OrderKey;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongConsumer;
+
+/**
+ * Loads one chat's window into Redis: its newest {@code window} messages (all when 0), newest
+ * first, in batches, while its readers are answered by MySQL; then its readers go to Redis again.
+ *
+ * <p>why exact: the chat is marked held (boundary "") and being rebuilt in one step before MySQL
+ * is read, so a message committed after that is written by its own writer, and one committed
+ * before is found by the load; each batch is settled against MySQL (a delete or edit may overtake
+ * a copy). The boundary is set to the oldest message loaded when MySQL holds older ones, in the
+ * call that lets readers back; a trim meanwhile (posts while loading) may only have moved it up.
+ */
+final class ChatLoad {
+    private static final int BATCH = 1000;
+
+    private final MessageStore store;
+    private final MessageCache cache;
+    private final CacheCompleteness state;
+    private final CacheSync sync;
+    private final int window;
+
+    ChatLoad(MessageStore store, MessageCache cache, CacheCompleteness state, int window) {
+        this.store = store;
+        this.cache = cache;
+        this.state = state;
+        this.sync = new CacheSync(store, cache);
+        this.window = window;
+    }
+
+    /** How many of each chat's newest messages Redis holds (0: all). */
+    int window() {
+        return window;
+    }
+
+    /**
+     * Marks the chat rebuilding; loads its window, calling {@code afterBatch} with each batch's
+     * size and adding the ids loaded to {@code ids} (unless null); returns what was loaded.
+     */
+    Loaded load(long chatId, LongConsumer afterBatch, Set<Long> ids) {
+        state.markChatRebuilding(chatId);
+        return loadMarked(chatId, afterBatch, ids);
+    }
+
+    /**
+     * Loads many chats' windows and lets their readers back on Redis, marking and ending them
+     * together: chats without messages (most, on a new or small service) cost nothing of their own.
+     */
+    void loadAll(List<Long> chatIds, LongConsumer afterBatch) {
+        state.markChatsRebuilding(chatIds);
+        Map<Long, Optional<OrderKey>> ends = new HashMap<>();
+        Set<Long> withMessages = store.withMessages(chatIds);
+        for (long chat : chatIds) {
+            ends.put(chat, withMessages.contains(chat) ? loadMarked(chat, afterBatch, null).oldestWhenMore() : Optional.empty());
+        }
+        state.markChatsComplete(ends);
+    }
+
+    private Loaded loadMarked(long chatId, LongConsumer afterBatch, Set<Long> ids) {
+        Optional<OrderKey> below = Optional.empty();
+        long loaded = 0;
+        boolean older = false;
+        while (true) {
+            int want = window == 0 ? BATCH : (int) Math.min(BATCH, window - loaded);
+            // one more than wanted: whether MySQL holds older messages than the window
+            List<Message> batch = store.newest(chatId, below, want + 1);
+            older = batch.size() > want;
+            List<Message> take = older ? batch.subList(0, want) : batch;
+            if (!take.isEmpty()) {
+                cache.putAll(take);
+                sync.settle(take.stream().map(Message::id).toList(), take);
+                Message last = take.get(take.size() - 1);
+                below = Optional.of(new OrderKey(last.createdAt(), last.id()));
+                loaded += take.size();
+                if (ids != null) {
+                    take.forEach(m -> ids.add(m.id()));
+                }
+                afterBatch.accept(take.size());
+            }
+            if (!older || (window > 0 && loaded >= window)) {
+                break;
+            }
+        }
+        return new Loaded(loaded, older ? below : Optional.empty());
+    }
+
+    /** Ends the load: the boundary, and readers back on Redis. */
+    void complete(long chatId, Loaded loaded) {
+        state.markChatComplete(chatId, loaded.oldestWhenMore());
+    }
+
+    /** How many messages were loaded, and the oldest of them when MySQL holds older ones. */
+    record Loaded(long count, Optional<OrderKey> oldestWhenMore) {
+    }
+}
