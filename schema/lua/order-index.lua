@@ -32,8 +32,8 @@
 -- older and newer may be guarded: KEYS[2] = the marker of a complete cache, KEYS[3] = the set of
 -- chats being rebuilt, KEYS[4] = the chat's held key (held:C, whose value is its boundary: the
 -- sort key of the oldest message Redis holds of it, '' when it holds the whole chat), ARGV[4] =
--- the list's chat. Unless the cache holds that chat, the reply is an INCOMPLETE error and nothing
--- is read; else the reply is the boundary, then the keys. why here: the reader learns what the
+-- the list's chat. Unless the cache holds that chat, the reply is an INCOMPLETE error (NOTHELD
+-- when only the chat's held key is missing) and nothing is read; else the reply is the boundary, then the keys. why here: the reader learns what the
 -- cache holds, where its window ends, and which messages to fetch in one round trip, atomically.
 --
 --   held   KEYS[2] = the chat's held key, ARGV[2] = bucket size, ARGV[3..] = sort keys: add,
@@ -55,7 +55,7 @@ local boundary
 if KEYS[4] and (op == 'older' or op == 'newer') then
   boundary = redis.call('GET', KEYS[4])
   if not boundary then
-    return redis.error_reply('INCOMPLETE the cache does not hold chat ' .. ARGV[4])
+    return redis.error_reply('NOTHELD Redis does not hold the messages of chat ' .. ARGV[4])
   end
 end
 

@@ -95,7 +95,7 @@ public final class ChatCache implements AutoCloseable {
             this.messages = new MessageService(clock, mysqlMessages, redisMessages, replication.requestCopies(),
                     mysqlMessages, redisRoute, MessageService.AfterCommit.NOTHING,
                     new Explain.Translators(MySqlMessages.translator(), redisMessages.translator()),
-                    new MySqlIdempotencyKeys(database.sessionFactory()));
+                    new MySqlIdempotencyKeys(database.sessionFactory()), replication.warmer());
             MySqlUsers users = new MySqlUsers(database.sessionFactory());
             RedisTokens tokens = new RedisTokens(redisPool);
             this.authenticator = new Authenticator(users, tokens, clock);

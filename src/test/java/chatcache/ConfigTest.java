@@ -96,6 +96,7 @@ class ConfigTest {
             {"CHATCACHE_MAX_CONNECTIONS_PER_ADDRESS", "64", "0"},
             {"CHATCACHE_EVENTS_MAX_PER_CHAT", "500", "0"},
             {"CHATCACHE_EVENTS_RETENTION_MS", "60000", "999"},
+            {"CHATCACHE_CACHE_WINDOW", "0", "-1"},
     };
 
     @Test

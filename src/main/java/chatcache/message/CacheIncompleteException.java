@@ -8,6 +8,10 @@ import chatcache.core.BackendUnavailableException;
  */
 public class CacheIncompleteException extends BackendUnavailableException {
     public CacheIncompleteException(long chatId) {
-        super("the cache does not hold chat " + chatId + " completely", null);
+        this(chatId, "the cache does not hold chat " + chatId + " completely");
+    }
+
+    protected CacheIncompleteException(long chatId, String message) {
+        super(message, null);
     }
 }

@@ -12,8 +12,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * complete cache every count stays 0: a supported query answered by MySQL there is a bug.
  */
 public final class Fallbacks {
-    /** Why: the chat is not wholly cached (cold start, flush, rebuild), or the cause Redis gave. */
-    public enum Cause { INCOMPLETE, UNREACHABLE, TIMEOUT, DISAGREEMENT, UNREADABLE, FAILED }
+    /**
+     * Why: the cache is not complete (cold start, flush, the chat being rebuilt), Redis holds none
+     * of the chat's messages (cold: it is loaded for the next reads), or the cause Redis gave.
+     */
+    public enum Cause { INCOMPLETE, COLD, UNREACHABLE, TIMEOUT, DISAGREEMENT, UNREADABLE, FAILED }
 
     private final AtomicLongArray counts = new AtomicLongArray(Cause.values().length);
 

@@ -35,6 +35,12 @@ public interface MessageCache {
      */
     Held<Boolean> window(long chatId);
 
+    /**
+     * Redis stops holding the chat's messages (readers go to MySQL, writes skip Redis, from this
+     * call on), then deletes them in batches; returns how many. The caller holds the chat's lock.
+     */
+    long drop(long chatId);
+
     /** The ids in a chat's order index. */
     Set<Long> orderedIds(long chatId);
 

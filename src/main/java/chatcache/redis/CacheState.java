@@ -30,6 +30,8 @@ public final class CacheState implements CacheCompleteness {
     public static final String COMPLETE = "chatcache:complete";
     static final String REBUILDING = "chatcache:rebuilding";
     private static final String HELD_PREFIX = "held:";
+    /** When each chat Redis holds was last read (a sorted set, by epoch ms): eviction takes the oldest. */
+    static final String READS = "chatcache:chat-reads";
 
     /**
      * The key whose existence says that Redis holds a chat's messages, and whose value is the

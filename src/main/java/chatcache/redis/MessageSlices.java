@@ -3,6 +3,7 @@ package chatcache.redis;
 import chatcache.core.BackendUnavailableException;
 import chatcache.core.Message;
 import chatcache.message.CacheIncompleteException;
+import chatcache.message.ChatNotHeldException;
 import chatcache.query.Filter;
 import chatcache.query.OrderKey;
 import chatcache.query.Slice;
@@ -52,9 +53,7 @@ final class MessageSlices {
             Supplier<Boolean> complete = CacheState.holds(p, chatId);
             Response<String> boundary = p.get(CacheState.heldKey(chatId));
             p.sync();
-            if (!complete.get() || boundary.get() == null) {
-                throw new CacheIncompleteException(chatId);
-            }
+            requireHeld(chatId, complete.get(), boundary.get());
             Map<String, String> fields = hash.get();
             Optional<Message> message = MessageHash.isMessage(fields)
                     ? Optional.of(MessageHash.toMessage(key, fields)).filter(m -> m.chatId() == chatId)
@@ -70,11 +69,18 @@ final class MessageSlices {
             Supplier<Boolean> complete = CacheState.holds(p, chatId);
             Response<String> boundary = p.get(CacheState.heldKey(chatId));
             p.sync();
-            if (!complete.get() || boundary.get() == null) {
-                throw new CacheIncompleteException(chatId);
-            }
+            requireHeld(chatId, complete.get(), boundary.get());
             return boundary.get();
         });
+    }
+
+    private static void requireHeld(long chatId, boolean complete, String boundary) {
+        if (!complete) {
+            throw new CacheIncompleteException(chatId);
+        }
+        if (boundary == null) {
+            throw new ChatNotHeldException(chatId);
+        }
     }
 
     /**

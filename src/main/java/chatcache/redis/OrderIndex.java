@@ -1,6 +1,7 @@
 package chatcache.redis;
 
 import chatcache.message.CacheIncompleteException;
+import chatcache.message.ChatNotHeldException;
 import chatcache.rediskit.CommandQueue;
 import chatcache.rediskit.LuaScript;
 import redis.clients.jedis.Jedis;
@@ -33,6 +34,8 @@ public final class OrderIndex {
             "local MESSAGE_PREFIX = '" + MessageHash.KEY_PREFIX + "'\n");
     /** The error the script answers a guarded read of a chat the cache does not hold completely. */
     private static final String INCOMPLETE = "INCOMPLETE";
+    /** The error it answers when only the chat's held key is missing: Redis holds none of its messages. */
+    private static final String NOT_HELD = "NOTHELD";
     /**
      * Redis's default zset-max-listpack-entries: a bucket larger than the server's limit still
      * works, but as a skiplist, with the memory of one.
@@ -169,6 +172,9 @@ public final class OrderIndex {
         } catch (JedisDataException e) {
             if (String.valueOf(e.getMessage()).startsWith(INCOMPLETE)) {
                 throw new CacheIncompleteException(chatId);
+            }
+            if (String.valueOf(e.getMessage()).startsWith(NOT_HELD)) {
+                throw new ChatNotHeldException(chatId);
             }
             throw e;
         }

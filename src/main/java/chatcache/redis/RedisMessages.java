@@ -32,6 +32,7 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     private final MessageSlices slices;
     private final ReadMarks marks;
     private final CacheChecks checks;
+    private final ChatDrop drops;
 
     /** Holding whole chats (a window of 0): for tests of other parts. */
     public RedisMessages(JedisPool pool, SearchIndex index, OrderIndex order, EventRetention events) {
@@ -50,6 +51,7 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
         this.slices = new MessageSlices(redis, search);
         this.marks = new ReadMarks(redis, eventArgs);
         this.checks = new CacheChecks(redis, search, index, order);
+        this.drops = new ChatDrop(redis, index);
     }
 
     @Override
@@ -131,6 +133,11 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     @Override
     public Set<Long> withOtherWords(List<Message> messages) {
         return checks.withOtherWords(messages);
+    }
+
+    @Override
+    public long drop(long chatId) {
+        return drops.drop(chatId);
     }
 
     @Override

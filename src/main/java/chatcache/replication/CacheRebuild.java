@@ -62,6 +62,10 @@ public final class CacheRebuild {
         AlreadyRunning(String holder) {
             super("a rebuild by " + holder + " is running; readers get MySQL until it is done");
         }
+
+        AlreadyRunning(String what, boolean ofAChat) {
+            super(what + " is running; readers of the chat get MySQL until it is done");
+        }
     }
 
     /**
@@ -125,17 +129,21 @@ public final class CacheRebuild {
         if (chatId.isPresent()) {
             long chat = chatId.get();
             Set<Long> seen = new HashSet<>();
-            ChatLoad.Loaded loaded = load.load(chat, afterBatch, seen);
-            // the chat (visibility, members) last: a change meanwhile was copied by its own request
-            // or is in the outbox; copies of one chat settle on its newest version
-            chats.copy(List.of(chat));
-            // why by sort key, not through each stale id's hash: the hash may be gone, or hold
-            // another chat's message under an id MySQL handed out again
-            cache.removeStale(chat, seen, ids -> stillIn(chat, ids));
-            load.complete(chat, loaded);
+            Optional<ChatLoad.Loaded> loaded = load.load(chat, afterBatch, seen, l -> {
+                // the chat (visibility, members) last: a change meanwhile was copied by its own request
+                // or is in the outbox; copies of one chat settle on its newest version
+                chats.copy(List.of(chat));
+                // why by sort key, not through each stale id's hash: the hash may be gone, or hold
+                // another chat's message under an id MySQL handed out again
+                cache.removeStale(chat, seen, ids -> stillIn(chat, ids));
+            });
+            if (loaded.isEmpty()) {
+                throw new AlreadyRunning("a load or eviction of chat " + chat, true);
+            }
         } else {
             List<Long> all = List.copyOf(chatsToHold());
             for (int from = 0; from < all.size(); from += CHATS_PER_STEP) {
+                // a chat another instance loads or evicts meanwhile is left to it
                 load.loadAll(all.subList(from, Math.min(all.size(), from + CHATS_PER_STEP)), afterBatch);
             }
             chats.copyAll(n -> { });

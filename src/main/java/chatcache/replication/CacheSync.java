@@ -61,15 +61,22 @@ final class CacheSync {
         }
     }
 
-    /** why: read marks are monotonic and travel on their own paths; only content is compared. */
-    private static boolean sameContent(List<Message> a, List<Message> b) {
-        if (a.size() != b.size()) {
+    /**
+     * Whether {@code now} (MySQL) holds what {@code written} (Redis) got: the same content, and no
+     * read mark MySQL has that the copy lacks. why marks too: a mark made on the MySQL path while
+     * a chat was being loaded found no hash to copy itself to; read marks only ever go from unread
+     * to read, so a copy that lacks one is written again (one Redis has and MySQL lacks is on its
+     * way through the read-mark stream).
+     */
+    private static boolean sameContent(List<Message> now, List<Message> written) {
+        if (now.size() != written.size()) {
             return false;
         }
-        Set<Message> left = new HashSet<>();
-        a.forEach(m -> left.add(m.withRead(false)));
-        for (Message m : b) {
-            if (!left.contains(Objects.requireNonNull(m).withRead(false))) {
+        java.util.Map<Long, Message> copied = new java.util.HashMap<>();
+        written.forEach(m -> copied.put(Objects.requireNonNull(m).id(), m));
+        for (Message m : now) {
+            Message c = copied.get(m.id());
+            if (c == null || !c.withRead(false).equals(m.withRead(false)) || (m.read() && !c.read())) {
                 return false;
             }
         }

@@ -47,7 +47,7 @@ public final class ChatCopies implements CopyChatToCache {
      */
     private void put(List<Chat> chats) {
         for (long created : replica.put(chats)) {
-            load.complete(created, load.load(created, n -> { }, null));
+            load.load(created, n -> { }, null, loaded -> { }); // a chat another loads is left to it
         }
     }
 

@@ -6,22 +6,26 @@ import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
 import chatcache.query.OrderKey;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
- * Loads one chat's window into Redis: its newest {@code window} messages (all when 0), newest
- * first, in batches, while its readers are answered by MySQL; then its readers go to Redis again.
+ * Loads chats' windows into Redis: each chat's newest {@code window} messages (all when 0),
+ * newest first, in batches, while its readers are answered by MySQL; then its readers go to
+ * Redis again. One loader or evictor per chat at a time, across instances ({@link ChatLocks}): a
+ * chat another holds is left to it.
  *
- * <p>why exact: the chat is marked held (boundary "") and being rebuilt in one step before MySQL
- * is read, so a message committed after that is written by its own writer, and one committed
- * before is found by the load; each batch is settled against MySQL (a delete or edit may overtake
- * a copy). The boundary is set to the oldest message loaded when MySQL holds older ones, in the
- * call that lets readers back; a trim meanwhile (posts while loading) may only have moved it up.
+ * <p>why exact: the chat is marked held (boundary "") and being rebuilt before MySQL is read, so
+ * a message committed after that is written by its own writer, and one committed before is found
+ * by the load; each batch is settled against MySQL (a delete or edit may overtake a copy). The
+ * boundary is set to the oldest message loaded when MySQL holds older ones, in the call that lets
+ * readers back; a trim meanwhile (posts while loading) may only have moved it up.
  */
 final class ChatLoad {
     private static final int BATCH = 1000;
@@ -29,13 +33,15 @@ final class ChatLoad {
     private final MessageStore store;
     private final MessageCache cache;
     private final CacheCompleteness state;
+    private final ChatLocks locks;
     private final CacheSync sync;
     private final int window;
 
-    ChatLoad(MessageStore store, MessageCache cache, CacheCompleteness state, int window) {
+    ChatLoad(MessageStore store, MessageCache cache, CacheCompleteness state, ChatLocks locks, int window) {
         this.store = store;
         this.cache = cache;
         this.state = state;
+        this.locks = locks;
         this.sync = new CacheSync(store, cache);
         this.window = window;
     }
@@ -45,33 +51,63 @@ final class ChatLoad {
         return window;
     }
 
-    /**
-     * Marks the chat rebuilding; loads its window, calling {@code afterBatch} with each batch's
-     * size and adding the ids loaded to {@code ids} (unless null); returns what was loaded.
-     */
-    Loaded load(long chatId, LongConsumer afterBatch, Set<Long> ids) {
-        state.markChatRebuilding(chatId);
-        return loadMarked(chatId, afterBatch, ids);
+    /** How many messages were loaded, and the oldest of them when MySQL holds older ones. */
+    record Loaded(long count, Optional<OrderKey> oldestWhenMore) {
     }
 
     /**
-     * Loads many chats' windows and lets their readers back on Redis, marking and ending them
-     * together: chats without messages (most, on a new or small service) cost nothing of their own.
+     * Loads one chat, calling {@code afterBatch} with each batch's size, adding the ids loaded to
+     * {@code ids} (unless null), and {@code beforeReaders} once loaded, before its readers come
+     * back to Redis; empty when another loader or evictor holds the chat.
      */
-    void loadAll(List<Long> chatIds, LongConsumer afterBatch) {
-        state.markChatsRebuilding(chatIds);
-        Map<Long, Optional<OrderKey>> ends = new HashMap<>();
-        Set<Long> withMessages = store.withMessages(chatIds);
-        for (long chat : chatIds) {
-            ends.put(chat, withMessages.contains(chat) ? loadMarked(chat, afterBatch, null).oldestWhenMore() : Optional.empty());
+    Optional<Loaded> load(long chatId, LongConsumer afterBatch, Set<Long> ids, Consumer<Loaded> beforeReaders) {
+        Optional<String> token = locks.tryLock(chatId);
+        if (token.isEmpty()) {
+            return Optional.empty();
         }
-        state.markChatsComplete(ends);
+        try {
+            state.markChatRebuilding(chatId);
+            Loaded loaded = loadMarked(chatId, n -> {
+                locks.renew(chatId, token.get());
+                afterBatch.accept(n);
+            }, ids);
+            beforeReaders.accept(loaded);
+            state.markChatComplete(chatId, loaded.oldestWhenMore());
+            return Optional.of(loaded);
+        } finally {
+            locks.unlockAll(Map.of(chatId, token.get()));
+        }
+    }
+
+    /**
+     * Loads many chats and lets their readers back on Redis, marking and ending them together:
+     * chats without messages (most, on a new or small service) cost nothing of their own. Returns
+     * the chats it left to another loader or evictor.
+     */
+    List<Long> loadAll(List<Long> chatIds, LongConsumer afterBatch) {
+        Map<Long, String> tokens = locks.tryLockAll(chatIds);
+        try {
+            List<Long> mine = new ArrayList<>(tokens.keySet());
+            state.markChatsRebuilding(mine);
+            Map<Long, Optional<OrderKey>> ends = new HashMap<>();
+            Set<Long> withMessages = store.withMessages(mine);
+            for (long chat : mine) {
+                ends.put(chat, withMessages.contains(chat) ? loadMarked(chat, n -> {
+                    locks.renew(chat, tokens.get(chat));
+                    afterBatch.accept(n);
+                }, null).oldestWhenMore() : Optional.empty());
+            }
+            state.markChatsComplete(ends);
+            return chatIds.stream().filter(c -> !tokens.containsKey(c)).toList();
+        } finally {
+            locks.unlockAll(tokens);
+        }
     }
 
     private Loaded loadMarked(long chatId, LongConsumer afterBatch, Set<Long> ids) {
         Optional<OrderKey> below = Optional.empty();
         long loaded = 0;
-        boolean older = false;
+        boolean older;
         while (true) {
             int want = window == 0 ? BATCH : (int) Math.min(BATCH, window - loaded);
             // one more than wanted: whether MySQL holds older messages than the window
@@ -94,14 +130,5 @@ final class ChatLoad {
             }
         }
         return new Loaded(loaded, older ? below : Optional.empty());
-    }
-
-    /** Ends the load: the boundary, and readers back on Redis. */
-    void complete(long chatId, Loaded loaded) {
-        state.markChatComplete(chatId, loaded.oldestWhenMore());
-    }
-
-    /** How many messages were loaded, and the oldest of them when MySQL holds older ones. */
-    record Loaded(long count, Optional<OrderKey> oldestWhenMore) {
     }
 }

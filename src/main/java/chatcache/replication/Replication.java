@@ -37,6 +37,7 @@ public final class Replication implements AutoCloseable {
     /** How long a rebuild lease lasts without renewal (it is renewed every batch of 1,000 messages). */
     static final long REBUILD_LEASE_MILLIS = 30_000;
 
+    private final ChatWarmer warmer;
     private final Instance instance;
     private final OutboxAcks acks = new OutboxAcks();
     private final RequestCopies requestCopies;
@@ -62,7 +63,8 @@ public final class Replication implements AutoCloseable {
                        Runnable prepareRedis, Tunables.Relays relays, int window, RelayBatches batches) {
         this.instance = instance;
         this.requestCopies = new RequestCopies(store, cache, redisMarks, acks);
-        ChatLoad load = new ChatLoad(store, cache, state, window);
+        ChatLoad load = new ChatLoad(store, cache, state, new ChatLocks(redisPool), window);
+        this.warmer = new ChatWarmer(load, cache);
         this.chatCopies = new ChatCopies(chatStore, chatReplica, acks, load);
         this.relay = new CacheRelay(store, cache, acks, clock, relays.outboxIntervalMillis(), relays.outboxGraceMillis(), ids -> {
             chatCopies.copy(ids);
@@ -96,6 +98,11 @@ public final class Replication implements AutoCloseable {
         return acks;
     }
 
+    /** Loads chats readers found Redis not holding. */
+    public ChatWarmer warmer() {
+        return warmer;
+    }
+
     public ChatCopies chatCopies() {
         return chatCopies;
     }
@@ -121,6 +128,7 @@ public final class Replication implements AutoCloseable {
      */
     @Override
     public void close() {
+        warmer.close();
         guard.close();
         relay.close();
         try {

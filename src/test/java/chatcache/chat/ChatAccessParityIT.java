@@ -164,7 +164,10 @@ class ChatAccessParityIT {
                 }
             });
             assertEquals(expected, mysql.unread(userId, List.of()), "step " + step + ": unread of " + userId + " in MySQL");
-            assertEquals(expected, redis.unread(userId, List.of()), "step " + step + ": unread of " + userId + " in Redis");
+            // the chats are small: Redis holds them whole, and MySQL is asked for nothing below a window
+            assertEquals(expected, redis.unread(userId, List.of()).stream()
+                    .filter(h -> h.mysqlBelow().isEmpty()).map(HeldUnread::held).toList(),
+                    "step " + step + ": unread of " + userId + " in Redis");
         }
         for (Map.Entry<Long, Model> e : model.entrySet()) {
             long chatId = e.getKey();

@@ -9,9 +9,14 @@ import org.junit.jupiter.api.BeforeEach;
  * emptied before each test, with alice and bob signed up again as users.
  */
 public abstract class FreshStores {
-    protected final TestStores stores = TestStores.get();
+    protected final TestStores stores = chooseStores();
     protected User alice;
     protected User bob;
+
+    /** The program under test: the default wiring, or one with another window (called while fields are set: return a constant). */
+    protected TestStores chooseStores() {
+        return TestStores.get();
+    }
 
     @BeforeEach
     void emptyStoresAndSignUpAliceAndBob() {

@@ -724,7 +724,7 @@ class HttpApiIT extends LiveApp {
             assertTrue(reply.json().path("redis").path("complete").booleanValue(), reply.body());
             assertEquals(0, reply.json().path("backlog").path("outbox").longValue(), reply.body());
             assertEquals(0, reply.json().path("backlog").path("readMarks").longValue(), reply.body());
-            assertEquals(Set.of("incomplete", "unreachable", "timeout", "disagreement", "unreadable", "failed"),
+            assertEquals(Set.of("incomplete", "cold", "unreachable", "timeout", "disagreement", "unreadable", "failed"),
                     fieldNames(reply.json().path("fallbacks")), reply.body());
             reply.json().path("fallbacks").forEach(n -> assertTrue(n.isIntegralNumber() && n.longValue() >= 0, reply.body()));
         }

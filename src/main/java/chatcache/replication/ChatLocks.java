@@ -1,0 +1,82 @@
+package chatcache.replication;
+
+import chatcache.rediskit.LuaScript;
+import chatcache.rediskit.Pipelines;
+import chatcache.rediskit.Redis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.params.SetParams;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One loader (rebuild, warm-up, a new chat's load) or evictor of a chat at a time, across
+ * instances: a key per chat in Redis naming the holder's token, which expires if the holder
+ * dies and is renewed while it works. why in Redis: if Redis loses its data, the lock goes with
+ * what it protected.
+ */
+final class ChatLocks {
+    private static final String PREFIX = "chatcache:lock:chat:";
+    /** How long a lock outlives its holder's last renewal. */
+    static final long TTL_MILLIS = 60_000;
+    private static final LuaScript RENEW = LuaScript.load("lease-renew");
+    private static final LuaScript RELEASE = LuaScript.load("lease-release");
+
+    private final Redis redis;
+
+    ChatLocks(JedisPool pool) {
+        this.redis = new Redis(pool);
+    }
+
+    /** Takes the locks of those chats nobody holds, in one round trip: their tokens, by chat. */
+    Map<Long, String> tryLockAll(Collection<Long> chatIds) {
+        if (chatIds.isEmpty()) {
+            return Map.of();
+        }
+        return redis.call("lock chats", jedis -> {
+            Pipeline p = jedis.pipelined();
+            Map<Long, String> tokens = new LinkedHashMap<>();
+            Map<Long, Response<String>> replies = new LinkedHashMap<>();
+            for (long chat : chatIds) {
+                String token = UUID.randomUUID().toString();
+                tokens.put(chat, token);
+                replies.put(chat, p.set(PREFIX + chat, token, SetParams.setParams().nx().px(TTL_MILLIS)));
+            }
+            p.sync();
+            Map<Long, String> taken = new LinkedHashMap<>();
+            replies.forEach((chat, reply) -> {
+                if ("OK".equals(reply.get())) {
+                    taken.put(chat, tokens.get(chat));
+                }
+            });
+            return taken;
+        });
+    }
+
+    /** The chat's lock, if nobody holds it: its token. */
+    java.util.Optional<String> tryLock(long chatId) {
+        return java.util.Optional.ofNullable(tryLockAll(List.of(chatId)).get(chatId));
+    }
+
+    /** Extends the lock; false if this holder lost it (it expired, or Redis lost its data). */
+    boolean renew(long chatId, String token) {
+        return redis.call("renew a chat's lock", jedis -> Long.valueOf(1).equals(
+                RENEW.eval(jedis, List.of(PREFIX + chatId), List.of(token, Long.toString(TTL_MILLIS)))));
+    }
+
+    /** Gives these locks up, where this holder still holds them. */
+    void unlockAll(Map<Long, String> tokens) {
+        if (tokens.isEmpty()) {
+            return;
+        }
+        redis.run("unlock chats", jedis -> Pipelines.run(jedis, queue -> {
+            tokens.forEach((chat, token) -> queue.script(RELEASE, List.of(PREFIX + chat), List.of(token)));
+            return () -> null;
+        }));
+    }
+}

@@ -1,0 +1,169 @@
+package chatcache.message;
+
+import chatcache.chat.Unread;
+import chatcache.core.Message;
+import chatcache.query.OrderKey;
+import chatcache.query.Position;
+import chatcache.query.SearchCriteria;
+import chatcache.replication.CacheRebuild;
+import chatcache.support.TestStores;
+import chatcache.user.Caller;
+import chatcache.user.Role;
+import chatcache.user.User;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Redis holding a window of each chat (5 here): what a post trims, what changes below the window
+ * do (MySQL only), where each page comes from, unread counts across the boundary, rebuilds and
+ * verify of windows. Pages themselves are checked against MySQL by the contract and parity suites.
+ */
+class CacheWindowIT {
+    private static final int WINDOW = 5;
+    private static final long CHAT = 1;
+
+    private final TestStores stores = TestStores.withWindow(WINDOW);
+    private User alice;
+    private User bob;
+    /** Oldest first. */
+    private final List<Message> posted = new ArrayList<>();
+
+    @BeforeEach
+    void twelvePosts() {
+        stores.reset();
+        posted.clear();
+        alice = stores.userOnly("alice", Role.USER);
+        bob = stores.userOnly("bob", Role.USER);
+        stores.members(CHAT, alice, bob);
+        for (int i = 0; i < 12; i++) {
+            stores.clock.set(chatcache.support.TestClock.START + i);
+            posted.add(stores.cache.messages().post(new NewMessage(CHAT, (i % 3 == 0 ? bob : alice).id(), "post " + i, null)));
+        }
+    }
+
+    private List<Long> ids(List<Message> messages) {
+        return messages.stream().map(Message::id).toList();
+    }
+
+    private List<Long> newest(int n) {
+        return ids(posted.subList(posted.size() - n, posted.size()));
+    }
+
+    private static OrderKey placeOf(Message m) {
+        return new OrderKey(m.createdAt(), m.id());
+    }
+
+    private List<String> verify() {
+        return stores.cache.rebuild().verify(Optional.of(CHAT), CacheRebuild.Progress.NONE);
+    }
+
+    private void assertHoldsTheNewest(int n) {
+        assertEquals(Set.copyOf(newest(n)), stores.cache.redisMessages().orderedIds(CHAT));
+        Held<Boolean> window = stores.cache.redisMessages().window(CHAT);
+        assertTrue(window.value());
+        assertEquals(Optional.of(placeOf(posted.get(posted.size() - n))), window.boundary(), "the oldest held message");
+        assertEquals(n, stores.cache.redisMessages().indexedCount(CHAT));
+        assertEquals(Set.of(), stores.cache.redisMessages().getAll(ids(posted.subList(0, posted.size() - n))).keySet(),
+                "no hash of a message below the window");
+        assertEquals(List.of(), verify());
+    }
+
+    @Test
+    void postsBeyondTheWindowTrimTheOldestAndMoveTheBoundary() {
+        assertHoldsTheNewest(WINDOW);
+        long authorsHeld = stores.cache.redisMessages().orderedIdsByAuthor(CHAT).values().stream().mapToLong(Set::size).sum();
+        assertEquals(WINDOW, authorsHeld, "the authors' lists hold the window too");
+    }
+
+    @Test
+    void editsDeletesAndMarksBelowTheWindowChangeMySqlOnly() {
+        Message old = posted.get(2);
+        Message edited = stores.cache.messages().edit(CHAT, old.id(), "edited long ago", alice, true);
+        assertEquals("edited long ago", edited.text());
+        assertEquals("edited long ago", stores.cache.messages().findInStore(CHAT, old.id()).text());
+        stores.cache.messages().delete(CHAT, posted.get(4).id(), alice);
+        stores.cache.cacheRelay().drain();
+        posted.remove(4);
+        assertHoldsTheNewest(WINDOW);
+
+        // bob reads the whole chat: the page is joined, and every mark reaches MySQL
+        FetchResult page = stores.cache.messages().fetch(new SearchCriteria(CHAT, Optional.empty(), 20), Caller.of(bob));
+        assertEquals("redis+mysql", page.source());
+        assertEquals(posted.size(), page.messages().size());
+        stores.cache.readMarks().drain();
+        for (Message m : posted) {
+            Message now = stores.cache.messages().findInStore(CHAT, m.id());
+            assertEquals(m.userId() != bob.id(), now.read(), "message " + m.id() + " marked read unless bob's own");
+        }
+        assertHoldsTheNewest(WINDOW);
+    }
+
+    @Test
+    void eachPageSaysWhichStoresAnsweredAndExplainShowsTheContinuation() {
+        SearchCriteria inWindow = new SearchCriteria(CHAT, Optional.empty(), 3);
+        assertEquals("redis", stores.cache.messages().fetch(inWindow, Caller.ANONYMOUS).source());
+
+        FetchResult joined = stores.cache.messages().fetch(new SearchCriteria(CHAT, Optional.empty(), 8), Caller.ANONYMOUS, true);
+        assertEquals("redis+mysql", joined.source());
+        assertEquals(newest(8).reversed(), ids(joined.messages()));
+        assertTrue(joined.hasOlder());
+        assertFalse(joined.explain().orElseThrow().continuation().isEmpty(), "the MySQL part is explained");
+
+        SearchCriteria deep = new SearchCriteria(CHAT, Optional.empty(), 2, new Position.Before(posted.get(4).id()));
+        FetchResult below = stores.cache.messages().fetch(deep, Caller.ANONYMOUS);
+        assertEquals("mysql", below.source());
+        assertEquals(List.of(posted.get(3).id(), posted.get(2).id()), ids(below.messages()));
+        assertTrue(below.hasNewer() && below.hasOlder());
+
+        SearchCriteria across = new SearchCriteria(CHAT, Optional.empty(), 6, new Position.After(posted.get(4).id()));
+        FetchResult up = stores.cache.messages().fetch(across, Caller.ANONYMOUS);
+        assertEquals("redis+mysql", up.source());
+        assertEquals(ids(posted.subList(5, 11)).reversed(), ids(up.messages()));
+        assertEquals(0, stores.cache.messages().fallbacks().count(Fallbacks.Cause.INCOMPLETE), "no page fell back");
+    }
+
+    @Test
+    void unreadCountsWithAMarkerBelowTheWindowAreExact() {
+        long byOthers = posted.stream().filter(m -> m.userId() != bob.id()).count();
+        List<Unread> redisRoute = stores.cache.chats().unread(Caller.of(bob), List.of(CHAT));
+        assertEquals(List.of(new Unread(CHAT, byOthers, null)), redisRoute, "no marker: every message by others");
+
+        stores.cache.chats().moveMarker(CHAT, placeOf(posted.get(2)), Caller.of(bob));
+        long above = posted.subList(3, posted.size()).stream().filter(m -> m.userId() != bob.id()).count();
+        assertEquals(above, stores.cache.chats().unread(Caller.of(bob), List.of(CHAT)).get(0).unread());
+        assertEquals(stores.cache.chatStore().unread(bob.id(), List.of(CHAT)).get(0).unread(),
+                stores.cache.chats().unread(Caller.of(bob), List.of(CHAT)).get(0).unread(), "the MySQL route agrees");
+    }
+
+    @Test
+    void rebuildsLoadTheWindowAgain() {
+        stores.cache.rebuild().rebuild(Optional.of(CHAT), CacheRebuild.Progress.NONE);
+        assertHoldsTheNewest(WINDOW);
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            jedis.flushAll();
+        }
+        stores.cache.prepareRedis();
+        stores.cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
+        assertHoldsTheNewest(WINDOW);
+    }
+
+    @Test
+    void verifyReportsAMessageHeldBelowTheBoundary() {
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            jedis.set("held:" + CHAT, placeOf(posted.get(posted.size() - 2)).sortKey());
+        }
+        List<String> drift = verify();
+        assertTrue(drift.stream().anyMatch(d -> d.contains("message " + posted.get(posted.size() - 3).id()
+                + " lies below the chat's window but is in Redis")), drift.toString());
+    }
+}
