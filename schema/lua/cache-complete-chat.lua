@@ -1,15 +1,19 @@
 -- Ends a chat's rebuild (or load): sets its boundary, removes it from the rebuilding set and,
 -- only if it was there, appends a reset to its event stream (what was written meanwhile appended
 -- no events).
--- KEYS: the chat's event stream, the guard keys, the chat's held key.
+-- KEYS: the chat's event stream, the guard keys, the chat's held key, the sorted set of reads.
 -- ARGV: max and retention, the chat, the reason, the sort key of the oldest message loaded when
--- MySQL holds older ones ('' when it was loaded whole). why the higher of the two: a trim while
+-- MySQL holds older ones ('' when it was loaded whole), now (epoch ms: a chat just loaded counts
+-- as just read, unless a read was recorded already). why the higher of the two: a trim while
 -- the chat loaded may have moved the boundary up already; Redis holds every message of the chat
 -- from the oldest loaded up (what was committed after the load began was written by its writer).
 -- A chat no longer held (Redis lost its data, or the chat was dropped meanwhile) stays so.
 local held = redis.call('GET', KEYS[4])
 if held and ARGV[5] ~= '' and (held == '' or above(ARGV[5], held)) then
   redis.call('SET', KEYS[4], ARGV[5])
+end
+if held then
+  redis.call('ZADD', KEYS[5], 'NX', ARGV[6], ARGV[3])
 end
 if redis.call('SREM', KEYS[3], ARGV[3]) == 0 then
   return 0

@@ -10,10 +10,80 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code cache rebuild [--chat ID]} and {@code cache verify [--chat ID]}. */
-@Command(name = "cache", description = "Rebuild or verify the Redis copy.",
-        subcommands = {CacheCommand.Rebuild.class, CacheCommand.Verify.class})
+/**
+ * {@code cache rebuild [--chat ID]}, {@code cache verify [--chat ID]}, {@code cache status},
+ * {@code cache evict --chat ID} and {@code cache warm --chat ID}.
+ */
+@Command(name = "cache", description = "Rebuild, verify or inspect the Redis copy; evict or load one chat.",
+        subcommands = {CacheCommand.Rebuild.class, CacheCommand.Verify.class, CacheCommand.Status.class,
+                CacheCommand.Evict.class, CacheCommand.Warm.class})
 final class CacheCommand {
+
+    @Command(name = "status", description = "What Redis holds: the window, the budget, its memory, the chats held,"
+            + " the largest of them.")
+    static final class Status implements Callable<Integer> {
+        @Option(names = "--largest", description = "how many of the largest chats to list (default 10)")
+        int largest = 10;
+
+        @Override
+        public Integer call() {
+            try (ChatCache parts = ChatCache.open(Config.fromEnv(System.getenv()), Clock.systemUTC())) {
+                ChatCache.CacheUse use = parts.health().cache();
+                System.out.printf("window: %s%n", use.window() == 0 ? "whole chats" : use.window() + " messages per chat");
+                System.out.printf("budget: %s%n", use.budgetBytes() == 0 ? "none" : mib(use.budgetBytes()));
+                System.out.printf("Redis memory used: %s%n", use.usedBytes() == null ? "unknown" : mib(use.usedBytes()));
+                System.out.printf("chats held: %s%n", use.chatsHeld() == null ? "unknown" : use.chatsHeld());
+                System.out.printf("complete: %s%n", parts.cacheState().holdsAll() ? "yes" : "no (a rebuild is due or running)");
+                System.out.println("largest chats held (messages in Redis):");
+                parts.cacheState().largest(Math.max(1, largest)).forEach((chat, n) -> System.out.printf("  chat %d: %d%n", chat, n));
+                return 0;
+            }
+        }
+
+        private static String mib(long bytes) {
+            return String.format("%.1f MiB (%d bytes)", bytes / 1048576.0, bytes);
+        }
+    }
+
+    @Command(name = "evict", description = "Drop one chat's messages from Redis (its readers go to MySQL until"
+            + " it is read again, which loads it).")
+    static final class Evict implements Callable<Integer> {
+        @Option(names = "--chat", required = true, description = "the chat")
+        long chat;
+
+        @Override
+        public Integer call() {
+            try (ChatCache parts = ChatCache.open(Config.fromEnv(System.getenv()), Clock.systemUTC())) {
+                long held = parts.cacheState().messagesHeld(chat);
+                if (!parts.replication().budget().drop(chat)) {
+                    System.out.printf("chat %d is being loaded or evicted by another; try again%n", chat);
+                    return 1;
+                }
+                System.out.printf("chat %d evicted: %d messages dropped from Redis%n", chat, held);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "warm", description = "Load one chat's window into Redis now.")
+    static final class Warm implements Callable<Integer> {
+        @Option(names = "--chat", required = true, description = "the chat")
+        long chat;
+
+        @Override
+        public Integer call() {
+            try (ChatCache parts = ChatCache.open(Config.fromEnv(System.getenv()), Clock.systemUTC())) {
+                long started = System.nanoTime();
+                if (!parts.replication().warmer().warmNow(chat)) {
+                    System.out.printf("chat %d was not loaded: another loads or evicts it, or the load failed (see the log)%n", chat);
+                    return 1;
+                }
+                System.out.printf("chat %d loaded: %d messages held, in %.1f s%n", chat, parts.cacheState().messagesHeld(chat),
+                        (System.nanoTime() - started) / 1e9);
+                return 0;
+            }
+        }
+    }
 
     @Command(name = "rebuild", description = "Refill Redis from MySQL, and make MySQL's word rows the messages' words"
             + " (the server may keep running).")

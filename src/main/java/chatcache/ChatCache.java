@@ -59,6 +59,8 @@ public final class ChatCache implements AutoCloseable {
     private final Authenticator authenticator;
     private final TokenSync tokenSync;
     private final RedisRoute redisRoute;
+    /** How many of each chat's newest messages Redis holds (0: all). */
+    private final int window;
     private final Repeater tokenSyncWorker;
     private final Repeater revocationWatch;
     private volatile boolean draining;
@@ -78,6 +80,7 @@ public final class ChatCache implements AutoCloseable {
             pool = openRedis(config.redis(), tunables.redis());
             this.redisPool = pool;
             this.searchIndex = SearchIndex.prepare(redisPool);
+            this.window = tunables.cache().window();
             this.redisMessages = new RedisMessages(redisPool, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), tunables.events(),
                     tunables.cache().window());
             this.mysqlMessages = new MySqlMessages(database.sessionFactory(), clock);
@@ -89,13 +92,14 @@ public final class ChatCache implements AutoCloseable {
             this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, mysqlMessages, redisMessages,
                     cacheState, mysqlMessages, redisMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,
                     this::forgetRemembered, this::prepareRedis, tunables.relays(), tunables.cache().window(),
+                    tunables.cache().budgetBytes(cacheState.memory().maxBytes()), cacheState,
                     new RelayMetrics(metrics.registry()));
             replication.readMarks().prepare();
             this.chats = new ChatService(clock, mysqlChats, redisChats, replication.chatCopies());
             this.messages = new MessageService(clock, mysqlMessages, redisMessages, replication.requestCopies(),
                     mysqlMessages, redisRoute, MessageService.AfterCommit.NOTHING,
                     new Explain.Translators(MySqlMessages.translator(), redisMessages.translator()),
-                    new MySqlIdempotencyKeys(database.sessionFactory()), replication.warmer());
+                    new MySqlIdempotencyKeys(database.sessionFactory()), replication.budget());
             MySqlUsers users = new MySqlUsers(database.sessionFactory());
             RedisTokens tokens = new RedisTokens(redisPool);
             this.authenticator = new Authenticator(users, tokens, clock);
@@ -129,6 +133,9 @@ public final class ChatCache implements AutoCloseable {
         ServiceMetrics.readMarks(registry, replication.readMarks()::backlog,
                 replication.readMarks()::oldestMillis, System::currentTimeMillis);
         ServiceMetrics.rebuild(registry, replication.rebuild()::status);
+        ServiceMetrics.cache(registry, replication.budget()::budgetBytes, () -> quietly(() -> cacheState.memory().usedBytes()),
+                () -> quietly(cacheState::count), replication.budget()::evictions, replication.warmer()::warmed,
+                replication.warmer()::warmedMillis, replication.budget()::refused);
         ServiceMetrics.mysqlPool(registry, database.dataSource());
         ServiceMetrics.redisPool(registry, redisPool);
     }
@@ -290,8 +297,12 @@ public final class ChatCache implements AutoCloseable {
         Long outbox = mysqlUp ? quietly(mysqlMessages::outboxSize) : null;
         Long readMarkBacklog = redisUp ? quietly(replication.readMarks()::backlog) : null;
         Boolean complete = redisUp ? quietly(cacheState::holdsAll) : null;
+        Long usedBytes = redisUp ? quietly(() -> cacheState.memory().usedBytes()) : null;
+        Long chatsHeld = redisUp ? quietly(cacheState::count) : null;
         return new Health(Version.current(), draining, mysqlUp, redisUp, searchIndex.versionText(), complete, outbox,
-                readMarkBacklog, messages.fallbacks().snapshot());
+                readMarkBacklog, messages.fallbacks().snapshot(),
+                new CacheUse(window, replication.budget().budgetBytes(), usedBytes, chatsHeld,
+                        replication.budget().evictions(), replication.warmer().warmed()));
     }
 
     private static <T> T quietly(java.util.function.Supplier<T> read) {
@@ -311,16 +322,25 @@ public final class ChatCache implements AutoCloseable {
     }
 
     /**
+     * What Redis holds against its budget: the window, the budget (0: none), Redis's memory used and
+     * the chats held (null when Redis cannot say), and chats evicted and loaded by this instance
+     * since start.
+     */
+    public record CacheUse(int window, long budgetBytes, Long usedBytes, Long chatsHeld, long evictions, long warmUps) {
+    }
+
+    /**
      * @param version           this build's version
      * @param draining          the process is stopping ({@link #beginDraining})
      * @param cacheComplete     whether Redis holds a complete copy (false while it is rebuilt)
      * @param outboxBacklog     changes committed to MySQL whose Redis copy is not confirmed yet
      * @param readMarkBacklog   read-mark batches made in Redis that MySQL has not applied yet
      * @param fallbacks         Redis-route reads answered by MySQL since start, by cause
+     * @param cache             what Redis holds against its budget
      */
     public record Health(String version, boolean draining, boolean mysqlUp, boolean redisUp, String redisearchVersion,
                          Boolean cacheComplete,
-                         Long outboxBacklog, Long readMarkBacklog, java.util.Map<String, Long> fallbacks) {
+                         Long outboxBacklog, Long readMarkBacklog, java.util.Map<String, Long> fallbacks, CacheUse cache) {
         public boolean allUp() {
             return mysqlUp && redisUp;
         }

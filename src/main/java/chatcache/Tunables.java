@@ -17,10 +17,22 @@ import java.util.Map;
  */
 public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events, Cache cache) {
     /**
-     * @param window how many of each chat's newest messages Redis holds; 0: every message
+     * @param window   how many of each chat's newest messages Redis holds; 0: every message
+     * @param budgetMb Redis's memory at most, in MiB, before the least recently read chats are
+     *                 evicted; 0: none; {@link #AUTO_BUDGET}: 80 % of Redis's maxmemory when it
+     *                 has one, else none
      */
-    public record Cache(int window) {
+    public record Cache(int window, long budgetMb) {
         public static final int DEFAULT_WINDOW = 5_000;
+        public static final long AUTO_BUDGET = -1;
+
+        /** The budget in bytes for a Redis with this maxmemory (0: none). */
+        public long budgetBytes(long redisMaxmemory) {
+            if (budgetMb == AUTO_BUDGET) {
+                return redisMaxmemory / 10 * 8;
+            }
+            return budgetMb * 1024 * 1024;
+        }
     }
 
     /**
@@ -63,7 +75,8 @@ public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events
         EventRetention events = new EventRetention(
                 s.integer("CHATCACHE_EVENTS_MAX_PER_CHAT", EventRetention.DEFAULT.maxPerChat(), 1, 10_000_000),
                 s.number("CHATCACHE_EVENTS_RETENTION_MS", EventRetention.DEFAULT.retentionMillis(), 1_000, 30L * 86_400_000));
-        Cache cache = new Cache(s.integer("CHATCACHE_CACHE_WINDOW", Cache.DEFAULT_WINDOW, 0, 100_000_000));
+        Cache cache = new Cache(s.integer("CHATCACHE_CACHE_WINDOW", Cache.DEFAULT_WINDOW, 0, 100_000_000),
+                s.number("CHATCACHE_CACHE_BUDGET_MB", Cache.AUTO_BUDGET, 0, 16L * 1024 * 1024));
         return new Tunables(db, redis, relays, events, cache);
     }
 }

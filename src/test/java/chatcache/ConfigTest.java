@@ -97,6 +97,7 @@ class ConfigTest {
             {"CHATCACHE_EVENTS_MAX_PER_CHAT", "500", "0"},
             {"CHATCACHE_EVENTS_RETENTION_MS", "60000", "999"},
             {"CHATCACHE_CACHE_WINDOW", "0", "-1"},
+            {"CHATCACHE_CACHE_BUDGET_MB", "64", "-1"},
     };
 
     @Test

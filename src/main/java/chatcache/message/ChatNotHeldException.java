@@ -2,7 +2,7 @@ package chatcache.message;
 
 /**
  * Redis holds the cache but none of this chat's messages (a chat first read since it was made,
- * or since Redis lost it): MySQL answers, and the chat can be loaded into Redis ({@link ColdChats}).
+ * or since Redis lost it): MySQL answers, and the chat can be loaded into Redis ({@link ChatReads#cold}).
  */
 public class ChatNotHeldException extends CacheIncompleteException {
     private final long chatId;

@@ -34,7 +34,7 @@ public final class MessageService {
     private final Fallbacks fallbacks = new Fallbacks();
     private final Explain.Translators translators;
     private final IdempotencyKeys keys;
-    private final ColdChats coldChats;
+    private final ChatReads chatReads;
 
     /** Runs between the MySQL commit and the Redis write; fault tests make it fail there. */
     @FunctionalInterface
@@ -52,7 +52,7 @@ public final class MessageService {
     /** Without explain's translations, and without Idempotency-Keys (tests that call the service itself). */
     public MessageService(Clock clock, MessageStore primary, MessageCache cache, CopyToCache copies,
                           MessageBackend mysql, MessageBackend redis, AfterCommit afterCommit) {
-        this(clock, primary, cache, copies, mysql, redis, afterCommit, Explain.Translators.NONE, null, ColdChats.NONE);
+        this(clock, primary, cache, copies, mysql, redis, afterCommit, Explain.Translators.NONE, null, ChatReads.NONE);
     }
 
     /**
@@ -60,13 +60,13 @@ public final class MessageService {
      * @param copies      copies each committed change to Redis at once (or leaves it to the relay)
      * @param translators how each store translates a page's reads, for {@code explain}
      * @param keys        the Idempotency-Keys of writes (null: requests may not carry one)
-     * @param coldChats   where chats Redis does not hold are reported, to be loaded
+     * @param chatReads   where the Redis route reports the chats it read, and those Redis did not hold
      */
     public MessageService(Clock clock, MessageStore primary, MessageCache cache, CopyToCache copies,
                           MessageBackend mysql, MessageBackend redis, AfterCommit afterCommit,
-                          Explain.Translators translators, IdempotencyKeys keys, ColdChats coldChats) {
+                          Explain.Translators translators, IdempotencyKeys keys, ChatReads chatReads) {
         this.keys = keys;
-        this.coldChats = Objects.requireNonNull(coldChats);
+        this.chatReads = Objects.requireNonNull(chatReads);
         this.translators = Objects.requireNonNull(translators);
         this.clock = Objects.requireNonNull(clock);
         this.primary = Objects.requireNonNull(primary);
@@ -166,11 +166,15 @@ public final class MessageService {
             return fetchFrom(mysql, criteria, caller, explain);
         }
         try {
-            return fetchFrom(redis, criteria, caller, explain);
+            FetchResult page = fetchFrom(redis, criteria, caller, explain);
+            if (!page.source().equals("mysql")) {
+                chatReads.held(criteria.chatId());
+            }
+            return page;
         } catch (ChatNotHeldException e) {
             // why: MySQL answers this page; the chat is loaded so that the next ones hit Redis
             fallbacks.add(Fallbacks.Cause.COLD);
-            coldChats.warm(e.chatId());
+            chatReads.cold(e.chatId());
             return fetchFrom(mysql, criteria, caller, explain);
         } catch (CacheIncompleteException e) {
             // why: a partial copy must never answer; MySQL gives the same result

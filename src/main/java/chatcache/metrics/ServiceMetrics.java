@@ -84,6 +84,39 @@ public final class ServiceMetrics {
                 .strongReference(true).register(registry);
     }
 
+    /**
+     * What Redis holds against its budget: {@code chatcache.cache.budget} and {@code .used} (bytes;
+     * budget 0: none; used read from Redis at each scrape, NaN when it cannot say),
+     * {@code .chats.held}, and this instance's {@code .evictions}, {@code .warmups} with the
+     * seconds they took, and {@code .refused} (cold chats whose window alone exceeds the budget).
+     * Pages by store are {@code http_server_requests_seconds{store=...}}.
+     */
+    public static void cache(MeterRegistry registry, LongSupplier budget, Supplier<Long> used,
+                             Supplier<Long> chatsHeld, LongSupplier evictions,
+                             LongSupplier warmUps, LongSupplier warmUpMillis,
+                             LongSupplier refused) {
+        Gauge.builder("chatcache.cache.budget", budget, b -> b.getAsLong()).baseUnit("bytes")
+                .description("Redis's memory at most before the least recently read chats are evicted (0: no budget)")
+                .strongReference(true).register(registry);
+        Gauge.builder("chatcache.cache.used", used, u -> orNaN(u.get())).baseUnit("bytes")
+                .description("Redis's used_memory now").strongReference(true).register(registry);
+        Gauge.builder("chatcache.cache.chats.held", chatsHeld, c -> orNaN(c.get()))
+                .description("chats whose window Redis holds").strongReference(true).register(registry);
+        FunctionCounter.builder("chatcache.cache.evictions", evictions, e -> e.getAsLong())
+                .description("chats this instance evicted from Redis since start").register(registry);
+        FunctionCounter.builder("chatcache.cache.warmups", warmUps, w -> w.getAsLong())
+                .description("chats this instance loaded into Redis on a reader's first read since start").register(registry);
+        FunctionCounter.builder("chatcache.cache.warmup.seconds", warmUpMillis,
+                        w -> w.getAsLong() / 1000.0)
+                .description("seconds those loads took in all").register(registry);
+        FunctionCounter.builder("chatcache.cache.refused", refused, r -> r.getAsLong())
+                .description("reads of chats not loaded because their window alone exceeds the budget").register(registry);
+    }
+
+    private static double orNaN(Long value) {
+        return value == null ? Double.NaN : value;
+    }
+
     /** HikariCP's own meters ({@code hikaricp.connections.*{pool="chatcache-mysql"}}). */
     public static void mysqlPool(MeterRegistry registry, HikariDataSource dataSource) {
         dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));

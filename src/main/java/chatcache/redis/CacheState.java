@@ -3,6 +3,7 @@ package chatcache.redis;
 import chatcache.events.ChatEvents;
 import chatcache.events.EventRetention;
 import chatcache.message.CacheCompleteness;
+import chatcache.message.HeldChats;
 import chatcache.query.OrderKey;
 import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Redis;
@@ -11,6 +12,7 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import chatcache.rediskit.Pipelines;
 import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.params.ZAddParams;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +27,7 @@ import java.util.function.Supplier;
  * claim with it: {@code chatcache:complete} exists only after a full rebuild of an empty or
  * flushed Redis, and {@code chatcache:rebuilding} lists chats being rebuilt one by one.
  */
-public final class CacheState implements CacheCompleteness {
+public final class CacheState implements CacheCompleteness, HeldChats {
     /** Its value, the instant of the last full rebuild, also names the events' epoch (RedisEventLog). */
     public static final String COMPLETE = "chatcache:complete";
     static final String REBUILDING = "chatcache:rebuilding";
@@ -116,14 +118,78 @@ public final class CacheState implements CacheCompleteness {
                 List<String> keys = new ArrayList<>(List.of(ChatEvents.key(chatId)));
                 keys.addAll(EventAppend.guardKeys());
                 keys.add(heldKey(chatId));
+                keys.add(READS);
                 List<String> args = new ArrayList<>(eventArgs);
                 args.add(Long.toString(chatId));
                 args.add(ChatEvents.CHAT_REBUILT);
                 args.add(oldest.map(OrderKey::sortKey).orElse(""));
+                args.add(Long.toString(System.currentTimeMillis()));
                 queue.script(COMPLETE_CHAT, keys, args);
             });
             return () -> null;
         }));
+    }
+
+    @Override
+    public Memory memory() {
+        return redis.call("read its memory", jedis -> {
+            long used = 0;
+            long max = 0;
+            for (String line : jedis.info("memory").split("\r?\n")) {
+                if (line.startsWith("used_memory:")) {
+                    used = Long.parseLong(line.substring("used_memory:".length()).trim());
+                } else if (line.startsWith("maxmemory:")) {
+                    max = Long.parseLong(line.substring("maxmemory:".length()).trim());
+                }
+            }
+            return new Memory(used, max);
+        });
+    }
+
+    @Override
+    public long count() {
+        return redis.call("count the chats it holds", jedis -> jedis.zcard(READS));
+    }
+
+    @Override
+    public List<Long> leastRecentlyRead(int n) {
+        return redis.call("list the chats it holds", jedis -> jedis.zrange(READS, 0, n - 1L).stream().map(Long::parseLong).toList());
+    }
+
+    /** why XX GT: a chat not held (dropped meanwhile) is not added back, and a later read is never undone. */
+    @Override
+    public void read(Map<Long, Long> lastReadByChat) {
+        if (lastReadByChat.isEmpty()) {
+            return;
+        }
+        redis.run("record reads of chats", jedis -> {
+            Pipeline p = jedis.pipelined();
+            lastReadByChat.forEach((chat, millis) -> p.zadd(READS, millis, Long.toString(chat),
+                    ZAddParams.zAddParams().xx().gt()));
+            p.sync();
+        });
+    }
+
+    @Override
+    public Map<Long, Long> largest(int n) {
+        return redis.call("count the messages of the chats it holds", jedis -> {
+            List<String> chats = jedis.zrange(READS, 0, -1);
+            Map<Long, Long> counts = new java.util.HashMap<>();
+            for (int from = 0; from < chats.size(); from += 500) {
+                List<String> part = chats.subList(from, Math.min(chats.size(), from + 500));
+                part.forEach(c -> counts.put(Long.parseLong(c), OrderIndex.countAbove(jedis, OrderIndex.chatList(Long.parseLong(c)), "")));
+            }
+            Map<Long, Long> top = new java.util.LinkedHashMap<>();
+            counts.entrySet().stream().sorted(Map.Entry.<Long, Long>comparingByValue().reversed()).limit(n)
+                    .forEach(e -> top.put(e.getKey(), e.getValue()));
+            return top;
+        });
+    }
+
+    @Override
+    public long messagesHeld(long chatId) {
+        return redis.call("count a chat's messages", jedis -> jedis.exists(heldKey(chatId))
+                ? OrderIndex.countAbove(jedis, OrderIndex.chatList(chatId), "") : 0L);
     }
 
     /** Sets the boundary, removes the chat from the rebuilding set and appends its reset (schema/lua/cache-complete-chat.lua). */

@@ -1,7 +1,6 @@
 package chatcache.replication;
 
 import chatcache.logging.ExceptionText;
-import chatcache.message.ColdChats;
 import chatcache.message.MessageCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * another instance loads is left to it), each chat once while it waits. Readers meanwhile get
  * MySQL's answers, as while any chat loads.
  */
-public final class ChatWarmer implements ColdChats, AutoCloseable {
+public final class ChatWarmer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChatWarmer.class);
     private static final int THREADS = 2;
     /** Chats waiting at most; a reader of another cold chat then just gets MySQL's answer. */
@@ -41,7 +40,7 @@ public final class ChatWarmer implements ColdChats, AutoCloseable {
         this.cache = cache;
     }
 
-    @Override
+    /** Asks for the chat to be loaded, in the background; returns at once. */
     public void warm(long chatId) {
         if (waiting.size() < MAX_WAITING && waiting.add(chatId)) {
             try {
@@ -59,7 +58,7 @@ public final class ChatWarmer implements ColdChats, AutoCloseable {
     }
 
     /** Loads the chat now, unless another loader holds it; whether this call loaded it. */
-    boolean warmNow(long chatId) {
+    public boolean warmNow(long chatId) {
         long start = System.nanoTime();
         try {
             Optional<ChatLoad.Loaded> loaded = load.load(chatId, n -> { }, null, l -> { });

@@ -6,6 +6,7 @@ import chatcache.logging.ExceptionText;
 import chatcache.chat.ChatStore;
 import chatcache.chat.ReadMarker;
 import chatcache.message.CacheCompleteness;
+import chatcache.message.HeldChats;
 import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
 import chatcache.message.ReadMarkReplica;
@@ -37,6 +38,8 @@ public final class Replication implements AutoCloseable {
     /** How long a rebuild lease lasts without renewal (it is renewed every batch of 1,000 messages). */
     static final long REBUILD_LEASE_MILLIS = 30_000;
 
+    private final CacheBudget budget;
+    private static final long EVICT_LEASE_MILLIS = 30_000;
     private final ChatWarmer warmer;
     private final Instance instance;
     private final OutboxAcks acks = new OutboxAcks();
@@ -60,11 +63,19 @@ public final class Replication implements AutoCloseable {
                        ReadMarkReplica mysqlMarks, ReadMarkReplica redisMarks,
                        Consumer<Collection<ReadMarker>> markersToMysql,
                        ChatStore chatStore, ChatReplica chatReplica, Consumer<Set<Long>> chatsCopied,
-                       Runnable prepareRedis, Tunables.Relays relays, int window, RelayBatches batches) {
+                       Runnable prepareRedis, Tunables.Relays relays, int window, long budgetBytes, HeldChats held,
+                       RelayBatches batches) {
         this.instance = instance;
         this.requestCopies = new RequestCopies(store, cache, redisMarks, acks);
-        ChatLoad load = new ChatLoad(store, cache, state, new ChatLocks(redisPool), window);
+        ChatLocks locks = new ChatLocks(redisPool);
+        ChatLoad load = new ChatLoad(store, cache, state, locks, window);
         this.warmer = new ChatWarmer(load, cache);
+        // why the count only for a window that might not fit: a COUNT grows with the chat
+        long fits = budgetBytes == 0 ? Long.MAX_VALUE : budgetBytes / CacheBudget.BYTES_PER_MESSAGE;
+        this.budget = new CacheBudget(clock, budgetBytes, held, cache, locks,
+                new Lease(redisPool, "chatcache:lease:evict", instance, EVICT_LEASE_MILLIS), warmer,
+                chat -> window > 0 && window <= fits ? window
+                        : Math.min(store.count(java.util.Optional.of(chat)), window == 0 ? Long.MAX_VALUE : window));
         this.chatCopies = new ChatCopies(chatStore, chatReplica, acks, load);
         this.relay = new CacheRelay(store, cache, acks, clock, relays.outboxIntervalMillis(), relays.outboxGraceMillis(), ids -> {
             chatCopies.copy(ids);
@@ -82,6 +93,7 @@ public final class Replication implements AutoCloseable {
         readMarks.start();
         relay.start();
         guard.start();
+        budget.start();
     }
 
     public Instance instance() {
@@ -96,6 +108,11 @@ public final class Replication implements AutoCloseable {
     /** Where requests acknowledge outbox entries Redis received. */
     public OutboxAcks acks() {
         return acks;
+    }
+
+    /** Keeps Redis within its memory budget; where the Redis route reports the chats it reads. */
+    public CacheBudget budget() {
+        return budget;
     }
 
     /** Loads chats readers found Redis not holding. */
@@ -128,6 +145,7 @@ public final class Replication implements AutoCloseable {
      */
     @Override
     public void close() {
+        budget.close();
         warmer.close();
         guard.close();
         relay.close();

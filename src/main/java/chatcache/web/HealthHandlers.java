@@ -49,6 +49,13 @@ final class HealthHandlers {
         backlog.put("readMarks", h.readMarkBacklog());
         ObjectNode fallbacks = body.putObject("fallbacks");
         h.fallbacks().forEach(fallbacks::put);
+        ObjectNode cache = body.putObject("cache");
+        cache.put("window", h.cache().window());
+        cache.put("budgetBytes", h.cache().budgetBytes());
+        cache.put("usedBytes", h.cache().usedBytes());
+        cache.put("chatsHeld", h.cache().chatsHeld());
+        cache.put("evictions", h.cache().evictions());
+        cache.put("warmUps", h.cache().warmUps());
         ctx.status(h.allUp() ? 200 : 503).json(body);
     }
 }

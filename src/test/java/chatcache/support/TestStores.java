@@ -28,7 +28,7 @@ import java.util.Optional;
  */
 public final class TestStores {
     private static TestStores instance;
-    private static final java.util.Map<Integer, TestStores> byWindow = new java.util.HashMap<>();
+    private static final java.util.Map<java.util.Map<String, String>, TestStores> bySettings = new java.util.HashMap<>();
 
     public final TestClock clock = new TestClock();
     public final ChatCache cache;
@@ -57,10 +57,15 @@ public final class TestStores {
      * each chat (CHATCACHE_CACHE_WINDOW; 0: whole chats): for the contract and parity suites,
      * whose small chats must cross the window's boundary. {@link #reset()} rebuilds with it.
      */
-    public static synchronized TestStores withWindow(int window) {
-        return byWindow.computeIfAbsent(window, w -> {
+    public static TestStores withWindow(int window) {
+        return with(java.util.Map.of("CHATCACHE_CACHE_WINDOW", Integer.toString(window)));
+    }
+
+    /** The program wired over the same servers with these settings besides the environment's (one per set of settings). */
+    public static synchronized TestStores with(java.util.Map<String, String> settings) {
+        return bySettings.computeIfAbsent(java.util.Map.copyOf(settings), given -> {
             java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
-            env.put("CHATCACHE_CACHE_WINDOW", Integer.toString(w));
+            env.putAll(given);
             return new TestStores(env);
         });
     }
