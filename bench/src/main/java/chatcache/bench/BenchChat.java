@@ -103,7 +103,7 @@ final class BenchChat {
         long chatRebuildMillis = 0;
         String drift = redisDrift(cache, chatId);
         if (drift == null) {
-            cache.cacheState().markChatComplete(chatId);
+            cache.cacheState().markChatComplete(chatId, Optional.empty()); // the boundary: where the load's trims left it
         } else {
             log.printf("bench: Redis's copy of chat %d differs from MySQL (%s); rebuilding that chat from MySQL%n",
                     chatId, drift);
@@ -131,12 +131,18 @@ final class BenchChat {
                 chatRebuildMillis, cacheRebuilt, cacheRebuildMillis);
     }
 
-    /** Null when Redis indexes and orders exactly the chat's MySQL messages; else what differs. */
+    /**
+     * Null when Redis indexes and orders exactly the chat's window of MySQL's messages (its newest
+     * CHATCACHE_CACHE_WINDOW, all when 0); else what differs.
+     */
     private static String redisDrift(ChatCache cache, long chatId) throws SQLException {
         Set<Long> inMysql = new HashSet<>();
+        int window = cache.health().cache().window();
         try (Connection c = cache.database().dataSource().getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT id FROM messages WHERE chat_id = ?")) {
+             PreparedStatement q = c.prepareStatement("SELECT id FROM messages WHERE chat_id = ?"
+                     + " ORDER BY created_at DESC, id DESC LIMIT ?")) {
             q.setLong(1, chatId);
+            q.setLong(2, window == 0 ? Long.MAX_VALUE : window);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     inMysql.add(rs.getLong(1));
@@ -563,7 +569,7 @@ final class BenchChat {
             cache.rebuild().rebuild(java.util.Optional.of(chatId), (d, t) -> { });
         }
         for (int i = 0; i < chats; i++) {
-            cache.cacheState().markChatComplete(o.backgroundChatId(i));
+            cache.cacheState().markChatComplete(o.backgroundChatId(i), Optional.empty());
         }
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
         return String.format(java.util.Locale.ROOT, "%,d background chats (%,d messages%s); %s%s", chats, total,

@@ -82,15 +82,15 @@ final class RawBaseline {
     }
 
     /**
-     * The app's slice on Redis (RedisMessages.slice) for limit + 1 keys, with the completeness
-     * check inside the script call as the app makes it; returns the page's size. Like the MySQL
+     * The app's slice on Redis (RedisMessages.slice) for limit + 1 keys, with the check that Redis holds
+     * the chat (and its boundary) inside the script call as the app makes it; returns the page's size. Like the MySQL
      * baseline, it starts from the anchor's sort key: the app's lookup of the anchor by id
      * (one round trip on the deep page) is not part of it.
      */
     static int plan(Jedis jedis, long chatId, Workload w, int limit) {
         String list = OrderIndex.list(chatId, w.authorId() > 0 ? Optional.of(w.authorId()) : Optional.empty());
-        List<String> sortKeys = OrderIndex.olderInComplete(jedis, chatId, list,
-                Optional.ofNullable(w.anchor()).map(OrderKey::sortKey), limit + 1);
+        List<String> sortKeys = OrderIndex.olderInHeld(jedis, chatId, list,
+                Optional.ofNullable(w.anchor()).map(OrderKey::sortKey), limit + 1).keys();
         if (sortKeys.isEmpty()) {
             return 0;
         }
