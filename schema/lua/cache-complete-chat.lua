@@ -1,7 +1,8 @@
 -- Ends a chat's rebuild (or load): sets its boundary, removes it from the rebuilding set and,
 -- only if it was there, appends a reset to its event stream (what was written meanwhile appended
 -- no events).
--- KEYS: the chat's event stream, the guard keys, the chat's held key, the sorted set of reads.
+-- KEYS: the chat's event stream, the guard keys, the chat's held key, the sorted set of reads, the
+-- set of chats being loaded.
 -- ARGV: max and retention, the chat, the reason, the sort key of the oldest message loaded when
 -- MySQL holds older ones ('' when it was loaded whole), now (epoch ms: a chat just loaded counts
 -- as just read, unless a read was recorded already). why the higher of the two: a trim while
@@ -15,6 +16,7 @@ end
 if held then
   redis.call('ZADD', KEYS[5], 'NX', ARGV[6], ARGV[3])
 end
+redis.call('SREM', KEYS[6], ARGV[3])
 if redis.call('SREM', KEYS[3], ARGV[3]) == 0 then
   return 0
 end

@@ -3,7 +3,9 @@
 -- ARGV[1] '1' to record the marks in the read-mark stream, ARGV[2] its field of ids, ARGV[3..4]
 -- max and retention of the event streams, then the messages' ids.
 -- Every existing message goes to the read-mark stream (MySQL may lack the mark); only those
--- whose read went from 0 to 1 go to their chat's event stream, one message.read per chat.
+-- whose read went from 0 to 1 go to their chat's event stream, one message.read per chat. A mark
+-- copied from MySQL (ARGV[1] '0') for a message Redis has no hash of leaves a pending mark for a
+-- minute, which the message's own write applies (see message-write.lua).
 -- why the event stream's key is built here: the chats are known only from the hashes
 -- (standalone Redis, as RediSearch needs anyway).
 local n = #KEYS - 3
@@ -25,6 +27,8 @@ for i = 1, n do
       end
     end
     marked[#marked + 1] = id
+  elseif ARGV[1] == '0' then
+    redis.call('SET', PENDING_READ .. ARGV[i + 4], '1', 'EX', PENDING_READ_SECONDS)
   end
 end
 if ARGV[1] == '1' and #marked > 0 then

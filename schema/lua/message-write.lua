@@ -15,8 +15,8 @@ if not boundary or above(boundary, ARGV[5]) then
 end
 local before = redis.call('HMGET', KEYS[1], H_TEXT, H_DATA, H_READ)
 redis.call('HSET', KEYS[1], unpack(ARGV, 6))
-if ARGV[4] == '1' then
-  redis.call('HSET', KEYS[1], H_READ, '1')
+if ARGV[4] == '1' or (not before[1] and redis.call('EXISTS', PENDING_READ .. ARGV[3]) == 1) then
+  redis.call('HSET', KEYS[1], H_READ, '1') -- read, or marked on MySQL's route before this copy came
 else
   redis.call('HSETNX', KEYS[1], H_READ, '0')
 end

@@ -48,6 +48,11 @@ public final class ChatEvents {
 
     /** The reason of the reset a rebuild of one chat appends. */
     public static final String CHAT_REBUILT = "chat rebuilt";
+    /**
+     * The reason of the reset appended when Redis stops holding a chat's messages (evicted): its
+     * posts append no events until a reader's page loads it again, which appends a reset too.
+     */
+    public static final String CHAT_EVICTED = "chat evicted";
 
     private ChatEvents() {
     }

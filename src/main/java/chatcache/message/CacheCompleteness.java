@@ -26,6 +26,12 @@ public interface CacheCompleteness {
     void markChatsRebuilding(java.util.Collection<Long> chatIds);
 
     /**
+     * {@link #markChatsRebuilding}, and records that a loader holding each chat's lock loads it:
+     * a chat left so without its lock (the loader died) is dropped and loaded again.
+     */
+    void markChatsLoading(java.util.Collection<Long> chatIds);
+
+    /**
      * Readers of the chat are answered by Redis again. {@code oldestLoaded}: the place of the
      * oldest message loaded, when MySQL holds older ones (Redis holds the chat from there up);
      * empty when everything MySQL holds of the chat was loaded.

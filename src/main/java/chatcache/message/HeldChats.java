@@ -23,6 +23,9 @@ public interface HeldChats {
     /** The {@code n} held chats with the most messages in Redis, most first: messages held, by chat. */
     Map<Long, Long> largest(int n);
 
+    /** The chats a loader marked as being loaded and has not ended (see {@link CacheCompleteness#markChatsLoading}). */
+    java.util.Set<Long> loading();
+
     /** How many messages of the chat Redis holds (0 when it does not hold it). */
     long messagesHeld(long chatId);
 }

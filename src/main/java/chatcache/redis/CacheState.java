@@ -34,6 +34,8 @@ public final class CacheState implements CacheCompleteness, HeldChats {
     private static final String HELD_PREFIX = "held:";
     /** When each chat Redis holds was last read (a sorted set, by epoch ms): eviction takes the oldest. */
     static final String READS = "chatcache:chat-reads";
+    /** Chats a loader (holding the chat's lock) marked and has not ended; see {@link #markChatsLoading}. */
+    static final String LOADING = "chatcache:loading";
 
     /**
      * The key whose existence says that Redis holds a chat's messages, and whose value is the
@@ -92,15 +94,34 @@ public final class CacheState implements CacheCompleteness, HeldChats {
      */
     @Override
     public void markChatsRebuilding(Collection<Long> chatIds) {
+        mark(chatIds, false);
+    }
+
+    @Override
+    public void markChatsLoading(Collection<Long> chatIds) {
+        mark(chatIds, true);
+    }
+
+    private void mark(Collection<Long> chatIds, boolean loading) {
         if (chatIds.isEmpty()) {
             return;
         }
+        String[] members = chatIds.stream().map(String::valueOf).toArray(String[]::new);
         redis.run("mark chats rebuilding", jedis -> {
             Pipeline p = jedis.pipelined();
-            p.sadd(REBUILDING, chatIds.stream().map(String::valueOf).toArray(String[]::new));
+            p.sadd(REBUILDING, members);
+            if (loading) {
+                p.sadd(LOADING, members);
+            }
             chatIds.forEach(id -> p.set(heldKey(id), "", SetParams.setParams().nx()));
             p.sync();
         });
+    }
+
+    @Override
+    public java.util.Set<Long> loading() {
+        return redis.call("list the chats being loaded", jedis -> jedis.smembers(LOADING).stream().map(Long::parseLong)
+                .collect(java.util.stream.Collectors.toSet()));
     }
 
     /**
@@ -119,6 +140,7 @@ public final class CacheState implements CacheCompleteness, HeldChats {
                 keys.addAll(EventAppend.guardKeys());
                 keys.add(heldKey(chatId));
                 keys.add(READS);
+                keys.add(LOADING);
                 List<String> args = new ArrayList<>(eventArgs);
                 args.add(Long.toString(chatId));
                 args.add(ChatEvents.CHAT_REBUILT);

@@ -1,5 +1,6 @@
 package chatcache.redis;
 
+import chatcache.events.ChatEvents;
 import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Redis;
 import redis.clients.jedis.Jedis;
@@ -19,23 +20,33 @@ import java.util.TreeSet;
  * request. The caller holds the chat's lock, so no load of the chat runs meanwhile.
  */
 final class ChatDrop {
-    private static final LuaScript DROP = LuaScript.load("chat-drop");
+    private static final LuaScript DROP = EventAppend.script("chat-drop");
     /** Messages deleted per round trip. */
     private static final int BATCH = 500;
 
     private final Redis redis;
     private final SearchIndex index;
+    /** The ARGV that the script passes on to append_event (see {@link EventAppend}). */
+    private final List<String> eventArgs;
 
-    ChatDrop(Redis redis, SearchIndex index) {
+    ChatDrop(Redis redis, SearchIndex index, List<String> eventArgs) {
         this.redis = redis;
         this.index = index;
+        this.eventArgs = eventArgs;
     }
 
     /** Drops the chat; returns how many of its messages were deleted. */
     long drop(long chatId) {
         return redis.call("drop a chat from Redis", jedis -> {
-            DROP.eval(jedis, List.of(CacheState.heldKey(chatId), CacheState.REBUILDING, CacheState.READS),
-                    List.of(Long.toString(chatId)));
+            List<String> dropKeys = new ArrayList<>(List.of(CacheState.heldKey(chatId)));
+            dropKeys.addAll(EventAppend.guardKeys());
+            dropKeys.add(CacheState.READS);
+            dropKeys.add(ChatEvents.key(chatId));
+            dropKeys.add(CacheState.LOADING);
+            List<String> args = new ArrayList<>(eventArgs);
+            args.add(Long.toString(chatId));
+            args.add(ChatEvents.CHAT_EVICTED);
+            DROP.eval(jedis, dropKeys, args);
             String list = OrderIndex.chatList(chatId);
             Set<Long> authors = new TreeSet<>();
             long deleted = 0;

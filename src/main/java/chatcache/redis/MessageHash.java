@@ -51,8 +51,19 @@ final class MessageHash {
     }
 
     /** Lua locals naming the hash's fields, for scripts that read or write it. */
+    /**
+     * A read mark copied from MySQL for a message whose hash Redis does not have (yet): kept for a
+     * minute, so that the message's own write, should it come after the mark (a post's copy
+     * overtaken by a reader on MySQL's route), starts out read. why: nothing else would carry
+     * that mark to Redis, and the copy would stay unread.
+     */
+    static final String PENDING_READ_PREFIX = "chatcache:read:";
+    static final int PENDING_READ_SECONDS = 60;
+
     static String luaNames() {
-        return "local H_CHAT = '" + MessageField.CHAT_ID.redisField() + "'\n"
+        return "local PENDING_READ = '" + PENDING_READ_PREFIX + "'\n"
+                + "local PENDING_READ_SECONDS = " + PENDING_READ_SECONDS + "\n"
+                + "local H_CHAT = '" + MessageField.CHAT_ID.redisField() + "'\n"
                 + "local H_USER = '" + MessageField.USER_ID.redisField() + "'\n"
                 + "local H_TEXT = '" + TEXT + "'\n"
                 + "local H_CREATED = '" + MessageField.CREATED_AT.redisField() + "'\n"

@@ -51,7 +51,7 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
         this.slices = new MessageSlices(redis, search);
         this.marks = new ReadMarks(redis, eventArgs);
         this.checks = new CacheChecks(redis, search, index, order);
-        this.drops = new ChatDrop(redis, index);
+        this.drops = new ChatDrop(redis, index, eventArgs);
     }
 
     @Override

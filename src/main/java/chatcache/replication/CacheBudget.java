@@ -98,12 +98,43 @@ public final class CacheBudget implements ChatReads, AutoCloseable {
         warmer.warm(chatId);
     }
 
-    /** One round: the reads recorded since the last, then eviction if Redis is over the budget. */
+    /**
+     * One round: chats whose loader died are dropped and loaded again, the reads recorded since
+     * the last round are written, then eviction if Redis is over the budget.
+     */
     void round() {
+        recoverDeadLoads();
         recordReads();
         if (budgetBytes > 0 && held.memory().usedBytes() > budgetBytes) {
             evict();
         }
+    }
+
+    /**
+     * A chat marked as loading whose lock nobody holds was left by a loader that died (kill -9,
+     * Redis or MySQL gone mid-load): what it loaded may include messages deleted since, so the
+     * chat is dropped whole and loaded again. Returns how many.
+     */
+    public int recoverDeadLoads() {
+        int recovered = 0;
+        for (long chat : held.loading()) {
+            Optional<String> token = locks.tryLock(chat);
+            if (token.isEmpty()) {
+                continue; // a live loader
+            }
+            try {
+                if (!held.loading().contains(chat)) {
+                    continue; // ended between the two reads
+                }
+                log.warn("chat {} was left half-loaded (its loader stopped): dropping it and loading it again", chat);
+                cache.drop(chat);
+                recovered++;
+            } finally {
+                locks.unlockAll(Map.of(chat, token.get()));
+            }
+            warmer.warm(chat);
+        }
+        return recovered;
     }
 
     /** Writes the reads recorded since the last time to Redis (where eviction finds them). */

@@ -66,9 +66,9 @@ final class ChatLoad {
             return Optional.empty();
         }
         try {
-            state.markChatRebuilding(chatId);
+            state.markChatsLoading(List.of(chatId));
             Loaded loaded = loadMarked(chatId, n -> {
-                locks.renew(chatId, token.get());
+                renew(chatId, token.get());
                 afterBatch.accept(n);
             }, ids);
             beforeReaders.accept(loaded);
@@ -88,12 +88,15 @@ final class ChatLoad {
         Map<Long, String> tokens = locks.tryLockAll(chatIds);
         try {
             List<Long> mine = new ArrayList<>(tokens.keySet());
-            state.markChatsRebuilding(mine);
+            state.markChatsLoading(mine);
             Map<Long, Optional<OrderKey>> ends = new HashMap<>();
             Set<Long> withMessages = store.withMessages(mine);
             for (long chat : mine) {
+                // why every lock of the step: the chats after this one wait for their turn
                 ends.put(chat, withMessages.contains(chat) ? loadMarked(chat, n -> {
-                    locks.renew(chat, tokens.get(chat));
+                    if (!locks.renewAll(tokens)) {
+                        throw new IllegalStateException("a load of chats lost a chat's lock: stopped");
+                    }
                     afterBatch.accept(n);
                 }, null).oldestWhenMore() : Optional.empty());
             }
@@ -101,6 +104,13 @@ final class ChatLoad {
             return chatIds.stream().filter(c -> !tokens.containsKey(c)).toList();
         } finally {
             locks.unlockAll(tokens);
+        }
+    }
+
+    /** why stop: another may have taken the chat over (dropped it as a dead load) once the lock expired. */
+    private void renew(long chatId, String token) {
+        if (!locks.renew(chatId, token)) {
+            throw new IllegalStateException("the load of chat " + chatId + " lost its lock: stopped");
         }
     }
 

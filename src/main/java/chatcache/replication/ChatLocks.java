@@ -65,8 +65,20 @@ final class ChatLocks {
 
     /** Extends the lock; false if this holder lost it (it expired, or Redis lost its data). */
     boolean renew(long chatId, String token) {
-        return redis.call("renew a chat's lock", jedis -> Long.valueOf(1).equals(
-                RENEW.eval(jedis, List.of(PREFIX + chatId), List.of(token, Long.toString(TTL_MILLIS)))));
+        return renewAll(Map.of(chatId, token));
+    }
+
+    /** Extends these locks in one round trip; false if this holder lost any of them. */
+    boolean renewAll(Map<Long, String> tokens) {
+        if (tokens.isEmpty()) {
+            return true;
+        }
+        return redis.call("renew chats' locks", jedis -> Pipelines.run(jedis, queue -> {
+            List<Response<Object>> replies = new java.util.ArrayList<>();
+            tokens.forEach((chat, token) -> replies.add(queue.script(RENEW, List.of(PREFIX + chat),
+                    List.of(token, Long.toString(TTL_MILLIS)))));
+            return () -> replies.stream().allMatch(r -> Long.valueOf(1).equals(r.get()));
+        }));
     }
 
     /** Gives these locks up, where this holder still holds them. */

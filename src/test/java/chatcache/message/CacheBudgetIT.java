@@ -66,8 +66,7 @@ class CacheBudgetIT {
     }
 
     private static void assertSamePageOnBothRoutes(TestStores stores, SearchCriteria c, User reader) {
-        User api = stores.userOnly("api-" + System.nanoTime(), Role.API);
-        FetchResult fromMysql = stores.cache.messages().fetch(c, Caller.of(api));
+        FetchResult fromMysql = stores.cache.messages().fetchFrom(stores.cache.mysqlMessages(), c, Caller.ANONYMOUS);
         FetchResult fromRedisRoute = stores.cache.messages().fetch(c, reader == null ? Caller.ANONYMOUS : Caller.of(reader));
         assertEquals(ids(fromMysql.messages()), ids(fromRedisRoute.messages()), c + " from " + fromRedisRoute.source());
         assertEquals(fromMysql.hasOlder(), fromRedisRoute.hasOlder(), c.toString());
@@ -84,6 +83,11 @@ class CacheBudgetIT {
 
         assertTrue(stores.cache.replication().budget().drop(CHAT));
         assertFalse(stores.cache.redisMessages().window(CHAT).value());
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            Map<String, String> last = jedis.xrevrange(chatcache.events.ChatEvents.key(CHAT), "+", "-", 1).get(0).getFields();
+            assertEquals(Map.of("type", "reset", "reason", "chat evicted"), last,
+                    "subscribers reload: the chat's posts append no events until it is loaded again");
+        }
         assertEquals(List.of(), stores.cache.rebuild().verify(Optional.of(CHAT), CacheRebuild.Progress.NONE),
                 "Redis holds nothing of a chat it does not hold");
 

@@ -166,4 +166,13 @@ class CacheWindowIT {
         assertTrue(drift.stream().anyMatch(d -> d.contains("message " + posted.get(posted.size() - 3).id()
                 + " lies below the chat's window but is in Redis")), drift.toString());
     }
+
+    /** why: a reader on MySQL's route may mark a post before the post's own copy reaches Redis. */
+    @Test
+    void aReadMarkThatOvertookAMessagesCopyIsKeptByTheCopy() {
+        Message late = new Message(9_999, CHAT, alice.id(), "late copy", posted.get(11).createdAt() + 1, null, false);
+        stores.cache.redisMessages().applyReadMarks(List.of(late.id())); // nothing to mark yet
+        stores.cache.redisMessages().put(late);
+        assertTrue(stores.cache.redisMessages().getAll(List.of(late.id())).get(late.id()).read(), "the copy starts out read");
+    }
 }
