@@ -46,15 +46,6 @@ class CacheBudgetIT {
         }
     }
 
-    /** Whether the Redis route answers the chat from Redis now (held, and not being loaded). */
-    private static boolean readable(TestStores stores, long chat) {
-        try {
-            stores.cache.redisMessages().boundary(chat);
-            return true;
-        } catch (CacheIncompleteException e) {
-            return false;
-        }
-    }
 
     private static List<Message> postSome(TestStores stores, long chat, User author, int n) {
         List<Message> posted = new ArrayList<>();
@@ -103,7 +94,7 @@ class CacheBudgetIT {
         assertEquals(cold + 1, stores.cache.messages().fallbacks().count(Fallbacks.Cause.COLD));
         assertEquals(9, first.messages().size());
 
-        await("the chat loaded", () -> readable(stores, CHAT));
+        await("the chat loaded", () -> stores.readable(CHAT));
         assertEquals(5, stores.cache.redisMessages().orderedIds(CHAT).size());
         stores.cache.readMarks().drain();
         FetchResult again = stores.cache.messages().fetch(new SearchCriteria(CHAT, Optional.empty(), 3), Caller.ANONYMOUS);
@@ -195,7 +186,7 @@ class CacheBudgetIT {
             for (long chat : turn) {
                 SearchCriteria page = new SearchCriteria(chat, Optional.empty(), 1 + random.nextInt(20));
                 assertSamePageOnBothRoutes(stores, page, null); // a cold chat's read asks for its load
-                await("chat " + chat + " loaded", () -> readable(stores, chat));
+                await("chat " + chat + " loaded", () -> stores.readable(chat));
                 if (stores.cache.messages().fetch(page, Caller.ANONYMOUS).source().startsWith("redis")) {
                     fromRedis++;
                 }

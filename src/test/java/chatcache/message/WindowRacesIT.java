@@ -38,14 +38,6 @@ class WindowRacesIT {
         return messages.stream().map(Message::id).toList();
     }
 
-    private static boolean readable(TestStores stores, long chat) {
-        try {
-            stores.cache.redisMessages().boundary(chat);
-            return true;
-        } catch (CacheIncompleteException e) {
-            return false;
-        }
-    }
 
     @Test
     void evictionsAndLoadsRacingWithWritesAndReadsOnTwoInstancesLoseNothing() throws Exception {
@@ -129,10 +121,10 @@ class WindowRacesIT {
         }
         for (long chat : chats) {
             long id = chat;
-            if (!readable(a, chat)) {
+            if (!a.readable(chat)) {
                 a.cache.replication().warmer().warmNow(chat);
             }
-            assertTrue(readable(a, id), "chat " + chat + " loaded");
+            assertTrue(a.readable(id), "chat " + chat + " loaded");
         }
         assertEquals(List.of(), a.cache.rebuild().verify(Optional.empty(), CacheRebuild.Progress.NONE), "seed " + seed);
         List<Long> inMysql = ids(a.cache.mysqlMessages().load(List.copyOf(acknowledged)));
@@ -162,11 +154,11 @@ class WindowRacesIT {
             s.execute("DELETE FROM messages WHERE id = " + posted.get(2).id());
             s.execute("DELETE FROM message_words WHERE message_id = " + posted.get(2).id());
         }
-        assertTrue(!readable(stores, 1), "readers go to MySQL while the chat is marked");
+        assertTrue(!stores.readable(1), "readers go to MySQL while the chat is marked");
 
         assertEquals(1, stores.cache.replication().budget().recoverDeadLoads());
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!readable(stores, 1)) {
+        while (!stores.readable(1)) {
             assertTrue(System.nanoTime() < deadline, "timed out waiting for chat 1 to be loaded again");
             java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
         }

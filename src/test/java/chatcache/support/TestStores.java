@@ -148,6 +148,16 @@ public final class TestStores {
         cache.cacheRelay().drain();
     }
 
+    /** Whether the Redis route answers the chat from Redis now (Redis holds it, and no load of it runs). */
+    public boolean readable(long chatId) {
+        try {
+            cache.redisMessages().boundary(chatId);
+            return true;
+        } catch (chatcache.message.CacheIncompleteException e) {
+            return false;
+        }
+    }
+
     /** MySQL's count of SELECT statements so far (server-wide): tests read it before and after a Redis-route request. */
     public long mysqlSelects() {
         try (Connection c = cache.database().dataSource().getConnection(); Statement s = c.createStatement();
