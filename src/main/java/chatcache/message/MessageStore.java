@@ -54,6 +54,9 @@ public interface MessageStore {
     /** Every chat that has messages. */
     List<Long> chats();
 
+    /** Every chat that has messages, the most recently posted to first. */
+    List<Long> chatsByLatestMessage();
+
     /** Those of these chats that have messages. */
     Set<Long> withMessages(Collection<Long> chatIds);
 

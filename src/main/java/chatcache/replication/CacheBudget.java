@@ -137,6 +137,11 @@ public final class CacheBudget implements ChatReads, AutoCloseable {
         return recovered;
     }
 
+    /** Whether Redis uses the low-water share of the budget or more (never without a budget). */
+    public boolean reached() {
+        return budgetBytes > 0 && held.memory().usedBytes() >= budgetBytes / 100 * LOW_WATER_PERCENT;
+    }
+
     /** Writes the reads recorded since the last time to Redis (where eviction finds them). */
     public void recordReads() {
         if (!reads.isEmpty()) {

@@ -27,8 +27,10 @@ import java.util.function.LongConsumer;
  */
 public final class CacheRebuild {
     private static final int BATCH = 1000;
-    /** Chats marked, loaded and let back together in a full rebuild. */
+    /** Chats without messages marked and let back together in a full rebuild. */
     private static final int CHATS_PER_STEP = 500;
+    /** Chats with messages loaded together; the budget is looked at between steps (it may be passed by one step). */
+    private static final int LOADED_PER_STEP = 10;
 
     private final MessageStore store;
     private final MessageCache cache;
@@ -37,6 +39,8 @@ public final class CacheRebuild {
     /** How many of each chat's newest messages Redis holds (0: all). */
     private final int window;
     private final ChatLoad load;
+    /** Whether Redis uses its budget already: a full rebuild stops loading chats with messages then. */
+    private final java.util.function.BooleanSupplier budgetReached;
     private final ChatCopies chats;
     private final Lease lease;
     /** The last rebuild this instance ran (or runs), for metrics; one writer at a time (the lease). */
@@ -72,9 +76,11 @@ public final class CacheRebuild {
      * @param prepareRedis creates the index and streams if they are missing (after a flush)
      * @param lease        held while rebuilding: instances sharing Redis rebuild one at a time
      * @param load         loads one chat's window
+     * @param budgetReached whether Redis uses its memory budget already (a full rebuild stops there)
      */
     CacheRebuild(MessageStore store, MessageCache cache, CacheCompleteness state, Runnable prepareRedis,
-                        ChatCopies chats, Lease lease, ChatLoad load) {
+                        ChatCopies chats, Lease lease, ChatLoad load, java.util.function.BooleanSupplier budgetReached) {
+        this.budgetReached = budgetReached;
         this.window = load.window();
         this.load = load;
         this.store = store;
@@ -141,11 +147,23 @@ public final class CacheRebuild {
                 throw new AlreadyRunning("a load or eviction of chat " + chat, true);
             }
         } else {
-            List<Long> all = List.copyOf(chatsToHold());
-            for (int from = 0; from < all.size(); from += CHATS_PER_STEP) {
-                // a chat another instance loads or evicts meanwhile is left to it
-                load.loadAll(all.subList(from, Math.min(all.size(), from + CHATS_PER_STEP)), afterBatch);
+            // chats without messages first (they cost nothing), then the most recently posted to, until
+            // the budget is reached: the rest are loaded when first read
+            List<Long> byRecency = store.chatsByLatestMessage();
+            Set<Long> empty = new TreeSet<>(chats.ids());
+            byRecency.forEach(empty::remove);
+            List<Long> without = List.copyOf(empty);
+            for (int from = 0; from < without.size(); from += CHATS_PER_STEP) {
+                load.loadAll(without.subList(from, Math.min(without.size(), from + CHATS_PER_STEP)), afterBatch);
             }
+            // a chat another instance loads or evicts meanwhile is left to it
+            int from = 0;
+            for (; from < byRecency.size() && !budgetReached.getAsBoolean(); from += LOADED_PER_STEP) {
+                load.loadAll(byRecency.subList(from, Math.min(byRecency.size(), from + LOADED_PER_STEP)), afterBatch);
+            }
+            // why drop the rest: a rebuild refills Redis from MySQL; a chat it did not reload is left
+            // to MySQL until its next read loads it, not to what Redis held before
+            load.dropAll(byRecency.subList(Math.min(from, byRecency.size()), byRecency.size()));
             chats.copyAll(n -> { });
             state.markAllComplete();
         }

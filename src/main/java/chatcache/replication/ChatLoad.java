@@ -107,6 +107,23 @@ final class ChatLoad {
         }
     }
 
+    /** Drops those of these chats Redis holds (each under its lock; one another holds is left to it). */
+    void dropAll(List<Long> chatIds) {
+        for (int from = 0; from < chatIds.size(); from += BATCH) {
+            List<Long> part = chatIds.subList(from, Math.min(chatIds.size(), from + BATCH));
+            Map<Long, String> tokens = locks.tryLockAll(part);
+            try {
+                for (long chat : tokens.keySet()) {
+                    if (cache.window(chat).value()) {
+                        cache.drop(chat);
+                    }
+                }
+            } finally {
+                locks.unlockAll(tokens);
+            }
+        }
+    }
+
     /** why stop: another may have taken the chat over (dropped it as a dead load) once the lock expired. */
     private void renew(long chatId, String token) {
         if (!locks.renew(chatId, token)) {

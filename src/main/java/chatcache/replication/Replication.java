@@ -84,7 +84,8 @@ public final class Replication implements AutoCloseable {
         this.readMarks = new ReadMarkRelay(redisPool, instance, mysqlMarks, markersToMysql,
                 relays.readMarkGatherMillis(), relays.readMarkClaimMillis(), batches);
         this.rebuild = new CacheRebuild(store, cache, state, prepareRedis, chatCopies,
-                new Lease(redisPool, "chatcache:lease:rebuild", instance, REBUILD_LEASE_MILLIS), load);
+                new Lease(redisPool, "chatcache:lease:rebuild", instance, REBUILD_LEASE_MILLIS), load,
+                () -> budget.reached());
         this.guard = new CacheGuard(state, rebuild);
     }
 

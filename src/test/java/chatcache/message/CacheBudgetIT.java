@@ -168,6 +168,10 @@ class CacheBudgetIT {
             stores.cache.mysqlMessages().mendWords(chat);
         }
         stores.cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
+        long heldAfterRebuild = java.util.stream.LongStream.rangeClosed(1, chats)
+                .filter(c -> stores.cache.redisMessages().window(c).value()).count();
+        assertTrue(heldAfterRebuild < chats, "a rebuild stops loading at the budget: " + heldAfterRebuild + " of " + chats
+                + " held, Redis " + stores.cache.cacheState().memory() + ", budget " + stores.cache.replication().budget().budgetBytes());
         long budget = stores.cache.replication().budget().budgetBytes();
         long margin = 100 * 4 * 1024; // one chat's window, ~3.5 KB a message
         stores.cache.replication().budget().evict();
