@@ -712,7 +712,7 @@ public final class Bench {
         if (a.error() != null) {
             return a.error();
         }
-        return r.source().equals(a.source()) ? null : "answered from " + a.source() + " instead of " + r.source();
+        return r.gives(a.source()) ? null : "answered from " + a.source() + " instead of " + r.source();
     }
 
     /**

@@ -46,7 +46,7 @@ final class HttpLoad {
             if (ids.size() != w.expectedMessages()) {
                 return ids.size() + " messages instead of " + w.expectedMessages();
             }
-            if (!r.source().equals(source)) {
+            if (!r.gives(source)) {
                 return "answered from " + source + " instead of " + r.source();
             }
             return null;

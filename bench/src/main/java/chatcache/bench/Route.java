@@ -25,6 +25,17 @@ public enum Route {
         return source;
     }
 
+    /**
+     * Whether a page's {@code source} is one this route may give: the API's is MySQL's alone; a
+     * USER's is Redis's, or, for a page that reaches below the window Redis holds of the chat,
+     * Redis's part joined to MySQL's, or MySQL's alone (issue #23). The pages themselves are
+     * compared with the other route's.
+     */
+    public boolean gives(String pageSource) {
+        return this == MYSQL ? source.equals(pageSource)
+                : pageSource.equals("redis") || pageSource.equals("redis+mysql") || pageSource.equals("mysql");
+    }
+
     public String label() {
         return name().toLowerCase();
     }
