@@ -80,9 +80,10 @@ public final class ChatCache implements AutoCloseable {
             pool = openRedis(config.redis(), tunables.redis());
             this.redisPool = pool;
             this.searchIndex = SearchIndex.prepare(redisPool);
-            this.window = tunables.cache().window();
+            Tunables.Cache settings = cacheSettings(tunables.cache(), searchIndex);
+            this.window = settings.window();
             this.redisMessages = new RedisMessages(redisPool, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), tunables.events(),
-                    tunables.cache().window());
+                    window);
             this.mysqlMessages = new MySqlMessages(database.sessionFactory(), clock);
             this.redisRoute = new RedisRoute(redisMessages, mysqlMessages);
             MySqlChats mysqlChats = new MySqlChats(database.sessionFactory());
@@ -91,8 +92,8 @@ public final class ChatCache implements AutoCloseable {
             RedisChats redisChats = new RedisChats(redisPool);
             this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, mysqlMessages, redisMessages,
                     cacheState, mysqlMessages, redisMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,
-                    this::forgetRemembered, this::prepareRedis, tunables.relays(), tunables.cache().window(),
-                    tunables.cache().budgetBytes(cacheState.memory().maxBytes()), cacheState,
+                    this::forgetRemembered, this::prepareRedis, tunables.relays(), window,
+                    settings.budgetBytes(cacheState.memory().maxBytes()), cacheState,
                     new RelayMetrics(metrics.registry()));
             replication.readMarks().prepare();
             this.chats = new ChatService(clock, mysqlChats, redisChats, replication.chatCopies());
@@ -146,6 +147,21 @@ public final class ChatCache implements AutoCloseable {
      */
     private void forgetRemembered(java.util.Set<Long> chatIds) {
         chatIds.forEach(chats::forget);
+    }
+
+    /**
+     * The window and budget asked for, on an engine that can hold windows; on RediSearch 1.x whole
+     * chats and no budget (see {@link SearchIndex#supportsWindows}), said once at start.
+     */
+    private static Tunables.Cache cacheSettings(Tunables.Cache asked, SearchIndex index) {
+        if (index.supportsWindows() || (asked.window() == 0 && asked.budgetMb() <= 0)) {
+            return asked;
+        }
+        org.slf4j.LoggerFactory.getLogger(ChatCache.class).warn("RediSearch {} loses documents from its combined queries"
+                + " after many deletions, and a window deletes one at every post beyond it: Redis holds whole chats"
+                + " and evicts none (CHATCACHE_CACHE_WINDOW and CHATCACHE_CACHE_BUDGET_MB need RediSearch 2.x, as in"
+                + " Redis 8; see README)", index.versionText());
+        return new Tunables.Cache(0, 0);
     }
 
     public static ChatCache open(Config config, Clock clock) {

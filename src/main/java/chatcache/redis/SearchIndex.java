@@ -181,6 +181,16 @@ public final class SearchIndex {
         }
     }
 
+    /**
+     * Whether this engine may hold windows of chats and evict them (RediSearch 2.x). why not 1.x:
+     * measured (BENCHMARKS.md, run N), after ~100,000 FT.DELs RediSearch 1.2's TAG intersections
+     * lose live documents of other chats for good (its counters overflow), so filtered pages would
+     * miss matches; a window deletes a document at every post beyond it, and an eviction a chat's.
+     */
+    public boolean supportsWindows() {
+        return !indexesExplicitly();
+    }
+
     /** True for RediSearch 1.x, where every write must index its hash explicitly. */
     boolean indexesExplicitly() {
         return moduleVersion < 20000;
