@@ -197,9 +197,9 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         return redis.call("count the messages of the chats it holds", jedis -> {
             List<String> chats = jedis.zrange(READS, 0, -1);
             Map<Long, Long> counts = new java.util.HashMap<>();
-            for (int from = 0; from < chats.size(); from += 500) {
-                List<String> part = chats.subList(from, Math.min(chats.size(), from + 500));
-                part.forEach(c -> counts.put(Long.parseLong(c), OrderIndex.countAbove(jedis, OrderIndex.chatList(Long.parseLong(c)), "")));
+            for (String c : chats) {
+                long chat = Long.parseLong(c);
+                counts.put(chat, OrderIndex.countAbove(jedis, OrderIndex.chatList(chat), ""));
             }
             Map<Long, Long> top = new java.util.LinkedHashMap<>();
             counts.entrySet().stream().sorted(Map.Entry.<Long, Long>comparingByValue().reversed()).limit(n)

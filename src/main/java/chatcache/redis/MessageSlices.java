@@ -50,28 +50,39 @@ final class MessageSlices {
         return redis.call("read a message", jedis -> {
             Pipeline p = jedis.pipelined();
             Response<Map<String, String>> hash = p.hgetAll(key);
-            Supplier<Boolean> complete = CacheState.holds(p, chatId);
-            Response<String> boundary = p.get(CacheState.heldKey(chatId));
+            Supplier<String> boundary = heldBoundary(p, chatId);
             p.sync();
-            requireHeld(chatId, complete.get(), boundary.get());
+            String held = boundary.get();
             Map<String, String> fields = hash.get();
             Optional<Message> message = MessageHash.isMessage(fields)
                     ? Optional.of(MessageHash.toMessage(key, fields)).filter(m -> m.chatId() == chatId)
                     : Optional.empty();
-            return new Found(message, boundary.get());
+            return new Found(message, held);
         });
     }
 
     /** The chat's boundary now (else CacheIncompleteException: Redis does not hold the chat). */
     String boundary(long chatId) {
-        return redis.call("read a message", jedis -> {
+        return redis.call("read a chat's boundary", jedis -> {
             Pipeline p = jedis.pipelined();
-            Supplier<Boolean> complete = CacheState.holds(p, chatId);
-            Response<String> boundary = p.get(CacheState.heldKey(chatId));
+            Supplier<String> boundary = heldBoundary(p, chatId);
             p.sync();
-            requireHeld(chatId, complete.get(), boundary.get());
             return boundary.get();
         });
+    }
+
+    /**
+     * Queues the reads that tell whether Redis holds the chat and where its window ends; after
+     * the sync, the supplier gives the boundary, or throws CacheIncompleteException
+     * (ChatNotHeldException when only the chat's held key is missing).
+     */
+    private static Supplier<String> heldBoundary(Pipeline p, long chatId) {
+        Supplier<Boolean> complete = CacheState.holds(p, chatId);
+        Response<String> boundary = p.get(CacheState.heldKey(chatId));
+        return () -> {
+            requireHeld(chatId, complete.get(), boundary.get());
+            return boundary.get();
+        };
     }
 
     private static void requireHeld(long chatId, boolean complete, String boundary) {

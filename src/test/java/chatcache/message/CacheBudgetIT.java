@@ -35,8 +35,7 @@ class CacheBudgetIT {
     /** why: on RediSearch 1.x Redis holds whole chats and evicts none ({@code SearchIndex#supportsWindows}). */
     @org.junit.jupiter.api.BeforeEach
     void windowsNeedTwoX() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(TestStores.get().cache.searchIndex().supportsWindows(),
-                "windows and eviction need RediSearch 2.x");
+        TestStores.get().assumeWindows();
     }
 
     private static final long CHAT = 1;

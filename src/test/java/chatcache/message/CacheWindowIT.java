@@ -22,7 +22,6 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Redis holding a window of each chat (5 here): what a post trims, what changes below the window
@@ -42,7 +41,7 @@ class CacheWindowIT {
 
     @BeforeEach
     void twelvePosts() {
-        assumeTrue(stores.cache.searchIndex().supportsWindows(), "windows need RediSearch 2.x");
+        stores.assumeWindows();
         stores.reset();
         posted.clear();
         alice = stores.userOnly("alice", Role.USER);

@@ -4,8 +4,6 @@ import chatcache.support.TestStores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
  * The query contract, answered by the Redis route: with Redis holding whole chats (a window of 0:
  * FT.SEARCH and the order index alone), and holding only the newest messages of each chat: the
@@ -31,7 +29,7 @@ class RedisQueryContractIT {
 
         @BeforeEach
         void windowsNeedTwoX() {
-            assumeTrue(stores.cache.searchIndex().supportsWindows(), "windows need RediSearch 2.x");
+            stores.assumeWindows();
         }
     }
 
@@ -44,7 +42,7 @@ class RedisQueryContractIT {
 
         @BeforeEach
         void windowsNeedTwoX() {
-            assumeTrue(stores.cache.searchIndex().supportsWindows(), "windows need RediSearch 2.x");
+            stores.assumeWindows();
         }
     }
 

@@ -148,6 +148,15 @@ public final class TestStores {
         cache.cacheRelay().drain();
     }
 
+    /**
+     * Skips the calling test unless this Redis may hold windows and evict (RediSearch 2.x; on 1.x
+     * Redis holds whole chats: {@code SearchIndex#supportsWindows}).
+     */
+    public void assumeWindows() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(cache.searchIndex().supportsWindows(),
+                "windows and eviction need RediSearch 2.x");
+    }
+
     /** Whether the Redis route answers the chat from Redis now (Redis holds it, and no load of it runs). */
     public boolean readable(long chatId) {
         try {
