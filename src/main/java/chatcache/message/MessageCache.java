@@ -41,6 +41,9 @@ public interface MessageCache {
      */
     long drop(long chatId);
 
+    /** {@link #drop} of several chats at once, sharing its round trips; the caller holds their locks. */
+    long dropAll(java.util.List<Long> chatIds);
+
     /** The ids in a chat's order index. */
     Set<Long> orderedIds(long chatId);
 

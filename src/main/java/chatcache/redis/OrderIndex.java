@@ -196,6 +196,28 @@ public final class OrderIndex {
         return keys;
     }
 
+    /** Queues {@link #older}; its keys come from {@link #stringsOf}. */
+    static Response<Object> queueOlder(CommandQueue p, String list, Optional<String> from, int count) {
+        return p.script(SCRIPT, List.of(list), List.of("older", Integer.toString(count), from.orElse("")));
+    }
+
+    /** The keys of a queued read. */
+    static List<String> stringsOf(Response<Object> reply) {
+        return strings(reply.get());
+    }
+
+    /** Queues the read of the list's keys (as {@link #keys}, without the list itself). */
+    static Response<Object> queueKeys(CommandQueue p, String list) {
+        return p.script(SCRIPT, List.of(list), List.of("keys"));
+    }
+
+    /** The buckets of a {@link #queueKeys} reply, and the list's own key. */
+    static List<String> keysOf(String list, Response<Object> reply) {
+        List<String> keys = new ArrayList<>(List.of(list));
+        keys.addAll(strings(reply.get()));
+        return keys;
+    }
+
     /** How many keys of the list are above {@code key} ('' for all), in O(log n). */
     public static long countAbove(Jedis jedis, String list, String key) {
         return (Long) call(jedis, List.of(list), "after", key);

@@ -141,6 +141,11 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     }
 
     @Override
+    public long dropAll(List<Long> chatIds) {
+        return drops.dropAll(chatIds);
+    }
+
+    @Override
     public Held<Boolean> window(long chatId) {
         String boundary = checks.boundary(chatId);
         return new Held<>(boundary != null, boundary == null ? Optional.empty() : place(boundary));

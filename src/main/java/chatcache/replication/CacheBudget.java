@@ -30,8 +30,14 @@ public final class CacheBudget implements ChatReads, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheBudget.class);
     /** Eviction goes on until Redis uses this share of the budget, so that it does not run at every post. */
     static final int LOW_WATER_PERCENT = 90;
-    /** Chats dropped per round at most; the next round measures again (1.x frees index memory lazily). */
-    private static final int EVICTIONS_PER_ROUND = 50;
+    /** Chats dropped per round at most; the next round measures again (the engine may free some memory lazily). */
+    private static final int EVICTIONS_PER_ROUND = 1_000;
+    /**
+     * Chats dropped together between two readings of Redis's memory. why several: each round trip
+     * waits behind the readers' searches; measured (BENCHMARKS run O), one chat at a time evicted
+     * 13 chats/s under 32 readers while warm-ups added 9, so memory never came down to the budget.
+     */
+    private static final int EVICTIONS_PER_READING = 16;
     /** The estimate of one held message's bytes that decides whether a window fits (README, Memory: 611 B measured). */
     static final long BYTES_PER_MESSAGE = 700;
     private static final long ROUND_MILLIS = 1_000;
@@ -160,12 +166,19 @@ public final class CacheBudget implements ChatReads, AutoCloseable {
         try {
             long target = budgetBytes / 100 * LOW_WATER_PERCENT;
             while (dropped < EVICTIONS_PER_ROUND && held.memory().usedBytes() > target) {
-                List<Long> oldest = held.leastRecentlyRead(8);
-                Optional<Long> victim = oldest.stream().filter(this::drop).findFirst();
-                if (victim.isEmpty()) {
-                    break; // nothing held, or every candidate is being loaded
+                List<Long> oldest = held.leastRecentlyRead(EVICTIONS_PER_READING);
+                Map<Long, String> tokens = locks.tryLockAll(oldest);
+                if (tokens.isEmpty()) {
+                    break; // nothing held, or every candidate is being loaded or evicted by another
                 }
-                dropped++;
+                try {
+                    long messages = cache.dropAll(List.copyOf(tokens.keySet()));
+                    evictions.addAndGet(tokens.size());
+                    dropped += tokens.size();
+                    log.debug("chats {} evicted from Redis ({} messages)", tokens.keySet(), messages);
+                } finally {
+                    locks.unlockAll(tokens);
+                }
             }
         } catch (RuntimeException e) {
             log.warn("eviction stopped: {}", ExceptionText.summary(e));

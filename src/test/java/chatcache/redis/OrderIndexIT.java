@@ -63,6 +63,34 @@ class OrderIndexIT {
         }
     }
 
+    /**
+     * A load's order: batches of many keys, newest first, each batch below every key already there
+     * (one call per batch: the counts of the buckets above shift once per call, many splits in it).
+     */
+    @Test
+    void aLoadAddingLargeBatchesBelowEveryKeyKeepsEveryCount() {
+        long seed = Long.getLong("chatcache.seed", System.nanoTime());
+        Random random = new Random(seed);
+        String context = "seed " + seed + " (rerun with -Dchatcache.seed=" + seed + ")";
+        TreeSet<String> model = new TreeSet<>();
+        long time = 1_700_000_100_000L;
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            for (int batch = 0; batch < 12; batch++) {
+                List<String> keys = new ArrayList<>();
+                for (int i = 20 + random.nextInt(60); i > 0; i--) {
+                    time -= random.nextInt(3); // equal times too
+                    keys.add(MessageOrder.sortKey(time, 1 + random.nextInt(1_000_000)));
+                }
+                if (random.nextBoolean()) { // a newest key in the same call, as a post landing with a load
+                    keys.add(MessageOrder.sortKey(1_800_000_000_000L + batch, 1));
+                }
+                Transactions.run(jedis, "add", j -> tx -> index.add(tx, LIST, keys.toArray(String[]::new)));
+                model.addAll(keys);
+                check(jedis, model, random, context + ", batch " + batch);
+            }
+        }
+    }
+
     /** Mostly keys newer than every key so far, as live chats write them. */
     private static String newest(Random random, TreeSet<String> model, List<String> universe) {
         long t = 1_700_000_000_100L + model.size() + random.nextInt(3);

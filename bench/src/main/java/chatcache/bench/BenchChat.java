@@ -92,7 +92,7 @@ final class BenchChat {
             cache.cacheState().markChatRebuilding(chatId);
             long memoryBefore = Probes.usedMemory(cache);
             long t0 = System.nanoTime();
-            millis = load(cache, chatId, existing, missing, log, authors(cache), new Layout(n, apiUser));
+            millis = load(cache, chatId, existing, missing, log, authors(cache), new Layout(n, apiUser), true);
             wallMillis = (System.nanoTime() - t0) / 1_000_000;
             redisBytes = Probes.usedMemory(cache) - memoryBefore;
             inserted = missing;
@@ -175,10 +175,11 @@ final class BenchChat {
      * Inserts {@code count} messages after the chat's newest: 20 authors (and, with a layout, the
      * API user's share, unread, all others read), text of 40..120 characters with the marker words
      * of each sequence number, createdAt rising by 1..3 ms with about one step in six being 0
-     * (equal times). Each batch goes to MySQL (one multi-row INSERT and the words, committed), then to Redis.
+     * (equal times). Each batch goes to MySQL (one multi-row INSERT and the words, committed), then,
+     * when {@code redisToo}, to Redis ({@code putAll}). Returns the milliseconds spent in each.
      */
-    private static long[] load(ChatCache cache, long chatId, long existing, long count, PrintStream log, long[] authors,
-                               Layout layout) throws SQLException {
+    static long[] load(ChatCache cache, long chatId, long existing, long count, PrintStream log, long[] authors,
+                       Layout layout, boolean redisToo) throws SQLException {
         Random random = new Random(chatId * 31 + existing);
         long time = existing == 0 ? System.currentTimeMillis() - 3 * count - 3_600_000 : newestCreatedAt(cache, chatId) + 1;
         long mysqlNanos = 0;
@@ -205,7 +206,9 @@ final class BenchChat {
                     long t0 = System.nanoTime();
                     List<Message> stored = insertBatch(c, insert, drafts);
                     long t1 = System.nanoTime();
-                    cache.redisMessages().putAll(stored);
+                    if (redisToo) {
+                        cache.redisMessages().putAll(stored);
+                    }
                     long t2 = System.nanoTime();
                     mysqlNanos += t1 - t0;
                     redisNanos += t2 - t1;
@@ -549,7 +552,7 @@ final class BenchChat {
             for (long chatId : missing) {
                 long existing = counts.getOrDefault(chatId, 0L);
                 cache.cacheState().markChatRebuilding(chatId);
-                load(cache, chatId, existing, messages - existing, quiet, authors, null);
+                load(cache, chatId, existing, messages - existing, quiet, authors, null, true);
                 counts.put(chatId, (long) messages);
                 done++;
                 if (done % Math.max(1, missing.size() / 10) == 0 || done == missing.size()) {

@@ -101,6 +101,32 @@ public final class BenchCommand implements Callable<Integer> {
             description = "above this chat size the naive FT.SEARCH baseline runs with 1 client only (default ${DEFAULT-VALUE})")
     int naiveUpTo;
 
+    @Option(names = "--popularity",
+            description = "issue #23's popularity workload instead of the rows above: CHATSxMESSAGES chats (loaded into"
+                    + " MySQL once and reused), the newest page of a chat drawn Zipf-distributed per request, with every"
+                    + " window held, then under --budget-percent of the full copy, then on the MySQL route; needs"
+                    + " RediSearch 2.x (e.g. 10000x200)")
+    String popularity;
+
+    @Option(names = "--popularity-window", defaultValue = "32",
+            description = "the window (CHATCACHE_CACHE_WINDOW) of the popularity run (default ${DEFAULT-VALUE})")
+    int popularityWindow;
+
+    @Option(names = "--budget-percent", defaultValue = "10",
+            description = "the popularity run's budget, in percent of the full copy's estimated bytes (default ${DEFAULT-VALUE})")
+    int budgetPercent;
+
+    @Option(names = "--zipf", defaultValue = "1.1",
+            description = "the popularity run's Zipf exponent over chats (default ${DEFAULT-VALUE})")
+    double zipf;
+
+    @Option(names = "--popularity-seconds", defaultValue = "30,60",
+            split = ",", description = "the popularity run's WARMUP,MEASURED seconds per phase (default ${DEFAULT-VALUE})")
+    List<Integer> popularitySeconds;
+
+    @Option(names = "--seed", defaultValue = "23", description = "the popularity run's random seed (default ${DEFAULT-VALUE})")
+    long seed;
+
     @Option(names = "--out", description = "also write the markdown to this file")
     Path out;
 
@@ -127,21 +153,14 @@ public final class BenchCommand implements Callable<Integer> {
         BenchOptions options = new BenchOptions(sizes, depth, clients, rounds, roundMillis, warmupMillis, warmupPasses, limit,
                 Integer.parseInt(bg[0].strip()), Integer.parseInt(bg[1].strip()), !noWrites, !noBaselines, chatBase, naiveUpTo,
                 writers, subscribers, subscriberChats, eventPostsPerSecond);
+        if (popularity != null) {
+            return popularity();
+        }
         Config config = Config.fromEnv(System.getenv());
         try (ChatCache cache = ChatCache.open(config, Clock.systemUTC())) {
             result = Bench.run(cache, options, System.err);
         }
-        String markdown = result.toMarkdown();
-        System.out.print(markdown);
-        System.out.flush();
-        if (out != null) {
-            try {
-                Files.writeString(out, markdown, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new IOException("cannot write --out " + out + ": " + e.getMessage(), e);
-            }
-            System.err.println("bench: markdown written to " + out);
-        }
+        write(result.toMarkdown());
         if (png != null) {
             Chart.write(result, png);
             System.err.println("bench: chart written to " + png);
@@ -152,5 +171,34 @@ public final class BenchCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** Exit 1 when an answer was wrong or the two routes answered differently. */
+    private Integer popularity() throws Exception {
+        String[] p = popularity.toLowerCase().split("x");
+        if (p.length != 2 || popularitySeconds.size() != 2) {
+            throw new IllegalArgumentException("--popularity must be CHATSxMESSAGES, e.g. 10000x200, and"
+                    + " --popularity-seconds WARMUP,MEASURED");
+        }
+        Popularity.Options options = new Popularity.Options(Integer.parseInt(p[0].strip()), Integer.parseInt(p[1].strip()),
+                popularityWindow, budgetPercent, zipf, clients.stream().mapToInt(Integer::intValue).max().orElse(32), limit,
+                popularitySeconds.get(0), popularitySeconds.get(1), chatBase, 50, seed);
+        Popularity.Report report = Popularity.run(System.getenv(), options, System.err);
+        write(report.markdown());
+        return report.ok() ? 0 : 1;
+    }
+
+    /** Prints the markdown and writes it to --out. */
+    private void write(String markdown) throws IOException {
+        System.out.print(markdown);
+        System.out.flush();
+        if (out != null) {
+            try {
+                Files.writeString(out, markdown, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IOException("cannot write --out " + out + ": " + e.getMessage(), e);
+            }
+            System.err.println("bench: markdown written to " + out);
+        }
     }
 }

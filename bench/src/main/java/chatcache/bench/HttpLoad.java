@@ -72,7 +72,8 @@ final class HttpLoad {
         }
     }
 
-    private static Answer answer(KeepAliveConnection.Response response) {
+    /** A response read as a page (or a write's 201, or an error). */
+    static Answer answer(KeepAliveConnection.Response response) {
         if (response.status() == 201) {
             return new Answer(201, List.of(), false, false, null, null, 0);
         }
