@@ -165,7 +165,7 @@ public final class WebApp {
                                Supplier<ChatCache.Health> health, ObjectMapper mapper, Metrics metrics) {
         routes.before(ctx -> RequestChecks.admit(ctx, limits, rateLimit, cors));
         ApiRoutes.registerOn(routes, new ApiRoutes.Handlers(handlers, chatHandlers, eventHandlers, new HealthHandlers(health, mapper), new ApiDocs(),
-                new MetricsPage(metrics)));
+                new MetricsPage(metrics), new DemoPage()));
 
         routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         routes.exception(MessageNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
