@@ -9,6 +9,7 @@ import chatcache.redis.RedisTokens;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
 import chatcache.user.User;
+import chatcache.web.CorsPolicy;
 import chatcache.web.HttpLimits;
 import chatcache.web.WebApp;
 import io.javalin.Javalin;
@@ -62,10 +63,11 @@ public final class App implements Callable<Integer> {
             RateLimits rateLimits = RateLimits.fromEnv(System.getenv());
             HttpLimits httpLimits = HttpLimits.fromEnv(System.getenv());
             EventSettings eventSettings = EventSettings.fromEnv(System.getenv());
+            CorsPolicy cors = CorsPolicy.fromEnv(System.getenv());
             ChatCache parts = ChatCache.open(config, Clock.systemUTC());
             parts.startRelays();
             RateLimiter limiter = new RateLimiter(parts.redisPool(), rateLimits);
-            Javalin app = WebApp.create(parts, httpLimits, limiter, eventSettings);
+            Javalin app = WebApp.create(parts, httpLimits, limiter, eventSettings, cors);
             CountDownLatch stopped = new CountDownLatch(1);
             // why this order on SIGTERM: readiness fails first; the server stops accepting and
             // finishes what it began (CHATCACHE_SHUTDOWN_TIMEOUT_MS at most); then the relays hand
@@ -83,7 +85,7 @@ public final class App implements Callable<Integer> {
             }, "shutdown"));
             app.start(config.bind(), config.port());
             System.out.println("chatcache listening on " + config.bind() + ":" + app.port() + " (RediSearch "
-                    + parts.searchIndex().versionText() + ")");
+                    + parts.searchIndex().versionText() + "; browsers: " + cors + ")");
             stopped.await();
             return 0;
         }

@@ -64,7 +64,8 @@ final class ApiDocs {
         return pom.getProperty("version");
     }
 
-    private static byte[] resource(String name) {
+    /** A file of the class path, read whole (the demo page's files too). */
+    static byte[] resource(String name) {
         try (InputStream in = open(name)) {
             return in.readAllBytes();
         } catch (IOException e) {

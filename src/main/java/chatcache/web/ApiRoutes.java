@@ -27,7 +27,7 @@ public final class ApiRoutes {
 
     /** What the routes call. */
     record Handlers(MessageHandlers messages, ChatHandlers chats, EventHandlers events, HealthHandlers health, ApiDocs docs,
-                    MetricsPage metrics) {
+                    MetricsPage metrics, DemoPage demo) {
     }
 
     private record Entry(Route route, Function<Handlers, Handler> handler) {
@@ -54,7 +54,9 @@ public final class ApiRoutes {
             entry("GET", "/metrics", h -> h.metrics()::scrape),
             entry("GET", "/openapi.json", h -> h.docs()::document),
             entry("GET", "/docs", h -> h.docs()::page),
-            entry("GET", "/docs/{file}", h -> h.docs()::file));
+            entry("GET", "/docs/{file}", h -> h.docs()::file),
+            entry("GET", "/demo", h -> h.demo()::page),
+            entry("GET", "/demo/{file}", h -> h.demo()::file));
 
     private ApiRoutes() {
     }

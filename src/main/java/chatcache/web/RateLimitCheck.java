@@ -11,13 +11,13 @@ import java.util.Set;
 
 /**
  * Counts each request against its caller's budget ({@link RateLimiter}) and refuses it with 429
- * and {@code Retry-After} once the budget is spent. Health probes, the metrics and the API
- * document are exempt: an orchestrator's probes must never be refused, and the document is
- * served from memory.
+ * and {@code Retry-After} once the budget is spent. Health probes, the metrics, the API
+ * document and the demo page's files are exempt: an orchestrator's probes must never be
+ * refused, and the files are served from memory.
  */
 final class RateLimitCheck {
     private static final Set<String> EXEMPT = Set.of("/health", "/health/live", "/health/ready", "/metrics",
-            "/openapi.json", "/docs");
+            "/openapi.json", "/docs", "/demo");
 
     private final RateLimiter limiter;
     private final CallerResolver callers;
@@ -62,6 +62,6 @@ final class RateLimitCheck {
         while (p.length() > 1 && p.endsWith("/")) {
             p = p.substring(0, p.length() - 1);
         }
-        return EXEMPT.contains(p) || p.startsWith("/docs/");
+        return EXEMPT.contains(p) || p.startsWith("/docs/") || p.startsWith("/demo/");
     }
 }

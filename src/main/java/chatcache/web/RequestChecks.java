@@ -17,8 +17,10 @@ final class RequestChecks {
     private RequestChecks() {
     }
 
-    static void admit(Context ctx, HttpLimits limits, RateLimitCheck rateLimit) {
+    static void admit(Context ctx, HttpLimits limits, RateLimitCheck rateLimit, CorsPolicy cors) {
         SecurityHeaders.apply(ctx::header);
+        // why first: a refusal below is an answer the page on another origin must be able to read
+        cors.decorate(ctx);
         if ("CONNECT".equals(ctx.req().getMethod())) {
             // why before the body: a CONNECT's "body" is a tunnel that ends only when the client closes;
             // and Jetty keeps a CONNECT's connection open unless told to close it
@@ -37,8 +39,13 @@ final class RequestChecks {
         if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
             throw ApiException.badRequest("send one Authorization header, not several");
         }
-        // why before the body: a refused caller is not waited for
+        // why before the body: a refused caller is not waited for; a preflight is counted like any anonymous request
         rateLimit.admit(ctx);
+        if (CorsPolicy.isPreflight(ctx)) {
+            cors.answerPreflight(ctx);
+            ctx.skipRemainingHandlers();
+            return;
+        }
         RequestBody.read(ctx, limits);
     }
 

@@ -77,13 +77,20 @@ public final class WebApp {
     public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
                                  Supplier<ChatCache.Health> health, HttpLimits limits, Metrics metrics,
                                  RateLimiter rateLimiter) {
-        return create(messages, chats, authenticator, health, limits, metrics, rateLimiter, null, EventSettings.DEFAULT);
+        return create(messages, chats, authenticator, health, limits, metrics, rateLimiter, null, EventSettings.DEFAULT,
+                CorsPolicy.SAME_ORIGIN);
     }
 
-    /** The whole API over one ChatCache's parts, live events included (README, "Live events"). */
+    /** The whole API over one ChatCache's parts, live events included (README, "Live events"), for pages of its own origin. */
     public static Javalin create(ChatCache cache, HttpLimits limits, RateLimiter rateLimiter, EventSettings events) {
+        return create(cache, limits, rateLimiter, events, CorsPolicy.SAME_ORIGIN);
+    }
+
+    /** The same, callable from the pages of other origins that this policy admits (README, "Browsers: CORS"). */
+    public static Javalin create(ChatCache cache, HttpLimits limits, RateLimiter rateLimiter, EventSettings events,
+                                 CorsPolicy cors) {
         return create(cache.messages(), cache.chats(), cache.authenticator(), cache::health, limits, cache.metrics(),
-                rateLimiter, new RedisEventLog(cache.redisPool()), events);
+                rateLimiter, new RedisEventLog(cache.redisPool()), events, cors);
     }
 
     /** The same, with default limits and no rate limits. */
@@ -91,10 +98,13 @@ public final class WebApp {
         return create(cache, HttpLimits.DEFAULT, RateLimiter.OFF, EventSettings.DEFAULT);
     }
 
-    /** The server's: its registry, its rate limits, and the event streams it reads ({@code null}: none). */
+    /**
+     * The server's: its registry, its rate limits, the event streams it reads ({@code null}: none),
+     * and the other origins whose pages may call it.
+     */
     public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
                                  Supplier<ChatCache.Health> health, HttpLimits limits, Metrics metrics,
-                                 RateLimiter rateLimiter, EventLog eventLog, EventSettings eventSettings) {
+                                 RateLimiter rateLimiter, EventLog eventLog, EventSettings eventSettings, CorsPolicy cors) {
         // why: numbers in "data" are kept as written (0.10000000000000000001 stays that, 1e2 stays 1E+2)
         ObjectMapper mapper = JsonMapper.builder()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -114,7 +124,7 @@ public final class WebApp {
             // why before Jetty stops: an open stream is a request in flight, which a graceful stop would wait for
             config.events.serverStopping(() -> live.close("server stopping"));
             config.requestLogger.http(new RequestMetrics(metrics.registry())::record);
-            routes(config.routes, handlers, chatHandlers, live.handlers(), limits, rateLimit, health, mapper, metrics);
+            routes(config.routes, handlers, chatHandlers, live.handlers(), limits, rateLimit, cors, health, mapper, metrics);
         });
     }
 
@@ -151,11 +161,11 @@ public final class WebApp {
     }
 
     private static void routes(RoutesConfig routes, MessageHandlers handlers, ChatHandlers chatHandlers,
-                               EventHandlers eventHandlers, HttpLimits limits, RateLimitCheck rateLimit, Supplier<ChatCache.Health> health,
-                               ObjectMapper mapper, Metrics metrics) {
-        routes.before(ctx -> RequestChecks.admit(ctx, limits, rateLimit));
+                               EventHandlers eventHandlers, HttpLimits limits, RateLimitCheck rateLimit, CorsPolicy cors,
+                               Supplier<ChatCache.Health> health, ObjectMapper mapper, Metrics metrics) {
+        routes.before(ctx -> RequestChecks.admit(ctx, limits, rateLimit, cors));
         ApiRoutes.registerOn(routes, new ApiRoutes.Handlers(handlers, chatHandlers, eventHandlers, new HealthHandlers(health, mapper), new ApiDocs(),
-                new MetricsPage(metrics)));
+                new MetricsPage(metrics), new DemoPage()));
 
         routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         routes.exception(MessageNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
