@@ -2,7 +2,7 @@
 -- only if it was there, appends a reset to its event stream (what was written meanwhile appended
 -- no events).
 -- KEYS: the chat's event stream, the guard keys, the chat's held key, the sorted set of reads, the
--- set of chats being loaded.
+-- set of chats being loaded, the followed chats (see append_reset).
 -- ARGV: max and retention, the chat, the reason, the sort key of the oldest message loaded when
 -- MySQL holds older ones ('' when it was loaded whole), now (epoch ms: a chat just loaded counts
 -- as just read, unless a read was recorded already). why the higher of the two: a trim while
@@ -20,4 +20,4 @@ redis.call('SREM', KEYS[6], ARGV[3])
 if redis.call('SREM', KEYS[3], ARGV[3]) == 0 then
   return 0
 end
-return append_event(KEYS[1], KEYS[2], KEYS[3], ARGV[3], ARGV[1], ARGV[2], {EV_TYPE, EV_RESET, EV_REASON, ARGV[4]})
+return append_reset(KEYS[1], KEYS[2], KEYS[3], KEYS[7], ARGV[3], ARGV[1], ARGV[2], ARGV[4])

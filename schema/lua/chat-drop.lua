@@ -4,7 +4,8 @@
 -- events until a reader loads it again (whose load appends a reset too), so a subscriber must
 -- reload. The messages themselves are deleted afterwards, in batches, by the caller.
 -- KEYS: the chat's held key, the guard keys (complete, rebuilding), the sorted set of reads by
--- chat, the chat's event stream, the set of chats being loaded. ARGV: max and retention of the stream, the chat, the reason.
+-- chat, the chat's event stream, the set of chats being loaded, the followed chats (see
+-- append_reset). ARGV: max and retention of the stream, the chat, the reason.
 -- Returns 1 if Redis held the chat.
 redis.call('SREM', KEYS[3], ARGV[3])
 redis.call('SREM', KEYS[6], ARGV[3])
@@ -12,5 +13,5 @@ redis.call('ZREM', KEYS[4], ARGV[3])
 if redis.call('DEL', KEYS[1]) == 0 then
   return 0
 end
-append_event(KEYS[5], KEYS[2], KEYS[3], ARGV[3], ARGV[1], ARGV[2], {EV_TYPE, EV_RESET, EV_REASON, ARGV[4]})
+append_reset(KEYS[5], KEYS[2], KEYS[3], KEYS[7], ARGV[3], ARGV[1], ARGV[2], ARGV[4])
 return 1

@@ -15,6 +15,13 @@ public final class ChatEvents {
      */
     public static final String KEY_PREFIX = "chatcache:events:";
 
+    /**
+     * The chats some instance has a client following: a sorted set of chat ids scored by when the
+     * following lapses (ms of Redis's clock), renewed while they follow. A reset appended to the
+     * stream of a chat nobody follows keeps only its id (schema/lua/append-event.lua).
+     */
+    public static final String FOLLOWED = "chatcache:followed";
+
     /** An entry's kind; the other fields depend on it. */
     public static final String TYPE = "type";
     /** A message written to Redis for the first time; fields: the message (see {@link #ID} ..). */

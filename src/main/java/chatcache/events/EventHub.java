@@ -43,6 +43,13 @@ public final class EventHub implements AutoCloseable {
     static final long BLOCK_MILLIS = 250;
     private static final int READ_COUNT = 500;
     private static final int REPLAY_PAGE = 500;
+    /**
+     * How long a chat counts as followed after this instance last said so (EventLog#follow), and
+     * how often the reader says it again for every chat followed here: an instance that dies stops
+     * counting within a minute.
+     */
+    static final long FOLLOW_MILLIS = 60_000;
+    private static final long FOLLOW_RENEW_MILLIS = 20_000;
 
     private final EventLog events;
     private final Frames frames;
@@ -56,6 +63,8 @@ public final class EventHub implements AutoCloseable {
     private final Object wake = new Object();
     private volatile String epoch;
     private volatile String pausedFor;
+    /** When the reader last renewed the following of every chat followed here (reader thread only). */
+    private long followRenewedAt;
     private volatile boolean closed;
 
     /** The chats' streams this instance follows, each with the position up to which it has delivered. */
@@ -184,6 +193,9 @@ public final class EventHub implements AutoCloseable {
         boolean newTopic;
         String resetReason = null;
         try {
+            // why first: a chat's eviction or load from now on keeps its reset for this client,
+            // and one before this is seen by the checks below (the stream's last id)
+            events.follow(List.of(chatId), FOLLOW_MILLIS);
             boolean continues = from.isPresent() && from.get().epoch().equals(epochNow) && events.continuesFrom(from.get(), chatId);
             if (from.isPresent() && !continues) {
                 resetReason = from.get().epoch().equals(epochNow)
@@ -289,6 +301,11 @@ public final class EventHub implements AutoCloseable {
         }
         EventLog.Batch batch;
         try {
+            long now = System.currentTimeMillis();
+            if (now - followRenewedAt >= FOLLOW_RENEW_MILLIS) {
+                events.follow(positions.keySet(), FOLLOW_MILLIS);
+                followRenewedAt = now;
+            }
             batch = events.read(positions, READ_COUNT, BLOCK_MILLIS);
         } catch (BackendUnavailableException e) {
             pause("redis unavailable");

@@ -20,6 +20,12 @@ public interface EventLog {
     /** The id of the chat's newest event in this epoch ({@link EventId#start} when it has none yet). */
     EventId tail(String epoch, long chatId);
 
+    /**
+     * Records that clients of this instance follow these chats, for {@code forMillis} from now
+     * (Redis's clock): a reset of a chat nobody follows keeps only its id ({@link ChatEvents#FOLLOWED}).
+     */
+    void follow(java.util.Collection<Long> chatIds, long forMillis);
+
     /** Whether every event after {@code from} is still kept, so a client there can go on without a gap. */
     boolean continuesFrom(EventId from, long chatId);
 

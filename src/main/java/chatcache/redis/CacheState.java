@@ -141,6 +141,7 @@ public final class CacheState implements CacheCompleteness, HeldChats {
                 keys.add(heldKey(chatId));
                 keys.add(READS);
                 keys.add(LOADING);
+                keys.add(ChatEvents.FOLLOWED);
                 List<String> args = new ArrayList<>(eventArgs);
                 args.add(Long.toString(chatId));
                 args.add(ChatEvents.CHAT_REBUILT);

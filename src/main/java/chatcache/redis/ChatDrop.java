@@ -105,6 +105,7 @@ final class ChatDrop {
         keys.add(CacheState.READS);
         keys.add(ChatEvents.key(chatId));
         keys.add(CacheState.LOADING);
+        keys.add(ChatEvents.FOLLOWED);
         return keys;
     }
 

@@ -5,6 +5,7 @@ import chatcache.events.ChatEvent;
 import chatcache.events.ChatEvents;
 import chatcache.events.EventId;
 import chatcache.events.EventLog;
+import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Redis;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
@@ -15,6 +16,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
 import redis.clients.jedis.resps.StreamInfo;
+import redis.clients.jedis.util.SafeEncoder;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,18 +57,39 @@ public final class RedisEventLog implements EventLog {
     @Override
     public Optional<EventId> position(long chatId) {
         return redis.call(WHAT, jedis -> {
-            Pipeline p = jedis.pipelined();
-            Response<String> complete = p.get(COMPLETE);
-            Response<List<StreamEntry>> newest = p.xrevrange(ChatEvents.key(chatId), "+", "-", 1);
-            p.sync();
-            if (complete.get() == null) {
+            List<String> reply = strings(POSITION.eval(jedis, List.of(COMPLETE, ChatEvents.key(chatId)), List.of()));
+            if (reply.get(0).isEmpty()) {
                 return Optional.empty();
             }
-            String epoch = ChatEvents.epochToken(complete.get());
-            List<StreamEntry> last = newest.get();
-            return Optional.of(last.isEmpty() ? EventId.start(epoch) : EventId.of(epoch, last.get(0).getID().toString()));
+            String epoch = ChatEvents.epochToken(reply.get(0));
+            return Optional.of(reply.get(1).isEmpty() ? EventId.start(epoch) : EventId.of(epoch, reply.get(1)));
         });
     }
+
+    @Override
+    public void follow(java.util.Collection<Long> chatIds, long forMillis) {
+        if (chatIds.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(chatIds.size() + 1);
+        args.add(Long.toString(forMillis));
+        chatIds.forEach(id -> args.add(Long.toString(id)));
+        redis.run(WHAT, jedis -> FOLLOW.eval(jedis, List.of(ChatEvents.FOLLOWED), args));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(Object reply) {
+        List<String> out = new ArrayList<>();
+        for (Object o : (List<Object>) reply) {
+            out.add(o instanceof byte[] b ? SafeEncoder.encode(b) : (String) o);
+        }
+        return out;
+    }
+
+    /** schema/lua/events-position.lua */
+    private static final LuaScript POSITION = LuaScript.load("events-position");
+    /** schema/lua/events-follow.lua */
+    private static final LuaScript FOLLOW = LuaScript.load("events-follow");
 
     @Override
     public EventId tail(String epoch, long chatId) {

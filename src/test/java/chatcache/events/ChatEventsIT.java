@@ -156,6 +156,40 @@ class ChatEventsIT extends FreshStores {
         assertTrue(meanwhile.id() < after.id());
     }
 
+    /**
+     * Evictions and loads append a reset; for a chat nobody follows whose stream held nothing, the
+     * stream keeps only the reset's id (a few hundred bytes, not a 4 KiB node), which still tells a
+     * client joining from before it that it missed changes. A followed chat keeps the entry.
+     */
+    @Test
+    void aResetOfAChatNobodyFollowsKeepsOnlyItsIdAndStillTellsAJoinerOfTheGap() {
+        post("one");
+        post("two");
+        EventLog log = new chatcache.redis.RedisEventLog(stores.cache.redisPool());
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            String stream = ChatEvents.key(CHAT);
+            jedis.xtrim(stream, 0, false); // a quiet chat: its events are older than the retention
+            EventId beforeDrop = log.position(CHAT).orElseThrow();
+
+            assertTrue(stores.cache.replication().budget().drop(CHAT));
+            assertEquals(0, jedis.xlen(stream), "the reset of a chat nobody follows keeps no entry");
+            assertTrue(jedis.memoryUsage(stream) < 1_000, "an empty stream, not a node: " + jedis.memoryUsage(stream));
+            assertFalse(log.continuesFrom(beforeDrop, CHAT), "a client from before the eviction is told to reload");
+            EventId afterDrop = log.position(CHAT).orElseThrow();
+            assertTrue(afterDrop.compareTo(beforeDrop) > 0, "a page read now joins after the reset");
+            assertTrue(log.continuesFrom(afterDrop, CHAT), "and goes on without a needless reset");
+
+            assertTrue(stores.cache.replication().warmer().warmNow(CHAT));
+            assertEquals(0, jedis.xlen(stream));
+            assertFalse(log.continuesFrom(afterDrop, CHAT), "the load's reset tells a client from before it too");
+
+            log.follow(List.of(CHAT), 60_000);
+            assertTrue(stores.cache.replication().budget().drop(CHAT));
+            assertEquals(List.of(Map.of(ChatEvents.TYPE, ChatEvents.RESET, ChatEvents.REASON, ChatEvents.CHAT_EVICTED)),
+                    events(CHAT), "a followed chat's stream keeps the reset for its followers");
+        }
+    }
+
     @Test
     void aRebuildOfOneChatAppendsOnlyAReset() {
         Message edited = post("will differ");
