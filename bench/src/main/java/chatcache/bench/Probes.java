@@ -188,6 +188,9 @@ final class Probes {
 
     static MysqlFootprint mysqlFootprint(ChatCache cache) throws SQLException {
         try (Connection c = cache.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+            // why: counting tens of millions of word rows (the popularity run's 2,000,000 messages)
+            // takes longer than the pool's 10 s socket timeout; the pool resets it on return
+            c.setNetworkTimeout(Runnable::run, 600_000);
             // why: InnoDB's sizes and row estimate in information_schema lag behind bulk loads until analysed
             s.execute("ANALYZE TABLE messages, message_words");
             long rows;
