@@ -5,8 +5,8 @@
 -- set of chats being loaded, the followed chats (see append_reset).
 -- ARGV: max and retention, the chat, the reason, the sort key of the oldest message loaded when
 -- MySQL holds older ones ('' when it was loaded whole), now (epoch ms: a chat just loaded counts
--- as just read, unless a read was recorded already). why the higher of the two: a trim while
--- the chat loaded may have moved the boundary up already; Redis holds every message of the chat
+-- as just read, unless a read was recorded already). why the higher of the two: the load set
+-- the boundary to '' when it began, and a trim while it loaded may have moved it up since; Redis holds every message of the chat
 -- from the oldest loaded up (what was committed after the load began was written by its writer).
 -- A chat no longer held (Redis lost its data, or the chat was dropped meanwhile) stays so.
 local held = redis.call('GET', KEYS[4])

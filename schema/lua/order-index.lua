@@ -18,10 +18,14 @@
 --   keys                                                     -> the bucket key names (for memory probes)
 --   after  ARGV[2] = sort key or '' (below every key)        -> number of keys above it, in O(log n)
 --   unread KEYS[2] = the author's list in the same chat, KEYS[3] = the chat's hash (chats:C),
---          KEYS[4] = the chat's held key, ARGV[2] = the member's user id
+--          KEYS[4] = the chat's held key, KEYS[5] = the set of chats being rebuilt, ARGV[2] = the
+--          member's user id, ARGV[3] = the chat
 --                                 -> {marker or '', keys above the marker in KEYS[1] but not in
 --                                     KEYS[2], the chat's boundary or 'none' when Redis does not
---                                     hold its messages}, or nil when the user is no member
+--                                     hold its messages, 'loading' while it is being loaded}, or
+--                                     nil when the user is no member (why the load checked here: a
+--                                     load sets the boundary to '' before its first batch, so a
+--                                     count read then would miss what is not loaded yet)
 --
 -- why counts: each list keeps, in the hash KEYS[1] .. '|#', for every bucket bound the number of
 -- keys in the buckets below it, so that "how many keys above K" is that count plus a ZLEXCOUNT in
@@ -383,6 +387,9 @@ elseif op == 'unread' then
   local user = ARGV[2]
   if redis.call('HEXISTS', KEYS[3], 'm:' .. user) == 0 then
     return nil
+  end
+  if redis.call('SISMEMBER', KEYS[5], ARGV[3]) == 1 then
+    return {'', 0, 'loading'}
   end
   local marker = redis.call('HGET', KEYS[3], 'r:' .. user) or ''
   local held = redis.call('GET', KEYS[4]) or 'none'

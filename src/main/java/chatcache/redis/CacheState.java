@@ -113,7 +113,12 @@ public final class CacheState implements CacheCompleteness, HeldChats {
             if (loading) {
                 p.sadd(LOADING, members);
             }
-            chatIds.forEach(id -> p.set(heldKey(id), "", SetParams.setParams().nx()));
+            // why a load sets the boundary to "" even where one was held: writes during the load
+            // must reach every message it may copy (an edit of a message below the old boundary
+            // would otherwise be skipped after the load copied it); its end takes the oldest
+            // message loaded, or the place a trim meanwhile moved the boundary to, whichever is
+            // higher. That also lowers the boundary of a chat loaded again under a larger window.
+            chatIds.forEach(id -> p.set(heldKey(id), "", loading ? SetParams.setParams() : SetParams.setParams().nx()));
             p.sync();
         });
     }

@@ -128,7 +128,6 @@ public final class RedisChats implements ChatReplica {
         return redis.call(WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
             Response<Boolean> complete = p.exists(CacheState.COMPLETE);
-            Response<Set<String>> rebuilding = p.smembers(CacheState.REBUILDING);
             Response<Set<String>> mine = p.smembers(USER_CHATS + userId);
             p.sync();
             if (!complete.get()) {
@@ -139,11 +138,7 @@ public final class RedisChats implements ChatReplica {
             if (!only.isEmpty()) {
                 chats.retainAll(only);
             }
-            for (long chat : chats) {
-                if (rebuilding.get().contains(Long.toString(chat))) {
-                    throw new CacheIncompleteException(chat);
-                }
-            }
+            // why not checked here: a chat being loaded is refused by each count's own call (atomically)
             return Pipelines.run(jedis, queue -> {
                 Map<Long, Response<Object>> replies = new LinkedHashMap<>();
                 chats.forEach(chat -> replies.put(chat, OrderIndex.unread(queue, chat, userId)));
@@ -157,7 +152,8 @@ public final class RedisChats implements ChatReplica {
     }
 
     /**
-     * {marker, count, boundary} as the order index answers it; empty when the user is no member
+     * {marker, count, boundary} as the order index answers it (CacheIncompleteException while the
+     * chat is being loaded); empty when the user is no member
      * (any more). MySQL counts below the boundary when the marker lies below it, and the whole
      * chat when Redis does not hold its messages ('none').
      */
@@ -169,6 +165,9 @@ public final class RedisChats implements ChatReplica {
         List<Object> triple = (List<Object>) reply;
         String marker = text(triple.get(0));
         String boundary = text(triple.get(2));
+        if (boundary.equals("loading")) {
+            throw new CacheIncompleteException(chatId);
+        }
         long count = (Long) triple.get(1);
         Optional<OrderKey> at = marker.isEmpty() ? Optional.empty() : Optional.of(OrderKey.ofSortKey(marker));
         Optional<OrderKey> below = boundary.equals("none") ? Optional.of(HeldUnread.ABOVE_ALL)

@@ -70,6 +70,11 @@ class CacheWindowIT {
     }
 
     private void assertHoldsTheNewest(int n) {
+        assertHoldsTheNewest(stores, n);
+    }
+
+    /** {@code n} newest held, nothing below, and verify by {@code by} (whose window is n) clean. */
+    private void assertHoldsTheNewest(TestStores by, int n) {
         assertEquals(Set.copyOf(newest(n)), stores.cache.redisMessages().orderedIds(CHAT));
         Held<Boolean> window = stores.cache.redisMessages().window(CHAT);
         assertTrue(window.value());
@@ -77,7 +82,7 @@ class CacheWindowIT {
         assertEquals(n, stores.cache.redisMessages().indexedCount(CHAT));
         assertEquals(Set.of(), stores.cache.redisMessages().getAll(ids(posted.subList(0, posted.size() - n))).keySet(),
                 "no hash of a message below the window");
-        assertEquals(List.of(), verify());
+        assertEquals(List.of(), by.cache.rebuild().verify(Optional.of(CHAT), CacheRebuild.Progress.NONE));
     }
 
     @Test
@@ -157,6 +162,44 @@ class CacheWindowIT {
         stores.cache.prepareRedis();
         stores.cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
         assertHoldsTheNewest(WINDOW);
+    }
+
+    /**
+     * why: an operator raises CHATCACHE_CACHE_WINDOW; a chat held under the old window and loaded
+     * again must hold the larger one (a load starts from an empty boundary), and an edit committed
+     * during the load to a message below the old boundary, after the load copied it, must reach
+     * Redis (its writer saw the boundary the load set, not the old one).
+     */
+    @Test
+    void aChatLoadedAgainUnderALargerWindowHoldsItAndWritesDuringTheLoadReachIt() {
+        TestStores larger = TestStores.withWindow(WINDOW + 4);
+        Message belowOld = posted.get(posted.size() - WINDOW - 2);
+        boolean[] edited = {false};
+        larger.cache.rebuild().rebuild(Optional.of(CHAT), (done, total) -> {
+            if (done > 0 && !edited[0]) {
+                edited[0] = true;
+                larger.cache.messages().edit(CHAT, belowOld.id(), "edited while loading", alice, true);
+            }
+        });
+        larger.cache.cacheRelay().drain();
+        assertTrue(edited[0], "the edit ran between the load's batch and its end");
+        assertHoldsTheNewest(larger, WINDOW + 4);
+        assertEquals("edited while loading", stores.cache.redisMessages().getAll(List.of(belowOld.id())).get(belowOld.id()).text());
+        FetchResult page = larger.cache.messages().fetch(new SearchCriteria(CHAT, Optional.empty(), WINDOW + 3), Caller.ANONYMOUS);
+        assertEquals("redis", page.source());
+        assertEquals(newest(WINDOW + 3).reversed(), ids(page.messages()));
+
+        // and lowered again: the next load trims the copy back to the smaller window
+        stores.cache.rebuild().rebuild(Optional.of(CHAT), CacheRebuild.Progress.NONE);
+        assertHoldsTheNewest(WINDOW);
+    }
+
+    /** While a chat loads, counts come from MySQL: Redis's boundary then says "" over a partial copy. */
+    @Test
+    void unreadCountsOfAChatBeingLoadedAreMySqlS() {
+        stores.cache.cacheState().markChatsLoading(List.of(CHAT));
+        long byOthers = posted.stream().filter(m -> m.userId() != bob.id()).count();
+        assertEquals(List.of(new Unread(CHAT, byOthers, null)), stores.cache.chats().unread(Caller.of(bob), List.of(CHAT)));
     }
 
     @Test
