@@ -42,8 +42,10 @@
 -- chats being rebuilt, KEYS[4] = the chat's held key (held:C, whose value is its boundary: the
 -- sort key of the oldest message Redis holds of it, '' when it holds the whole chat), ARGV[4] =
 -- the list's chat. Unless the cache holds that chat, the reply is an INCOMPLETE error (NOTHELD
--- when only the chat's held key is missing) and nothing is read; else the reply is the boundary, then the keys. why here: the reader learns what the
--- cache holds, where its window ends, and which messages to fetch in one round trip, atomically.
+-- when only the chat's held key is missing) and nothing is read; else the reply is the boundary,
+-- the list's far end in the walk's direction (its oldest key walking older, its newest walking
+-- newer; '' when empty), then the keys. why here: the reader learns what the cache holds, where
+-- its window ends, how far a walk may go, and which messages to fetch in one round trip, atomically.
 --
 --   held   KEYS[2] = the chat's held key, ARGV[2] = bucket size, ARGV[3..] = sort keys: add,
 --          only while Redis holds the chat and only keys at or above its boundary -> keys added
@@ -244,6 +246,11 @@ local function oldest(d)
   return first and redis.call('ZRANGE', bucket(d, first), 0, 0)[1]
 end
 
+local function newest(d)
+  local last = redis.call('ZREVRANGE', d, 0, 0)[1]
+  return last and redis.call('ZREVRANGE', bucket(d, last), 0, 0)[1]
+end
+
 local DIGITS = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz'
 
 -- the message id of a sort key (its last 11 base-64 digits; chatcache.query.MessageOrder), as a
@@ -322,6 +329,7 @@ elseif op == 'older' then
   local out = {}
   if boundary then
     out[1] = boundary
+    out[2] = oldest(dir) or ''
   end
   local skip = #out
   local bound, upper
@@ -347,6 +355,7 @@ elseif op == 'newer' then
   local out = {}
   if boundary then
     out[1] = boundary
+    out[2] = newest(dir) or ''
   end
   local skip = #out
   local bound = boundOf(dir, ARGV[3]) or redis.call('ZRANGE', dir, 0, 0)[1]

@@ -74,7 +74,7 @@ final class FilteredSearch {
         // least 16 windows' worth; 64 windows' worth when nothing passed
         long span = page.isEmpty() ? 64 * spanOfWindow : Math.max(16 * spanOfWindow,
                 (long) Math.ceil(3.0 * needed * spanOfWindow * w.keys().size() / page.size() / Math.max(1, w.keys().size() - 1)));
-        page.addAll(beyond(jedis, slice, range, last, needed, Math.max(span, 1), nearestFirst, w.boundary(), trace));
+        page.addAll(beyond(jedis, slice, range, last, needed, Math.max(span, 1), nearestFirst, w.boundary(), w.edge(), trace));
         return new MessageSlices.Sliced(page, w.boundary());
     }
 
@@ -84,16 +84,22 @@ final class FilteredSearch {
      */
     private List<Message> beyond(Jedis jedis, Slice slice, Optional<Filter.TimeRange> range, OrderKey after, int needed,
                                  long firstSpan, Comparator<OrderKey> nearestFirst, String boundary,
-                                 List<List<String>> trace) {
+                                 Optional<OrderKey> edge, List<List<String>> trace) {
         boolean older = slice.direction() == Slice.Direction.OLDER;
         // the far end of what the slice may reach, in time
-        long end = older ? range.map(Filter.TimeRange::since).orElse(Long.MIN_VALUE)
+        long reach = older ? range.map(Filter.TimeRange::since).orElse(Long.MIN_VALUE)
                 : range.map(r -> r.hasUntil() ? r.until() - 1 : Long.MAX_VALUE).orElse(Long.MAX_VALUE);
         if (older) { // an unread-by filter's marker: its millisecond at the most (keys are cut exactly in span)
             long markerTime = slice.filter(Filter.UnreadBy.class).map(Filter.UnreadBy::marker)
                     .map(OrderKey::createdAt).orElse(Long.MIN_VALUE);
-            end = Math.max(end, markerTime);
+            reach = Math.max(reach, markerTime);
         }
+        // why the lists' far key too: past it the chat holds nothing, and spans sized by the density
+        // seen would otherwise go on doubling into times before the chat began, down to -inf
+        // (issue #24: 16 searches for one page of 5,000 messages with 5 matches). A message posted
+        // after the walk read its lists lies beyond the page's newest, as if posted after the page.
+        long end = edge.isEmpty() ? reach
+                : older ? Math.max(reach, edge.get().createdAt()) : Math.min(reach, edge.get().createdAt());
         for (int attempt = 0; attempt < 3; attempt++) {
             List<OrderKey> found = new ArrayList<>();
             long from = after.createdAt(); // the near end of the next span, inclusive
@@ -109,7 +115,7 @@ final class FilteredSearch {
                 // chat costs RediSearch more than the rare filter it narrows (1M messages, a word
                 // in 100: 1.3-2.0 ms with @createdAt:[-inf t], 0.24-0.7 ms without, 1.2 and 2.10);
                 // matches on the near side are dropped by their keys (span() keeps those beyond)
-                boolean open = whole && (older ? end == Long.MIN_VALUE : end == Long.MAX_VALUE);
+                boolean open = whole && (older ? reach == Long.MIN_VALUE : reach == Long.MAX_VALUE);
                 Span got = open ? span(jedis, slice, Long.MIN_VALUE, Long.MAX_VALUE, after, nearestFirst, boundary, trace)
                         : span(jedis, slice, Math.min(from, to), Math.max(from, to), after, nearestFirst, boundary, trace);
                 if (got == null) { // more than SPAN_MAX matches

@@ -134,9 +134,11 @@ public final class OrderIndex {
     /**
      * Keys of a list read with the chat's boundary, in one call: the sort key of the oldest
      * message Redis holds of the chat ("" when it holds the whole chat). Redis holds every message
-     * of the chat at or above the boundary; MySQL alone those below it.
+     * of the chat at or above the boundary; MySQL alone those below it. {@code edge}: the list's
+     * key farthest in the read's direction (its oldest reading older, its newest reading newer;
+     * "" when the list is empty): nothing of it lies beyond.
      */
-    public record Held(String boundary, List<String> keys) {
+    public record Held(String boundary, String edge, List<String> keys) {
         /** Whether Redis holds the whole chat. */
         public boolean whole() {
             return boundary.isEmpty();
@@ -168,7 +170,7 @@ public final class OrderIndex {
         try {
             List<String> reply = strings(call(jedis, List.of(list, CacheState.COMPLETE, CacheState.REBUILDING,
                     CacheState.heldKey(chatId)), op, count, from, Long.toString(chatId)));
-            return new Held(reply.get(0), reply.subList(1, reply.size()));
+            return new Held(reply.get(0), reply.get(1), reply.subList(2, reply.size()));
         } catch (JedisDataException e) {
             if (String.valueOf(e.getMessage()).startsWith(INCOMPLETE)) {
                 throw new CacheIncompleteException(chatId);

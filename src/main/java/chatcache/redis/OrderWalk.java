@@ -27,9 +27,10 @@ final class OrderWalk {
 
     /**
      * Up to a window's keys, nearest first; {@code ended} when every list ran out before it was
-     * full; the chat's boundary as the first list's read gave it ("" for the whole chat held).
+     * full; the chat's boundary as the first list's read gave it ("" for the whole chat held);
+     * the farthest key the lists hold in the walk's direction (empty when they hold none).
      */
-    record Walked(List<OrderKey> keys, boolean ended, String boundary) {
+    record Walked(List<OrderKey> keys, boolean ended, String boundary, Optional<OrderKey> edge) {
     }
 
     /** Whether a filter has no order-index list, so that RediSearch must find the slice's messages. */
@@ -113,6 +114,7 @@ final class OrderWalk {
         boolean older = slice.direction() == Slice.Direction.OLDER;
         List<OrderKey> keys = new ArrayList<>();
         String boundary = null;
+        Optional<OrderKey> edge = Optional.empty();
         for (String list : lists) {
             OrderIndex.Held held = older
                     ? OrderIndex.olderInHeld(jedis, slice.chatId(), list, start, count)
@@ -123,6 +125,10 @@ final class OrderWalk {
             if (boundary == null) {
                 boundary = held.boundary();
             }
+            if (!held.edge().isEmpty()) {
+                OrderKey far = OrderKey.ofSortKey(held.edge());
+                edge = edge.filter(e -> nearestFirst.compare(e, far) >= 0).or(() -> Optional.of(far));
+            }
             String cut = boundary;
             held.keys().stream().filter(k -> k.compareTo(cut) >= 0).forEach(k -> keys.add(OrderKey.ofSortKey(k)));
         }
@@ -130,7 +136,7 @@ final class OrderWalk {
             keys.sort(nearestFirst);
         }
         boolean ended = keys.size() < count;
-        return new Walked(keys.size() > count ? keys.subList(0, count) : keys, ended, boundary == null ? "" : boundary);
+        return new Walked(keys.size() > count ? keys.subList(0, count) : keys, ended, boundary == null ? "" : boundary, edge);
     }
 
     /** The commands of {@link #nearest} for these lists, as explain shows them. */

@@ -185,12 +185,20 @@ class OrderIndexIT {
                     "another chat is not being rebuilt");
             assertEquals(List.of(key), OrderIndex.older(jedis, LIST, Optional.empty(), 5), "unguarded reads, for checks");
             stores.cache.cacheState().markChatComplete(77, Optional.empty());
-            assertEquals(new OrderIndex.Held("", List.of(key)), OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5),
+            assertEquals(new OrderIndex.Held("", key, List.of(key)), OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5),
                     "the whole chat held: the boundary is empty");
 
             jedis.set(CacheState.heldKey(77), key);
-            assertEquals(new OrderIndex.Held(key, List.of(key)), OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5),
+            assertEquals(new OrderIndex.Held(key, key, List.of(key)), OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5),
                     "the boundary comes with the keys");
+            String later = MessageOrder.sortKey(1_700_000_000_001L, 10);
+            String latest = MessageOrder.sortKey(1_700_000_000_002L, 11);
+            Transactions.run(jedis, "add", j -> tx -> index.add(tx, LIST, later, latest));
+            assertEquals(new OrderIndex.Held(key, key, List.of(latest)), OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 1),
+                    "reading older, the list's oldest key: how far a walk may go");
+            assertEquals(new OrderIndex.Held(key, latest, List.of(later)), OrderIndex.newerInHeld(jedis, 77, LIST, key, 1),
+                    "reading newer, its newest");
+            Transactions.run(jedis, "remove", j -> tx -> index.remove(tx, LIST, later, latest));
             jedis.del(CacheState.heldKey(77));
             assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5),
                     "a chat Redis does not hold");
