@@ -46,6 +46,10 @@
 -- the list's far end in the walk's direction (its oldest key walking older, its newest walking
 -- newer; '' when empty), then the keys. why here: the reader learns what the cache holds, where
 -- its window ends, how far a walk may go, and which messages to fetch in one round trip, atomically.
+-- With ARGV[5] = 'fetch', the keys are followed by each key's message, in the same order: its
+-- hash's chat, user, text, createdAt, data and read fields (false for a field it lacks). why: an
+-- unfiltered page is then one call, read atomically with the keys that name it, where it was this
+-- call plus an FT.SEARCH INKEYS that had to agree with it.
 --
 --   held   KEYS[2] = the chat's held key, ARGV[2] = bucket size, ARGV[3..] = sort keys: add,
 --          only while Redis holds the chat and only keys at or above its boundary -> keys added
@@ -266,6 +270,18 @@ local function idOf(key)
   return string.format('%d', id)
 end
 
+-- the guarded reads' messages (see 'fetch' above), appended after the keys out[skip + 1 ..]
+local function withMessages(out, skip)
+  if ARGV[5] ~= 'fetch' then
+    return out
+  end
+  local n = #out
+  for i = skip + 1, n do
+    out[#out + 1] = redis.call('HMGET', MESSAGE_PREFIX .. idOf(out[i]), H_CHAT, H_USER, H_TEXT, H_CREATED, H_DATA, H_READ)
+  end
+  return out
+end
+
 if op == 'add' then
   local cap = tonumber(ARGV[2])
   local added = 0
@@ -348,7 +364,7 @@ elseif op == 'older' then
     upper = '+'
     bound = previousBound(dir, bound)
   end
-  return out
+  return withMessages(out, skip)
 elseif op == 'newer' then
   local count = tonumber(ARGV[2])
   local lower = '(' .. ARGV[3]
@@ -366,7 +382,7 @@ elseif op == 'newer' then
     end
     bound = nextBound(dir, bound)
   end
-  return out
+  return withMessages(out, skip)
 elseif op == 'all' then
   local out = {}
   for _, bound in ipairs(redis.call('ZRANGE', dir, 0, -1)) do

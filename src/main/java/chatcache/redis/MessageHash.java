@@ -9,7 +9,9 @@ import redis.clients.jedis.Response;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The Redis hash {@code messages:<id>} that holds one message. */
 final class MessageHash {
@@ -87,6 +89,21 @@ final class MessageHash {
             }
         });
         return found;
+    }
+
+    /** The fields the order index's 'fetch' returns for each key, in this order (schema/lua/order-index.lua). */
+    static final List<String> FETCHED = List.of(MessageField.CHAT_ID.redisField(), MessageField.USER_ID.redisField(), TEXT,
+            MessageField.CREATED_AT.redisField(), DATA, READ);
+
+    /** The message of a hash's {@link #FETCHED} values (null for a field it lacks); empty for a partial hash. */
+    static Optional<Message> fetched(long id, List<String> values) {
+        Map<String, String> fields = new java.util.HashMap<>();
+        for (int i = 0; i < FETCHED.size() && i < values.size(); i++) {
+            if (values.get(i) != null) {
+                fields.put(FETCHED.get(i), values.get(i));
+            }
+        }
+        return isMessage(fields) ? Optional.of(toMessage(key(id), fields)) : Optional.empty();
     }
 
     /** False for an empty or partial hash (as a read mark racing a delete once could leave). */

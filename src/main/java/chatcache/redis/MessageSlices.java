@@ -121,6 +121,11 @@ final class MessageSlices {
         }
     }
 
+    /** Whether an unfiltered slice's order-index call also returns its messages (one list walked). */
+    static boolean fetchesMessages(Slice slice) {
+        return !OrderWalk.hasFilterWithoutOrder(slice) && OrderWalk.lists(slice).size() == 1;
+    }
+
     private Sliced walk(Jedis jedis, Slice slice, OrderWalk.WalkStart start, List<List<String>> trace) {
         List<String> lists = OrderWalk.lists(slice);
         Comparator<OrderKey> nearestFirst = slice.direction() == Slice.Direction.OLDER
@@ -129,12 +134,20 @@ final class MessageSlices {
             return filtered.searchFiltered(jedis, slice, lists, slice.filter(Filter.TimeRange.class), start.after(),
                     nearestFirst, trace);
         }
+        // why fetched with one list only: merging several lists' keys keeps the nearest of them, so
+        // the others' messages would be read for nothing
+        boolean fetch = fetchesMessages(slice);
         for (int attempt = 0; attempt < READS; attempt++) {
-            OrderWalk.Walked walked = OrderWalk.nearest(jedis, slice, lists, start.after(), slice.count(), nearestFirst, trace);
+            OrderWalk.Walked walked = OrderWalk.nearest(jedis, slice, lists, start.after(), slice.count(), nearestFirst,
+                    fetch, trace);
             List<OrderKey> expected = walked.keys().stream().filter(k -> OrderWalk.admitted(k, slice)).toList();
             if (expected.isEmpty()) {
                 return new Sliced(List.of(), walked.boundary());
             }
+            if (fetch && walked.fetched().keySet().containsAll(expected)) {
+                return new Sliced(expected.stream().map(walked.fetched()::get).toList(), walked.boundary());
+            }
+            // a hash that is not the message its key names (a partial hash): FT.SEARCH decides, as before
             Optional<List<Message>> found = search.readExactly(jedis, slice, expected, nearestFirst, trace);
             if (found.isPresent()) {
                 return new Sliced(found.get(), walked.boundary());

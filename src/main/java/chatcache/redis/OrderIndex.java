@@ -138,7 +138,11 @@ public final class OrderIndex {
      * key farthest in the read's direction (its oldest reading older, its newest reading newer;
      * "" when the list is empty): nothing of it lies beyond.
      */
-    public record Held(String boundary, String edge, List<String> keys) {
+    public record Held(String boundary, String edge, List<String> keys, List<List<String>> messages) {
+        public Held(String boundary, String edge, List<String> keys) {
+            this(boundary, edge, keys, List.of());
+        }
+
         /** Whether Redis holds the whole chat. */
         public boolean whole() {
             return boundary.isEmpty();
@@ -151,26 +155,47 @@ public final class OrderIndex {
      * {@link CacheIncompleteException} if it does not hold it.
      */
     public static Held olderInHeld(Jedis jedis, long chatId, String list, Optional<String> from, int count) {
-        return guarded(jedis, chatId, list, "older", Integer.toString(count), from.orElse(""));
+        return guarded(jedis, guardedCommand(chatId, list, true, from, count, false), chatId, false);
     }
 
     /** {@link #newer} in the same call as the check and the boundary, as {@link #olderInHeld}. */
     public static Held newerInHeld(Jedis jedis, long chatId, String list, String from, int count) {
-        return guarded(jedis, chatId, list, "newer", Integer.toString(count), from);
+        return guarded(jedis, guardedCommand(chatId, list, false, Optional.of(from), count, false), chatId, false);
     }
 
-    /** The command {@link #olderInHeld} / {@link #newerInHeld} send, as explain shows it. */
-    static List<String> guardedCommand(long chatId, String list, boolean older, Optional<String> from, int count) {
-        return List.of("EVALSHA", SCRIPT.sha(), "4", list, CacheState.COMPLETE, CacheState.REBUILDING,
-                CacheState.heldKey(chatId), older ? "older" : "newer", Integer.toString(count), from.orElse(""),
-                Long.toString(chatId));
+    /**
+     * {@link #olderInHeld} or {@link #newerInHeld}; with {@code fetch}, also each key's message
+     * fields in the same call ({@link Held#messages}, in {@link MessageHash#FETCHED} order).
+     */
+    static Held inHeld(Jedis jedis, long chatId, String list, boolean older, Optional<String> from, int count, boolean fetch) {
+        return guarded(jedis, guardedCommand(chatId, list, older, from, count, fetch), chatId, fetch);
     }
 
-    private static Held guarded(Jedis jedis, long chatId, String list, String op, String count, String from) {
+    /** The command {@link #inHeld} sends, as explain shows it. */
+    static List<String> guardedCommand(long chatId, String list, boolean older, Optional<String> from, int count,
+                                       boolean fetch) {
+        List<String> command = new ArrayList<>(List.of("EVALSHA", SCRIPT.sha(), "4", list, CacheState.COMPLETE,
+                CacheState.REBUILDING, CacheState.heldKey(chatId), older ? "older" : "newer", Integer.toString(count),
+                from.orElse(""), Long.toString(chatId)));
+        if (fetch) {
+            command.add("fetch");
+        }
+        return command;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Held guarded(Jedis jedis, List<String> command, long chatId, boolean fetch) {
         try {
-            List<String> reply = strings(call(jedis, List.of(list, CacheState.COMPLETE, CacheState.REBUILDING,
-                    CacheState.heldKey(chatId)), op, count, from, Long.toString(chatId)));
-            return new Held(reply.get(0), reply.get(1), reply.subList(2, reply.size()));
+            List<String> keys = command.subList(3, 7);
+            List<Object> reply = (List<Object>) SCRIPT.eval(jedis, keys, command.subList(7, command.size()));
+            int n = fetch ? (reply.size() - 2) / 2 : reply.size() - 2;
+            List<List<String>> messages = new ArrayList<>(fetch ? n : 0);
+            if (fetch) {
+                for (Object fields : reply.subList(2 + n, reply.size())) {
+                    messages.add(strings(fields));
+                }
+            }
+            return new Held(text(reply.get(0)), text(reply.get(1)), strings(reply.subList(2, 2 + n)), messages);
         } catch (JedisDataException e) {
             if (String.valueOf(e.getMessage()).startsWith(INCOMPLETE)) {
                 throw new CacheIncompleteException(chatId);
@@ -180,6 +205,10 @@ public final class OrderIndex {
             }
             throw e;
         }
+    }
+
+    private static String text(Object reply) {
+        return reply instanceof byte[] b ? SafeEncoder.encode(b) : (String) reply;
     }
 
     /** Every key of the list, oldest first (one call: for checks, not for request paths). */
@@ -256,7 +285,7 @@ public final class OrderIndex {
         List<Object> raw = (List<Object>) reply;
         List<String> out = new ArrayList<>(raw.size());
         for (Object o : raw) {
-            out.add(o instanceof byte[] b ? SafeEncoder.encode(b) : (String) o);
+            out.add(o instanceof byte[] b ? SafeEncoder.encode(b) : (String) o); // null stays null (a field a hash lacks)
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package chatcache.redis;
 
+import chatcache.core.Message;
 import chatcache.query.Filter;
 import chatcache.query.MessageOrder;
 import chatcache.query.OrderKey;
@@ -8,7 +9,9 @@ import redis.clients.jedis.Jedis;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,7 +33,8 @@ final class OrderWalk {
      * full; the chat's boundary as the first list's read gave it ("" for the whole chat held);
      * the farthest key the lists hold in the walk's direction (empty when they hold none).
      */
-    record Walked(List<OrderKey> keys, boolean ended, String boundary, Optional<OrderKey> edge) {
+    record Walked(List<OrderKey> keys, boolean ended, String boundary, Optional<OrderKey> edge,
+                  Map<OrderKey, Message> fetched) {
     }
 
     /** Whether a filter has no order-index list, so that RediSearch must find the slice's messages. */
@@ -111,16 +115,34 @@ final class OrderWalk {
      */
     static Walked nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start, int count,
                           Comparator<OrderKey> nearestFirst, List<List<String>> trace) {
+        return nearest(jedis, slice, lists, start, count, nearestFirst, false, trace);
+    }
+
+    /**
+     * {@link #nearest}; with {@code fetch}, the keys' messages too, read in the same call
+     * ({@link Walked#fetched}: those whose hash is a whole message of the chat and of the list's
+     * author, at the key's place; a key whose hash is not is left out, for the caller to notice).
+     */
+    static Walked nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start, int count,
+                          Comparator<OrderKey> nearestFirst, boolean fetch, List<List<String>> trace) {
         boolean older = slice.direction() == Slice.Direction.OLDER;
         List<OrderKey> keys = new ArrayList<>();
+        Map<OrderKey, Message> fetched = new HashMap<>();
         String boundary = null;
         Optional<OrderKey> edge = Optional.empty();
+        Optional<Long> author = slice.filter(Filter.Authors.class).filter(a -> a.ids().size() == 1).map(a -> a.ids().get(0));
         for (String list : lists) {
-            OrderIndex.Held held = older
-                    ? OrderIndex.olderInHeld(jedis, slice.chatId(), list, start, count)
-                    : OrderIndex.newerInHeld(jedis, slice.chatId(), list, start.orElseThrow(), count);
+            List<String> command = OrderIndex.guardedCommand(slice.chatId(), list, older, start, count, fetch);
+            OrderIndex.Held held = OrderIndex.inHeld(jedis, slice.chatId(), list, older, start, count, fetch);
             if (trace != null) {
-                trace.add(OrderIndex.guardedCommand(slice.chatId(), list, older, start, count));
+                trace.add(command);
+            }
+            for (int i = 0; i < held.messages().size(); i++) {
+                OrderKey key = OrderKey.ofSortKey(held.keys().get(i));
+                MessageHash.fetched(key.id(), held.messages().get(i))
+                        .filter(m -> m.chatId() == slice.chatId() && author.map(a -> a == m.userId()).orElse(true)
+                                && m.createdAt() == key.createdAt())
+                        .ifPresent(m -> fetched.put(key, m));
             }
             if (boundary == null) {
                 boundary = held.boundary();
@@ -136,15 +158,15 @@ final class OrderWalk {
             keys.sort(nearestFirst);
         }
         boolean ended = keys.size() < count;
-        return new Walked(keys.size() > count ? keys.subList(0, count) : keys, ended, boundary == null ? "" : boundary, edge);
+        return new Walked(keys.size() > count ? keys.subList(0, count) : keys, ended, boundary == null ? "" : boundary, edge, fetched);
     }
 
     /** The commands of {@link #nearest} for these lists, as explain shows them. */
-    static List<List<String>> nearestCommands(Slice slice, WalkStart start, int count) {
+    static List<List<String>> nearestCommands(Slice slice, WalkStart start, int count, boolean fetch) {
         List<List<String>> commands = new ArrayList<>();
         for (String list : lists(slice)) {
             commands.add(OrderIndex.guardedCommand(slice.chatId(), list,
-                    slice.direction() == Slice.Direction.OLDER, start.after(), count));
+                    slice.direction() == Slice.Direction.OLDER, start.after(), count, fetch));
         }
         return commands;
     }

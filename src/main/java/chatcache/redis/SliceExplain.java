@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * The commands the Redis route sends for the pager's steps (explain): the anchor's hash with the
  * completeness check in one pipeline; for a slice, one order-index call per list walked and,
- * when it named any message, the FT.SEARCH over those.
+ * when it named any message, the FT.SEARCH over those (none for one list without a filter only
+ * RediSearch can test: that call returns the messages too).
  */
 final class SliceExplain implements Explain.Translator<List<String>> {
     private final MessageSlices slices;
@@ -37,8 +38,9 @@ final class SliceExplain implements Explain.Translator<List<String>> {
         if (start.isEmpty()) {
             return List.of();
         }
-        List<List<String>> commands = new ArrayList<>(OrderWalk.nearestCommands(slice, start.get(), slice.count()));
-        if (!answerIds.isEmpty()) {
+        boolean fetch = MessageSlices.fetchesMessages(slice);
+        List<List<String>> commands = new ArrayList<>(OrderWalk.nearestCommands(slice, start.get(), slice.count(), fetch));
+        if (!answerIds.isEmpty() && !fetch) {
             List<String> ft = new ArrayList<>(List.of("FT.SEARCH"));
             ft.addAll(search.withOptions(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice,
                     answerIds.stream().map(MessageHash::key).toList(), search.readIndexed())));
@@ -63,7 +65,7 @@ final class SliceExplain implements Explain.Translator<List<String>> {
                 return List.of();
             }
             int window = Math.max(FilteredSearch.FIRST_WINDOW, 2 * slice.count());
-            List<List<String>> commands = new ArrayList<>(OrderWalk.nearestCommands(slice, start.get(), window));
+            List<List<String>> commands = new ArrayList<>(OrderWalk.nearestCommands(slice, start.get(), window, false));
             List<String> ft = new ArrayList<>(List.of("FT.SEARCH"));
             ft.addAll(search.withOptions(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice, List.of("<the keys named above>"),
                     search.readIndexed())));

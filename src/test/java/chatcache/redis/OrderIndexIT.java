@@ -3,6 +3,7 @@ package chatcache.redis;
 import chatcache.core.Message;
 import chatcache.message.CacheIncompleteException;
 import chatcache.query.MessageOrder;
+import chatcache.query.Slice;
 import chatcache.rediskit.Transactions;
 import chatcache.support.TestStores;
 import org.junit.jupiter.api.BeforeEach;
@@ -211,6 +212,38 @@ class OrderIndexIT {
                     "after reloading a script Redis forgot");
             stores.cache.cacheState().markAllComplete();
             assertEquals(List.of(key), OrderIndex.olderInHeld(jedis, 77, LIST, Optional.empty(), 5).keys());
+        }
+    }
+
+    /**
+     * why: an unfiltered page of one list (the chat's, or one author's) is read in the order
+     * index's own call, keys and messages together; several authors' lists still merge their keys
+     * and read the nearest by FT.SEARCH INKEYS. Counted by Redis itself (INFO commandstats).
+     */
+    @Test
+    void anUnfilteredPageOfOneListIsOneCallWithNoSearch() {
+        stores.cache.cacheState().markAllComplete();
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            jedis.set(CacheState.heldKey(77), "");
+        }
+        for (int i = 0; i < 30; i++) {
+            stores.cache.redisMessages().put(new Message(100 + i, 77, 1 + i % 3, "m" + i, 1_700_000_000_000L + i, null, false));
+        }
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            jedis.configResetStat();
+            List<Message> latest = stores.cache.redisMessages().slice(new Slice(77, Optional.empty(), Slice.Direction.OLDER, Optional.empty(), 10));
+            List<Message> byOne = stores.cache.redisMessages().slice(new Slice(77, Optional.of(2L), Slice.Direction.NEWER,
+                    Optional.of(new chatcache.query.OrderKey(1_700_000_000_005L, 105)), 4));
+            assertEquals(List.of(129L, 128L, 127L, 126L, 125L, 124L, 123L, 122L, 121L, 120L), latest.stream().map(Message::id).toList());
+            assertEquals(List.of(107L, 110L, 113L, 116L), byOne.stream().map(Message::id).toList());
+            assertEquals("m29", latest.get(0).text());
+            String stats = jedis.info("commandstats");
+            assertEquals(false, stats.contains("cmdstat_FT.SEARCH:") || stats.contains("cmdstat_ft.search:"), stats);
+
+            stores.cache.redisMessages().slice(new Slice(77, List.of(chatcache.query.Filter.Authors.of(1, 2)), Slice.Direction.OLDER,
+                    Optional.empty(), 5));
+            String after = jedis.info("commandstats");
+            assertEquals(true, after.contains("cmdstat_FT.SEARCH:calls=1,") || after.contains("cmdstat_ft.search:calls=1,"), after);
         }
     }
 

@@ -205,6 +205,17 @@ class HttpFiltersIT extends LiveApp {
                 if (name.equals("HGETALL") && !((List<?>) reply).isEmpty()) {
                     fromRedis.add(Long.parseLong(args.get(0).substring(args.get(0).indexOf(':') + 1))); // the anchor
                 }
+                if (name.equals("EVALSHA") && args.get(args.size() - 1).equals("fetch")) {
+                    // an unfiltered page of one list: the order index's call returns the keys, then their messages
+                    List<?> found = (List<?>) reply;
+                    int n = (found.size() - 2) / 2;
+                    for (int k = 0; k < n; k++) {
+                        if (((List<?>) found.get(2 + n + k)).get(0) != null) {
+                            String key = redis.clients.jedis.util.SafeEncoder.encode((byte[]) found.get(2 + k));
+                            fromRedis.add(chatcache.query.OrderKey.ofSortKey(key).id());
+                        }
+                    }
+                }
                 if (name.equals("FT.SEARCH")) {
                     List<?> found = (List<?>) reply;
                     for (int k = 1; k < found.size(); k += 2) {
