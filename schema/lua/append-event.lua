@@ -3,7 +3,21 @@
 -- then trims the stream by count (XADD MAXLEN ~) and by age (XTRIM MINID ~, from the server's
 -- TIME, the clock the entry ids come from). Put in front of every script that changes messages
 -- (see EventAppend.java); the EV_* names are defined before it.
+-- bump_version(chat): the chat's version moves on (HotPages keeps pages by it). Called by
+-- append_event whether or not it appends: a change Redis makes while the chat is being rebuilt
+-- must also move it. A version Redis lost starts again from the server's time in microseconds,
+-- above any it gave before (one bump per microsecond is more than one chat sees), so that a page
+-- kept from before the loss is never taken for a page of the new state.
+local function bump_version(chat)
+  local key = VERSION_PREFIX .. chat
+  if redis.call('INCR', key) == 1 then
+    local now = redis.call('TIME')
+    redis.call('SET', key, now[1] .. string.format('%06d', tonumber(now[2])))
+  end
+end
+
 local function append_event(stream, complete, rebuilding, chat, max, retention, fields)
+  bump_version(chat)
   if redis.call('EXISTS', complete) == 0 or redis.call('SISMEMBER', rebuilding, chat) == 1 then
     return 0
   end

@@ -59,6 +59,8 @@ public final class ChatCache implements AutoCloseable {
     private final Authenticator authenticator;
     private final TokenSync tokenSync;
     private final RedisRoute redisRoute;
+    /** Pages this instance keeps in memory, reused while Redis says their chat has not changed. */
+    private final chatcache.message.HotPages hotPages;
     /** How many of each chat's newest messages Redis holds (0: all). */
     private final int window;
     private final Repeater tokenSyncWorker;
@@ -86,6 +88,7 @@ public final class ChatCache implements AutoCloseable {
                     window);
             this.mysqlMessages = new MySqlMessages(database.sessionFactory(), clock);
             this.redisRoute = new RedisRoute(redisMessages, mysqlMessages);
+            this.hotPages = new chatcache.message.HotPages(tunables.hotPagesMb() * 1024 * 1024);
             MySqlChats mysqlChats = new MySqlChats(database.sessionFactory());
             this.chatStore = mysqlChats;
             this.cacheState = new CacheState(redisPool, tunables.events());
@@ -139,6 +142,7 @@ public final class ChatCache implements AutoCloseable {
                 replication.warmer()::warmedMillis, replication.budget()::refused);
         ServiceMetrics.mysqlPool(registry, database.dataSource());
         ServiceMetrics.redisPool(registry, redisPool);
+        ServiceMetrics.hotPages(registry, hotPages);
     }
 
     /**
@@ -204,6 +208,11 @@ public final class ChatCache implements AutoCloseable {
 
     public MessageService messages() {
         return messages;
+    }
+
+    /** The pages this instance keeps in memory (CHATCACHE_HOT_PAGES_MB). */
+    public chatcache.message.HotPages hotPages() {
+        return hotPages;
     }
 
     /** Chats, members and access. */

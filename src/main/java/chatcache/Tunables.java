@@ -14,8 +14,11 @@ import java.util.Map;
  * @param relays    the background relays
  * @param events    how much of each chat's event stream Redis keeps
  * @param cache     what Redis holds of each chat
+ * @param hotPagesMb how many MiB of pages each instance keeps in its memory (message.HotPages); 0: none
  */
-public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events, Cache cache) {
+public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events, Cache cache, long hotPagesMb) {
+    public static final long DEFAULT_HOT_PAGES_MB = 32;
+
     /**
      * @param window   how many of each chat's newest messages Redis holds; 0: every message
      * @param budgetMb Redis's memory at most, in MiB, before the least recently read chats are
@@ -77,6 +80,7 @@ public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events
                 s.number("CHATCACHE_EVENTS_RETENTION_MS", EventRetention.DEFAULT.retentionMillis(), 1_000, 30L * 86_400_000));
         Cache cache = new Cache(s.integer("CHATCACHE_CACHE_WINDOW", Cache.DEFAULT_WINDOW, 0, 100_000_000),
                 s.number("CHATCACHE_CACHE_BUDGET_MB", Cache.AUTO_BUDGET, 0, 16L * 1024 * 1024));
-        return new Tunables(db, redis, relays, events, cache);
+        long hotPagesMb = s.number("CHATCACHE_HOT_PAGES_MB", DEFAULT_HOT_PAGES_MB, 0, 64 * 1024);
+        return new Tunables(db, redis, relays, events, cache, hotPagesMb);
     }
 }

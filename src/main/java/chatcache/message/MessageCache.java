@@ -20,6 +20,13 @@ public interface MessageCache {
     /** {@link #put(Message)} for many messages, in one round of writes. */
     void put(List<Message> messages);
 
+    /**
+     * The chat's version, which every change the cache makes to the chat's messages moves on, read
+     * with the check that the cache holds all of the chat (empty when it does not): {@link HotPages}.
+     * Throws BackendUnavailableException when the cache cannot say.
+     */
+    java.util.OptionalLong version(long chatId);
+
     /** Writes many messages at once, unconditionally; callers settle against MySQL afterwards. */
     void putAll(List<Message> messages);
 

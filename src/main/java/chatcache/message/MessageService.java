@@ -187,6 +187,23 @@ public final class MessageService {
         }
     }
 
+    /**
+     * The chat's version in Redis, for pages kept in memory ({@link HotPages}); empty when Redis
+     * does not hold all of the chat, or cannot say (the page is then read as usual).
+     */
+    public java.util.OptionalLong version(long chatId) {
+        try {
+            return cache.version(chatId);
+        } catch (BackendUnavailableException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    /** A page of the chat was served from memory at the version Redis holds: a read of the chat, as for the budget. */
+    public void servedFromMemory(long chatId) {
+        chatReads.held(chatId);
+    }
+
     /** Redis-route reads answered by MySQL since start, by cause. */
     public Fallbacks fallbacks() {
         return fallbacks;

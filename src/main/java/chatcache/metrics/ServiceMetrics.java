@@ -136,4 +136,18 @@ public final class ServiceMetrics {
                 .tag("pool", "chatcache-redis").description("Redis pool: " + description)
                 .strongReference(true).register(registry);
     }
+
+    /** The pages kept in this instance's memory: served from it, read anew, and the bytes held against the bound. */
+    public static void hotPages(MeterRegistry registry, chatcache.message.HotPages pages) {
+        FunctionCounter.builder("chatcache.hotpages.hits", pages, chatcache.message.HotPages::hits)
+                .description("pages served from this instance's memory at the version Redis holds").register(registry);
+        FunctionCounter.builder("chatcache.hotpages.misses", pages, chatcache.message.HotPages::misses)
+                .description("keepable pages read anew (none kept, or kept at an older version)").register(registry);
+        Gauge.builder("chatcache.hotpages.bytes", pages, chatcache.message.HotPages::bytes).baseUnit("bytes")
+                .description("bytes of pages kept (bodies and a fixed cost per entry)").register(registry);
+        Gauge.builder("chatcache.hotpages.max.bytes", pages, chatcache.message.HotPages::maxBytes).baseUnit("bytes")
+                .description("CHATCACHE_HOT_PAGES_MB").register(registry);
+        Gauge.builder("chatcache.hotpages.entries", pages, chatcache.message.HotPages::size)
+                .description("pages kept").register(registry);
+    }
 }

@@ -12,7 +12,8 @@ import java.util.TreeSet;
  *
  * <p>Adding one means: a record here (its {@code matches}); a case in each exhaustive switch, which
  * the compiler asks for: {@code mysql/SliceSql.appendFilters}, {@code redis/RedisQueryMapper.query},
- * {@code redis/OrderWalk.withoutOrder} (the planner), {@code FilterFieldsTest} (its request
+ * {@code redis/OrderWalk.withoutOrder} (the planner), {@code message/HotPages.keepable} (whether
+ * its pages may be kept in memory), {@code FilterFieldsTest} (its request
  * fields); the request fields themselves in {@code web/MessageHandlers} and in the
  * {@code PageRequest} schema of {@code src/main/resources/openapi.json} (FilterFieldsTest checks
  * they are there); and contract cases ({@code MessageQueryContract}).

@@ -19,6 +19,7 @@ import java.util.List;
  * epoch or a {@code reset} instead). It trims by count (XADD MAXLEN ~) and by age (XTRIM MINID ~,
  * from the server's TIME, the clock the entry ids come from); why two commands: XADD takes one
  * trim strategy. Both with {@code ~}: Redis trims whole nodes, which costs O(1) per append.
+ * Every call also moves the chat's version on ({@link ChatVersions}).
  */
 final class EventAppend {
     /** The Lua names of the contract's constants, then the function (schema/lua/append-event.lua). */
@@ -54,7 +55,7 @@ final class EventAppend {
                 {"EV_ID", ChatEvents.ID}, {"EV_CHAT_ID", ChatEvents.CHAT_ID}, {"EV_USER_ID", ChatEvents.USER_ID},
                 {"EV_MESSAGE", ChatEvents.MESSAGE}, {"EV_CREATED_AT", ChatEvents.CREATED_AT},
                 {"EV_DATA", ChatEvents.DATA}, {"EV_READ_FLAG", ChatEvents.READ_FLAG}, {"EV_IDS", ChatEvents.IDS},
-                {"EV_REASON", ChatEvents.REASON},
+                {"EV_REASON", ChatEvents.REASON}, {"VERSION_PREFIX", ChatVersions.KEY_PREFIX},
         };
         for (String[] n : names) {
             // constants of ours, never user input; checked so that a quote could not break the script

@@ -33,6 +33,7 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     private final ReadMarks marks;
     private final CacheChecks checks;
     private final ChatDrop drops;
+    private final ChatVersions versions;
 
     /** Holding whole chats (a window of 0): for tests of other parts. */
     public RedisMessages(JedisPool pool, SearchIndex index, OrderIndex order, EventRetention events) {
@@ -52,6 +53,7 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
         this.marks = new ReadMarks(redis, eventArgs);
         this.checks = new CacheChecks(redis, search, index, order);
         this.drops = new ChatDrop(redis, index, eventArgs);
+        this.versions = new ChatVersions(redis);
     }
 
     @Override
@@ -101,6 +103,11 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     public Held<Optional<Message>> findHeld(long chatId, long messageId) {
         MessageSlices.Found f = slices.find(chatId, messageId);
         return new Held<>(f.message(), place(f.boundary()));
+    }
+
+    @Override
+    public java.util.OptionalLong version(long chatId) {
+        return versions.read(chatId);
     }
 
     @Override

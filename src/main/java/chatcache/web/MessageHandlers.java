@@ -7,6 +7,7 @@ import chatcache.core.Message;
 import chatcache.events.EventId;
 import chatcache.events.EventLog;
 import chatcache.message.FetchResult;
+import chatcache.message.HotPages;
 import chatcache.message.MessageService;
 import chatcache.message.NewMessage;
 import chatcache.message.NotAllowedException;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /** POST /chat/{chatId}/message and POST /chat/{chatId}/messages. */
@@ -44,8 +46,13 @@ final class MessageHandlers {
     /** Where a page's reader joins the chat's events ({@code eventId}); null when this app serves none. */
     private final EventLog events;
 
-    MessageHandlers(MessageService messages, ChatService chats, CallerResolver callers, ObjectMapper mapper, EventLog events) {
+    /** Pages kept in memory and served again while their chat's version in Redis is unchanged. */
+    private final HotPages hotPages;
+
+    MessageHandlers(MessageService messages, ChatService chats, CallerResolver callers, ObjectMapper mapper, EventLog events,
+                    HotPages hotPages) {
         this.events = events;
+        this.hotPages = hotPages;
         this.idempotent = new IdempotentWrites(messages);
         this.messages = messages;
         this.chats = chats;
@@ -130,12 +137,30 @@ final class MessageHandlers {
         } catch (SearchCriteria.CallerRequiredException e) {
             throw ApiException.unauthorized(e.getMessage());
         }
+        boolean explain = Boolean.TRUE.equals(body.bool("explain"));
+        // why only anonymous readers' pages: they mark nothing and show no readByMe (see HotPages)
+        OptionalLong version = hotPages.enabled() && caller.isAnonymous() && !explain && HotPages.keepable(criteria)
+                ? messages.version(chatId) : OptionalLong.empty();
+        if (version.isPresent()) {
+            Optional<HotPages.Page> kept = hotPages.get(criteria, version.getAsLong());
+            if (kept.isPresent()) {
+                messages.servedFromMemory(chatId);
+                RequestMetrics.answeredBy(ctx, kept.get().source());
+                send(ctx, 200, kept.get().body());
+                return;
+            }
+        }
         Optional<EventId> eventId = eventId(chatId);
-        FetchResult result = messages.fetch(criteria, caller, Boolean.TRUE.equals(body.bool("explain")));
+        FetchResult result = messages.fetch(criteria, caller, explain);
         RequestMetrics.answeredBy(ctx, result.source());
         // why the marker as it was before this page: like "read", readByMe shows what the caller had seen
-        send(ctx, 200, MessageJson.page(mapper.getFactory(), result,
-                m -> access.readByMe(caller, m.userId(), new OrderKey(m.createdAt(), m.id())), eventId));
+        byte[] page = MessageJson.page(mapper.getFactory(), result,
+                m -> access.readByMe(caller, m.userId(), new OrderKey(m.createdAt(), m.id())), eventId);
+        // why only pages Redis answered whole: below a window MySQL changes without moving the version
+        if (version.isPresent() && result.source().equals("redis")) {
+            hotPages.put(criteria, new HotPages.Page(page, result.source(), version.getAsLong()));
+        }
+        send(ctx, 200, page);
         chats.advance(access, caller, result.messages(), result.source());
     }
 

@@ -11,6 +11,7 @@ import chatcache.logging.ExceptionText;
 import chatcache.message.AnchorNotFoundException;
 import chatcache.message.ClaimTakenOverException;
 import chatcache.message.MessageNotFoundException;
+import chatcache.message.HotPages;
 import chatcache.message.MessageService;
 import chatcache.message.NotAllowedException;
 import chatcache.metrics.Metrics;
@@ -78,7 +79,7 @@ public final class WebApp {
                                  Supplier<ChatCache.Health> health, HttpLimits limits, Metrics metrics,
                                  RateLimiter rateLimiter) {
         return create(messages, chats, authenticator, health, limits, metrics, rateLimiter, null, EventSettings.DEFAULT,
-                CorsPolicy.SAME_ORIGIN);
+                CorsPolicy.SAME_ORIGIN, HotPages.OFF);
     }
 
     /** The whole API over one ChatCache's parts, live events included (README, "Live events"), for pages of its own origin. */
@@ -90,7 +91,7 @@ public final class WebApp {
     public static Javalin create(ChatCache cache, HttpLimits limits, RateLimiter rateLimiter, EventSettings events,
                                  CorsPolicy cors) {
         return create(cache.messages(), cache.chats(), cache.authenticator(), cache::health, limits, cache.metrics(),
-                rateLimiter, new RedisEventLog(cache.redisPool()), events, cors);
+                rateLimiter, new RedisEventLog(cache.redisPool()), events, cors, cache.hotPages());
     }
 
     /** The same, with default limits and no rate limits. */
@@ -100,18 +101,19 @@ public final class WebApp {
 
     /**
      * The server's: its registry, its rate limits, the event streams it reads ({@code null}: none),
-     * and the other origins whose pages may call it.
+     * the other origins whose pages may call it, and the pages it keeps in memory.
      */
     public static Javalin create(MessageService messages, ChatService chats, Authenticator authenticator,
                                  Supplier<ChatCache.Health> health, HttpLimits limits, Metrics metrics,
-                                 RateLimiter rateLimiter, EventLog eventLog, EventSettings eventSettings, CorsPolicy cors) {
+                                 RateLimiter rateLimiter, EventLog eventLog, EventSettings eventSettings, CorsPolicy cors,
+                                 HotPages hotPages) {
         // why: numbers in "data" are kept as written (0.10000000000000000001 stays that, 1e2 stays 1E+2)
         ObjectMapper mapper = JsonMapper.builder()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
                 .build();
         CallerResolver callers = new CallerResolver(authenticator);
-        MessageHandlers handlers = new MessageHandlers(messages, chats, callers, mapper, eventLog);
+        MessageHandlers handlers = new MessageHandlers(messages, chats, callers, mapper, eventLog, hotPages);
         ChatHandlers chatHandlers = new ChatHandlers(chats, callers, mapper);
         RateLimitCheck rateLimit = new RateLimitCheck(rateLimiter, callers);
         LiveEvents live = LiveEvents.start(eventLog, eventSettings, mapper.getFactory(), chats, callers, metrics.registry());

@@ -259,6 +259,7 @@ public final class Bench {
             pending.addAll(rateLimitedRows(sizes, c, limitedHttp, controlHttp, tokens, o));
             if (o.underWrites()) {
                 pending.addAll(underWritesRows(sizes, c, http, tokens, callers.writer(), o));
+                pending.addAll(hotPageRows(sizes, c, http, appAddress, tokens, callers.writer(), o));
             }
             measure(cache, pending, o, c + " clients", log);
             for (Pending p : pending) {
@@ -574,6 +575,32 @@ public final class Bench {
                         new ArrayList<>(), null, http.clients(o.writeChatId(), writer, posting, Route.REDIS), o.writers(),
                         new ArrayList<>(), null));
             }
+        }
+        return rows;
+    }
+
+    /** Posts per second into the hot page's chat while it is read (issue #24's "hot page" row). */
+    static final int HOT_PAGE_POSTS_PER_SECOND = 10;
+
+    /**
+     * Issue #24's "hot page": every client reads the newest page of one busy public chat (the
+     * write chat) while {@value #HOT_PAGE_POSTS_PER_SECOND} posts a second arrive in it, anonymously
+     * on the Redis route (pages kept in memory serve it between posts) and as the API client on the
+     * MySQL route. Listed under the largest size; the chat is the write chat whatever its size.
+     */
+    private static List<Pending> hotPageRows(List<BenchResult.Size> sizes, int c, HttpLoad http, InetSocketAddress app,
+                                             Map<Route, String> tokens, String writer, BenchOptions o) {
+        Workload hot = new Workload(BenchResult.HOT_PAGE, "the newest " + o.limit() + " messages of the write chat, read"
+                + " anonymously on the Redis route while " + HOT_PAGE_POSTS_PER_SECOND + " posts/s arrive in it",
+                "{\"limit\":" + o.limit() + "}", o.limit(), 0, null, 0, 0, false, false, true);
+        int size = sizes.get(sizes.size() - 1).messages();
+        List<Pending> rows = new ArrayList<>();
+        for (Route route : Route.values()) {
+            EventPosts posts = new EventPosts(app, writer, List.of(o.writeChatId()), HOT_PAGE_POSTS_PER_SECOND,
+                    new DeliveryLog(new long[0]));
+            rows.add(new Pending(size, BenchResult.HOT_PAGE, route.label(), c,
+                    http.clients(o.writeChatId(), token(tokens, hot, route), hot, route), new ArrayList<>(), null,
+                    null, 0, null, posts));
         }
         return rows;
     }

@@ -21,6 +21,8 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
     public static final String WRITE = "app-write";
     /** The newest page (the latest row's body) measured while writers post into the write chat. */
     public static final String UNDER_WRITES = "latest under writes";
+    /** Issue #24's row: the newest page of one busy chat, read anonymously while posts arrive. */
+    public static final String HOT_PAGE = "hot page";
     /** The latest page read by a member of the chat (access check, readByMe) on the Redis route. */
     public static final String LATEST_MEMBER = "latest member";
     /** GET /me/unread of a member of many chats, on the Redis route. */
