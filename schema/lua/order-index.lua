@@ -46,6 +46,9 @@
 -- the list's far end in the walk's direction (its oldest key walking older, its newest walking
 -- newer; '' when empty), then the keys. why here: the reader learns what the cache holds, where
 -- its window ends, how far a walk may go, and which messages to fetch in one round trip, atomically.
+-- With ARGV[6] = 'position', the boundary and far key are followed by where a client reading
+-- this page joins the chat's events: the cache's marker and the chat's last event id
+-- (last_event_id), read in the same step as the keys (what events-position.lua answers).
 -- With ARGV[5] = 'fetch', the keys are followed by each key's message, in the same order: its
 -- hash's chat, user, text, createdAt, data and read fields (false for a field it lacks). why: an
 -- unfiltered page is then one call, read atomically with the keys that name it, where it was this
@@ -346,6 +349,10 @@ elseif op == 'older' then
   if boundary then
     out[1] = boundary
     out[2] = oldest(dir) or ''
+    if ARGV[6] == 'position' then
+      out[3] = redis.call('GET', KEYS[2])
+      out[4] = last_event_id(EVENTS_PREFIX .. ARGV[4])
+    end
   end
   local skip = #out
   local bound, upper
@@ -372,6 +379,10 @@ elseif op == 'newer' then
   if boundary then
     out[1] = boundary
     out[2] = newest(dir) or ''
+    if ARGV[6] == 'position' then
+      out[3] = redis.call('GET', KEYS[2])
+      out[4] = last_event_id(EVENTS_PREFIX .. ARGV[4])
+    end
   end
   local skip = #out
   local bound = boundOf(dir, ARGV[3]) or redis.call('ZRANGE', dir, 0, 0)[1]

@@ -2,6 +2,7 @@ package chatcache.message;
 
 import chatcache.core.BackendUnavailableException;
 import chatcache.core.Message;
+import chatcache.events.EventId;
 import chatcache.query.Filter;
 import chatcache.query.OrderKey;
 import chatcache.query.Slice;
@@ -37,6 +38,9 @@ final class JoinedPage implements MessageBackend {
     private boolean fromMysql;
     private final Set<Long> mysqlIds = new HashSet<>();
     private final List<Continued> continued = new ArrayList<>();
+    /** Whether Redis was read yet, and where a reader joins the chat's events, if its first read said. */
+    private boolean redisRead;
+    private Optional<EventId> position = Optional.empty();
 
     /** A MySQL slice that continued Redis's, and the ids it answered. */
     record Continued(Slice slice, List<Long> answerIds) {
@@ -57,9 +61,25 @@ final class JoinedPage implements MessageBackend {
         return continued;
     }
 
+    /**
+     * Where a reader of this page joins the chat's events, read in the page's first Redis call
+     * (the same step as what it read): empty when that call did not say (an anchor's lookup).
+     */
+    Optional<EventId> position() {
+        return position;
+    }
+
+    private void read(Optional<EventId> said) {
+        if (!redisRead) {
+            redisRead = true;
+            position = said;
+        }
+    }
+
     @Override
     public Optional<Message> find(long chatId, long messageId) {
         Held<Optional<Message>> held = redis.findHeld(chatId, messageId);
+        read(held.position());
         if (held.value().isPresent() || held.boundary().isEmpty()) {
             fromRedis = true;
             return held.value();
@@ -85,6 +105,7 @@ final class JoinedPage implements MessageBackend {
 
     private Optional<List<Message>> attempt(Slice slice) {
         Held<List<Message>> held = redis.sliceHeld(slice);
+        read(held.position());
         List<Message> got = held.value();
         if (held.boundary().isEmpty()) {
             fromRedis = true;

@@ -162,8 +162,19 @@ public final class MessageService {
 
     /** The same, with both stores' translations of the page's reads when {@code explain}. */
     public FetchResult fetch(SearchCriteria criteria, Caller caller, boolean explain) {
+        return fetch(criteria, caller, explain, Optional::empty);
+    }
+
+    /**
+     * The same, with where its reader joins the chat's events ({@link FetchResult#eventId}): read
+     * in the Redis route's first call, or by {@code positionNow} just before MySQL reads the page.
+     * why not after: a change between the page and the position would never reach the reader.
+     */
+    public FetchResult fetch(SearchCriteria criteria, Caller caller, boolean explain,
+                             java.util.function.Supplier<Optional<chatcache.events.EventId>> positionNow) {
         if (caller.hasRole(Role.API)) {
-            return fetchFrom(mysql, criteria, caller, explain);
+            Optional<chatcache.events.EventId> at = positionNow.get();
+            return fetchFrom(mysql, criteria, caller, explain).withEventId(at);
         }
         try {
             FetchResult page = fetchFrom(redis, criteria, caller, explain);
@@ -175,16 +186,15 @@ public final class MessageService {
             // why: MySQL answers this page; the chat is loaded so that the next ones hit Redis
             fallbacks.add(Fallbacks.Cause.COLD);
             chatReads.cold(e.chatId());
-            return fetchFrom(mysql, criteria, caller, explain);
         } catch (CacheIncompleteException e) {
             // why: a partial copy must never answer; MySQL gives the same result
             fallbacks.add(Fallbacks.Cause.INCOMPLETE);
-            return fetchFrom(mysql, criteria, caller, explain);
         } catch (BackendUnavailableException e) {
             fallbacks.add(e.reason());
             log.warn("Redis could not answer ({}), answering from MySQL: {}", e.reason(), ExceptionText.summary(e));
-            return fetchFrom(mysql, criteria, caller, explain);
         }
+        Optional<chatcache.events.EventId> at = positionNow.get();
+        return fetchFrom(mysql, criteria, caller, explain).withEventId(at);
     }
 
     /**
@@ -228,7 +238,8 @@ public final class MessageService {
                 copies.marked(toMark, outboxIds);
             }
         }
-        return new FetchResult(page.messages(), backend.name(), page.hasOlder(), page.hasNewer(), explained);
+        Optional<chatcache.events.EventId> position = backend instanceof JoinedPage joined ? joined.position() : Optional.empty();
+        return new FetchResult(page.messages(), backend.name(), page.hasOlder(), page.hasNewer(), explained, position);
     }
 
     /** Messages the caller did not write and nobody has read yet; anonymous callers mark nothing. */

@@ -60,12 +60,12 @@ final class FilteredSearch {
             page.addAll(found);
         }
         if (page.size() >= slice.count()) {
-            return new MessageSlices.Sliced(List.copyOf(page.subList(0, slice.count())), w.boundary());
+            return new MessageSlices.Sliced(List.copyOf(page.subList(0, slice.count())), w.boundary(), w.position());
         }
         if (w.ended() || inRange.size() < w.keys().size()) {
             // Redis holds nothing further of the chat (or the time range): what MySQL holds below
             // the boundary, if any, is the caller's to add
-            return new MessageSlices.Sliced(page, w.boundary());
+            return new MessageSlices.Sliced(page, w.boundary(), w.position());
         }
         OrderKey last = w.keys().get(w.keys().size() - 1);
         long spanOfWindow = Math.max(1, Math.abs(last.createdAt() - w.keys().get(0).createdAt()));
@@ -75,7 +75,7 @@ final class FilteredSearch {
         long span = page.isEmpty() ? 64 * spanOfWindow : Math.max(16 * spanOfWindow,
                 (long) Math.ceil(3.0 * needed * spanOfWindow * w.keys().size() / page.size() / Math.max(1, w.keys().size() - 1)));
         page.addAll(beyond(jedis, slice, range, last, needed, Math.max(span, 1), nearestFirst, w.boundary(), w.edge(), trace));
-        return new MessageSlices.Sliced(page, w.boundary());
+        return new MessageSlices.Sliced(page, w.boundary(), w.position());
     }
 
     /**

@@ -2,6 +2,7 @@ package chatcache.redis;
 
 import chatcache.core.BackendUnavailableException;
 import chatcache.core.Message;
+import chatcache.events.EventId;
 import chatcache.message.CacheIncompleteException;
 import chatcache.message.ChatNotHeldException;
 import chatcache.query.Filter;
@@ -37,7 +38,7 @@ final class MessageSlices {
      * What Redis answered of a read: the messages, and the chat's boundary read with them ("": it
      * holds the whole chat; see {@link OrderIndex.Held}).
      */
-    record Sliced(List<Message> messages, String boundary) {
+    record Sliced(List<Message> messages, String boundary, Optional<EventId> position) {
     }
 
     /** A message as Redis holds it (if it does), with the chat's boundary read with it. */
@@ -108,7 +109,7 @@ final class MessageSlices {
     Sliced slice(Slice slice, List<List<String>> trace) {
         Optional<OrderWalk.WalkStart> start = OrderWalk.startOf(slice);
         if (start.isEmpty()) {
-            return new Sliced(List.of(), ""); // the range holds no message the slice could reach, in either store
+            return new Sliced(List.of(), "", Optional.empty()); // the range holds no message the slice could reach, in either store
         }
         try {
             // a timed-out query fails too: ON_TIMEOUT FAIL turns it into an error reply
@@ -137,20 +138,24 @@ final class MessageSlices {
         // why fetched with one list only: merging several lists' keys keeps the nearest of them, so
         // the others' messages would be read for nothing
         boolean fetch = fetchesMessages(slice);
+        Optional<EventId> position = null; // the first attempt's: the earliest
         for (int attempt = 0; attempt < READS; attempt++) {
             OrderWalk.Walked walked = OrderWalk.nearest(jedis, slice, lists, start.after(), slice.count(), nearestFirst,
                     fetch, trace);
+            if (position == null) {
+                position = walked.position();
+            }
             List<OrderKey> expected = walked.keys().stream().filter(k -> OrderWalk.admitted(k, slice)).toList();
             if (expected.isEmpty()) {
-                return new Sliced(List.of(), walked.boundary());
+                return new Sliced(List.of(), walked.boundary(), position);
             }
             if (fetch && walked.fetched().keySet().containsAll(expected)) {
-                return new Sliced(expected.stream().map(walked.fetched()::get).toList(), walked.boundary());
+                return new Sliced(expected.stream().map(walked.fetched()::get).toList(), walked.boundary(), position);
             }
             // a hash that is not the message its key names (a partial hash): FT.SEARCH decides, as before
             Optional<List<Message>> found = search.readExactly(jedis, slice, expected, nearestFirst, trace);
             if (found.isPresent()) {
-                return new Sliced(found.get(), walked.boundary());
+                return new Sliced(found.get(), walked.boundary(), position);
             }
         }
         throw new BackendUnavailableException(BackendUnavailableException.Reason.DISAGREEMENT,

@@ -31,7 +31,8 @@ public final class OrderIndex {
     private static final String PREFIX = "order:chat:";
     /** why the message names: a trim removes a message's hash and its author's entry, found through the hash. */
     private static final LuaScript SCRIPT = LuaScript.load("order-index", MessageHash.luaNames(),
-            "local MESSAGE_PREFIX = '" + MessageHash.KEY_PREFIX + "'\n");
+            "local MESSAGE_PREFIX = '" + MessageHash.KEY_PREFIX + "'\n",
+            "local EVENTS_PREFIX = '" + chatcache.events.ChatEvents.KEY_PREFIX + "'\n", LuaScript.resource("last-event-id"));
     /** The error the script answers a guarded read of a chat the cache does not hold completely. */
     private static final String INCOMPLETE = "INCOMPLETE";
     /** The error it answers when only the chat's held key is missing: Redis holds none of its messages. */
@@ -138,9 +139,9 @@ public final class OrderIndex {
      * key farthest in the read's direction (its oldest reading older, its newest reading newer;
      * "" when the list is empty): nothing of it lies beyond.
      */
-    public record Held(String boundary, String edge, List<String> keys, List<List<String>> messages) {
+    public record Held(String boundary, String edge, List<String> keys, List<List<String>> messages, List<String> position) {
         public Held(String boundary, String edge, List<String> keys) {
-            this(boundary, edge, keys, List.of());
+            this(boundary, edge, keys, List.of(), List.of());
         }
 
         /** Whether Redis holds the whole chat. */
@@ -155,47 +156,55 @@ public final class OrderIndex {
      * {@link CacheIncompleteException} if it does not hold it.
      */
     public static Held olderInHeld(Jedis jedis, long chatId, String list, Optional<String> from, int count) {
-        return guarded(jedis, guardedCommand(chatId, list, true, from, count, false), chatId, false);
+        return guarded(jedis, guardedCommand(chatId, list, true, from, count, false, false), chatId, false, false);
     }
 
     /** {@link #newer} in the same call as the check and the boundary, as {@link #olderInHeld}. */
     public static Held newerInHeld(Jedis jedis, long chatId, String list, String from, int count) {
-        return guarded(jedis, guardedCommand(chatId, list, false, Optional.of(from), count, false), chatId, false);
+        return guarded(jedis, guardedCommand(chatId, list, false, Optional.of(from), count, false, false), chatId, false, false);
     }
 
     /**
      * {@link #olderInHeld} or {@link #newerInHeld}; with {@code fetch}, also each key's message
-     * fields in the same call ({@link Held#messages}, in {@link MessageHash#FETCHED} order).
+     * fields in the same call ({@link Held#messages}, in {@link MessageHash#FETCHED} order); with
+     * {@code position}, where a reader joins the chat's events ({@link Held#position}: the cache's
+     * marker and the last event id, as events-position.lua answers them).
      */
-    static Held inHeld(Jedis jedis, long chatId, String list, boolean older, Optional<String> from, int count, boolean fetch) {
-        return guarded(jedis, guardedCommand(chatId, list, older, from, count, fetch), chatId, fetch);
+    static Held inHeld(Jedis jedis, long chatId, String list, boolean older, Optional<String> from, int count, boolean fetch,
+                       boolean position) {
+        return guarded(jedis, guardedCommand(chatId, list, older, from, count, fetch, position), chatId, fetch, position);
     }
 
     /** The command {@link #inHeld} sends, as explain shows it. */
     static List<String> guardedCommand(long chatId, String list, boolean older, Optional<String> from, int count,
-                                       boolean fetch) {
+                                       boolean fetch, boolean position) {
         List<String> command = new ArrayList<>(List.of("EVALSHA", SCRIPT.sha(), "4", list, CacheState.COMPLETE,
                 CacheState.REBUILDING, CacheState.heldKey(chatId), older ? "older" : "newer", Integer.toString(count),
                 from.orElse(""), Long.toString(chatId)));
-        if (fetch) {
-            command.add("fetch");
+        if (fetch || position) {
+            command.add(fetch ? "fetch" : "");
+        }
+        if (position) {
+            command.add("position");
         }
         return command;
     }
 
     @SuppressWarnings("unchecked")
-    private static Held guarded(Jedis jedis, List<String> command, long chatId, boolean fetch) {
+    private static Held guarded(Jedis jedis, List<String> command, long chatId, boolean fetch, boolean position) {
         try {
             List<String> keys = command.subList(3, 7);
             List<Object> reply = (List<Object>) SCRIPT.eval(jedis, keys, command.subList(7, command.size()));
-            int n = fetch ? (reply.size() - 2) / 2 : reply.size() - 2;
+            int head = position ? 4 : 2;
+            int n = fetch ? (reply.size() - head) / 2 : reply.size() - head;
             List<List<String>> messages = new ArrayList<>(fetch ? n : 0);
             if (fetch) {
-                for (Object fields : reply.subList(2 + n, reply.size())) {
+                for (Object fields : reply.subList(head + n, reply.size())) {
                     messages.add(strings(fields));
                 }
             }
-            return new Held(text(reply.get(0)), text(reply.get(1)), strings(reply.subList(2, 2 + n)), messages);
+            return new Held(text(reply.get(0)), text(reply.get(1)), strings(reply.subList(head, head + n)), messages,
+                    position ? strings(reply.subList(2, 4)) : List.of());
         } catch (JedisDataException e) {
             if (String.valueOf(e.getMessage()).startsWith(INCOMPLETE)) {
                 throw new CacheIncompleteException(chatId);

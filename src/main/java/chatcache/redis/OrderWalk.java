@@ -1,6 +1,7 @@
 package chatcache.redis;
 
 import chatcache.core.Message;
+import chatcache.events.EventId;
 import chatcache.query.Filter;
 import chatcache.query.MessageOrder;
 import chatcache.query.OrderKey;
@@ -34,7 +35,7 @@ final class OrderWalk {
      * the farthest key the lists hold in the walk's direction (empty when they hold none).
      */
     record Walked(List<OrderKey> keys, boolean ended, String boundary, Optional<OrderKey> edge,
-                  Map<OrderKey, Message> fetched) {
+                  Map<OrderKey, Message> fetched, Optional<EventId> position) {
     }
 
     /** Whether a filter has no order-index list, so that RediSearch must find the slice's messages. */
@@ -118,24 +119,37 @@ final class OrderWalk {
         return nearest(jedis, slice, lists, start, count, nearestFirst, false, trace);
     }
 
+    /** {@link #nearest}, with {@code fetch}; the first list's call also reads where a reader joins the chat's events. */
+    static Walked nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start, int count,
+                          Comparator<OrderKey> nearestFirst, boolean fetch, List<List<String>> trace) {
+        return nearest(jedis, slice, lists, start, count, nearestFirst, fetch, true, trace);
+    }
+
     /**
      * {@link #nearest}; with {@code fetch}, the keys' messages too, read in the same call
      * ({@link Walked#fetched}: those whose hash is a whole message of the chat and of the list's
      * author, at the key's place; a key whose hash is not is left out, for the caller to notice).
      */
-    static Walked nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start, int count,
-                          Comparator<OrderKey> nearestFirst, boolean fetch, List<List<String>> trace) {
+    private static Walked nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start, int count,
+                                  Comparator<OrderKey> nearestFirst, boolean fetch, boolean position,
+                                  List<List<String>> trace) {
         boolean older = slice.direction() == Slice.Direction.OLDER;
+        Optional<EventId> joinAt = Optional.empty();
         List<OrderKey> keys = new ArrayList<>();
         Map<OrderKey, Message> fetched = new HashMap<>();
         String boundary = null;
         Optional<OrderKey> edge = Optional.empty();
         Optional<Long> author = slice.filter(Filter.Authors.class).filter(a -> a.ids().size() == 1).map(a -> a.ids().get(0));
         for (String list : lists) {
-            List<String> command = OrderIndex.guardedCommand(slice.chatId(), list, older, start, count, fetch);
-            OrderIndex.Held held = OrderIndex.inHeld(jedis, slice.chatId(), list, older, start, count, fetch);
+            boolean ask = position && list.equals(lists.get(0));
+            // why explain shows the command without the position: it is the read's, not the page's
+            List<String> command = OrderIndex.guardedCommand(slice.chatId(), list, older, start, count, fetch, false);
+            OrderIndex.Held held = OrderIndex.inHeld(jedis, slice.chatId(), list, older, start, count, fetch, ask);
             if (trace != null) {
                 trace.add(command);
+            }
+            if (ask) {
+                joinAt = RedisEventLog.positionOf(held.position().get(0), held.position().get(1));
             }
             for (int i = 0; i < held.messages().size(); i++) {
                 OrderKey key = OrderKey.ofSortKey(held.keys().get(i));
@@ -158,7 +172,7 @@ final class OrderWalk {
             keys.sort(nearestFirst);
         }
         boolean ended = keys.size() < count;
-        return new Walked(keys.size() > count ? keys.subList(0, count) : keys, ended, boundary == null ? "" : boundary, edge, fetched);
+        return new Walked(keys.size() > count ? keys.subList(0, count) : keys, ended, boundary == null ? "" : boundary, edge, fetched, joinAt);
     }
 
     /** The commands of {@link #nearest} for these lists, as explain shows them. */
@@ -166,7 +180,7 @@ final class OrderWalk {
         List<List<String>> commands = new ArrayList<>();
         for (String list : lists(slice)) {
             commands.add(OrderIndex.guardedCommand(slice.chatId(), list,
-                    slice.direction() == Slice.Direction.OLDER, start.after(), count, fetch));
+                    slice.direction() == Slice.Direction.OLDER, start.after(), count, fetch, false));
         }
         return commands;
     }

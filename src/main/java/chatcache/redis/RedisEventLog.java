@@ -58,12 +58,20 @@ public final class RedisEventLog implements EventLog {
     public Optional<EventId> position(long chatId) {
         return redis.call(WHAT, jedis -> {
             List<String> reply = strings(POSITION.eval(jedis, List.of(COMPLETE, ChatEvents.key(chatId)), List.of()));
-            if (reply.get(0).isEmpty()) {
-                return Optional.empty();
-            }
-            String epoch = ChatEvents.epochToken(reply.get(0));
-            return Optional.of(reply.get(1).isEmpty() ? EventId.start(epoch) : EventId.of(epoch, reply.get(1)));
+            return positionOf(reply.get(0), reply.get(1));
         });
+    }
+
+    /**
+     * The position of the cache's marker ({@code complete}: '' or null when Redis does not hold the
+     * whole cache: none) and a chat's last event id ('' when it has none: the epoch's start).
+     */
+    static Optional<EventId> positionOf(String complete, String lastId) {
+        if (complete == null || complete.isEmpty()) {
+            return Optional.empty();
+        }
+        String epoch = ChatEvents.epochToken(complete);
+        return Optional.of(lastId == null || lastId.isEmpty() ? EventId.start(epoch) : EventId.of(epoch, lastId));
     }
 
     @Override
@@ -87,7 +95,7 @@ public final class RedisEventLog implements EventLog {
     }
 
     /** schema/lua/events-position.lua */
-    private static final LuaScript POSITION = LuaScript.load("events-position");
+    private static final LuaScript POSITION = LuaScript.load("events-position", LuaScript.resource("last-event-id"));
     /** schema/lua/events-follow.lua */
     private static final LuaScript FOLLOW = LuaScript.load("events-follow");
 

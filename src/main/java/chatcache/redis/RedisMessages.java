@@ -96,7 +96,7 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     @Override
     public Held<List<Message>> sliceHeld(Slice slice) {
         MessageSlices.Sliced s = slices.slice(slice, null);
-        return new Held<>(s.messages(), place(s.boundary()));
+        return new Held<>(s.messages(), place(s.boundary()), s.position());
     }
 
     @Override
