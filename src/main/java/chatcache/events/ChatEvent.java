@@ -1,5 +1,6 @@
 package chatcache.events;
 
+import chatcache.core.EventId;
 import java.util.Map;
 
 /** One entry of a chat's event stream: its id and its fields, as the writer appended them ({@link ChatEvents}). */

@@ -1,5 +1,6 @@
 package chatcache.events;
 
+import chatcache.core.EventId;
 import chatcache.background.DaemonThreads;
 import chatcache.background.Repeater;
 import chatcache.core.BackendUnavailableException;

@@ -1,5 +1,6 @@
 package chatcache.events;
 
+import chatcache.core.EventId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

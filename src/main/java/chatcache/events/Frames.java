@@ -1,5 +1,7 @@
 package chatcache.events;
 
+import chatcache.core.EventId;
+
 /** Renders what the hub sends as bytes on the wire (the HTTP side knows the message's JSON and SSE's syntax). */
 public interface Frames {
     /** A chat event, with its id. */

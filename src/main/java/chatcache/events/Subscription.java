@@ -1,5 +1,6 @@
 package chatcache.events;
 
+import chatcache.core.EventId;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package chatcache.message;
 
 import chatcache.core.Message;
-import chatcache.events.EventId;
+import chatcache.core.EventId;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package chatcache.message;
 
-import chatcache.events.EventId;
+import chatcache.core.EventId;
 import chatcache.query.OrderKey;
 
 import java.util.Optional;

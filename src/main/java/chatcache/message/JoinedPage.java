@@ -2,7 +2,7 @@ package chatcache.message;
 
 import chatcache.core.BackendUnavailableException;
 import chatcache.core.Message;
-import chatcache.events.EventId;
+import chatcache.core.EventId;
 import chatcache.query.Filter;
 import chatcache.query.OrderKey;
 import chatcache.query.Slice;
@@ -38,6 +38,11 @@ final class JoinedPage implements MessageBackend {
     private boolean fromMysql;
     private final Set<Long> mysqlIds = new HashSet<>();
     private final List<Continued> continued = new ArrayList<>();
+    /**
+     * The chat's boundary as read by this page's anchor lookup, when the anchor lies below it:
+     * everything older than the anchor is MySQL's alone (a trim only moves the boundary up).
+     */
+    private OrderKey anchorBelow;
     /** Whether Redis was read yet, and where a reader joins the chat's events, if its first read said. */
     private boolean redisRead;
     private Optional<EventId> position = Optional.empty();
@@ -88,11 +93,19 @@ final class JoinedPage implements MessageBackend {
         fromMysql = true;
         Optional<Message> found = mysql.find(chatId, messageId);
         found.ifPresent(m -> mysqlIds.add(m.id())); // an around page shows it: marked in MySQL
+        found.filter(m -> placeOf(m).compareTo(held.boundary().get()) < 0).ifPresent(m -> anchorBelow = held.boundary().get());
         return found;
     }
 
     @Override
     public List<Message> slice(Slice slice) {
+        if (anchorBelow != null && slice.direction() == Direction.OLDER
+                && slice.from().filter(f -> f.compareTo(anchorBelow) < 0).isPresent()) {
+            // why no Redis read: it could only say what the anchor's lookup said, the boundary
+            List<Message> got = fromMysql(slice);
+            got.forEach(m -> mysqlIds.add(m.id()));
+            return got;
+        }
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Optional<List<Message>> answer = attempt(slice);
             if (answer.isPresent()) {

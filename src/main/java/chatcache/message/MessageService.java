@@ -171,9 +171,9 @@ public final class MessageService {
      * why not after: a change between the page and the position would never reach the reader.
      */
     public FetchResult fetch(SearchCriteria criteria, Caller caller, boolean explain,
-                             java.util.function.Supplier<Optional<chatcache.events.EventId>> positionNow) {
+                             java.util.function.Supplier<Optional<chatcache.core.EventId>> positionNow) {
         if (caller.hasRole(Role.API)) {
-            Optional<chatcache.events.EventId> at = positionNow.get();
+            Optional<chatcache.core.EventId> at = positionNow.get();
             return fetchFrom(mysql, criteria, caller, explain).withEventId(at);
         }
         try {
@@ -193,7 +193,7 @@ public final class MessageService {
             fallbacks.add(e.reason());
             log.warn("Redis could not answer ({}), answering from MySQL: {}", e.reason(), ExceptionText.summary(e));
         }
-        Optional<chatcache.events.EventId> at = positionNow.get();
+        Optional<chatcache.core.EventId> at = positionNow.get();
         return fetchFrom(mysql, criteria, caller, explain).withEventId(at);
     }
 
@@ -238,7 +238,7 @@ public final class MessageService {
                 copies.marked(toMark, outboxIds);
             }
         }
-        Optional<chatcache.events.EventId> position = backend instanceof JoinedPage joined ? joined.position() : Optional.empty();
+        Optional<chatcache.core.EventId> position = backend instanceof JoinedPage joined ? joined.position() : Optional.empty();
         return new FetchResult(page.messages(), backend.name(), page.hasOlder(), page.hasNewer(), explained, position);
     }
 

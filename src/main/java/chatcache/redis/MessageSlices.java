@@ -2,7 +2,7 @@ package chatcache.redis;
 
 import chatcache.core.BackendUnavailableException;
 import chatcache.core.Message;
-import chatcache.events.EventId;
+import chatcache.core.EventId;
 import chatcache.message.CacheIncompleteException;
 import chatcache.message.ChatNotHeldException;
 import chatcache.query.Filter;

@@ -1,7 +1,7 @@
 package chatcache.redis;
 
 import chatcache.core.Message;
-import chatcache.events.EventId;
+import chatcache.core.EventId;
 import chatcache.query.Filter;
 import chatcache.query.MessageOrder;
 import chatcache.query.OrderKey;

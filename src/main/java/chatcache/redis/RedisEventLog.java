@@ -3,7 +3,7 @@ package chatcache.redis;
 import chatcache.core.BackendUnavailableException;
 import chatcache.events.ChatEvent;
 import chatcache.events.ChatEvents;
-import chatcache.events.EventId;
+import chatcache.core.EventId;
 import chatcache.events.EventLog;
 import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Redis;

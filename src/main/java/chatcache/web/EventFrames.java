@@ -3,7 +3,7 @@ package chatcache.web;
 import chatcache.core.Message;
 import chatcache.events.ChatEvent;
 import chatcache.events.ChatEvents;
-import chatcache.events.EventId;
+import chatcache.core.EventId;
 import chatcache.events.Frames;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

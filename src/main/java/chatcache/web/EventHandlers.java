@@ -4,7 +4,7 @@ import chatcache.chat.ChatNotFoundException;
 import chatcache.chat.ChatService;
 import chatcache.core.BackendUnavailableException;
 import chatcache.events.EventHub;
-import chatcache.events.EventId;
+import chatcache.core.EventId;
 import chatcache.user.Caller;
 import io.javalin.http.Context;
 

@@ -4,7 +4,7 @@ import chatcache.chat.Access;
 import chatcache.chat.ChatService;
 import chatcache.core.BackendUnavailableException;
 import chatcache.core.Message;
-import chatcache.events.EventId;
+import chatcache.core.EventId;
 import chatcache.events.EventLog;
 import chatcache.message.FetchResult;
 import chatcache.message.HotPages;

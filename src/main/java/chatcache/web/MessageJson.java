@@ -1,7 +1,7 @@
 package chatcache.web;
 
 import chatcache.core.Message;
-import chatcache.events.EventId;
+import chatcache.core.EventId;
 import chatcache.message.Explain;
 import chatcache.message.FetchResult;
 import com.fasterxml.jackson.core.JsonEncoding;

@@ -1,5 +1,6 @@
 package chatcache.events;
 
+import chatcache.core.EventId;
 import chatcache.core.Message;
 import chatcache.message.NewMessage;
 import chatcache.query.SearchCriteria;

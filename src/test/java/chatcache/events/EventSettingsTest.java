@@ -1,5 +1,6 @@
 package chatcache.events;
 
+import chatcache.core.EventId;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

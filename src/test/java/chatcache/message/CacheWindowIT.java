@@ -139,6 +139,30 @@ class CacheWindowIT {
         assertEquals(0, stores.cache.messages().fallbacks().count(Fallbacks.Cause.INCOMPLETE), "no page fell back");
     }
 
+    private SearchCriteria deep() {
+        return new SearchCriteria(CHAT, Optional.empty(), 2, new Position.Before(posted.get(4).id()));
+    }
+
+    /** why: what is older than an anchor below the window is MySQL's alone; Redis has nothing to add after the anchor's lookup. */
+    @Test
+    void aPageOlderThanAnAnchorBelowTheWindowAsksRedisOnlyForTheAnchor() {
+        stores.cache.cacheRelay().drain();
+        stores.cache.readMarks().drain();
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            jedis.configResetStat();
+            FetchResult below = stores.cache.messages().fetch(deep(), Caller.ANONYMOUS); // marks nothing
+            assertEquals("mysql", below.source());
+            assertEquals(List.of(posted.get(3).id(), posted.get(2).id()), ids(below.messages()));
+            String stats = jedis.info("commandstats");
+            assertFalse(stats.contains("cmdstat_evalsha"), "no order-index read after the anchor's lookup: " + stats);
+            assertTrue(stats.contains("cmdstat_hgetall:calls=1,"), "the anchor's lookup: " + stats);
+        }
+        assertEquals(ids(stores.cache.messages().fetch(deep(), Caller.of(bob)).messages()), List.of(posted.get(3).id(), posted.get(2).id()));
+        stores.cache.readMarks().drain();
+        assertTrue(stores.cache.messages().findInStore(CHAT, posted.get(2).id()).read(), "bob's page marked alice's message in MySQL");
+        assertHoldsTheNewest(WINDOW);
+    }
+
     @Test
     void unreadCountsWithAMarkerBelowTheWindowAreExact() {
         long byOthers = posted.stream().filter(m -> m.userId() != bob.id()).count();

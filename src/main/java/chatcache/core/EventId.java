@@ -1,11 +1,11 @@
-package chatcache.events;
+package chatcache.core;
 
 /**
  * Where a client is in a chat's events: the cache's epoch and the Redis stream entry id, written
  * {@code <epoch>.<ms>-<seq>} (the SSE {@code id:}, {@code Last-Event-ID}, the page's
  * {@code eventId}). why the epoch: a stream lost with Redis's data starts again with ids that may
  * be above the client's, so the id alone would hide the gap; the epoch changes with every full
- * rebuild (see {@link ChatEvents#epochToken}).
+ * rebuild (see {@code chatcache.events.ChatEvents#epochToken}).
  */
 public record EventId(String epoch, long millis, long seq) implements Comparable<EventId> {
     /** Before every entry of a stream: a chat with no events yet. */
