@@ -41,24 +41,44 @@ final class MessageSlices {
     record Sliced(List<Message> messages, String boundary, Optional<EventId> position) {
     }
 
-    /** A message as Redis holds it (if it does), with the chat's boundary read with it. */
-    record Found(Optional<Message> message, String boundary) {
+    /**
+     * A message as Redis holds it (if it does), with the chat's boundary read with it, and where a
+     * reader of a page anchored on it joins the chat's events.
+     */
+    record Found(Optional<Message> message, String boundary, Optional<EventId> position) {
     }
 
-    /** The message, read with the check that the cache holds the chat (else CacheIncompleteException). */
+    /**
+     * The message, read with the check that the cache holds the chat (else CacheIncompleteException).
+     * why the events' position first in the pipeline: a change between it and the message's read
+     * then reaches the reader again (harmless), where after it, it would never reach it.
+     */
     Found find(long chatId, long messageId) {
         String key = MessageHash.key(messageId);
         return redis.call("read a message", jedis -> {
-            Pipeline p = jedis.pipelined();
-            Response<Map<String, String>> hash = p.hgetAll(key);
-            Supplier<String> boundary = heldBoundary(p, chatId);
-            p.sync();
-            String held = boundary.get();
-            Map<String, String> fields = hash.get();
-            Optional<Message> message = MessageHash.isMessage(fields)
-                    ? Optional.of(MessageHash.toMessage(key, fields)).filter(m -> m.chatId() == chatId)
-                    : Optional.empty();
-            return new Found(message, held);
+            for (int attempt = 0; ; attempt++) {
+                Pipeline p = jedis.pipelined();
+                Response<Object> position = RedisEventLog.queuePosition(p, chatId);
+                Response<Map<String, String>> hash = p.hgetAll(key);
+                Supplier<String> boundary = heldBoundary(p, chatId);
+                p.sync();
+                Optional<EventId> joinAt;
+                try {
+                    joinAt = RedisEventLog.positionOf(position.get());
+                } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                    if (attempt > 0 || !chatcache.rediskit.LuaScript.isNoScript(e)) {
+                        throw e;
+                    }
+                    RedisEventLog.loadPosition(jedis); // Redis forgot the script: load it, read again
+                    continue;
+                }
+                String held = boundary.get();
+                Map<String, String> fields = hash.get();
+                Optional<Message> message = MessageHash.isMessage(fields)
+                        ? Optional.of(MessageHash.toMessage(key, fields)).filter(m -> m.chatId() == chatId)
+                        : Optional.empty();
+                return new Found(message, held, joinAt);
+            }
         });
     }
 

@@ -62,6 +62,22 @@ public final class RedisEventLog implements EventLog {
         });
     }
 
+    /** Queues {@link #position}'s script in a pipeline (its reply: {@link #positionOf(Object)}). */
+    static redis.clients.jedis.Response<Object> queuePosition(redis.clients.jedis.Pipeline p, long chatId) {
+        return p.evalsha(POSITION.sha(), List.of(COMPLETE, ChatEvents.key(chatId)), List.of());
+    }
+
+    /** Loads {@link #position}'s script into a Redis that forgot it. */
+    static void loadPosition(redis.clients.jedis.Jedis jedis) {
+        POSITION.loadInto(jedis);
+    }
+
+    /** The position a queued {@link #queuePosition} answered. */
+    static Optional<EventId> positionOf(Object reply) {
+        List<String> r = strings(reply);
+        return positionOf(r.get(0), r.get(1));
+    }
+
     /**
      * The position of the cache's marker ({@code complete}: '' or null when Redis does not hold the
      * whole cache: none) and a chat's last event id ('' when it has none: the epoch's start).

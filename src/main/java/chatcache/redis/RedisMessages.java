@@ -102,7 +102,7 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     @Override
     public Held<Optional<Message>> findHeld(long chatId, long messageId) {
         MessageSlices.Found f = slices.find(chatId, messageId);
-        return new Held<>(f.message(), place(f.boundary()));
+        return new Held<>(f.message(), place(f.boundary()), f.position());
     }
 
     @Override

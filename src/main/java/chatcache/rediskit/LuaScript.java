@@ -76,7 +76,7 @@ public final class LuaScript {
     }
 
     /** Whether a reply (or the error of one) says that Redis did not know a script. */
-    static boolean isNoScript(Object reply) {
+    public static boolean isNoScript(Object reply) {
         return reply instanceof JedisNoScriptException
                 || reply instanceof JedisDataException e && String.valueOf(e.getMessage()).startsWith("NOSCRIPT");
     }

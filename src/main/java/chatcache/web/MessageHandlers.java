@@ -150,13 +150,10 @@ final class MessageHandlers {
                 return;
             }
         }
-        // why read before an anchored page: its anchor's lookup, the first read, does not say where
-        // events stand; an unanchored page's first Redis call does (or MySQL's read is preceded by it)
-        boolean anchored = criteria.position() instanceof Position.Anchored;
-        Optional<EventId> before = anchored ? eventId(chatId) : Optional.empty();
-        FetchResult result = messages.fetch(criteria, caller, explain,
-                anchored || events == null ? () -> before : () -> eventId(chatId));
-        Optional<EventId> eventId = events == null ? Optional.empty() : anchored ? before
+        // why no read of its own: the page's first Redis call says where events stand (an anchor's
+        // lookup or the first slice), and a page MySQL answers reads it just before MySQL does
+        FetchResult result = messages.fetch(criteria, caller, explain, () -> eventId(chatId));
+        Optional<EventId> eventId = events == null ? Optional.empty()
                 : result.eventId().isPresent() ? result.eventId() : eventId(chatId);
         RequestMetrics.answeredBy(ctx, result.source());
         // why the marker as it was before this page: like "read", readByMe shows what the caller had seen
