@@ -158,37 +158,40 @@ class HttpEventsIT extends LiveApp {
     void anAnchoredPagesEventIdJoinsTheStreamWithoutAGap() {
         long chat = chat("public");
         long anchor = post(chat, owner, "the anchor").get("id").longValue();
-        Reply page = send("POST", "/chat/" + chat + "/messages", outsider, "{\"around\": " + anchor + "}");
-        assertEquals(200, page.status(), page.body());
-        String eventId = page.json().get("eventId").textValue();
-        long edited = anchor;
+        String eventId = outsidersPage(chat, "{\"around\": " + anchor + "}");
         assertEquals(200, send("PATCH", "/chat/" + chat + "/message/" + anchor, owner, messageBody("edited after the page", null)).status());
-        EventStreamClient c = EventStreamClient.open(http, base, "/chat/" + chat + "/events?after=" + eventId, bearer(outsider), null);
-        open.add(c);
-        assertEquals(200, c.status, c.errorBody);
-        // the outsider's page marked the anchor read: that change came after the eventId too
-        EventStreamClient.Event first = c.next(WAIT);
-        assertEquals("message.read", first.event(), first.toString());
-        EventStreamClient.Event change = c.next("message.edited", WAIT);
-        assertEquals(edited, change.json().get("id").longValue(), change.toString());
+        EventStreamClient.Event change = joinedAfterTheOutsidersMarks(chat, eventId).next("message.edited", WAIT);
+        assertEquals(anchor, change.json().get("id").longValue(), change.toString());
     }
 
     @Test
     void aPagesEventIdJoinsTheStreamWithoutAGap() {
         long chat = chat("public");
         post(chat, owner, "before the page");
-        Reply page = send("POST", "/chat/" + chat + "/messages", outsider, "{}");
-        assertEquals(200, page.status(), page.body());
-        String eventId = page.json().get("eventId").textValue();
+        String eventId = outsidersPage(chat, "{}");
         long afterPage = post(chat, owner, "after the page").get("id").longValue();
+        EventStreamClient.Event created = joinedAfterTheOutsidersMarks(chat, eventId).next("message.created", WAIT);
+        assertEquals(afterPage, created.json().get("id").longValue());
+    }
+
+    /** The outsider reads a page (marking the owner's messages on it read); its eventId. */
+    private String outsidersPage(long chat, String body) {
+        Reply page = send("POST", "/chat/" + chat + "/messages", outsider, body);
+        assertEquals(200, page.status(), page.body());
+        return page.json().get("eventId").textValue();
+    }
+
+    /**
+     * The outsider's stream from a page's eventId, past its first event: the page marked what it
+     * showed read, a change that came after the eventId too.
+     */
+    private EventStreamClient joinedAfterTheOutsidersMarks(long chat, String eventId) {
         EventStreamClient c = EventStreamClient.open(http, base, "/chat/" + chat + "/events?after=" + eventId, bearer(outsider), null);
         open.add(c);
         assertEquals(200, c.status, c.errorBody);
-        // the outsider's page marked "before the page" read: that change came after the eventId too
         EventStreamClient.Event first = c.next(WAIT);
         assertEquals("message.read", first.event(), first.toString());
-        EventStreamClient.Event created = c.next("message.created", WAIT);
-        assertEquals(afterPage, created.json().get("id").longValue());
+        return c;
     }
 
     @Test
