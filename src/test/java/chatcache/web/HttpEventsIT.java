@@ -218,7 +218,11 @@ class HttpEventsIT extends LiveApp {
         String lastId = first.next("message.created", WAIT).id();
         // a rebuild after Redis lost its data: a new epoch; the open stream is reset too
         stores.cache.rebuild().rebuild(java.util.Optional.empty(), chatcache.replication.CacheRebuild.Progress.NONE);
-        assertEquals("reset", first.next(WAIT).event());
+        EventStreamClient.Event after = first.next(WAIT);
+        if (after.event().equals("paused")) { // the hub may have read while the rebuild ran: allowed, then the reset
+            after = first.next(WAIT);
+        }
+        assertEquals("reset", after.event(), after.toString());
         EventStreamClient again = following(chat, member, lastId);
         assertEquals("reset", again.next(WAIT).event());
     }
