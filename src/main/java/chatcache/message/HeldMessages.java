@@ -13,11 +13,14 @@ import java.util.Optional;
  * read throws {@link CacheIncompleteException} when Redis does not hold the chat.
  */
 public interface HeldMessages extends MessageBackend {
-    /** The slice among the messages Redis holds, nearest first. */
-    Held<List<Message>> sliceHeld(Slice slice);
+    /**
+     * The slice among the messages Redis holds, nearest first; with {@code position}, also where a
+     * reader joins the chat's events, read in the same step ({@link Held#position}).
+     */
+    Held<List<Message>> sliceHeld(Slice slice, boolean position);
 
-    /** The message, if Redis holds it in this chat. */
-    Held<Optional<Message>> findHeld(long chatId, long messageId);
+    /** The message, if Redis holds it in this chat; {@code position} as for {@link #sliceHeld}. */
+    Held<Optional<Message>> findHeld(long chatId, long messageId, boolean position);
 
     /** The chat's boundary now (empty: Redis holds the whole chat). */
     Optional<OrderKey> boundary(long chatId);

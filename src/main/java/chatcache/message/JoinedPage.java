@@ -83,7 +83,7 @@ final class JoinedPage implements MessageBackend {
 
     @Override
     public Optional<Message> find(long chatId, long messageId) {
-        Held<Optional<Message>> held = redis.findHeld(chatId, messageId);
+        Held<Optional<Message>> held = redis.findHeld(chatId, messageId, !redisRead);
         read(held.position());
         if (held.value().isPresent() || held.boundary().isEmpty()) {
             fromRedis = true;
@@ -117,7 +117,7 @@ final class JoinedPage implements MessageBackend {
     }
 
     private Optional<List<Message>> attempt(Slice slice) {
-        Held<List<Message>> held = redis.sliceHeld(slice);
+        Held<List<Message>> held = redis.sliceHeld(slice, !redisRead);
         read(held.position());
         List<Message> got = held.value();
         if (held.boundary().isEmpty()) {

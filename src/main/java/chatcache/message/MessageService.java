@@ -1,6 +1,7 @@
 package chatcache.message;
 
 import chatcache.core.BackendUnavailableException;
+import chatcache.core.EventId;
 import chatcache.core.Message;
 import chatcache.logging.ExceptionText;
 import chatcache.query.SearchCriteria;
@@ -14,6 +15,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * Writes go to MySQL (the source of truth) and then to Redis; reads go to the backend the
@@ -171,9 +174,9 @@ public final class MessageService {
      * why not after: a change between the page and the position would never reach the reader.
      */
     public FetchResult fetch(SearchCriteria criteria, Caller caller, boolean explain,
-                             java.util.function.Supplier<Optional<chatcache.core.EventId>> positionNow) {
+                             Supplier<Optional<EventId>> positionNow) {
         if (caller.hasRole(Role.API)) {
-            Optional<chatcache.core.EventId> at = positionNow.get();
+            Optional<EventId> at = positionNow.get();
             return fetchFrom(mysql, criteria, caller, explain).withEventId(at);
         }
         try {
@@ -193,7 +196,7 @@ public final class MessageService {
             fallbacks.add(e.reason());
             log.warn("Redis could not answer ({}), answering from MySQL: {}", e.reason(), ExceptionText.summary(e));
         }
-        Optional<chatcache.core.EventId> at = positionNow.get();
+        Optional<EventId> at = positionNow.get();
         return fetchFrom(mysql, criteria, caller, explain).withEventId(at);
     }
 
@@ -201,11 +204,11 @@ public final class MessageService {
      * The chat's version in Redis, for pages kept in memory ({@link HotPages}); empty when Redis
      * does not hold all of the chat, or cannot say (the page is then read as usual).
      */
-    public java.util.OptionalLong version(long chatId) {
+    public OptionalLong version(long chatId) {
         try {
             return cache.version(chatId);
         } catch (BackendUnavailableException e) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
     }
 
@@ -238,7 +241,7 @@ public final class MessageService {
                 copies.marked(toMark, outboxIds);
             }
         }
-        Optional<chatcache.core.EventId> position = backend instanceof JoinedPage joined ? joined.position() : Optional.empty();
+        Optional<EventId> position = backend instanceof JoinedPage joined ? joined.position() : Optional.empty();
         return new FetchResult(page.messages(), backend.name(), page.hasOlder(), page.hasNewer(), explained, position);
     }
 

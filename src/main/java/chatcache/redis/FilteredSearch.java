@@ -48,10 +48,10 @@ final class FilteredSearch {
      * FT.SEARCH INKEYS that checks they still pass.
      */
     MessageSlices.Sliced searchFiltered(Jedis jedis, Slice slice, List<String> lists, Optional<Filter.TimeRange> range,
-                                        Optional<String> start, Comparator<OrderKey> nearestFirst,
+                                        Optional<String> start, Comparator<OrderKey> nearestFirst, boolean position,
                                         List<List<String>> trace) {
         int window = Math.max(FIRST_WINDOW, 2 * slice.count());
-        OrderWalk.Walked w = OrderWalk.nearest(jedis, slice, lists, start, window, nearestFirst, trace);
+        OrderWalk.Walked w = OrderWalk.nearest(jedis, slice, lists, start, window, nearestFirst, false, position, trace);
         List<OrderKey> inRange = w.keys().stream().filter(k -> OrderWalk.admitted(k, slice)).toList();
         List<Message> page = new ArrayList<>();
         if (!inRange.isEmpty()) {

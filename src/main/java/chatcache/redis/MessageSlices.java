@@ -53,18 +53,18 @@ final class MessageSlices {
      * why the events' position first in the pipeline: a change between it and the message's read
      * then reaches the reader again (harmless), where after it, it would never reach it.
      */
-    Found find(long chatId, long messageId) {
+    Found find(long chatId, long messageId, boolean withPosition) {
         String key = MessageHash.key(messageId);
         return redis.call("read a message", jedis -> {
             for (int attempt = 0; ; attempt++) {
                 Pipeline p = jedis.pipelined();
-                Response<Object> position = RedisEventLog.queuePosition(p, chatId);
+                Response<Object> position = withPosition ? RedisEventLog.queuePosition(p, chatId) : null;
                 Response<Map<String, String>> hash = p.hgetAll(key);
                 Supplier<String> boundary = heldBoundary(p, chatId);
                 p.sync();
                 Optional<EventId> joinAt;
                 try {
-                    joinAt = RedisEventLog.positionOf(position.get());
+                    joinAt = position == null ? Optional.empty() : RedisEventLog.positionOf(position.get());
                 } catch (redis.clients.jedis.exceptions.JedisDataException e) {
                     if (attempt > 0 || !chatcache.rediskit.LuaScript.isNoScript(e)) {
                         throw e;
@@ -124,16 +124,17 @@ final class MessageSlices {
      * fails rather than answer something partial. Filters the order index keeps no list for (read
      * state, words) are searched in windows instead ({@link FilteredSearch}).
      *
-     * @param trace where the commands sent are written (explain), or null
+     * @param position whether the first call also reads where a reader joins the chat's events
+     * @param trace    where the commands sent are written (explain), or null
      */
-    Sliced slice(Slice slice, List<List<String>> trace) {
+    Sliced slice(Slice slice, boolean position, List<List<String>> trace) {
         Optional<OrderWalk.WalkStart> start = OrderWalk.startOf(slice);
         if (start.isEmpty()) {
             return new Sliced(List.of(), "", Optional.empty()); // the range holds no message the slice could reach, in either store
         }
         try {
             // a timed-out query fails too: ON_TIMEOUT FAIL turns it into an error reply
-            return redis.call("search", jedis -> walk(jedis, slice, start.get(), trace));
+            return redis.call("search", jedis -> walk(jedis, slice, start.get(), position, trace));
         } catch (IllegalStateException | IllegalArgumentException | ClassCastException e) {
             // why: a document Redis cannot turn into a message is a failure of the Redis route
             // (the reader gets MySQL's answer), not a server error
@@ -147,35 +148,35 @@ final class MessageSlices {
         return !OrderWalk.hasFilterWithoutOrder(slice) && OrderWalk.lists(slice).size() == 1;
     }
 
-    private Sliced walk(Jedis jedis, Slice slice, OrderWalk.WalkStart start, List<List<String>> trace) {
+    private Sliced walk(Jedis jedis, Slice slice, OrderWalk.WalkStart start, boolean position, List<List<String>> trace) {
         List<String> lists = OrderWalk.lists(slice);
         Comparator<OrderKey> nearestFirst = slice.direction() == Slice.Direction.OLDER
                 ? Comparator.<OrderKey>reverseOrder() : Comparator.<OrderKey>naturalOrder();
         if (OrderWalk.hasFilterWithoutOrder(slice)) {
             return filtered.searchFiltered(jedis, slice, lists, slice.filter(Filter.TimeRange.class), start.after(),
-                    nearestFirst, trace);
+                    nearestFirst, position, trace);
         }
         // why fetched with one list only: merging several lists' keys keeps the nearest of them, so
         // the others' messages would be read for nothing
         boolean fetch = fetchesMessages(slice);
-        Optional<EventId> position = null; // the first attempt's: the earliest
+        Optional<EventId> joinAt = Optional.empty(); // the first attempt's: the earliest
         for (int attempt = 0; attempt < READS; attempt++) {
             OrderWalk.Walked walked = OrderWalk.nearest(jedis, slice, lists, start.after(), slice.count(), nearestFirst,
-                    fetch, trace);
-            if (position == null) {
-                position = walked.position();
+                    fetch, position && attempt == 0, trace);
+            if (attempt == 0) {
+                joinAt = walked.position();
             }
             List<OrderKey> expected = walked.keys().stream().filter(k -> OrderWalk.admitted(k, slice)).toList();
             if (expected.isEmpty()) {
-                return new Sliced(List.of(), walked.boundary(), position);
+                return new Sliced(List.of(), walked.boundary(), joinAt);
             }
             if (fetch && walked.fetched().keySet().containsAll(expected)) {
-                return new Sliced(expected.stream().map(walked.fetched()::get).toList(), walked.boundary(), position);
+                return new Sliced(expected.stream().map(walked.fetched()::get).toList(), walked.boundary(), joinAt);
             }
             // a hash that is not the message its key names (a partial hash): FT.SEARCH decides, as before
             Optional<List<Message>> found = search.readExactly(jedis, slice, expected, nearestFirst, trace);
             if (found.isPresent()) {
-                return new Sliced(found.get(), walked.boundary(), position);
+                return new Sliced(found.get(), walked.boundary(), joinAt);
             }
         }
         throw new BackendUnavailableException(BackendUnavailableException.Reason.DISAGREEMENT,

@@ -9,7 +9,6 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
-import redis.clients.jedis.util.SafeEncoder;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -124,12 +123,12 @@ public final class OrderIndex {
 
     /** Up to count keys older than from (exclusive; from the newest if empty), newest first. */
     static List<String> older(Jedis jedis, String list, Optional<String> from, int count) {
-        return strings(call(jedis, List.of(list), "older", Integer.toString(count), from.orElse("")));
+        return Replies.strings(call(jedis, List.of(list), "older", Integer.toString(count), from.orElse("")));
     }
 
     /** Up to count keys newer than from (exclusive), oldest first. */
     static List<String> newer(Jedis jedis, String list, String from, int count) {
-        return strings(call(jedis, List.of(list), "newer", Integer.toString(count), from));
+        return Replies.strings(call(jedis, List.of(list), "newer", Integer.toString(count), from));
     }
 
     /**
@@ -200,11 +199,11 @@ public final class OrderIndex {
             List<List<String>> messages = new ArrayList<>(fetch ? n : 0);
             if (fetch) {
                 for (Object fields : reply.subList(head + n, reply.size())) {
-                    messages.add(strings(fields));
+                    messages.add(Replies.strings(fields));
                 }
             }
-            return new Held(text(reply.get(0)), text(reply.get(1)), strings(reply.subList(head, head + n)), messages,
-                    position ? strings(reply.subList(2, 4)) : List.of());
+            return new Held(Replies.text(reply.get(0)), Replies.text(reply.get(1)), Replies.strings(reply.subList(head, head + n)), messages,
+                    position ? Replies.strings(reply.subList(2, 4)) : List.of());
         } catch (JedisDataException e) {
             if (String.valueOf(e.getMessage()).startsWith(INCOMPLETE)) {
                 throw new CacheIncompleteException(chatId);
@@ -216,13 +215,9 @@ public final class OrderIndex {
         }
     }
 
-    private static String text(Object reply) {
-        return reply instanceof byte[] b ? SafeEncoder.encode(b) : (String) reply;
-    }
-
     /** Every key of the list, oldest first (one call: for checks, not for request paths). */
     static List<String> all(Jedis jedis, String list) {
-        return strings(call(jedis, List.of(list), "all"));
+        return Replies.strings(call(jedis, List.of(list), "all"));
     }
 
     public static long size(Jedis jedis, String list) {
@@ -232,7 +227,7 @@ public final class OrderIndex {
     /** The list's directory and bucket keys, for memory probes. */
     public static List<String> keys(Jedis jedis, String list) {
         List<String> keys = new ArrayList<>(List.of(list));
-        keys.addAll(strings(call(jedis, List.of(list), "keys")));
+        keys.addAll(Replies.strings(call(jedis, List.of(list), "keys")));
         return keys;
     }
 
@@ -243,7 +238,7 @@ public final class OrderIndex {
 
     /** The keys of a queued read. */
     static List<String> stringsOf(Response<Object> reply) {
-        return strings(reply.get());
+        return Replies.strings(reply.get());
     }
 
     /** Queues the read of the list's keys (as {@link #keys}, without the list itself). */
@@ -254,7 +249,7 @@ public final class OrderIndex {
     /** The buckets of a {@link #queueKeys} reply, and the list's own key. */
     static List<String> keysOf(String list, Response<Object> reply) {
         List<String> keys = new ArrayList<>(List.of(list));
-        keys.addAll(strings(reply.get()));
+        keys.addAll(Replies.strings(reply.get()));
         return keys;
     }
 
@@ -289,13 +284,4 @@ public final class OrderIndex {
         return args;
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<String> strings(Object reply) {
-        List<Object> raw = (List<Object>) reply;
-        List<String> out = new ArrayList<>(raw.size());
-        for (Object o : raw) {
-            out.add(o instanceof byte[] b ? SafeEncoder.encode(b) : (String) o); // null stays null (a field a hash lacks)
-        }
-        return out;
-    }
 }

@@ -113,26 +113,14 @@ final class OrderWalk {
      * check that Redis holds the chat and with its boundary. why keys below the boundary are
      * dropped: none should be listed (a trim removes a message from its chat's and its author's
      * list in one call); should one be, its message is MySQL's to answer.
+     * With {@code fetch}, the keys' messages too, read in the same call ({@link Walked#fetched}:
+     * those whose hash is a whole message of the chat and of the list's author, at the key's place;
+     * a key whose hash is not is left out, for the caller to notice). With {@code position}, the
+     * first list's call also reads where a reader joins the chat's events ({@link Walked#position}).
      */
     static Walked nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start, int count,
-                          Comparator<OrderKey> nearestFirst, List<List<String>> trace) {
-        return nearest(jedis, slice, lists, start, count, nearestFirst, false, trace);
-    }
-
-    /** {@link #nearest}, with {@code fetch}; the first list's call also reads where a reader joins the chat's events. */
-    static Walked nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start, int count,
-                          Comparator<OrderKey> nearestFirst, boolean fetch, List<List<String>> trace) {
-        return nearest(jedis, slice, lists, start, count, nearestFirst, fetch, true, trace);
-    }
-
-    /**
-     * {@link #nearest}; with {@code fetch}, the keys' messages too, read in the same call
-     * ({@link Walked#fetched}: those whose hash is a whole message of the chat and of the list's
-     * author, at the key's place; a key whose hash is not is left out, for the caller to notice).
-     */
-    private static Walked nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start, int count,
-                                  Comparator<OrderKey> nearestFirst, boolean fetch, boolean position,
-                                  List<List<String>> trace) {
+                          Comparator<OrderKey> nearestFirst, boolean fetch, boolean position,
+                          List<List<String>> trace) {
         boolean older = slice.direction() == Slice.Direction.OLDER;
         Optional<EventId> joinAt = Optional.empty();
         List<OrderKey> keys = new ArrayList<>();

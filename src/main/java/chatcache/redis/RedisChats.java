@@ -20,7 +20,6 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
-import redis.clients.jedis.util.SafeEncoder;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -163,8 +162,8 @@ public final class RedisChats implements ChatReplica {
             return Optional.empty();
         }
         List<Object> triple = (List<Object>) reply;
-        String marker = text(triple.get(0));
-        String boundary = text(triple.get(2));
+        String marker = Replies.text(triple.get(0));
+        String boundary = Replies.text(triple.get(2));
         if (boundary.equals("loading")) {
             throw new CacheIncompleteException(chatId);
         }
@@ -175,10 +174,6 @@ public final class RedisChats implements ChatReplica {
                 : Optional.of(OrderKey.ofSortKey(boundary));
         return Optional.of(new HeldUnread(new Unread(chatId, boundary.equals("none") ? 0 : count, at.map(OrderKey::id).orElse(null)),
                 at, below));
-    }
-
-    private static String text(Object reply) {
-        return reply instanceof byte[] b ? SafeEncoder.encode(b) : (String) reply;
     }
 
     @Override

@@ -16,7 +16,6 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
 import redis.clients.jedis.resps.StreamInfo;
-import redis.clients.jedis.util.SafeEncoder;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,7 +56,7 @@ public final class RedisEventLog implements EventLog {
     @Override
     public Optional<EventId> position(long chatId) {
         return redis.call(WHAT, jedis -> {
-            List<String> reply = strings(POSITION.eval(jedis, List.of(COMPLETE, ChatEvents.key(chatId)), List.of()));
+            List<String> reply = Replies.strings(POSITION.eval(jedis, List.of(COMPLETE, ChatEvents.key(chatId)), List.of()));
             return positionOf(reply.get(0), reply.get(1));
         });
     }
@@ -74,7 +73,7 @@ public final class RedisEventLog implements EventLog {
 
     /** The position a queued {@link #queuePosition} answered. */
     static Optional<EventId> positionOf(Object reply) {
-        List<String> r = strings(reply);
+        List<String> r = Replies.strings(reply);
         return positionOf(r.get(0), r.get(1));
     }
 
@@ -99,15 +98,6 @@ public final class RedisEventLog implements EventLog {
         args.add(Long.toString(forMillis));
         chatIds.forEach(id -> args.add(Long.toString(id)));
         redis.run(WHAT, jedis -> FOLLOW.eval(jedis, List.of(ChatEvents.FOLLOWED), args));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<String> strings(Object reply) {
-        List<String> out = new ArrayList<>();
-        for (Object o : (List<Object>) reply) {
-            out.add(o instanceof byte[] b ? SafeEncoder.encode(b) : (String) o);
-        }
-        return out;
     }
 
     /** schema/lua/events-position.lua */

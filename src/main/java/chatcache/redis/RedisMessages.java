@@ -84,24 +84,24 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     /** The message if Redis holds it (a message below the chat's boundary is not found here). */
     @Override
     public Optional<Message> find(long chatId, long messageId) {
-        return slices.find(chatId, messageId).message();
+        return slices.find(chatId, messageId, false).message();
     }
 
     /** The slice among the messages Redis holds (see {@link chatcache.message.RedisRoute} for whole pages). */
     @Override
     public List<Message> slice(Slice slice) {
-        return slices.slice(slice, null).messages();
+        return slices.slice(slice, false, null).messages();
     }
 
     @Override
-    public Held<List<Message>> sliceHeld(Slice slice) {
-        MessageSlices.Sliced s = slices.slice(slice, null);
+    public Held<List<Message>> sliceHeld(Slice slice, boolean position) {
+        MessageSlices.Sliced s = slices.slice(slice, position, null);
         return new Held<>(s.messages(), place(s.boundary()), s.position());
     }
 
     @Override
-    public Held<Optional<Message>> findHeld(long chatId, long messageId) {
-        MessageSlices.Found f = slices.find(chatId, messageId);
+    public Held<Optional<Message>> findHeld(long chatId, long messageId, boolean position) {
+        MessageSlices.Found f = slices.find(chatId, messageId, position);
         return new Held<>(f.message(), place(f.boundary()), f.position());
     }
 

@@ -57,7 +57,7 @@ final class SliceExplain implements Explain.Translator<List<String>> {
     private List<List<String>> walked(Slice slice) {
         List<List<String>> trace = new ArrayList<>();
         try {
-            slices.slice(slice, trace);
+            slices.slice(slice, false, trace);
             return trace;
         } catch (BackendUnavailableException e) { // CacheIncompleteException too
             Optional<OrderWalk.WalkStart> start = OrderWalk.startOf(slice);
