@@ -99,12 +99,22 @@ final class JoinedPage implements MessageBackend {
 
     @Override
     public List<Message> slice(Slice slice) {
-        if (anchorBelow != null && slice.direction() == Direction.OLDER
-                && slice.from().filter(f -> f.compareTo(anchorBelow) < 0).isPresent()) {
+        boolean fromBelow = anchorBelow != null && slice.from().filter(f -> f.compareTo(anchorBelow) < 0).isPresent();
+        if (fromBelow && slice.direction() == Direction.OLDER) {
             // why no Redis read: it could only say what the anchor's lookup said, the boundary
             List<Message> got = fromMysql(slice);
             got.forEach(m -> mysqlIds.add(m.id()));
             return got;
+        }
+        if (fromBelow) {
+            // towards newer messages from below the boundary: MySQL's nearest come first, and if
+            // they fill the slice below the boundary the anchor's lookup read, Redis has nothing to
+            // add (issue #24: an unread page's "is there a newer one" read Redis twice for it)
+            List<Message> below = fromMysql(slice).stream().filter(m -> placeOf(m).compareTo(anchorBelow) < 0).toList();
+            if (below.size() >= slice.count()) {
+                below.forEach(m -> mysqlIds.add(m.id()));
+                return below;
+            }
         }
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Optional<List<Message>> answer = attempt(slice);
@@ -126,12 +136,18 @@ final class JoinedPage implements MessageBackend {
         }
         OrderKey first = held.boundary().get();
         if (slice.direction() == Direction.OLDER) {
-            return got.size() >= slice.count() ? redisOnly(got) : Optional.of(older(slice, got, first));
+            return got.size() >= slice.count() ? redisOnly(got) : Optional.of(older(slice, got, boundary(held, slice)));
         }
         if (slice.from().orElseThrow().compareTo(first) >= 0) {
             return redisOnly(got); // Redis holds everything newer than the start
         }
-        return newer(slice, got, first);
+        return newer(slice, got, boundary(held, slice));
+    }
+
+    /** The boundary below which MySQL continues: as read with the Redis part when that read was exact, else read again. */
+    private OrderKey boundary(Held<List<Message>> held, Slice slice) {
+        OrderKey first = held.boundary().orElseThrow();
+        return held.exact() ? first : boundaryNow(slice.chatId(), first);
     }
 
     private Optional<List<Message>> redisOnly(List<Message> got) {
@@ -139,9 +155,8 @@ final class JoinedPage implements MessageBackend {
         return Optional.of(got);
     }
 
-    /** The Redis part (newest first, all above the boundary), then MySQL's from the boundary down. */
-    private List<Message> older(Slice slice, List<Message> got, OrderKey first) {
-        OrderKey b = boundaryNow(slice.chatId(), first);
+    /** The Redis part (newest first, all above the boundary {@code b}), then MySQL's from the boundary down. */
+    private List<Message> older(Slice slice, List<Message> got, OrderKey b) {
         List<Message> kept = got.stream().filter(m -> placeOf(m).compareTo(b) >= 0).toList();
         if (!kept.isEmpty()) {
             fromRedis = true;
@@ -163,8 +178,7 @@ final class JoinedPage implements MessageBackend {
      * the boundary, then Redis's from the boundary up. Empty (read again) when a trim since the
      * Redis read took messages from a full Redis part and left the page short.
      */
-    private Optional<List<Message>> newer(Slice slice, List<Message> got, OrderKey first) {
-        OrderKey b = boundaryNow(slice.chatId(), first);
+    private Optional<List<Message>> newer(Slice slice, List<Message> got, OrderKey b) {
         List<Message> below = fromMysql(slice).stream().filter(m -> placeOf(m).compareTo(b) < 0).toList();
         if (below.size() >= slice.count()) {
             below.forEach(m -> mysqlIds.add(m.id()));

@@ -36,9 +36,21 @@ final class MessageSlices {
 
     /**
      * What Redis answered of a read: the messages, and the chat's boundary read with them ("": it
-     * holds the whole chat; see {@link OrderIndex.Held}).
+     * holds the whole chat; see {@link OrderIndex.Held}). {@code exact}: the boundary holds for
+     * the messages as they were read, so that MySQL continues from it without reading it again
+     * (one call read both, or the slice started below it and Redis could answer nothing).
      */
-    record Sliced(List<Message> messages, String boundary, Optional<EventId> position) {
+    record Sliced(List<Message> messages, String boundary, Optional<EventId> position, boolean exact) {
+        Sliced(List<Message> messages, String boundary, Optional<EventId> position) {
+            this(messages, boundary, position, false);
+        }
+
+        /** Exact, too, when the walk started below the boundary towards older messages: Redis had nothing to read. */
+        Sliced startedAt(Slice slice, OrderWalk.WalkStart start) {
+            boolean below = slice.direction() == Slice.Direction.OLDER && !boundary.isEmpty()
+                    && start.after().filter(a -> a.compareTo(boundary) < 0).isPresent();
+            return below && !exact ? new Sliced(messages, boundary, position, true) : this;
+        }
     }
 
     /**
@@ -134,7 +146,7 @@ final class MessageSlices {
         }
         try {
             // a timed-out query fails too: ON_TIMEOUT FAIL turns it into an error reply
-            return redis.call("search", jedis -> walk(jedis, slice, start.get(), position, trace));
+            return redis.call("search", jedis -> walk(jedis, slice, start.get(), position, trace)).startedAt(slice, start.get());
         } catch (IllegalStateException | IllegalArgumentException | ClassCastException e) {
             // why: a document Redis cannot turn into a message is a failure of the Redis route
             // (the reader gets MySQL's answer), not a server error
@@ -159,6 +171,9 @@ final class MessageSlices {
         // why fetched with one list only: merging several lists' keys keeps the nearest of them, so
         // the others' messages would be read for nothing
         boolean fetch = fetchesMessages(slice);
+        // why one list is exact: its keys, messages and boundary come from one script call (a
+        // partial hash read again by FT.SEARCH INKEYS must still be every key's, or the read repeats)
+        boolean exact = lists.size() == 1;
         Optional<EventId> joinAt = Optional.empty(); // the first attempt's: the earliest
         for (int attempt = 0; attempt < READS; attempt++) {
             OrderWalk.Walked walked = OrderWalk.nearest(jedis, slice, lists, start.after(), slice.count(), nearestFirst,
@@ -168,15 +183,15 @@ final class MessageSlices {
             }
             List<OrderKey> expected = walked.keys().stream().filter(k -> OrderWalk.admitted(k, slice)).toList();
             if (expected.isEmpty()) {
-                return new Sliced(List.of(), walked.boundary(), joinAt);
+                return new Sliced(List.of(), walked.boundary(), joinAt, exact);
             }
             if (fetch && walked.fetched().keySet().containsAll(expected)) {
-                return new Sliced(expected.stream().map(walked.fetched()::get).toList(), walked.boundary(), joinAt);
+                return new Sliced(expected.stream().map(walked.fetched()::get).toList(), walked.boundary(), joinAt, exact);
             }
             // a hash that is not the message its key names (a partial hash): FT.SEARCH decides, as before
             Optional<List<Message>> found = search.readExactly(jedis, slice, expected, nearestFirst, trace);
             if (found.isPresent()) {
-                return new Sliced(found.get(), walked.boundary(), joinAt);
+                return new Sliced(found.get(), walked.boundary(), joinAt, exact);
             }
         }
         throw new BackendUnavailableException(BackendUnavailableException.Reason.DISAGREEMENT,

@@ -96,13 +96,13 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     @Override
     public Held<List<Message>> sliceHeld(Slice slice, boolean position) {
         MessageSlices.Sliced s = slices.slice(slice, position, null);
-        return new Held<>(s.messages(), place(s.boundary()), s.position());
+        return new Held<>(s.messages(), place(s.boundary()), s.position(), s.exact());
     }
 
     @Override
     public Held<Optional<Message>> findHeld(long chatId, long messageId, boolean position) {
         MessageSlices.Found f = slices.find(chatId, messageId, position);
-        return new Held<>(f.message(), place(f.boundary()), f.position());
+        return new Held<>(f.message(), place(f.boundary()), f.position(), false);
     }
 
     @Override

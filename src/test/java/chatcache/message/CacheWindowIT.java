@@ -166,6 +166,44 @@ class CacheWindowIT {
         assertHoldsTheNewest(WINDOW);
     }
 
+    /**
+     * why (issue #24): a page that starts below the window is MySQL's work; Redis is asked once,
+     * for the boundary and the events' position, not again before MySQL continues.
+     */
+    @Test
+    void aPageStartingBelowTheWindowReadsRedisOnce() {
+        stores.cache.cacheRelay().drain();
+        stores.cache.readMarks().drain();
+        // created before message 5 (the window holds 7..11): an until below the boundary
+        SearchCriteria until = new SearchCriteria(CHAT,
+                List.of(new chatcache.query.Filter.TimeRange(0, posted.get(5).createdAt())), 3, new Position.Latest());
+        // bob's messages older and newer than alice's message 4: the newer one (6) lies below the window too
+        SearchCriteria bobs = new SearchCriteria(CHAT, List.of(chatcache.query.Filter.Authors.of(bob.id())), 1,
+                new Position.Before(posted.get(4).id()));
+        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+            jedis.configResetStat();
+            FetchResult page = stores.cache.messages().fetch(until, Caller.ANONYMOUS);
+            assertEquals("mysql", page.source());
+            assertEquals(ids(posted.subList(2, 5)).reversed(), ids(page.messages()));
+            assertTrue(page.eventId().isPresent(), "the page says where its reader joins the events");
+            String stats = jedis.info("commandstats");
+            assertTrue(stats.contains("cmdstat_evalsha:calls=1,"), "one guarded read: " + stats);
+            // the script checks the cache complete once; reading the boundary again would check it twice
+            assertTrue(stats.contains("cmdstat_exists:calls=1,"), "the boundary is not read again: " + stats);
+
+            jedis.configResetStat();
+            FetchResult older = stores.cache.messages().fetch(bobs, Caller.ANONYMOUS);
+            assertEquals(List.of(posted.get(3).id()), ids(older.messages()));
+            assertTrue(older.hasNewer() && older.hasOlder());
+            assertEquals("mysql", older.source());
+            stats = jedis.info("commandstats");
+            assertTrue(stats.contains("cmdstat_evalsha:calls=1,"), "the anchor's lookup only: " + stats);
+            assertFalse(stats.contains("cmdstat_zrevrangebylex") || stats.contains("cmdstat_zrangebylex"),
+                    "no order-index walk for the newer side, which MySQL answered below the boundary: " + stats);
+        }
+        assertHoldsTheNewest(WINDOW);
+    }
+
     @Test
     void unreadCountsWithAMarkerBelowTheWindowAreExact() {
         long byOthers = posted.stream().filter(m -> m.userId() != bob.id()).count();
