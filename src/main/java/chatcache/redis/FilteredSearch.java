@@ -41,8 +41,9 @@ final class FilteredSearch {
      * dense filter's page ends here. Then spans of time beyond the window are searched, each
      * listing only its matches' times ({@link RedisQueryMapper#candidateArgs}): the first as long
      * as the window's density says the rest of the page needs, three times over (at least 16
-     * windows' worth; 64 when nothing passed); after a span with no match, the whole rest of the
-     * chat (a rare filter: its cost is its matches); after one with too few, a span sized by the
+     * windows' worth; 64 when nothing passed, or the whole rest at once when the lists end within
+     * two of those); after a span with no match, the whole rest of the chat (a rare filter: its
+     * cost is its matches); after one with too few, a span sized by the
      * density seen so far. A span holding more than {@value #SPAN_MAX} matches is narrowed (the
      * whole rest, by going on by spans). The nearest matches complete the page, read with one
      * FT.SEARCH INKEYS that checks they still pass.
@@ -54,18 +55,19 @@ final class FilteredSearch {
         OrderWalk.Walked w = OrderWalk.nearest(jedis, slice, lists, start, window, nearestFirst, false, position, trace);
         List<OrderKey> inRange = w.keys().stream().filter(k -> OrderWalk.admitted(k, slice)).toList();
         List<Message> page = new ArrayList<>();
+        BoundaryAfter after = new BoundaryAfter(slice.chatId());
         if (!inRange.isEmpty()) {
-            List<Message> found = new ArrayList<>(search.search(jedis, slice, IndexSearch.keysOf(inRange), trace));
+            List<Message> found = new ArrayList<>(search.search(jedis, slice, IndexSearch.keysOf(inRange), trace, after));
             found.sort(Comparator.comparing(IndexSearch::orderKey, nearestFirst));
             page.addAll(found);
         }
         if (page.size() >= slice.count()) {
-            return new MessageSlices.Sliced(List.copyOf(page.subList(0, slice.count())), w.boundary(), w.position());
+            return sliced(List.copyOf(page.subList(0, slice.count())), w, after, lists);
         }
         if (w.ended() || inRange.size() < w.keys().size()) {
             // Redis holds nothing further of the chat (or the time range): what MySQL holds below
             // the boundary, if any, is the caller's to add
-            return new MessageSlices.Sliced(page, w.boundary(), w.position());
+            return sliced(page, w, after, lists);
         }
         OrderKey last = w.keys().get(w.keys().size() - 1);
         long spanOfWindow = Math.max(1, Math.abs(last.createdAt() - w.keys().get(0).createdAt()));
@@ -74,17 +76,36 @@ final class FilteredSearch {
         // least 16 windows' worth; 64 windows' worth when nothing passed
         long span = page.isEmpty() ? 64 * spanOfWindow : Math.max(16 * spanOfWindow,
                 (long) Math.ceil(3.0 * needed * spanOfWindow * w.keys().size() / page.size() / Math.max(1, w.keys().size() - 1)));
-        page.addAll(beyond(jedis, slice, range, last, needed, Math.max(span, 1), nearestFirst, w.boundary(), w.edge(), trace));
-        return new MessageSlices.Sliced(page, w.boundary(), w.position());
+        // why at once the whole rest when nothing passed and the lists end within two such spans:
+        // a rare filter in a window would take a span and then the rest, two searches for one
+        // (issue #24: a word in 10,000 beyond a window of 5,000 searched 64 windows, then the 13 left)
+        boolean wholeFirst = page.isEmpty() && w.edge()
+                .map(e -> Math.abs(last.createdAt() - e.createdAt()) < saturatedTimes(Math.max(span, 1), 2)).orElse(false);
+        page.addAll(beyond(jedis, slice, range, last, needed, Math.max(span, 1), wholeFirst, nearestFirst, w.boundary(),
+                w.edge(), after, trace));
+        return sliced(page, w, after, lists);
+    }
+
+    /**
+     * The page with the boundary as read after its last search, or the walk's if that is higher
+     * (exact: MySQL continues from it without reading it again); with no search, the walk's own,
+     * exact when one list's call read it. why the higher: the searches kept only matches at or
+     * above the walk's boundary, and a chat held whole again meanwhile ("", the lowest) must not
+     * make a page they left short look whole; a trim meanwhile moved it up, and MySQL answers below.
+     */
+    private static MessageSlices.Sliced sliced(List<Message> page, OrderWalk.Walked w, BoundaryAfter after, List<String> lists) {
+        return after.latest()
+                .map(b -> new MessageSlices.Sliced(page, b.compareTo(w.boundary()) > 0 ? b : w.boundary(), w.position(), true))
+                .orElseGet(() -> new MessageSlices.Sliced(page, w.boundary(), w.position(), lists.size() == 1));
     }
 
     /**
      * The nearest {@code needed} matches beyond {@code after}, searched by time spans (see
-     * {@link #searchFiltered}), read in full.
+     * {@link #searchFiltered}), read in full; {@code wholeFirst}: the first search covers the whole rest.
      */
     private List<Message> beyond(Jedis jedis, Slice slice, Optional<Filter.TimeRange> range, OrderKey after, int needed,
-                                 long firstSpan, Comparator<OrderKey> nearestFirst, String boundary,
-                                 Optional<OrderKey> edge, List<List<String>> trace) {
+                                 long firstSpan, boolean wholeFirst, Comparator<OrderKey> nearestFirst, String boundary,
+                                 Optional<OrderKey> edge, BoundaryAfter reads, List<List<String>> trace) {
         boolean older = slice.direction() == Slice.Direction.OLDER;
         // the far end of what the slice may reach, in time
         long reach = older ? range.map(Filter.TimeRange::since).orElse(Long.MIN_VALUE)
@@ -104,8 +125,8 @@ final class FilteredSearch {
             List<OrderKey> found = new ArrayList<>();
             long from = after.createdAt(); // the near end of the next span, inclusive
             long span = firstSpan;
-            boolean whole = false; // the next search covers the whole rest of the slice's reach
-            boolean wholeAsked = false;
+            boolean whole = wholeFirst; // the next search covers the whole rest of the slice's reach
+            boolean wholeAsked = wholeFirst;
             long searchedMs = 0;
             int narrowings = 0;
             while (true) {
@@ -116,8 +137,8 @@ final class FilteredSearch {
                 // in 100: 1.3-2.0 ms with @createdAt:[-inf t], 0.24-0.7 ms without, 1.2 and 2.10);
                 // matches on the near side are dropped by their keys (span() keeps those beyond)
                 boolean open = whole && (older ? reach == Long.MIN_VALUE : reach == Long.MAX_VALUE);
-                Span got = open ? span(jedis, slice, Long.MIN_VALUE, Long.MAX_VALUE, after, nearestFirst, boundary, trace)
-                        : span(jedis, slice, Math.min(from, to), Math.max(from, to), after, nearestFirst, boundary, trace);
+                Span got = open ? span(jedis, slice, Long.MIN_VALUE, Long.MAX_VALUE, after, nearestFirst, boundary, reads, trace)
+                        : span(jedis, slice, Math.min(from, to), Math.max(from, to), after, nearestFirst, boundary, reads, trace);
                 if (got == null) { // more than SPAN_MAX matches
                     if (whole) {
                         whole = false; // the rest is not rare: go on by spans
@@ -150,7 +171,7 @@ final class FilteredSearch {
             if (nearest.isEmpty()) {
                 return List.of();
             }
-            Optional<List<Message>> messages = search.readExactly(jedis, slice, nearest, nearestFirst, trace);
+            Optional<List<Message>> messages = search.readExactly(jedis, slice, nearest, nearestFirst, trace, reads);
             if (messages.isPresent()) {
                 return messages.get();
             }
@@ -166,10 +187,10 @@ final class FilteredSearch {
 
     /** why the boundary: a document below it is not part of the chat's window (1.x: trimmed a moment ago). */
     private Span span(Jedis jedis, Slice slice, long min, long max, OrderKey after, Comparator<OrderKey> nearestFirst,
-                      String boundary, List<List<String>> trace) {
+                      String boundary, BoundaryAfter reads, List<List<String>> trace) {
         List<String> args = search.withOptions(RedisQueryMapper.candidateArgs(SearchIndex.NAME, slice, min, max, SPAN_MAX, search.readIndexed()));
         IndexSearch.traced(trace, "FT.SEARCH", args);
-        List<?> reply = (List<?>) jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new));
+        List<?> reply = IndexSearch.send(jedis, args, reads);
         if ((Long) reply.get(0) > SPAN_MAX) {
             return null;
         }

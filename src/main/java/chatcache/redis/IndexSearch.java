@@ -36,9 +36,14 @@ final class IndexSearch {
      * match. (Unfiltered pages are checked against the order index instead.)
      */
     List<Message> search(Jedis jedis, Slice slice, List<String> hashKeys, List<List<String>> trace) {
+        return search(jedis, slice, hashKeys, trace, null);
+    }
+
+    /** The same, with the chat's boundary read right after it into {@code after} (null: not read). */
+    List<Message> search(Jedis jedis, Slice slice, List<String> hashKeys, List<List<String>> trace, BoundaryAfter after) {
         List<String> args = withOptions(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice, hashKeys, readIndexed()));
         traced(trace, "FT.SEARCH", args);
-        List<Message> found = parseSearchReply((List<?>) jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new)));
+        List<Message> found = parseSearchReply(send(jedis, args, after));
         return OrderWalk.hasFilterWithoutOrder(slice)
                 ? found.stream().filter(m -> slice.filters().stream().allMatch(f -> f.matches(m))).toList()
                 : found;
@@ -46,13 +51,20 @@ final class IndexSearch {
 
     /**
      * These messages read with the slice's query (INKEYS), nearest first, if they are exactly
-     * these keys; empty when one changed or went meanwhile (the caller reads again).
+     * these keys; empty when one changed or went meanwhile (the caller reads again). {@code
+     * after}: where the chat's boundary is read right after the search (null: not read).
      */
     Optional<List<Message>> readExactly(Jedis jedis, Slice slice, List<OrderKey> keys,
-                                        Comparator<OrderKey> nearestFirst, List<List<String>> trace) {
-        List<Message> found = new ArrayList<>(search(jedis, slice, keysOf(keys), trace));
+                                        Comparator<OrderKey> nearestFirst, List<List<String>> trace, BoundaryAfter after) {
+        List<Message> found = new ArrayList<>(search(jedis, slice, keysOf(keys), trace, after));
         found.sort(Comparator.comparing(IndexSearch::orderKey, nearestFirst));
         return found.stream().map(IndexSearch::orderKey).toList().equals(keys) ? Optional.of(found) : Optional.empty();
+    }
+
+    /** FT.SEARCH, alone or with the boundary after it ({@code after}, or null). */
+    static List<?> send(Jedis jedis, List<String> args, BoundaryAfter after) {
+        return after == null ? (List<?>) jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new))
+                : after.search(jedis, args);
     }
 
     /** How many indexed messages match the query (for checks). */

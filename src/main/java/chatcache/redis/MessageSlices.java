@@ -109,7 +109,7 @@ final class MessageSlices {
      * the sync, the supplier gives the boundary, or throws CacheIncompleteException
      * (ChatNotHeldException when only the chat's held key is missing).
      */
-    private static Supplier<String> heldBoundary(Pipeline p, long chatId) {
+    static Supplier<String> heldBoundary(Pipeline p, long chatId) {
         Supplier<Boolean> complete = CacheState.holds(p, chatId);
         Response<String> boundary = p.get(CacheState.heldKey(chatId));
         return () -> {
@@ -189,7 +189,7 @@ final class MessageSlices {
                 return new Sliced(expected.stream().map(walked.fetched()::get).toList(), walked.boundary(), joinAt, exact);
             }
             // a hash that is not the message its key names (a partial hash): FT.SEARCH decides, as before
-            Optional<List<Message>> found = search.readExactly(jedis, slice, expected, nearestFirst, trace);
+            Optional<List<Message>> found = search.readExactly(jedis, slice, expected, nearestFirst, trace, null);
             if (found.isPresent()) {
                 return new Sliced(found.get(), walked.boundary(), joinAt, exact);
             }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -202,6 +203,41 @@ class CacheWindowIT {
                     "no order-index walk for the newer side, which MySQL answered below the boundary: " + stats);
         }
         assertHoldsTheNewest(WINDOW);
+    }
+
+    /**
+     * why (issue #24): a filtered page that Redis leaves short is continued by MySQL from the
+     * boundary as read after Redis's part; its searches read it, so the page does not ask again.
+     */
+    @Test
+    void aFilteredPageContinuedByMySqlReadsTheBoundaryWithItsSearches() {
+        AtomicInteger boundaryReads = new AtomicInteger();
+        HeldMessages real = stores.cache.redisMessages();
+        HeldMessages counted = new HeldMessages() {
+            public String name() { return real.name(); }
+            public Optional<Message> find(long chatId, long messageId) { return real.find(chatId, messageId); }
+            public List<Message> slice(chatcache.query.Slice slice) { return real.slice(slice); }
+            public List<Long> markRead(java.util.Collection<Long> ids) { return real.markRead(ids); }
+            public Held<List<Message>> sliceHeld(chatcache.query.Slice slice, boolean position) { return real.sliceHeld(slice, position); }
+            public Held<Optional<Message>> findHeld(long chatId, long messageId, boolean position) {
+                return real.findHeld(chatId, messageId, position);
+            }
+            public Optional<OrderKey> boundary(long chatId) {
+                boundaryReads.incrementAndGet();
+                return real.boundary(chatId);
+            }
+        };
+        RedisRoute route = new RedisRoute(counted, stores.cache.mysqlMessages());
+        stores.cache.cacheRelay().drain();
+        // unread: the window's 5 and 3 more below it; "post" alone: every message, 8 newest
+        for (chatcache.query.Filter filter : List.of(new chatcache.query.Filter.Read(false),
+                chatcache.query.Filter.Text.of("post"))) {
+            SearchCriteria c = new SearchCriteria(CHAT, List.of(filter), 8, new Position.Latest());
+            MessageBackend page = route.forOnePage();
+            assertEquals(newest(8).reversed(), ids(Pager.page(page, c).messages()), filter.toString());
+            assertEquals("redis+mysql", page.name());
+        }
+        assertEquals(0, boundaryReads.get(), "MySQL continued from the boundary its searches read");
     }
 
     @Test

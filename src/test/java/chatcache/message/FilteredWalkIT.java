@@ -124,8 +124,15 @@ class FilteredWalkIT extends FreshStores {
             assertTrue(spans(commands).stream().noneMatch(cmd -> String.join(" ", cmd).contains("-inf")
                     || String.join(" ", cmd).contains("[-")), commands.toString());
         }
+        // older than m4989: no match in the first window, and the lists end within two spans of its
+        // density: the whole rest at once, in one search without a time bound
+        Slice rest = new Slice(1, List.of(Filter.Text.of("seldom")), Slice.Direction.OLDER,
+                Optional.of(placeOf(newestFirst.get(11))), 20);
+        List<List<String>> restCommands = redis.slice(rest, List.of());
+        assertEquals(1, spans(restCommands).size(), restCommands.toString());
+        assertEquals("@chatId:{1} @words:{seldom}", spans(restCommands).get(0).get(2), restCommands.toString());
         for (Position position : List.of(Position.LATEST, new Position.After(newestFirst.get(n - 1).id()),
-                new Position.Before(newestFirst.get(20).id()))) {
+                new Position.Before(newestFirst.get(20).id()), new Position.Before(newestFirst.get(11).id()))) {
             SearchCriteria c = new SearchCriteria(1, List.of(Filter.Text.of("seldom")), 20, position);
             Page fromRedis = Pager.page(stores.cache.redisRoute(), c);
             assertEquals(ExpectedPages.of(all, c).orElseThrow(), fromRedis, c.toString());
