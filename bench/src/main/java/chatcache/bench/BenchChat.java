@@ -138,7 +138,7 @@ final class BenchChat {
     private static String redisDrift(ChatCache cache, long chatId) throws SQLException {
         Set<Long> inMysql = new HashSet<>();
         int window = cache.health().cache().window();
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement q = c.prepareStatement("SELECT id FROM messages WHERE chat_id = ?"
                      + " ORDER BY created_at DESC, id DESC LIMIT ?")) {
             q.setLong(1, chatId);
@@ -187,7 +187,7 @@ final class BenchChat {
         long done = 0;
         long nextReport = Math.max(1, count / 10);
         long started = System.nanoTime();
-        try (Connection c = cache.database().dataSource().getConnection()) {
+        try (Connection c = setupConnection(cache)) {
             c.setAutoCommit(false);
             try (PreparedStatement insert = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
                 while (done < count) {
@@ -283,7 +283,7 @@ final class BenchChat {
      */
     static Authenticator.Issued apiUser(ChatCache cache) throws SQLException {
         Long id = null;
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement q = c.prepareStatement("SELECT MIN(id) FROM users WHERE name = ? AND role = ?")) {
             q.setString(1, API_USER);
             q.setString(2, Role.API.name());
@@ -298,7 +298,7 @@ final class BenchChat {
         }
         String token = Tokens.newToken();
         String hash = Tokens.hash(token);
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement u = c.prepareStatement("UPDATE users SET token_hash = ? WHERE id = ?")) {
             u.setString(1, hash);
             u.setLong(2, id);
@@ -338,7 +338,7 @@ final class BenchChat {
                     .append(".message_id = w0.message_id");
         }
         sql.append(" WHERE w0.chat_id = ? AND w0.word = ?");
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement q = c.prepareStatement(sql.toString())) {
             int p = 1;
             for (int i = 1; i < words.size(); i++) {
@@ -366,7 +366,7 @@ final class BenchChat {
         if (newerThan != null) {
             sql.append(" AND (created_at > ? OR (created_at = ? AND id > ?))");
         }
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement q = c.prepareStatement(sql.toString())) {
             int p = 1;
             q.setLong(p++, chatId);
@@ -416,7 +416,7 @@ final class BenchChat {
         log.printf("bench: chat %d: %d unread messages in MySQL, %d in Redis; copying the read marks each lacks%n",
                 chatId, mysqlUnread, redisUnread);
         Map<Long, Boolean> inMysql = new java.util.LinkedHashMap<>();
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement q = c.prepareStatement("SELECT id, is_read FROM messages WHERE chat_id = ?"
                      + " AND (user_id = ? OR is_read = 0)")) {
             q.setLong(1, chatId);
@@ -444,7 +444,7 @@ final class BenchChat {
         for (int i = 0; i < toRedis.size(); i += BATCH) {
             cache.redisMessages().applyReadMarks(toRedis.subList(i, Math.min(toRedis.size(), i + BATCH)));
         }
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement u = c.prepareStatement("UPDATE messages SET is_read = TRUE WHERE id = ?")) {
             for (long id : toMysql) {
                 u.setLong(1, id);
@@ -526,7 +526,7 @@ final class BenchChat {
         long first = o.backgroundChatId(0);
         long last = o.backgroundChatId(chats - 1);
         java.util.Map<Long, Long> counts = new java.util.HashMap<>();
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement q = c.prepareStatement("SELECT chat_id, COUNT(*) FROM messages WHERE chat_id BETWEEN ? AND ?"
                      + " GROUP BY chat_id")) {
             q.setLong(1, first);
@@ -584,10 +584,27 @@ final class BenchChat {
                 drifted.isEmpty() ? "" : "; " + drifted.size() + " rebuilt in Redis (differed)");
     }
 
+    /**
+     * A connection of the app's pool for the bench's own setup queries, without the app's reply
+     * timeout (CHATCACHE_DB_SOCKET_TIMEOUT_MS): counting a chat of 1M messages just after loading
+     * it took longer than its 10 s here (InnoDB still merging the load); the pool restores the
+     * timeout when the connection returns.
+     */
+    static Connection setupConnection(ChatCache cache) throws SQLException {
+        Connection c = cache.database().dataSource().getConnection();
+        try {
+            c.setNetworkTimeout(Runnable::run, 0);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
     /** Messages per author in a chat, most first. */
     static java.util.LinkedHashMap<Long, Long> authorCounts(ChatCache cache, long chatId) throws SQLException {
         java.util.LinkedHashMap<Long, Long> out = new java.util.LinkedHashMap<>();
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement q = c.prepareStatement("SELECT user_id, COUNT(*) n FROM messages WHERE chat_id = ?"
                      + " GROUP BY user_id ORDER BY n DESC")) {
             q.setLong(1, chatId);
@@ -601,7 +618,7 @@ final class BenchChat {
     }
 
     static OrderKey orderKeyOf(ChatCache cache, long messageId) throws SQLException {
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement q = c.prepareStatement("SELECT created_at FROM messages WHERE id = ?")) {
             q.setLong(1, messageId);
             try (ResultSet rs = q.executeQuery()) {
@@ -616,7 +633,7 @@ final class BenchChat {
     /** Up to {@code count} ids spread over the chat, newest first, for sampled comparisons. */
     static List<Long> spreadIds(ChatCache cache, long chatId, long authorId, int count, long seed) throws SQLException {
         List<Long> all = new ArrayList<>();
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement q = c.prepareStatement("SELECT id FROM messages WHERE chat_id = ?"
                      + (authorId > 0 ? " AND user_id = ?" : "") + " ORDER BY created_at DESC, id DESC")) {
             q.setLong(1, chatId);
@@ -638,7 +655,7 @@ final class BenchChat {
     }
 
     static long mysqlCount(ChatCache cache, long chatId) throws SQLException {
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM messages WHERE chat_id = ?")) {
             q.setLong(1, chatId);
             try (ResultSet rs = q.executeQuery()) {
@@ -649,7 +666,7 @@ final class BenchChat {
     }
 
     private static long newestCreatedAt(ChatCache cache, long chatId) throws SQLException {
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement q = c.prepareStatement("SELECT MAX(created_at) FROM messages WHERE chat_id = ?")) {
             q.setLong(1, chatId);
             try (ResultSet rs = q.executeQuery()) {
@@ -664,7 +681,7 @@ final class BenchChat {
      * in the one order of both stores.
      */
     static long anchorAtDepth(ChatCache cache, long chatId, int depth) throws SQLException {
-        try (Connection c = cache.database().dataSource().getConnection();
+        try (Connection c = setupConnection(cache);
              PreparedStatement q = c.prepareStatement("SELECT id FROM messages WHERE chat_id = ?"
                      + " ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?")) {
             q.setLong(1, chatId);

@@ -411,6 +411,30 @@ public record BenchResult(BenchOptions options, Machine machine, String backgrou
             }
         }
         out.add("");
+        if (rows.stream().anyMatch(r -> r.workload().equals(HOT_PAGE))) {
+            hotPageTable(out);
+        }
+    }
+
+    /** Issue #24's hot page: the write chat's newest page while posts arrive, anonymous on the Redis route. */
+    private void hotPageTable(List<String> out) {
+        out.add(f("`%s` (issue #24): every client reads the write chat's newest page while %d posts/s arrive in it:"
+                + " anonymously on the Redis route (pages kept in memory serve it between posts, after a version"
+                + " check), as the API client on the MySQL route; listed under the largest size.", HOT_PAGE,
+                Bench.HOT_PAGE_POSTS_PER_SECOND));
+        out.add("");
+        out.add("| N | clients | path | requests/s | p50 ms | p99 ms | errors | redis / mysql requests/s |");
+        out.add("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+        for (Size s : sizes) {
+            for (int c : options.clients()) {
+                for (String path : List.of(REDIS, MYSQL)) {
+                    row(s.messages(), HOT_PAGE, path, c).ifPresent(r -> out.add(f("| %,d | %d | %s | %.0f | %.2f | %.2f | %d | %s |",
+                            r.size(), c, path, r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.errors(),
+                            path.equals(REDIS) ? ratioText(routeThroughputRatio(s.messages(), HOT_PAGE, c)) : "")));
+                }
+            }
+        }
+        out.add("");
     }
 
     /** Issue #11: the latest page read by a member, and GET /me/unread. */
