@@ -2,7 +2,8 @@
 -- text or data differ, read if only its read flag went from 0 to 1, nothing if the write changed
 -- nothing (the request's copy and the relay's copy of one post append one event).
 -- KEYS: the hash, the chat's event stream, the guard keys (complete, rebuilding), the chat's held
--- key (held:C, its boundary: see order-index.lua).
+-- key (held:C, its boundary: see order-index.lua), the chat's below-epoch (moved by a write skipped
+-- below the boundary: unread counts kept for that part are counted again).
 -- ARGV: max and retention of the stream, the id, '1' to mark read (otherwise read is kept, or
 -- starts at 0: a copy never unmarks), the message's sort key, then the hash's fields and values.
 -- Nothing is written (0) unless Redis holds the chat and the message is at or above its
@@ -10,7 +11,16 @@
 -- The entry carries the message as the hash holds it after the write, not a pointer: the hash
 -- may change or go before a subscriber reads the entry.
 local boundary = redis.call('GET', KEYS[5])
-if not boundary or above(boundary, ARGV[5]) then
+if not boundary then
+  return 0
+end
+if above(boundary, ARGV[5]) then
+  -- why from the server's time when new: an epoch Redis lost must not come back to a value a
+  -- count was kept at (as chat versions, append-event.lua)
+  if redis.call('INCR', KEYS[6]) == 1 then
+    local now = redis.call('TIME')
+    redis.call('SET', KEYS[6], now[1] .. string.format('%06d', tonumber(now[2])))
+  end
   return 0
 end
 local before = redis.call('HMGET', KEYS[1], H_TEXT, H_DATA, H_READ)

@@ -18,11 +18,12 @@
 --   keys                                                     -> the bucket key names (for memory probes)
 --   after  ARGV[2] = sort key or '' (below every key)        -> number of keys above it, in O(log n)
 --   unread KEYS[2] = the author's list in the same chat, KEYS[3] = the chat's hash (chats:C),
---          KEYS[4] = the chat's held key, KEYS[5] = the set of chats being rebuilt, ARGV[2] = the
---          member's user id, ARGV[3] = the chat
+--          KEYS[4] = the chat's held key, KEYS[5] = the set of chats being rebuilt, KEYS[6] = the
+--          chat's below-epoch, ARGV[2] = the member's user id, ARGV[3] = the chat
 --                                 -> {marker or '', keys above the marker in KEYS[1] but not in
 --                                     KEYS[2], the chat's boundary or 'none' when Redis does not
---                                     hold its messages, 'loading' while it is being loaded}, or
+--                                     hold its messages, 'loading' while it is being loaded, the
+--                                     below-epoch or '0'}, or
 --                                     nil when the user is no member (why the load checked here: a
 --                                     load sets the boundary to '' before its first batch, so a
 --                                     count read then would miss what is not loaded yet)
@@ -429,6 +430,6 @@ elseif op == 'unread' then
   end
   local marker = redis.call('HGET', KEYS[3], 'r:' .. user) or ''
   local held = redis.call('GET', KEYS[4]) or 'none'
-  return {marker, countAbove(dir, marker) - countAbove(KEYS[2], marker), held}
+  return {marker, countAbove(dir, marker) - countAbove(KEYS[2], marker), held, redis.call('GET', KEYS[6]) or '0'}
 end
 return redis.error_reply('order-index: unknown operation ' .. tostring(op))

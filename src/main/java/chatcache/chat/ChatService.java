@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -29,6 +30,7 @@ public final class ChatService {
 
     private final Clock clock;
     private final ChatStore store;
+    private final BelowWindowCounts belowCounts;
     private final ChatReplica replica;
     private final CopyChatToCache copies;
     private final RememberedAccess remembered = new RememberedAccess();
@@ -36,6 +38,7 @@ public final class ChatService {
     public ChatService(Clock clock, ChatStore store, ChatReplica replica, CopyChatToCache copies) {
         this.clock = clock;
         this.store = store;
+        this.belowCounts = new BelowWindowCounts(store);
         this.replica = replica;
         this.copies = copies;
     }
@@ -207,11 +210,36 @@ public final class ChatService {
      */
     public List<Unread> unread(Caller caller, java.util.Collection<Long> only) {
         long user = userId(caller);
-        return routed(caller, s -> s.unread(user, only), r -> r.unread(user, only).stream().map(h -> h.mysqlBelow()
-                .map(below -> new Unread(h.held().chatId(),
-                        h.held().unread() + store.unreadBelow(h.held().chatId(), user, h.marker().orElse(null), below),
-                        h.held().lastRead()))
-                .orElse(h.held())).toList());
+        return routed(caller, s -> s.unread(user, only), r -> {
+            List<HeldUnread> held = r.unread(user, only);
+            // why read after Redis's counts and before MySQL's: a delete between this and the
+            // counts makes the next request count again, never a kept count that missed it
+            Map<Long, Long> deletions = store.deletions(held.stream()
+                    .filter(h -> h.mysqlBelow().filter(b -> !b.equals(HeldUnread.ABOVE_ALL)).isPresent())
+                    .map(h -> h.held().chatId()).toList());
+            return held.stream().map(h -> h.mysqlBelow()
+                    .map(below -> new Unread(h.held().chatId(), h.held().unread() + belowWindow(h, user, below, deletions),
+                            h.held().lastRead()))
+                    .orElse(h.held())).toList();
+        });
+    }
+
+    /**
+     * MySQL's part of a count: below a window, kept and moved ({@link BelowWindowCounts}); for a
+     * chat Redis holds none of, counted (its messages change at the top, where no count is kept).
+     */
+    private long belowWindow(HeldUnread h, long user, OrderKey below, Map<Long, Long> deletions) {
+        long chat = h.held().chatId();
+        OrderKey marker = h.marker().orElse(null);
+        if (below.equals(HeldUnread.ABOVE_ALL)) {
+            return store.unreadBelow(chat, user, marker, below);
+        }
+        return belowCounts.count(chat, user, marker, below, h.belowEpoch(), deletions.getOrDefault(chat, 0L));
+    }
+
+    /** Counts of MySQL's part made whole since start (see {@link BelowWindowCounts}); for tests. */
+    public long wholeBelowWindowCounts() {
+        return belowCounts.wholeCounts();
     }
 
     private static long userId(Caller caller) {

@@ -56,6 +56,9 @@ public interface ChatStore {
     /** How many messages of the chat by others lie above the marker (null: from the first) and below {@code below}. */
     long unreadBelow(long chatId, long userId, chatcache.query.OrderKey marker, chatcache.query.OrderKey below);
 
+    /** How many messages each of these chats has had deleted, ever (0 for none); one statement. */
+    java.util.Map<Long, Long> deletions(Collection<Long> chatIds);
+
     /** Up to {@code max} chat ids above {@code afterId}, in order. */
     List<Long> ids(long afterId, int max);
 

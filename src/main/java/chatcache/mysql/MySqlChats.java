@@ -252,6 +252,32 @@ public final class MySqlChats implements ChatStore {
         });
     }
 
+    /** From {@code chat_deletions}, which each delete moves in its own transaction ({@link MySqlMessages#delete}). */
+    @Override
+    public Map<Long, Long> deletions(Collection<Long> chatIds) {
+        Map<Long, Long> out = new HashMap<>();
+        if (chatIds.isEmpty()) {
+            return out;
+        }
+        return inSession("MySQL could not read the chats' deletions", c -> {
+            List<Long> ids = List.copyOf(chatIds);
+            String sql = "SELECT chat_id, deleted FROM chat_deletions WHERE chat_id IN ("
+                    + String.join(",", Collections.nCopies(ids.size(), "?")) + ")";
+            try (PreparedStatement q = c.prepareStatement(sql)) {
+                for (int i = 0; i < ids.size(); i++) {
+                    q.setLong(i + 1, ids.get(i));
+                }
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getLong(1), rs.getLong(2));
+                    }
+                }
+            }
+            ids.forEach(id -> out.putIfAbsent(id, 0L));
+            return out;
+        });
+    }
+
     @Override
     public List<Unread> unread(long userId, Collection<Long> only) {
         return inSession("MySQL could not count unread messages", c -> {

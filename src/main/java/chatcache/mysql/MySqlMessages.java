@@ -113,9 +113,21 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
             Message gone = entity.toMessage();
             session.remove(entity);
             session.flush();
-            session.doWork(connection -> MessageWords.delete(connection, gone));
+            session.doWork(connection -> {
+                MessageWords.delete(connection, gone);
+                countDeletion(connection, gone.chatId());
+            });
             return Optional.of(addToOutbox(session, List.of(messageId), now).get(0));
         }));
+    }
+
+    /** One more message deleted in the chat, in the delete's transaction (see {@link MySqlChats#deletions}). */
+    private static void countDeletion(java.sql.Connection connection, long chatId) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement count = connection.prepareStatement(
+                "INSERT INTO chat_deletions (chat_id, deleted) VALUES (?, 1) ON DUPLICATE KEY UPDATE deleted = deleted + 1")) {
+            count.setLong(1, chatId);
+            count.executeUpdate();
+        }
     }
 
     /** The row, locked until the transaction ends, so that an edit and a delete of it commit in turn. */

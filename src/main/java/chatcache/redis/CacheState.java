@@ -47,6 +47,15 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         return HELD_PREFIX + chatId;
     }
 
+    /**
+     * The chat's below-epoch: moved by every write of the chat's messages that Redis skips because
+     * it lies below the boundary (a post older than the window, an edit there), so that unread
+     * counts kept for the part below the window are counted again (see {@code BelowWindowCounts}).
+     */
+    static String belowEpochKey(long chatId) {
+        return "chatcache:below-epoch:" + chatId;
+    }
+
     /** The pattern of every held key, for SCAN. */
     static String heldPattern() {
         return HELD_PREFIX + "*";

@@ -178,6 +178,7 @@ final class MessageWrites {
         List<String> keys = new ArrayList<>(List.of(key, ChatEvents.key(message.chatId())));
         keys.addAll(EventAppend.guardKeys());
         keys.add(CacheState.heldKey(message.chatId()));
+        keys.add(CacheState.belowEpochKey(message.chatId()));
         List<String> args = new ArrayList<>(eventArgs);
         args.add(Long.toString(message.id()));
         args.add(message.read() ? "1" : "0");

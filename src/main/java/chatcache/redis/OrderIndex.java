@@ -261,12 +261,12 @@ public final class OrderIndex {
     /**
      * Queues, for a member of a chat, their read marker and how many messages by others Redis holds
      * above it ("unread"); the reply is {marker sort key or '', count, the chat's boundary or 'none'
-     * when Redis does not hold its messages, 'loading' while it is being loaded}, or null when the
-     * user is no member.
+     * when Redis does not hold its messages, 'loading' while it is being loaded, the chat's
+     * below-epoch or '0'}, or null when the user is no member.
      */
     static Response<Object> unread(CommandQueue p, long chatId, long userId) {
         return p.script(SCRIPT, List.of(chatList(chatId), authorList(chatId, userId), RedisChats.key(chatId),
-                        CacheState.heldKey(chatId), CacheState.REBUILDING),
+                        CacheState.heldKey(chatId), CacheState.REBUILDING, CacheState.belowEpochKey(chatId)),
                 List.of("unread", Long.toString(userId), Long.toString(chatId)));
     }
 

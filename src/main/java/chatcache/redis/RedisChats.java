@@ -151,7 +151,7 @@ public final class RedisChats implements ChatReplica {
     }
 
     /**
-     * {marker, count, boundary} as the order index answers it (CacheIncompleteException while the
+     * {marker, count, boundary, below-epoch} as the order index answers it (CacheIncompleteException while the
      * chat is being loaded); empty when the user is no member
      * (any more). MySQL counts below the boundary when the marker lies below it, and the whole
      * chat when Redis does not hold its messages ('none').
@@ -161,19 +161,20 @@ public final class RedisChats implements ChatReplica {
         if (reply == null) {
             return Optional.empty();
         }
-        List<Object> triple = (List<Object>) reply;
-        String marker = Replies.text(triple.get(0));
-        String boundary = Replies.text(triple.get(2));
+        List<Object> parts = (List<Object>) reply;
+        String marker = Replies.text(parts.get(0));
+        String boundary = Replies.text(parts.get(2));
         if (boundary.equals("loading")) {
             throw new CacheIncompleteException(chatId);
         }
-        long count = (Long) triple.get(1);
+        long count = (Long) parts.get(1);
         Optional<OrderKey> at = marker.isEmpty() ? Optional.empty() : Optional.of(OrderKey.ofSortKey(marker));
         Optional<OrderKey> below = boundary.equals("none") ? Optional.of(HeldUnread.ABOVE_ALL)
                 : boundary.isEmpty() || (!marker.isEmpty() && marker.compareTo(boundary) >= 0) ? Optional.empty()
                 : Optional.of(OrderKey.ofSortKey(boundary));
+        long epoch = Long.parseLong(Replies.text(parts.get(3)));
         return Optional.of(new HeldUnread(new Unread(chatId, boundary.equals("none") ? 0 : count, at.map(OrderKey::id).orElse(null)),
-                at, below));
+                at, below, epoch));
     }
 
     @Override

@@ -253,6 +253,48 @@ class CacheWindowIT {
                 stores.cache.chats().unread(Caller.of(bob), List.of(CHAT)).get(0).unread(), "the MySQL route agrees");
     }
 
+    /**
+     * why (issue #24, BENCHMARKS run R): MySQL's part of an unread count below the window is a
+     * range count as long as the range (2.5 s at 500,000 messages); it is counted once, kept, and
+     * moved by trims and markers; a delete, or a write Redis skipped below the boundary, has it
+     * counted again. Each answer equals the MySQL route's.
+     */
+    @Test
+    void unreadBelowTheWindowIsCountedOnceAndMovedByTrimsMarkersDeletesAndOldPosts() {
+        stores.cache.chats().moveMarker(CHAT, placeOf(posted.get(2)), Caller.of(bob));
+        long whole = stores.cache.chats().wholeBelowWindowCounts();
+        assertUnreadAsMySql();
+        assertEquals(whole + 1, stores.cache.chats().wholeBelowWindowCounts(), "the first request counts");
+        assertUnreadAsMySql();
+        assertEquals(whole + 1, stores.cache.chats().wholeBelowWindowCounts(), "the second finds it kept");
+
+        for (int i = 0; i < 3; i++) { // each trims the oldest held message below the boundary
+            stores.clock.set(chatcache.support.TestClock.START + 20 + i);
+            posted.add(stores.cache.messages().post(new NewMessage(CHAT, alice.id(), "later " + i, null)));
+        }
+        assertHoldsTheNewest(WINDOW);
+        assertUnreadAsMySql();
+        stores.cache.chats().moveMarker(CHAT, placeOf(posted.get(5)), Caller.of(bob)); // still below the window
+        assertUnreadAsMySql();
+        assertEquals(whole + 1, stores.cache.chats().wholeBelowWindowCounts(), "trims and the marker moved the kept count");
+
+        stores.cache.messages().delete(CHAT, posted.get(8).id(), alice); // below the window now
+        stores.cache.cacheRelay().drain();
+        assertUnreadAsMySql();
+        assertEquals(whole + 2, stores.cache.chats().wholeBelowWindowCounts(), "a delete has it counted again");
+
+        stores.clock.set(chatcache.support.TestClock.START + 6); // older than the window: MySQL's alone
+        stores.cache.messages().post(new NewMessage(CHAT, alice.id(), "late", null));
+        stores.cache.cacheRelay().drain();
+        assertUnreadAsMySql();
+        assertEquals(whole + 3, stores.cache.chats().wholeBelowWindowCounts(), "a post below the window has it counted again");
+    }
+
+    private void assertUnreadAsMySql() {
+        long inMysql = stores.cache.chatStore().unread(bob.id(), List.of(CHAT)).get(0).unread();
+        assertEquals(inMysql, stores.cache.chats().unread(Caller.of(bob), List.of(CHAT)).get(0).unread(), "the MySQL route's count");
+    }
+
     @Test
     void rebuildsLoadTheWindowAgain() {
         stores.cache.rebuild().rebuild(Optional.of(CHAT), CacheRebuild.Progress.NONE);

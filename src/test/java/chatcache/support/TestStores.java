@@ -83,6 +83,7 @@ public final class TestStores {
             s.execute("TRUNCATE TABLE chats");
             s.execute("TRUNCATE TABLE chat_members");
             s.execute("TRUNCATE TABLE idempotency_keys");
+            s.execute("TRUNCATE TABLE chat_deletions");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
