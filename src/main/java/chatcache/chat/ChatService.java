@@ -35,10 +35,16 @@ public final class ChatService {
     private final CopyChatToCache copies;
     private final RememberedAccess remembered = new RememberedAccess();
 
-    public ChatService(Clock clock, ChatStore store, ChatReplica replica, CopyChatToCache copies) {
+    /**
+     * @param wholeCountsAtOnce unread counts below a window MySQL makes whole at once (a quarter of
+     *                          its pool: the rest of the pool stays for pages, posts and relays)
+     * @param countWaitMillis   how long one waits for its turn before the request fails (503)
+     */
+    public ChatService(Clock clock, ChatStore store, ChatReplica replica, CopyChatToCache copies, int wholeCountsAtOnce,
+                       long countWaitMillis) {
         this.clock = clock;
         this.store = store;
-        this.belowCounts = new BelowWindowCounts(store);
+        this.belowCounts = new BelowWindowCounts(store, wholeCountsAtOnce, countWaitMillis);
         this.replica = replica;
         this.copies = copies;
     }
