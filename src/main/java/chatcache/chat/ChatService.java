@@ -216,18 +216,22 @@ public final class ChatService {
      */
     public List<Unread> unread(Caller caller, java.util.Collection<Long> only) {
         long user = userId(caller);
-        return routed(caller, s -> s.unread(user, only), r -> {
-            List<HeldUnread> held = r.unread(user, only);
-            // why read after Redis's counts and before MySQL's: a delete between this and the
-            // counts makes the next request count again, never a kept count that missed it
-            Map<Long, Long> deletions = store.deletions(held.stream()
-                    .filter(h -> h.mysqlBelow().filter(b -> !b.equals(HeldUnread.ABOVE_ALL)).isPresent())
-                    .map(h -> h.held().chatId()).toList());
-            return held.stream().map(h -> h.mysqlBelow()
-                    .map(below -> new Unread(h.held().chatId(), h.held().unread() + belowWindow(h, user, below, deletions),
-                            h.held().lastRead()))
-                    .orElse(h.held())).toList();
-        });
+        // why MySQL's parts outside the route's fallback: a count that waited too long for its turn
+        // must fail (503), not be answered by MySQL counting every chat whole
+        Optional<List<HeldUnread>> fromRedis = routed(caller, s -> Optional.empty(), r -> Optional.of(r.unread(user, only)));
+        if (fromRedis.isEmpty()) {
+            return store.unread(user, only);
+        }
+        List<HeldUnread> held = fromRedis.get();
+        // why read after Redis's counts and before MySQL's: a delete between this and the counts
+        // makes the next request count again, never a kept count that missed it
+        Map<Long, Long> deletions = store.deletions(held.stream()
+                .filter(h -> h.mysqlBelow().filter(b -> !b.equals(HeldUnread.ABOVE_ALL)).isPresent())
+                .map(h -> h.held().chatId()).toList());
+        return held.stream().map(h -> h.mysqlBelow()
+                .map(below -> new Unread(h.held().chatId(), h.held().unread() + belowWindow(h, user, below, deletions),
+                        h.held().lastRead()))
+                .orElse(h.held())).toList();
     }
 
     /**
