@@ -100,7 +100,7 @@ public final class ChatCache implements AutoCloseable {
                     new RelayMetrics(metrics.registry()));
             replication.readMarks().prepare();
             this.chats = new ChatService(clock, mysqlChats, redisChats, replication.chatCopies(),
-                    Math.max(1, tunables.db().size() / 4), tunables.db().waitMillis());
+                    Math.max(1, tunables.db().size() / 4), tunables.db().socketMillis());
             this.messages = new MessageService(clock, mysqlMessages, redisMessages, replication.requestCopies(),
                     mysqlMessages, redisRoute, MessageService.AfterCommit.NOTHING,
                     new Explain.Translators(MySqlMessages.translator(), redisMessages.translator()),

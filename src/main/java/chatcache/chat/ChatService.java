@@ -38,7 +38,7 @@ public final class ChatService {
     /**
      * @param wholeCountsAtOnce unread counts below a window MySQL makes whole at once (a quarter of
      *                          its pool: the rest of the pool stays for pages, posts and relays)
-     * @param countWaitMillis   how long one waits for its turn before the request fails (503)
+     * @param countWaitMillis   how long one waits for its turn before the request fails (503): MySQL's reply timeout
      */
     public ChatService(Clock clock, ChatStore store, ChatReplica replica, CopyChatToCache copies, int wholeCountsAtOnce,
                        long countWaitMillis) {
