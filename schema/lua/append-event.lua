@@ -3,17 +3,28 @@
 -- then trims the stream by count (XADD MAXLEN ~) and by age (XTRIM MINID ~, from the server's
 -- TIME, the clock the entry ids come from). Put in front of every script that changes messages
 -- (see EventAppend.java); the EV_* names are defined before it.
+-- move_stamp(key): the number at key moves to the server's time in microseconds, or one above
+-- what it was if that is more. why the time: a number Redis lost, or took back (a replica
+-- promoted without the primary's last writes, a restart from an older AOF), must never come back
+-- to a value it had; the next move after a loss jumps past every value given before it (one move
+-- per microsecond is more than one chat sees; a failover takes seconds, more than the hosts'
+-- clocks may differ). Exact in Lua's doubles until the year 2255.
+local function move_stamp(key)
+  local now = redis.call('TIME')
+  local stamp = tonumber(now[1]) * 1000000 + tonumber(now[2])
+  local was = tonumber(redis.call('GET', key) or '0')
+  if was >= stamp then
+    stamp = was + 1
+  end
+  redis.call('SET', key, string.format('%.0f', stamp))
+end
+
 -- bump_version(chat): the chat's version moves on (HotPages keeps pages by it). Called by
 -- append_event whether or not it appends: a change Redis makes while the chat is being rebuilt
--- must also move it. A version Redis lost starts again from the server's time in microseconds,
--- above any it gave before (one bump per microsecond is more than one chat sees), so that a page
--- kept from before the loss is never taken for a page of the new state.
+-- must also move it. A stamp (move_stamp), so that a page kept from before a loss is never taken
+-- for a page of the state after it.
 local function bump_version(chat)
-  local key = VERSION_PREFIX .. chat
-  if redis.call('INCR', key) == 1 then
-    local now = redis.call('TIME')
-    redis.call('SET', key, now[1] .. string.format('%06d', tonumber(now[2])))
-  end
+  move_stamp(VERSION_PREFIX .. chat)
 end
 
 local function append_event(stream, complete, rebuilding, chat, max, retention, fields)

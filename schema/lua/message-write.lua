@@ -15,12 +15,9 @@ if not boundary then
   return 0
 end
 if above(boundary, ARGV[5]) then
-  -- why from the server's time when new: an epoch Redis lost must not come back to a value a
-  -- count was kept at (as chat versions, append-event.lua)
-  if redis.call('INCR', KEYS[6]) == 1 then
-    local now = redis.call('TIME')
-    redis.call('SET', KEYS[6], now[1] .. string.format('%06d', tonumber(now[2])))
-  end
+  -- why a stamp: an epoch Redis lost or took back must not come back to a value a count was
+  -- kept at (as chat versions, append-event.lua)
+  move_stamp(KEYS[6])
   return 0
 end
 local before = redis.call('HMGET', KEYS[1], H_TEXT, H_DATA, H_READ)

@@ -14,7 +14,8 @@ import chatcache.web.HttpLimits;
 import chatcache.web.WebApp;
 import io.javalin.Javalin;
 import picocli.CommandLine;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -97,7 +98,7 @@ public final class App implements Callable<Integer> {
         static void withAuthenticator(java.util.function.Consumer<Authenticator> work) {
             Config config = Config.fromEnv(System.getenv());
             try (Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
-                 JedisPool redis = ChatCache.redisPool(config.redis())) {
+                 Pool<Jedis> redis = ChatCache.redisPool(config.redis())) {
                 work.accept(new Authenticator(new MySqlUsers(database.sessionFactory()), new RedisTokens(redis), Clock.systemUTC()));
             }
         }

@@ -34,8 +34,10 @@ import chatcache.user.TokenSync;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.RedisProtocol;
 
 import java.time.Clock;
@@ -47,7 +49,7 @@ public final class ChatCache implements AutoCloseable {
 
     private final Metrics metrics = new Metrics();
     private final Database database;
-    private final JedisPool redisPool;
+    private final Pool<Jedis> redisPool;
     private final SearchIndex searchIndex;
     private final MySqlMessages mysqlMessages;
     private final RedisMessages redisMessages;
@@ -77,7 +79,7 @@ public final class ChatCache implements AutoCloseable {
             metrics.close(); // why: its GC listener would outlive a server that never started
             throw e;
         }
-        JedisPool pool = null;
+        Pool<Jedis> pool = null;
         try {
             pool = openRedis(config.redis(), tunables.redis());
             this.redisPool = pool;
@@ -85,15 +87,15 @@ public final class ChatCache implements AutoCloseable {
             Tunables.Cache settings = cacheSettings(tunables.cache(), searchIndex);
             this.window = settings.window();
             this.redisMessages = new RedisMessages(redisPool, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), tunables.events(),
-                    window);
+                    window, config.redis().replicaWait());
             this.mysqlMessages = new MySqlMessages(database.sessionFactory(), clock);
             this.redisRoute = new RedisRoute(redisMessages, mysqlMessages);
             this.hotPages = new chatcache.message.HotPages(tunables.hotPagesMb() * 1024 * 1024);
             MySqlChats mysqlChats = new MySqlChats(database.sessionFactory());
             this.chatStore = mysqlChats;
             this.cacheState = new CacheState(redisPool, tunables.events());
-            RedisChats redisChats = new RedisChats(redisPool);
-            this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, mysqlMessages, redisMessages,
+            RedisChats redisChats = new RedisChats(redisPool, config.redis().replicaWait());
+            this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, config.redis().replicaWait(), mysqlMessages, redisMessages,
                     cacheState, mysqlMessages, redisMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,
                     this::forgetRemembered, this::prepareRedis, tunables.relays(), window,
                     settings.budgetBytes(cacheState.memory().maxBytes()), cacheState,
@@ -173,38 +175,66 @@ public final class ChatCache implements AutoCloseable {
         return new ChatCache(config, clock);
     }
 
-    private static JedisPool openRedis(Config.RedisAddress address, Tunables.Pool settings) {
-        JedisPool pool = redisPool(address, settings);
+    private static Pool<Jedis> openRedis(Config.RedisServers servers, Tunables.Pool settings) {
+        Pool<Jedis> pool;
+        try {
+            pool = redisPool(servers, settings);
+        } catch (JedisException e) {
+            // why: JedisSentinelPool asks the sentinels for the primary as it is made
+            throw new IllegalStateException("cannot reach Redis through " + servers + ": " + e.getMessage(), e);
+        }
         try (Jedis jedis = pool.getResource()) {
             jedis.ping();
         } catch (RuntimeException e) {
             pool.close();
-            throw new IllegalStateException("cannot reach Redis at " + address + " (CHATCACHE_REDIS_URL): " + e.getMessage(), e);
+            throw new IllegalStateException("cannot reach Redis at " + servers + " (" + setting(servers) + "): " + e.getMessage(), e);
         }
         return pool;
     }
 
-    /** A pool of RESP2 connections to Redis; nothing is connected until used. */
-    public static JedisPool redisPool(Config.RedisAddress address) {
-        return redisPool(address, Tunables.DEFAULT.redis());
+    private static String setting(Config.RedisServers servers) {
+        return servers instanceof Config.SentinelAddress ? "CHATCACHE_REDIS_SENTINEL_*" : "CHATCACHE_REDIS_URL";
     }
 
-    /** The same, with this pool's size and timeouts. */
-    public static JedisPool redisPool(Config.RedisAddress address, Tunables.Pool settings) {
-        DefaultJedisClientConfig client = DefaultJedisClientConfig.builder()
-                .password(address.password())
+    /** A pool of RESP2 connections to Redis; nothing is connected until used (but Sentinel is asked for the primary). */
+    public static Pool<Jedis> redisPool(Config.RedisServers servers) {
+        return redisPool(servers, Tunables.DEFAULT.redis());
+    }
+
+    /**
+     * The same, with this pool's size and timeouts. Through Sentinel, the pool follows the primary:
+     * Jedis listens to the sentinels' {@code +switch-master} and its next connections go to the
+     * promoted replica, without a restart. why JedisSentinelPool, deprecated in Jedis 8: it is the
+     * one Sentinel client that lends {@link Jedis} connections, which every adapter here uses
+     * (pipelines, MULTI, scripts); RedisSentinelClient lends raw connections from a pool it
+     * replaces at each switch (docs/cluster-jedis-notes.md, section 3).
+     */
+    @SuppressWarnings("deprecation")
+    public static Pool<Jedis> redisPool(Config.RedisServers servers, Tunables.Pool settings) {
+        DefaultJedisClientConfig client = clientConfig(servers.password(), settings);
+        JedisPoolConfig poolConfig = new JedisPoolConfig();
+        poolConfig.setMaxTotal(settings.size());
+        poolConfig.setMaxIdle(settings.size());
+        // why: with every connection busy, a request fails (and falls back) instead of waiting for ever
+        poolConfig.setMaxWait(java.time.Duration.ofMillis(settings.waitMillis()));
+        return switch (servers) {
+            case Config.RedisAddress one -> new JedisPool(poolConfig, new HostAndPort(one.host(), one.port()), client);
+            case Config.SentinelAddress sentinel -> new redis.clients.jedis.JedisSentinelPool(sentinel.master(),
+                    sentinel.sentinels().stream().map(e -> new HostAndPort(e.host(), e.port()))
+                            .collect(java.util.stream.Collectors.toCollection(java.util.LinkedHashSet::new)),
+                    poolConfig, client, clientConfig(sentinel.sentinelPassword(), settings));
+        };
+    }
+
+    private static DefaultJedisClientConfig clientConfig(String password, Tunables.Pool settings) {
+        return DefaultJedisClientConfig.builder()
+                .password(password)
                 // why: RediSearch 1.2 replies cannot be parsed as RESP3; RESP2 works on every version
                 .protocol(RedisProtocol.RESP2)
                 .connectionTimeoutMillis((int) settings.connectMillis())
                 .socketTimeoutMillis((int) settings.socketMillis())
                 .clientName("chatcache")
                 .build();
-        JedisPoolConfig poolConfig = new JedisPoolConfig();
-        poolConfig.setMaxTotal(settings.size());
-        poolConfig.setMaxIdle(settings.size());
-        // why: with every connection busy, a request fails (and falls back) instead of waiting for ever
-        poolConfig.setMaxWait(java.time.Duration.ofMillis(settings.waitMillis()));
-        return new JedisPool(poolConfig, new HostAndPort(address.host(), address.port()), client);
     }
 
     public MessageService messages() {
@@ -303,7 +333,7 @@ public final class ChatCache implements AutoCloseable {
         return metrics;
     }
 
-    public JedisPool redisPool() {
+    public Pool<Jedis> redisPool() {
         return redisPool;
     }
 

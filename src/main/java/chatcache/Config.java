@@ -1,6 +1,7 @@
 package chatcache;
 
 import chatcache.logging.LogFormat;
+import chatcache.rediskit.ReplicaWait;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -12,14 +13,30 @@ import java.util.Map;
  * Everything the program is configured with, read once from the environment and validated;
  * every error names the setting. {@link #toString()} never shows a password.
  */
-public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddress redis, String bind, int port,
+public record Config(String dbUrl, String dbUser, String dbPassword, RedisServers redis, String bind, int port,
                      Tunables tunables) {
     public static final int DEFAULT_PORT = 7070;
     /** why loopback: the API is plain HTTP; it is reached through a TLS proxy on the same host or network namespace. */
     public static final String DEFAULT_BIND = "127.0.0.1";
 
-    /** Where Redis is: {@code redis://[:password@]host:port}. */
-    public record RedisAddress(String host, int port, String password) {
+    /**
+     * Where Redis is: one server ({@link RedisAddress}) or a primary that Sentinel names
+     * ({@link SentinelAddress}); with the replicas a write must reach before it is acknowledged
+     * outside Redis.
+     */
+    public sealed interface RedisServers permits RedisAddress, SentinelAddress {
+        /** The password of the Redis servers (the primary and its replicas), or null. */
+        String password();
+
+        ReplicaWait replicaWait();
+    }
+
+    /** One Redis: {@code redis://[:password@]host:port}. */
+    public record RedisAddress(String host, int port, String password, ReplicaWait replicaWait) implements RedisServers {
+        public RedisAddress(String host, int port, String password) {
+            this(host, port, password, ReplicaWait.NONE);
+        }
+
         static RedisAddress parse(String url) {
             URI uri;
             try {
@@ -50,8 +67,101 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddres
 
         @Override
         public String toString() {
-            return "redis://" + (password == null ? "" : ":****@") + host + ":" + port;
+            return "redis://" + (password == null ? "" : ":****@") + host + ":" + port
+                    + (replicaWait.replicas() == 0 ? "" : " (waiting for " + replicaWait.replicas() + " replicas)");
         }
+    }
+
+    /**
+     * A Redis primary with replicas, found and followed through Redis Sentinel.
+     *
+     * @param master           the name the sentinels monitor it by
+     * @param sentinels        some of the sentinels ({@code host:port})
+     * @param password         the primary's and its replicas' password, or null
+     * @param sentinelPassword the sentinels' own password, or null
+     */
+    public record SentinelAddress(String master, java.util.List<Endpoint> sentinels, String password, String sentinelPassword,
+                                  ReplicaWait replicaWait) implements RedisServers {
+        @Override
+        public String toString() {
+            return "Sentinel master " + master + " at " + sentinels + (password == null ? "" : " (password ****)")
+                    + " waiting for " + replicaWait.replicas() + " replicas";
+        }
+    }
+
+    /** A server's host and port. */
+    public record Endpoint(String host, int port) {
+        /** {@code host:port}, the port required; the setting's name for errors. */
+        static Endpoint parse(String setting, String value) {
+            String v = value.strip();
+            int colon = v.lastIndexOf(':');
+            if (colon <= 0 || colon == v.length() - 1) {
+                throw new InvalidConfigException(setting + " must list host:port pairs separated by commas, got '" + value + "'");
+            }
+            String host = v.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            if (!host.matches("[0-9A-Za-z.:\\-]{1,255}")) {
+                throw new InvalidConfigException(setting + " has a host that is not an address or name: '" + host + "'");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(v.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new InvalidConfigException(setting + " has a port that is not a number in '" + value + "'");
+            }
+            if (port < 1 || port > 65535) {
+                throw new InvalidConfigException(setting + " has a port outside 1..65535 in '" + value + "'");
+            }
+            return new Endpoint(host, port);
+        }
+
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    /**
+     * Sentinel when CHATCACHE_REDIS_SENTINEL_MASTER is set (CHATCACHE_REDIS_URL is then not used),
+     * else the one Redis of CHATCACHE_REDIS_URL; with CHATCACHE_REDIS_WAIT_REPLICAS (default 1
+     * with Sentinel: a primary it promotes must have what was acknowledged; 0 for one Redis).
+     */
+    static RedisServers parseRedis(Map<String, String> env) {
+        Settings s = new Settings(env);
+        long waitMillis = s.number("CHATCACHE_REDIS_WAIT_TIMEOUT_MS", 1_000, 10, 60_000);
+        String master = env.get("CHATCACHE_REDIS_SENTINEL_MASTER");
+        if (master == null || master.isBlank()) {
+            ReplicaWait wait = replicaWait(s.integer("CHATCACHE_REDIS_WAIT_REPLICAS", 0, 0, 16), waitMillis);
+            RedisAddress one = RedisAddress.parse(env.getOrDefault("CHATCACHE_REDIS_URL", "redis://127.0.0.1:6379"));
+            return new RedisAddress(one.host(), one.port(), one.password(), wait);
+        }
+        if (!master.strip().matches("[0-9A-Za-z._\\-]{1,200}")) {
+            throw new InvalidConfigException("CHATCACHE_REDIS_SENTINEL_MASTER must be a master's name (letters, digits, . _ -), got '"
+                    + master + "'");
+        }
+        String nodes = env.get("CHATCACHE_REDIS_SENTINEL_NODES");
+        if (nodes == null || nodes.isBlank()) {
+            throw new InvalidConfigException("CHATCACHE_REDIS_SENTINEL_NODES is not set: with CHATCACHE_REDIS_SENTINEL_MASTER it must list"
+                    + " sentinels as host:port,host:port");
+        }
+        java.util.List<Endpoint> sentinels = java.util.Arrays.stream(nodes.split(","))
+                .filter(n -> !n.isBlank())
+                .map(n -> Endpoint.parse("CHATCACHE_REDIS_SENTINEL_NODES", n))
+                .distinct()
+                .toList();
+        ReplicaWait wait = replicaWait(s.integer("CHATCACHE_REDIS_WAIT_REPLICAS", 1, 0, 16), waitMillis);
+        return new SentinelAddress(master.strip(), sentinels, blankToNull(env.get("CHATCACHE_REDIS_SENTINEL_PASSWORD")),
+                blankToNull(env.get("CHATCACHE_REDIS_SENTINEL_NODES_PASSWORD")), wait);
+    }
+
+    private static ReplicaWait replicaWait(int replicas, long timeoutMillis) {
+        return replicas == 0 ? ReplicaWait.NONE : new ReplicaWait(replicas, timeoutMillis);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 
     public static Config fromEnv(Map<String, String> env) {
@@ -67,7 +177,7 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisAddres
             throw new InvalidConfigException("CHATCACHE_DB_USER is empty");
         }
         String dbPassword = env.getOrDefault("CHATCACHE_DB_PASSWORD", "");
-        RedisAddress redis = RedisAddress.parse(env.getOrDefault("CHATCACHE_REDIS_URL", "redis://127.0.0.1:6379"));
+        RedisServers redis = parseRedis(env);
         String bind = parseBind(env.get("CHATCACHE_BIND"));
         int port = parsePort(env.get("CHATCACHE_PORT"));
         checkLogFormat(env.get("CHATCACHE_LOG_FORMAT"));

@@ -60,6 +60,36 @@ class ConfigTest {
     }
 
     @Test
+    void sentinelSettingsNameThePrimaryAndItsSentinels() {
+        Config c = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_URL", "redis://ignored:1",
+                "CHATCACHE_REDIS_SENTINEL_MASTER", "cache-1", "CHATCACHE_REDIS_SENTINEL_NODES", "s1:26379, [::1]:26380,s1:26379",
+                "CHATCACHE_REDIS_SENTINEL_PASSWORD", "hunter7", "CHATCACHE_REDIS_SENTINEL_NODES_PASSWORD", "hunter8"));
+        assertEquals(new Config.SentinelAddress("cache-1", java.util.List.of(new Config.Endpoint("s1", 26379), new Config.Endpoint("::1", 26380)),
+                "hunter7", "hunter8", new chatcache.rediskit.ReplicaWait(1, 1_000)), c.redis(), "one replica by default");
+        assertFalse(c.toString().contains("hunter"), c.toString());
+        Config none = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_SENTINEL_MASTER", "m",
+                "CHATCACHE_REDIS_SENTINEL_NODES", "s:1", "CHATCACHE_REDIS_WAIT_REPLICAS", "0"));
+        assertEquals(chatcache.rediskit.ReplicaWait.NONE, none.redis().replicaWait());
+        assertEquals(null, none.redis().password());
+        Config waiting = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_WAIT_REPLICAS", "2",
+                "CHATCACHE_REDIS_WAIT_TIMEOUT_MS", "250"));
+        assertEquals(new chatcache.rediskit.ReplicaWait(2, 250), waiting.redis().replicaWait(), "one Redis with replicas may wait too");
+    }
+
+    @Test
+    void sentinelErrorsNameTheSetting() {
+        for (String nodes : new String[] {"", "s1", "s1:x", "s1:0", ":1", "s1:1,bad host:2"}) {
+            String error = failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_SENTINEL_MASTER", "m",
+                    "CHATCACHE_REDIS_SENTINEL_NODES", nodes));
+            assertTrue(error.startsWith("CHATCACHE_REDIS_SENTINEL_NODES"), nodes + ": " + error);
+        }
+        assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_SENTINEL_MASTER", "m m",
+                "CHATCACHE_REDIS_SENTINEL_NODES", "s:1")).startsWith("CHATCACHE_REDIS_SENTINEL_MASTER"));
+        assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_WAIT_REPLICAS", "17")).startsWith("CHATCACHE_REDIS_WAIT_REPLICAS"));
+        assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_WAIT_TIMEOUT_MS", "1")).startsWith("CHATCACHE_REDIS_WAIT_TIMEOUT_MS"));
+    }
+
+    @Test
     void neverPrintsPasswords() {
         Config c = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB + "?password=hunter2", "CHATCACHE_DB_PASSWORD", "hunter3",
                 "CHATCACHE_REDIS_URL", "redis://:hunter4@h:1"));

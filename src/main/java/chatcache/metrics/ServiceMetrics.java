@@ -10,7 +10,8 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -123,15 +124,15 @@ public final class ServiceMetrics {
     }
 
     /** {@code jedis.pool.active}, {@code .idle}, {@code .waiters}, {@code .max}: the Redis connection pool. */
-    public static void redisPool(MeterRegistry registry, JedisPool pool) {
-        jedisGauge(registry, pool, "active", "connections", "connections lent out now", JedisPool::getNumActive);
-        jedisGauge(registry, pool, "idle", "connections", "connections open and unused", JedisPool::getNumIdle);
-        jedisGauge(registry, pool, "waiters", "threads", "threads waiting for a connection", JedisPool::getNumWaiters);
-        jedisGauge(registry, pool, "max", "connections", "most connections the pool opens", JedisPool::getMaxTotal);
+    public static void redisPool(MeterRegistry registry, Pool<Jedis> pool) {
+        jedisGauge(registry, pool, "active", "connections", "connections lent out now", Pool::getNumActive);
+        jedisGauge(registry, pool, "idle", "connections", "connections open and unused", Pool::getNumIdle);
+        jedisGauge(registry, pool, "waiters", "threads", "threads waiting for a connection", Pool::getNumWaiters);
+        jedisGauge(registry, pool, "max", "connections", "most connections the pool opens", Pool::getMaxTotal);
     }
 
-    private static void jedisGauge(MeterRegistry registry, JedisPool pool, String what, String unit, String description,
-                                   ToDoubleFunction<JedisPool> value) {
+    private static void jedisGauge(MeterRegistry registry, Pool<Jedis> pool, String what, String unit, String description,
+                                   ToDoubleFunction<Pool<Jedis>> value) {
         Gauge.builder("jedis.pool." + what, pool, value).baseUnit(unit)
                 .tag("pool", "chatcache-redis").description("Redis pool: " + description)
                 .strongReference(true).register(registry);

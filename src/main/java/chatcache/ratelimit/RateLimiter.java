@@ -7,7 +7,8 @@ import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 
 import java.util.List;
 import java.util.Map;
@@ -92,7 +93,7 @@ public final class RateLimiter implements AutoCloseable {
     /** why: one warning when Redis stops answering the limiter, not one per request. */
     private final AtomicBoolean failing = new AtomicBoolean();
 
-    public RateLimiter(JedisPool pool, RateLimits limits) {
+    public RateLimiter(Pool<Jedis> pool, RateLimits limits) {
         this.redis = new Redis(pool);
         this.limits = limits;
         this.window = Long.toString(limits.windowMillis());

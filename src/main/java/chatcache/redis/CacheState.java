@@ -7,7 +7,8 @@ import chatcache.message.HeldChats;
 import chatcache.query.OrderKey;
 import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Redis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import chatcache.rediskit.Pipelines;
@@ -67,7 +68,7 @@ public final class CacheState implements CacheCompleteness, HeldChats {
     /**
      * @param events how much of a chat's event stream to keep when its rebuild appends a reset
      */
-    public CacheState(JedisPool pool, EventRetention events) {
+    public CacheState(Pool<Jedis> pool, EventRetention events) {
         this.redis = new Redis(pool);
         this.eventArgs = EventAppend.args(events);
     }

@@ -2,6 +2,7 @@ package chatcache.redis;
 
 import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Redis;
+import chatcache.rediskit.ReplicaWait;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,8 +19,11 @@ final class ReadMarks {
     private final Redis redis;
     private final List<String> eventArgs;
 
-    ReadMarks(Redis redis, List<String> eventArgs) {
+    private final ReplicaWait replicas;
+
+    ReadMarks(Redis redis, List<String> eventArgs, ReplicaWait replicas) {
         this.redis = redis;
+        this.replicas = replicas;
         this.eventArgs = eventArgs;
     }
 
@@ -32,6 +36,9 @@ final class ReadMarks {
      *
      * @param recordForMysql true for marks made here (MySQL learns them from the stream), false
      *                       for marks made on the MySQL path and copied here
+     * @throws chatcache.core.BackendUnavailableException also when marks made here did not reach the
+     *         replicas in time: the page is then answered by MySQL, which marks them itself (a
+     *         promoted replica without them would otherwise forget marks a reader was shown)
      */
     void mark(Collection<Long> ids, boolean recordForMysql) {
         if (ids.isEmpty()) {
@@ -48,6 +55,11 @@ final class ReadMarks {
         }
         keys.add(ReadMarkLog.KEY);
         keys.addAll(EventAppend.guardKeys());
-        redis.run("mark messages read", jedis -> MARK_READ.eval(jedis, keys, args));
+        redis.run("mark messages read", jedis -> {
+            MARK_READ.eval(jedis, keys, args);
+            if (recordForMysql) {
+                replicas.requireOwn(jedis, "mark messages read on enough replicas");
+            }
+        });
     }
 }

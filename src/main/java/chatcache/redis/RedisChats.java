@@ -15,7 +15,9 @@ import chatcache.query.OrderKey;
 import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Pipelines;
 import chatcache.rediskit.Redis;
-import redis.clients.jedis.JedisPool;
+import chatcache.rediskit.ReplicaWait;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.ScanParams;
@@ -54,8 +56,16 @@ public final class RedisChats implements ChatReplica {
     private static final String WHAT = "answer for chats";
     private final Redis redis;
 
-    public RedisChats(JedisPool pool) {
+    /** The replicas a read marker moved here must reach before the move is acknowledged. */
+    private final ReplicaWait replicas;
+
+    public RedisChats(Pool<Jedis> pool) {
+        this(pool, ReplicaWait.NONE);
+    }
+
+    public RedisChats(Pool<Jedis> pool, ReplicaWait replicas) {
         this.redis = new Redis(pool);
+        this.replicas = replicas;
     }
 
     static String key(long chatId) {
@@ -117,8 +127,15 @@ public final class RedisChats implements ChatReplica {
 
     @Override
     public boolean advance(ReadMarker marker) {
-        Object moved = redis.call(WHAT, jedis -> ADVANCE.eval(jedis, List.of(key(marker.chatId()), ReadMarkLog.KEY),
-                List.of(Long.toString(marker.userId()), marker.upTo().sortKey(), Long.toString(marker.chatId()))));
+        Object moved = redis.call(WHAT, jedis -> {
+            Object reply = ADVANCE.eval(jedis, List.of(key(marker.chatId()), ReadMarkLog.KEY),
+                    List.of(Long.toString(marker.userId()), marker.upTo().sortKey(), Long.toString(marker.chatId())));
+            if (Long.valueOf(1).equals(reply)) {
+                // why: the move is on its way to MySQL only through Redis's stream
+                replicas.requireOwn(jedis, "move a read marker on enough replicas");
+            }
+            return reply;
+        });
         return Long.valueOf(1).equals(moved);
     }
 

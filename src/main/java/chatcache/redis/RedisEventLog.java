@@ -8,7 +8,7 @@ import chatcache.events.EventLog;
 import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Redis;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
@@ -33,7 +33,7 @@ public final class RedisEventLog implements EventLog {
     private static final String WHAT = "serve the events";
     private final Redis redis;
 
-    public RedisEventLog(JedisPool pool) {
+    public RedisEventLog(Pool<Jedis> pool) {
         this.redis = new Redis(pool);
     }
 

@@ -10,7 +10,9 @@ import chatcache.message.ReadMarkReplica;
 import chatcache.query.OrderKey;
 import chatcache.query.Slice;
 import chatcache.rediskit.Redis;
-import redis.clients.jedis.JedisPool;
+import chatcache.rediskit.ReplicaWait;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 
 import java.util.Collection;
 import java.util.List;
@@ -36,7 +38,7 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     private final ChatVersions versions;
 
     /** Holding whole chats (a window of 0): for tests of other parts. */
-    public RedisMessages(JedisPool pool, SearchIndex index, OrderIndex order, EventRetention events) {
+    public RedisMessages(Pool<Jedis> pool, SearchIndex index, OrderIndex order, EventRetention events) {
         this(pool, index, order, events, 0);
     }
 
@@ -44,13 +46,19 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
      * @param events how much of each chat's event stream the writes here keep when they append
      * @param window how many of each chat's newest messages Redis holds (0: all of them)
      */
-    public RedisMessages(JedisPool pool, SearchIndex index, OrderIndex order, EventRetention events, int window) {
+    public RedisMessages(Pool<Jedis> pool, SearchIndex index, OrderIndex order, EventRetention events, int window) {
+        this(pool, index, order, events, window, ReplicaWait.NONE);
+    }
+
+    /** @param replicas the replicas read marks made here must reach before the page that made them is answered */
+    public RedisMessages(Pool<Jedis> pool, SearchIndex index, OrderIndex order, EventRetention events, int window,
+                         ReplicaWait replicas) {
         Redis redis = new Redis(pool);
         List<String> eventArgs = EventAppend.args(events);
         this.search = new IndexSearch(index);
         this.writes = new MessageWrites(redis, index, order, eventArgs, window);
         this.slices = new MessageSlices(redis, search);
-        this.marks = new ReadMarks(redis, eventArgs);
+        this.marks = new ReadMarks(redis, eventArgs, replicas);
         this.checks = new CacheChecks(redis, search, index, order);
         this.drops = new ChatDrop(redis, index, eventArgs);
         this.versions = new ChatVersions(redis);

@@ -7,7 +7,8 @@ import chatcache.user.TokenReplica;
 import chatcache.user.User;
 import chatcache.user.UserDirectory;
 import chatcache.user.UserToken;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
@@ -34,7 +35,7 @@ public final class RedisTokens implements TokenReplica {
     private static final String WHAT = "answer for tokens";
     private final Redis redis;
 
-    public RedisTokens(JedisPool pool) {
+    public RedisTokens(Pool<Jedis> pool) {
         this.redis = new Redis(pool);
     }
 

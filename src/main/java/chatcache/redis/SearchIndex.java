@@ -4,7 +4,7 @@ import chatcache.events.ChatEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -38,7 +38,7 @@ public final class SearchIndex {
      * Finds the module, makes sure a timed-out query fails instead of answering partially, and
      * creates the index if it is missing.
      */
-    public static SearchIndex prepare(JedisPool pool) {
+    public static SearchIndex prepare(Pool<Jedis> pool) {
         try (Jedis jedis = pool.getResource()) {
             ModuleInfo module = ModuleInfo.find(jedis);
             requireNoEviction(jedis);

@@ -2,7 +2,7 @@ package chatcache.rediskit;
 
 import chatcache.core.BackendUnavailableException;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -17,9 +17,9 @@ import java.util.function.Function;
  * ever sees the service's exception, with why (unreachable, timed out, failed).
  */
 public final class Redis {
-    private final JedisPool pool;
+    private final Pool<Jedis> pool;
 
-    public Redis(JedisPool pool) {
+    public Redis(Pool<Jedis> pool) {
         this.pool = pool;
     }
 

@@ -29,13 +29,19 @@ public final class CacheRelay implements AutoCloseable {
     private final java.util.function.Consumer<Set<Long>> copyChats;
     private final Repeater worker;
     private final RelayBatches batches;
+    /** Returns once Redis's copies so far are on enough replicas; throws (Redis unavailable) if they are not. */
+    private final Runnable replicated;
 
     /**
      * @param copyChats copies chats (with members) from MySQL to Redis, for the outbox rows that name chats
+     * @param replicated returns once every copy Redis made so far is on enough of its replicas
+     *                   (ReplicaWait), or throws: an outbox entry is deleted only then, so that a
+     *                   replica promoted without a copy gets it again from the entry
      * @param batches   told the size of each batch re-sent
      */
     public CacheRelay(MessageStore store, MessageCache cache, OutboxAcks acks, Clock clock, long pauseMillis, long graceMillis,
-                      java.util.function.Consumer<Set<Long>> copyChats, RelayBatches batches) {
+                      java.util.function.Consumer<Set<Long>> copyChats, Runnable replicated, RelayBatches batches) {
+        this.replicated = replicated;
         this.store = store;
         this.batches = batches;
         this.copyChats = copyChats;
@@ -79,6 +85,9 @@ public final class CacheRelay implements AutoCloseable {
     private synchronized int relay(long upTo) {
         List<Long> finished = acks.take(10 * BATCH);
         try {
+            if (!finished.isEmpty()) {
+                replicated.run();
+            }
             store.clearOutbox(finished);
         } catch (RuntimeException e) {
             acks.ackAll(finished); // try again next time
@@ -94,6 +103,7 @@ public final class CacheRelay implements AutoCloseable {
             if (!chats.isEmpty()) {
                 copyChats.accept(chats);
             }
+            replicated.run(); // why before the entries go: see the constructor
         });
         if (resent > 0) {
             batches.outbox(resent);

@@ -3,7 +3,8 @@ package chatcache.replication;
 import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Pipelines;
 import chatcache.rediskit.Redis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.SetParams;
@@ -29,7 +30,7 @@ final class ChatLocks {
 
     private final Redis redis;
 
-    ChatLocks(JedisPool pool) {
+    ChatLocks(Pool<Jedis> pool) {
         this.redis = new Redis(pool);
     }
 

@@ -2,7 +2,8 @@ package chatcache.replication;
 
 import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Redis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.params.SetParams;
 
 import java.util.List;
@@ -23,7 +24,7 @@ public final class Lease {
     private final Instance instance;
     private final long ttlMillis;
 
-    public Lease(JedisPool pool, String key, Instance instance, long ttlMillis) {
+    public Lease(Pool<Jedis> pool, String key, Instance instance, long ttlMillis) {
         this.redis = new Redis(pool);
         this.key = key;
         this.instance = instance;

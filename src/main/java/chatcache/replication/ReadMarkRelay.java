@@ -7,10 +7,11 @@ import chatcache.message.ReadMarkReplica;
 import chatcache.query.OrderKey;
 import chatcache.redis.ReadMarkLog;
 import chatcache.rediskit.Redis;
+import chatcache.rediskit.ReplicaWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAutoClaimParams;
@@ -61,16 +62,22 @@ public final class ReadMarkRelay implements AutoCloseable {
     private final java.util.function.Consumer<Collection<ReadMarker>> markersToMysql;
     private final Repeater worker = new Repeater("read-mark-relay", () -> relayOnce(BLOCK_MILLIS), 0);
     private final RelayBatches batches;
+    /**
+     * The replicas the marks must be on before MySQL applies them: a replica promoted without
+     * marks that MySQL applied would show them unread while MySQL shows them read.
+     */
+    private final ReplicaWait replicas;
 
     /**
      * @param markersToMysql applies members' read markers moved in Redis to MySQL (entries
      *                       {@code marker = chat:user:sortKey}, written by {@link RedisChats})
      * @param batches        told how many marks each applied batch held
      */
-    public ReadMarkRelay(JedisPool pool, Instance instance, ReadMarkReplica mysql,
+    public ReadMarkRelay(Pool<Jedis> pool, ReplicaWait replicas, Instance instance, ReadMarkReplica mysql,
                          java.util.function.Consumer<Collection<ReadMarker>> markersToMysql,
                          long gatherMillis, long claimIdleMillis, RelayBatches batches) {
         this.redis = new Redis(pool);
+        this.replicas = replicas;
         this.gatherMillis = gatherMillis;
         this.claimIdleMillis = claimIdleMillis;
         this.batches = batches;
@@ -161,6 +168,8 @@ public final class ReadMarkRelay implements AutoCloseable {
             if (entries.isEmpty()) {
                 return 0;
             }
+            // why throwing: the entries stay pending, and are applied by a later round
+            replicas.require(jedis, "keep read marks on enough replicas");
             mysql.applyReadMarks(ids);
             List<ReadMarker> markers = markers(entries);
             if (!markers.isEmpty()) {

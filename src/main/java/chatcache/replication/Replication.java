@@ -10,7 +10,10 @@ import chatcache.message.HeldChats;
 import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
 import chatcache.message.ReadMarkReplica;
-import redis.clients.jedis.JedisPool;
+import chatcache.rediskit.Redis;
+import chatcache.rediskit.ReplicaWait;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 
 import java.time.Clock;
 import java.util.Collection;
@@ -55,10 +58,12 @@ public final class Replication implements AutoCloseable {
      * @param redisMarks     Redis, receiving read marks made in MySQL
      * @param markersToMysql applies members' read markers moved in Redis to MySQL
      * @param chatsCopied    told which chats the relay copied (what the server remembers of them is stale)
+     * @param replicas       the replicas Redis's copies must reach before MySQL forgets them (outbox
+     *                       entries deleted, read marks taken from Redis's stream into MySQL)
      * @param prepareRedis   creates the index and stream if missing (after a flush)
      * @param batches        told the size of each batch either relay carries (metrics)
      */
-    public Replication(Instance instance, Clock clock, JedisPool redisPool,
+    public Replication(Instance instance, Clock clock, Pool<Jedis> redisPool, ReplicaWait replicas,
                        MessageStore store, MessageCache cache, CacheCompleteness state,
                        ReadMarkReplica mysqlMarks, ReadMarkReplica redisMarks,
                        Consumer<Collection<ReadMarker>> markersToMysql,
@@ -77,11 +82,13 @@ public final class Replication implements AutoCloseable {
                 chat -> window > 0 && window <= fits ? window
                         : Math.min(store.count(java.util.Optional.of(chat)), window == 0 ? Long.MAX_VALUE : window));
         this.chatCopies = new ChatCopies(chatStore, chatReplica, acks, load);
+        Redis redis = new Redis(redisPool);
         this.relay = new CacheRelay(store, cache, acks, clock, relays.outboxIntervalMillis(), relays.outboxGraceMillis(), ids -> {
             chatCopies.copy(ids);
             chatsCopied.accept(ids);
-        }, batches);
-        this.readMarks = new ReadMarkRelay(redisPool, instance, mysqlMarks, markersToMysql,
+        }, () -> redis.run("confirm the copies reached the replicas", j -> replicas.require(j, "copy to enough replicas")),
+                batches);
+        this.readMarks = new ReadMarkRelay(redisPool, replicas, instance, mysqlMarks, markersToMysql,
                 relays.readMarkGatherMillis(), relays.readMarkClaimMillis(), batches);
         this.rebuild = new CacheRebuild(store, cache, state, prepareRedis, chatCopies,
                 new Lease(redisPool, "chatcache:lease:rebuild", instance, REBUILD_LEASE_MILLIS), load,

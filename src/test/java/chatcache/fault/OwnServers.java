@@ -31,13 +31,20 @@ final class OwnServers implements AutoCloseable {
     private Process redis;
 
     OwnServers() throws IOException, InterruptedException {
+        this(true);
+    }
+
+    /** @param withRedis false for a test that brings Redis servers of its own (OwnSentinel) */
+    OwnServers(boolean withRedis) throws IOException, InterruptedException {
         dir = Files.createTempDirectory("chatcache-fault");
         Path data = dir.resolve("mysql");
         Files.createDirectories(data);
         run(List.of(program("mariadb-install-db"), "--no-defaults", "--datadir=" + data, "--user=root",
                 "--auth-root-authentication-method=normal", "--skip-test-db"), dir.resolve("install-db.log"));
         startMysql();
-        startRedis(false);
+        if (withRedis) {
+            startRedis(false);
+        }
     }
 
     String jdbcUrl() {
@@ -98,7 +105,7 @@ final class OwnServers implements AutoCloseable {
         redis.waitFor(10, TimeUnit.SECONDS);
     }
 
-    private static void awaitUp(String what, BooleanSupplier up) {
+    static void awaitUp(String what, BooleanSupplier up) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!up.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -116,7 +123,7 @@ final class OwnServers implements AutoCloseable {
     }
 
     /** Debian puts mariadbd in /usr/sbin, which is not always on PATH. */
-    private static String program(String name) {
+    static String program(String name) {
         for (String folder : List.of("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin")) {
             if (Files.isExecutable(Path.of(folder, name))) {
                 return folder + "/" + name;

@@ -11,7 +11,8 @@ import io.javalin.Javalin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -63,7 +64,7 @@ class TwoInstancesIT extends WithOwnServers {
     /** Revokes the member's token as `chatcache users revoke` does: a process of its own, with its own pools. */
     private void revokeLikeTheCli() {
         try (chatcache.mysql.Database db = chatcache.mysql.Database.open(servers.jdbcUrl(), "root", "");
-             JedisPool redis = ChatCache.redisPool(config().redis())) {
+             Pool<Jedis> redis = ChatCache.redisPool(config().redis())) {
             new Authenticator(new MySqlUsers(db.sessionFactory()), new RedisTokens(redis), Clock.systemUTC())
                     .revoke(member.user().id(), null);
         }
@@ -107,7 +108,7 @@ class TwoInstancesIT extends WithOwnServers {
         servers.startRedis(true);
         long back = System.nanoTime();
         awaitUntil("the replica drops the revoked token", () -> {
-            try (JedisPool pool = ChatCache.redisPool(config().redis()); var jedis = pool.getResource()) {
+            try (Pool<Jedis> pool = ChatCache.redisPool(config().redis()); var jedis = pool.getResource()) {
                 return !jedis.hexists("chatcache:tokens", chatcache.user.Tokens.hash(member.token()));
             }
         });

@@ -12,7 +12,8 @@ import chatcache.user.Caller;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * readers who would read Redis are answered from MySQL instead of getting an error.
  */
 class RedisOutageIT extends FreshStores {
-    private JedisPool deadPool;
+    private Pool<Jedis> deadPool;
     private MessageService service;
 
     @BeforeEach

@@ -3,7 +3,7 @@ package chatcache.redis;
 import chatcache.support.TestStores;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.util.Pool;
 
 import java.util.List;
 
@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** chatcache alone decides what Redis drops: a Redis that may evict keys on its own is refused at start. */
 class EvictionPolicyIT {
-    private final JedisPool pool = TestStores.get().cache.redisPool();
+    private final Pool<Jedis> pool = TestStores.get().cache.redisPool();
 
     @Test
     void aRedisThatMayEvictKeysOnItsOwnIsRefusedAtStartWithTheSettingNamed() {

@@ -5,7 +5,7 @@ import chatcache.support.TestStores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.SetParams;
@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The one way to run scripts and transactions, and the one mapping of failures, on the real Redis. */
 class RedisToolkitIT {
     private final TestStores stores = TestStores.get();
-    private final JedisPool pool = stores.cache.redisPool();
+    private final Pool<Jedis> pool = stores.cache.redisPool();
     private final Redis redis = new Redis(pool);
     /** A script with a key and an answer: PEXPIRE if the holder matches (the lease's renewal). */
     private final LuaScript renew = LuaScript.load("lease-renew");

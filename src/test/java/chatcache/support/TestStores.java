@@ -10,7 +10,7 @@ import chatcache.user.User;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.JedisPoolConfig;
 
 import java.io.IOException;
@@ -110,9 +110,9 @@ public final class TestStores {
         if (url == null || url.isBlank() || url.startsWith("${")) {
             return;
         }
-        Config.RedisAddress other = Config.fromEnv(java.util.Map.of("CHATCACHE_DB_URL", "jdbc:mysql://unused/x",
+        Config.RedisServers other = Config.fromEnv(java.util.Map.of("CHATCACHE_DB_URL", "jdbc:mysql://unused/x",
                 "CHATCACHE_REDIS_URL", url)).redis();
-        try (redis.clients.jedis.JedisPool pool = ChatCache.redisPool(other); Jedis jedis = pool.getResource()) {
+        try (redis.clients.jedis.util.Pool<Jedis> pool = ChatCache.redisPool(other); Jedis jedis = pool.getResource()) {
             jedis.flushAll();
         }
     }
@@ -180,14 +180,14 @@ public final class TestStores {
     }
 
     /** A pool of a Redis that cannot be reached (a port nobody listens on): an outage, for the parts given it. */
-    public static JedisPool unreachableRedis() {
+    public static Pool<Jedis> unreachableRedis() {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new JedisPool(new JedisPoolConfig(), new HostAndPort("127.0.0.1", closedPort),
+        return new redis.clients.jedis.JedisPool(new JedisPoolConfig(), new HostAndPort("127.0.0.1", closedPort),
                 DefaultJedisClientConfig.builder().protocol(redis.clients.jedis.RedisProtocol.RESP2).connectionTimeoutMillis(500).build());
     }
 

@@ -7,7 +7,8 @@ import chatcache.mysql.MySqlUsers;
 import chatcache.support.TestStores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 
 import java.net.ServerSocket;
 import java.sql.Connection;
@@ -40,10 +41,10 @@ class AuthenticatorIT {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort(); // nothing listens there once closed
         }
-        Config.RedisAddress nowhere = Config.fromEnv(Map.of("CHATCACHE_DB_URL", "jdbc:mysql://unused/x",
+        Config.RedisServers nowhere = Config.fromEnv(Map.of("CHATCACHE_DB_URL", "jdbc:mysql://unused/x",
                 "CHATCACHE_REDIS_URL", "redis://127.0.0.1:" + closedPort)).redis();
         MySqlUsers users = new MySqlUsers(stores.cache.database().sessionFactory());
-        try (JedisPool deadRedis = ChatCache.redisPool(nowhere)) {
+        try (Pool<Jedis> deadRedis = ChatCache.redisPool(nowhere)) {
             Authenticator auth = new Authenticator(users, new chatcache.redis.RedisTokens(deadRedis), stores.clock);
             Authenticator.Issued alice = auth.issue("alice", Role.USER); // stored in MySQL, not in Redis
 

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 
 import java.io.IOException;
 import java.net.URI;
@@ -63,7 +64,7 @@ class HttpLogsIT {
     private final TestStores stores = TestStores.get();
     private final String marker = "marker-" + UUID.randomUUID();
     private final CapturedLines lines = new CapturedLines();
-    private JedisPool deadRedis;
+    private Pool<Jedis> deadRedis;
     private Javalin app;
     private HttpClient http;
     private URI base;

@@ -7,7 +7,7 @@ import chatcache.user.Authenticator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.util.Pool;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -268,7 +268,7 @@ class HttpMetricsIT extends LiveApp {
     /** A store that is down must not fail the scrape: its backlog shows NaN, asked once, not once per gauge. */
     @Test
     void aBacklogWhoseStoreIsDownShowsNaNAndTheScrapeStillAnswers() {
-        try (Metrics metrics = new Metrics(); JedisPool down = TestStores.unreachableRedis()) {
+        try (Metrics metrics = new Metrics(); Pool<Jedis> down = TestStores.unreachableRedis()) {
             int[] asked = {0};
             ServiceMetrics.readMarks(metrics.registry(), () -> {
                 asked[0]++;

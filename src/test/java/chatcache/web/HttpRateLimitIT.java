@@ -14,7 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.Pool;
 
 import java.io.IOException;
 import java.net.URI;
@@ -240,7 +241,7 @@ class HttpRateLimitIT extends LiveApp {
 
     @Test
     void withRedisDownRequestsAreAllowedAndCounted() {
-        try (JedisPool down = TestStores.unreachableRedis()) {
+        try (Pool<Jedis> down = TestStores.unreachableRedis()) {
             RateLimiter limiter = new RateLimiter(down, new RateLimits(1, 1, WINDOW_MILLIS));
             Javalin app = limitedApp(stores.cache, limiter);
             try {
