@@ -50,7 +50,9 @@ public final class Redis {
      */
     public static BackendUnavailableException unavailable(String what, JedisException e) {
         BackendUnavailableException.Reason reason;
-        if (e instanceof JedisConnectionException || e.getCause() instanceof NoSuchElementException) {
+        // why the cause: a cluster client wraps the connection failure of its last attempt
+        if (e instanceof JedisConnectionException || e.getCause() instanceof JedisConnectionException
+                || e.getCause() instanceof NoSuchElementException) {
             reason = BackendUnavailableException.Reason.UNREACHABLE;
         } else if (String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")) {
             reason = BackendUnavailableException.Reason.TIMEOUT;

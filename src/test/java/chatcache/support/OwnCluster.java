@@ -1,0 +1,239 @@
+package chatcache.support;
+
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisProtocol;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A Redis Cluster of this test's own: 3 primaries, each with a replica, as child processes it may
+ * kill, and slots it may move by hand. In the RediSearch 2.x test pass every node loads that
+ * module (CHATCACHE_TEST_REDISEARCH_MODULE); in the 1.2 pass none does (Debian's 1.2 is not used
+ * on a cluster). A node is taken as failed after {@value #NODE_TIMEOUT_MS} ms.
+ */
+public final class OwnCluster implements AutoCloseable {
+    public static final String PASSWORD = "cluster-test-password";
+    private static final int NODE_TIMEOUT_MS = 1_500;
+    private static final int PRIMARIES = 3;
+
+    private final Path dir;
+    private final List<Integer> ports = new ArrayList<>();
+    private final Map<Integer, Process> processes = new ConcurrentHashMap<>();
+    private final Optional<String> module = Optional.ofNullable(System.getenv("CHATCACHE_TEST_REDISEARCH_MODULE"))
+            .filter(m -> !m.isBlank() && !m.startsWith("${"));
+
+    public OwnCluster() throws IOException, InterruptedException {
+        dir = Files.createTempDirectory("chatcache-cluster");
+        for (int i = 0; i < 2 * PRIMARIES; i++) {
+            int port = freePort();
+            ports.add(port);
+            Path data = dir.resolve("node-" + port);
+            Files.createDirectories(data);
+            List<String> command = new ArrayList<>(List.of(program("redis-server"), "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--dir", data.toString(), "--save", "", "--appendonly", "no",
+                    // why explicit: port + 10000 may be in the kernel's range of ephemeral ports
+                    "--cluster-port", Integer.toString(freePort()),
+                    "--cluster-enabled", "yes", "--cluster-config-file", data.resolve("nodes.conf").toString(),
+                    "--cluster-node-timeout", Integer.toString(NODE_TIMEOUT_MS),
+                    "--requirepass", PASSWORD, "--masterauth", PASSWORD));
+            module.ifPresent(m -> command.addAll(List.of("--loadmodule", m, "TIMEOUT", "2000", "ON_TIMEOUT", "FAIL")));
+            processes.put(port, new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("node-" + port + ".log").toFile()).start());
+            await("Redis " + port, () -> ping(port));
+        }
+        List<String> create = new ArrayList<>(List.of(program("redis-cli"), "--cluster", "create"));
+        ports.forEach(p -> create.add("127.0.0.1:" + p));
+        create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+        ProcessBuilder builder = new ProcessBuilder(create).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("create.log").toFile());
+        builder.environment().put("REDISCLI_AUTH", PASSWORD); // why not -a: it would show in ps
+        Process p = builder.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("redis-cli --cluster create failed: " + Files.readString(dir.resolve("create.log")));
+        }
+        await("the cluster ok on every node", () -> ports.stream().allMatch(this::clusterOk));
+        await("every replica in sync", () -> ports.stream().filter(this::isPrimary).allMatch(this::replicated));
+    }
+
+    /** Whether the nodes load a RediSearch module (the 2.x test pass). */
+    public boolean hasSearch() {
+        return module.isPresent();
+    }
+
+    public List<HostAndPort> seeds() {
+        return ports.stream().map(p -> new HostAndPort("127.0.0.1", p)).toList();
+    }
+
+    public static JedisClientConfig client() {
+        return DefaultJedisClientConfig.builder().password(PASSWORD).protocol(RedisProtocol.RESP2)
+                .connectionTimeoutMillis(1_000).socketTimeoutMillis(5_000).build();
+    }
+
+    public Jedis connect(int port) {
+        return new Jedis(new HostAndPort("127.0.0.1", port), client());
+    }
+
+    /** The port of the primary that owns the slot, as the first live node that answers says. */
+    public int ownerOf(int slot) {
+        for (int port : livePorts()) {
+            int owner = ownerSeenBy(port, slot);
+            if (owner > 0) {
+                return owner;
+            }
+        }
+        throw new IllegalStateException("no node says who owns slot " + slot);
+    }
+
+    /** Another live primary than this one. */
+    public int otherPrimary(int port) {
+        return livePorts().stream().filter(p -> p != port && isPrimary(p)).findFirst().orElseThrow();
+    }
+
+    /**
+     * The first half of a slot's move, as {@code redis-cli --cluster reshard} does it: the
+     * destination imports it, the source migrates it, and the source's keys of the slot are moved
+     * (MIGRATE); the slot still belongs to the source, which answers ASK for keys that moved.
+     */
+    public void beginMove(int slot, int from, int to) {
+        try (Jedis source = connect(from); Jedis target = connect(to)) {
+            target.clusterSetSlotImporting(slot, source.clusterMyId());
+            source.clusterSetSlotMigrating(slot, target.clusterMyId());
+            List<String> keys;
+            while (!(keys = source.clusterGetKeysInSlot(slot, 100)).isEmpty()) {
+                List<String> args = new ArrayList<>(List.of("127.0.0.1", Integer.toString(to), "", "0", "5000",
+                        "AUTH", PASSWORD, "KEYS"));
+                args.addAll(keys);
+                source.sendCommand(redis.clients.jedis.Protocol.Command.MIGRATE, args.toArray(String[]::new));
+            }
+        }
+    }
+
+    /** The second half: every primary is told the slot's new owner. */
+    public void finishMove(int slot, int to) {
+        String target;
+        try (Jedis jedis = connect(to)) {
+            target = jedis.clusterMyId();
+            jedis.clusterSetSlotNode(slot, target);
+        }
+        for (int port : livePorts()) {
+            if (isPrimary(port) && port != to) {
+                try (Jedis jedis = connect(port)) {
+                    jedis.clusterSetSlotNode(slot, target);
+                }
+            }
+        }
+        await("every node agreeing on slot " + slot, () -> livePorts().stream().allMatch(p -> ownerSeenBy(p, slot) == to));
+    }
+
+    /** The owner of the slot as this node's map says (-1: it cannot say). */
+    private int ownerSeenBy(int port, int slot) {
+        try (Jedis jedis = connect(port)) {
+            for (Object range : jedis.clusterSlots()) {
+                List<?> r = (List<?>) range;
+                if ((Long) r.get(0) <= slot && slot <= (Long) r.get(1)) {
+                    return ((Long) ((List<?>) r.get(2)).get(1)).intValue();
+                }
+            }
+        } catch (RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** SIGKILL: the node gets no chance to do anything. */
+    public void kill(int port) throws InterruptedException {
+        Process p = processes.remove(port);
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Waits until a condition holds (polled), failing after a minute. */
+    public static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // poll interval
+        }
+    }
+
+    private List<Integer> livePorts() {
+        return ports.stream().filter(processes::containsKey).toList();
+    }
+
+    private boolean ping(int port) {
+        try (Jedis jedis = connect(port)) {
+            return "PONG".equals(jedis.ping());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private boolean clusterOk(int port) {
+        try (Jedis jedis = connect(port)) {
+            return jedis.clusterInfo().contains("cluster_state:ok");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    public boolean isPrimary(int port) {
+        try (Jedis jedis = connect(port)) {
+            return jedis.info("replication").contains("role:master");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private boolean replicated(int port) {
+        try (Jedis jedis = connect(port)) {
+            return jedis.info("replication").contains("state=online");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String program(String name) {
+        for (String folder : List.of("/usr/bin", "/usr/local/bin")) {
+            if (Files.isExecutable(Path.of(folder, name))) {
+                return folder + "/" + name;
+            }
+        }
+        return name;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Process p : processes.values()) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}
