@@ -6,7 +6,7 @@ import chatcache.redis.OrderIndex;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.util.SafeEncoder;
 
@@ -57,7 +57,7 @@ final class RawBaseline {
     }
 
     /** A factory of clients for {@link ClosedLoop}: each client checks every answer holds {@code limit} messages. */
-    static ClosedLoop.ClientFactory redis(Kind kind, JedisPool pool, long chatId, Workload w, int limit) {
+    static ClosedLoop.ClientFactory redis(Kind kind, Pool<Jedis> pool, long chatId, Workload w, int limit) {
         return () -> {
             Jedis jedis = pool.getResource();
             ClosedLoop.Op op = kind == Kind.REDIS_PLAN
