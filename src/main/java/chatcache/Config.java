@@ -151,6 +151,9 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisServer
                 .map(n -> Endpoint.parse("CHATCACHE_REDIS_SENTINEL_NODES", n))
                 .distinct()
                 .toList();
+        if (sentinels.isEmpty()) {
+            throw new InvalidConfigException("CHATCACHE_REDIS_SENTINEL_NODES lists no sentinel, got '" + nodes + "'");
+        }
         ReplicaWait wait = replicaWait(s.integer("CHATCACHE_REDIS_WAIT_REPLICAS", 1, 0, 16), waitMillis);
         return new SentinelAddress(master.strip(), sentinels, blankToNull(env.get("CHATCACHE_REDIS_SENTINEL_PASSWORD")),
                 blankToNull(env.get("CHATCACHE_REDIS_SENTINEL_NODES_PASSWORD")), wait);
@@ -181,7 +184,13 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisServer
         String bind = parseBind(env.get("CHATCACHE_BIND"));
         int port = parsePort(env.get("CHATCACHE_PORT"));
         checkLogFormat(env.get("CHATCACHE_LOG_FORMAT"));
-        return new Config(dbUrl, dbUser, dbPassword, redis, bind, port, Tunables.fromEnv(env));
+        Tunables tunables = Tunables.fromEnv(env);
+        if (redis.replicaWait().waits() && redis.replicaWait().timeoutMillis() >= tunables.redis().socketMillis()) {
+            // why: a WAIT longer than a reply may take ends as a broken connection, not as "not confirmed"
+            throw new InvalidConfigException("CHATCACHE_REDIS_WAIT_TIMEOUT_MS (" + redis.replicaWait().timeoutMillis()
+                    + ") must be below CHATCACHE_REDIS_SOCKET_TIMEOUT_MS (" + tunables.redis().socketMillis() + ")");
+        }
+        return new Config(dbUrl, dbUser, dbPassword, redis, bind, port, tunables);
     }
 
     /** An IP address or host name to listen on ({@code 0.0.0.0}: every IPv4 interface). */

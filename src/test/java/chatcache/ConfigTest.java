@@ -78,7 +78,7 @@ class ConfigTest {
 
     @Test
     void sentinelErrorsNameTheSetting() {
-        for (String nodes : new String[] {"", "s1", "s1:x", "s1:0", ":1", "s1:1,bad host:2"}) {
+        for (String nodes : new String[] {"", ",", "s1", "s1:x", "s1:0", ":1", "s1:1,bad host:2"}) {
             String error = failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_SENTINEL_MASTER", "m",
                     "CHATCACHE_REDIS_SENTINEL_NODES", nodes));
             assertTrue(error.startsWith("CHATCACHE_REDIS_SENTINEL_NODES"), nodes + ": " + error);
@@ -87,6 +87,8 @@ class ConfigTest {
                 "CHATCACHE_REDIS_SENTINEL_NODES", "s:1")).startsWith("CHATCACHE_REDIS_SENTINEL_MASTER"));
         assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_WAIT_REPLICAS", "17")).startsWith("CHATCACHE_REDIS_WAIT_REPLICAS"));
         assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_WAIT_TIMEOUT_MS", "1")).startsWith("CHATCACHE_REDIS_WAIT_TIMEOUT_MS"));
+        assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_WAIT_REPLICAS", "1", "CHATCACHE_REDIS_WAIT_TIMEOUT_MS", "5000"))
+                .startsWith("CHATCACHE_REDIS_WAIT_TIMEOUT_MS (5000) must be below CHATCACHE_REDIS_SOCKET_TIMEOUT_MS"));
     }
 
     @Test

@@ -27,9 +27,14 @@ public interface ChatReplica {
 
     /**
      * Moves a member's read marker forwards (nothing if it is there or beyond, or the user is no
-     * member), recording the move for MySQL in the same step; whether it moved.
+     * member), recording the move for MySQL in the same step; whether it moved. Returns once
+     * the replicas the deployment waits for have the move (the store fails otherwise, the move
+     * made but not yet safe: MySQL must then take it itself).
      */
     boolean advance(ReadMarker marker);
+
+    /** The same for a move MySQL already holds: nothing is waited for. */
+    boolean copyMarker(ReadMarker marker);
 
     /**
      * For each chat the user is a member of (of {@code only}, when not empty), the messages by

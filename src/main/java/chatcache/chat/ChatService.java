@@ -167,18 +167,25 @@ public final class ChatService {
             return;
         }
         ReadMarker marker = new ReadMarker(access.chatId(), userId(caller), newest);
-        try {
-            if ("redis".equals(source)) {
+        if ("redis".equals(source)) {
+            try {
                 if (replica.advance(marker)) {
                     remembered.markerMoved(marker.chatId(), marker.userId(), newest);
                 }
                 return;
+            } catch (BackendUnavailableException e) {
+                // why MySQL then: Redis may have made the move without its replicas having it (a
+                // promoted replica would forget it), or not at all; MySQL's forwards-only UPDATE
+                // keeps it, and the two agree again once the relay or the next copy runs
+                log.warn("a read marker could not move in redis ({}), moving it in MySQL: {}", e.reason(), ExceptionText.summary(e));
             }
+        }
+        try {
             // the MySQL route: a plain forwards-only UPDATE (no lock, no version: a marker is the
             // member's own), then Redis, which records the move for MySQL again (harmless)
             store.applyMarkers(List.of(marker));
             remembered.markerMoved(marker.chatId(), marker.userId(), newest);
-            replica.advance(marker);
+            replica.copyMarker(marker);
         } catch (BackendUnavailableException e) {
             // why not fail the request: the page is answered; a marker that could not move moves
             // with the member's next read (the one store that took it keeps it, forwards only)

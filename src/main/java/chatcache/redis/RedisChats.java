@@ -127,10 +127,19 @@ public final class RedisChats implements ChatReplica {
 
     @Override
     public boolean advance(ReadMarker marker) {
+        return advance(marker, true);
+    }
+
+    @Override
+    public boolean copyMarker(ReadMarker marker) {
+        return advance(marker, false);
+    }
+
+    private boolean advance(ReadMarker marker, boolean confirm) {
         Object moved = redis.call(WHAT, jedis -> {
             Object reply = ADVANCE.eval(jedis, List.of(key(marker.chatId()), ReadMarkLog.KEY),
                     List.of(Long.toString(marker.userId()), marker.upTo().sortKey(), Long.toString(marker.chatId())));
-            if (Long.valueOf(1).equals(reply)) {
+            if (confirm && Long.valueOf(1).equals(reply)) {
                 // why: the move is on its way to MySQL only through Redis's stream
                 replicas.requireOwn(jedis, "move a read marker on enough replicas");
             }

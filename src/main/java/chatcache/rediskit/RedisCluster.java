@@ -29,7 +29,8 @@ import java.util.function.Function;
  * (docs/cluster-notes.md).
  *
  * <p>How a slot that moves is followed: a {@code MOVED} reply (the slot has a new owner, or this
- * map of slots was stale) makes the map be read again and the action run again on the new owner,
+ * map of slots was stale) makes the map be read again and the action run again on the node the
+ * reply names,
  * {@value #ATTEMPTS} attempts in all; a node that cannot be reached (dead, its replica not yet
  * promoted) makes the map be read again and the action fail as Redis unavailable. Everything a
  * slot being moved answers ({@code ASK}, {@code TRYAGAIN}, a script's "non local key") and
@@ -63,20 +64,26 @@ public final class RedisCluster implements AutoCloseable {
 
     /**
      * Runs the action on the primary that owns the key's slot (see the class comment for what
-     * happens while slots move). The action must be safe to run again after a {@code MOVED},
-     * which Redis answers before it does anything.
+     * happens while slots move). The action must be idempotent, as for {@link Pipelines}' repeat
+     * after NOSCRIPT: Redis answers {@code MOVED} per command, so a move that ends between two
+     * commands of one action has run the first on the old owner (whose keys then moved with the
+     * slot), and the whole action runs again on the new one.
      *
      * @param what what the action does, for the error: "Redis could not " + what
      */
     public <T> T onSlotOf(String key, String what, Function<Jedis, T> action) {
         int slot = slot(key);
         JedisException last = null;
+        HostAndPort named = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            try (Jedis jedis = new Jedis(connectionTo(slot, what))) {
+            try (Jedis jedis = new Jedis(named == null ? connectionTo(slot, what) : connectionTo(named, what))) {
                 return action.apply(jedis);
             } catch (JedisException e) {
                 last = e;
-                if (moved(e)) {
+                JedisMovedDataException moved = moved(e);
+                if (moved != null) {
+                    // why the node it names: the map may lag (a refresh already under way does nothing)
+                    named = moved.getTargetNode();
                     renewSlots();
                     continue;
                 }
@@ -140,6 +147,14 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
+    private Connection connectionTo(HostAndPort node, String what) {
+        try {
+            return provider.getConnection(node);
+        } catch (JedisException e) {
+            throw Redis.unavailable(what, e);
+        }
+    }
+
     private void renewSlots() {
         try {
             provider.renewSlotCache();
@@ -149,16 +164,16 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /** A MOVED reply, alone, in a pipeline's response, or behind a transaction's EXECABORT. */
-    private static boolean moved(Throwable e) {
-        if (e instanceof JedisMovedDataException) {
-            return true;
+    private static JedisMovedDataException moved(Throwable e) {
+        if (e instanceof JedisMovedDataException m) {
+            return m;
         }
         for (Throwable s : e.getSuppressed()) {
-            if (s instanceof JedisMovedDataException) {
-                return true;
+            if (s instanceof JedisMovedDataException m) {
+                return m;
             }
         }
-        return e.getCause() != null && e.getCause() != e && moved(e.getCause());
+        return e.getCause() != null && e.getCause() != e ? moved(e.getCause()) : null;
     }
 
     private static boolean unreachable(JedisException e) {

@@ -3,6 +3,8 @@ package chatcache.rediskit;
 import chatcache.core.BackendUnavailableException;
 import redis.clients.jedis.Jedis;
 
+import java.util.Optional;
+
 /**
  * How many replicas must hold a write before it is acknowledged outside Redis (a client shown its
  * read marks, an outbox entry deleted from MySQL, a read mark applied to MySQL), and how long to
@@ -13,11 +15,13 @@ import redis.clients.jedis.Jedis;
  *
  * <p>Redis's WAIT answers for the writes of the connection it runs on; {@link #confirm} first
  * makes a write of its own, which the replication stream carries after every write any
- * connection made before it, so that one WAIT covers them all. It waits for at most as many
- * replicas as the primary has connected (INFO, looked at again after {@value #CONNECTED_MILLIS}
- * ms): a primary left alone (its replica lost, or just promoted) has nobody to wait for, and
- * keeps answering instead of failing every write after the timeout; a connected replica that
- * does not acknowledge in time fails the confirmation.
+ * connection made before it, so that one WAIT covers them all, and names the primary it ran on
+ * (its replication id: a promoted replica gets a new one, a demoted primary takes its new
+ * primary's), so that a caller can tell writes made on another primary from those it covers.
+ * A primary with fewer replicas connected than asked for (its replica lost, or itself just
+ * promoted) confirms nothing, at once, without waiting: writes that only it holds are not safe,
+ * so marking pages are answered by MySQL and outbox rows stay until a replica is back (the
+ * count of connected replicas is looked at again after {@value #CONNECTED_MILLIS} ms).
  */
 public final class ReplicaWait {
     public static final ReplicaWait NONE = new ReplicaWait(0, 0);
@@ -52,31 +56,51 @@ public final class ReplicaWait {
         return timeoutMillis;
     }
 
+    /** Whether anything is waited for (false: one Redis; every confirmation holds). */
+    public boolean waits() {
+        return replicas > 0;
+    }
+
     /**
      * Whether every write made on this Redis before the call, on any connection, reached
-     * {@link #replicas} replicas, or every replica connected if fewer (always true when none are
-     * asked for).
+     * {@link #replicas} replicas: the primary's replication id if so (empty string when nothing
+     * is waited for), else empty.
      */
-    public boolean confirm(Jedis jedis) {
-        int needed = needed(jedis);
-        if (needed == 0) {
-            return true;
+    public Optional<String> confirm(Jedis jedis) {
+        if (replicas == 0) {
+            return Optional.of("");
+        }
+        Primary primary = primary(jedis);
+        if (!primary.isPrimary() || primary.connected() < replicas) {
+            return Optional.empty();
         }
         jedis.incr(BARRIER_KEY);
-        return jedis.waitReplicas(needed, timeoutMillis) >= needed;
+        return jedis.waitReplicas(replicas, timeoutMillis) >= replicas ? Optional.of(primary.replicationId())
+                : Optional.empty();
     }
 
-    /** The same for the writes made on this connection only: one round trip fewer. */
-    public boolean confirmOwn(Jedis jedis) {
-        int needed = needed(jedis);
-        return needed == 0 || jedis.waitReplicas(needed, timeoutMillis) >= needed;
-    }
-
-    /** {@link #confirm}, failing as Redis unavailable when the replicas did not acknowledge in time. */
-    public void require(Jedis jedis, String what) {
-        if (!confirm(jedis)) {
-            throw notConfirmed(what);
+    /** The replication id of the primary this connection reaches; fails (unavailable) on a replica. */
+    public String primaryId(Jedis jedis) {
+        Primary primary = primary(jedis);
+        if (!primary.isPrimary()) {
+            throw notConfirmed("reach a primary (this server is a replica now)");
         }
+        return primary.replicationId();
+    }
+
+    /** Whether the writes made on this connection reached the replicas: one WAIT, no write of its own. */
+    public boolean confirmOwn(Jedis jedis) {
+        if (replicas == 0) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (!looked || now - connectedAt > CONNECTED_MILLIS * 1_000_000L) {
+            connected = primary(jedis).connected();
+            connectedAt = now;
+            looked = true;
+        }
+        // why not wait when too few are connected: WAIT would only run out its timeout
+        return connected >= replicas && jedis.waitReplicas(replicas, timeoutMillis) >= replicas;
     }
 
     /** {@link #confirmOwn}, failing as Redis unavailable when the replicas did not acknowledge in time. */
@@ -86,27 +110,33 @@ public final class ReplicaWait {
         }
     }
 
-    private int needed(Jedis jedis) {
-        if (replicas == 0) {
-            return 0;
-        }
-        long now = System.nanoTime();
-        if (!looked || now - connectedAt > CONNECTED_MILLIS * 1_000_000L) {
-            connected = connectedReplicas(jedis.info("replication"));
-            connectedAt = now;
-            looked = true;
-        }
-        return Math.min(replicas, connected);
+    /** {@link #confirm}, failing as Redis unavailable when not confirmed; the primary's replication id. */
+    public String require(Jedis jedis, String what) {
+        return confirm(jedis).orElseThrow(() -> notConfirmed(what));
     }
 
-    /** {@code connected_slaves} of INFO replication (0 when absent: not a primary). */
-    static int connectedReplicas(String info) {
+    /** What INFO replication says of the server: its role, replication id and connected replicas. */
+    record Primary(boolean isPrimary, String replicationId, int connected) {
+    }
+
+    static Primary primary(Jedis jedis) {
+        return parse(jedis.info("replication"));
+    }
+
+    static Primary parse(String info) {
+        boolean primary = false;
+        String id = "";
+        int connected = 0;
         for (String line : info.split("\r?\n")) {
-            if (line.startsWith("connected_slaves:")) {
-                return Integer.parseInt(line.substring("connected_slaves:".length()).strip());
+            if (line.startsWith("role:")) {
+                primary = line.substring("role:".length()).strip().equals("master");
+            } else if (line.startsWith("master_replid:")) {
+                id = line.substring("master_replid:".length()).strip();
+            } else if (line.startsWith("connected_slaves:")) {
+                connected = Integer.parseInt(line.substring("connected_slaves:".length()).strip());
             }
         }
-        return 0;
+        return new Primary(primary, id, connected);
     }
 
     private BackendUnavailableException notConfirmed(String what) {

@@ -1,5 +1,6 @@
 package chatcache.replication;
 
+import chatcache.core.BackendUnavailableException;
 import chatcache.background.Repeater;
 import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
@@ -17,6 +18,7 @@ import java.util.stream.Collectors;
  * costs at most one extra copy.
  */
 public final class CacheRelay implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CacheRelay.class);
     private static final int BATCH = 500;
 
     private final MessageStore store;
@@ -29,19 +31,55 @@ public final class CacheRelay implements AutoCloseable {
     private final java.util.function.Consumer<Set<Long>> copyChats;
     private final Repeater worker;
     private final RelayBatches batches;
-    /** Returns once Redis's copies so far are on enough replicas; throws (Redis unavailable) if they are not. */
-    private final Runnable replicated;
+    private final Replicas replicas;
+    /** The primary of the last confirmation, and when it began (nanoTime): see {@link #confirmed}. */
+    private String lastPrimary;
+    private long lastConfirmBegan;
+
+    /**
+     * Redis's replicas, as the relay needs them: before an outbox entry is deleted, the copy it
+     * stands for must be on enough replicas of the primary it was written to.
+     */
+    public interface Replicas {
+        /** None to wait for (one Redis): every copy Redis took is as safe as Redis. */
+        Replicas NONE = new Replicas() {
+            @Override
+            public boolean waits() {
+                return false;
+            }
+
+            @Override
+            public String primary() {
+                return "";
+            }
+
+            @Override
+            public String confirm() {
+                return "";
+            }
+        };
+
+        boolean waits();
+
+        /** The id of the primary writes go to now (its replication id); throws when there is none. */
+        String primary();
+
+        /**
+         * Returns once every write made on the primary so far is on enough of its replicas, with
+         * the primary's id; throws (Redis unavailable) when they are not.
+         */
+        String confirm();
+    }
 
     /**
      * @param copyChats copies chats (with members) from MySQL to Redis, for the outbox rows that name chats
-     * @param replicated returns once every copy Redis made so far is on enough of its replicas
-     *                   (ReplicaWait), or throws: an outbox entry is deleted only then, so that a
-     *                   replica promoted without a copy gets it again from the entry
+     * @param replicas  Redis's replicas: an outbox entry is deleted only once its copy is on enough
+     *                  of them, so that a replica promoted without a copy gets it again from the entry
      * @param batches   told the size of each batch re-sent
      */
     public CacheRelay(MessageStore store, MessageCache cache, OutboxAcks acks, Clock clock, long pauseMillis, long graceMillis,
-                      java.util.function.Consumer<Set<Long>> copyChats, Runnable replicated, RelayBatches batches) {
-        this.replicated = replicated;
+                      java.util.function.Consumer<Set<Long>> copyChats, Replicas replicas, RelayBatches batches) {
+        this.replicas = replicas;
         this.store = store;
         this.batches = batches;
         this.copyChats = copyChats;
@@ -83,17 +121,15 @@ public final class CacheRelay implements AutoCloseable {
      * that no other instance is re-sending (each instance runs this relay; they share the work).
      */
     private synchronized int relay(long upTo) {
-        List<Long> finished = acks.take(10 * BATCH);
+        List<OutboxAcks.Ack> taken = acks.take(10 * BATCH);
         try {
-            if (!finished.isEmpty()) {
-                replicated.run();
-            }
-            store.clearOutbox(finished);
+            store.clearOutbox(replicas.waits() ? confirmed(taken) : taken.stream().map(OutboxAcks.Ack::outboxId).toList());
         } catch (RuntimeException e) {
-            acks.ackAll(finished); // try again next time
+            acks.putBack(taken); // try again next time
             throw e;
         }
         int resent = store.relayOutbox(upTo, BATCH, stale -> {
+            String primary = replicas.primary();
             Set<Long> ids = stale.stream().filter(e -> !e.isChat()).map(MessageStore.OutboxEntry::messageId).collect(Collectors.toSet());
             Set<Long> chats = stale.stream().filter(MessageStore.OutboxEntry::isChat).map(MessageStore.OutboxEntry::chatId).collect(Collectors.toSet());
             // a change whose message no longer exists was a delete (or was followed by one)
@@ -103,12 +139,45 @@ public final class CacheRelay implements AutoCloseable {
             if (!chats.isEmpty()) {
                 copyChats.accept(chats);
             }
-            replicated.run(); // why before the entries go: see the constructor
+            // why before the entries go: see the constructor; the same primary before and
+            // after, or the copies may have gone to one that is not the one confirmed
+            if (!replicas.confirm().equals(primary)) {
+                throw new BackendUnavailableException(BackendUnavailableException.Reason.DISAGREEMENT,
+                        "Redis's primary changed while the relay copied " + stale.size() + " outbox entries", null);
+            }
         });
         if (resent > 0) {
             batches.outbox(resent);
         }
-        return finished.size() + resent;
+        return taken.size() + resent;
+    }
+
+    /**
+     * The acknowledged entries whose copies a confirmation covers: those whose write began after
+     * the previous confirmation, on the same primary (same replication id). The others are left
+     * in the outbox (not deleted), to be copied again after the grace: written before the previous
+     * confirmation, a copy may have gone to a primary that was replaced since.
+     */
+    private List<Long> confirmed(List<OutboxAcks.Ack> taken) {
+        if (taken.isEmpty()) {
+            return List.of();
+        }
+        long began = System.nanoTime();
+        String primary = replicas.confirm();
+        boolean samePrimary = primary.equals(lastPrimary);
+        List<Long> covered = new java.util.ArrayList<>(taken.size());
+        for (OutboxAcks.Ack ack : taken) {
+            if (samePrimary && ack.beganNanos() - lastConfirmBegan > 0) {
+                covered.add(ack.outboxId());
+            }
+        }
+        if (covered.size() < taken.size()) {
+            log.info("{} outbox entries copied before Redis's primary was last confirmed are left to be copied again",
+                    taken.size() - covered.size());
+        }
+        lastPrimary = primary;
+        lastConfirmBegan = began;
+        return covered;
     }
 
     @Override

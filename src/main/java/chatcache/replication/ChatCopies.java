@@ -58,8 +58,9 @@ public final class ChatCopies implements CopyChatToCache {
             return;
         }
         try {
+            long began = System.nanoTime();
             put(List.of(change.chat()));
-            acks.ack(change.outboxId());
+            acks.ack(change.outboxId(), began);
         } catch (RuntimeException e) {
             log.warn("change to chat {} is in MySQL; its Redis copy waits in the outbox: {}", change.chat().id(), ExceptionText.summary(e));
         }

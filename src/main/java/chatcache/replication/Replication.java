@@ -86,14 +86,36 @@ public final class Replication implements AutoCloseable {
         this.relay = new CacheRelay(store, cache, acks, clock, relays.outboxIntervalMillis(), relays.outboxGraceMillis(), ids -> {
             chatCopies.copy(ids);
             chatsCopied.accept(ids);
-        }, () -> redis.run("confirm the copies reached the replicas", j -> replicas.require(j, "copy to enough replicas")),
-                batches);
+        }, replicas(redis, replicas), batches);
         this.readMarks = new ReadMarkRelay(redisPool, replicas, instance, mysqlMarks, markersToMysql,
                 relays.readMarkGatherMillis(), relays.readMarkClaimMillis(), batches);
         this.rebuild = new CacheRebuild(store, cache, state, prepareRedis, chatCopies,
                 new Lease(redisPool, "chatcache:lease:rebuild", instance, REBUILD_LEASE_MILLIS), load,
                 () -> budget.reached());
         this.guard = new CacheGuard(state, rebuild);
+    }
+
+    /** The relay's view of Redis's replicas, through this connection pool. */
+    private static CacheRelay.Replicas replicas(Redis redis, ReplicaWait wait) {
+        if (!wait.waits()) {
+            return CacheRelay.Replicas.NONE;
+        }
+        return new CacheRelay.Replicas() {
+            @Override
+            public boolean waits() {
+                return true;
+            }
+
+            @Override
+            public String primary() {
+                return redis.call("name its primary", wait::primaryId);
+            }
+
+            @Override
+            public String confirm() {
+                return redis.call("confirm the copies reached the replicas", j -> wait.require(j, "copy to enough replicas"));
+            }
+        };
     }
 
     /** Starts the relays (both directions) and the guard that rebuilds a lost copy. */

@@ -40,28 +40,28 @@ public final class RequestCopies implements CopyToCache {
         if (committed.isEmpty()) {
             return;
         }
-        attempt(committed.size() + " new messages are", () -> {
+        attempt(committed.size() + " new messages are", began -> {
             cache.put(committed.stream().map(Stored::message).toList());
-            acks.ackAll(committed.stream().map(Stored::outboxId).toList());
+            acks.ackAll(committed.stream().map(Stored::outboxId).toList(), began);
         });
     }
 
     @Override
     public void edited(Stored edited) {
         Message m = edited.message();
-        attempt("the edit of message " + m.id() + " is", () -> {
+        attempt("the edit of message " + m.id() + " is", began -> {
             cache.put(m);
             // an edit can be overtaken by another edit: settle on MySQL's latest text
             sync.settle(List.of(m.id()), List.of(m));
-            acks.ack(edited.outboxId());
+            acks.ack(edited.outboxId(), began);
         });
     }
 
     @Override
     public void deleted(Stored deleted) {
-        attempt("the delete of message " + deleted.message().id() + " is", () -> {
+        attempt("the delete of message " + deleted.message().id() + " is", began -> {
             cache.removeAll(List.of(deleted.message().id()));
-            acks.ack(deleted.outboxId());
+            acks.ack(deleted.outboxId(), began);
         });
     }
 
@@ -70,15 +70,16 @@ public final class RequestCopies implements CopyToCache {
         if (ids.isEmpty()) {
             return;
         }
-        attempt(ids.size() + " read marks are", () -> {
+        attempt(ids.size() + " read marks are", began -> {
             cacheMarks.applyReadMarks(ids);
-            acks.ackAll(outboxIds);
+            acks.ackAll(outboxIds, began);
         });
     }
 
-    private static void attempt(String what, Runnable copy) {
+    /** @param copy given the {@link System#nanoTime} at which the copy began, for its acknowledgement */
+    private static void attempt(String what, java.util.function.LongConsumer copy) {
         try {
-            copy.run();
+            copy.accept(System.nanoTime());
         } catch (RuntimeException e) {
             log.warn("{} in MySQL; the Redis copy waits in the outbox: {}", what, ExceptionText.summary(e));
         }

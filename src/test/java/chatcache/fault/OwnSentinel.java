@@ -36,6 +36,15 @@ final class OwnSentinel implements AutoCloseable {
 
     OwnSentinel() throws IOException {
         dir = Files.createTempDirectory("chatcache-sentinel");
+        try {
+            start();
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(); // why: nobody else holds this object yet to stop what it started
+            throw e;
+        }
+    }
+
+    private void start() throws IOException {
         startData(dataPorts.get(0), null);
         startData(dataPorts.get(1), dataPorts.get(0));
         awaitInSync(dataPorts.get(0));
@@ -62,6 +71,11 @@ final class OwnSentinel implements AutoCloseable {
                 "CHATCACHE_REDIS_SENTINEL_NODES", sentinelPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")),
                 "CHATCACHE_REDIS_SENTINEL_PASSWORD", PASSWORD,
                 "CHATCACHE_REDIS_SENTINEL_NODES_PASSWORD", PASSWORD);
+    }
+
+    /** Starts a data node again, empty and as a primary, as a host that came back would: Sentinel makes it a replica. */
+    void restart(int port) throws IOException {
+        startData(port, null);
     }
 
     private void startData(int port, Integer primary) throws IOException {
@@ -102,16 +116,27 @@ final class OwnSentinel implements AutoCloseable {
         return dataPorts.get(0) == primary ? dataPorts.get(1) : dataPorts.get(0);
     }
 
-    /** Waits until the primary's replica has taken everything it sent (offsets equal). */
+    /** Waits until the primary's replica has taken everything it was sent (a write of its own acknowledged). */
     void awaitInSync(int primary) {
         OwnServers.awaitUp("the replica in sync with " + primary, () -> {
             try (Jedis jedis = connect(primary)) {
-                String info = jedis.info("replication");
-                return info.contains("state=online") && jedis.waitReplicas(1, 200) >= 1;
+                jedis.incr("test:sync"); // why: WAIT answers for this connection's writes only
+                return jedis.info("replication").contains("state=online") && jedis.waitReplicas(1, 200) >= 1;
             } catch (RuntimeException e) {
                 return false;
             }
         });
+    }
+
+    /** The replicas the node says it has connected. */
+    int connectedReplicas(int port) {
+        try (Jedis jedis = connect(port)) {
+            String info = jedis.info("replication");
+            int at = info.indexOf("connected_slaves:");
+            return at < 0 ? 0 : Integer.parseInt(info.substring(at + "connected_slaves:".length()).split("\\s")[0]);
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 
     /** SIGKILL: the node gets no chance to do anything. */
@@ -158,12 +183,25 @@ final class OwnSentinel implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
         for (Process p : processes.values()) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            p.destroyForcibly(); // SIGKILL: also a frozen (SIGSTOP) node
+        }
+        for (Process p : processes.values()) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder left behind
         }
     }
 }

@@ -85,7 +85,7 @@ class ConcurrentChangesIT extends FreshStores {
         stores.cache.messages().fetch(new SearchCriteria(1, Optional.empty(), 20), chatcache.user.Caller.of(api));
         long rows = stores.cache.mysqlMessages().outboxSize();
         assertEquals(2, rows, "one row for the post, one for the API reader's mark");
-        List<Long> acknowledged = stores.cache.outboxAcks().take(100);
+        List<Long> acknowledged = stores.cache.outboxAcks().take(100).stream().map(chatcache.replication.OutboxAcks.Ack::outboxId).toList();
         stores.cache.mysqlMessages().clearOutbox(acknowledged);
         assertEquals(0, stores.cache.mysqlMessages().outboxSize(), "nothing left for the relay to re-send");
         assertStoresAgree();

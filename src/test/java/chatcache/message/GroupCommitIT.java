@@ -69,7 +69,8 @@ class GroupCommitIT {
             assertEquals(Pager.page(stores.cache.mysqlMessages(), c), Pager.page(stores.cache.redisMessages(), c));
         }
         // every outbox row was acknowledged by the request path: the relay has nothing to re-send
-        stores.cache.mysqlMessages().clearOutbox(stores.cache.outboxAcks().take(10_000));
+        stores.cache.mysqlMessages().clearOutbox(stores.cache.outboxAcks().take(10_000).stream()
+                .map(chatcache.replication.OutboxAcks.Ack::outboxId).toList());
         assertEquals(0, stores.cache.mysqlMessages().outboxSize());
     }
 }

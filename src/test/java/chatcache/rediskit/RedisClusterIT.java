@@ -40,12 +40,15 @@ class RedisClusterIT {
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (servers != null) {
-            servers.close();
+    static void stop() {
+        try {
+            if (cluster != null) {
+                cluster.close();
+            }
+        } finally {
+            if (servers != null) {
+                servers.close();
+            }
         }
     }
 
@@ -117,10 +120,11 @@ class RedisClusterIT {
     void aKilledPrimaryIsFollowedToItsPromotedReplica() throws Exception {
         String key = "k:{g7}";
         int slot = RedisCluster.slot(key);
-        cluster.onSlotOf(key, "test", jedis -> {
+        long replicated = cluster.onSlotOf(key, "test", jedis -> {
             jedis.set(key, "kept");
-            return jedis.waitReplicas(1, 1_000);
+            return jedis.waitReplicas(1, 5_000);
         });
+        assertEquals(1L, replicated, "the replica has the key before its primary dies");
         int dead = servers.ownerOf(slot);
         servers.kill(dead);
         assertThrows(BackendUnavailableException.class, () -> cluster.onSlotOf(key, "test", jedis -> jedis.get(key)),

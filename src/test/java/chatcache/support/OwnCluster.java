@@ -41,6 +41,15 @@ public final class OwnCluster implements AutoCloseable {
 
     public OwnCluster() throws IOException, InterruptedException {
         dir = Files.createTempDirectory("chatcache-cluster");
+        try {
+            start();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close(); // why: nobody else holds this object yet to stop what it started
+            throw e;
+        }
+    }
+
+    private void start() throws IOException, InterruptedException {
         for (int i = 0; i < 2 * PRIMARIES; i++) {
             int port = freePort();
             ports.add(port);
@@ -65,7 +74,11 @@ public final class OwnCluster implements AutoCloseable {
                 .redirectOutput(dir.resolve("create.log").toFile());
         builder.environment().put("REDISCLI_AUTH", PASSWORD); // why not -a: it would show in ps
         Process p = builder.start();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("redis-cli --cluster create did not end within 60 s");
+        }
+        if (p.exitValue() != 0) {
             throw new IllegalStateException("redis-cli --cluster create failed: " + Files.readString(dir.resolve("create.log")));
         }
         await("the cluster ok on every node", () -> ports.stream().allMatch(this::clusterOk));
@@ -228,12 +241,19 @@ public final class OwnCluster implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
+        processes.values().forEach(Process::destroyForcibly);
         for (Process p : processes.values()) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder left behind
         }
     }
 }
