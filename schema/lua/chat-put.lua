@@ -1,4 +1,4 @@
--- Replaces a chat's hash (KEYS[1], chats:<id>) unless Redis holds a newer version (ARGV[1]; the
+-- Replaces a chat's hash (KEYS[1], chats:<id>; see KeySpace.java) unless Redis holds a newer version (ARGV[1]; the
 -- same version is written again, which mends a damaged copy); ARGV[2..] are field, value pairs.
 -- Read markers (r:<userId>) are merged, not replaced: each keeps the later of the copy's and
 -- Redis's (a marker moved in Redis reaches MySQL later, through the read-mark stream), and only
@@ -10,7 +10,7 @@ local cur = redis.call('HGET', KEYS[1], 'version')
 if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
 local created = redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[3]) == 0
 local old = redis.call('HGETALL', KEYS[1])
-local chat = string.sub(KEYS[1], string.len('chats:') + 1)
+local chat = string.match(KEYS[1], '[^:]*$') -- chats:<id>, or chats:{g<N>}:<id>
 local marks, former = {}, {}
 for i = 1, #old, 2 do
   local p = string.sub(old[i], 1, 2)

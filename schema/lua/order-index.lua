@@ -352,7 +352,7 @@ elseif op == 'older' then
     out[2] = oldest(dir) or ''
     if ARGV[6] == 'position' then
       out[3] = redis.call('GET', KEYS[2])
-      out[4] = last_event_id(EVENTS_PREFIX .. ARGV[4])
+      out[4] = last_event_id(EV_PREFIX .. ARGV[4])
     end
   end
   local skip = #out
@@ -382,7 +382,7 @@ elseif op == 'newer' then
     out[2] = newest(dir) or ''
     if ARGV[6] == 'position' then
       out[3] = redis.call('GET', KEYS[2])
-      out[4] = last_event_id(EVENTS_PREFIX .. ARGV[4])
+      out[4] = last_event_id(EV_PREFIX .. ARGV[4])
     end
   end
   local skip = #out

@@ -16,6 +16,7 @@ import chatcache.mysql.MySqlIdempotencyKeys;
 import chatcache.mysql.MySqlMessages;
 import chatcache.mysql.MySqlUsers;
 import chatcache.redis.CacheState;
+import chatcache.redis.ChatGroups;
 import chatcache.redis.OrderIndex;
 import chatcache.redis.RedisChats;
 import chatcache.redis.RedisMessages;
@@ -50,6 +51,11 @@ public final class ChatCache implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final Database database;
     private final Pool<Jedis> redisPool;
+    /**
+     * The groups chats are spread over in Redis: one, with the standalone names, until cluster
+     * mode (docs/design-cluster.md) gives each group a hash tag.
+     */
+    private final ChatGroups groups = ChatGroups.standalone();
     private final SearchIndex searchIndex;
     private final MySqlMessages mysqlMessages;
     private final RedisMessages redisMessages;
@@ -83,19 +89,19 @@ public final class ChatCache implements AutoCloseable {
         try {
             pool = openRedis(config.redis(), tunables.redis());
             this.redisPool = pool;
-            this.searchIndex = SearchIndex.prepare(redisPool);
+            this.searchIndex = SearchIndex.prepare(redisPool, groups);
             Tunables.Cache settings = cacheSettings(tunables.cache(), searchIndex);
             this.window = settings.window();
-            this.redisMessages = new RedisMessages(redisPool, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), tunables.events(),
+            this.redisMessages = new RedisMessages(redisPool, groups, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), tunables.events(),
                     window, config.redis().replicaWait());
             this.mysqlMessages = new MySqlMessages(database.sessionFactory(), clock);
             this.redisRoute = new RedisRoute(redisMessages, mysqlMessages);
             this.hotPages = new chatcache.message.HotPages(tunables.hotPagesMb() * 1024 * 1024);
             MySqlChats mysqlChats = new MySqlChats(database.sessionFactory());
             this.chatStore = mysqlChats;
-            this.cacheState = new CacheState(redisPool, tunables.events());
-            RedisChats redisChats = new RedisChats(redisPool, config.redis().replicaWait());
-            this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, config.redis().replicaWait(), mysqlMessages, redisMessages,
+            this.cacheState = new CacheState(redisPool, groups, tunables.events());
+            RedisChats redisChats = new RedisChats(redisPool, groups, config.redis().replicaWait());
+            this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, groups, config.redis().replicaWait(), mysqlMessages, redisMessages,
                     cacheState, mysqlMessages, redisMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,
                     this::forgetRemembered, this::prepareRedis, tunables.relays(), window,
                     settings.budgetBytes(cacheState.memory().maxBytes()), cacheState,
@@ -299,7 +305,7 @@ public final class ChatCache implements AutoCloseable {
 
     /** Creates the index and the read-mark stream if they are missing, as after a flush. */
     public void prepareRedis() {
-        SearchIndex.prepare(redisPool);
+        SearchIndex.prepare(redisPool, groups);
         replication.readMarks().prepare();
     }
 
@@ -335,6 +341,11 @@ public final class ChatCache implements AutoCloseable {
 
     public Pool<Jedis> redisPool() {
         return redisPool;
+    }
+
+    /** The groups chats are spread over, and their keys' names. */
+    public ChatGroups groups() {
+        return groups;
     }
 
     public SearchIndex searchIndex() {

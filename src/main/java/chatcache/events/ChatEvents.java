@@ -6,22 +6,16 @@ import java.time.Instant;
  * The vocabulary of a chat's event stream in Redis, shared by the writers that append to it (the
  * Redis write path) and the readers that deliver it (issue #13; README, "Live events"). Every
  * value in an entry is a string, as Redis keeps it.
+ *
+ * <p>One stream per chat, chatcache:events:<chatId> (named by chatcache.redis.KeySpace). why per
+ * chat: a subscriber reads and resumes one chat, and a chat's entries trim by their own count and
+ * age. why no TTL: a stream that expired and came back would hide a gap from a resuming reader;
+ * MAXLEN and MINID bound it. Beside them, chatcache:followed: the chats some instance has a client
+ * following, a sorted set of chat ids scored by when the following lapses (ms of Redis's clock),
+ * renewed while they follow. A reset appended to the stream of a chat nobody follows keeps only
+ * its id (schema/lua/append-event.lua).
  */
 public final class ChatEvents {
-    /**
-     * One stream per chat, {@code chatcache:events:<chatId>}. why per chat: a subscriber reads and
-     * resumes one chat, and a chat's entries trim by their own count and age. why no TTL: a stream
-     * that expired and came back would hide a gap from a resuming reader; MAXLEN and MINID bound it.
-     */
-    public static final String KEY_PREFIX = "chatcache:events:";
-
-    /**
-     * The chats some instance has a client following: a sorted set of chat ids scored by when the
-     * following lapses (ms of Redis's clock), renewed while they follow. A reset appended to the
-     * stream of a chat nobody follows keeps only its id (schema/lua/append-event.lua).
-     */
-    public static final String FOLLOWED = "chatcache:followed";
-
     /** An entry's kind; the other fields depend on it. */
     public static final String TYPE = "type";
     /** A message written to Redis for the first time; fields: the message (see {@link #ID} ..). */
@@ -62,10 +56,6 @@ public final class ChatEvents {
     public static final String CHAT_EVICTED = "chat evicted";
 
     private ChatEvents() {
-    }
-
-    public static String key(long chatId) {
-        return KEY_PREFIX + chatId;
     }
 
     /**

@@ -23,7 +23,7 @@ public interface EventLog {
 
     /**
      * Records that clients of this instance follow these chats, for {@code forMillis} from now
-     * (Redis's clock): a reset of a chat nobody follows keeps only its id ({@link ChatEvents#FOLLOWED}).
+     * (Redis's clock): a reset of a chat nobody follows keeps only its id (chatcache:followed, see {@link ChatEvents}).
      */
     void follow(java.util.Collection<Long> chatIds, long forMillis);
 

@@ -16,10 +16,12 @@ import java.util.function.Supplier;
  * is known only after it: three reads of a key, beside a search.
  */
 final class BoundaryAfter {
+    private final KeySpace keys;
     private final long chatId;
     private String read;
 
-    BoundaryAfter(long chatId) {
+    BoundaryAfter(KeySpace keys, long chatId) {
+        this.keys = keys;
         this.chatId = chatId;
     }
 
@@ -31,7 +33,7 @@ final class BoundaryAfter {
     List<?> search(Jedis jedis, List<String> args) {
         Pipeline p = jedis.pipelined();
         Response<Object> reply = p.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new));
-        Supplier<String> boundary = MessageSlices.heldBoundary(p, chatId);
+        Supplier<String> boundary = MessageSlices.heldBoundary(p, keys, chatId);
         p.sync();
         List<?> searched = (List<?>) reply.get();
         read = boundary.get();

@@ -29,12 +29,14 @@ final class CacheChecks {
     private static final int REMOVAL_BATCH = 1_000;
 
     private final Redis redis;
+    private final ChatGroups groups;
     private final IndexSearch search;
     private final SearchIndex index;
     private final OrderIndex order;
 
-    CacheChecks(Redis redis, IndexSearch search, SearchIndex index, OrderIndex order) {
+    CacheChecks(Redis redis, ChatGroups groups, IndexSearch search, SearchIndex index, OrderIndex order) {
         this.redis = redis;
+        this.groups = groups;
         this.search = search;
         this.index = index;
         this.order = order;
@@ -42,18 +44,18 @@ final class CacheChecks {
 
     /** The chat's boundary ("" for the whole chat), or null when Redis does not hold it. */
     String boundary(long chatId) {
-        return redis.call("read a window", jedis -> jedis.get(CacheState.heldKey(chatId)));
+        return redis.call("read a window", jedis -> jedis.get(groups.of(chatId).held(chatId)));
     }
 
     Map<Long, Message> getAll(Collection<Long> ids) {
-        return redis.call("read messages", jedis -> MessageHash.readAll(jedis, ids));
+        return redis.call("read messages", jedis -> MessageHash.readAll(jedis, groups.only(), ids)); // given the chats: step 2
     }
 
     /** Those of the messages whose cached hash holds other words than their text has now. */
     Set<Long> withOtherWords(List<Message> messages) {
         return redis.call("read words", jedis -> {
             Pipeline p = jedis.pipelined();
-            List<Response<String>> words = messages.stream().map(m -> p.hget(MessageHash.key(m.id()), MessageHash.WORDS)).toList();
+            List<Response<String>> words = messages.stream().map(m -> p.hget(groups.of(m.chatId()).message(m.id()), MessageHash.WORDS)).toList();
             p.sync();
             Set<Long> other = new HashSet<>();
             for (int i = 0; i < messages.size(); i++) {
@@ -68,13 +70,13 @@ final class CacheChecks {
     }
 
     Set<Long> orderedIds(long chatId) {
-        return redis.call("read an order index", jedis -> idsOf(jedis, OrderIndex.chatList(chatId)));
+        return redis.call("read an order index", jedis -> idsOf(jedis, groups.of(chatId).order(chatId)));
     }
 
     Map<Long, Set<Long>> orderedIdsByAuthor(long chatId) {
         return redis.call("read an order index", jedis -> {
             Map<Long, Set<Long>> out = new HashMap<>();
-            for (String list : OrderIndex.authorLists(jedis, chatId)) {
+            for (String list : OrderIndex.authorLists(jedis, groups.of(chatId), chatId)) {
                 out.put(OrderIndex.authorOf(list), idsOf(jedis, list));
             }
             return out;
@@ -93,9 +95,10 @@ final class CacheChecks {
      */
     long removeStale(long chatId, Set<Long> keep, Function<Set<Long>, Set<Long>> stillWanted) {
         String what = "remove stale entries of chat " + chatId;
+        KeySpace keys = groups.of(chatId);
         return redis.call(what, jedis -> {
-            List<String> lists = new ArrayList<>(List.of(OrderIndex.chatList(chatId)));
-            lists.addAll(OrderIndex.authorLists(jedis, chatId));
+            List<String> lists = new ArrayList<>(List.of(keys.order(chatId)));
+            lists.addAll(OrderIndex.authorLists(jedis, keys, chatId));
             // each list's entries that are not kept, by the id they name
             Map<String, Map<Long, String>> candidates = new HashMap<>();
             Set<Long> staleIds = new HashSet<>();
@@ -124,16 +127,16 @@ final class CacheChecks {
                 }
                 removed += stale.size();
             }
-            Map<Long, Message> cached = MessageHash.readAll(jedis, staleIds);
+            Map<Long, Message> cached = MessageHash.readAll(jedis, keys, staleIds);
             Transactions.run(jedis, what, j -> tx -> {
                 for (long id : staleIds) {
                     Message m = cached.get(id);
                     if (m == null || m.chatId() == chatId) {
                         if (index.indexesExplicitly()) {
                             // why allowed to fail: FT.DEL of a hash the index never held answers an error
-                            tx.sendAllowingError(SearchCommand.DEL, SearchIndex.NAME, MessageHash.key(id));
+                            tx.sendAllowingError(SearchCommand.DEL, keys.index(), keys.message(id));
                         }
-                        tx.del(MessageHash.key(id));
+                        tx.del(keys.message(id));
                     }
                 }
             });
@@ -146,14 +149,14 @@ final class CacheChecks {
         if (!search.readIndexed()) {
             return -1;
         }
-        return count(new RediSearchQuery().tagEquals(MessageField.CHAT_ID, chatId).tagEquals(MessageField.READ, 1).render());
+        return count(chatId, new RediSearchQuery().tagEquals(MessageField.CHAT_ID, chatId).tagEquals(MessageField.READ, 1).render());
     }
 
     long indexedCount(long chatId) {
-        return count(new RediSearchQuery().tagEquals(MessageField.CHAT_ID, chatId).render());
+        return count(chatId, new RediSearchQuery().tagEquals(MessageField.CHAT_ID, chatId).render());
     }
 
-    private long count(String query) {
-        return redis.call("count indexed messages", jedis -> IndexSearch.count(jedis, query));
+    private long count(long chatId, String query) {
+        return redis.call("count indexed messages", jedis -> IndexSearch.count(jedis, groups.of(chatId), query));
     }
 }

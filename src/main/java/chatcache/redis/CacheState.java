@@ -14,6 +14,7 @@ import redis.clients.jedis.Response;
 import chatcache.rediskit.Pipelines;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.ZAddParams;
+import redis.clients.jedis.resps.Tuple;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,51 +26,32 @@ import java.util.function.Supplier;
 
 /**
  * The completeness of the cache, kept in Redis itself, so that losing Redis's data loses the
- * claim with it: {@code chatcache:complete} exists only after a full rebuild of an empty or
- * flushed Redis, and {@code chatcache:rebuilding} lists chats being rebuilt one by one.
+ * claim with it: each group's {@link KeySpace#complete} exists only after a full rebuild of an
+ * empty or flushed Redis, and {@link KeySpace#rebuilding} lists chats being rebuilt one by one.
+ * Its value, the instant of the last full rebuild, also names the events' epoch (RedisEventLog).
+ *
+ * <p>Per chat: {@link KeySpace#held} exists when Redis holds the chat's messages, and its value
+ * is the chat's boundary: the sort key of the oldest message it holds, or "" for the whole chat.
+ * Redis holds every message of the chat at or above the boundary, MySQL alone those below.
+ * Written only by the scripts that load and trim a chat, with what they change.
+ * {@link KeySpace#belowEpoch} is moved by every write of the chat's messages that Redis skips
+ * because it lies below the boundary (a post older than the window, an edit there), so that
+ * unread counts kept for the part below the window are counted again (see
+ * {@code BelowWindowCounts}). {@link KeySpace#chatReads} says when each chat held was last read
+ * (a sorted set, by epoch ms): eviction takes the oldest. {@link KeySpace#loading} lists the
+ * chats a loader (holding the chat's lock) marked and has not ended; see {@link #markChatsLoading}.
  */
 public final class CacheState implements CacheCompleteness, HeldChats {
-    /** Its value, the instant of the last full rebuild, also names the events' epoch (RedisEventLog). */
-    public static final String COMPLETE = "chatcache:complete";
-    static final String REBUILDING = "chatcache:rebuilding";
-    private static final String HELD_PREFIX = "held:";
-    /** When each chat Redis holds was last read (a sorted set, by epoch ms): eviction takes the oldest. */
-    static final String READS = "chatcache:chat-reads";
-    /** Chats a loader (holding the chat's lock) marked and has not ended; see {@link #markChatsLoading}. */
-    static final String LOADING = "chatcache:loading";
-
-    /**
-     * The key whose existence says that Redis holds a chat's messages, and whose value is the
-     * chat's boundary: the sort key of the oldest message it holds, or "" for the whole chat.
-     * Redis holds every message of the chat at or above the boundary, MySQL alone those below.
-     * Written only by the scripts that load and trim a chat, with what they change.
-     */
-    static String heldKey(long chatId) {
-        return HELD_PREFIX + chatId;
-    }
-
-    /**
-     * The chat's below-epoch: moved by every write of the chat's messages that Redis skips because
-     * it lies below the boundary (a post older than the window, an edit there), so that unread
-     * counts kept for the part below the window are counted again (see {@code BelowWindowCounts}).
-     */
-    static String belowEpochKey(long chatId) {
-        return "chatcache:below-epoch:" + chatId;
-    }
-
-    /** The pattern of every held key, for SCAN. */
-    static String heldPattern() {
-        return HELD_PREFIX + "*";
-    }
-
     private final Redis redis;
+    private final ChatGroups groups;
     private final List<String> eventArgs;
 
     /**
      * @param events how much of a chat's event stream to keep when its rebuild appends a reset
      */
-    public CacheState(Pool<Jedis> pool, EventRetention events) {
+    public CacheState(Pool<Jedis> pool, ChatGroups groups, EventRetention events) {
         this.redis = new Redis(pool);
+        this.groups = groups;
         this.eventArgs = EventAppend.args(events);
     }
 
@@ -77,25 +59,26 @@ public final class CacheState implements CacheCompleteness, HeldChats {
      * Queues on a pipeline the reads that tell whether Redis holds the whole chat; the answer is
      * there after the pipeline's sync. Reads of the order index check the same in their script.
      */
-    static Supplier<Boolean> holds(Pipeline p, long chatId) {
-        Response<Boolean> complete = p.exists(COMPLETE);
-        Response<Boolean> rebuilding = p.sismember(REBUILDING, Long.toString(chatId));
+    static Supplier<Boolean> holds(Pipeline p, KeySpace keys, long chatId) {
+        Response<Boolean> complete = p.exists(keys.complete());
+        Response<Boolean> rebuilding = p.sismember(keys.rebuilding(), Long.toString(chatId));
         return () -> complete.get() && !rebuilding.get();
     }
 
     @Override
     public boolean holdsAll() {
-        return redis.call("say what it holds", jedis -> jedis.exists(COMPLETE));
+        return redis.call("say what it holds", jedis -> groups.all().stream().allMatch(keys -> jedis.exists(keys.complete())));
     }
 
     @Override
     public void markAllComplete() {
-        redis.run("mark the cache complete", jedis -> jedis.set(COMPLETE, Instant.now().toString()));
+        String now = Instant.now().toString();
+        redis.run("mark the cache complete", jedis -> groups.all().forEach(keys -> jedis.set(keys.complete(), now)));
     }
 
     @Override
     public void markAllIncomplete() {
-        redis.run("mark the cache incomplete", jedis -> jedis.del(COMPLETE));
+        redis.run("mark the cache incomplete", jedis -> groups.all().forEach(keys -> jedis.del(keys.complete())));
     }
 
     /**
@@ -116,26 +99,29 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         if (chatIds.isEmpty()) {
             return;
         }
-        String[] members = chatIds.stream().map(String::valueOf).toArray(String[]::new);
         redis.run("mark chats rebuilding", jedis -> {
             Pipeline p = jedis.pipelined();
-            p.sadd(REBUILDING, members);
-            if (loading) {
-                p.sadd(LOADING, members);
-            }
+            byGroup(chatIds).forEach((keys, chats) -> {
+                String[] members = chats.stream().map(String::valueOf).toArray(String[]::new);
+                p.sadd(keys.rebuilding(), members);
+                if (loading) {
+                    p.sadd(keys.loading(), members);
+                }
+            });
             // why a load sets the boundary to "" even where one was held: writes during the load
             // must reach every message it may copy (an edit of a message below the old boundary
             // would otherwise be skipped after the load copied it); its end takes the oldest
             // message loaded, or the place a trim meanwhile moved the boundary to, whichever is
             // higher. That also lowers the boundary of a chat loaded again under a larger window.
-            chatIds.forEach(id -> p.set(heldKey(id), "", loading ? SetParams.setParams() : SetParams.setParams().nx()));
+            chatIds.forEach(id -> p.set(groups.of(id).held(id), "", loading ? SetParams.setParams() : SetParams.setParams().nx()));
             p.sync();
         });
     }
 
     @Override
     public java.util.Set<Long> loading() {
-        return redis.call("list the chats being loaded", jedis -> jedis.smembers(LOADING).stream().map(Long::parseLong)
+        return redis.call("list the chats being loaded", jedis -> groups.all().stream()
+                .flatMap(keys -> jedis.smembers(keys.loading()).stream()).map(Long::parseLong)
                 .collect(java.util.stream.Collectors.toSet()));
     }
 
@@ -151,12 +137,13 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         }
         redis.run("end the rebuild of chats", jedis -> Pipelines.run(jedis, queue -> {
             oldestLoaded.forEach((chatId, oldest) -> {
-                List<String> keys = new ArrayList<>(List.of(ChatEvents.key(chatId)));
-                keys.addAll(EventAppend.guardKeys());
-                keys.add(heldKey(chatId));
-                keys.add(READS);
-                keys.add(LOADING);
-                keys.add(ChatEvents.FOLLOWED);
+                KeySpace space = groups.of(chatId);
+                List<String> keys = new ArrayList<>(List.of(space.events(chatId)));
+                keys.addAll(EventAppend.guardKeys(space));
+                keys.add(space.held(chatId));
+                keys.add(space.chatReads());
+                keys.add(space.loading());
+                keys.add(space.followed());
                 List<String> args = new ArrayList<>(eventArgs);
                 args.add(Long.toString(chatId));
                 args.add(ChatEvents.CHAT_REBUILT);
@@ -186,12 +173,16 @@ public final class CacheState implements CacheCompleteness, HeldChats {
 
     @Override
     public long count() {
-        return redis.call("count the chats it holds", jedis -> jedis.zcard(READS));
+        return redis.call("count the chats it holds", jedis -> groups.all().stream().mapToLong(keys -> jedis.zcard(keys.chatReads())).sum());
     }
 
     @Override
     public List<Long> leastRecentlyRead(int n) {
-        return redis.call("list the chats it holds", jedis -> jedis.zrange(READS, 0, n - 1L).stream().map(Long::parseLong).toList());
+        // each group's n least recently read, then the n least of those
+        return redis.call("list the chats it holds", jedis -> groups.all().stream()
+                .flatMap(keys -> jedis.zrangeWithScores(keys.chatReads(), 0, n - 1L).stream())
+                .sorted(java.util.Comparator.comparingDouble(Tuple::getScore)).limit(n)
+                .map(t -> Long.parseLong(t.getElement())).toList());
     }
 
     /** why XX GT: a chat not held (dropped meanwhile) is not added back, and a later read is never undone. */
@@ -202,7 +193,7 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         }
         redis.run("record reads of chats", jedis -> {
             Pipeline p = jedis.pipelined();
-            lastReadByChat.forEach((chat, millis) -> p.zadd(READS, millis, Long.toString(chat),
+            lastReadByChat.forEach((chat, millis) -> p.zadd(groups.of(chat).chatReads(), millis, Long.toString(chat),
                     ZAddParams.zAddParams().xx().gt()));
             p.sync();
         });
@@ -211,11 +202,12 @@ public final class CacheState implements CacheCompleteness, HeldChats {
     @Override
     public Map<Long, Long> largest(int n) {
         return redis.call("count the messages of the chats it holds", jedis -> {
-            List<String> chats = jedis.zrange(READS, 0, -1);
             Map<Long, Long> counts = new java.util.HashMap<>();
-            for (String c : chats) {
-                long chat = Long.parseLong(c);
-                counts.put(chat, OrderIndex.countAbove(jedis, OrderIndex.chatList(chat), ""));
+            for (KeySpace keys : groups.all()) {
+                for (String c : jedis.zrange(keys.chatReads(), 0, -1)) {
+                    long chat = Long.parseLong(c);
+                    counts.put(chat, OrderIndex.countAbove(jedis, keys.order(chat), ""));
+                }
             }
             Map<Long, Long> top = new java.util.LinkedHashMap<>();
             counts.entrySet().stream().sorted(Map.Entry.<Long, Long>comparingByValue().reversed()).limit(n)
@@ -226,8 +218,15 @@ public final class CacheState implements CacheCompleteness, HeldChats {
 
     @Override
     public long messagesHeld(long chatId) {
-        return redis.call("count a chat's messages", jedis -> jedis.exists(heldKey(chatId))
-                ? OrderIndex.countAbove(jedis, OrderIndex.chatList(chatId), "") : 0L);
+        KeySpace keys = groups.of(chatId);
+        return redis.call("count a chat's messages", jedis -> jedis.exists(keys.held(chatId))
+                ? OrderIndex.countAbove(jedis, keys.order(chatId), "") : 0L);
+    }
+
+    private Map<KeySpace, List<Long>> byGroup(Collection<Long> chatIds) {
+        Map<KeySpace, List<Long>> by = new java.util.LinkedHashMap<>();
+        chatIds.forEach(id -> by.computeIfAbsent(groups.of(id), k -> new ArrayList<>()).add(id));
+        return by;
     }
 
     /** Sets the boundary, removes the chat from the rebuilding set and appends its reset (schema/lua/cache-complete-chat.lua). */

@@ -28,12 +28,14 @@ final class ChatDrop {
     private static final int BATCH = 500;
 
     private final Redis redis;
+    private final ChatGroups groups;
     private final SearchIndex index;
     /** The ARGV that the script passes on to append_event (see {@link EventAppend}). */
     private final List<String> eventArgs;
 
-    ChatDrop(Redis redis, SearchIndex index, List<String> eventArgs) {
+    ChatDrop(Redis redis, ChatGroups groups, SearchIndex index, List<String> eventArgs) {
         this.redis = redis;
+        this.groups = groups;
         this.index = index;
         this.eventArgs = eventArgs;
     }
@@ -61,13 +63,13 @@ final class ChatDrop {
             Map<Long, Optional<String>> left = new LinkedHashMap<>();
             chatIds.forEach(chat -> {
                 left.put(chat, Optional.empty());
-                lists.add(OrderIndex.chatList(chat));
+                lists.add(groups.of(chat).order(chat));
             });
             long deleted = 0;
             while (!left.isEmpty()) {
                 Map<Long, List<String>> pages = Pipelines.run(jedis, queue -> {
                     Map<Long, Response<Object>> replies = new LinkedHashMap<>();
-                    left.forEach((chat, from) -> replies.put(chat, OrderIndex.queueOlder(queue, OrderIndex.chatList(chat), from, BATCH)));
+                    left.forEach((chat, from) -> replies.put(chat, OrderIndex.queueOlder(queue, groups.of(chat).order(chat), from, BATCH)));
                     return () -> {
                         Map<Long, List<String>> out = new LinkedHashMap<>();
                         replies.forEach((chat, reply) -> out.put(chat, OrderIndex.stringsOf(reply)));
@@ -99,13 +101,14 @@ final class ChatDrop {
         });
     }
 
-    private static List<String> dropKeys(long chatId) {
-        List<String> keys = new ArrayList<>(List.of(CacheState.heldKey(chatId)));
-        keys.addAll(EventAppend.guardKeys());
-        keys.add(CacheState.READS);
-        keys.add(ChatEvents.key(chatId));
-        keys.add(CacheState.LOADING);
-        keys.add(ChatEvents.FOLLOWED);
+    private List<String> dropKeys(long chatId) {
+        KeySpace space = groups.of(chatId);
+        List<String> keys = new ArrayList<>(List.of(space.held(chatId)));
+        keys.addAll(EventAppend.guardKeys(space));
+        keys.add(space.chatReads());
+        keys.add(space.events(chatId));
+        keys.add(space.loading());
+        keys.add(space.followed());
         return keys;
     }
 
@@ -128,22 +131,23 @@ final class ChatDrop {
             List<Long> chatIds = keys.stream().map(k -> chatcache.query.OrderKey.ofSortKey(k).id()).toList();
             ids.put(chat, chatIds);
             users.put(chat, chatIds.stream()
-                    .map(id -> p.hget(MessageHash.key(id), chatcache.query.MessageField.USER_ID.redisField())).toList());
+                    .map(id -> p.hget(groups.of(chat).message(id), chatcache.query.MessageField.USER_ID.redisField())).toList());
         });
         p.sync();
         users.forEach((chat, authors) -> authors.forEach(u -> {
             if (u.get() != null) {
-                lists.add(OrderIndex.authorList(chat, Long.parseLong(u.get())));
+                lists.add(groups.of(chat).order(chat, Long.parseLong(u.get())));
             }
         }));
         Pipeline d = jedis.pipelined();
         long deleted = 0;
-        for (List<Long> chatIds : ids.values()) {
-            for (long id : chatIds) {
+        for (Map.Entry<Long, List<Long>> chat : ids.entrySet()) {
+            KeySpace space = groups.of(chat.getKey());
+            for (long id : chat.getValue()) {
                 if (index.indexesExplicitly()) {
-                    d.sendCommand(SearchCommand.DEL, SearchIndex.NAME, MessageHash.key(id));
+                    d.sendCommand(SearchCommand.DEL, space.index(), space.message(id));
                 }
-                d.unlink(MessageHash.key(id));
+                d.unlink(space.message(id));
                 deleted++;
             }
         }

@@ -8,23 +8,19 @@ import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
- * Each chat's version ({@code chatcache:version:<chat>}): a number that every change Redis makes
+ * Each chat's version ({@code chatcache:version:<chat>}, {@link KeySpace#version}): a number that every change Redis makes
  * to the chat's messages moves on, in the same script as the change (append_event in
  * schema/lua/append-event.lua: posts, edits, deletes, read marks, loads and evictions). Pages kept
  * in memory (message.HotPages) are reused only at the version they were read at. Trims move no
  * version: the messages a page shows are the same whether its oldest are in the window or below it.
  */
 final class ChatVersions {
-    static final String KEY_PREFIX = "chatcache:version:";
-
     private final Redis redis;
+    private final ChatGroups groups;
 
-    ChatVersions(Redis redis) {
+    ChatVersions(Redis redis, ChatGroups groups) {
         this.redis = redis;
-    }
-
-    static String key(long chatId) {
-        return KEY_PREFIX + chatId;
+        this.groups = groups;
     }
 
     /**
@@ -34,10 +30,11 @@ final class ChatVersions {
      */
     OptionalLong read(long chatId) {
         return redis.call("read a chat's version", jedis -> {
+            KeySpace keys = groups.of(chatId);
             Pipeline p = jedis.pipelined();
-            Supplier<Boolean> complete = CacheState.holds(p, chatId);
-            Response<Boolean> held = p.exists(CacheState.heldKey(chatId));
-            Response<String> version = p.get(key(chatId));
+            Supplier<Boolean> complete = CacheState.holds(p, keys, chatId);
+            Response<Boolean> held = p.exists(keys.held(chatId));
+            Response<String> version = p.get(keys.version(chatId));
             p.sync();
             if (!complete.get() || !held.get() || version.get() == null) {
                 return OptionalLong.empty();

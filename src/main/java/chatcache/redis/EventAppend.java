@@ -22,8 +22,8 @@ import java.util.List;
  * Every call also moves the chat's version on ({@link ChatVersions}).
  */
 final class EventAppend {
-    /** The Lua names of the contract's constants, then the function (schema/lua/append-event.lua). */
-    private static final String LUA = constants() + LuaScript.resource("append-event");
+    /** The Lua names of the key prefixes and the contract's constants, then the function (schema/lua/append-event.lua). */
+    private static final String LUA = KeySpace.luaNames() + constants() + LuaScript.resource("append-event");
 
     private EventAppend() {
     }
@@ -42,20 +42,20 @@ final class EventAppend {
     }
 
     /** The guard keys every script passes to {@code append_event}, after its own. */
-    static List<String> guardKeys() {
-        return List.of(CacheState.COMPLETE, CacheState.REBUILDING);
+    static List<String> guardKeys(KeySpace keys) {
+        return List.of(keys.complete(), keys.rebuilding());
     }
 
     private static String constants() {
         StringBuilder lua = new StringBuilder();
         String[][] names = {
-                {"EV_PREFIX", ChatEvents.KEY_PREFIX}, {"EV_TYPE", ChatEvents.TYPE},
+                {"EV_TYPE", ChatEvents.TYPE},
                 {"EV_CREATED", ChatEvents.CREATED}, {"EV_EDITED", ChatEvents.EDITED},
                 {"EV_DELETED", ChatEvents.DELETED}, {"EV_READ", ChatEvents.READ}, {"EV_RESET", ChatEvents.RESET},
                 {"EV_ID", ChatEvents.ID}, {"EV_CHAT_ID", ChatEvents.CHAT_ID}, {"EV_USER_ID", ChatEvents.USER_ID},
                 {"EV_MESSAGE", ChatEvents.MESSAGE}, {"EV_CREATED_AT", ChatEvents.CREATED_AT},
                 {"EV_DATA", ChatEvents.DATA}, {"EV_READ_FLAG", ChatEvents.READ_FLAG}, {"EV_IDS", ChatEvents.IDS},
-                {"EV_REASON", ChatEvents.REASON}, {"VERSION_PREFIX", ChatVersions.KEY_PREFIX},
+                {"EV_REASON", ChatEvents.REASON},
         };
         for (String[] n : names) {
             // constants of ours, never user input; checked so that a quote could not break the script

@@ -52,12 +52,12 @@ final class FilteredSearch {
                                         Optional<String> start, Comparator<OrderKey> nearestFirst, boolean position,
                                         List<List<String>> trace) {
         int window = Math.max(FIRST_WINDOW, 2 * slice.count());
-        OrderWalk.Walked w = OrderWalk.nearest(jedis, slice, lists, start, window, nearestFirst, false, position, trace);
+        OrderWalk.Walked w = OrderWalk.nearest(jedis, search.keys(slice.chatId()), slice, lists, start, window, nearestFirst, false, position, trace);
         List<OrderKey> inRange = w.keys().stream().filter(k -> OrderWalk.admitted(k, slice)).toList();
         List<Message> page = new ArrayList<>();
-        BoundaryAfter after = new BoundaryAfter(slice.chatId());
+        BoundaryAfter after = new BoundaryAfter(search.keys(slice.chatId()), slice.chatId());
         if (!inRange.isEmpty()) {
-            List<Message> found = new ArrayList<>(search.search(jedis, slice, IndexSearch.keysOf(inRange), trace, after));
+            List<Message> found = new ArrayList<>(search.search(jedis, slice, IndexSearch.hashKeys(search.keys(slice.chatId()), inRange), trace, after));
             found.sort(Comparator.comparing(IndexSearch::orderKey, nearestFirst));
             page.addAll(found);
         }
@@ -188,7 +188,7 @@ final class FilteredSearch {
     /** why the boundary: a document below it is not part of the chat's window (1.x: trimmed a moment ago). */
     private Span span(Jedis jedis, Slice slice, long min, long max, OrderKey after, Comparator<OrderKey> nearestFirst,
                       String boundary, BoundaryAfter reads, List<List<String>> trace) {
-        List<String> args = search.withOptions(RedisQueryMapper.candidateArgs(SearchIndex.NAME, slice, min, max, SPAN_MAX, search.readIndexed()));
+        List<String> args = search.withOptions(RedisQueryMapper.candidateArgs(search.keys(slice.chatId()).index(), slice, min, max, SPAN_MAX, search.readIndexed()));
         IndexSearch.traced(trace, "FT.SEARCH", args);
         List<?> reply = IndexSearch.send(jedis, args, reads);
         if ((Long) reply.get(0) > SPAN_MAX) {
@@ -196,7 +196,7 @@ final class FilteredSearch {
         }
         List<OrderKey> keys = new ArrayList<>();
         for (int i = 1; i + 1 < reply.size(); i += 2) {
-            long id = MessageHash.idOf(SafeEncoder.encode((byte[]) reply.get(i)));
+            long id = search.keys(slice.chatId()).messageId(SafeEncoder.encode((byte[]) reply.get(i)));
             Map<String, String> fields = IndexSearch.fieldsOf((List<?>) reply.get(i + 1));
             if (!fields.containsKey(MessageField.CREATED_AT.redisField())) {
                 continue; // 1.x: a hash deleted (or trimmed) since the index listed it

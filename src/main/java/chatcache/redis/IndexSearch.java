@@ -19,9 +19,16 @@ import java.util.Optional;
  */
 final class IndexSearch {
     private final SearchIndex index;
+    private final ChatGroups groups;
 
-    IndexSearch(SearchIndex index) {
+    IndexSearch(SearchIndex index, ChatGroups groups) {
         this.index = index;
+        this.groups = groups;
+    }
+
+    /** The names of a chat's keys (the slices read one chat each). */
+    KeySpace keys(long chatId) {
+        return groups.of(chatId);
     }
 
     /** Whether the index holds each message's current read state (see {@link SearchIndex#holdsReadState}). */
@@ -41,9 +48,9 @@ final class IndexSearch {
 
     /** The same, with the chat's boundary read right after it into {@code after} (null: not read). */
     List<Message> search(Jedis jedis, Slice slice, List<String> hashKeys, List<List<String>> trace, BoundaryAfter after) {
-        List<String> args = withOptions(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice, hashKeys, readIndexed()));
+        List<String> args = withOptions(RedisQueryMapper.toSearchArgs(keys(slice.chatId()).index(), slice, hashKeys, readIndexed()));
         traced(trace, "FT.SEARCH", args);
-        List<Message> found = parseSearchReply(send(jedis, args, after));
+        List<Message> found = parseSearchReply(keys(slice.chatId()), send(jedis, args, after));
         return OrderWalk.hasFilterWithoutOrder(slice)
                 ? found.stream().filter(m -> slice.filters().stream().allMatch(f -> f.matches(m))).toList()
                 : found;
@@ -56,7 +63,7 @@ final class IndexSearch {
      */
     Optional<List<Message>> readExactly(Jedis jedis, Slice slice, List<OrderKey> keys,
                                         Comparator<OrderKey> nearestFirst, List<List<String>> trace, BoundaryAfter after) {
-        List<Message> found = new ArrayList<>(search(jedis, slice, keysOf(keys), trace, after));
+        List<Message> found = new ArrayList<>(search(jedis, slice, hashKeys(keys(slice.chatId()), keys), trace, after));
         found.sort(Comparator.comparing(IndexSearch::orderKey, nearestFirst));
         return found.stream().map(IndexSearch::orderKey).toList().equals(keys) ? Optional.of(found) : Optional.empty();
     }
@@ -68,9 +75,9 @@ final class IndexSearch {
     }
 
     /** How many indexed messages match the query (for checks). */
-    static long count(Jedis jedis, String query) {
+    static long count(Jedis jedis, KeySpace keys, String query) {
         // why: RediSearch 1.2 refuses LIMIT 0 0; the total comes first in the reply either way
-        List<?> reply = (List<?>) jedis.sendCommand(SearchCommand.SEARCH, SearchIndex.NAME, query, "NOCONTENT", "LIMIT", "0", "1");
+        List<?> reply = (List<?>) jedis.sendCommand(SearchCommand.SEARCH, keys.index(), query, "NOCONTENT", "LIMIT", "0", "1");
         return (Long) reply.get(0);
     }
 
@@ -82,11 +89,11 @@ final class IndexSearch {
     }
 
     /** FT.SEARCH replies (RESP2) [total, key, [field, value, ...], key, [...], ...]. */
-    static List<Message> parseSearchReply(List<?> reply) {
+    static List<Message> parseSearchReply(KeySpace keys, List<?> reply) {
         List<Message> messages = new ArrayList<>((reply.size() - 1) / 2);
         for (int i = 1; i + 1 < reply.size(); i += 2) {
             String key = SafeEncoder.encode((byte[]) reply.get(i));
-            messages.add(MessageHash.toMessage(key, fieldsOf((List<?>) reply.get(i + 1))));
+            messages.add(MessageHash.toMessage(keys.messageId(key), fieldsOf((List<?>) reply.get(i + 1))));
         }
         return messages;
     }
@@ -107,8 +114,8 @@ final class IndexSearch {
         return new OrderKey(m.createdAt(), m.id());
     }
 
-    static List<String> keysOf(List<OrderKey> keys) {
-        return keys.stream().map(k -> MessageHash.key(k.id())).toList();
+    static List<String> hashKeys(KeySpace space, List<OrderKey> keys) {
+        return keys.stream().map(k -> space.message(k.id())).toList();
     }
 
     /** Adds the command to an explain trace, if there is one (null: none). */

@@ -13,26 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The Redis hash {@code messages:<id>} that holds one message. */
+/** The Redis hash {@code messages:<id>} that holds one message (named by {@link KeySpace#message}). */
 final class MessageHash {
-    static final String KEY_PREFIX = "messages:";
     static final String TEXT = "message";
     static final String DATA = "data";
     static final String READ = MessageField.READ.redisField();
     static final String WORDS = MessageField.WORDS.redisField();
 
     private MessageHash() {
-    }
-
-    static String key(long id) {
-        return KEY_PREFIX + id;
-    }
-
-    static long idOf(String key) {
-        if (!key.startsWith(KEY_PREFIX)) {
-            throw new IllegalArgumentException("not a message key: " + key);
-        }
-        return Long.parseLong(key.substring(KEY_PREFIX.length()));
     }
 
     /** Every field but {@code read} (see {@link MessageWrites}). */
@@ -52,18 +40,17 @@ final class MessageHash {
         return f;
     }
 
-    /** Lua locals naming the hash's fields, for scripts that read or write it. */
     /**
-     * A read mark copied from MySQL for a message whose hash Redis does not have (yet): kept for a
-     * minute, so that the message's own write, should it come after the mark (a post's copy
-     * overtaken by a reader on MySQL's route), starts out read. why: nothing else would carry
-     * that mark to Redis, and the copy would stay unread.
+     * How long a read mark copied from MySQL for a message whose hash Redis does not have (yet) is
+     * kept ({@link KeySpace#pendingRead}): a minute, so that the message's own write, should it
+     * come after the mark (a post's copy overtaken by a reader on MySQL's route), starts out read.
+     * why: nothing else would carry that mark to Redis, and the copy would stay unread.
      */
-    static final String PENDING_READ_PREFIX = "chatcache:read:";
     static final int PENDING_READ_SECONDS = 60;
 
+    /** Lua locals naming the hash's fields, and the key prefixes ({@link KeySpace#luaNames}), for scripts that read or write it. */
     static String luaNames() {
-        return "local PENDING_READ = '" + PENDING_READ_PREFIX + "'\n"
+        return KeySpace.luaNames()
                 + "local PENDING_READ_SECONDS = " + PENDING_READ_SECONDS + "\n"
                 + "local H_CHAT = '" + MessageField.CHAT_ID.redisField() + "'\n"
                 + "local H_USER = '" + MessageField.USER_ID.redisField() + "'\n"
@@ -74,18 +61,18 @@ final class MessageHash {
     }
 
     /** The messages whose hashes Redis holds, by id, in one pipeline (partial hashes are left out). */
-    static Map<Long, Message> readAll(Jedis jedis, Collection<Long> ids) {
+    static Map<Long, Message> readAll(Jedis jedis, KeySpace keys, Collection<Long> ids) {
         Pipeline p = jedis.pipelined();
         Map<Long, Response<Map<String, String>>> replies = new LinkedHashMap<>();
         for (long id : ids) {
-            replies.put(id, p.hgetAll(key(id)));
+            replies.put(id, p.hgetAll(keys.message(id)));
         }
         p.sync();
         Map<Long, Message> found = new LinkedHashMap<>();
         replies.forEach((id, reply) -> {
             Map<String, String> fields = reply.get();
             if (isMessage(fields)) {
-                found.put(id, toMessage(key(id), fields));
+                found.put(id, toMessage(id, fields));
             }
         });
         return found;
@@ -103,7 +90,7 @@ final class MessageHash {
                 fields.put(FETCHED.get(i), values.get(i));
             }
         }
-        return isMessage(fields) ? Optional.of(toMessage(key(id), fields)) : Optional.empty();
+        return isMessage(fields) ? Optional.of(toMessage(id, fields)) : Optional.empty();
     }
 
     /** False for an empty or partial hash (as a read mark racing a delete once could leave). */
@@ -112,9 +99,10 @@ final class MessageHash {
                 && f.containsKey(TEXT) && f.containsKey(MessageField.CREATED_AT.redisField());
     }
 
-    static Message toMessage(String key, Map<String, String> f) {
+    static Message toMessage(long id, Map<String, String> f) {
+        String key = "message " + id;
         return new Message(
-                idOf(key),
+                id,
                 Long.parseLong(require(f, MessageField.CHAT_ID.redisField(), key)),
                 Long.parseLong(require(f, MessageField.USER_ID.redisField(), key)),
                 require(f, TEXT, key),

@@ -66,13 +66,14 @@ final class MessageSlices {
      * then reaches the reader again (harmless), where after it, it would never reach it.
      */
     Found find(long chatId, long messageId, boolean withPosition) {
-        String key = MessageHash.key(messageId);
+        KeySpace keys = search.keys(chatId);
+        String key = keys.message(messageId);
         return redis.call("read a message", jedis -> {
             for (int attempt = 0; ; attempt++) {
                 Pipeline p = jedis.pipelined();
-                Response<Object> position = withPosition ? RedisEventLog.queuePosition(p, chatId) : null;
+                Response<Object> position = withPosition ? RedisEventLog.queuePosition(p, keys, chatId) : null;
                 Response<Map<String, String>> hash = p.hgetAll(key);
-                Supplier<String> boundary = heldBoundary(p, chatId);
+                Supplier<String> boundary = heldBoundary(p, keys, chatId);
                 p.sync();
                 Optional<EventId> joinAt;
                 try {
@@ -87,7 +88,7 @@ final class MessageSlices {
                 String held = boundary.get();
                 Map<String, String> fields = hash.get();
                 Optional<Message> message = MessageHash.isMessage(fields)
-                        ? Optional.of(MessageHash.toMessage(key, fields)).filter(m -> m.chatId() == chatId)
+                        ? Optional.of(MessageHash.toMessage(messageId, fields)).filter(m -> m.chatId() == chatId)
                         : Optional.empty();
                 return new Found(message, held, joinAt);
             }
@@ -98,7 +99,7 @@ final class MessageSlices {
     String boundary(long chatId) {
         return redis.call("read a chat's boundary", jedis -> {
             Pipeline p = jedis.pipelined();
-            Supplier<String> boundary = heldBoundary(p, chatId);
+            Supplier<String> boundary = heldBoundary(p, search.keys(chatId), chatId);
             p.sync();
             return boundary.get();
         });
@@ -109,9 +110,9 @@ final class MessageSlices {
      * the sync, the supplier gives the boundary, or throws CacheIncompleteException
      * (ChatNotHeldException when only the chat's held key is missing).
      */
-    static Supplier<String> heldBoundary(Pipeline p, long chatId) {
-        Supplier<Boolean> complete = CacheState.holds(p, chatId);
-        Response<String> boundary = p.get(CacheState.heldKey(chatId));
+    static Supplier<String> heldBoundary(Pipeline p, KeySpace keys, long chatId) {
+        Supplier<Boolean> complete = CacheState.holds(p, keys, chatId);
+        Response<String> boundary = p.get(keys.held(chatId));
         return () -> {
             requireHeld(chatId, complete.get(), boundary.get());
             return boundary.get();
@@ -157,11 +158,12 @@ final class MessageSlices {
 
     /** Whether an unfiltered slice's order-index call also returns its messages (one list walked). */
     static boolean fetchesMessages(Slice slice) {
-        return !OrderWalk.hasFilterWithoutOrder(slice) && OrderWalk.lists(slice).size() == 1;
+        return !OrderWalk.hasFilterWithoutOrder(slice) && slice.filter(Filter.Authors.class).map(a -> a.ids().size()).orElse(1) == 1;
     }
 
     private Sliced walk(Jedis jedis, Slice slice, OrderWalk.WalkStart start, boolean position, List<List<String>> trace) {
-        List<String> lists = OrderWalk.lists(slice);
+        KeySpace keys = search.keys(slice.chatId());
+        List<String> lists = OrderWalk.lists(keys, slice);
         Comparator<OrderKey> nearestFirst = slice.direction() == Slice.Direction.OLDER
                 ? Comparator.<OrderKey>reverseOrder() : Comparator.<OrderKey>naturalOrder();
         if (OrderWalk.hasFilterWithoutOrder(slice)) {
@@ -176,7 +178,7 @@ final class MessageSlices {
         boolean exact = lists.size() == 1;
         Optional<EventId> joinAt = Optional.empty(); // the first attempt's: the earliest
         for (int attempt = 0; attempt < READS; attempt++) {
-            OrderWalk.Walked walked = OrderWalk.nearest(jedis, slice, lists, start.after(), slice.count(), nearestFirst,
+            OrderWalk.Walked walked = OrderWalk.nearest(jedis, keys, slice, lists, start.after(), slice.count(), nearestFirst,
                     fetch, position && attempt == 0, trace);
             if (attempt == 0) {
                 joinAt = walked.position();

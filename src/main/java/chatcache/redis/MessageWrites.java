@@ -40,6 +40,7 @@ final class MessageWrites {
     private static final String REMOVE = "remove messages";
 
     private final Redis redis;
+    private final ChatGroups groups;
     private final SearchIndex index;
     private final OrderIndex order;
     /** The ARGV that the scripts pass on to append_event (see {@link EventAppend}). */
@@ -47,11 +48,12 @@ final class MessageWrites {
     /** How many of each chat's newest messages Redis holds; 0: all. */
     private final int window;
 
-    MessageWrites(Redis redis, SearchIndex index, OrderIndex order, List<String> eventArgs, int window) {
+    MessageWrites(Redis redis, ChatGroups groups, SearchIndex index, OrderIndex order, List<String> eventArgs, int window) {
         if (window < 0) {
             throw new IllegalArgumentException("the window must not be negative: " + window);
         }
         this.redis = redis;
+        this.groups = groups;
         this.index = index;
         this.order = order;
         this.eventArgs = eventArgs;
@@ -67,7 +69,7 @@ final class MessageWrites {
         if (messages.isEmpty()) {
             return;
         }
-        String[] tombstones = messages.stream().map(m -> tombstone(m.id())).toArray(String[]::new);
+        String[] tombstones = messages.stream().map(m -> groups.of(m.chatId()).deleted(m.id())).toArray(String[]::new);
         redis.run(CACHE, jedis -> {
             AtomicReference<List<Message>> written = new AtomicReference<>(List.of());
             boolean done = Transactions.run(jedis, CACHE, j -> {
@@ -78,14 +80,14 @@ final class MessageWrites {
                 return alive.isEmpty() ? null : tx -> writeAll(tx, alive);
             });
             if (done) {
-                indexOutsideTransaction(jedis, written.get().stream().map(Message::id).toList());
+                indexOutsideTransaction(jedis, written.get());
             }
         });
     }
 
-    private static List<Message> withoutTombstone(Jedis jedis, List<Message> messages) {
+    private List<Message> withoutTombstone(Jedis jedis, List<Message> messages) {
         Pipeline p = jedis.pipelined();
-        List<Response<Boolean>> deleted = messages.stream().map(m -> p.exists(tombstone(m.id()))).toList();
+        List<Response<Boolean>> deleted = messages.stream().map(m -> p.exists(groups.of(m.chatId()).deleted(m.id()))).toList();
         p.sync();
         List<Message> alive = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
@@ -107,7 +109,7 @@ final class MessageWrites {
         }
         redis.run(CACHE, jedis -> {
             Transactions.run(jedis, CACHE, j -> tx -> writeAll(tx, messages));
-            indexOutsideTransaction(jedis, messages.stream().map(Message::id).toList());
+            indexOutsideTransaction(jedis, messages);
         });
     }
 
@@ -125,13 +127,14 @@ final class MessageWrites {
      * index lacks. An FT.ADDHASH of a hash deleted meanwhile answers an error, which is what
      * should happen.
      */
-    private void indexOutsideTransaction(Jedis jedis, List<Long> ids) {
-        if (!index.indexesExplicitly() || ids.isEmpty()) {
+    private void indexOutsideTransaction(Jedis jedis, List<Message> messages) {
+        if (!index.indexesExplicitly() || messages.isEmpty()) {
             return;
         }
         Pipeline p = jedis.pipelined();
-        for (long id : ids) {
-            p.sendCommand(SearchCommand.ADDHASH, SearchIndex.NAME, MessageHash.key(id), "1.0", "REPLACE");
+        for (Message m : messages) {
+            KeySpace keys = groups.of(m.chatId());
+            p.sendCommand(SearchCommand.ADDHASH, keys.index(), keys.message(m.id()), "1.0", "REPLACE");
         }
         // why not checked: each reply is OK, or an error for a hash deleted since the EXEC
         p.syncAndReturnAll();
@@ -150,17 +153,23 @@ final class MessageWrites {
         Map<String, Long> chatOfList = new HashMap<>();
         for (Message m : messages) {
             String sortKey = MessageOrder.sortKey(m.createdAt(), m.id());
-            for (String list : List.of(OrderIndex.chatList(m.chatId()), OrderIndex.authorList(m.chatId(), m.userId()))) {
+            KeySpace keys = groups.of(m.chatId());
+            for (String list : List.of(keys.order(m.chatId()), keys.order(m.chatId(), m.userId()))) {
                 keysByList.computeIfAbsent(list, l -> new ArrayList<>()).add(sortKey);
                 chatOfList.put(list, m.chatId());
             }
         }
-        keysByList.forEach((list, keys) -> order.addHeld(tx, chatOfList.get(list), list, keys.toArray(String[]::new)));
+        keysByList.forEach((list, keys) -> {
+            long chat = chatOfList.get(list);
+            order.addHeld(tx, groups.of(chat), chat, list, keys.toArray(String[]::new));
+        });
         if (window > 0) {
             Map<Long, Integer> perChat = new HashMap<>();
             messages.forEach(m -> perChat.merge(m.chatId(), 1, Integer::sum));
-            String ftIndex = index.indexesExplicitly() ? SearchIndex.NAME : "";
-            perChat.forEach((chat, n) -> OrderIndex.trim(tx, chat, window, TRIMS_PER_WRITE * n, ftIndex));
+            perChat.forEach((chat, n) -> {
+                KeySpace keys = groups.of(chat);
+                OrderIndex.trim(tx, keys, chat, window, TRIMS_PER_WRITE * n, index.indexesExplicitly() ? keys.index() : "");
+            });
         }
     }
 
@@ -173,12 +182,12 @@ final class MessageWrites {
      * the events.
      */
     private void writeHash(CommandQueue tx, Message message) {
-        String key = MessageHash.key(message.id());
+        KeySpace space = groups.of(message.chatId());
         String sortKey = MessageOrder.sortKey(message.createdAt(), message.id());
-        List<String> keys = new ArrayList<>(List.of(key, ChatEvents.key(message.chatId())));
-        keys.addAll(EventAppend.guardKeys());
-        keys.add(CacheState.heldKey(message.chatId()));
-        keys.add(CacheState.belowEpochKey(message.chatId()));
+        List<String> keys = new ArrayList<>(List.of(space.message(message.id()), space.events(message.chatId())));
+        keys.addAll(EventAppend.guardKeys(space));
+        keys.add(space.held(message.chatId()));
+        keys.add(space.belowEpoch(message.chatId()));
         List<String> args = new ArrayList<>(eventArgs);
         args.add(Long.toString(message.id()));
         args.add(message.read() ? "1" : "0");
@@ -200,34 +209,35 @@ final class MessageWrites {
         if (ids.isEmpty()) {
             return;
         }
-        String[] keys = ids.stream().map(MessageHash::key).toArray(String[]::new);
+        KeySpace space = groups.only(); // a removal's chat: docs/design-cluster.md, step 2
+        String[] keys = ids.stream().map(space::message).toArray(String[]::new);
         // why kept across attempts: an attempt whose delete script Redis did not know still
         // removed the order-index entries, and the next one must still find the hash they came from
         Map<Long, Message> cached = new HashMap<>();
         redis.run(REMOVE, jedis -> Transactions.run(jedis, REMOVE, j -> {
             j.watch(keys);
-            cached.putAll(MessageHash.readAll(j, ids));
-            return tx -> ids.forEach(id -> remove(tx, id, cached.get(id)));
+            cached.putAll(MessageHash.readAll(j, space, ids));
+            return tx -> ids.forEach(id -> remove(tx, space, id, cached.get(id)));
         }));
     }
 
     /** Queues the removal of one message ({@code m} as Redis held it, or null for none or a partial hash). */
-    private void remove(CommandQueue tx, long id, Message m) {
-        String key = MessageHash.key(id);
+    private void remove(CommandQueue tx, KeySpace space, long id, Message m) {
+        String key = space.message(id);
         if (m != null) {
             String sortKey = MessageOrder.sortKey(m.createdAt(), m.id());
-            order.remove(tx, OrderIndex.chatList(m.chatId()), sortKey);
-            order.remove(tx, OrderIndex.authorList(m.chatId(), m.userId()), sortKey);
+            order.remove(tx, space.order(m.chatId()), sortKey);
+            order.remove(tx, space.order(m.chatId(), m.userId()), sortKey);
         }
         if (index.indexesExplicitly()) {
-            tx.send(SearchCommand.DEL, SearchIndex.NAME, key);
+            tx.send(SearchCommand.DEL, space.index(), key);
         }
         if (m != null) {
-            deleteWithEvent(tx, m);
+            deleteWithEvent(tx, space, m);
         } else {
             tx.del(key); // a partial hash, or none: no message, no event
         }
-        tx.set(tombstone(id), "1", SetParams.setParams().ex(TOMBSTONE_SECONDS));
+        tx.set(space.deleted(id), "1", SetParams.setParams().ex(TOMBSTONE_SECONDS));
     }
 
     /**
@@ -235,16 +245,12 @@ final class MessageWrites {
      * hash: WATCH makes this attempt's EXEC fail if the hash changed since it was read, and a
      * repeated removal (a retry, the relay, settle) finds nothing and appends nothing.
      */
-    private void deleteWithEvent(CommandQueue tx, Message m) {
-        List<String> keys = new ArrayList<>(List.of(MessageHash.key(m.id()), ChatEvents.key(m.chatId())));
-        keys.addAll(EventAppend.guardKeys());
+    private void deleteWithEvent(CommandQueue tx, KeySpace space, Message m) {
+        List<String> keys = new ArrayList<>(List.of(space.message(m.id()), space.events(m.chatId())));
+        keys.addAll(EventAppend.guardKeys(space));
         List<String> args = new ArrayList<>(eventArgs);
         args.add(Long.toString(m.id()));
         args.add(Long.toString(m.chatId()));
         tx.script(DELETE, keys, args);
-    }
-
-    static String tombstone(long id) {
-        return "chatcache:deleted:" + id;
     }
 }

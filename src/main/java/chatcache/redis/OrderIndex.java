@@ -27,11 +27,8 @@ import java.util.Optional;
  * queued in a MULTI with the message's hash.
  */
 public final class OrderIndex {
-    private static final String PREFIX = "order:chat:";
     /** why the message names: a trim removes a message's hash and its author's entry, found through the hash. */
-    private static final LuaScript SCRIPT = LuaScript.load("order-index", MessageHash.luaNames(),
-            "local MESSAGE_PREFIX = '" + MessageHash.KEY_PREFIX + "'\n",
-            "local EVENTS_PREFIX = '" + chatcache.events.ChatEvents.KEY_PREFIX + "'\n", LuaScript.resource("last-event-id"));
+    private static final LuaScript SCRIPT = LuaScript.load("order-index", MessageHash.luaNames(), LuaScript.resource("last-event-id"));
     /** The error the script answers a guarded read of a chat the cache does not hold completely. */
     private static final String INCOMPLETE = "INCOMPLETE";
     /** The error it answers when only the chat's held key is missing: Redis holds none of its messages. */
@@ -51,23 +48,16 @@ public final class OrderIndex {
         this.bucketSize = bucketSize;
     }
 
-    public static String chatList(long chatId) {
-        return PREFIX + chatId;
-    }
-
-    public static String authorList(long chatId, long authorId) {
-        return PREFIX + chatId + ":user:" + authorId;
-    }
-
-    public static String list(long chatId, Optional<Long> authorId) {
-        return authorId.map(a -> authorList(chatId, a)).orElseGet(() -> chatList(chatId));
+    /** The chat's list, or its author's. */
+    public static String list(KeySpace keys, long chatId, Optional<Long> authorId) {
+        return authorId.map(a -> keys.order(chatId, a)).orElseGet(() -> keys.order(chatId));
     }
 
     /** The directories of every author order index of a chat (SCAN: for rebuilds and checks, not requests). */
-    static List<String> authorLists(Jedis jedis, long chatId) {
+    static List<String> authorLists(Jedis jedis, KeySpace keys, long chatId) {
         List<String> lists = new ArrayList<>();
         ScanParams params = new ScanParams()
-                .match(PREFIX + chatId + ":user:*").count(1000);
+                .match(keys.order(chatId) + ":user:*").count(1000);
         String cursor = ScanParams.SCAN_POINTER_START;
         do {
             ScanResult<String> page = jedis.scan(cursor, params);
@@ -87,8 +77,8 @@ public final class OrderIndex {
     }
 
     /** The pattern of every key of every list (directories and buckets), for SCAN. */
-    static String keyPattern() {
-        return PREFIX + "*";
+    static String keyPattern(KeySpace keys) {
+        return keys.orderPrefix() + "*";
     }
 
     /** Queues the addition of sort keys to a list. */
@@ -98,11 +88,11 @@ public final class OrderIndex {
 
     /**
      * Queues the addition of sort keys to a list of this chat, only while Redis holds the chat and
-     * only for keys at or above its boundary ({@link CacheState#heldKey}): the write script's rule,
+     * only for keys at or above its boundary ({@link KeySpace#held}): the write script's rule,
      * so that a message's hash and its entries are written together or not at all.
      */
-    void addHeld(CommandQueue tx, long chatId, String list, String... sortKeys) {
-        tx.script(SCRIPT, List.of(list, CacheState.heldKey(chatId)), args("held", Integer.toString(bucketSize), sortKeys));
+    void addHeld(CommandQueue tx, KeySpace keys, long chatId, String list, String... sortKeys) {
+        tx.script(SCRIPT, List.of(list, keys.held(chatId)), args("held", Integer.toString(bucketSize), sortKeys));
     }
 
     /**
@@ -111,8 +101,8 @@ public final class OrderIndex {
      * names an index the hashes are added to by hand, 1.x), and the boundary moves to the oldest
      * key left, in one call. The reply lists the ids trimmed.
      */
-    static Response<Object> trim(CommandQueue tx, long chatId, int window, int max, String ftIndex) {
-        return tx.script(SCRIPT, List.of(chatList(chatId), CacheState.heldKey(chatId)),
+    static Response<Object> trim(CommandQueue tx, KeySpace keys, long chatId, int window, int max, String ftIndex) {
+        return tx.script(SCRIPT, List.of(keys.order(chatId), keys.held(chatId)),
                 List.of("trim", Integer.toString(window), Integer.toString(max), ftIndex));
     }
 
@@ -154,13 +144,13 @@ public final class OrderIndex {
      * the chat ({@link CacheState}) and the read of its boundary; throws
      * {@link CacheIncompleteException} if it does not hold it.
      */
-    public static Held olderInHeld(Jedis jedis, long chatId, String list, Optional<String> from, int count) {
-        return guarded(jedis, guardedCommand(chatId, list, true, from, count, false, false), chatId, false, false);
+    public static Held olderInHeld(Jedis jedis, KeySpace keys, long chatId, String list, Optional<String> from, int count) {
+        return guarded(jedis, guardedCommand(keys, chatId, list, true, from, count, false, false), chatId, false, false);
     }
 
     /** {@link #newer} in the same call as the check and the boundary, as {@link #olderInHeld}. */
-    public static Held newerInHeld(Jedis jedis, long chatId, String list, String from, int count) {
-        return guarded(jedis, guardedCommand(chatId, list, false, Optional.of(from), count, false, false), chatId, false, false);
+    public static Held newerInHeld(Jedis jedis, KeySpace keys, long chatId, String list, String from, int count) {
+        return guarded(jedis, guardedCommand(keys, chatId, list, false, Optional.of(from), count, false, false), chatId, false, false);
     }
 
     /**
@@ -169,16 +159,16 @@ public final class OrderIndex {
      * {@code position}, where a reader joins the chat's events ({@link Held#position}: the cache's
      * marker and the last event id, as events-position.lua answers them).
      */
-    static Held inHeld(Jedis jedis, long chatId, String list, boolean older, Optional<String> from, int count, boolean fetch,
-                       boolean position) {
-        return guarded(jedis, guardedCommand(chatId, list, older, from, count, fetch, position), chatId, fetch, position);
+    static Held inHeld(Jedis jedis, KeySpace keys, long chatId, String list, boolean older, Optional<String> from, int count,
+                       boolean fetch, boolean position) {
+        return guarded(jedis, guardedCommand(keys, chatId, list, older, from, count, fetch, position), chatId, fetch, position);
     }
 
     /** The command {@link #inHeld} sends, as explain shows it. */
-    static List<String> guardedCommand(long chatId, String list, boolean older, Optional<String> from, int count,
-                                       boolean fetch, boolean position) {
-        List<String> command = new ArrayList<>(List.of("EVALSHA", SCRIPT.sha(), "4", list, CacheState.COMPLETE,
-                CacheState.REBUILDING, CacheState.heldKey(chatId), older ? "older" : "newer", Integer.toString(count),
+    static List<String> guardedCommand(KeySpace keys, long chatId, String list, boolean older, Optional<String> from,
+                                       int count, boolean fetch, boolean position) {
+        List<String> command = new ArrayList<>(List.of("EVALSHA", SCRIPT.sha(), "4", list, keys.complete(),
+                keys.rebuilding(), keys.held(chatId), older ? "older" : "newer", Integer.toString(count),
                 from.orElse(""), Long.toString(chatId)));
         if (fetch || position) {
             command.add(fetch ? "fetch" : "");
@@ -264,9 +254,9 @@ public final class OrderIndex {
      * when Redis does not hold its messages, 'loading' while it is being loaded, the chat's
      * below-epoch or '0'}, or null when the user is no member.
      */
-    static Response<Object> unread(CommandQueue p, long chatId, long userId) {
-        return p.script(SCRIPT, List.of(chatList(chatId), authorList(chatId, userId), RedisChats.key(chatId),
-                        CacheState.heldKey(chatId), CacheState.REBUILDING, CacheState.belowEpochKey(chatId)),
+    static Response<Object> unread(CommandQueue p, KeySpace keys, long chatId, long userId) {
+        return p.script(SCRIPT, List.of(keys.order(chatId), keys.order(chatId, userId), keys.chat(chatId),
+                        keys.held(chatId), keys.rebuilding(), keys.belowEpoch(chatId)),
                 List.of("unread", Long.toString(userId), Long.toString(chatId)));
     }
 

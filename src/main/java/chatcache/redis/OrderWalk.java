@@ -55,10 +55,10 @@ final class OrderWalk {
     }
 
     /** The order-index lists a slice walks: the chat's, or each asked-for author's. */
-    static List<String> lists(Slice slice) {
+    static List<String> lists(KeySpace keys, Slice slice) {
         return slice.filter(Filter.Authors.class)
-                .map(a -> a.ids().stream().map(id -> OrderIndex.authorList(slice.chatId(), id)).toList())
-                .orElse(List.of(OrderIndex.chatList(slice.chatId())));
+                .map(a -> a.ids().stream().map(id -> keys.order(slice.chatId(), id)).toList())
+                .orElse(List.of(keys.order(slice.chatId())));
     }
 
     /** Whether a key lies in the slice's reach: its time range, and after the marker of an unread-by filter. */
@@ -118,7 +118,7 @@ final class OrderWalk {
      * a key whose hash is not is left out, for the caller to notice). With {@code position}, the
      * first list's call also reads where a reader joins the chat's events ({@link Walked#position}).
      */
-    static Walked nearest(Jedis jedis, Slice slice, List<String> lists, Optional<String> start, int count,
+    static Walked nearest(Jedis jedis, KeySpace space, Slice slice, List<String> lists, Optional<String> start, int count,
                           Comparator<OrderKey> nearestFirst, boolean fetch, boolean position,
                           List<List<String>> trace) {
         boolean older = slice.direction() == Slice.Direction.OLDER;
@@ -131,8 +131,8 @@ final class OrderWalk {
         for (String list : lists) {
             boolean ask = position && list.equals(lists.get(0));
             // why explain shows the command without the position: it is the read's, not the page's
-            List<String> command = OrderIndex.guardedCommand(slice.chatId(), list, older, start, count, fetch, false);
-            OrderIndex.Held held = OrderIndex.inHeld(jedis, slice.chatId(), list, older, start, count, fetch, ask);
+            List<String> command = OrderIndex.guardedCommand(space, slice.chatId(), list, older, start, count, fetch, false);
+            OrderIndex.Held held = OrderIndex.inHeld(jedis, space, slice.chatId(), list, older, start, count, fetch, ask);
             if (trace != null) {
                 trace.add(command);
             }
@@ -164,10 +164,10 @@ final class OrderWalk {
     }
 
     /** The commands of {@link #nearest} for these lists, as explain shows them. */
-    static List<List<String>> nearestCommands(Slice slice, WalkStart start, int count, boolean fetch) {
+    static List<List<String>> nearestCommands(KeySpace space, Slice slice, WalkStart start, int count, boolean fetch) {
         List<List<String>> commands = new ArrayList<>();
-        for (String list : lists(slice)) {
-            commands.add(OrderIndex.guardedCommand(slice.chatId(), list,
+        for (String list : lists(space, slice)) {
+            commands.add(OrderIndex.guardedCommand(space, slice.chatId(), list,
                     slice.direction() == Slice.Direction.OLDER, start.after(), count, fetch, false));
         }
         return commands;

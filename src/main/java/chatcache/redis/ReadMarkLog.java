@@ -1,12 +1,10 @@
 package chatcache.redis;
 
 /**
- * The stream in which Redis's scripts record read marks and members' read markers in the same
+ * The stream ({@link KeySpace#readMarks}, one per group) in which Redis's scripts record read marks and members' read markers in the same
  * step that makes them, for {@link chatcache.replication.ReadMarkRelay} to carry to MySQL.
  */
 public final class ReadMarkLog {
-    /** The stream. */
-    public static final String KEY = "chatcache:read-marks";
     /** An entry's field listing message ids marked read, comma-separated. */
     public static final String IDS = "ids";
     /** An entry's field holding one member's marker moved forward: {@code chat:user:sortKey}. */

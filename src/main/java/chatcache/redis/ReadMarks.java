@@ -17,12 +17,14 @@ final class ReadMarks {
     private static final LuaScript MARK_READ = EventAppend.script("mark-read", MessageHash.luaNames());
 
     private final Redis redis;
+    private final ChatGroups groups;
     private final List<String> eventArgs;
 
     private final ReplicaWait replicas;
 
-    ReadMarks(Redis redis, List<String> eventArgs, ReplicaWait replicas) {
+    ReadMarks(Redis redis, ChatGroups groups, List<String> eventArgs, ReplicaWait replicas) {
         this.redis = redis;
+        this.groups = groups;
         this.replicas = replicas;
         this.eventArgs = eventArgs;
     }
@@ -44,17 +46,18 @@ final class ReadMarks {
         if (ids.isEmpty()) {
             return;
         }
+        KeySpace space = groups.only(); // the marks' chat: docs/design-cluster.md, step 2
         List<String> keys = new ArrayList<>(ids.size() + 3);
         List<String> args = new ArrayList<>(ids.size() + 4);
         args.add(recordForMysql ? "1" : "0");
         args.add(ReadMarkLog.IDS);
         args.addAll(eventArgs);
         for (long id : ids) {
-            keys.add(MessageHash.key(id));
+            keys.add(space.message(id));
             args.add(Long.toString(id));
         }
-        keys.add(ReadMarkLog.KEY);
-        keys.addAll(EventAppend.guardKeys());
+        keys.add(space.readMarks());
+        keys.addAll(EventAppend.guardKeys(space));
         redis.run("mark messages read", jedis -> {
             MARK_READ.eval(jedis, keys, args);
             if (recordForMysql) {

@@ -41,7 +41,6 @@ import java.util.function.Supplier;
  * member holding its role. One HMGET answers "what is this chat to this caller".
  */
 public final class RedisChats implements ChatReplica {
-    static final String KEY_PREFIX = "chats:";
     private static final String MEMBER = "m:";
     private static final String MARKER = "r:";
 
@@ -50,30 +49,17 @@ public final class RedisChats implements ChatReplica {
     /** Moves a member's read marker forwards and records the move for MySQL (schema/lua/chat-advance-marker.lua). */
     private static final LuaScript ADVANCE = LuaScript.load("chat-advance-marker", LuaScript.resource("byte-order"));
 
-    /** The set of the chats a user is a member of (kept by {@link #PUT}). */
-    static final String USER_CHATS = "user-chats:";
-
     private static final String WHAT = "answer for chats";
     private final Redis redis;
+    private final ChatGroups groups;
 
     /** The replicas a read marker moved here must reach before the move is acknowledged. */
     private final ReplicaWait replicas;
 
-    public RedisChats(Pool<Jedis> pool) {
-        this(pool, ReplicaWait.NONE);
-    }
-
-    public RedisChats(Pool<Jedis> pool, ReplicaWait replicas) {
+    public RedisChats(Pool<Jedis> pool, ChatGroups groups, ReplicaWait replicas) {
         this.redis = new Redis(pool);
+        this.groups = groups;
         this.replicas = replicas;
-    }
-
-    static String key(long chatId) {
-        return KEY_PREFIX + chatId;
-    }
-
-    static String keyPattern() {
-        return KEY_PREFIX + "*";
     }
 
     @Override
@@ -90,7 +76,7 @@ public final class RedisChats implements ChatReplica {
                     args.add(k);
                     args.add(v);
                 });
-                replies.put(chat.id(), queue.script(PUT, List.of(key(chat.id()), USER_CHATS, CacheState.heldKey(chat.id())), args));
+                replies.put(chat.id(), queue.script(PUT, chatKeys(chat.id()), args));
             }
             return () -> replies.entrySet().stream().filter(e -> Long.valueOf(2).equals(e.getValue().get()))
                     .map(Map.Entry::getKey).toList();
@@ -100,16 +86,21 @@ public final class RedisChats implements ChatReplica {
     @Override
     public void remove(Collection<Long> chatIds) {
         if (!chatIds.isEmpty()) {
-            redis.call(WHAT, jedis -> jedis.del(chatIds.stream().map(RedisChats::key).toArray(String[]::new)));
+            redis.run(WHAT, jedis -> {
+                Pipeline p = jedis.pipelined();
+                chatIds.forEach(id -> p.del(groups.of(id).chat(id)));
+                p.sync();
+            });
         }
     }
 
     @Override
     public Optional<Access> access(long chatId, long userId) {
         return redis.call(WHAT, jedis -> {
+            KeySpace keys = groups.of(chatId);
             Pipeline p = jedis.pipelined();
-            Supplier<Boolean> holds = CacheState.holds(p, chatId);
-            Response<List<String>> values = p.hmget(key(chatId), "visibility", MEMBER + userId, MARKER + userId);
+            Supplier<Boolean> holds = CacheState.holds(p, keys, chatId);
+            Response<List<String>> values = p.hmget(keys.chat(chatId), "visibility", MEMBER + userId, MARKER + userId);
             p.sync();
             if (!holds.get()) {
                 throw new CacheIncompleteException(chatId);
@@ -137,7 +128,8 @@ public final class RedisChats implements ChatReplica {
 
     private boolean advance(ReadMarker marker, boolean confirm) {
         Object moved = redis.call(WHAT, jedis -> {
-            Object reply = ADVANCE.eval(jedis, List.of(key(marker.chatId()), ReadMarkLog.KEY),
+            KeySpace keys = groups.of(marker.chatId());
+            Object reply = ADVANCE.eval(jedis, List.of(keys.chat(marker.chatId()), keys.readMarks()),
                     List.of(Long.toString(marker.userId()), marker.upTo().sortKey(), Long.toString(marker.chatId())));
             if (confirm && Long.valueOf(1).equals(reply)) {
                 // why: the move is on its way to MySQL only through Redis's stream
@@ -152,21 +144,25 @@ public final class RedisChats implements ChatReplica {
     public List<HeldUnread> unread(long userId, Collection<Long> only) {
         return redis.call(WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
-            Response<Boolean> complete = p.exists(CacheState.COMPLETE);
-            Response<Set<String>> mine = p.smembers(USER_CHATS + userId);
+            List<Response<Boolean>> complete = new ArrayList<>();
+            List<Response<Set<String>>> mine = new ArrayList<>();
+            for (KeySpace keys : groups.all()) {
+                complete.add(p.exists(keys.complete()));
+                mine.add(p.smembers(keys.userChats(userId)));
+            }
             p.sync();
-            if (!complete.get()) {
+            if (!complete.stream().allMatch(Response::get)) {
                 throw new CacheIncompleteException(0);
             }
             TreeSet<Long> chats = new TreeSet<>();
-            mine.get().forEach(c -> chats.add(Long.parseLong(c)));
+            mine.forEach(set -> set.get().forEach(c -> chats.add(Long.parseLong(c))));
             if (!only.isEmpty()) {
                 chats.retainAll(only);
             }
             // why not checked here: a chat being loaded is refused by each count's own call (atomically)
             return Pipelines.run(jedis, queue -> {
                 Map<Long, Response<Object>> replies = new LinkedHashMap<>();
-                chats.forEach(chat -> replies.put(chat, OrderIndex.unread(queue, chat, userId)));
+                chats.forEach(chat -> replies.put(chat, OrderIndex.unread(queue, groups.of(chat), chat, userId)));
                 return () -> {
                     List<HeldUnread> out = new ArrayList<>();
                     replies.forEach((chat, reply) -> unreadOf(chat, reply.get()).ifPresent(out::add));
@@ -206,9 +202,10 @@ public final class RedisChats implements ChatReplica {
     @Override
     public Optional<Chat> find(long chatId) {
         return redis.call(WHAT, jedis -> {
+            KeySpace keys = groups.of(chatId);
             Pipeline p = jedis.pipelined();
-            Supplier<Boolean> holds = CacheState.holds(p, chatId);
-            Response<Map<String, String>> hash = p.hgetAll(key(chatId));
+            Supplier<Boolean> holds = CacheState.holds(p, keys, chatId);
+            Response<Map<String, String>> hash = p.hgetAll(keys.chat(chatId));
             p.sync();
             if (!holds.get()) {
                 throw new CacheIncompleteException(chatId);
@@ -222,7 +219,7 @@ public final class RedisChats implements ChatReplica {
         return redis.call(WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
             Map<Long, Response<Map<String, String>>> hashes = new HashMap<>();
-            chatIds.forEach(id -> hashes.put(id, p.hgetAll(key(id))));
+            chatIds.forEach(id -> hashes.put(id, p.hgetAll(groups.of(id).chat(id))));
             p.sync();
             Map<Long, Chat> chats = new HashMap<>();
             hashes.forEach((id, hash) -> parse(id, hash.get()).ifPresent(c -> chats.put(id, c)));
@@ -238,7 +235,7 @@ public final class RedisChats implements ChatReplica {
             for (Chat chat : chats) {
                 for (Member m : chat.members()) {
                     listed.put("user " + m.userId() + " in chat " + chat.id(),
-                            p.sismember(USER_CHATS + m.userId(), Long.toString(chat.id())));
+                            p.sismember(groups.of(chat.id()).userChats(m.userId()), Long.toString(chat.id())));
                 }
             }
             p.sync();
@@ -256,15 +253,23 @@ public final class RedisChats implements ChatReplica {
     public Set<Long> ids() {
         return redis.call(WHAT, jedis -> {
             Set<Long> ids = new HashSet<>();
-            ScanParams params = new ScanParams().match(keyPattern()).count(1000);
-            String cursor = ScanParams.SCAN_POINTER_START;
-            do {
-                ScanResult<String> page = jedis.scan(cursor, params);
-                page.getResult().forEach(k -> ids.add(Long.parseLong(k.substring(KEY_PREFIX.length()))));
-                cursor = page.getCursor();
-            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            for (KeySpace keys : groups.all()) {
+                ScanParams params = new ScanParams().match(keys.chatPrefix() + "*").count(1000);
+                String cursor = ScanParams.SCAN_POINTER_START;
+                do {
+                    ScanResult<String> page = jedis.scan(cursor, params);
+                    page.getResult().forEach(k -> ids.add(keys.chatId(k)));
+                    cursor = page.getCursor();
+                } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            }
             return ids;
         });
+    }
+
+    /** The keys chat-put.lua takes: the chat's hash, the prefix of its members' chat sets, its held key. */
+    private List<String> chatKeys(long chatId) {
+        KeySpace keys = groups.of(chatId);
+        return List.of(keys.chat(chatId), keys.userChatsPrefix(), keys.held(chatId));
     }
 
     private static Map<String, String> fields(Chat chat) {

@@ -28,22 +28,23 @@ import java.util.Optional;
  * {@link EventAppend}). Every method throws {@link BackendUnavailableException} when Redis does not answer.
  */
 public final class RedisEventLog implements EventLog {
-    private static final String COMPLETE = CacheState.COMPLETE;
-
     private static final String WHAT = "serve the events";
     private final Redis redis;
+    private final ChatGroups groups;
 
-    public RedisEventLog(Pool<Jedis> pool) {
+    public RedisEventLog(Pool<Jedis> pool, ChatGroups groups) {
         this.redis = new Redis(pool);
+        this.groups = groups;
     }
 
     @Override
     public Optional<String> epoch() {
-        return redis.call(WHAT, RedisEventLog::epoch);
+        return redis.call(WHAT, this::epoch);
     }
 
-    static Optional<String> epoch(Jedis jedis) {
-        String complete = jedis.get(COMPLETE);
+    /** why one group's: the epoch of many groups is docs/design-cluster.md, step 3. */
+    private Optional<String> epoch(Jedis jedis) {
+        String complete = jedis.get(groups.only().complete());
         return complete == null ? Optional.empty() : Optional.of(ChatEvents.epochToken(complete));
     }
 
@@ -56,14 +57,15 @@ public final class RedisEventLog implements EventLog {
     @Override
     public Optional<EventId> position(long chatId) {
         return redis.call(WHAT, jedis -> {
-            List<String> reply = Replies.strings(POSITION.eval(jedis, List.of(COMPLETE, ChatEvents.key(chatId)), List.of()));
+            KeySpace keys = groups.of(chatId);
+            List<String> reply = Replies.strings(POSITION.eval(jedis, List.of(keys.complete(), keys.events(chatId)), List.of()));
             return positionOf(reply.get(0), reply.get(1));
         });
     }
 
     /** Queues {@link #position}'s script in a pipeline (its reply: {@link #positionOf(Object)}). */
-    static redis.clients.jedis.Response<Object> queuePosition(redis.clients.jedis.Pipeline p, long chatId) {
-        return p.evalsha(POSITION.sha(), List.of(COMPLETE, ChatEvents.key(chatId)), List.of());
+    static redis.clients.jedis.Response<Object> queuePosition(redis.clients.jedis.Pipeline p, KeySpace keys, long chatId) {
+        return p.evalsha(POSITION.sha(), List.of(keys.complete(), keys.events(chatId)), List.of());
     }
 
     /** Loads {@link #position}'s script into a Redis that forgot it. */
@@ -97,7 +99,8 @@ public final class RedisEventLog implements EventLog {
         List<String> args = new ArrayList<>(chatIds.size() + 1);
         args.add(Long.toString(forMillis));
         chatIds.forEach(id -> args.add(Long.toString(id)));
-        redis.run(WHAT, jedis -> FOLLOW.eval(jedis, List.of(ChatEvents.FOLLOWED), args));
+        // why one group's: following per group is docs/design-cluster.md, step 3
+        redis.run(WHAT, jedis -> FOLLOW.eval(jedis, List.of(groups.only().followed()), args));
     }
 
     /** schema/lua/events-position.lua */
@@ -107,12 +110,10 @@ public final class RedisEventLog implements EventLog {
 
     @Override
     public EventId tail(String epoch, long chatId) {
-        return redis.call(WHAT, jedis -> tail(jedis, epoch, chatId));
-    }
-
-    static EventId tail(Jedis jedis, String epoch, long chatId) {
-        StreamInfo info = info(jedis, chatId);
-        return info == null ? EventId.start(epoch) : EventId.of(epoch, info.getLastGeneratedId().toString());
+        return redis.call(WHAT, jedis -> {
+            StreamInfo info = info(jedis, chatId);
+            return info == null ? EventId.start(epoch) : EventId.of(epoch, info.getLastGeneratedId().toString());
+        });
     }
 
     /**
@@ -144,7 +145,7 @@ public final class RedisEventLog implements EventLog {
     @Override
     public List<ChatEvent> after(EventId from, long chatId, int count) {
         return redis.call(WHAT, jedis -> {
-            List<StreamEntry> entries = jedis.xrange(ChatEvents.key(chatId), "(" + from.streamId(), "+", count);
+            List<StreamEntry> entries = jedis.xrange(groups.of(chatId).events(chatId), "(" + from.streamId(), "+", count);
             List<ChatEvent> events = new ArrayList<>(entries.size());
             for (StreamEntry e : entries) {
                 events.add(new ChatEvent(chatId, EventId.of(from.epoch(), e.getID().toString()), e.getFields()));
@@ -167,7 +168,12 @@ public final class RedisEventLog implements EventLog {
                 return new Batch(epoch, byChat);
             }
             Map<String, StreamEntryID> streams = new LinkedHashMap<>();
-            positions.forEach((chat, at) -> streams.put(ChatEvents.key(chat), new StreamEntryID(at.millis(), at.seq())));
+            Map<String, Long> chats = new java.util.HashMap<>();
+            positions.forEach((chat, at) -> {
+                String stream = groups.of(chat).events(chat);
+                streams.put(stream, new StreamEntryID(at.millis(), at.seq()));
+                chats.put(stream, chat);
+            });
             List<Map.Entry<String, List<StreamEntry>>> answer =
                     jedis.xread(XReadParams.xReadParams().count(count).block((int) blockMillis), streams);
             // why the epoch again: Redis may have lost its data and been rebuilt while the read
@@ -178,7 +184,7 @@ public final class RedisEventLog implements EventLog {
             }
             if (answer != null) {
                 for (Map.Entry<String, List<StreamEntry>> stream : answer) {
-                    long chat = Long.parseLong(stream.getKey().substring(ChatEvents.KEY_PREFIX.length()));
+                    long chat = chats.get(stream.getKey());
                     List<ChatEvent> events = new ArrayList<>(stream.getValue().size());
                     for (StreamEntry e : stream.getValue()) {
                         events.add(new ChatEvent(chat, EventId.of(epoch.get(), e.getID().toString()), e.getFields()));
@@ -190,9 +196,9 @@ public final class RedisEventLog implements EventLog {
         });
     }
 
-    private static StreamInfo info(Jedis jedis, long chatId) {
+    private StreamInfo info(Jedis jedis, long chatId) {
         try {
-            return jedis.xinfoStream(ChatEvents.key(chatId));
+            return jedis.xinfoStream(groups.of(chatId).events(chatId));
         } catch (JedisDataException e) {
             if (e.getMessage() != null && e.getMessage().contains("no such key")) {
                 return null;

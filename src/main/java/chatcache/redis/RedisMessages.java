@@ -37,31 +37,28 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     private final ChatDrop drops;
     private final ChatVersions versions;
 
-    /** Holding whole chats (a window of 0): for tests of other parts. */
+    /** One Redis, holding whole chats (a window of 0): for tests of other parts. */
     public RedisMessages(Pool<Jedis> pool, SearchIndex index, OrderIndex order, EventRetention events) {
-        this(pool, index, order, events, 0);
+        this(pool, ChatGroups.standalone(), index, order, events, 0, ReplicaWait.NONE);
     }
 
     /**
-     * @param events how much of each chat's event stream the writes here keep when they append
-     * @param window how many of each chat's newest messages Redis holds (0: all of them)
+     * @param groups   the groups chats are spread over, and their keys' names
+     * @param events   how much of each chat's event stream the writes here keep when they append
+     * @param window   how many of each chat's newest messages Redis holds (0: all of them)
+     * @param replicas the replicas read marks made here must reach before the page that made them is answered
      */
-    public RedisMessages(Pool<Jedis> pool, SearchIndex index, OrderIndex order, EventRetention events, int window) {
-        this(pool, index, order, events, window, ReplicaWait.NONE);
-    }
-
-    /** @param replicas the replicas read marks made here must reach before the page that made them is answered */
-    public RedisMessages(Pool<Jedis> pool, SearchIndex index, OrderIndex order, EventRetention events, int window,
-                         ReplicaWait replicas) {
+    public RedisMessages(Pool<Jedis> pool, ChatGroups groups, SearchIndex index, OrderIndex order, EventRetention events,
+                         int window, ReplicaWait replicas) {
         Redis redis = new Redis(pool);
         List<String> eventArgs = EventAppend.args(events);
-        this.search = new IndexSearch(index);
-        this.writes = new MessageWrites(redis, index, order, eventArgs, window);
+        this.search = new IndexSearch(index, groups);
+        this.writes = new MessageWrites(redis, groups, index, order, eventArgs, window);
         this.slices = new MessageSlices(redis, search);
-        this.marks = new ReadMarks(redis, eventArgs, replicas);
-        this.checks = new CacheChecks(redis, search, index, order);
-        this.drops = new ChatDrop(redis, index, eventArgs);
-        this.versions = new ChatVersions(redis);
+        this.marks = new ReadMarks(redis, groups, eventArgs, replicas);
+        this.checks = new CacheChecks(redis, groups, search, index, order);
+        this.drops = new ChatDrop(redis, groups, index, eventArgs);
+        this.versions = new ChatVersions(redis, groups);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package chatcache.redis;
 
-import chatcache.events.ChatEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -18,12 +17,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * idx:messages and the RediSearch module behind it. Knows the two generations apart:
+ * idx:messages (one index per group of chats: {@link KeySpace#index}) and the RediSearch module behind it. Knows the two generations apart:
  * 1.x indexes a hash only when told (FT.ADDHASH), 2.x and later index hashes by key prefix.
  */
 public final class SearchIndex {
     private static final Logger log = LoggerFactory.getLogger(SearchIndex.class);
-    public static final String NAME = "idx:messages";
     private static final String SCHEMA_RESOURCE = "/schema/redisearch.schema";
     /** Longest a query may run before RediSearch fails it; we never accept a partial answer. */
     static final int QUERY_TIMEOUT_MILLIS = 2_000;
@@ -38,14 +36,16 @@ public final class SearchIndex {
      * Finds the module, makes sure a timed-out query fails instead of answering partially, and
      * creates the index if it is missing.
      */
-    public static SearchIndex prepare(Pool<Jedis> pool) {
+    public static SearchIndex prepare(Pool<Jedis> pool, ChatGroups groups) {
         try (Jedis jedis = pool.getResource()) {
             ModuleInfo module = ModuleInfo.find(jedis);
             requireNoEviction(jedis);
             SearchIndex index = new SearchIndex(module.version());
             index.requireFailOnTimeout(jedis, module);
-            index.replaceOlderLayout(jedis);
-            index.create(jedis);
+            index.replaceOlderLayout(jedis, groups);
+            for (KeySpace keys : groups.all()) {
+                index.create(jedis, keys);
+            }
             warnIfNotCompact(jedis);
             return index;
         }
@@ -70,33 +70,36 @@ public final class SearchIndex {
      * stream is kept: it holds marks MySQL may not have yet. A Redis without the index (new, or
      * flushed) has nothing to drop.
      */
-    private void replaceOlderLayout(Jedis jedis) {
+    private void replaceOlderLayout(Jedis jedis, ChatGroups groups) {
         String layout = jedis.get(LAYOUT_KEY);
         if (LAYOUT.equals(layout)) {
             return;
         }
-        if (exists(jedis)) {
-            log.warn("Redis holds a chatcache cache of layout {}; this version reads layout {}: dropping it,"
-                    + " it is rebuilt from MySQL (readers are answered from MySQL meanwhile)", layout == null ? "1" : layout, LAYOUT);
-            if (indexesExplicitly()) {
-                jedis.sendCommand(SearchCommand.DROP, NAME); // 1.x: deletes the indexed hashes too
-            } else {
-                jedis.sendCommand(SearchCommand.DROPINDEX, NAME, "DD");
+        for (KeySpace keys : groups.all()) {
+            if (!exists(jedis, keys)) {
+                continue;
             }
-            unlinkAll(jedis, OrderIndex.keyPattern());
-            unlinkAll(jedis, MessageHash.KEY_PREFIX + "*");
-            unlinkAll(jedis, RedisChats.keyPattern());
-            unlinkAll(jedis, RedisChats.USER_CHATS + "*");
-            unlinkAll(jedis, ChatEvents.KEY_PREFIX + "*");
-            unlinkAll(jedis, CacheState.heldPattern());
-            jedis.del(CacheState.COMPLETE, CacheState.REBUILDING);
+            log.warn("Redis holds a chatcache cache of layout {} ({}); this version reads layout {}: dropping it,"
+                    + " it is rebuilt from MySQL (readers are answered from MySQL meanwhile)", layout == null ? "1" : layout, keys, LAYOUT);
+            if (indexesExplicitly()) {
+                jedis.sendCommand(SearchCommand.DROP, keys.index()); // 1.x: deletes the indexed hashes too
+            } else {
+                jedis.sendCommand(SearchCommand.DROPINDEX, keys.index(), "DD");
+            }
+            unlinkAll(jedis, OrderIndex.keyPattern(keys));
+            unlinkAll(jedis, keys.messagePrefix() + "*");
+            unlinkAll(jedis, keys.chatPrefix() + "*");
+            unlinkAll(jedis, keys.userChatsPrefix() + "*");
+            unlinkAll(jedis, keys.eventsPrefix() + "*");
+            unlinkAll(jedis, keys.heldPrefix() + "*");
+            jedis.del(keys.complete(), keys.rebuilding());
         }
         jedis.set(LAYOUT_KEY, LAYOUT);
     }
 
-    private static boolean exists(Jedis jedis) {
+    private static boolean exists(Jedis jedis, KeySpace keys) {
         try {
-            jedis.sendCommand(SearchCommand.INFO, NAME);
+            jedis.sendCommand(SearchCommand.INFO, keys.index());
             return true;
         } catch (JedisDataException e) {
             return false;
@@ -284,10 +287,10 @@ public final class SearchIndex {
         }
     }
 
-    private void create(Jedis jedis) {
-        List<String> args = new ArrayList<>(List.of(NAME));
+    private void create(Jedis jedis, KeySpace keys) {
+        List<String> args = new ArrayList<>(List.of(keys.index()));
         if (!indexesExplicitly()) {
-            args.addAll(List.of("ON", "HASH", "PREFIX", "1", MessageHash.KEY_PREFIX));
+            args.addAll(List.of("ON", "HASH", "PREFIX", "1", keys.messagePrefix()));
         }
         // why: no full-text field, so word positions, per-field flags and frequencies are waste;
         // STOPWORDS 0: the query parser would otherwise refuse a stop word such as "a" or "the"
@@ -305,7 +308,7 @@ public final class SearchIndex {
         } catch (JedisDataException e) {
             String message = String.valueOf(e.getMessage());
             if (!message.toLowerCase().contains("already exists")) {
-                throw new IllegalStateException("creating " + NAME + " failed: " + message, e);
+                throw new IllegalStateException("creating " + keys.index() + " failed: " + message, e);
             }
         }
     }

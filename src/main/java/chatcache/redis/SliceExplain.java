@@ -25,8 +25,9 @@ final class SliceExplain implements Explain.Translator<List<String>> {
 
     @Override
     public List<List<String>> find(long chatId, long messageId) {
-        return List.of(List.of("HGETALL", MessageHash.key(messageId)), List.of("EXISTS", CacheState.COMPLETE),
-                List.of("SISMEMBER", CacheState.REBUILDING, Long.toString(chatId)), List.of("GET", CacheState.heldKey(chatId)));
+        KeySpace keys = search.keys(chatId);
+        return List.of(List.of("HGETALL", keys.message(messageId)), List.of("EXISTS", keys.complete()),
+                List.of("SISMEMBER", keys.rebuilding(), Long.toString(chatId)), List.of("GET", keys.held(chatId)));
     }
 
     @Override
@@ -39,11 +40,11 @@ final class SliceExplain implements Explain.Translator<List<String>> {
             return List.of();
         }
         boolean fetch = MessageSlices.fetchesMessages(slice);
-        List<List<String>> commands = new ArrayList<>(OrderWalk.nearestCommands(slice, start.get(), slice.count(), fetch));
+        List<List<String>> commands = new ArrayList<>(OrderWalk.nearestCommands(search.keys(slice.chatId()), slice, start.get(), slice.count(), fetch));
         if (!answerIds.isEmpty() && !fetch) {
             List<String> ft = new ArrayList<>(List.of("FT.SEARCH"));
-            ft.addAll(search.withOptions(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice,
-                    answerIds.stream().map(MessageHash::key).toList(), search.readIndexed())));
+            ft.addAll(search.withOptions(RedisQueryMapper.toSearchArgs(search.keys(slice.chatId()).index(), slice,
+                    answerIds.stream().map(search.keys(slice.chatId())::message).toList(), search.readIndexed())));
             commands.add(ft);
         }
         return commands;
@@ -65,9 +66,9 @@ final class SliceExplain implements Explain.Translator<List<String>> {
                 return List.of();
             }
             int window = Math.max(FilteredSearch.FIRST_WINDOW, 2 * slice.count());
-            List<List<String>> commands = new ArrayList<>(OrderWalk.nearestCommands(slice, start.get(), window, false));
+            List<List<String>> commands = new ArrayList<>(OrderWalk.nearestCommands(search.keys(slice.chatId()), slice, start.get(), window, false));
             List<String> ft = new ArrayList<>(List.of("FT.SEARCH"));
-            ft.addAll(search.withOptions(RedisQueryMapper.toSearchArgs(SearchIndex.NAME, slice, List.of("<the keys named above>"),
+            ft.addAll(search.withOptions(RedisQueryMapper.toSearchArgs(search.keys(slice.chatId()).index(), slice, List.of("<the keys named above>"),
                     search.readIndexed())));
             commands.add(ft);
             return commands;

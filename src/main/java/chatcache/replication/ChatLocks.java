@@ -1,5 +1,6 @@
 package chatcache.replication;
 
+import chatcache.redis.ChatGroups;
 import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Pipelines;
 import chatcache.rediskit.Redis;
@@ -22,16 +23,17 @@ import java.util.UUID;
  * what it protected.
  */
 final class ChatLocks {
-    private static final String PREFIX = "chatcache:lock:chat:";
     /** How long a lock outlives its holder's last renewal. */
     static final long TTL_MILLIS = 60_000;
     private static final LuaScript RENEW = LuaScript.load("lease-renew");
     private static final LuaScript RELEASE = LuaScript.load("lease-release");
 
     private final Redis redis;
+    private final ChatGroups groups;
 
-    ChatLocks(Pool<Jedis> pool) {
+    ChatLocks(Pool<Jedis> pool, ChatGroups groups) {
         this.redis = new Redis(pool);
+        this.groups = groups;
     }
 
     /** Takes the locks of those chats nobody holds, in one round trip: their tokens, by chat. */
@@ -46,7 +48,7 @@ final class ChatLocks {
             for (long chat : chatIds) {
                 String token = UUID.randomUUID().toString();
                 tokens.put(chat, token);
-                replies.put(chat, p.set(PREFIX + chat, token, SetParams.setParams().nx().px(TTL_MILLIS)));
+                replies.put(chat, p.set(groups.of(chat).lock(chat), token, SetParams.setParams().nx().px(TTL_MILLIS)));
             }
             p.sync();
             Map<Long, String> taken = new LinkedHashMap<>();
@@ -76,7 +78,7 @@ final class ChatLocks {
         }
         return redis.call("renew chats' locks", jedis -> Pipelines.run(jedis, queue -> {
             List<Response<Object>> replies = new java.util.ArrayList<>();
-            tokens.forEach((chat, token) -> replies.add(queue.script(RENEW, List.of(PREFIX + chat),
+            tokens.forEach((chat, token) -> replies.add(queue.script(RENEW, List.of(groups.of(chat).lock(chat)),
                     List.of(token, Long.toString(TTL_MILLIS)))));
             return () -> replies.stream().allMatch(r -> Long.valueOf(1).equals(r.get()));
         }));
@@ -88,7 +90,7 @@ final class ChatLocks {
             return;
         }
         redis.run("unlock chats", jedis -> Pipelines.run(jedis, queue -> {
-            tokens.forEach((chat, token) -> queue.script(RELEASE, List.of(PREFIX + chat), List.of(token)));
+            tokens.forEach((chat, token) -> queue.script(RELEASE, List.of(groups.of(chat).lock(chat)), List.of(token)));
             return () -> null;
         }));
     }

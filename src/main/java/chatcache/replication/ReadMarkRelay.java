@@ -5,6 +5,7 @@ import chatcache.chat.ReadMarker;
 import chatcache.logging.ExceptionText;
 import chatcache.message.ReadMarkReplica;
 import chatcache.query.OrderKey;
+import chatcache.redis.ChatGroups;
 import chatcache.redis.ReadMarkLog;
 import chatcache.rediskit.Redis;
 import chatcache.rediskit.ReplicaWait;
@@ -34,7 +35,6 @@ import java.util.Set;
  */
 public final class ReadMarkRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReadMarkRelay.class);
-    private static final String KEY = ReadMarkLog.KEY;
     static final String GROUP = "mysql";
     private static final String IDS = ReadMarkLog.IDS;
     /**
@@ -56,6 +56,8 @@ public final class ReadMarkRelay implements AutoCloseable {
     private static final String MARKER = ReadMarkLog.MARKER;
 
     private final Redis redis;
+    /** The stream (one group's; docs/design-cluster.md step 3 reads every group's). */
+    private final String stream;
     /** This instance's consumer name in the group: each instance reads its own share of the stream. */
     private final String consumer;
     private final ReadMarkReplica mysql;
@@ -73,10 +75,11 @@ public final class ReadMarkRelay implements AutoCloseable {
      *                       {@code marker = chat:user:sortKey}, written by {@link RedisChats})
      * @param batches        told how many marks each applied batch held
      */
-    public ReadMarkRelay(Pool<Jedis> pool, ReplicaWait replicas, Instance instance, ReadMarkReplica mysql,
+    public ReadMarkRelay(Pool<Jedis> pool, ChatGroups groups, ReplicaWait replicas, Instance instance, ReadMarkReplica mysql,
                          java.util.function.Consumer<Collection<ReadMarker>> markersToMysql,
                          long gatherMillis, long claimIdleMillis, RelayBatches batches) {
         this.redis = new Redis(pool);
+        this.stream = groups.only().readMarks();
         this.replicas = replicas;
         this.gatherMillis = gatherMillis;
         this.claimIdleMillis = claimIdleMillis;
@@ -90,7 +93,7 @@ public final class ReadMarkRelay implements AutoCloseable {
     public void prepare() {
         redis.run("create the read-mark stream's group", jedis -> {
             try {
-                jedis.xgroupCreate(KEY, GROUP, new StreamEntryID(), true);
+                jedis.xgroupCreate(stream, GROUP, new StreamEntryID(), true);
             } catch (JedisDataException e) {
                 if (!String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
                     throw e;
@@ -101,7 +104,7 @@ public final class ReadMarkRelay implements AutoCloseable {
 
     /** Read-mark batches in the stream that MySQL has not taken yet. */
     public long backlog() {
-        return redis.call("read the read-mark backlog", jedis -> jedis.xlen(KEY));
+        return redis.call("read the read-mark backlog", jedis -> jedis.xlen(stream));
     }
 
     /**
@@ -111,7 +114,7 @@ public final class ReadMarkRelay implements AutoCloseable {
      */
     public Long oldestMillis() {
         return redis.call("read the read-mark backlog", jedis -> {
-            List<StreamEntry> first = jedis.xrange(KEY, "-", "+", 1);
+            List<StreamEntry> first = jedis.xrange(stream, "-", "+", 1);
             return first == null || first.isEmpty() ? null : first.get(0).getID().getTime();
         });
     }
@@ -176,8 +179,8 @@ public final class ReadMarkRelay implements AutoCloseable {
                 markersToMysql.accept(markers);
             }
             StreamEntryID[] done = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
-            jedis.xack(KEY, GROUP, done);
-            jedis.xdel(KEY, done);
+            jedis.xack(stream, GROUP, done);
+            jedis.xdel(stream, done);
             batches.readMarks(ids.size());
             return Math.max(1, ids.size());
         });
@@ -189,7 +192,7 @@ public final class ReadMarkRelay implements AutoCloseable {
      * them again is harmless if it had in fact reached MySQL.
      */
     private List<StreamEntry> claimAbandoned(Jedis jedis) {
-        Map.Entry<StreamEntryID, List<StreamEntry>> claimed = jedis.xautoclaim(KEY, GROUP, consumer, claimIdleMillis,
+        Map.Entry<StreamEntryID, List<StreamEntry>> claimed = jedis.xautoclaim(stream, GROUP, consumer, claimIdleMillis,
                 new StreamEntryID(), XAutoClaimParams.xAutoClaimParams().count(BATCH_ENTRIES));
         List<StreamEntry> entries = claimed == null || claimed.getValue() == null ? List.of() : claimed.getValue();
         if (!entries.isEmpty()) {
@@ -210,9 +213,9 @@ public final class ReadMarkRelay implements AutoCloseable {
             return;
         }
         lastForget = now;
-        for (StreamConsumersInfo c : jedis.xinfoConsumers(KEY, GROUP)) {
+        for (StreamConsumersInfo c : jedis.xinfoConsumers(stream, GROUP)) {
             if (!c.getName().equals(consumer) && c.getPending() == 0 && c.getIdle() > FORGET_IDLE_MILLIS) {
-                jedis.xgroupDelConsumer(KEY, GROUP, c.getName());
+                jedis.xgroupDelConsumer(stream, GROUP, c.getName());
             }
         }
     }
@@ -246,7 +249,7 @@ public final class ReadMarkRelay implements AutoCloseable {
         if (blockMillis > 0) {
             params.block(blockMillis);
         }
-        List<Map.Entry<String, List<StreamEntry>>> reply = jedis.xreadGroup(GROUP, consumer, params, Map.of(KEY, from));
+        List<Map.Entry<String, List<StreamEntry>>> reply = jedis.xreadGroup(GROUP, consumer, params, Map.of(stream, from));
         List<StreamEntry> entries = new ArrayList<>();
         if (reply != null) {
             for (Map.Entry<String, List<StreamEntry>> stream : reply) {

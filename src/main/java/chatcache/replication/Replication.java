@@ -10,6 +10,7 @@ import chatcache.message.HeldChats;
 import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
 import chatcache.message.ReadMarkReplica;
+import chatcache.redis.ChatGroups;
 import chatcache.rediskit.Redis;
 import chatcache.rediskit.ReplicaWait;
 import redis.clients.jedis.Jedis;
@@ -63,7 +64,7 @@ public final class Replication implements AutoCloseable {
      * @param prepareRedis   creates the index and stream if missing (after a flush)
      * @param batches        told the size of each batch either relay carries (metrics)
      */
-    public Replication(Instance instance, Clock clock, Pool<Jedis> redisPool, ReplicaWait replicas,
+    public Replication(Instance instance, Clock clock, Pool<Jedis> redisPool, ChatGroups groups, ReplicaWait replicas,
                        MessageStore store, MessageCache cache, CacheCompleteness state,
                        ReadMarkReplica mysqlMarks, ReadMarkReplica redisMarks,
                        Consumer<Collection<ReadMarker>> markersToMysql,
@@ -72,7 +73,7 @@ public final class Replication implements AutoCloseable {
                        RelayBatches batches) {
         this.instance = instance;
         this.requestCopies = new RequestCopies(store, cache, redisMarks, acks);
-        ChatLocks locks = new ChatLocks(redisPool);
+        ChatLocks locks = new ChatLocks(redisPool, groups);
         ChatLoad load = new ChatLoad(store, cache, state, locks, window);
         this.warmer = new ChatWarmer(load, cache);
         // why the count only for a window that might not fit: a COUNT grows with the chat
@@ -87,7 +88,7 @@ public final class Replication implements AutoCloseable {
             chatCopies.copy(ids);
             chatsCopied.accept(ids);
         }, replicas(redis, replicas), batches);
-        this.readMarks = new ReadMarkRelay(redisPool, replicas, instance, mysqlMarks, markersToMysql,
+        this.readMarks = new ReadMarkRelay(redisPool, groups, replicas, instance, mysqlMarks, markersToMysql,
                 relays.readMarkGatherMillis(), relays.readMarkClaimMillis(), batches);
         this.rebuild = new CacheRebuild(store, cache, state, prepareRedis, chatCopies,
                 new Lease(redisPool, "chatcache:lease:rebuild", instance, REBUILD_LEASE_MILLIS), load,

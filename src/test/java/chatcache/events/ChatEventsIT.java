@@ -36,7 +36,7 @@ class ChatEventsIT extends FreshStores {
     private List<Map<String, String>> events(long chatId) {
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
             List<Map<String, String>> out = new ArrayList<>();
-            for (StreamEntry e : jedis.xrange(ChatEvents.key(chatId), "-", "+")) {
+            for (StreamEntry e : jedis.xrange(chatcache.redis.KeySpace.STANDALONE.events(chatId), "-", "+")) {
                 out.add(new LinkedHashMap<>(e.getFields()));
             }
             return out;
@@ -166,9 +166,9 @@ class ChatEventsIT extends FreshStores {
     void aResetOfAChatNobodyFollowsKeepsOnlyItsIdAndStillTellsAJoinerOfTheGap() {
         post("one");
         post("two");
-        EventLog log = new chatcache.redis.RedisEventLog(stores.cache.redisPool());
+        EventLog log = new chatcache.redis.RedisEventLog(stores.cache.redisPool(), stores.cache.groups());
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            String stream = ChatEvents.key(CHAT);
+            String stream = chatcache.redis.KeySpace.STANDALONE.events(CHAT);
             jedis.xtrim(stream, 0, false); // a quiet chat: its events are older than the retention
             EventId beforeDrop = log.position(CHAT).orElseThrow();
 
@@ -218,7 +218,7 @@ class ChatEventsIT extends FreshStores {
                 new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), new EventRetention(10, 86_400_000L));
         small.putAll(messages(7, 1, 300));
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            long length = jedis.xlen(ChatEvents.key(7));
+            long length = jedis.xlen(chatcache.redis.KeySpace.STANDALONE.events(7));
             // why a range: MAXLEN ~ trims whole stream nodes (at most stream-node-max-entries, 100)
             assertTrue(length >= 10 && length <= 10 + 100, "length " + length);
         }
@@ -231,17 +231,17 @@ class ChatEventsIT extends FreshStores {
         small.putAll(messages(7, 1, 200));
         String firstId;
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            assertEquals(200, jedis.xlen(ChatEvents.key(7)), "young entries are all kept");
-            firstId = jedis.xrange(ChatEvents.key(7), "-", "+", 1).get(0).getID().toString();
+            assertEquals(200, jedis.xlen(chatcache.redis.KeySpace.STANDALONE.events(7)), "young entries are all kept");
+            firstId = jedis.xrange(chatcache.redis.KeySpace.STANDALONE.events(7), "-", "+", 1).get(0).getID().toString();
             long deadline = System.currentTimeMillis() + 10_000;
             long next = 201;
             // each later write trims what has grown older than a second meanwhile
-            while (jedis.xrange(ChatEvents.key(7), "-", "+", 1).get(0).getID().toString().equals(firstId)) {
+            while (jedis.xrange(chatcache.redis.KeySpace.STANDALONE.events(7), "-", "+", 1).get(0).getID().toString().equals(firstId)) {
                 assertTrue(System.currentTimeMillis() < deadline, "entries older than the retention were never trimmed");
                 Thread.sleep(100);
                 small.putAll(messages(7, next++, 1));
             }
-            assertTrue(jedis.xlen(ChatEvents.key(7)) < 200, "length " + jedis.xlen(ChatEvents.key(7)));
+            assertTrue(jedis.xlen(chatcache.redis.KeySpace.STANDALONE.events(7)) < 200, "length " + jedis.xlen(chatcache.redis.KeySpace.STANDALONE.events(7)));
         }
     }
 

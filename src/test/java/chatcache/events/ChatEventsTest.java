@@ -12,9 +12,4 @@ class ChatEventsTest {
         String complete = java.time.Instant.ofEpochMilli(1_795_693_251_583L).toString();
         assertEquals(Long.toString(1_795_693_251_583L, 36), ChatEvents.epochToken(complete));
     }
-
-    @Test
-    void aChatsStreamIsNamedByItsId() {
-        assertEquals("chatcache:events:42", ChatEvents.key(42));
-    }
 }

@@ -81,7 +81,7 @@ class CacheBudgetIT {
         assertTrue(stores.cache.replication().budget().drop(CHAT));
         assertFalse(stores.cache.redisMessages().window(CHAT).value());
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            Map<String, String> last = jedis.xrevrange(chatcache.events.ChatEvents.key(CHAT), "+", "-", 1).get(0).getFields();
+            Map<String, String> last = jedis.xrevrange(chatcache.redis.KeySpace.STANDALONE.events(CHAT), "+", "-", 1).get(0).getFields();
             assertEquals(Map.of("type", "reset", "reason", "chat evicted"), last,
                     "subscribers reload: the chat's posts append no events until it is loaded again");
         }

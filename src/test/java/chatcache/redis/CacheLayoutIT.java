@@ -34,19 +34,19 @@ class CacheLayoutIT {
             // what layout 1 looked like: no layout key, one sorted set of 32-digit keys per list
             jedis.del(SearchIndex.LAYOUT_KEY);
             jedis.zadd("order:chat:77", 0, "17000000000000000000000000000005");
-            jedis.xadd(ReadMarkLog.KEY, StreamEntryID.NEW_ENTRY, Map.of("ids", "5"));
-            long marks = jedis.xlen(ReadMarkLog.KEY);
+            jedis.xadd(KeySpace.STANDALONE.readMarks(), StreamEntryID.NEW_ENTRY, Map.of("ids", "5"));
+            long marks = jedis.xlen(KeySpace.STANDALONE.readMarks());
             assertTrue(stores.cache.cacheState().holdsAll());
-            assertTrue(jedis.exists(chatcache.events.ChatEvents.key(77)), "the put appended an event");
+            assertTrue(jedis.exists(KeySpace.STANDALONE.events(77)), "the put appended an event");
 
             stores.cache.prepareRedis();
 
             assertEquals(SearchIndex.LAYOUT, jedis.get(SearchIndex.LAYOUT_KEY));
             assertFalse(jedis.exists("messages:5"));
             assertEquals(Set.of(), jedis.keys("order:*"));
-            assertEquals(Set.of(), jedis.keys(chatcache.events.ChatEvents.KEY_PREFIX + "*"), "a new epoch starts without streams");
+            assertEquals(Set.of(), jedis.keys(KeySpace.STANDALONE.eventsPrefix() + "*"), "a new epoch starts without streams");
             assertFalse(stores.cache.cacheState().holdsAll(), "readers must go to MySQL until the rebuild");
-            assertEquals(marks, jedis.xlen(ReadMarkLog.KEY));
+            assertEquals(marks, jedis.xlen(KeySpace.STANDALONE.readMarks()));
             assertEquals(0, stores.cache.redisMessages().indexedCount(77));
         }
         // the guard's rebuild brings the cache back in the new layout

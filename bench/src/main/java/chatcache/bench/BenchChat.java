@@ -5,6 +5,7 @@ import chatcache.core.Message;
 import chatcache.mysql.MessageWords;
 import chatcache.query.OrderKey;
 import chatcache.query.Words;
+import chatcache.redis.KeySpace;
 import chatcache.redis.OrderIndex;
 import chatcache.redis.RedisTokens;
 import chatcache.replication.CacheRebuild;
@@ -566,7 +567,7 @@ final class BenchChat {
         try (redis.clients.jedis.Jedis jedis = cache.redisPool().getResource()) {
             for (int i = 0; i < chats; i++) {
                 long chatId = o.backgroundChatId(i);
-                if (OrderIndex.size(jedis, OrderIndex.chatList(chatId)) != counts.getOrDefault(chatId, 0L).longValue()) {
+                if (OrderIndex.size(jedis, KeySpace.STANDALONE.order(chatId)) != counts.getOrDefault(chatId, 0L).longValue()) {
                     drifted.add(chatId);
                 }
             }

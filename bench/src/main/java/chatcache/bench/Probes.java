@@ -2,6 +2,7 @@ package chatcache.bench;
 
 import chatcache.ChatCache;
 import chatcache.query.MessageField;
+import chatcache.redis.KeySpace;
 import chatcache.redis.OrderIndex;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.commands.ProtocolCommand;
@@ -138,9 +139,9 @@ final class Probes {
                 sum += memoryUsage(jedis, "messages:" + id);
             }
             hash = sample.isEmpty() ? 0 : (double) sum / sample.size();
-            List<String> lists = new ArrayList<>(List.of(OrderIndex.chatList(chatId)));
+            List<String> lists = new ArrayList<>(List.of(KeySpace.STANDALONE.order(chatId)));
             for (long a : authors) {
-                lists.add(OrderIndex.authorList(chatId, a));
+                lists.add(KeySpace.STANDALONE.order(chatId, a));
             }
             long setBytes = 0;
             for (String list : lists) {

@@ -2,6 +2,7 @@ package chatcache.bench;
 
 import chatcache.query.MessageField;
 import chatcache.query.OrderKey;
+import chatcache.redis.KeySpace;
 import chatcache.redis.OrderIndex;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -88,8 +89,8 @@ final class RawBaseline {
      * (one round trip on the deep page) is not part of it.
      */
     static int plan(Jedis jedis, long chatId, Workload w, int limit) {
-        String list = OrderIndex.list(chatId, w.authorId() > 0 ? Optional.of(w.authorId()) : Optional.empty());
-        List<String> sortKeys = OrderIndex.olderInHeld(jedis, chatId, list,
+        String list = OrderIndex.list(KeySpace.STANDALONE, chatId, w.authorId() > 0 ? Optional.of(w.authorId()) : Optional.empty());
+        List<String> sortKeys = OrderIndex.olderInHeld(jedis, KeySpace.STANDALONE, chatId, list,
                 Optional.ofNullable(w.anchor()).map(OrderKey::sortKey), limit + 1).keys();
         if (sortKeys.isEmpty()) {
             return 0;
