@@ -51,11 +51,8 @@ public final class ChatCache implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final Database database;
     private final Pool<Jedis> redisPool;
-    /**
-     * The groups chats are spread over in Redis: one, with the standalone names, until cluster
-     * mode (docs/design-cluster.md) gives each group a hash tag.
-     */
-    private final ChatGroups groups = ChatGroups.standalone();
+    /** The groups chats are spread over in Redis (CHATCACHE_REDIS_INDEX_GROUPS). */
+    private final ChatGroups groups;
     private final SearchIndex searchIndex;
     private final MySqlMessages mysqlMessages;
     private final RedisMessages redisMessages;
@@ -79,6 +76,7 @@ public final class ChatCache implements AutoCloseable {
 
     private ChatCache(Config config, Clock clock) {
         Tunables tunables = config.tunables();
+        this.groups = ChatGroups.withCount(tunables.cache().indexGroups());
         try {
             this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), tunables.db());
         } catch (RuntimeException e) {
@@ -102,7 +100,7 @@ public final class ChatCache implements AutoCloseable {
             this.cacheState = new CacheState(redisPool, groups, tunables.events());
             RedisChats redisChats = new RedisChats(redisPool, groups, config.redis().replicaWait());
             this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, groups, config.redis().replicaWait(), mysqlMessages, redisMessages,
-                    cacheState, mysqlMessages, redisMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,
+                    cacheState, mysqlMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,
                     this::forgetRemembered, this::prepareRedis, tunables.relays(), window,
                     settings.budgetBytes(cacheState.memory().maxBytes()), cacheState,
                     new RelayMetrics(metrics.registry()));
@@ -174,7 +172,7 @@ public final class ChatCache implements AutoCloseable {
                 + " after many deletions, and a window deletes one at every post beyond it: Redis holds whole chats"
                 + " and evicts none (CHATCACHE_CACHE_WINDOW and CHATCACHE_CACHE_BUDGET_MB need RediSearch 2.x, as in"
                 + " Redis 8; see README)", index.versionText());
-        return new Tunables.Cache(0, 0);
+        return new Tunables.Cache(0, 0, asked.indexGroups());
     }
 
     public static ChatCache open(Config config, Clock clock) {

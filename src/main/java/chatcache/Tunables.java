@@ -24,8 +24,10 @@ public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events
      * @param budgetMb Redis's memory at most, in MiB, before the least recently read chats are
      *                 evicted; 0: none; {@link #AUTO_BUDGET}: 80 % of Redis's maxmemory when it
      *                 has one, else none
+     * @param indexGroups how many groups chats are spread over in Redis, each with its own index
+     *                    and hash tag (1: the names of one Redis, as always; see docs/design-cluster.md)
      */
-    public record Cache(int window, long budgetMb) {
+    public record Cache(int window, long budgetMb, int indexGroups) {
         public static final int DEFAULT_WINDOW = 5_000;
         public static final long AUTO_BUDGET = -1;
 
@@ -79,7 +81,8 @@ public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events
                 s.integer("CHATCACHE_EVENTS_MAX_PER_CHAT", EventRetention.DEFAULT.maxPerChat(), 1, 10_000_000),
                 s.number("CHATCACHE_EVENTS_RETENTION_MS", EventRetention.DEFAULT.retentionMillis(), 1_000, 30L * 86_400_000));
         Cache cache = new Cache(s.integer("CHATCACHE_CACHE_WINDOW", Cache.DEFAULT_WINDOW, 0, 100_000_000),
-                s.number("CHATCACHE_CACHE_BUDGET_MB", Cache.AUTO_BUDGET, 0, 16L * 1024 * 1024));
+                s.number("CHATCACHE_CACHE_BUDGET_MB", Cache.AUTO_BUDGET, 0, 16L * 1024 * 1024),
+                s.integer("CHATCACHE_REDIS_INDEX_GROUPS", 1, 1, 1_024));
         long hotPagesMb = s.number("CHATCACHE_HOT_PAGES_MB", DEFAULT_HOT_PAGES_MB, 0, 64 * 1024);
         return new Tunables(db, redis, relays, events, cache, hotPagesMb);
     }

@@ -18,6 +18,6 @@ public interface CopyToCache {
     /** A deleted message. */
     void deleted(Stored deleted);
 
-    /** Read marks made in MySQL ({@code outboxIds}: their outbox rows). */
-    void marked(Collection<Long> ids, List<Long> outboxIds);
+    /** Read marks made in MySQL on messages of one chat ({@code outboxIds}: their outbox rows). */
+    void marked(long chatId, Collection<Long> ids, List<Long> outboxIds);
 }

@@ -86,8 +86,8 @@ public record Explain(List<Statement> mysql, List<List<String>> redis, List<Stat
         }
 
         @Override
-        public List<Long> markRead(java.util.Collection<Long> ids) {
-            return backend.markRead(ids);
+        public List<Long> markRead(long chatId, java.util.Collection<Long> ids) {
+            return backend.markRead(chatId, ids);
         }
 
         Explain translate(Translators translators, List<JoinedPage.Continued> continued) {

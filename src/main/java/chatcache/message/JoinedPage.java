@@ -226,12 +226,12 @@ final class JoinedPage implements MessageBackend {
 
     /** Each message marked in the store it came from; returns MySQL's outbox ids (see {@link MessageBackend#markRead}). */
     @Override
-    public List<Long> markRead(Collection<Long> ids) {
+    public List<Long> markRead(long chatId, Collection<Long> ids) {
         List<Long> inMysql = ids.stream().filter(mysqlIds::contains).toList();
         List<Long> inRedis = ids.stream().filter(id -> !mysqlIds.contains(id)).toList();
         if (!inRedis.isEmpty()) {
-            redis.markRead(inRedis);
+            redis.markRead(chatId, inRedis);
         }
-        return inMysql.isEmpty() ? List.of() : mysql.markRead(inMysql);
+        return inMysql.isEmpty() ? List.of() : mysql.markRead(chatId, inMysql);
     }
 }

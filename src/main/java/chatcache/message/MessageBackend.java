@@ -30,7 +30,8 @@ public interface MessageBackend {
     /**
      * Marks these messages read in this store, in one transaction or statement, with what carries
      * the marks to the other store: Redis records them in its read-mark stream; MySQL writes outbox
-     * rows and returns their ids, for the caller to copy the marks to Redis at once.
+     * rows and returns their ids, for the caller to copy the marks to Redis at once. All are
+     * messages of the chat (a page's): Redis keeps a chat's messages together.
      */
-    List<Long> markRead(Collection<Long> ids);
+    List<Long> markRead(long chatId, Collection<Long> ids);
 }

@@ -30,11 +30,23 @@ public interface MessageCache {
     /** Writes many messages at once, unconditionally; callers settle against MySQL afterwards. */
     void putAll(List<Message> messages);
 
-    /** Removes these messages (hash, index entry, order indexes) and keeps late copies out; missing ones are ignored. */
-    void removeAll(Collection<Long> ids);
+    /**
+     * Removes these messages of the chat (hash, index entry, order indexes) and keeps late copies
+     * out; missing ones are ignored.
+     */
+    void removeAll(long chatId, Collection<Long> ids);
 
-    /** The cached copies of these messages, by id; missing ones are absent. */
-    Map<Long, Message> getAll(Collection<Long> ids);
+    /**
+     * {@link #removeAll} of messages whose chat is not known (outbox rows written before rows
+     * named their chat): looked for wherever a chat's keys may be.
+     */
+    void removeAnywhere(Collection<Long> ids);
+
+    /** The cached copies of these messages of the chat (looked for among its keys), by id; missing ones are absent. */
+    Map<Long, Message> getAll(long chatId, Collection<Long> ids);
+
+    /** Read marks made on MySQL's path on messages of the chat, copied here (no record for MySQL: it has them). */
+    void copyReadMarks(long chatId, Collection<Long> ids);
 
     /**
      * Whether Redis holds the chat's messages ({@code value}), and from which place up (empty: the

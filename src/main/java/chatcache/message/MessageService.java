@@ -125,7 +125,7 @@ public final class MessageService {
                 .orElseThrow(() -> new MessageNotFoundException(chatId, messageId));
         afterCommit.committed(edited.message());
         copies.edited(edited);
-        return edited.message().withRead(edited.message().read() || readInCache(messageId));
+        return edited.message().withRead(edited.message().read() || readInCache(chatId, messageId));
     }
 
     /** The message, as MySQL holds it, if it is one of this chat's (404 otherwise). */
@@ -146,9 +146,9 @@ public final class MessageService {
     }
 
     /** why: a mark made on the Redis path reaches MySQL ~200 ms later; the answer must not look unread meanwhile. */
-    private boolean readInCache(long messageId) {
+    private boolean readInCache(long chatId, long messageId) {
         try {
-            Message cached = cache.getAll(List.of(messageId)).get(messageId);
+            Message cached = cache.getAll(chatId, List.of(messageId)).get(messageId);
             return cached != null && cached.read();
         } catch (RuntimeException e) {
             return false;
@@ -236,9 +236,9 @@ public final class MessageService {
         Optional<Explain> explained = Optional.ofNullable(recording).map(r -> r.translate(translators, continued));
         List<Long> toMark = unreadByOthers(page.messages(), caller.user());
         if (!toMark.isEmpty()) {
-            List<Long> outboxIds = backend.markRead(toMark);
+            List<Long> outboxIds = backend.markRead(criteria.chatId(), toMark);
             if (!outboxIds.isEmpty()) {
-                copies.marked(toMark, outboxIds);
+                copies.marked(criteria.chatId(), toMark, outboxIds);
             }
         }
         Optional<EventId> position = backend instanceof JoinedPage joined ? joined.position() : Optional.empty();

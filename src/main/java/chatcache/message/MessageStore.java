@@ -71,12 +71,13 @@ public interface MessageStore {
     }
 
     /**
-     * An outbox entry: message {@code messageId} must be (re-)sent to Redis, or, when
-     * {@code chatId} is not 0, chat {@code chatId} with its members (see chatcache.replication.ChatCopies).
+     * An outbox entry: message {@code messageId} of chat {@code chatId} must be (re-)sent to
+     * Redis (chat 0: a row written before rows named their message's chat), or, when
+     * {@code messageId} is 0, chat {@code chatId} with its members (see chatcache.replication.ChatCopies).
      */
     record OutboxEntry(long id, long messageId, long chatId) {
         public boolean isChat() {
-            return chatId != 0;
+            return messageId == 0;
         }
     }
 

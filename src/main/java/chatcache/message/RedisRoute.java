@@ -46,8 +46,8 @@ public final class RedisRoute implements MessageBackend {
      * told from one in it (a page marks each in its own store: {@link JoinedPage#markRead}).
      */
     @Override
-    public List<Long> markRead(Collection<Long> ids) {
-        redis.markRead(ids);
-        return mysql.markRead(ids);
+    public List<Long> markRead(long chatId, Collection<Long> ids) {
+        redis.markRead(chatId, ids);
+        return mysql.markRead(chatId, ids);
     }
 }

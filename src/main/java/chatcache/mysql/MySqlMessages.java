@@ -71,7 +71,11 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
                         insert.setString(5, d.message().data());
                     }));
             long now = accepted.stream().mapToLong(Draft::createdAt).max().orElseThrow();
-            List<Long> outboxIds = addToOutbox(session, ids, now);
+            List<Change> changes = new ArrayList<>(ids.size());
+            for (int i = 0; i < accepted.size(); i++) {
+                changes.add(new Change(ids.get(i), accepted.get(i).message().chatId()));
+            }
+            List<Long> outboxIds = addToOutbox(session, changes, now);
             java.util.Map<Draft, Stored> byDraft = new java.util.IdentityHashMap<>();
             for (int i = 0; i < accepted.size(); i++) {
                 Draft d = accepted.get(i);
@@ -98,7 +102,7 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
             entity.setText(text);
             session.flush();
             session.doWork(connection -> MessageWords.replace(connection, before, entity.toMessage()));
-            long outboxId = addToOutbox(session, List.of(messageId), now).get(0);
+            long outboxId = addToOutbox(session, List.of(new Change(messageId, before.chatId())), now).get(0);
             return Optional.of(new Stored(entity.toMessage(), outboxId));
         }));
     }
@@ -117,7 +121,7 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
                 MessageWords.delete(connection, gone);
                 countDeletion(connection, gone.chatId());
             });
-            return Optional.of(addToOutbox(session, List.of(messageId), now).get(0));
+            return Optional.of(addToOutbox(session, List.of(new Change(messageId, gone.chatId())), now).get(0));
         }));
     }
 
@@ -135,12 +139,21 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
         return session.find(MessageEntity.class, messageId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
     }
 
-    /** Outbox rows for these messages, in the caller's transaction; returns their ids in order. */
-    private List<Long> addToOutbox(Session session, List<Long> messageIds, long now) {
+    /** A change of a message, for its outbox row. */
+    private record Change(long messageId, long chatId) {
+    }
+
+    /**
+     * Outbox rows for these changes, in the caller's transaction; returns their ids in order. why
+     * the chat: Redis keeps a chat's keys together (its group, docs/design-cluster.md), and a
+     * delete's copy must find the keys of a message MySQL no longer has.
+     */
+    private List<Long> addToOutbox(Session session, List<Change> changes, long now) {
         return session.doReturningWork(connection -> AutoIncrementIds.insert(connection, multiRowIds,
-                "INSERT INTO cache_outbox (message_id, created_at) VALUES (?, ?)", messageIds, (insert, messageId) -> {
-                    insert.setLong(1, messageId);
-                    insert.setLong(2, now);
+                "INSERT INTO cache_outbox (message_id, message_chat_id, created_at) VALUES (?, ?, ?)", changes, (insert, change) -> {
+                    insert.setLong(1, change.messageId());
+                    insert.setLong(2, change.chatId());
+                    insert.setLong(3, now);
                 }));
     }
 
@@ -157,13 +170,15 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
                 // why SKIP LOCKED: instances relaying at once take disjoint batches instead of
                 // copying the same rows N times or queueing behind each other
                 try (PreparedStatement select = connection.prepareStatement(
-                        "SELECT id, message_id, COALESCE(chat_id, 0) FROM cache_outbox WHERE created_at <= ?"
+                        "SELECT id, message_id, COALESCE(chat_id, 0), COALESCE(message_chat_id, 0) FROM cache_outbox WHERE created_at <= ?"
                                 + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
                     select.setLong(1, committedUpTo);
                     select.setInt(2, max);
                     try (ResultSet rows = select.executeQuery()) {
                         while (rows.next()) {
-                            entries.add(new OutboxEntry(rows.getLong(1), rows.getLong(2), rows.getLong(3)));
+                            long messageId = rows.getLong(2);
+                            // a chat's row names its chat in chat_id, a message's in message_chat_id (V5)
+                            entries.add(new OutboxEntry(rows.getLong(1), messageId, rows.getLong(messageId == 0 ? 3 : 4)));
                         }
                     }
                 }
@@ -374,23 +389,23 @@ public final class MySqlMessages implements MessageStore, MessageBackend, ReadMa
 
     /** One bulk UPDATE, with outbox rows for the marks in the same transaction; returns the rows' ids. */
     @Override
-    public List<Long> markRead(Collection<Long> ids) {
-        return updateRead(ids, true);
+    public List<Long> markRead(long chatId, Collection<Long> ids) {
+        return updateRead(chatId, ids, true);
     }
 
     @Override
     public void applyReadMarks(Collection<Long> ids) {
-        updateRead(ids, false);
+        updateRead(0, ids, false);
     }
 
-    /** @return the ids of the outbox rows written (none without {@code withOutbox}) */
-    private List<Long> updateRead(Collection<Long> ids, boolean withOutbox) {
+    /** @return the ids of the outbox rows written (none without {@code withOutbox}; then the chat is not needed) */
+    private List<Long> updateRead(long chatId, Collection<Long> ids, boolean withOutbox) {
         if (ids.isEmpty()) {
             return List.of();
         }
         List<Long> all = new ArrayList<>(ids);
         return unavailableIfFails("MySQL could not mark messages read", () -> sessions.fromTransaction(session -> {
-            List<Long> outboxIds = withOutbox ? addToOutbox(session, all, clock.millis()) : List.of();
+            List<Long> outboxIds = withOutbox ? addToOutbox(session, all.stream().map(id -> new Change(id, chatId)).toList(), clock.millis()) : List.of();
             CriteriaBuilder cb = session.getCriteriaBuilder();
             for (int from = 0; from < all.size(); from += MARK_CHUNK) {
                 List<Long> chunk = all.subList(from, Math.min(all.size(), from + MARK_CHUNK));

@@ -47,8 +47,8 @@ final class CacheChecks {
         return redis.call("read a window", jedis -> jedis.get(groups.of(chatId).held(chatId)));
     }
 
-    Map<Long, Message> getAll(Collection<Long> ids) {
-        return redis.call("read messages", jedis -> MessageHash.readAll(jedis, groups.only(), ids)); // given the chats: step 2
+    Map<Long, Message> getAll(long chatId, Collection<Long> ids) {
+        return redis.call("read messages", jedis -> MessageHash.readAll(jedis, groups.of(chatId), ids));
     }
 
     /** Those of the messages whose cached hash holds other words than their text has now. */

@@ -14,17 +14,25 @@ public final class ChatGroups {
         this.all = all;
     }
 
-    /** The one group of a standalone Redis. */
+    /** The one group with today's names. */
     public static ChatGroups standalone() {
         return new ChatGroups(List.of(KeySpace.STANDALONE));
     }
 
-    /** {@code count} groups named {@code {g0}} ... for a Redis Cluster. */
-    public static ChatGroups tagged(int count) {
+    /**
+     * {@code count} groups named {@code {g0}} ... (as a Redis Cluster needs them), or, for 1, the
+     * {@link #standalone} names.
+     */
+    public static ChatGroups withCount(int count) {
         if (count < 1) {
             throw new IllegalArgumentException("at least one group: " + count);
         }
-        return new ChatGroups(IntStream.range(0, count).mapToObj(KeySpace::group).toList());
+        return count == 1 ? standalone() : new ChatGroups(IntStream.range(0, count).mapToObj(KeySpace::group).toList());
+    }
+
+    /** How many groups there are. */
+    public int count() {
+        return all.size();
     }
 
     /** The group of a chat. */
@@ -35,18 +43,5 @@ public final class ChatGroups {
     /** Every group, in order. */
     public List<KeySpace> all() {
         return all;
-    }
-
-    /**
-     * The group of code that knows messages only by their ids, which works on one group only.
-     * why not a guess: a message's group is its chat's, and a wrong group finds nothing, which
-     * would read as "not cached"; such code must be given the chat before there are groups
-     * (docs/design-cluster.md, step 2).
-     */
-    public KeySpace only() {
-        if (all.size() != 1) {
-            throw new IllegalStateException("this step needs the chat of its messages on " + all.size() + " groups");
-        }
-        return all.get(0);
     }
 }

@@ -125,12 +125,22 @@ public final class KeySpace {
 
     /** Moved by each write Redis skips below a chat's window (see CacheState). */
     public String belowEpoch(long chatId) {
-        return "chatcache:below-epoch:" + inner + chatId;
+        return belowEpochPrefix() + chatId;
+    }
+
+    /** What every below-epoch's name starts with. */
+    public String belowEpochPrefix() {
+        return "chatcache:below-epoch:" + inner;
     }
 
     /** A chat's version (see ChatVersions). */
     public String version(long chatId) {
-        return "chatcache:version:" + inner + chatId;
+        return versionPrefix() + chatId;
+    }
+
+    /** What every chat version's name starts with. */
+    public String versionPrefix() {
+        return "chatcache:version:" + inner;
     }
 
     /** A chat's event stream (see chatcache.events.ChatEvents). */
@@ -202,7 +212,7 @@ public final class KeySpace {
                 + "local MESSAGE_PREFIX = '" + STANDALONE.messagePrefix() + "' .. GROUP\n"
                 + "local PENDING_READ = 'chatcache:read:' .. GROUP\n"
                 + "local EV_PREFIX = '" + STANDALONE.eventsPrefix() + "' .. GROUP\n"
-                + "local VERSION_PREFIX = 'chatcache:version:' .. GROUP\n";
+                + "local VERSION_PREFIX = '" + STANDALONE.versionPrefix() + "' .. GROUP\n";
     }
 
     @Override

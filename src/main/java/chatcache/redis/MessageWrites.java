@@ -205,11 +205,19 @@ final class MessageWrites {
      * not written after it. why WATCH: the order-index entries are found through the hash; a copy
      * landing between that read and the EXEC aborts it, and the removal is tried again.
      */
-    void removeAll(Collection<Long> ids) {
+    void removeAll(long chatId, Collection<Long> ids) {
+        removeAll(groups.of(chatId), ids);
+    }
+
+    /** {@link #removeAll} in every group: for messages whose chat is not known. */
+    void removeAnywhere(Collection<Long> ids) {
+        groups.all().forEach(space -> removeAll(space, ids));
+    }
+
+    private void removeAll(KeySpace space, Collection<Long> ids) {
         if (ids.isEmpty()) {
             return;
         }
-        KeySpace space = groups.only(); // a removal's chat: docs/design-cluster.md, step 2
         String[] keys = ids.stream().map(space::message).toArray(String[]::new);
         // why kept across attempts: an attempt whose delete script Redis did not know still
         // removed the order-index entries, and the next one must still find the hash they came from

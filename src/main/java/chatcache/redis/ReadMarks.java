@@ -36,17 +36,18 @@ final class ReadMarks {
      * are written together. why not WATCH/MULTI (as before): readers marking the same messages
      * at once made each other's transactions fail; six at once ran out of retries (measured).
      *
+     * @param chatId         the chat of every message marked (a page's)
      * @param recordForMysql true for marks made here (MySQL learns them from the stream), false
      *                       for marks made on the MySQL path and copied here
      * @throws chatcache.core.BackendUnavailableException also when marks made here did not reach the
      *         replicas in time: the page is then answered by MySQL, which marks them itself (a
      *         promoted replica without them would otherwise forget marks a reader was shown)
      */
-    void mark(Collection<Long> ids, boolean recordForMysql) {
+    void mark(long chatId, Collection<Long> ids, boolean recordForMysql) {
         if (ids.isEmpty()) {
             return;
         }
-        KeySpace space = groups.only(); // the marks' chat: docs/design-cluster.md, step 2
+        KeySpace space = groups.of(chatId);
         List<String> keys = new ArrayList<>(ids.size() + 3);
         List<String> args = new ArrayList<>(ids.size() + 4);
         args.add(recordForMysql ? "1" : "0");

@@ -6,6 +6,7 @@ import chatcache.events.ChatEvents;
 import chatcache.core.EventId;
 import chatcache.events.EventLog;
 import chatcache.rediskit.LuaScript;
+import chatcache.rediskit.Pipelines;
 import chatcache.rediskit.Redis;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.util.Pool;
@@ -18,10 +19,12 @@ import redis.clients.jedis.resps.StreamEntry;
 import redis.clients.jedis.resps.StreamInfo;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads the chats' event streams in Redis (the writes append to them: see {@link ChatEvents} and
@@ -42,10 +45,23 @@ public final class RedisEventLog implements EventLog {
         return redis.call(WHAT, this::epoch);
     }
 
-    /** why one group's: the epoch of many groups is docs/design-cluster.md, step 3. */
+    /**
+     * The instant of the last full rebuild, which every group holds (CacheState.markAllComplete
+     * writes the same one into each); empty while a group lacks it, or while they differ (a
+     * rebuild marking them one after the other).
+     */
     private Optional<String> epoch(Jedis jedis) {
-        String complete = jedis.get(groups.only().complete());
-        return complete == null ? Optional.empty() : Optional.of(ChatEvents.epochToken(complete));
+        Pipeline p = jedis.pipelined();
+        List<Response<String>> values = groups.all().stream().map(keys -> p.get(keys.complete())).toList();
+        p.sync();
+        Set<String> distinct = new HashSet<>();
+        for (Response<String> v : values) {
+            if (v.get() == null) {
+                return Optional.empty();
+            }
+            distinct.add(v.get());
+        }
+        return distinct.size() == 1 ? Optional.of(ChatEvents.epochToken(distinct.iterator().next())) : Optional.empty();
     }
 
     /**
@@ -96,11 +112,13 @@ public final class RedisEventLog implements EventLog {
         if (chatIds.isEmpty()) {
             return;
         }
-        List<String> args = new ArrayList<>(chatIds.size() + 1);
-        args.add(Long.toString(forMillis));
-        chatIds.forEach(id -> args.add(Long.toString(id)));
-        // why one group's: following per group is docs/design-cluster.md, step 3
-        redis.run(WHAT, jedis -> FOLLOW.eval(jedis, List.of(groups.only().followed()), args));
+        Map<KeySpace, List<String>> byGroup = new LinkedHashMap<>();
+        chatIds.forEach(id -> byGroup.computeIfAbsent(groups.of(id), g -> new ArrayList<>(List.of(Long.toString(forMillis))))
+                .add(Long.toString(id)));
+        redis.run(WHAT, jedis -> Pipelines.run(jedis, queue -> {
+            byGroup.forEach((keys, args) -> queue.script(FOLLOW, List.of(keys.followed()), args));
+            return () -> null;
+        }));
     }
 
     /** schema/lua/events-position.lua */

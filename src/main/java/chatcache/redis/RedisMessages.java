@@ -6,7 +6,6 @@ import chatcache.message.Explain;
 import chatcache.message.Held;
 import chatcache.message.HeldMessages;
 import chatcache.message.MessageCache;
-import chatcache.message.ReadMarkReplica;
 import chatcache.query.OrderKey;
 import chatcache.query.Slice;
 import chatcache.rediskit.Redis;
@@ -28,7 +27,7 @@ import java.util.function.Function;
  * (reads and search), {@link ReadMarks}, {@link CacheChecks} (verify and rebuild), and
  * {@link SliceExplain}; this class puts them behind the interfaces the services use.
  */
-public final class RedisMessages implements MessageCache, HeldMessages, ReadMarkReplica {
+public final class RedisMessages implements MessageCache, HeldMessages {
     private final IndexSearch search;
     private final MessageWrites writes;
     private final MessageSlices slices;
@@ -36,11 +35,6 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     private final CacheChecks checks;
     private final ChatDrop drops;
     private final ChatVersions versions;
-
-    /** One Redis, holding whole chats (a window of 0): for tests of other parts. */
-    public RedisMessages(Pool<Jedis> pool, SearchIndex index, OrderIndex order, EventRetention events) {
-        this(pool, ChatGroups.standalone(), index, order, events, 0, ReplicaWait.NONE);
-    }
 
     /**
      * @param groups   the groups chats are spread over, and their keys' names
@@ -82,8 +76,13 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
     }
 
     @Override
-    public void removeAll(Collection<Long> ids) {
-        writes.removeAll(ids);
+    public void removeAll(long chatId, Collection<Long> ids) {
+        writes.removeAll(chatId, ids);
+    }
+
+    @Override
+    public void removeAnywhere(Collection<Long> ids) {
+        writes.removeAnywhere(ids);
     }
 
     /** The message if Redis holds it (a message below the chat's boundary is not found here). */
@@ -126,20 +125,20 @@ public final class RedisMessages implements MessageCache, HeldMessages, ReadMark
 
     /** Marks read, and records the marks for MySQL in the same Lua call. */
     @Override
-    public List<Long> markRead(Collection<Long> ids) {
-        marks.mark(ids, true);
+    public List<Long> markRead(long chatId, Collection<Long> ids) {
+        marks.mark(chatId, ids, true);
         return List.of();
     }
 
     /** Marks made on the MySQL path, copied here. */
     @Override
-    public void applyReadMarks(Collection<Long> ids) {
-        marks.mark(ids, false);
+    public void copyReadMarks(long chatId, Collection<Long> ids) {
+        marks.mark(chatId, ids, false);
     }
 
     @Override
-    public Map<Long, Message> getAll(Collection<Long> ids) {
-        return checks.getAll(ids);
+    public Map<Long, Message> getAll(long chatId, Collection<Long> ids) {
+        return checks.getAll(chatId, ids);
     }
 
     @Override

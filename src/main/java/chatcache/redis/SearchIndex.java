@@ -3,6 +3,8 @@ package chatcache.redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.resps.StreamEntry;
 import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
@@ -42,7 +44,7 @@ public final class SearchIndex {
             requireNoEviction(jedis);
             SearchIndex index = new SearchIndex(module.version());
             index.requireFailOnTimeout(jedis, module);
-            index.replaceOlderLayout(jedis, groups);
+            index.replaceOtherLayout(jedis, groups);
             for (KeySpace keys : groups.all()) {
                 index.create(jedis, keys);
             }
@@ -64,18 +66,48 @@ public final class SearchIndex {
     static final String LAYOUT = "6";
 
     /**
-     * A cache written by an older version cannot be read by this one: it is dropped (index,
-     * hashes, order lists, chats' event streams, completeness) and rebuilt from MySQL like a lost
-     * cache; the new epoch (completeness) tells subscribers to reload. The read-mark
-     * stream is kept: it holds marks MySQL may not have yet. A Redis without the index (new, or
+     * The layout value of these groups: {@link #LAYOUT} alone for one group (as before groups
+     * existed, so that a standalone cache stays readable), else with the count, since a chat's
+     * group follows from it ({@link ChatGroups#of(long)}).
+     */
+    static String layoutOf(ChatGroups groups) {
+        return groups.count() == 1 ? LAYOUT : LAYOUT + GROUPS + groups.count();
+    }
+
+    private static final String GROUPS = " groups=";
+
+    /** The groups a recorded layout was written with (one before groups existed). */
+    static ChatGroups groupsOf(String layout) {
+        int at = layout == null ? -1 : layout.indexOf(GROUPS);
+        if (at < 0) {
+            return ChatGroups.standalone();
+        }
+        try {
+            return ChatGroups.withCount(Integer.parseInt(layout.substring(at + GROUPS.length()).strip()));
+        } catch (IllegalArgumentException e) { // not ours: what could be dropped of it is one Redis's names
+            log.warn("{} holds '{}', not a layout chatcache writes: dropping what it would name on one Redis", LAYOUT_KEY, layout);
+            return ChatGroups.standalone();
+        }
+    }
+
+    /**
+     * A cache written by an older version, or over another count of groups, cannot be read by
+     * this one: it is dropped (index, hashes, order lists, chats' event streams, completeness) and
+     * rebuilt from MySQL like a lost cache; the new epoch (completeness) tells subscribers to
+     * reload. The read-mark streams are kept (moved to a stream the relay now reads, if theirs is
+     * no longer one): they hold marks MySQL may not have yet. A Redis without the index (new, or
      * flushed) has nothing to drop.
      */
-    private void replaceOlderLayout(Jedis jedis, ChatGroups groups) {
+    private void replaceOtherLayout(Jedis jedis, ChatGroups groups) {
         String layout = jedis.get(LAYOUT_KEY);
-        if (LAYOUT.equals(layout)) {
+        if (layoutOf(groups).equals(layout)) {
             return;
         }
-        for (KeySpace keys : groups.all()) {
+        ChatGroups old = groupsOf(layout);
+        if (old.count() != groups.count()) {
+            refuseWhileInUse(jedis, old, groups);
+        }
+        for (KeySpace keys : old.all()) {
             if (!exists(jedis, keys)) {
                 continue;
             }
@@ -92,9 +124,79 @@ public final class SearchIndex {
             unlinkAll(jedis, keys.userChatsPrefix() + "*");
             unlinkAll(jedis, keys.eventsPrefix() + "*");
             unlinkAll(jedis, keys.heldPrefix() + "*");
-            jedis.del(keys.complete(), keys.rebuilding());
+            // why versions too: the chats of a group are others under another count; a version
+            // is a time stamp (append-event.lua), so one written again never goes back
+            unlinkAll(jedis, keys.versionPrefix() + "*");
+            unlinkAll(jedis, keys.belowEpochPrefix() + "*");
+            jedis.del(keys.complete(), keys.rebuilding(), keys.loading(), keys.chatReads(), keys.followed());
         }
-        jedis.set(LAYOUT_KEY, LAYOUT);
+        keepReadMarks(jedis, old, groups);
+        jedis.set(LAYOUT_KEY, layoutOf(groups));
+    }
+
+    /** A relay that read its stream this recently belongs to an instance still running. */
+    static final long LIVE_RELAY_MILLIS = 10_000;
+
+    /**
+     * Refuses to replace a layout of another count of groups while an instance still uses it: a
+     * relay read one of its read-mark streams that this count does not read, in the last
+     * {@value #LIVE_RELAY_MILLIS} ms (a relay reads every ~200 ms). why: the two would drop each
+     * other's cache at every rebuild, and marks that instance appends to a stream this count no
+     * longer reads would wait there for good. Limit: an instance over fewer groups (2 against 4)
+     * reads only streams this count reads too, and is not told from this count's own instances.
+     */
+    private static void refuseWhileInUse(Jedis jedis, ChatGroups old, ChatGroups now) {
+        java.util.Set<String> read = new java.util.HashSet<>();
+        now.all().forEach(keys -> read.add(keys.readMarks()));
+        for (KeySpace keys : old.all()) {
+            if (read.contains(keys.readMarks())) {
+                continue;
+            }
+            List<redis.clients.jedis.resps.StreamConsumersInfo> consumers;
+            try {
+                consumers = jedis.xinfoConsumers(keys.readMarks(), ReadMarkLog.RELAY_GROUP);
+            } catch (JedisDataException e) { // no such stream, or no relay's group on it
+                continue;
+            }
+            for (redis.clients.jedis.resps.StreamConsumersInfo c : consumers) {
+                if (c.getIdle() < LIVE_RELAY_MILLIS) {
+                    throw new IllegalStateException("another instance (" + c.getName() + ") uses this Redis with"
+                            + " CHATCACHE_REDIS_INDEX_GROUPS=" + old.count() + " (its read-mark relay read " + c.getIdle()
+                            + " ms ago), this one with " + now.count() + ": every instance must use the same count;"
+                            + " stop them all, then start them with the new one");
+                }
+            }
+        }
+    }
+
+    /** Moves the entries of read-mark streams the relay no longer reads into one it reads, then drops them. */
+    private static void keepReadMarks(Jedis jedis, ChatGroups old, ChatGroups now) {
+        java.util.Set<String> read = new java.util.HashSet<>();
+        now.all().forEach(keys -> read.add(keys.readMarks()));
+        String into = now.all().get(0).readMarks();
+        for (KeySpace keys : old.all()) {
+            String stream = keys.readMarks();
+            if (read.contains(stream)) {
+                continue;
+            }
+            List<StreamEntry> page;
+            long moved = 0;
+            // why each entry deleted once copied, not the stream: an instance still running with
+            // the old count may append meanwhile; its entries stay for its relay
+            while (!(page = jedis.xrange(stream, "-", "+", 1000)).isEmpty()) {
+                for (StreamEntry e : page) {
+                    jedis.xadd(into, StreamEntryID.NEW_ENTRY, e.getFields());
+                    jedis.xdel(stream, e.getID());
+                }
+                moved += page.size();
+            }
+            if (jedis.xlen(stream) == 0) {
+                jedis.del(stream);
+            }
+            if (moved > 0) {
+                log.info("moved {} read-mark entries from {} to {}", moved, stream, into);
+            }
+        }
     }
 
     private static boolean exists(Jedis jedis, KeySpace keys) {

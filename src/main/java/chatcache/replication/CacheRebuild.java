@@ -265,7 +265,7 @@ public final class CacheRebuild {
         long after = 0;
         List<Message> batch;
         while (!(batch = store.scan(Optional.of(chat), after, BATCH)).isEmpty()) {
-            Map<Long, Message> cached = cache.getAll(batch.stream().map(Message::id).toList());
+            Map<Long, Message> cached = cache.getAll(chat, batch.stream().map(Message::id).toList());
             List<Message> inWindow = new ArrayList<>();
             for (Message m : batch) {
                 Message c = cached.get(m.id());

@@ -6,7 +6,9 @@ import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
 
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -130,11 +132,12 @@ public final class CacheRelay implements AutoCloseable {
         }
         int resent = store.relayOutbox(upTo, BATCH, stale -> {
             String primary = replicas.primary();
-            Set<Long> ids = stale.stream().filter(e -> !e.isChat()).map(MessageStore.OutboxEntry::messageId).collect(Collectors.toSet());
+            Map<Long, Long> messages = new HashMap<>();
+            stale.stream().filter(e -> !e.isChat()).forEach(e -> messages.merge(e.messageId(), e.chatId(), Math::max));
             Set<Long> chats = stale.stream().filter(MessageStore.OutboxEntry::isChat).map(MessageStore.OutboxEntry::chatId).collect(Collectors.toSet());
             // a change whose message no longer exists was a delete (or was followed by one)
-            if (!ids.isEmpty()) {
-                sync.copy(ids);
+            if (!messages.isEmpty()) {
+                sync.copy(messages);
             }
             if (!chats.isEmpty()) {
                 copyChats.accept(chats);

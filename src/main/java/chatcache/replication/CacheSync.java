@@ -5,9 +5,12 @@ import chatcache.core.Message;
 import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
 
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.Set;
 
@@ -28,37 +31,60 @@ final class CacheSync {
         this.cache = cache;
     }
 
-    /** Copies these messages' current state from MySQL (and removes those that are gone). */
-    void copy(Collection<Long> ids) {
-        List<Message> present = store.load(ids);
+    /**
+     * Copies these messages' current state from MySQL (and removes those that are gone).
+     *
+     * @param chats each message's chat, by id (0: not known, as in outbox rows written before
+     *              rows named their chat): a message gone from MySQL is removed from its chat's keys
+     */
+    void copy(Map<Long, Long> chats) {
+        List<Message> present = store.load(chats.keySet());
         cache.putAll(present);
-        removeGone(ids, present);
-        settle(ids, present);
+        removeGone(chats, present);
+        settle(chats, present);
+    }
+
+    /** The same, for messages of one chat. */
+    void settle(long chatId, List<Message> written) {
+        Map<Long, Long> chats = new HashMap<>();
+        written.forEach(m -> chats.put(m.id(), chatId));
+        settle(chats, written);
     }
 
     /**
+     * @param chats   each message's chat, by id (see {@link #copy})
      * @param written what was just written to Redis for these ids (absent ids were removed)
      */
-    void settle(Collection<Long> ids, List<Message> written) {
+    void settle(Map<Long, Long> chats, List<Message> written) {
         List<Message> expected = written;
         for (int round = 0; round < ROUNDS; round++) {
-            List<Message> now = store.load(ids);
+            List<Message> now = store.load(chats.keySet());
             if (sameContent(now, expected)) {
                 return;
             }
             cache.putAll(now);
-            removeGone(ids, now);
+            removeGone(chats, now);
             expected = now;
         }
-        throw new BackendUnavailableException(ids.size() + " messages kept changing while being copied to Redis", null);
+        throw new BackendUnavailableException(chats.size() + " messages kept changing while being copied to Redis", null);
     }
 
-    private void removeGone(Collection<Long> ids, List<Message> present) {
-        Set<Long> gone = new HashSet<>(ids);
-        present.forEach(m -> gone.remove(m.id()));
-        if (!gone.isEmpty()) {
-            cache.removeAll(gone);
-        }
+    private void removeGone(Map<Long, Long> chats, List<Message> present) {
+        Set<Long> left = new HashSet<>();
+        present.forEach(m -> left.add(m.id()));
+        Map<Long, List<Long>> gone = new TreeMap<>();
+        chats.forEach((id, chat) -> {
+            if (!left.contains(id)) {
+                gone.computeIfAbsent(chat, c -> new ArrayList<>()).add(id);
+            }
+        });
+        gone.forEach((chat, ids) -> {
+            if (chat == 0) {
+                cache.removeAnywhere(ids);
+            } else {
+                cache.removeAll(chat, ids);
+            }
+        });
     }
 
     /**

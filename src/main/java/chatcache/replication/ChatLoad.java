@@ -143,7 +143,7 @@ final class ChatLoad {
             List<Message> take = older ? batch.subList(0, want) : batch;
             if (!take.isEmpty()) {
                 cache.putAll(take);
-                sync.settle(take.stream().map(Message::id).toList(), take);
+                sync.settle(chatId, take);
                 Message last = take.get(take.size() - 1);
                 below = Optional.of(new OrderKey(last.createdAt(), last.id()));
                 loaded += take.size();

@@ -6,12 +6,15 @@ import chatcache.logging.ExceptionText;
 import chatcache.message.ReadMarkReplica;
 import chatcache.query.OrderKey;
 import chatcache.redis.ChatGroups;
+import chatcache.redis.KeySpace;
 import chatcache.redis.ReadMarkLog;
 import chatcache.rediskit.Redis;
 import chatcache.rediskit.ReplicaWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -22,20 +25,21 @@ import redis.clients.jedis.resps.StreamEntry;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Carries read marks made on the Redis path to MySQL. The marks are appended to a Redis stream in
- * the same MULTI/EXEC that sets them; a consumer group reads the stream, applies a batch to MySQL
+ * Carries read marks made on the Redis path to MySQL. The marks are appended to a Redis stream (one
+ * per group of chats) in the same Lua call that sets them; a consumer group reads the stream, applies a batch to MySQL
  * in one transaction, and acknowledges (and deletes) the entries only after that commit, so a
  * crash re-delivers instead of losing marks, and re-applying a mark is harmless.
  */
 public final class ReadMarkRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReadMarkRelay.class);
-    static final String GROUP = "mysql";
+    static final String GROUP = ReadMarkLog.RELAY_GROUP;
     private static final String IDS = ReadMarkLog.IDS;
     /**
      * Entries another consumer took this long ago without acknowledging them are taken over: that
@@ -56,8 +60,8 @@ public final class ReadMarkRelay implements AutoCloseable {
     private static final String MARKER = ReadMarkLog.MARKER;
 
     private final Redis redis;
-    /** The stream (one group's; docs/design-cluster.md step 3 reads every group's). */
-    private final String stream;
+    /** The streams, one per group of chats (one on one Redis). */
+    private final List<String> streams;
     /** This instance's consumer name in the group: each instance reads its own share of the stream. */
     private final String consumer;
     private final ReadMarkReplica mysql;
@@ -79,7 +83,7 @@ public final class ReadMarkRelay implements AutoCloseable {
                          java.util.function.Consumer<Collection<ReadMarker>> markersToMysql,
                          long gatherMillis, long claimIdleMillis, RelayBatches batches) {
         this.redis = new Redis(pool);
-        this.stream = groups.only().readMarks();
+        this.streams = groups.all().stream().map(KeySpace::readMarks).toList();
         this.replicas = replicas;
         this.gatherMillis = gatherMillis;
         this.claimIdleMillis = claimIdleMillis;
@@ -89,22 +93,29 @@ public final class ReadMarkRelay implements AutoCloseable {
         this.markersToMysql = markersToMysql;
     }
 
-    /** Creates the stream and its consumer group if missing (idempotent). */
+    /** Creates the streams and their consumer groups if missing (idempotent). */
     public void prepare() {
         redis.run("create the read-mark stream's group", jedis -> {
-            try {
-                jedis.xgroupCreate(stream, GROUP, new StreamEntryID(), true);
-            } catch (JedisDataException e) {
-                if (!String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
-                    throw e;
+            for (String stream : streams) {
+                try {
+                    jedis.xgroupCreate(stream, GROUP, new StreamEntryID(), true);
+                } catch (JedisDataException e) {
+                    if (!String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
+                        throw e;
+                    }
                 }
             }
         });
     }
 
-    /** Read-mark batches in the stream that MySQL has not taken yet. */
+    /** Read-mark batches in the streams that MySQL has not taken yet. */
     public long backlog() {
-        return redis.call("read the read-mark backlog", jedis -> jedis.xlen(stream));
+        return redis.call("read the read-mark backlog", jedis -> {
+            Pipeline p = jedis.pipelined();
+            List<Response<Long>> lengths = streams.stream().map(p::xlen).toList();
+            p.sync();
+            return lengths.stream().mapToLong(Response::get).sum();
+        });
     }
 
     /**
@@ -114,8 +125,17 @@ public final class ReadMarkRelay implements AutoCloseable {
      */
     public Long oldestMillis() {
         return redis.call("read the read-mark backlog", jedis -> {
-            List<StreamEntry> first = jedis.xrange(stream, "-", "+", 1);
-            return first == null || first.isEmpty() ? null : first.get(0).getID().getTime();
+            Pipeline p = jedis.pipelined();
+            List<Response<List<StreamEntry>>> firsts = streams.stream().map(s -> p.xrange(s, "-", "+", 1)).toList();
+            p.sync();
+            Long oldest = null;
+            for (Response<List<StreamEntry>> first : firsts) {
+                List<StreamEntry> entry = first.get();
+                if (entry != null && !entry.isEmpty() && (oldest == null || entry.get(0).getID().getTime() < oldest)) {
+                    oldest = entry.get(0).getID().getTime();
+                }
+            }
+            return oldest;
         });
     }
 
@@ -147,40 +167,37 @@ public final class ReadMarkRelay implements AutoCloseable {
     private synchronized int relayOnce(int blockMillis) {
         return redis.call("relay read marks", jedis -> {
             forgetGoneConsumers(jedis);
-            List<StreamEntry> entries = read(jedis, new StreamEntryID(), 0);
+            Entries entries = read(jedis, new StreamEntryID(), 0);
             if (entries.isEmpty()) {
                 entries = claimAbandoned(jedis);
             }
-            Set<Long> ids = new LinkedHashSet<>();
             if (entries.isEmpty()) {
-                entries = new ArrayList<>(read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, blockMillis));
-                addIds(entries, ids);
+                entries = read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, blockMillis);
                 long until = System.nanoTime() + gatherMillis * 1_000_000L;
-                while (blockMillis > 0 && !entries.isEmpty() && ids.size() < MARKS_PER_STATEMENT) {
+                while (blockMillis > 0 && !entries.isEmpty() && entries.ids().size() < MARKS_PER_STATEMENT) {
                     long left = (until - System.nanoTime()) / 1_000_000L;
                     if (left <= 0) {
                         break;
                     }
-                    List<StreamEntry> more = read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, (int) left);
-                    entries.addAll(more);
-                    addIds(more, ids);
+                    entries.addAll(read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, (int) left));
                 }
-            } else {
-                addIds(entries, ids);
             }
             if (entries.isEmpty()) {
                 return 0;
             }
+            Set<Long> ids = entries.ids();
             // why throwing: the entries stay pending, and are applied by a later round
             replicas.require(jedis, "keep read marks on enough replicas");
             mysql.applyReadMarks(ids);
-            List<ReadMarker> markers = markers(entries);
+            List<ReadMarker> markers = markers(entries.all());
             if (!markers.isEmpty()) {
                 markersToMysql.accept(markers);
             }
-            StreamEntryID[] done = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
-            jedis.xack(stream, GROUP, done);
-            jedis.xdel(stream, done);
+            entries.byStream.forEach((stream, list) -> {
+                StreamEntryID[] done = list.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
+                jedis.xack(stream, GROUP, done);
+                jedis.xdel(stream, done);
+            });
             batches.readMarks(ids.size());
             return Math.max(1, ids.size());
         });
@@ -191,13 +208,22 @@ public final class ReadMarkRelay implements AutoCloseable {
      * (XAUTOCLAIM, Redis 6.2+): its instance died between reading and acknowledging. Applying
      * them again is harmless if it had in fact reached MySQL.
      */
-    private List<StreamEntry> claimAbandoned(Jedis jedis) {
-        Map.Entry<StreamEntryID, List<StreamEntry>> claimed = jedis.xautoclaim(stream, GROUP, consumer, claimIdleMillis,
-                new StreamEntryID(), XAutoClaimParams.xAutoClaimParams().count(BATCH_ENTRIES));
-        List<StreamEntry> entries = claimed == null || claimed.getValue() == null ? List.of() : claimed.getValue();
-        if (!entries.isEmpty()) {
-            log.info("took over {} read-mark entries another instance left unacknowledged", entries.size());
+    private Entries claimAbandoned(Jedis jedis) {
+        Pipeline p = jedis.pipelined();
+        Map<String, Response<Map.Entry<StreamEntryID, List<StreamEntry>>>> replies = new LinkedHashMap<>();
+        for (String stream : streams) {
+            replies.put(stream, p.xautoclaim(stream, GROUP, consumer, claimIdleMillis, new StreamEntryID(),
+                    XAutoClaimParams.xAutoClaimParams().count(BATCH_ENTRIES)));
         }
+        p.sync();
+        Entries entries = new Entries();
+        replies.forEach((stream, reply) -> {
+            Map.Entry<StreamEntryID, List<StreamEntry>> claimed = reply.get();
+            if (claimed != null && claimed.getValue() != null && !claimed.getValue().isEmpty()) {
+                log.info("took over {} read-mark entries another instance left unacknowledged", claimed.getValue().size());
+                entries.add(stream, claimed.getValue());
+            }
+        });
         return entries;
     }
 
@@ -213,9 +239,11 @@ public final class ReadMarkRelay implements AutoCloseable {
             return;
         }
         lastForget = now;
-        for (StreamConsumersInfo c : jedis.xinfoConsumers(stream, GROUP)) {
-            if (!c.getName().equals(consumer) && c.getPending() == 0 && c.getIdle() > FORGET_IDLE_MILLIS) {
-                jedis.xgroupDelConsumer(stream, GROUP, c.getName());
+        for (String stream : streams) {
+            for (StreamConsumersInfo c : jedis.xinfoConsumers(stream, GROUP)) {
+                if (!c.getName().equals(consumer) && c.getPending() == 0 && c.getIdle() > FORGET_IDLE_MILLIS) {
+                    jedis.xgroupDelConsumer(stream, GROUP, c.getName());
+                }
             }
         }
     }
@@ -233,27 +261,60 @@ public final class ReadMarkRelay implements AutoCloseable {
         return markers;
     }
 
-    private static void addIds(List<StreamEntry> entries, Set<Long> ids) {
-        for (StreamEntry entry : entries) {
-            Map<String, String> fields = entry.getFields() == null ? Map.of() : entry.getFields();
-            for (String id : fields.getOrDefault(IDS, "").split(",")) {
-                if (!id.isEmpty()) {
-                    ids.add(Long.parseLong(id));
+    /** Entries read, by the stream they came from (each is acknowledged in its own). */
+    private static final class Entries {
+        final Map<String, List<StreamEntry>> byStream = new LinkedHashMap<>();
+
+        void add(String stream, List<StreamEntry> entries) {
+            if (!entries.isEmpty()) {
+                byStream.computeIfAbsent(stream, s -> new ArrayList<>()).addAll(entries);
+            }
+        }
+
+        void addAll(Entries more) {
+            more.byStream.forEach(this::add);
+        }
+
+        boolean isEmpty() {
+            return byStream.isEmpty();
+        }
+
+        List<StreamEntry> all() {
+            return byStream.values().stream().flatMap(List::stream).toList();
+        }
+
+        /** The message ids the entries list as marked. */
+        Set<Long> ids() {
+            Set<Long> ids = new LinkedHashSet<>();
+            for (StreamEntry entry : all()) {
+                Map<String, String> fields = entry.getFields() == null ? Map.of() : entry.getFields();
+                for (String id : fields.getOrDefault(IDS, "").split(",")) {
+                    if (!id.isEmpty()) {
+                        ids.add(Long.parseLong(id));
+                    }
                 }
             }
+            return ids;
         }
     }
 
-    private List<StreamEntry> read(Jedis jedis, StreamEntryID from, int blockMillis) {
+    /**
+     * One XREADGROUP of every stream (up to {@value #BATCH_ENTRIES} entries of each). why one
+     * command: it blocks for all of them at once (on a Redis Cluster, streams of several slots
+     * need a command each: docs/design-cluster.md, step 3).
+     */
+    private Entries read(Jedis jedis, StreamEntryID from, int blockMillis) {
         XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(BATCH_ENTRIES);
         if (blockMillis > 0) {
             params.block(blockMillis);
         }
-        List<Map.Entry<String, List<StreamEntry>>> reply = jedis.xreadGroup(GROUP, consumer, params, Map.of(stream, from));
-        List<StreamEntry> entries = new ArrayList<>();
+        Map<String, StreamEntryID> positions = new LinkedHashMap<>();
+        streams.forEach(s -> positions.put(s, from));
+        List<Map.Entry<String, List<StreamEntry>>> reply = jedis.xreadGroup(GROUP, consumer, params, positions);
+        Entries entries = new Entries();
         if (reply != null) {
             for (Map.Entry<String, List<StreamEntry>> stream : reply) {
-                entries.addAll(stream.getValue());
+                entries.add(stream.getKey(), stream.getValue());
             }
         }
         return entries;

@@ -56,7 +56,6 @@ public final class Replication implements AutoCloseable {
 
     /**
      * @param mysqlMarks     MySQL, receiving read marks made in Redis
-     * @param redisMarks     Redis, receiving read marks made in MySQL
      * @param markersToMysql applies members' read markers moved in Redis to MySQL
      * @param chatsCopied    told which chats the relay copied (what the server remembers of them is stale)
      * @param replicas       the replicas Redis's copies must reach before MySQL forgets them (outbox
@@ -66,13 +65,13 @@ public final class Replication implements AutoCloseable {
      */
     public Replication(Instance instance, Clock clock, Pool<Jedis> redisPool, ChatGroups groups, ReplicaWait replicas,
                        MessageStore store, MessageCache cache, CacheCompleteness state,
-                       ReadMarkReplica mysqlMarks, ReadMarkReplica redisMarks,
+                       ReadMarkReplica mysqlMarks,
                        Consumer<Collection<ReadMarker>> markersToMysql,
                        ChatStore chatStore, ChatReplica chatReplica, Consumer<Set<Long>> chatsCopied,
                        Runnable prepareRedis, Tunables.Relays relays, int window, long budgetBytes, HeldChats held,
                        RelayBatches batches) {
         this.instance = instance;
-        this.requestCopies = new RequestCopies(store, cache, redisMarks, acks);
+        this.requestCopies = new RequestCopies(store, cache, acks);
         ChatLocks locks = new ChatLocks(redisPool, groups);
         ChatLoad load = new ChatLoad(store, cache, state, locks, window);
         this.warmer = new ChatWarmer(load, cache);

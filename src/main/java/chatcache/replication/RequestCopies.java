@@ -5,7 +5,6 @@ import chatcache.logging.ExceptionText;
 import chatcache.message.CopyToCache;
 import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
-import chatcache.message.ReadMarkReplica;
 import chatcache.message.Stored;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,14 +21,11 @@ public final class RequestCopies implements CopyToCache {
     private static final Logger log = LoggerFactory.getLogger(RequestCopies.class);
 
     private final MessageCache cache;
-    private final ReadMarkReplica cacheMarks;
     private final OutboxAcks acks;
     private final CacheSync sync;
 
-    /** @param cacheMarks where marks made in MySQL are sent (Redis) */
-    public RequestCopies(MessageStore store, MessageCache cache, ReadMarkReplica cacheMarks, OutboxAcks acks) {
+    public RequestCopies(MessageStore store, MessageCache cache, OutboxAcks acks) {
         this.cache = cache;
-        this.cacheMarks = cacheMarks;
         this.acks = acks;
         this.sync = new CacheSync(store, cache);
     }
@@ -52,7 +48,7 @@ public final class RequestCopies implements CopyToCache {
         attempt("the edit of message " + m.id() + " is", began -> {
             cache.put(m);
             // an edit can be overtaken by another edit: settle on MySQL's latest text
-            sync.settle(List.of(m.id()), List.of(m));
+            sync.settle(m.chatId(), List.of(m));
             acks.ack(edited.outboxId(), began);
         });
     }
@@ -60,18 +56,18 @@ public final class RequestCopies implements CopyToCache {
     @Override
     public void deleted(Stored deleted) {
         attempt("the delete of message " + deleted.message().id() + " is", began -> {
-            cache.removeAll(List.of(deleted.message().id()));
+            cache.removeAll(deleted.message().chatId(), List.of(deleted.message().id()));
             acks.ack(deleted.outboxId(), began);
         });
     }
 
     @Override
-    public void marked(Collection<Long> ids, List<Long> outboxIds) {
+    public void marked(long chatId, Collection<Long> ids, List<Long> outboxIds) {
         if (ids.isEmpty()) {
             return;
         }
         attempt(ids.size() + " read marks are", began -> {
-            cacheMarks.applyReadMarks(ids);
+            cache.copyReadMarks(chatId, ids);
             acks.ackAll(outboxIds, began);
         });
     }

@@ -36,7 +36,7 @@ class ChatEventsIT extends FreshStores {
     private List<Map<String, String>> events(long chatId) {
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
             List<Map<String, String>> out = new ArrayList<>();
-            for (StreamEntry e : jedis.xrange(chatcache.redis.KeySpace.STANDALONE.events(chatId), "-", "+")) {
+            for (StreamEntry e : jedis.xrange(stores.cache.groups().of(chatId).events(chatId), "-", "+")) {
                 out.add(new LinkedHashMap<>(e.getFields()));
             }
             return out;
@@ -92,7 +92,7 @@ class ChatEventsIT extends FreshStores {
         Message m = post("doomed");
         stores.cache.messages().delete(CHAT, m.id(), alice);
         relayAgain();
-        stores.cache.redisMessages().removeAll(List.of(m.id()));
+        stores.cache.redisMessages().removeAll(m.chatId(), List.of(m.id()));
         assertEquals(List.of(ChatEvents.CREATED, ChatEvents.DELETED), types(CHAT));
         assertEquals(Map.of(ChatEvents.TYPE, ChatEvents.DELETED, ChatEvents.ID, Long.toString(m.id())), events(CHAT).get(1));
     }
@@ -114,11 +114,11 @@ class ChatEventsIT extends FreshStores {
         assertEquals(idsOf(posted.subList(2, 5)), sortedIds(events.get(5).get(ChatEvents.IDS)));
 
         // a second reader that fetched all five before the first one's marks: only the two others are new
-        stores.cache.redisMessages().markRead(idsOf(posted));
+        stores.cache.redisMessages().markRead(CHAT, idsOf(posted));
         events = events(CHAT);
         assertEquals(7, events.size(), types(CHAT).toString());
         assertEquals(idsOf(posted.subList(0, 2)), sortedIds(events.get(6).get(ChatEvents.IDS)));
-        stores.cache.redisMessages().markRead(idsOf(posted));
+        stores.cache.redisMessages().markRead(CHAT, idsOf(posted));
         assertEquals(7, events(CHAT).size(), "nothing left to mark");
     }
 
@@ -168,7 +168,7 @@ class ChatEventsIT extends FreshStores {
         post("two");
         EventLog log = new chatcache.redis.RedisEventLog(stores.cache.redisPool(), stores.cache.groups());
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            String stream = chatcache.redis.KeySpace.STANDALONE.events(CHAT);
+            String stream = stores.cache.groups().of(CHAT).events(CHAT);
             jedis.xtrim(stream, 0, false); // a quiet chat: its events are older than the retention
             EventId beforeDrop = log.position(CHAT).orElseThrow();
 
@@ -197,8 +197,8 @@ class ChatEventsIT extends FreshStores {
         Message lost = post("will be lost");
         post("unchanged");
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.hset("messages:" + edited.id(), "message", "tampered"); // drift the rebuild mends
-            jedis.del("messages:" + lost.id());
+            jedis.hset(stores.cache.groups().of(edited.chatId()).message(edited.id()), "message", "tampered"); // drift the rebuild mends
+            jedis.del(stores.cache.groups().of(lost.chatId()).message(lost.id()));
         }
         // a message Redis holds and MySQL does not: the rebuild removes it (removeStale)
         stores.cache.redisMessages().putAll(List.of(new Message(999_999, CHAT, alice.id(), "ghost", 5, null, false)));
@@ -214,11 +214,11 @@ class ChatEventsIT extends FreshStores {
 
     @Test
     void theStreamKeepsAboutTheMostRecentMaxEntries() {
-        RedisMessages small = new RedisMessages(stores.cache.redisPool(), stores.cache.searchIndex(),
-                new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), new EventRetention(10, 86_400_000L));
+        RedisMessages small = new RedisMessages(stores.cache.redisPool(), stores.cache.groups(), stores.cache.searchIndex(),
+                new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), new EventRetention(10, 86_400_000L), 0, chatcache.rediskit.ReplicaWait.NONE);
         small.putAll(messages(7, 1, 300));
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            long length = jedis.xlen(chatcache.redis.KeySpace.STANDALONE.events(7));
+            long length = jedis.xlen(stores.cache.groups().of(7).events(7));
             // why a range: MAXLEN ~ trims whole stream nodes (at most stream-node-max-entries, 100)
             assertTrue(length >= 10 && length <= 10 + 100, "length " + length);
         }
@@ -226,22 +226,22 @@ class ChatEventsIT extends FreshStores {
 
     @Test
     void entriesOlderThanTheRetentionAreTrimmed() throws InterruptedException {
-        RedisMessages small = new RedisMessages(stores.cache.redisPool(), stores.cache.searchIndex(),
-                new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), new EventRetention(10_000, 1_000));
+        RedisMessages small = new RedisMessages(stores.cache.redisPool(), stores.cache.groups(), stores.cache.searchIndex(),
+                new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), new EventRetention(10_000, 1_000), 0, chatcache.rediskit.ReplicaWait.NONE);
         small.putAll(messages(7, 1, 200));
         String firstId;
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            assertEquals(200, jedis.xlen(chatcache.redis.KeySpace.STANDALONE.events(7)), "young entries are all kept");
-            firstId = jedis.xrange(chatcache.redis.KeySpace.STANDALONE.events(7), "-", "+", 1).get(0).getID().toString();
+            assertEquals(200, jedis.xlen(stores.cache.groups().of(7).events(7)), "young entries are all kept");
+            firstId = jedis.xrange(stores.cache.groups().of(7).events(7), "-", "+", 1).get(0).getID().toString();
             long deadline = System.currentTimeMillis() + 10_000;
             long next = 201;
             // each later write trims what has grown older than a second meanwhile
-            while (jedis.xrange(chatcache.redis.KeySpace.STANDALONE.events(7), "-", "+", 1).get(0).getID().toString().equals(firstId)) {
+            while (jedis.xrange(stores.cache.groups().of(7).events(7), "-", "+", 1).get(0).getID().toString().equals(firstId)) {
                 assertTrue(System.currentTimeMillis() < deadline, "entries older than the retention were never trimmed");
                 Thread.sleep(100);
                 small.putAll(messages(7, next++, 1));
             }
-            assertTrue(jedis.xlen(chatcache.redis.KeySpace.STANDALONE.events(7)) < 200, "length " + jedis.xlen(chatcache.redis.KeySpace.STANDALONE.events(7)));
+            assertTrue(jedis.xlen(stores.cache.groups().of(7).events(7)) < 200, "length " + jedis.xlen(stores.cache.groups().of(7).events(7)));
         }
     }
 

@@ -112,7 +112,7 @@ class FaultToleranceIT extends WithOwnServers {
             load.assertNothingLost("death between commit and Redis write", false);
             List<Long> died = new ArrayList<>(diedAfterCommit);
             assertEquals(died.size(), cache.mysqlMessages().load(died).size());
-            assertEquals(died.size(), cache.redisMessages().getAll(died).size());
+            assertEquals(died.size(), chatcache.support.RedisCopies.of(cache, died).size());
             System.out.printf("FaultToleranceIT: %d writers died after their commit; all %d messages are in both stores%n",
                     died.size(), died.size());
         }

@@ -153,7 +153,7 @@ class GracefulShutdownIT extends WithOwnServers {
             assertEquals(0L, observer.health().readMarkBacklog(), "read marks applied to MySQL");
             List<Long> posted = new ArrayList<>(acknowledged);
             assertEquals(posted.size(), observer.mysqlMessages().load(posted).size(), "every acknowledged post in MySQL");
-            assertEquals(posted.size(), observer.redisMessages().getAll(posted).size(), "every acknowledged post in Redis");
+            assertEquals(posted.size(), chatcache.support.RedisCopies.of(observer, posted).size(), "every acknowledged post in Redis");
             List<Long> marked = new ArrayList<>(markedRead);
             assertEquals(marked.size(), observer.mysqlMessages().load(marked).stream().filter(Message::read).count(),
                     "every read mark answered is in MySQL");

@@ -135,10 +135,10 @@ final class Load implements AutoCloseable {
         List<Long> acked = new ArrayList<>(acknowledged);
         Set<Long> inMysql = ConcurrentHashMap.newKeySet();
         cache.mysqlMessages().load(acked).forEach(m -> inMysql.add(m.id()));
-        Map<Long, Message> inRedis = cache.redisMessages().getAll(acked);
+        Map<Long, Message> inRedis = chatcache.support.RedisCopies.of(cache, acked);
         List<Long> marks = new ArrayList<>(marked);
         long marksInMysql = cache.mysqlMessages().load(marks).stream().filter(Message::read).count();
-        long marksInRedis = cache.redisMessages().getAll(marks).values().stream().filter(Message::read).count();
+        long marksInRedis = chatcache.support.RedisCopies.of(cache, marks).values().stream().filter(Message::read).count();
         System.out.printf("%s: %d messages acknowledged, %d in MySQL, %d in Redis; %d read marks answered, "
                         + "%d in MySQL, %d in Redis; %d reads; %d writes and %d reads failed during the fault%n",
                 fault, acked.size(), inMysql.size(), inRedis.size(), marks.size(), marksInMysql, marksInRedis,

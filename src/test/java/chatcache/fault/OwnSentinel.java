@@ -67,10 +67,10 @@ final class OwnSentinel implements AutoCloseable {
 
     /** CHATCACHE_* settings that reach these servers through the sentinels. */
     Map<String, String> env() {
-        return Map.of("CHATCACHE_REDIS_SENTINEL_MASTER", MASTER,
+        return WithOwnServers.sameLayout(Map.of("CHATCACHE_REDIS_SENTINEL_MASTER", MASTER,
                 "CHATCACHE_REDIS_SENTINEL_NODES", sentinelPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")),
                 "CHATCACHE_REDIS_SENTINEL_PASSWORD", PASSWORD,
-                "CHATCACHE_REDIS_SENTINEL_NODES_PASSWORD", PASSWORD);
+                "CHATCACHE_REDIS_SENTINEL_NODES_PASSWORD", PASSWORD));
     }
 
     /** Starts a data node again, empty and as a primary, as a host that came back would: Sentinel makes it a replica. */

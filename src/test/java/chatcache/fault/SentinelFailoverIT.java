@@ -120,7 +120,7 @@ class SentinelFailoverIT {
         cache.cacheRelay().drain();
         assertEquals(0, cache.mysqlMessages().outboxSize(), "once the replica has the copies, the outbox empties");
         assertEquals(0, cache.readMarks().backlog(), "once the replica has the marks, MySQL takes them");
-        assertTrue(cache.redisMessages().getAll(List.of(posted.id())).get(posted.id()).read(), "the mark is in Redis too");
+        assertTrue(cache.redisMessages().getAll(posted.chatId(), List.of(posted.id())).get(posted.id()).read(), "the mark is in Redis too");
         assertEquals("redis", cache.messages().fetch(chat, Caller.of(reader)).source(), "Redis answers again");
     }
 

@@ -191,13 +191,13 @@ class SeveralInstancesIT extends WithOwnServers {
         }
 
         List<Long> posted = new ArrayList<>(load.acknowledged);
-        Map<Long, Message> inRedis = observer.redisMessages().getAll(posted);
+        Map<Long, Message> inRedis = chatcache.support.RedisCopies.of(observer, posted);
         List<Message> inMysql = observer.mysqlMessages().load(posted);
         assertEquals(posted.size(), inMysql.size(), "every acknowledged post is in MySQL");
         assertEquals(posted.size(), inRedis.size(), "every acknowledged post is in Redis");
         List<Long> marked = new ArrayList<>(load.markedRead);
         long readInMysql = observer.mysqlMessages().load(marked).stream().filter(Message::read).count();
-        long readInRedis = observer.redisMessages().getAll(marked).values().stream().filter(Message::read).count();
+        long readInRedis = chatcache.support.RedisCopies.of(observer, marked).values().stream().filter(Message::read).count();
         assertEquals(marked.size(), readInMysql, "every read mark answered is in MySQL");
         assertEquals(marked.size(), readInRedis, "every read mark answered is in Redis");
         List<String> drift = observer.rebuild().verify(Optional.empty(), CacheRebuild.Progress.NONE);

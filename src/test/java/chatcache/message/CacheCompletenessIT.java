@@ -80,7 +80,7 @@ class CacheCompletenessIT extends FreshStores {
         List<Message> posted = postSome(1, 12);
         long anchor = posted.get(6).id();
         stores.cache.cacheState().markChatRebuilding(1);
-        stores.cache.redisMessages().removeAll(List.of(anchor)); // not copied yet by the rebuild
+        stores.cache.redisMessages().removeAll(1, List.of(anchor)); // not copied yet by the rebuild
         for (Position position : List.of(new Position.Before(anchor),
                 new Position.After(anchor), new Position.Around(anchor))) {
             SearchCriteria criteria = new SearchCriteria(1, Optional.empty(), 4, position);
@@ -96,9 +96,9 @@ class CacheCompletenessIT extends FreshStores {
         List<Message> posted = postSome(1, 10);
         assertEquals(List.of(), verify());
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.hset("messages:" + posted.get(0).id(), "message", "tampered");
-            jedis.del("messages:" + posted.get(1).id());
-            jedis.hset("messages:" + posted.get(2).id(), "read", "1");
+            jedis.hset(stores.cache.groups().of(posted.get(0).chatId()).message(posted.get(0).id()), "message", "tampered");
+            jedis.del(stores.cache.groups().of(posted.get(1).chatId()).message(posted.get(1).id()));
+            jedis.hset(stores.cache.groups().of(posted.get(2).chatId()).message(posted.get(2).id()), "read", "1");
         }
         stores.cache.redisMessages().putAll(List.of(new Message(999_999, 1, alice.id(), "ghost", 5, null, false)));
         List<String> drift = verify();
@@ -125,10 +125,10 @@ class CacheCompletenessIT extends FreshStores {
         stores.members(6, alice);
         assertEquals(List.of(), verify());
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.hset("chats:5", "visibility", "private");   // tampered
-            jedis.hdel("chats:5", "m:" + bob.id());            // a member lost
-            jedis.srem("user-chats:" + alice.id(), "6");        // a membership missing from the user's set
-            jedis.hset("chats:777", java.util.Map.of("visibility", "public", "title", "ghost", "version", "1"));
+            jedis.hset(stores.cache.groups().of(5).chat(5), "visibility", "private");   // tampered
+            jedis.hdel(stores.cache.groups().of(5).chat(5), "m:" + bob.id());            // a member lost
+            jedis.srem(stores.cache.groups().of(6).userChats(alice.id()), "6");        // a membership missing from the user's set
+            jedis.hset(stores.cache.groups().of(777).chat(777), java.util.Map.of("visibility", "public", "title", "ghost", "version", "1"));
         }
         List<String> drift = verify();
         System.out.println("CacheCompletenessIT chat drift found: " + drift);
@@ -138,7 +138,7 @@ class CacheCompletenessIT extends FreshStores {
         stores.cache.rebuild().rebuild(Optional.of(5L), CacheRebuild.Progress.NONE);
         stores.cache.rebuild().rebuild(Optional.of(6L), CacheRebuild.Progress.NONE);
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.del("chats:777"); // what a whole rebuild of a flushed Redis would not bring back
+            jedis.del(stores.cache.groups().of(777).chat(777)); // what a whole rebuild of a flushed Redis would not bring back
         }
         assertEquals(List.of(), verify());
     }
@@ -151,7 +151,7 @@ class CacheCompletenessIT extends FreshStores {
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
             // a message Redis had and MySQL no longer has, whose hash is gone
             stores.cache.redisMessages().putAll(List.of(new Message(999_001, 1, alice.id(), "ghost", 5, null, false)));
-            jedis.del("messages:999001");
+            jedis.del(stores.cache.groups().of(1).message(999_001));
         }
         // an id MySQL handed out again (a database restored beside a newer Redis): chat 1's old
         // message under that id, then the id's new message, of chat 2, over its hash
@@ -186,7 +186,7 @@ class CacheCompletenessIT extends FreshStores {
                     + haunted.createdAt() + ", " + haunted.id() + ")");
         }
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.hset("messages:" + misindexed.id(), "words", "tea");
+            jedis.hset(stores.cache.groups().of(misindexed.chatId()).message(misindexed.id()), "words", "tea");
         }
         List<String> drift = verify();
         assertEquals(3, drift.size(), drift.toString());
@@ -219,7 +219,7 @@ class CacheCompletenessIT extends FreshStores {
         assertEquals(Set.of(posted.get(1).id(), posted.get(2).id()), asked, "asked MySQL about every candidate");
         assertEquals(Set.of(posted.get(0).id(), posted.get(1).id()), stores.cache.redisMessages().orderedIds(1));
         assertEquals(Set.of(posted.get(0).id(), posted.get(1).id()),
-                stores.cache.redisMessages().getAll(posted.stream().map(Message::id).toList()).keySet());
+                chatcache.support.RedisCopies.of(stores.cache, posted.stream().map(Message::id).toList()).keySet());
     }
 
     @Test

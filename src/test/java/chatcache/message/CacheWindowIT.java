@@ -81,7 +81,7 @@ class CacheWindowIT {
         assertTrue(window.value());
         assertEquals(Optional.of(placeOf(posted.get(posted.size() - n))), window.boundary(), "the oldest held message");
         assertEquals(n, stores.cache.redisMessages().indexedCount(CHAT));
-        assertEquals(Set.of(), stores.cache.redisMessages().getAll(ids(posted.subList(0, posted.size() - n))).keySet(),
+        assertEquals(Set.of(), chatcache.support.RedisCopies.of(stores.cache, ids(posted.subList(0, posted.size() - n))).keySet(),
                 "no hash of a message below the window");
         assertEquals(List.of(), by.cache.rebuild().verify(Optional.of(CHAT), CacheRebuild.Progress.NONE));
     }
@@ -217,7 +217,7 @@ class CacheWindowIT {
             public String name() { return real.name(); }
             public Optional<Message> find(long chatId, long messageId) { return real.find(chatId, messageId); }
             public List<Message> slice(chatcache.query.Slice slice) { return real.slice(slice); }
-            public List<Long> markRead(java.util.Collection<Long> ids) { return real.markRead(ids); }
+            public List<Long> markRead(long chatId, java.util.Collection<Long> ids) { return real.markRead(chatId, ids); }
             public Held<List<Message>> sliceHeld(chatcache.query.Slice slice, boolean position) { return real.sliceHeld(slice, position); }
             public Held<Optional<Message>> findHeld(long chatId, long messageId, boolean position) {
                 return real.findHeld(chatId, messageId, position);
@@ -347,7 +347,7 @@ class CacheWindowIT {
         larger.cache.cacheRelay().drain();
         assertTrue(edited[0], "the edit ran between the load's batch and its end");
         assertHoldsTheNewest(larger, WINDOW + 4);
-        assertEquals("edited while loading", stores.cache.redisMessages().getAll(List.of(belowOld.id())).get(belowOld.id()).text());
+        assertEquals("edited while loading", stores.cache.redisMessages().getAll(belowOld.chatId(), List.of(belowOld.id())).get(belowOld.id()).text());
         FetchResult page = larger.cache.messages().fetch(new SearchCriteria(CHAT, Optional.empty(), WINDOW + 3), Caller.ANONYMOUS);
         assertEquals("redis", page.source());
         assertEquals(newest(WINDOW + 3).reversed(), ids(page.messages()));
@@ -368,7 +368,7 @@ class CacheWindowIT {
     @Test
     void verifyReportsAMessageHeldBelowTheBoundary() {
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.set("held:" + CHAT, placeOf(posted.get(posted.size() - 2)).sortKey());
+            jedis.set(stores.cache.groups().of(CHAT).held(CHAT), placeOf(posted.get(posted.size() - 2)).sortKey());
         }
         List<String> drift = verify();
         assertTrue(drift.stream().anyMatch(d -> d.contains("message " + posted.get(posted.size() - 3).id()
@@ -379,8 +379,8 @@ class CacheWindowIT {
     @Test
     void aReadMarkThatOvertookAMessagesCopyIsKeptByTheCopy() {
         Message late = new Message(9_999, CHAT, alice.id(), "late copy", posted.get(11).createdAt() + 1, null, false);
-        stores.cache.redisMessages().applyReadMarks(List.of(late.id())); // nothing to mark yet
+        stores.cache.redisMessages().copyReadMarks(late.chatId(), List.of(late.id())); // nothing to mark yet
         stores.cache.redisMessages().put(late);
-        assertTrue(stores.cache.redisMessages().getAll(List.of(late.id())).get(late.id()).read(), "the copy starts out read");
+        assertTrue(stores.cache.redisMessages().getAll(late.chatId(), List.of(late.id())).get(late.id()).read(), "the copy starts out read");
     }
 }

@@ -41,7 +41,7 @@ class ConcurrentChangesIT extends FreshStores {
         MessageService editing = withHook(committed -> stores.cache.messages().delete(1, m.id(), alice));
         editing.edit(1, m.id(), "edited", alice, true);
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            assertFalse(jedis.exists("messages:" + m.id()), "the deleted message must not come back");
+            assertFalse(jedis.exists(stores.cache.groups().of(m.chatId()).message(m.id())), "the deleted message must not come back");
         }
         assertStoresAgree();
     }
@@ -51,7 +51,7 @@ class ConcurrentChangesIT extends FreshStores {
         Message m = stores.cache.messages().post(new NewMessage(1, alice.id(), "original", null));
         MessageService editing = withHook(committed -> stores.cache.messages().edit(1, m.id(), "second edit", alice, true));
         editing.edit(1, m.id(), "first edit", alice, true);
-        assertEquals("second edit", stores.cache.redisMessages().getAll(List.of(m.id())).get(m.id()).text());
+        assertEquals("second edit", stores.cache.redisMessages().getAll(m.chatId(), List.of(m.id())).get(m.id()).text());
         assertStoresAgree();
     }
 
@@ -60,7 +60,7 @@ class ConcurrentChangesIT extends FreshStores {
         MessageService posting = withHook(committed -> stores.cache.messages().delete(1, committed.id(), alice));
         Message m = posting.post(new NewMessage(1, alice.id(), "gone at once", null));
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            assertFalse(jedis.exists("messages:" + m.id()));
+            assertFalse(jedis.exists(stores.cache.groups().of(m.chatId()).message(m.id())));
         }
         assertStoresAgree();
     }
@@ -70,10 +70,10 @@ class ConcurrentChangesIT extends FreshStores {
         Message m = stores.cache.messages().post(new NewMessage(1, alice.id(), "read, then deleted", null));
         stores.cache.messages().delete(1, m.id(), alice);
         // the marks of a fetch that returned the message just before the delete, arriving late
-        stores.cache.redisMessages().markRead(List.of(m.id()));
-        stores.cache.redisMessages().applyReadMarks(List.of(m.id()));
+        stores.cache.redisMessages().markRead(m.chatId(), List.of(m.id()));
+        stores.cache.redisMessages().copyReadMarks(m.chatId(), List.of(m.id()));
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            assertFalse(jedis.exists("messages:" + m.id()), "no stub hash holding only read");
+            assertFalse(jedis.exists(stores.cache.groups().of(m.chatId()).message(m.id())), "no stub hash holding only read");
         }
         assertStoresAgree();
     }

@@ -63,7 +63,7 @@ class GroupCommitIT {
         Map<Long, Message> inMysql = new HashMap<>();
         stores.cache.mysqlMessages().load(returned.keySet()).forEach(m -> inMysql.put(m.id(), m));
         assertEquals(returned, inMysql);
-        assertEquals(returned, stores.cache.redisMessages().getAll(returned.keySet()));
+        assertEquals(returned, chatcache.support.RedisCopies.of(stores.cache, returned.keySet()));
         for (long chat = 1; chat <= 3; chat++) {
             SearchCriteria c = new SearchCriteria(chat, Optional.empty(), 100);
             assertEquals(Pager.page(stores.cache.mysqlMessages(), c), Pager.page(stores.cache.redisMessages(), c));

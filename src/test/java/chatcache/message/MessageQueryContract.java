@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -291,7 +292,10 @@ public abstract class MessageQueryContract {
 
     /** Marks these messages read in both stores (the MySQL path, which copies its marks to Redis at once). */
     private void markRead(List<Long> ids) {
-        stores.cache.replication().requestCopies().marked(ids, stores.cache.mysqlMessages().markRead(ids));
+        Map<Long, List<Long>> byChat = new java.util.TreeMap<>();
+        posted.stream().filter(m -> ids.contains(m.id())).forEach(m -> byChat.computeIfAbsent(m.chatId(), c -> new ArrayList<>()).add(m.id()));
+        byChat.forEach((chat, marks) -> stores.cache.replication().requestCopies().marked(chat, marks,
+                stores.cache.mysqlMessages().markRead(chat, marks)));
         posted.replaceAll(m -> ids.contains(m.id()) ? m.withRead(true) : m);
     }
 

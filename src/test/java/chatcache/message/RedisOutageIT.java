@@ -31,9 +31,9 @@ class RedisOutageIT extends FreshStores {
     @BeforeEach
     void wireAServiceWhoseRedisIsDown() {
         deadPool = TestStores.unreachableRedis();
-        RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE),
-                chatcache.events.EventRetention.DEFAULT);
-        service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis, new RequestCopies(stores.cache.mysqlMessages(), deadRedis, deadRedis, new OutboxAcks()),
+        RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.groups(), stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE),
+                chatcache.events.EventRetention.DEFAULT, 0, chatcache.rediskit.ReplicaWait.NONE);
+        service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis, new RequestCopies(stores.cache.mysqlMessages(), deadRedis, new OutboxAcks()),
                 stores.cache.mysqlMessages(), deadRedis);
     }
 
@@ -78,7 +78,7 @@ class RedisOutageIT extends FreshStores {
                 Pager.page(stores.cache.mysqlMessages(), new SearchCriteria(1, Optional.empty(), 20)).messages(),
                 "the fallback marks what it returned, in MySQL");
         try (var jedis = stores.cache.redisPool().getResource()) {
-            assertEquals(false, jedis.exists("messages:" + stored.id()), "no stub hash for a message Redis never held");
+            assertEquals(false, jedis.exists(stores.cache.groups().of(stored.chatId()).message(stored.id())), "no stub hash for a message Redis never held");
         }
     }
 }

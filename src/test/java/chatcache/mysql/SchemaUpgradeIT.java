@@ -104,19 +104,20 @@ class SchemaUpgradeIT {
 
     @Test
     void aNewDatabaseGetsTheBaselineAndTheCatchUpAndASecondStartDoesNothing() throws SQLException {
-        assertEquals(new SchemaMigrations.Outcome(false, 4, "4"), SchemaMigrations.migrate(db));
+        assertEquals(new SchemaMigrations.Outcome(false, 5, "5"), SchemaMigrations.migrate(db));
         assertEquals(List.of(
                 "1|baseline|SQL|V1__baseline.sql|true",
                 "2|catch up a database made before Flyway|JDBC|chatcache.mysql.PreFlywayCatchUp|true",
                 "3|idempotency keys|SQL|V3__idempotency_keys.sql|true",
-                "4|chat deletions|SQL|V4__chat_deletions.sql|true"), history());
+                "4|chat deletions|SQL|V4__chat_deletions.sql|true",
+                "5|outbox message chat|SQL|V5__outbox_message_chat.sql|true"), history());
         assertEquals(List.of("cache_outbox", "chat_deletions", "chat_members", "chats", "idempotency_keys", "message_words", "messages",
                         "users"),
                 List.copyOf(schema().keySet()));
 
         Map<String, String> schema = schema();
         List<String> history = history();
-        assertEquals(new SchemaMigrations.Outcome(false, 0, "4"), SchemaMigrations.migrate(db));
+        assertEquals(new SchemaMigrations.Outcome(false, 0, "5"), SchemaMigrations.migrate(db));
         assertEquals(history, history());
         assertEquals(schema, schema());
     }
@@ -128,13 +129,14 @@ class SchemaUpgradeIT {
         makePreFlywayDatabase(version);
         Map<String, List<String>> before = rows(version);
 
-        assertEquals(new SchemaMigrations.Outcome(true, 3, "4"), SchemaMigrations.migrate(db));
+        assertEquals(new SchemaMigrations.Outcome(true, 4, "5"), SchemaMigrations.migrate(db));
         assertEquals(current, schema(), "the schema of a new database");
         assertEquals(List.of(
                 "1|" + SchemaMigrations.PRE_FLYWAY_DESCRIPTION + "|BASELINE|" + SchemaMigrations.PRE_FLYWAY_DESCRIPTION + "|true",
                 "2|catch up a database made before Flyway|JDBC|chatcache.mysql.PreFlywayCatchUp|true",
                 "3|idempotency keys|SQL|V3__idempotency_keys.sql|true",
-                "4|chat deletions|SQL|V4__chat_deletions.sql|true"), history());
+                "4|chat deletions|SQL|V4__chat_deletions.sql|true",
+                "5|outbox message chat|SQL|V5__outbox_message_chat.sql|true"), history());
 
         // the rows it had are kept as they were, new columns empty
         Map<String, List<String>> after = rows(version);
@@ -154,7 +156,7 @@ class SchemaUpgradeIT {
 
         Map<String, String> schema = schema();
         List<String> history = history();
-        assertEquals(new SchemaMigrations.Outcome(false, 0, "4"), SchemaMigrations.migrate(db));
+        assertEquals(new SchemaMigrations.Outcome(false, 0, "5"), SchemaMigrations.migrate(db));
         assertEquals(history, history());
         assertEquals(schema, schema());
         assertEquals(after, rows(version));
@@ -163,18 +165,18 @@ class SchemaUpgradeIT {
     @Test
     void serversStartingTogetherOnANewDatabaseMigrateItOnce() throws Exception {
         List<SchemaMigrations.Outcome> outcomes = startTogether(3);
-        assertEquals(1, outcomes.stream().filter(o -> o.applied() == 4).count(), outcomes.toString());
+        assertEquals(1, outcomes.stream().filter(o -> o.applied() == 5).count(), outcomes.toString());
         assertEquals(2, outcomes.stream().filter(o -> o.applied() == 0).count(), outcomes.toString());
-        assertEquals(List.of("1|SQL", "2|JDBC", "3|SQL", "4|SQL"), history("version, type"));
+        assertEquals(List.of("1|SQL", "2|JDBC", "3|SQL", "4|SQL", "5|SQL"), history("version, type"));
     }
 
     @Test
     void serversStartingTogetherOnADatabaseMadeBeforeFlywayBaselineAndCatchItUpOnce() throws Exception {
         makePreFlywayDatabase(PreFlyway.CORE);
         List<SchemaMigrations.Outcome> outcomes = startTogether(3);
-        assertEquals(List.of(new SchemaMigrations.Outcome(true, 3, "4")),
+        assertEquals(List.of(new SchemaMigrations.Outcome(true, 4, "5")),
                 outcomes.stream().filter(SchemaMigrations.Outcome::baselined).toList(), outcomes.toString());
-        assertEquals(List.of("1|BASELINE", "2|JDBC", "3|SQL", "4|SQL"), history("version, type"));
+        assertEquals(List.of("1|BASELINE", "2|JDBC", "3|SQL", "4|SQL", "5|SQL"), history("version, type"));
         assertEquals(wordsOfAllBut(0), rows(PreFlyway.CORE).get("message_words"));
     }
 
@@ -189,7 +191,7 @@ class SchemaUpgradeIT {
                 assertEquals(List.of(), List.copyOf(schema().keySet()), "nothing done while the lock is held");
                 assertFalse(start.isDone());
             }
-            assertEquals(new SchemaMigrations.Outcome(false, 4, "4"), start.get(60, TimeUnit.SECONDS));
+            assertEquals(new SchemaMigrations.Outcome(false, 5, "5"), start.get(60, TimeUnit.SECONDS));
         } finally {
             pool.shutdownNow();
         }
@@ -205,8 +207,8 @@ class SchemaUpgradeIT {
         assertEquals(List.of("1|BASELINE|1", "2|JDBC|0"), history("version, type, success"));
 
         execute("DROP TABLE chats"); // what an operator would mend
-        assertEquals(new SchemaMigrations.Outcome(false, 3, "4"), SchemaMigrations.migrate(db));
-        assertEquals(List.of("1|BASELINE|1", "2|JDBC|1", "3|SQL|1", "4|SQL|1"), history("version, type, success"));
+        assertEquals(new SchemaMigrations.Outcome(false, 4, "5"), SchemaMigrations.migrate(db));
+        assertEquals(List.of("1|BASELINE|1", "2|JDBC|1", "3|SQL|1", "4|SQL|1", "5|SQL|1"), history("version, type, success"));
         assertEquals(adoptedChats(), rows(PreFlyway.WORDS).get("chats"));
     }
 

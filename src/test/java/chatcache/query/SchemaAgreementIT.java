@@ -51,7 +51,7 @@ class SchemaAgreementIT {
     private static Set<String> indexedFields(TestStores stores) {
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
             redis.clients.jedis.commands.ProtocolCommand ftInfo = () -> "FT.INFO".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            List<?> info = (List<?>) jedis.sendCommand(ftInfo, "idx:messages");
+            List<?> info = (List<?>) jedis.sendCommand(ftInfo, stores.cache.groups().of(0).index());
             Set<String> names = new HashSet<>();
             for (int i = 0; i + 1 < info.size(); i += 2) {
                 String key = new String((byte[]) info.get(i), java.nio.charset.StandardCharsets.UTF_8);

@@ -30,7 +30,7 @@ class ChatVersionsIT {
     }
 
     private long version(Jedis jedis) {
-        return Long.parseLong(jedis.get(KeySpace.STANDALONE.version(CHAT)));
+        return Long.parseLong(jedis.get(stores.cache.groups().of(CHAT).version(CHAT)));
     }
 
     @Test
@@ -43,7 +43,7 @@ class ChatVersionsIT {
                 before.add(version(jedis));
             }
             // what a replica promoted without the last two posts holds
-            jedis.set(KeySpace.STANDALONE.version(CHAT), Long.toString(before.get(0)));
+            jedis.set(stores.cache.groups().of(CHAT).version(CHAT), Long.toString(before.get(0)));
             for (int i = 0; i < 3; i++) {
                 stores.cache.messages().post(new NewMessage(CHAT, alice.id(), "after " + i, null));
                 long now = version(jedis);

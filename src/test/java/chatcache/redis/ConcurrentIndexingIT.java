@@ -50,7 +50,7 @@ class ConcurrentIndexingIT extends FreshStores {
                         if (recache && thread % 2 == 0) {
                             redis.putAll(batch);
                         } else {
-                            redis.markRead(batch.stream().map(Message::id).filter(id -> id % 2 == 0).toList());
+                            redis.markRead(1, batch.stream().map(Message::id).filter(id -> id % 2 == 0).toList());
                         }
                     }
                 }

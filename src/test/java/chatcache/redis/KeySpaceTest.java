@@ -51,12 +51,11 @@ class KeySpaceTest {
 
     @Test
     void aChatIsInTheGroupOfItsIdModuloTheCount() {
-        ChatGroups groups = ChatGroups.tagged(4);
+        ChatGroups groups = ChatGroups.withCount(4);
         assertEquals(KeySpace.group(1), groups.of(9));
         assertEquals(KeySpace.group(0), groups.of(8));
         assertEquals(4, groups.all().size());
-        assertThrows(IllegalStateException.class, groups::only);
         assertEquals(KeySpace.STANDALONE, ChatGroups.standalone().of(9));
-        assertEquals(KeySpace.STANDALONE, ChatGroups.standalone().only());
+        assertEquals(List.of(KeySpace.STANDALONE), ChatGroups.withCount(1).all());
     }
 }

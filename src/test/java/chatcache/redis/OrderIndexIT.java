@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The bucketed order index against a TreeSet, on the real Redis, with tiny buckets so that they split often. */
 class OrderIndexIT {
     private static final int BUCKET = 4;
-    private static final String LIST = KeySpace.STANDALONE.order(77);
     private final TestStores stores = TestStores.get();
+    /** Chat 77's list, in its group's names. */
+    private final String LIST = stores.cache.groups().of(77).order(77);
     private final OrderIndex index = new OrderIndex(BUCKET);
 
     @BeforeEach
@@ -134,7 +135,7 @@ class OrderIndexIT {
     }
 
     /** The list's buckets: its keys but the directory and the counts hash. */
-    private static List<String> buckets(Jedis jedis) {
+    private List<String> buckets(Jedis jedis) {
         List<String> keys = OrderIndex.keys(jedis, LIST);
         return keys.subList(1, keys.size()).stream().filter(k -> !k.endsWith("|#")).toList();
     }
@@ -176,42 +177,42 @@ class OrderIndexIT {
         String key = MessageOrder.sortKey(1_700_000_000_000L, 9);
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
             Transactions.run(jedis, "add", j -> tx -> index.add(tx, LIST, key));
-            assertEquals(List.of(key), OrderIndex.olderInHeld(jedis, KeySpace.STANDALONE, 77, LIST, Optional.empty(), 5).keys());
-            assertEquals(List.of(), OrderIndex.newerInHeld(jedis, KeySpace.STANDALONE, 77, LIST, key, 5).keys());
+            assertEquals(List.of(key), OrderIndex.olderInHeld(jedis, stores.cache.groups().of(77), 77, LIST, Optional.empty(), 5).keys());
+            assertEquals(List.of(), OrderIndex.newerInHeld(jedis, stores.cache.groups().of(77), 77, LIST, key, 5).keys());
 
             stores.cache.cacheState().markChatRebuilding(77);
-            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, KeySpace.STANDALONE, 77, LIST, Optional.empty(), 5).keys());
-            assertThrows(CacheIncompleteException.class, () -> OrderIndex.newerInHeld(jedis, KeySpace.STANDALONE, 77, LIST, key, 5));
-            assertEquals(List.of(), OrderIndex.olderInHeld(jedis, KeySpace.STANDALONE, 78, KeySpace.STANDALONE.order(78), Optional.empty(), 5).keys(),
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, stores.cache.groups().of(77), 77, LIST, Optional.empty(), 5).keys());
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.newerInHeld(jedis, stores.cache.groups().of(77), 77, LIST, key, 5));
+            assertEquals(List.of(), OrderIndex.olderInHeld(jedis, stores.cache.groups().of(78), 78, stores.cache.groups().of(78).order(78), Optional.empty(), 5).keys(),
                     "another chat is not being rebuilt");
             assertEquals(List.of(key), OrderIndex.older(jedis, LIST, Optional.empty(), 5), "unguarded reads, for checks");
             stores.cache.cacheState().markChatComplete(77, Optional.empty());
-            assertEquals(new OrderIndex.Held("", key, List.of(key)), OrderIndex.olderInHeld(jedis, KeySpace.STANDALONE, 77, LIST, Optional.empty(), 5),
+            assertEquals(new OrderIndex.Held("", key, List.of(key)), OrderIndex.olderInHeld(jedis, stores.cache.groups().of(77), 77, LIST, Optional.empty(), 5),
                     "the whole chat held: the boundary is empty");
 
-            jedis.set(KeySpace.STANDALONE.held(77), key);
-            assertEquals(new OrderIndex.Held(key, key, List.of(key)), OrderIndex.olderInHeld(jedis, KeySpace.STANDALONE, 77, LIST, Optional.empty(), 5),
+            jedis.set(stores.cache.groups().of(77).held(77), key);
+            assertEquals(new OrderIndex.Held(key, key, List.of(key)), OrderIndex.olderInHeld(jedis, stores.cache.groups().of(77), 77, LIST, Optional.empty(), 5),
                     "the boundary comes with the keys");
             String later = MessageOrder.sortKey(1_700_000_000_001L, 10);
             String latest = MessageOrder.sortKey(1_700_000_000_002L, 11);
             Transactions.run(jedis, "add", j -> tx -> index.add(tx, LIST, later, latest));
-            assertEquals(new OrderIndex.Held(key, key, List.of(latest)), OrderIndex.olderInHeld(jedis, KeySpace.STANDALONE, 77, LIST, Optional.empty(), 1),
+            assertEquals(new OrderIndex.Held(key, key, List.of(latest)), OrderIndex.olderInHeld(jedis, stores.cache.groups().of(77), 77, LIST, Optional.empty(), 1),
                     "reading older, the list's oldest key: how far a walk may go");
-            assertEquals(new OrderIndex.Held(key, latest, List.of(later)), OrderIndex.newerInHeld(jedis, KeySpace.STANDALONE, 77, LIST, key, 1),
+            assertEquals(new OrderIndex.Held(key, latest, List.of(later)), OrderIndex.newerInHeld(jedis, stores.cache.groups().of(77), 77, LIST, key, 1),
                     "reading newer, its newest");
             Transactions.run(jedis, "remove", j -> tx -> index.remove(tx, LIST, later, latest));
-            jedis.del(KeySpace.STANDALONE.held(77));
-            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, KeySpace.STANDALONE, 77, LIST, Optional.empty(), 5),
+            jedis.del(stores.cache.groups().of(77).held(77));
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, stores.cache.groups().of(77), 77, LIST, Optional.empty(), 5),
                     "a chat Redis does not hold");
-            jedis.set(KeySpace.STANDALONE.held(77), "");
+            jedis.set(stores.cache.groups().of(77).held(77), "");
 
             stores.cache.cacheState().markAllIncomplete();
-            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, KeySpace.STANDALONE, 78, KeySpace.STANDALONE.order(78), Optional.empty(), 5));
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, stores.cache.groups().of(78), 78, stores.cache.groups().of(78).order(78), Optional.empty(), 5));
             jedis.scriptFlush();
-            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, KeySpace.STANDALONE, 77, LIST, Optional.empty(), 5),
+            assertThrows(CacheIncompleteException.class, () -> OrderIndex.olderInHeld(jedis, stores.cache.groups().of(77), 77, LIST, Optional.empty(), 5),
                     "after reloading a script Redis forgot");
             stores.cache.cacheState().markAllComplete();
-            assertEquals(List.of(key), OrderIndex.olderInHeld(jedis, KeySpace.STANDALONE, 77, LIST, Optional.empty(), 5).keys());
+            assertEquals(List.of(key), OrderIndex.olderInHeld(jedis, stores.cache.groups().of(77), 77, LIST, Optional.empty(), 5).keys());
         }
     }
 
@@ -224,7 +225,7 @@ class OrderIndexIT {
     void anUnfilteredPageOfOneListIsOneCallWithNoSearch() {
         stores.cache.cacheState().markAllComplete();
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.set(KeySpace.STANDALONE.held(77), "");
+            jedis.set(stores.cache.groups().of(77).held(77), "");
         }
         for (int i = 0; i < 30; i++) {
             stores.cache.redisMessages().put(new Message(100 + i, 77, 1 + i % 3, "m" + i, 1_700_000_000_000L + i, null, false));
@@ -255,11 +256,11 @@ class OrderIndexIT {
             stores.cache.redisMessages().put(m);
             jedis.scriptFlush();
             assertEquals(List.of(MessageOrder.sortKey(m.createdAt(), m.id())),
-                    OrderIndex.older(jedis, KeySpace.STANDALONE.order(77, 3), Optional.empty(), 5));
+                    OrderIndex.older(jedis, stores.cache.groups().of(77).order(77, 3), Optional.empty(), 5));
             jedis.scriptFlush();
-            stores.cache.redisMessages().removeAll(List.of(5L));
+            stores.cache.redisMessages().removeAll(77, List.of(5L));
             assertEquals(0, OrderIndex.size(jedis, LIST));
-            assertEquals(0, OrderIndex.size(jedis, KeySpace.STANDALONE.order(77, 3)));
+            assertEquals(0, OrderIndex.size(jedis, stores.cache.groups().of(77).order(77, 3)));
         }
     }
 }

@@ -201,7 +201,7 @@ class HttpEventsIT extends LiveApp {
         post(chat, owner, "two");
         post(chat, owner, "three");
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.xtrim(chatcache.redis.KeySpace.STANDALONE.events(chat), 1, false); // as retention would: only the newest is kept
+            jedis.xtrim(stores.cache.groups().of(chat).events(chat), 1, false); // as retention would: only the newest is kept
         }
         EventStreamClient again = following(chat, member, lastId);
         EventStreamClient.Event reset = again.next("reset", WAIT);

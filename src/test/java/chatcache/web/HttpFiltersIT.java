@@ -203,7 +203,7 @@ class HttpFiltersIT extends LiveApp {
                 Object reply = jedis.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode(name),
                         args.toArray(String[]::new));
                 if (name.equals("HGETALL") && !((List<?>) reply).isEmpty()) {
-                    fromRedis.add(Long.parseLong(args.get(0).substring(args.get(0).indexOf(':') + 1))); // the anchor
+                    fromRedis.add(Long.parseLong(args.get(0).substring(args.get(0).lastIndexOf(':') + 1))); // the anchor (messages:[{g<n>}:]<id>)
                 }
                 if (name.equals("EVALSHA") && args.get(args.size() - 1).equals("fetch")) {
                     // an unfiltered page of one list: the order index's call returns the keys, then their messages
@@ -220,7 +220,7 @@ class HttpFiltersIT extends LiveApp {
                     List<?> found = (List<?>) reply;
                     for (int k = 1; k < found.size(); k += 2) {
                         String key = redis.clients.jedis.util.SafeEncoder.encode((byte[]) found.get(k));
-                        fromRedis.add(Long.parseLong(key.substring(key.indexOf(':') + 1)));
+                        fromRedis.add(Long.parseLong(key.substring(key.lastIndexOf(':') + 1))); // messages:[{g<n>}:]<id>
                     }
                 }
             }

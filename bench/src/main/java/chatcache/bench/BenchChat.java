@@ -432,7 +432,7 @@ final class BenchChat {
         List<Long> toMysql = new ArrayList<>();
         List<Long> ids = new ArrayList<>(inMysql.keySet());
         for (int i = 0; i < ids.size(); i += BATCH) {
-            Map<Long, Message> cached = cache.redisMessages().getAll(ids.subList(i, Math.min(ids.size(), i + BATCH)));
+            Map<Long, Message> cached = cache.redisMessages().getAll(chatId, ids.subList(i, Math.min(ids.size(), i + BATCH)));
             for (Message m : cached.values()) {
                 boolean readInMysql = inMysql.get(m.id());
                 if (readInMysql && !m.read()) {
@@ -443,7 +443,7 @@ final class BenchChat {
             }
         }
         for (int i = 0; i < toRedis.size(); i += BATCH) {
-            cache.redisMessages().applyReadMarks(toRedis.subList(i, Math.min(toRedis.size(), i + BATCH)));
+            cache.redisMessages().copyReadMarks(chatId, toRedis.subList(i, Math.min(toRedis.size(), i + BATCH)));
         }
         try (Connection c = setupConnection(cache);
              PreparedStatement u = c.prepareStatement("UPDATE messages SET is_read = TRUE WHERE id = ?")) {
