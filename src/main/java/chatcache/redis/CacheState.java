@@ -101,7 +101,7 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         }
         redis.run("mark chats rebuilding", jedis -> {
             Pipeline p = jedis.pipelined();
-            byGroup(chatIds).forEach((keys, chats) -> {
+            groups.split(chatIds, Long::longValue).forEach((keys, chats) -> {
                 String[] members = chats.stream().map(String::valueOf).toArray(String[]::new);
                 p.sadd(keys.rebuilding(), members);
                 if (loading) {
@@ -221,12 +221,6 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         KeySpace keys = groups.of(chatId);
         return redis.call("count a chat's messages", jedis -> jedis.exists(keys.held(chatId))
                 ? OrderIndex.countAbove(jedis, keys.order(chatId), "") : 0L);
-    }
-
-    private Map<KeySpace, List<Long>> byGroup(Collection<Long> chatIds) {
-        Map<KeySpace, List<Long>> by = new java.util.LinkedHashMap<>();
-        chatIds.forEach(id -> by.computeIfAbsent(groups.of(id), k -> new ArrayList<>()).add(id));
-        return by;
     }
 
     /** Sets the boundary, removes the chat from the rebuilding set and appends its reset (schema/lua/cache-complete-chat.lua). */

@@ -86,17 +86,20 @@ final class ChatDrop {
                 });
             }
             List<String> all = new ArrayList<>(lists);
-            List<String> buckets = Pipelines.run(jedis, queue -> {
+            List<List<String>> buckets = Pipelines.run(jedis, queue -> {
                 List<Response<Object>> replies = all.stream().map(l -> OrderIndex.queueKeys(queue, l)).toList();
                 return () -> {
-                    List<String> keys = new ArrayList<>();
+                    List<List<String>> keys = new ArrayList<>();
                     for (int i = 0; i < all.size(); i++) {
-                        keys.addAll(OrderIndex.keysOf(all.get(i), replies.get(i)));
+                        keys.add(OrderIndex.keysOf(all.get(i), replies.get(i)));
                     }
                     return keys;
                 };
             });
-            jedis.unlink(buckets.toArray(String[]::new));
+            // why an UNLINK per list: a list's keys share its chat's group (one slot on a Redis Cluster)
+            Pipeline unlink = jedis.pipelined();
+            buckets.stream().filter(keys -> !keys.isEmpty()).forEach(keys -> unlink.unlink(keys.toArray(String[]::new)));
+            unlink.sync();
             return deleted;
         });
     }

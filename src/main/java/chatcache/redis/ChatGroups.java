@@ -1,6 +1,11 @@
 package chatcache.redis;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -38,6 +43,19 @@ public final class ChatGroups {
     /** The group of a chat. */
     public KeySpace of(long chatId) {
         return all.get((int) Math.floorMod(chatId, (long) all.size()));
+    }
+
+    /**
+     * Items by the group of their chat, each group's in the order given, the groups in the order
+     * first met. why: a command, script or transaction may only name keys of one group (one slot
+     * on a Redis Cluster), so work over several chats is split by group.
+     */
+    public <T> Map<KeySpace, List<T>> split(Collection<T> items, ToLongFunction<T> chatOf) {
+        Map<KeySpace, List<T>> by = new LinkedHashMap<>();
+        for (T item : items) {
+            by.computeIfAbsent(of(chatOf.applyAsLong(item)), k -> new ArrayList<>()).add(item);
+        }
+        return by;
     }
 
     /** Every group, in order. */

@@ -69,25 +69,28 @@ final class MessageWrites {
         if (messages.isEmpty()) {
             return;
         }
-        String[] tombstones = messages.stream().map(m -> groups.of(m.chatId()).deleted(m.id())).toArray(String[]::new);
-        redis.run(CACHE, jedis -> {
-            AtomicReference<List<Message>> written = new AtomicReference<>(List.of());
-            boolean done = Transactions.run(jedis, CACHE, j -> {
-                // why: a delete that overtook a copy left a tombstone; writing now would bring it back
-                j.watch(tombstones);
-                List<Message> alive = j.exists(tombstones) == 0 ? messages : withoutTombstone(j, messages);
-                written.set(alive);
-                return alive.isEmpty() ? null : tx -> writeAll(tx, alive);
-            });
-            if (done) {
-                indexOutsideTransaction(jedis, written.get());
-            }
-        });
+        // why a transaction per group: its keys must lie in one slot on a Redis Cluster (a group's)
+        redis.run(CACHE, jedis -> groups.split(messages, Message::chatId).forEach((keys, inGroup) -> put(jedis, keys, inGroup)));
     }
 
-    private List<Message> withoutTombstone(Jedis jedis, List<Message> messages) {
+    private void put(Jedis jedis, KeySpace keys, List<Message> messages) {
+        String[] tombstones = messages.stream().map(m -> keys.deleted(m.id())).toArray(String[]::new);
+        AtomicReference<List<Message>> written = new AtomicReference<>(List.of());
+        boolean done = Transactions.run(jedis, CACHE, j -> {
+            // why: a delete that overtook a copy left a tombstone; writing now would bring it back
+            j.watch(tombstones);
+            List<Message> alive = j.exists(tombstones) == 0 ? messages : withoutTombstone(j, keys, messages);
+            written.set(alive);
+            return alive.isEmpty() ? null : tx -> writeAll(tx, alive);
+        });
+        if (done) {
+            indexOutsideTransaction(jedis, written.get());
+        }
+    }
+
+    private static List<Message> withoutTombstone(Jedis jedis, KeySpace keys, List<Message> messages) {
         Pipeline p = jedis.pipelined();
-        List<Response<Boolean>> deleted = messages.stream().map(m -> p.exists(groups.of(m.chatId()).deleted(m.id()))).toList();
+        List<Response<Boolean>> deleted = messages.stream().map(m -> p.exists(keys.deleted(m.id()))).toList();
         p.sync();
         List<Message> alive = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
@@ -107,10 +110,10 @@ final class MessageWrites {
         if (messages.isEmpty()) {
             return;
         }
-        redis.run(CACHE, jedis -> {
-            Transactions.run(jedis, CACHE, j -> tx -> writeAll(tx, messages));
-            indexOutsideTransaction(jedis, messages);
-        });
+        redis.run(CACHE, jedis -> groups.split(messages, Message::chatId).forEach((keys, inGroup) -> {
+            Transactions.run(jedis, CACHE, j -> tx -> writeAll(tx, inGroup));
+            indexOutsideTransaction(jedis, inGroup);
+        }));
     }
 
     /**

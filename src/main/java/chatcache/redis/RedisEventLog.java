@@ -112,11 +112,12 @@ public final class RedisEventLog implements EventLog {
         if (chatIds.isEmpty()) {
             return;
         }
-        Map<KeySpace, List<String>> byGroup = new LinkedHashMap<>();
-        chatIds.forEach(id -> byGroup.computeIfAbsent(groups.of(id), g -> new ArrayList<>(List.of(Long.toString(forMillis))))
-                .add(Long.toString(id)));
         redis.run(WHAT, jedis -> Pipelines.run(jedis, queue -> {
-            byGroup.forEach((keys, args) -> queue.script(FOLLOW, List.of(keys.followed()), args));
+            groups.split(chatIds, Long::longValue).forEach((keys, chats) -> {
+                List<String> args = new ArrayList<>(List.of(Long.toString(forMillis)));
+                chats.forEach(id -> args.add(Long.toString(id)));
+                queue.script(FOLLOW, List.of(keys.followed()), args);
+            });
             return () -> null;
         }));
     }
