@@ -5,6 +5,7 @@ import chatcache.mysql.Database;
 import chatcache.mysql.MySqlUsers;
 import chatcache.ratelimit.RateLimiter;
 import chatcache.ratelimit.RateLimits;
+import chatcache.redis.ChatGroups;
 import chatcache.redis.RedisTokens;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
@@ -99,7 +100,7 @@ public final class App implements Callable<Integer> {
             Config config = Config.fromEnv(System.getenv());
             try (Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
                  Pool<Jedis> redis = ChatCache.redisPool(config.redis())) {
-                work.accept(new Authenticator(new MySqlUsers(database.sessionFactory()), new RedisTokens(redis), Clock.systemUTC()));
+                work.accept(new Authenticator(new MySqlUsers(database.sessionFactory()), new RedisTokens(redis, ChatGroups.withCount(config.tunables().cache().indexGroups())), Clock.systemUTC()));
             }
         }
 

@@ -112,7 +112,7 @@ public final class ChatCache implements AutoCloseable {
                     new Explain.Translators(MySqlMessages.translator(), redisMessages.translator()),
                     new MySqlIdempotencyKeys(database.sessionFactory()), replication.budget());
             MySqlUsers users = new MySqlUsers(database.sessionFactory());
-            RedisTokens tokens = new RedisTokens(redisPool);
+            RedisTokens tokens = new RedisTokens(redisPool, groups);
             this.authenticator = new Authenticator(users, tokens, clock);
             this.tokenSync = new TokenSync(users, tokens);
             this.tokenSyncWorker = new Repeater("token-sync", tokenSync::step, TOKEN_SYNC_MILLIS);

@@ -20,13 +20,15 @@ import java.util.UUID;
 /**
  * Every user's token hash in Redis: {@code chatcache:tokens} maps a token's SHA-256 to
  * {@code id:ROLE:name}; {@code chatcache:tokens:upto} holds the highest user id copied and exists
- * only while the copy is complete, so a flushed Redis loses the claim with the data.
+ * only while the copy is complete, so a flushed Redis loses the claim with the data. With chats
+ * over several groups the names carry the tag {@code {tokens}} ({@code chatcache:{tokens}:upto}):
+ * scripts use them together, which a Redis Cluster allows only within one slot.
  */
 public final class RedisTokens implements TokenReplica {
-    static final String TOKENS = "chatcache:tokens";
-    static final String UP_TO = "chatcache:tokens:upto";
-    static final String COPYING = "chatcache:tokens:copying";
-    static final String REVOKED = "chatcache:tokens:revoked";
+    private final String hashKey;
+    private final String upToKey;
+    private final String copyingKey;
+    private final String revokedKey;
 
     private static final LuaScript FINISH = LuaScript.load("tokens-finish-copy");
     private static final LuaScript ADVANCE = LuaScript.load("tokens-advance");
@@ -35,16 +37,25 @@ public final class RedisTokens implements TokenReplica {
     private static final String WHAT = "answer for tokens";
     private final Redis redis;
 
-    public RedisTokens(Pool<Jedis> pool) {
+    public RedisTokens(Pool<Jedis> pool, ChatGroups groups) {
         this.redis = new Redis(pool);
+        this.hashKey = hashOf(groups);
+        this.upToKey = hashKey + ":upto";
+        this.copyingKey = hashKey + ":copying";
+        this.revokedKey = hashKey + ":revoked";
+    }
+
+    /** The token hash's name (the others are it and a suffix). */
+    public static String hashOf(ChatGroups groups) {
+        return groups.count() == 1 ? "chatcache:tokens" : "chatcache:{tokens}";
     }
 
     @Override
     public Lookup find(String tokenHash) {
         return redis.call(WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
-            Response<Boolean> complete = p.exists(UP_TO);
-            Response<String> value = p.hget(TOKENS, tokenHash);
+            Response<Boolean> complete = p.exists(upToKey);
+            Response<String> value = p.hget(hashKey, tokenHash);
             p.sync();
             if (value.get() != null) {
                 return new Lookup(true, parse(value.get()));
@@ -62,30 +73,30 @@ public final class RedisTokens implements TokenReplica {
         for (UserToken u : users) {
             fields.put(u.tokenHash(), u.user().id() + ":" + u.user().role().name() + ":" + u.user().name());
         }
-        redis.call(WHAT, jedis -> jedis.hset(TOKENS, fields));
+        redis.call(WHAT, jedis -> jedis.hset(hashKey, fields));
     }
 
     @Override
     public Long copiedUpTo() {
-        String v = redis.call(WHAT, jedis -> jedis.get(UP_TO));
+        String v = redis.call(WHAT, jedis -> jedis.get(upToKey));
         return v == null ? null : Long.parseLong(v);
     }
 
     @Override
     public void advance(long upTo) {
-        redis.call(WHAT, jedis -> ADVANCE.eval(jedis, List.of(UP_TO), List.of(Long.toString(upTo))));
+        redis.call(WHAT, jedis -> ADVANCE.eval(jedis, List.of(upToKey), List.of(Long.toString(upTo))));
     }
 
     @Override
     public String startFullCopy() {
         String ticket = UUID.randomUUID().toString();
-        redis.call(WHAT, jedis -> jedis.set(COPYING, ticket));
+        redis.call(WHAT, jedis -> jedis.set(copyingKey, ticket));
         return ticket;
     }
 
     @Override
     public boolean finishFullCopy(String ticket, long upTo) {
-        Object done = redis.call(WHAT, jedis -> FINISH.eval(jedis, List.of(COPYING, UP_TO), List.of(ticket, Long.toString(upTo))));
+        Object done = redis.call(WHAT, jedis -> FINISH.eval(jedis, List.of(copyingKey, upToKey), List.of(ticket, Long.toString(upTo))));
         return Long.valueOf(1).equals(done);
     }
 
@@ -94,12 +105,12 @@ public final class RedisTokens implements TokenReplica {
         List<String> args = new java.util.ArrayList<>();
         args.add(Long.toString(upTo));
         revoked.forEach(r -> args.add(r.tokenHash()));
-        redis.call(WHAT, jedis -> REVOKE.eval(jedis, List.of(TOKENS, REVOKED), args));
+        redis.call(WHAT, jedis -> REVOKE.eval(jedis, List.of(hashKey, revokedKey), args));
     }
 
     @Override
     public long revocationMark() {
-        String v = redis.call(WHAT, jedis -> jedis.get(REVOKED));
+        String v = redis.call(WHAT, jedis -> jedis.get(revokedKey));
         return v == null ? -1 : Long.parseLong(v);
     }
 

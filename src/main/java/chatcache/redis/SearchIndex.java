@@ -131,6 +131,12 @@ public final class SearchIndex {
             jedis.del(keys.complete(), keys.rebuilding(), keys.loading(), keys.chatReads(), keys.followed());
         }
         keepReadMarks(jedis, old, groups);
+        String tokens = RedisTokens.hashOf(old);
+        if (!tokens.equals(RedisTokens.hashOf(groups))) { // copied again from MySQL under the new names
+            for (String key : List.of(tokens, tokens + ":upto", tokens + ":copying", tokens + ":revoked")) {
+                jedis.del(key); // why one by one: without a tag the four are four slots
+            }
+        }
         jedis.set(LAYOUT_KEY, layoutOf(groups));
     }
 

@@ -298,26 +298,50 @@ public final class ReadMarkRelay implements AutoCloseable {
         }
     }
 
+    /** The stream the next wait of several groups' relay blocks on (see {@link #read}). */
+    private int waitOn;
+
     /**
-     * One XREADGROUP of every stream (up to {@value #BATCH_ENTRIES} entries of each). why one
-     * command: it blocks for all of them at once (on a Redis Cluster, streams of several slots
-     * need a command each: docs/design-cluster.md, step 3).
+     * Up to {@value #BATCH_ENTRIES} entries of each stream, waiting up to {@code blockMillis} when
+     * there are none. One group: one XREADGROUP that waits. Several: one XREADGROUP per stream (a
+     * command may only name keys of one slot on a Redis Cluster, and each group is one),
+     * pipelined without waiting; when all are empty, a wait on one stream, a different one each
+     * time: entries of the others are read by the next round, at most the wait later (marks
+     * reach MySQL after a gather time of 300 ms anyway).
      */
     private Entries read(Jedis jedis, StreamEntryID from, int blockMillis) {
+        Entries entries = new Entries();
+        if (streams.size() == 1) {
+            readInto(entries, readGroup(jedis, streams.get(0), from, blockMillis));
+            return entries;
+        }
+        Pipeline p = jedis.pipelined();
+        List<Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = streams.stream()
+                .map(s -> p.xreadGroup(GROUP, consumer, XReadGroupParams.xReadGroupParams().count(BATCH_ENTRIES), Map.of(s, from)))
+                .toList();
+        p.sync();
+        replies.forEach(reply -> readInto(entries, reply.get()));
+        if (entries.isEmpty() && blockMillis > 0) {
+            String stream = streams.get(Math.floorMod(waitOn++, streams.size()));
+            readInto(entries, readGroup(jedis, stream, from, blockMillis));
+        }
+        return entries;
+    }
+
+    private List<Map.Entry<String, List<StreamEntry>>> readGroup(Jedis jedis, String stream, StreamEntryID from, int blockMillis) {
         XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(BATCH_ENTRIES);
         if (blockMillis > 0) {
             params.block(blockMillis);
         }
-        Map<String, StreamEntryID> positions = new LinkedHashMap<>();
-        streams.forEach(s -> positions.put(s, from));
-        List<Map.Entry<String, List<StreamEntry>>> reply = jedis.xreadGroup(GROUP, consumer, params, positions);
-        Entries entries = new Entries();
+        return jedis.xreadGroup(GROUP, consumer, params, Map.of(stream, from));
+    }
+
+    private static void readInto(Entries entries, List<Map.Entry<String, List<StreamEntry>>> reply) {
         if (reply != null) {
             for (Map.Entry<String, List<StreamEntry>> stream : reply) {
                 entries.add(stream.getKey(), stream.getValue());
             }
         }
-        return entries;
     }
 
     /** Stops the background relay and applies what is left, if the stores allow. */

@@ -1,6 +1,7 @@
 package chatcache.fault;
 
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.SafeEncoder;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -79,6 +80,28 @@ final class OwnServers implements AutoCloseable {
 
     /** @param keepData false starts Redis with an empty data folder, as a new or wiped machine */
     void startRedis(boolean keepData) throws IOException {
+        startRedis(keepData, List.of());
+    }
+
+    /**
+     * Redis as the one node of a Redis Cluster that owns every slot: each command, script and
+     * transaction it runs must name keys of one slot (else CROSSSLOT, or a script's "non local
+     * key" error), as on a cluster of many nodes, while one connection reaches everything.
+     */
+    void startClusterNode() throws IOException {
+        startRedis(false, List.of("--cluster-enabled", "yes", "--cluster-config-file",
+                dir.resolve("redis").resolve("nodes.conf").toString(), "--cluster-port", Integer.toString(freePort())));
+        try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
+            jedis.sendCommand(() -> SafeEncoder.encode("CLUSTER"), "ADDSLOTSRANGE", "0", "16383");
+        }
+        awaitUp("the cluster node owning every slot", () -> {
+            try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
+                return jedis.clusterInfo().contains("cluster_state:ok");
+            }
+        });
+    }
+
+    private void startRedis(boolean keepData, List<String> more) throws IOException {
         Path data = dir.resolve("redis");
         if (!keepData && Files.exists(data)) {
             try (Stream<Path> files = Files.walk(data)) {
@@ -86,9 +109,11 @@ final class OwnServers implements AutoCloseable {
             }
         }
         Files.createDirectories(data);
-        redis = new ProcessBuilder(program("redis-server"), "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-                "--dir", data.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
-                "--loadmodule", REDISEARCH, "TIMEOUT", "2000", "ON_TIMEOUT", "FAIL")
+        List<String> command = new ArrayList<>(List.of(program("redis-server"), "--port", Integer.toString(redisPort),
+                "--bind", "127.0.0.1", "--dir", data.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "always"));
+        command.addAll(more);
+        command.addAll(List.of("--loadmodule", REDISEARCH, "TIMEOUT", "2000", "ON_TIMEOUT", "FAIL"));
+        redis = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         awaitUp("Redis", () -> {
             try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {

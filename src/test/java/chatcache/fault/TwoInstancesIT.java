@@ -65,7 +65,7 @@ class TwoInstancesIT extends WithOwnServers {
     private void revokeLikeTheCli() {
         try (chatcache.mysql.Database db = chatcache.mysql.Database.open(servers.jdbcUrl(), "root", "");
              Pool<Jedis> redis = ChatCache.redisPool(config().redis())) {
-            new Authenticator(new MySqlUsers(db.sessionFactory()), new RedisTokens(redis), Clock.systemUTC())
+            new Authenticator(new MySqlUsers(db.sessionFactory()), new RedisTokens(redis, chatcache.redis.ChatGroups.withCount(config().tunables().cache().indexGroups())), Clock.systemUTC())
                     .revoke(member.user().id(), null);
         }
     }
@@ -109,7 +109,8 @@ class TwoInstancesIT extends WithOwnServers {
         long back = System.nanoTime();
         awaitUntil("the replica drops the revoked token", () -> {
             try (Pool<Jedis> pool = ChatCache.redisPool(config().redis()); var jedis = pool.getResource()) {
-                return !jedis.hexists("chatcache:tokens", chatcache.user.Tokens.hash(member.token()));
+                return !jedis.hexists(RedisTokens.hashOf(chatcache.redis.ChatGroups.withCount(config().tunables().cache().indexGroups())),
+                        chatcache.user.Tokens.hash(member.token()));
             }
         });
         long applied = (System.nanoTime() - back) / 1_000_000;

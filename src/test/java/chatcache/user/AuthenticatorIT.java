@@ -45,7 +45,7 @@ class AuthenticatorIT {
                 "CHATCACHE_REDIS_URL", "redis://127.0.0.1:" + closedPort)).redis();
         MySqlUsers users = new MySqlUsers(stores.cache.database().sessionFactory());
         try (Pool<Jedis> deadRedis = ChatCache.redisPool(nowhere)) {
-            Authenticator auth = new Authenticator(users, new chatcache.redis.RedisTokens(deadRedis), stores.clock);
+            Authenticator auth = new Authenticator(users, new chatcache.redis.RedisTokens(deadRedis, stores.cache.groups()), stores.clock);
             Authenticator.Issued alice = auth.issue("alice", Role.USER); // stored in MySQL, not in Redis
 
             long before = mysqlSelects();
@@ -99,10 +99,11 @@ class AuthenticatorIT {
 
         // a full copy into a flushed Redis leaves revoked tokens out, and carries the mark
         try (redis.clients.jedis.Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.del("chatcache:tokens", "chatcache:tokens:upto", "chatcache:tokens:revoked");
+            String tokens = chatcache.redis.RedisTokens.hashOf(stores.cache.groups());
+            jedis.del(tokens, tokens + ":upto", tokens + ":revoked");
         }
         stores.cache.tokenSync().step();
-        chatcache.redis.RedisTokens replica = new chatcache.redis.RedisTokens(stores.cache.redisPool());
+        chatcache.redis.RedisTokens replica = new chatcache.redis.RedisTokens(stores.cache.redisPool(), stores.cache.groups());
         assertTrue(replica.find(Tokens.hash(alice.token())).complete());
         assertEquals(null, replica.find(Tokens.hash(alice.token())).user());
         assertEquals(revoked.get(1).at(), replica.revocationMark());

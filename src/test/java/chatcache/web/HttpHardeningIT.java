@@ -194,7 +194,7 @@ class HttpHardeningIT {
     @Test
     void withoutACompleteReplicaMissesAreRememberedBriefly() throws SQLException {
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.del("chatcache:tokens:upto"); // as if the replica were still being copied
+            jedis.del(chatcache.redis.RedisTokens.hashOf(stores.cache.groups()) + ":upto"); // as if the replica were still being copied
         }
         String token = Tokens.newToken();
         long before = mysqlSelects();

@@ -1,0 +1,92 @@
+package chatcache.fault;
+
+import chatcache.ChatCache;
+import chatcache.core.Message;
+import chatcache.message.Fallbacks;
+import chatcache.replication.CacheRebuild;
+import chatcache.user.User;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Chats over 4 groups (CHATCACHE_REDIS_INDEX_GROUPS) on a Redis that is the one node of a Redis
+ * Cluster (issue #26): like every cluster node, it refuses a command, a WATCH, a transaction or a
+ * script's declared keys that lie in two slots (CROSSSLOT), while one connection still reaches
+ * every slot. Under load (posts, pages that mark messages read), then edits, deletes, a full
+ * rebuild and a verify, Redis refused nothing (no CROSSSLOT, no command with rejected calls), no
+ * page fell back to MySQL for a failure, and both stores agree. Not seen here: a script touching
+ * an undeclared key of another slot, which Redis 7.0 refuses only when another node owns it
+ * (measured); scripts derive names only from their first key's tag (KeySpaceIT).
+ */
+class OneClusterNodeIT {
+    private static OwnServers servers;
+    private final List<User> users = new ArrayList<>();
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        servers = new OwnServers(false);
+        servers.startClusterNode();
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        if (servers != null) {
+            servers.close();
+        }
+    }
+
+    @Test
+    void everyScriptTransactionAndCommandOfTheServiceNamesOneGroupsSlot() throws Exception {
+        Map<String, String> env = Map.of("CHATCACHE_DB_URL", servers.jdbcUrl(), "CHATCACHE_DB_USER", "root",
+                "CHATCACHE_REDIS_URL", servers.redisUrl(), "CHATCACHE_REDIS_INDEX_GROUPS", "4");
+        ChatCache cache = Load.openProgram(env, users);
+        try {
+            Load load = new Load(cache, users);
+            Load.awaitAtLeast("posts", load.acknowledged::size, 300);
+            Load.awaitAtLeast("pages", load.reads::get, 200);
+            load.close();
+            List<Message> posted = cache.mysqlMessages().load(new ArrayList<>(load.acknowledged));
+            for (int i = 0; i < 30; i++) {
+                Message m = posted.get(i * 7 % posted.size());
+                User author = users.stream().filter(u -> u.id() == m.userId()).findFirst().orElseThrow();
+                if (i % 2 == 0) {
+                    cache.messages().edit(m.chatId(), m.id(), "edited " + i, author, true);
+                } else {
+                    cache.messages().delete(m.chatId(), m.id(), author);
+                    load.acknowledged.remove(m.id());
+                    load.marked.remove(m.id());
+                }
+            }
+            cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
+            load.assertNothingLost("chats over 4 groups on a cluster node", false);
+
+            assertEquals(0, load.failedWrites.get(), "posts refused");
+            assertEquals(0, load.failedReads.get(), "pages refused");
+            assertEquals(0, cache.messages().fallbacks().count(Fallbacks.Cause.FAILED),
+                    "pages Redis failed to answer: " + cache.messages().fallbacks().snapshot());
+            try (Jedis jedis = new Jedis("127.0.0.1", servers.redisPort)) {
+                String errors = jedis.info("errorstats");
+                System.out.println("OneClusterNodeIT: " + posted.size() + " posts, " + load.reads.get()
+                        + " pages; Redis's errors: " + errors.replaceAll("\\s+", " ").strip());
+                // which commands: Redis counts refusals (rejected_calls) and failures (failed_calls) per command
+                String refused = jedis.info("commandstats").lines()
+                        .filter(l -> l.matches(".*(rejected_calls=[1-9]|failed_calls=[1-9]).*")).collect(Collectors.joining("\n"));
+                boolean rejected = refused.lines().anyMatch(l -> l.matches(".*rejected_calls=[1-9].*"));
+                assertTrue(!errors.contains("errorstat_CROSSSLOT") && !rejected, errors + "\n" + refused);
+            }
+        } finally {
+            cache.close();
+        }
+    }
+}
