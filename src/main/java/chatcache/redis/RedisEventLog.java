@@ -186,15 +186,18 @@ public final class RedisEventLog implements EventLog {
             if (epoch.isEmpty() || positions.isEmpty()) {
                 return new Batch(epoch, byChat);
             }
-            Map<String, StreamEntryID> streams = new LinkedHashMap<>();
             Map<String, Long> chats = new java.util.HashMap<>();
-            positions.forEach((chat, at) -> {
-                String stream = groups.of(chat).events(chat);
-                streams.put(stream, new StreamEntryID(at.millis(), at.seq()));
-                chats.put(stream, chat);
+            List<Map<String, StreamEntryID>> byGroup = new ArrayList<>();
+            groups.split(positions.keySet(), Long::longValue).forEach((keys, inGroup) -> {
+                Map<String, StreamEntryID> streams = new LinkedHashMap<>();
+                for (long chat : inGroup) {
+                    EventId at = positions.get(chat);
+                    streams.put(keys.events(chat), new StreamEntryID(at.millis(), at.seq()));
+                    chats.put(keys.events(chat), chat);
+                }
+                byGroup.add(streams);
             });
-            List<Map.Entry<String, List<StreamEntry>>> answer =
-                    jedis.xread(XReadParams.xReadParams().count(count).block((int) blockMillis), streams);
+            List<Map.Entry<String, List<StreamEntry>>> answer = xread(jedis, byGroup, count, blockMillis);
             // why the epoch again: Redis may have lost its data and been rebuilt while the read
             // waited; what it then returned cannot be told apart from the old epoch's events
             Optional<String> after = epoch(jedis);
@@ -213,6 +216,43 @@ public final class RedisEventLog implements EventLog {
             }
             return new Batch(epoch, byChat);
         });
+    }
+
+    /** How long a read of several groups' streams waits on one group when none had news. */
+    static final long GROUP_WAIT_MILLIS = 50;
+    /** The group the next such wait is on. */
+    private final java.util.concurrent.atomic.AtomicInteger waitOn = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * XREAD of these streams (by group). One group: one XREAD that waits. Several: an XREAD per
+     * group (a command may only name keys of one slot on a Redis Cluster), pipelined without
+     * waiting; when none had news, a wait of at most {@value #GROUP_WAIT_MILLIS} ms on one group,
+     * another each time, so that news of the others waits at most that long for the next round.
+     */
+    private List<Map.Entry<String, List<StreamEntry>>> xread(Jedis jedis, List<Map<String, StreamEntryID>> byGroup,
+                                                               int count, long blockMillis) {
+        if (byGroup.size() == 1) {
+            return jedis.xread(XReadParams.xReadParams().count(count).block((int) blockMillis), byGroup.get(0));
+        }
+        Pipeline p = jedis.pipelined();
+        List<Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = byGroup.stream()
+                .map(streams -> p.xread(XReadParams.xReadParams().count(count), streams)).toList();
+        p.sync();
+        List<Map.Entry<String, List<StreamEntry>>> answer = new ArrayList<>();
+        replies.forEach(r -> {
+            if (r.get() != null) {
+                answer.addAll(r.get());
+            }
+        });
+        if (answer.isEmpty() && blockMillis > 0) {
+            Map<String, StreamEntryID> streams = byGroup.get(Math.floorMod(waitOn.getAndIncrement(), byGroup.size()));
+            List<Map.Entry<String, List<StreamEntry>>> waited = jedis.xread(
+                    XReadParams.xReadParams().count(count).block((int) Math.min(blockMillis, GROUP_WAIT_MILLIS)), streams);
+            if (waited != null) {
+                answer.addAll(waited);
+            }
+        }
+        return answer;
     }
 
     private StreamInfo info(Jedis jedis, long chatId) {

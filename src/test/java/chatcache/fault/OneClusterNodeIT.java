@@ -1,8 +1,11 @@
 package chatcache.fault;
 
 import chatcache.ChatCache;
+import chatcache.core.EventId;
 import chatcache.core.Message;
+import chatcache.events.EventLog;
 import chatcache.message.Fallbacks;
+import chatcache.redis.RedisEventLog;
 import chatcache.replication.CacheRebuild;
 import chatcache.user.User;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Cluster (issue #26): like every cluster node, it refuses a command, a WATCH, a transaction or a
  * script's declared keys that lie in two slots (CROSSSLOT), while one connection still reaches
  * every slot. Under load (posts, pages that mark messages read), then edits, deletes, a full
- * rebuild and a verify, Redis refused nothing (no CROSSSLOT, no command with rejected calls), no
+ * rebuild, a verify and a read of several groups' event streams, Redis refused nothing (no CROSSSLOT, no command with rejected calls), no
  * page fell back to MySQL for a failure, and both stores agree. Not seen here: a script touching
  * an undeclared key of another slot, which Redis 7.0 refuses only when another node owns it
  * (measured); scripts derive names only from their first key's tag (KeySpaceIT).
@@ -70,6 +73,17 @@ class OneClusterNodeIT {
             }
             cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
             load.assertNothingLost("chats over 4 groups on a cluster node", false);
+
+            // the events of chats of three groups, from the start of the epoch, in one read
+            RedisEventLog events = new RedisEventLog(cache.redisPool(), cache.groups());
+            String epoch = events.epoch().orElseThrow();
+            Map<Long, EventId> fromStart = Map.of(1L, EventId.start(epoch), 2L, EventId.start(epoch), 3L, EventId.start(epoch));
+            EventLog.Batch batch = events.read(fromStart, 10, 100);
+            assertEquals(Optional.of(epoch), batch.epoch());
+            assertEquals(java.util.Set.of(1L, 2L, 3L), batch.events().keySet(), "each chat's events");
+            Map<Long, EventId> atTheEnd = new java.util.HashMap<>();
+            fromStart.keySet().forEach(chat -> atTheEnd.put(chat, events.tail(epoch, chat)));
+            assertEquals(Map.of(), events.read(atTheEnd, 10, 100).events(), "nothing after the newest");
 
             assertEquals(0, load.failedWrites.get(), "posts refused");
             assertEquals(0, load.failedReads.get(), "pages refused");
