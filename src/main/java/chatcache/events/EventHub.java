@@ -235,7 +235,12 @@ public final class EventHub implements AutoCloseable {
         }
         try {
             if (resetReason != null) {
-                subscription.reset(cursor, frames.reset(cursor, resetReason));
+                // why the stream's tail when it is further on: the reader may not have handed the
+                // topic its newest events yet, and the page the client fetches after the reset
+                // holds them already; sent again live they would come twice
+                EventId tail = events.tail(epochNow, chatId);
+                EventId resetAt = tail.compareTo(cursor) > 0 ? tail : cursor;
+                subscription.reset(resetAt, frames.reset(resetAt, resetReason));
             } else if (from.isPresent()) {
                 replay(subscription, from.get(), cursor);
             }
