@@ -68,7 +68,7 @@ public final class App implements Callable<Integer> {
             CorsPolicy cors = CorsPolicy.fromEnv(System.getenv());
             ChatCache parts = ChatCache.open(config, Clock.systemUTC());
             parts.startRelays();
-            RateLimiter limiter = new RateLimiter(parts.redisPool(), rateLimits);
+            RateLimiter limiter = new RateLimiter(parts.redis(), rateLimits);
             Javalin app = WebApp.create(parts, httpLimits, limiter, eventSettings, cors);
             CountDownLatch stopped = new CountDownLatch(1);
             // why this order on SIGTERM: readiness fails first; the server stops accepting and
@@ -100,7 +100,7 @@ public final class App implements Callable<Integer> {
             Config config = Config.fromEnv(System.getenv());
             try (Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
                  Pool<Jedis> redis = ChatCache.redisPool(config.redis())) {
-                work.accept(new Authenticator(new MySqlUsers(database.sessionFactory()), new RedisTokens(redis, ChatGroups.withCount(config.tunables().cache().indexGroups())), Clock.systemUTC()));
+                work.accept(new Authenticator(new MySqlUsers(database.sessionFactory()), new RedisTokens(new chatcache.rediskit.Redis(redis), ChatGroups.withCount(config.tunables().cache().indexGroups())), Clock.systemUTC()));
             }
         }
 

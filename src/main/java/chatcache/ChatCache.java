@@ -15,6 +15,7 @@ import chatcache.mysql.MySqlChats;
 import chatcache.mysql.MySqlIdempotencyKeys;
 import chatcache.mysql.MySqlMessages;
 import chatcache.mysql.MySqlUsers;
+import chatcache.rediskit.Redis;
 import chatcache.redis.CacheState;
 import chatcache.redis.ChatGroups;
 import chatcache.redis.OrderIndex;
@@ -51,6 +52,8 @@ public final class ChatCache implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final Database database;
     private final Pool<Jedis> redisPool;
+    /** Where every adapter's Redis work runs (routed by its keys' slot on a cluster). */
+    private final Redis redis;
     /** The groups chats are spread over in Redis (CHATCACHE_REDIS_INDEX_GROUPS). */
     private final ChatGroups groups;
     private final SearchIndex searchIndex;
@@ -87,19 +90,20 @@ public final class ChatCache implements AutoCloseable {
         try {
             pool = openRedis(config.redis(), tunables.redis());
             this.redisPool = pool;
-            this.searchIndex = SearchIndex.prepare(redisPool, groups);
+            this.redis = new Redis(pool);
+            this.searchIndex = SearchIndex.prepare(redis, groups);
             Tunables.Cache settings = cacheSettings(tunables.cache(), searchIndex);
             this.window = settings.window();
-            this.redisMessages = new RedisMessages(redisPool, groups, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), tunables.events(),
+            this.redisMessages = new RedisMessages(redis, groups, searchIndex, new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), tunables.events(),
                     window, config.redis().replicaWait());
             this.mysqlMessages = new MySqlMessages(database.sessionFactory(), clock);
             this.redisRoute = new RedisRoute(redisMessages, mysqlMessages);
             this.hotPages = new chatcache.message.HotPages(tunables.hotPagesMb() * 1024 * 1024);
             MySqlChats mysqlChats = new MySqlChats(database.sessionFactory());
             this.chatStore = mysqlChats;
-            this.cacheState = new CacheState(redisPool, groups, tunables.events());
-            RedisChats redisChats = new RedisChats(redisPool, groups, config.redis().replicaWait());
-            this.replication = new Replication(Instance.ofThisProcess(), clock, redisPool, groups, config.redis().replicaWait(), mysqlMessages, redisMessages,
+            this.cacheState = new CacheState(redis, groups, tunables.events());
+            RedisChats redisChats = new RedisChats(redis, groups, config.redis().replicaWait());
+            this.replication = new Replication(Instance.ofThisProcess(), clock, redis, groups, config.redis().replicaWait(), mysqlMessages, redisMessages,
                     cacheState, mysqlMessages, mysqlChats::applyMarkers, mysqlChats, redisChats,
                     this::forgetRemembered, this::prepareRedis, tunables.relays(), window,
                     settings.budgetBytes(cacheState.memory().maxBytes()), cacheState,
@@ -112,7 +116,7 @@ public final class ChatCache implements AutoCloseable {
                     new Explain.Translators(MySqlMessages.translator(), redisMessages.translator()),
                     new MySqlIdempotencyKeys(database.sessionFactory()), replication.budget());
             MySqlUsers users = new MySqlUsers(database.sessionFactory());
-            RedisTokens tokens = new RedisTokens(redisPool, groups);
+            RedisTokens tokens = new RedisTokens(redis, groups);
             this.authenticator = new Authenticator(users, tokens, clock);
             this.tokenSync = new TokenSync(users, tokens);
             this.tokenSyncWorker = new Repeater("token-sync", tokenSync::step, TOKEN_SYNC_MILLIS);
@@ -303,7 +307,7 @@ public final class ChatCache implements AutoCloseable {
 
     /** Creates the index and the read-mark stream if they are missing, as after a flush. */
     public void prepareRedis() {
-        SearchIndex.prepare(redisPool, groups);
+        SearchIndex.prepare(redis, groups);
         replication.readMarks().prepare();
     }
 
@@ -339,6 +343,11 @@ public final class ChatCache implements AutoCloseable {
 
     public Pool<Jedis> redisPool() {
         return redisPool;
+    }
+
+    /** Where Redis work runs: what adapters made outside (the rate limiter, events) take. */
+    public Redis redis() {
+        return redis;
     }
 
     /** The groups chats are spread over, and their keys' names. */

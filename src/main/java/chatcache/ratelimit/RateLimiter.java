@@ -93,8 +93,8 @@ public final class RateLimiter implements AutoCloseable {
     /** why: one warning when Redis stops answering the limiter, not one per request. */
     private final AtomicBoolean failing = new AtomicBoolean();
 
-    public RateLimiter(Pool<Jedis> pool, RateLimits limits) {
-        this.redis = new Redis(pool);
+    public RateLimiter(Redis redis, RateLimits limits) {
+        this.redis = redis;
         this.limits = limits;
         this.window = Long.toString(limits.windowMillis());
         this.signedIn = Budget.of(limits.signedIn(), limits.windowMillis());
@@ -276,7 +276,7 @@ public final class RateLimiter implements AutoCloseable {
     /** Runs a script; null when Redis cannot be asked (the request is then let through: fail open). */
     private Long call(LuaScript script, String key, String... args) {
         try {
-            Long result = (Long) redis.call("count requests", jedis -> script.eval(jedis, List.of(key), List.of(args)));
+            Long result = (Long) redis.call(key, "count requests", jedis -> script.eval(jedis, List.of(key), List.of(args)));
             if (failing.compareAndSet(true, false)) {
                 log.info("rate limits are enforced again");
             }

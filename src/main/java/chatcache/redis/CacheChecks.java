@@ -44,37 +44,39 @@ final class CacheChecks {
 
     /** The chat's boundary ("" for the whole chat), or null when Redis does not hold it. */
     String boundary(long chatId) {
-        return redis.call("read a window", jedis -> jedis.get(groups.of(chatId).held(chatId)));
+        return redis.call(route(chatId), "read a window", jedis -> jedis.get(groups.of(chatId).held(chatId)));
     }
 
     Map<Long, Message> getAll(long chatId, Collection<Long> ids) {
-        return redis.call("read messages", jedis -> MessageHash.readAll(jedis, groups.of(chatId), ids));
+        return redis.call(route(chatId), "read messages", jedis -> MessageHash.readAll(jedis, groups.of(chatId), ids));
     }
 
     /** Those of the messages whose cached hash holds other words than their text has now. */
     Set<Long> withOtherWords(List<Message> messages) {
-        return redis.call("read words", jedis -> {
+        Set<Long> other = new HashSet<>();
+        redis.eachOwner(groups.split(messages, Message::chatId).entrySet(), part -> part.getKey().route(), "read words", (jedis, parts) -> {
+            List<Message> inReach = parts.stream().flatMap(part -> part.getValue().stream()).toList();
             Pipeline p = jedis.pipelined();
-            List<Response<String>> words = messages.stream().map(m -> p.hget(groups.of(m.chatId()).message(m.id()), MessageHash.WORDS)).toList();
+            List<Response<String>> words = inReach.stream().map(m -> p.hget(groups.of(m.chatId()).message(m.id()), MessageHash.WORDS)).toList();
             p.sync();
-            Set<Long> other = new HashSet<>();
-            for (int i = 0; i < messages.size(); i++) {
+            for (int i = 0; i < inReach.size(); i++) {
                 String cached = words.get(i).get();
-                Message m = messages.get(i);
+                Message m = inReach.get(i);
                 if (cached != null && !cached.equals(String.join(",", Words.of(m.text())))) {
                     other.add(m.id());
                 }
             }
-            return other;
+            return null;
         });
+        return other;
     }
 
     Set<Long> orderedIds(long chatId) {
-        return redis.call("read an order index", jedis -> idsOf(jedis, groups.of(chatId).order(chatId)));
+        return redis.call(route(chatId), "read an order index", jedis -> idsOf(jedis, groups.of(chatId).order(chatId)));
     }
 
     Map<Long, Set<Long>> orderedIdsByAuthor(long chatId) {
-        return redis.call("read an order index", jedis -> {
+        return redis.call(route(chatId), "read an order index", jedis -> {
             Map<Long, Set<Long>> out = new HashMap<>();
             for (String list : OrderIndex.authorLists(jedis, groups.of(chatId), chatId)) {
                 out.put(OrderIndex.authorOf(list), idsOf(jedis, list));
@@ -96,7 +98,7 @@ final class CacheChecks {
     long removeStale(long chatId, Set<Long> keep, Function<Set<Long>, Set<Long>> stillWanted) {
         String what = "remove stale entries of chat " + chatId;
         KeySpace keys = groups.of(chatId);
-        return redis.call(what, jedis -> {
+        return redis.call(keys.route(), what, jedis -> {
             List<String> lists = new ArrayList<>(List.of(keys.order(chatId)));
             lists.addAll(OrderIndex.authorLists(jedis, keys, chatId));
             // each list's entries that are not kept, by the id they name
@@ -157,6 +159,10 @@ final class CacheChecks {
     }
 
     private long count(long chatId, String query) {
-        return redis.call("count indexed messages", jedis -> IndexSearch.count(jedis, groups.of(chatId), query));
+        return redis.call(route(chatId), "count indexed messages", jedis -> IndexSearch.count(jedis, groups.of(chatId), query));
+    }
+
+    private String route(long chatId) {
+        return groups.of(chatId).route();
     }
 }

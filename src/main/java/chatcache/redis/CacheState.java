@@ -8,7 +8,6 @@ import chatcache.query.OrderKey;
 import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Redis;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import chatcache.rediskit.Pipelines;
@@ -49,8 +48,8 @@ public final class CacheState implements CacheCompleteness, HeldChats {
     /**
      * @param events how much of a chat's event stream to keep when its rebuild appends a reset
      */
-    public CacheState(Pool<Jedis> pool, ChatGroups groups, EventRetention events) {
-        this.redis = new Redis(pool);
+    public CacheState(Redis redis, ChatGroups groups, EventRetention events) {
+        this.redis = redis;
         this.groups = groups;
         this.eventArgs = EventAppend.args(events);
     }
@@ -67,18 +66,18 @@ public final class CacheState implements CacheCompleteness, HeldChats {
 
     @Override
     public boolean holdsAll() {
-        return redis.call("say what it holds", jedis -> groups.all().stream().allMatch(keys -> jedis.exists(keys.complete())));
+        return eachGroup("say what it holds", (p, keys) -> p.exists(keys.complete())).stream().allMatch(b -> b);
     }
 
     @Override
     public void markAllComplete() {
         String now = Instant.now().toString();
-        redis.run("mark the cache complete", jedis -> groups.all().forEach(keys -> jedis.set(keys.complete(), now)));
+        eachGroup("mark the cache complete", (p, keys) -> p.set(keys.complete(), now));
     }
 
     @Override
     public void markAllIncomplete() {
-        redis.run("mark the cache incomplete", jedis -> groups.all().forEach(keys -> jedis.del(keys.complete())));
+        eachGroup("mark the cache incomplete", (p, keys) -> p.del(keys.complete()));
     }
 
     /**
@@ -99,30 +98,34 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         if (chatIds.isEmpty()) {
             return;
         }
-        redis.run("mark chats rebuilding", jedis -> {
+        redis.eachOwner(groups.split(chatIds, Long::longValue).entrySet(), part -> part.getKey().route(), "mark chats rebuilding", (jedis, parts) -> {
             Pipeline p = jedis.pipelined();
-            groups.split(chatIds, Long::longValue).forEach((keys, chats) -> {
-                String[] members = chats.stream().map(String::valueOf).toArray(String[]::new);
+            for (Map.Entry<KeySpace, List<Long>> part : parts) {
+                KeySpace keys = part.getKey();
+                String[] members = part.getValue().stream().map(String::valueOf).toArray(String[]::new);
                 p.sadd(keys.rebuilding(), members);
                 if (loading) {
                     p.sadd(keys.loading(), members);
                 }
-            });
+            }
             // why a load sets the boundary to "" even where one was held: writes during the load
             // must reach every message it may copy (an edit of a message below the old boundary
             // would otherwise be skipped after the load copied it); its end takes the oldest
             // message loaded, or the place a trim meanwhile moved the boundary to, whichever is
             // higher. That also lowers the boundary of a chat loaded again under a larger window.
-            chatIds.forEach(id -> p.set(groups.of(id).held(id), "", loading ? SetParams.setParams() : SetParams.setParams().nx()));
+            for (Map.Entry<KeySpace, List<Long>> part : parts) {
+                part.getValue().forEach(id -> p.set(part.getKey().held(id), "", loading ? SetParams.setParams() : SetParams.setParams().nx()));
+            }
             p.sync();
+            return null;
         });
     }
 
     @Override
     public java.util.Set<Long> loading() {
-        return redis.call("list the chats being loaded", jedis -> groups.all().stream()
-                .flatMap(keys -> jedis.smembers(keys.loading()).stream()).map(Long::parseLong)
-                .collect(java.util.stream.Collectors.toSet()));
+        return eachGroup("list the chats being loaded", (p, keys) -> p.smembers(keys.loading())).stream()
+                .flatMap(java.util.Set::stream).map(Long::parseLong)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     /**
@@ -135,8 +138,9 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         if (oldestLoaded.isEmpty()) {
             return;
         }
-        redis.run("end the rebuild of chats", jedis -> Pipelines.run(jedis, queue -> {
-            oldestLoaded.forEach((chatId, oldest) -> {
+        redis.eachOwner(groups.split(oldestLoaded.keySet(), Long::longValue).entrySet(), part -> part.getKey().route(), "end the rebuild of chats", (jedis, parts) -> Pipelines.run(jedis, queue -> {
+            parts.stream().flatMap(part -> part.getValue().stream()).forEach(chatId -> {
+                Optional<OrderKey> oldest = oldestLoaded.get(chatId);
                 KeySpace space = groups.of(chatId);
                 List<String> keys = new ArrayList<>(List.of(space.events(chatId)));
                 keys.addAll(EventAppend.guardKeys(space));
@@ -157,7 +161,9 @@ public final class CacheState implements CacheCompleteness, HeldChats {
 
     @Override
     public Memory memory() {
-        return redis.call("read its memory", jedis -> {
+        // why the sums on a cluster: the budget is the cluster's; a node fuller than the others
+        // (one large chat's group) is a reshard's business, not eviction's
+        return redis.onEveryPrimary("read its memory", jedis -> {
             long used = 0;
             long max = 0;
             for (String line : jedis.info("memory").split("\r?\n")) {
@@ -168,21 +174,21 @@ public final class CacheState implements CacheCompleteness, HeldChats {
                 }
             }
             return new Memory(used, max);
-        });
+        }).stream().reduce((a, b) -> new Memory(a.usedBytes() + b.usedBytes(), a.maxBytes() + b.maxBytes())).orElseThrow();
     }
 
     @Override
     public long count() {
-        return redis.call("count the chats it holds", jedis -> groups.all().stream().mapToLong(keys -> jedis.zcard(keys.chatReads())).sum());
+        return eachGroup("count the chats it holds", (p, keys) -> p.zcard(keys.chatReads())).stream().mapToLong(Long::longValue).sum();
     }
 
     @Override
     public List<Long> leastRecentlyRead(int n) {
         // each group's n least recently read, then the n least of those
-        return redis.call("list the chats it holds", jedis -> groups.all().stream()
-                .flatMap(keys -> jedis.zrangeWithScores(keys.chatReads(), 0, n - 1L).stream())
+        return eachGroup("list the chats it holds", (p, keys) -> p.zrangeWithScores(keys.chatReads(), 0, n - 1L)).stream()
+                .flatMap(List::stream)
                 .sorted(java.util.Comparator.comparingDouble(Tuple::getScore)).limit(n)
-                .map(t -> Long.parseLong(t.getElement())).toList());
+                .map(t -> Long.parseLong(t.getElement())).toList();
     }
 
     /** why XX GT: a chat not held (dropped meanwhile) is not added back, and a later read is never undone. */
@@ -191,36 +197,53 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         if (lastReadByChat.isEmpty()) {
             return;
         }
-        redis.run("record reads of chats", jedis -> {
+        redis.eachOwner(groups.split(lastReadByChat.keySet(), Long::longValue).entrySet(), part -> part.getKey().route(), "record reads of chats", (jedis, parts) -> {
             Pipeline p = jedis.pipelined();
-            lastReadByChat.forEach((chat, millis) -> p.zadd(groups.of(chat).chatReads(), millis, Long.toString(chat),
-                    ZAddParams.zAddParams().xx().gt()));
+            for (Map.Entry<KeySpace, List<Long>> part : parts) {
+                part.getValue().forEach(chat -> p.zadd(part.getKey().chatReads(), lastReadByChat.get(chat), Long.toString(chat),
+                        ZAddParams.zAddParams().xx().gt()));
+            }
             p.sync();
+            return null;
         });
     }
 
     @Override
     public Map<Long, Long> largest(int n) {
-        return redis.call("count the messages of the chats it holds", jedis -> {
-            Map<Long, Long> counts = new java.util.HashMap<>();
-            for (KeySpace keys : groups.all()) {
+        Map<Long, Long> counts = new java.util.HashMap<>();
+        redis.eachOwner(groups.all(), KeySpace::route, "count the messages of the chats it holds", (jedis, all) -> {
+            for (KeySpace keys : all) {
                 for (String c : jedis.zrange(keys.chatReads(), 0, -1)) {
                     long chat = Long.parseLong(c);
                     counts.put(chat, OrderIndex.countAbove(jedis, keys.order(chat), ""));
                 }
             }
-            Map<Long, Long> top = new java.util.LinkedHashMap<>();
-            counts.entrySet().stream().sorted(Map.Entry.<Long, Long>comparingByValue().reversed()).limit(n)
-                    .forEach(e -> top.put(e.getKey(), e.getValue()));
-            return top;
+            return null;
         });
+        Map<Long, Long> top = new java.util.LinkedHashMap<>();
+        counts.entrySet().stream().sorted(Map.Entry.<Long, Long>comparingByValue().reversed()).limit(n)
+                .forEach(e -> top.put(e.getKey(), e.getValue()));
+        return top;
     }
 
     @Override
     public long messagesHeld(long chatId) {
         KeySpace keys = groups.of(chatId);
-        return redis.call("count a chat's messages", jedis -> jedis.exists(keys.held(chatId))
+        return redis.call(keys.route(), "count a chat's messages", jedis -> jedis.exists(keys.held(chatId))
                 ? OrderIndex.countAbove(jedis, keys.order(chatId), "") : 0L);
+    }
+
+    /**
+     * One read or write for each group, pipelined on each connection {@link Redis#eachOwner}
+     * takes (one on one Redis), and the answers in the order of {@link ChatGroups#all}.
+     */
+    private <T> List<T> eachGroup(String what, java.util.function.BiFunction<Pipeline, KeySpace, Response<T>> command) {
+        return redis.eachOwner(groups.all(), KeySpace::route, what, (jedis, all) -> {
+            Pipeline p = jedis.pipelined();
+            List<Response<T>> answers = all.stream().map(keys -> command.apply(p, keys)).toList();
+            p.sync();
+            return answers.stream().map(Response::get).toList();
+        }).stream().flatMap(List::stream).toList();
     }
 
     /** Sets the boundary, removes the chat from the rebuilding set and appends its reset (schema/lua/cache-complete-chat.lua). */

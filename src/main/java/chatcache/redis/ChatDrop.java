@@ -54,7 +54,13 @@ final class ChatDrop {
         if (chatIds.isEmpty()) {
             return 0;
         }
-        return redis.call("drop chats from Redis", jedis -> {
+        return redis.eachOwner(groups.split(chatIds, Long::longValue).entrySet(), part -> part.getKey().route(), "drop chats from Redis",
+                (jedis, parts) -> dropAll(jedis, parts.stream().flatMap(part -> part.getValue().stream()).toList()))
+                .stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** {@link #dropAll(List)} on one connection, for chats whose keys it reaches. */
+    private long dropAll(Jedis jedis, List<Long> chatIds) {
             Pipelines.run(jedis, queue -> {
                 chatIds.forEach(chat -> queue.script(DROP, dropKeys(chat), dropArgs(chat)));
                 return () -> null;
@@ -101,7 +107,6 @@ final class ChatDrop {
             buckets.stream().filter(keys -> !keys.isEmpty()).forEach(keys -> unlink.unlink(keys.toArray(String[]::new)));
             unlink.sync();
             return deleted;
-        });
     }
 
     private List<String> dropKeys(long chatId) {

@@ -29,8 +29,8 @@ final class ChatVersions {
      * changed the chat since its version was lost.
      */
     OptionalLong read(long chatId) {
-        return redis.call("read a chat's version", jedis -> {
-            KeySpace keys = groups.of(chatId);
+        KeySpace keys = groups.of(chatId);
+        return redis.call(keys.route(), "read a chat's version", jedis -> {
             Pipeline p = jedis.pipelined();
             Supplier<Boolean> complete = CacheState.holds(p, keys, chatId);
             Response<Boolean> held = p.exists(keys.held(chatId));

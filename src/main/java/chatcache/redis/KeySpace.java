@@ -55,6 +55,14 @@ public final class KeySpace {
         return idAfter(messagePrefix(), key);
     }
 
+    /**
+     * The key a piece of work on this group is routed by (chatcache.rediskit.Redis): any name of
+     * the group's slot does; the index's is the one FT commands are routed by anyway.
+     */
+    public String route() {
+        return index();
+    }
+
     /** The RediSearch index of the group's messages. */
     public String index() {
         return "idx:messages" + outer;

@@ -68,7 +68,7 @@ final class MessageSlices {
     Found find(long chatId, long messageId, boolean withPosition) {
         KeySpace keys = search.keys(chatId);
         String key = keys.message(messageId);
-        return redis.call("read a message", jedis -> {
+        return redis.call(keys.route(), "read a message", jedis -> {
             for (int attempt = 0; ; attempt++) {
                 Pipeline p = jedis.pipelined();
                 Response<Object> position = withPosition ? RedisEventLog.queuePosition(p, keys, chatId) : null;
@@ -97,9 +97,10 @@ final class MessageSlices {
 
     /** The chat's boundary now (else CacheIncompleteException: Redis does not hold the chat). */
     String boundary(long chatId) {
-        return redis.call("read a chat's boundary", jedis -> {
+        KeySpace keys = search.keys(chatId);
+        return redis.call(keys.route(), "read a chat's boundary", jedis -> {
             Pipeline p = jedis.pipelined();
-            Supplier<String> boundary = heldBoundary(p, search.keys(chatId), chatId);
+            Supplier<String> boundary = heldBoundary(p, keys, chatId);
             p.sync();
             return boundary.get();
         });
@@ -147,7 +148,7 @@ final class MessageSlices {
         }
         try {
             // a timed-out query fails too: ON_TIMEOUT FAIL turns it into an error reply
-            return redis.call("search", jedis -> walk(jedis, slice, start.get(), position, trace)).startedAt(slice, start.get());
+            return redis.call(search.keys(slice.chatId()).route(), "search", jedis -> walk(jedis, slice, start.get(), position, trace)).startedAt(slice, start.get());
         } catch (IllegalStateException | IllegalArgumentException | ClassCastException e) {
             // why: a document Redis cannot turn into a message is a failure of the Redis route
             // (the reader gets MySQL's answer), not a server error

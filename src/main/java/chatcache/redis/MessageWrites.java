@@ -70,7 +70,7 @@ final class MessageWrites {
             return;
         }
         // why a transaction per group: its keys must lie in one slot on a Redis Cluster (a group's)
-        redis.run(CACHE, jedis -> groups.split(messages, Message::chatId).forEach((keys, inGroup) -> put(jedis, keys, inGroup)));
+        eachGroup(messages, (jedis, keys, inGroup) -> put(jedis, keys, inGroup));
     }
 
     private void put(Jedis jedis, KeySpace keys, List<Message> messages) {
@@ -110,10 +110,22 @@ final class MessageWrites {
         if (messages.isEmpty()) {
             return;
         }
-        redis.run(CACHE, jedis -> groups.split(messages, Message::chatId).forEach((keys, inGroup) -> {
+        eachGroup(messages, (jedis, keys, inGroup) -> {
             Transactions.run(jedis, CACHE, j -> tx -> writeAll(tx, inGroup));
             indexOutsideTransaction(jedis, inGroup);
-        }));
+        });
+    }
+
+    private interface GroupWrite {
+        void write(Jedis jedis, KeySpace keys, List<Message> inGroup);
+    }
+
+    /** The write for each group's part of the messages, on a connection that reaches the group. */
+    private void eachGroup(List<Message> messages, GroupWrite write) {
+        redis.eachOwner(groups.split(messages, Message::chatId).entrySet(), part -> part.getKey().route(), CACHE, (jedis, parts) -> {
+            parts.forEach(part -> write.write(jedis, part.getKey(), part.getValue()));
+            return null;
+        });
     }
 
     /**
@@ -225,7 +237,7 @@ final class MessageWrites {
         // why kept across attempts: an attempt whose delete script Redis did not know still
         // removed the order-index entries, and the next one must still find the hash they came from
         Map<Long, Message> cached = new HashMap<>();
-        redis.run(REMOVE, jedis -> Transactions.run(jedis, REMOVE, j -> {
+        redis.run(space.route(), REMOVE, jedis -> Transactions.run(jedis, REMOVE, j -> {
             j.watch(keys);
             cached.putAll(MessageHash.readAll(j, space, ids));
             return tx -> ids.forEach(id -> remove(tx, space, id, cached.get(id)));

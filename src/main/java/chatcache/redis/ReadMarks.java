@@ -59,7 +59,7 @@ final class ReadMarks {
         }
         keys.add(space.readMarks());
         keys.addAll(EventAppend.guardKeys(space));
-        redis.run("mark messages read", jedis -> {
+        redis.run(space.route(), "mark messages read", jedis -> {
             MARK_READ.eval(jedis, keys, args);
             if (recordForMysql) {
                 replicas.requireOwn(jedis, "mark messages read on enough replicas");

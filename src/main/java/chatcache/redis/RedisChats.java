@@ -17,7 +17,6 @@ import chatcache.rediskit.Pipelines;
 import chatcache.rediskit.Redis;
 import chatcache.rediskit.ReplicaWait;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.ScanParams;
@@ -56,8 +55,8 @@ public final class RedisChats implements ChatReplica {
     /** The replicas a read marker moved here must reach before the move is acknowledged. */
     private final ReplicaWait replicas;
 
-    public RedisChats(Pool<Jedis> pool, ChatGroups groups, ReplicaWait replicas) {
-        this.redis = new Redis(pool);
+    public RedisChats(Redis redis, ChatGroups groups, ReplicaWait replicas) {
+        this.redis = redis;
         this.groups = groups;
         this.replicas = replicas;
     }
@@ -67,9 +66,9 @@ public final class RedisChats implements ChatReplica {
         if (chats.isEmpty()) {
             return List.of();
         }
-        return redis.call(WHAT, jedis -> Pipelines.run(jedis, queue -> {
+        return eachGroup(chats, Chat::id, (jedis, inReach) -> Pipelines.run(jedis, queue -> {
             Map<Long, Response<Object>> replies = new LinkedHashMap<>();
-            for (Chat chat : chats) {
+            for (Chat chat : inReach) {
                 List<String> args = new ArrayList<>();
                 args.add(Long.toString(chat.version()));
                 fields(chat).forEach((k, v) -> {
@@ -80,24 +79,35 @@ public final class RedisChats implements ChatReplica {
             }
             return () -> replies.entrySet().stream().filter(e -> Long.valueOf(2).equals(e.getValue().get()))
                     .map(Map.Entry::getKey).toList();
-        }));
+        })).stream().flatMap(List::stream).toList();
+    }
+
+    /**
+     * The work for the items (of chats), on each connection that reaches some of their chats'
+     * groups (one on one Redis), with those it reaches; the answers of each connection.
+     */
+    private <T, R> List<R> eachGroup(Collection<T> items, java.util.function.ToLongFunction<T> chatOf,
+                                     java.util.function.BiFunction<Jedis, List<T>, R> action) {
+        return redis.eachOwner(groups.split(items, chatOf).entrySet(), part -> part.getKey().route(), WHAT,
+                (jedis, parts) -> action.apply(jedis, parts.stream().flatMap(part -> part.getValue().stream()).toList()));
     }
 
     @Override
     public void remove(Collection<Long> chatIds) {
         if (!chatIds.isEmpty()) {
-            redis.run(WHAT, jedis -> {
+            eachGroup(chatIds, Long::longValue, (jedis, inReach) -> {
                 Pipeline p = jedis.pipelined();
-                chatIds.forEach(id -> p.del(groups.of(id).chat(id)));
+                inReach.forEach(id -> p.del(groups.of(id).chat(id)));
                 p.sync();
+                return null;
             });
         }
     }
 
     @Override
     public Optional<Access> access(long chatId, long userId) {
-        return redis.call(WHAT, jedis -> {
-            KeySpace keys = groups.of(chatId);
+        KeySpace keys = groups.of(chatId);
+        return redis.call(keys.route(), WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
             Supplier<Boolean> holds = CacheState.holds(p, keys, chatId);
             Response<List<String>> values = p.hmget(keys.chat(chatId), "visibility", MEMBER + userId, MARKER + userId);
@@ -127,8 +137,8 @@ public final class RedisChats implements ChatReplica {
     }
 
     private boolean advance(ReadMarker marker, boolean confirm) {
-        Object moved = redis.call(WHAT, jedis -> {
-            KeySpace keys = groups.of(marker.chatId());
+        KeySpace keys = groups.of(marker.chatId());
+        Object moved = redis.call(keys.route(), WHAT, jedis -> {
             Object reply = ADVANCE.eval(jedis, List.of(keys.chat(marker.chatId()), keys.readMarks()),
                     List.of(Long.toString(marker.userId()), marker.upTo().sortKey(), Long.toString(marker.chatId())));
             if (confirm && Long.valueOf(1).equals(reply)) {
@@ -142,11 +152,11 @@ public final class RedisChats implements ChatReplica {
 
     @Override
     public List<HeldUnread> unread(long userId, Collection<Long> only) {
-        return redis.call(WHAT, jedis -> {
+        return redis.eachOwner(groups.all(), KeySpace::route, WHAT, (jedis, inReach) -> {
             Pipeline p = jedis.pipelined();
             List<Response<Boolean>> complete = new ArrayList<>();
             List<Response<Set<String>>> mine = new ArrayList<>();
-            for (KeySpace keys : groups.all()) {
+            for (KeySpace keys : inReach) {
                 complete.add(p.exists(keys.complete()));
                 mine.add(p.smembers(keys.userChats(userId)));
             }
@@ -169,7 +179,7 @@ public final class RedisChats implements ChatReplica {
                     return out;
                 };
             });
-        });
+        }).stream().flatMap(List::stream).toList();
     }
 
     /**
@@ -201,8 +211,8 @@ public final class RedisChats implements ChatReplica {
 
     @Override
     public Optional<Chat> find(long chatId) {
-        return redis.call(WHAT, jedis -> {
-            KeySpace keys = groups.of(chatId);
+        KeySpace keys = groups.of(chatId);
+        return redis.call(keys.route(), WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
             Supplier<Boolean> holds = CacheState.holds(p, keys, chatId);
             Response<Map<String, String>> hash = p.hgetAll(keys.chat(chatId));
@@ -216,23 +226,24 @@ public final class RedisChats implements ChatReplica {
 
     @Override
     public Map<Long, Chat> peek(Collection<Long> chatIds) {
-        return redis.call(WHAT, jedis -> {
+        Map<Long, Chat> chats = new HashMap<>();
+        eachGroup(chatIds, Long::longValue, (jedis, inReach) -> {
             Pipeline p = jedis.pipelined();
             Map<Long, Response<Map<String, String>>> hashes = new HashMap<>();
-            chatIds.forEach(id -> hashes.put(id, p.hgetAll(groups.of(id).chat(id))));
+            inReach.forEach(id -> hashes.put(id, p.hgetAll(groups.of(id).chat(id))));
             p.sync();
-            Map<Long, Chat> chats = new HashMap<>();
             hashes.forEach((id, hash) -> parse(id, hash.get()).ifPresent(c -> chats.put(id, c)));
-            return chats;
+            return null;
         });
+        return chats;
     }
 
     @Override
     public List<String> unlisted(Collection<Chat> chats) {
-        return redis.call(WHAT, jedis -> {
+        return eachGroup(chats, Chat::id, (jedis, inReach) -> {
             Pipeline p = jedis.pipelined();
             Map<String, Response<Boolean>> listed = new LinkedHashMap<>();
-            for (Chat chat : chats) {
+            for (Chat chat : inReach) {
                 for (Member m : chat.members()) {
                     listed.put("user " + m.userId() + " in chat " + chat.id(),
                             p.sismember(groups.of(chat.id()).userChats(m.userId()), Long.toString(chat.id())));
@@ -246,14 +257,14 @@ public final class RedisChats implements ChatReplica {
                 }
             });
             return missing;
-        });
+        }).stream().flatMap(List::stream).toList();
     }
 
     @Override
     public Set<Long> ids() {
-        return redis.call(WHAT, jedis -> {
-            Set<Long> ids = new HashSet<>();
-            for (KeySpace keys : groups.all()) {
+        Set<Long> ids = new HashSet<>();
+        redis.eachOwner(groups.all(), KeySpace::route, WHAT, (jedis, inReach) -> {
+            for (KeySpace keys : inReach) {
                 ScanParams params = new ScanParams().match(keys.chatPrefix() + "*").count(1000);
                 String cursor = ScanParams.SCAN_POINTER_START;
                 do {
@@ -262,8 +273,9 @@ public final class RedisChats implements ChatReplica {
                     cursor = page.getCursor();
                 } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
             }
-            return ids;
+            return null;
         });
+        return ids;
     }
 
     /** The keys chat-put.lua takes: the chat's hash, the prefix of its members' chat sets, its held key. */

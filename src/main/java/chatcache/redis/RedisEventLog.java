@@ -9,7 +9,6 @@ import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Pipelines;
 import chatcache.rediskit.Redis;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
@@ -35,14 +34,9 @@ public final class RedisEventLog implements EventLog {
     private final Redis redis;
     private final ChatGroups groups;
 
-    public RedisEventLog(Pool<Jedis> pool, ChatGroups groups) {
-        this.redis = new Redis(pool);
+    public RedisEventLog(Redis redis, ChatGroups groups) {
+        this.redis = redis;
         this.groups = groups;
-    }
-
-    @Override
-    public Optional<String> epoch() {
-        return redis.call(WHAT, this::epoch);
     }
 
     /**
@@ -50,16 +44,20 @@ public final class RedisEventLog implements EventLog {
      * writes the same one into each); empty while a group lacks it, or while they differ (a
      * rebuild marking them one after the other).
      */
-    private Optional<String> epoch(Jedis jedis) {
-        Pipeline p = jedis.pipelined();
-        List<Response<String>> values = groups.all().stream().map(keys -> p.get(keys.complete())).toList();
-        p.sync();
+    @Override
+    public Optional<String> epoch() {
+        List<String> values = redis.eachOwner(groups.all(), KeySpace::route, WHAT, (jedis, inReach) -> {
+            Pipeline p = jedis.pipelined();
+            List<Response<String>> replies = inReach.stream().map(keys -> p.get(keys.complete())).toList();
+            p.sync();
+            return replies.stream().map(Response::get).toList();
+        }).stream().flatMap(List::stream).toList();
         Set<String> distinct = new HashSet<>();
-        for (Response<String> v : values) {
-            if (v.get() == null) {
+        for (String v : values) {
+            if (v == null) {
                 return Optional.empty();
             }
-            distinct.add(v.get());
+            distinct.add(v);
         }
         return distinct.size() == 1 ? Optional.of(ChatEvents.epochToken(distinct.iterator().next())) : Optional.empty();
     }
@@ -72,8 +70,8 @@ public final class RedisEventLog implements EventLog {
      */
     @Override
     public Optional<EventId> position(long chatId) {
-        return redis.call(WHAT, jedis -> {
-            KeySpace keys = groups.of(chatId);
+        KeySpace keys = groups.of(chatId);
+        return redis.call(keys.route(), WHAT, jedis -> {
             List<String> reply = Replies.strings(POSITION.eval(jedis, List.of(keys.complete(), keys.events(chatId)), List.of()));
             return positionOf(reply.get(0), reply.get(1));
         });
@@ -112,11 +110,11 @@ public final class RedisEventLog implements EventLog {
         if (chatIds.isEmpty()) {
             return;
         }
-        redis.run(WHAT, jedis -> Pipelines.run(jedis, queue -> {
-            groups.split(chatIds, Long::longValue).forEach((keys, chats) -> {
+        redis.eachOwner(groups.split(chatIds, Long::longValue).entrySet(), part -> part.getKey().route(), WHAT, (jedis, parts) -> Pipelines.run(jedis, queue -> {
+            parts.forEach(part -> {
                 List<String> args = new ArrayList<>(List.of(Long.toString(forMillis)));
-                chats.forEach(id -> args.add(Long.toString(id)));
-                queue.script(FOLLOW, List.of(keys.followed()), args);
+                part.getValue().forEach(id -> args.add(Long.toString(id)));
+                queue.script(FOLLOW, List.of(part.getKey().followed()), args);
             });
             return () -> null;
         }));
@@ -129,7 +127,7 @@ public final class RedisEventLog implements EventLog {
 
     @Override
     public EventId tail(String epoch, long chatId) {
-        return redis.call(WHAT, jedis -> {
+        return redis.call(route(chatId), WHAT, jedis -> {
             StreamInfo info = info(jedis, chatId);
             return info == null ? EventId.start(epoch) : EventId.of(epoch, info.getLastGeneratedId().toString());
         });
@@ -142,7 +140,7 @@ public final class RedisEventLog implements EventLog {
      */
     @Override
     public boolean continuesFrom(EventId from, long chatId) {
-        return redis.call(WHAT, jedis -> {
+        return redis.call(route(chatId), WHAT, jedis -> {
             StreamInfo info = info(jedis, chatId);
             if (info == null) {
                 return from.millis() == 0 && from.seq() == 0; // nothing was ever appended in this epoch
@@ -163,7 +161,7 @@ public final class RedisEventLog implements EventLog {
 
     @Override
     public List<ChatEvent> after(EventId from, long chatId, int count) {
-        return redis.call(WHAT, jedis -> {
+        return redis.call(route(chatId), WHAT, jedis -> {
             List<StreamEntry> entries = jedis.xrange(groups.of(chatId).events(chatId), "(" + from.streamId(), "+", count);
             List<ChatEvent> events = new ArrayList<>(entries.size());
             for (StreamEntry e : entries) {
@@ -180,42 +178,44 @@ public final class RedisEventLog implements EventLog {
      */
     @Override
     public Batch read(Map<Long, EventId> positions, int count, long blockMillis) {
-        return redis.call(WHAT, jedis -> {
-            Optional<String> epoch = epoch(jedis);
-            Map<Long, List<ChatEvent>> byChat = new LinkedHashMap<>();
-            if (epoch.isEmpty() || positions.isEmpty()) {
-                return new Batch(epoch, byChat);
-            }
-            Map<String, Long> chats = new java.util.HashMap<>();
-            List<Map<String, StreamEntryID>> byGroup = new ArrayList<>();
-            groups.split(positions.keySet(), Long::longValue).forEach((keys, inGroup) -> {
-                Map<String, StreamEntryID> streams = new LinkedHashMap<>();
-                for (long chat : inGroup) {
-                    EventId at = positions.get(chat);
-                    streams.put(keys.events(chat), new StreamEntryID(at.millis(), at.seq()));
-                    chats.put(keys.events(chat), chat);
-                }
-                byGroup.add(streams);
-            });
-            List<Map.Entry<String, List<StreamEntry>>> answer = xread(jedis, byGroup, count, blockMillis);
-            // why the epoch again: Redis may have lost its data and been rebuilt while the read
-            // waited; what it then returned cannot be told apart from the old epoch's events
-            Optional<String> after = epoch(jedis);
-            if (!after.equals(epoch)) {
-                return new Batch(after, byChat);
-            }
-            if (answer != null) {
-                for (Map.Entry<String, List<StreamEntry>> stream : answer) {
-                    long chat = chats.get(stream.getKey());
-                    List<ChatEvent> events = new ArrayList<>(stream.getValue().size());
-                    for (StreamEntry e : stream.getValue()) {
-                        events.add(new ChatEvent(chat, EventId.of(epoch.get(), e.getID().toString()), e.getFields()));
-                    }
-                    byChat.put(chat, events);
-                }
-            }
+        Optional<String> epoch = epoch();
+        Map<Long, List<ChatEvent>> byChat = new LinkedHashMap<>();
+        if (epoch.isEmpty() || positions.isEmpty()) {
             return new Batch(epoch, byChat);
+        }
+        Map<String, Long> chats = new java.util.HashMap<>();
+        Map<KeySpace, Map<String, StreamEntryID>> byGroup = new LinkedHashMap<>();
+        groups.split(positions.keySet(), Long::longValue).forEach((keys, inGroup) -> {
+            Map<String, StreamEntryID> streams = new LinkedHashMap<>();
+            for (long chat : inGroup) {
+                EventId at = positions.get(chat);
+                streams.put(keys.events(chat), new StreamEntryID(at.millis(), at.seq()));
+                chats.put(keys.events(chat), chat);
+            }
+            byGroup.put(keys, streams);
         });
+        List<Map.Entry<String, List<StreamEntry>>> answer = xread(byGroup, count, blockMillis);
+        // why the epoch again: Redis may have lost its data and been rebuilt while the read
+        // waited; what it then returned cannot be told apart from the old epoch's events
+        Optional<String> after = epoch();
+        if (!after.equals(epoch)) {
+            return new Batch(after, byChat);
+        }
+        if (answer != null) {
+            for (Map.Entry<String, List<StreamEntry>> stream : answer) {
+                long chat = chats.get(stream.getKey());
+                List<ChatEvent> events = new ArrayList<>(stream.getValue().size());
+                for (StreamEntry e : stream.getValue()) {
+                    events.add(new ChatEvent(chat, EventId.of(epoch.get(), e.getID().toString()), e.getFields()));
+                }
+                byChat.put(chat, events);
+            }
+        }
+        return new Batch(epoch, byChat);
+    }
+
+    private String route(long chatId) {
+        return groups.of(chatId).route();
     }
 
     /** How long a read of several groups' streams waits on one group when none had news. */
@@ -229,25 +229,30 @@ public final class RedisEventLog implements EventLog {
      * waiting; when none had news, a wait of at most {@value #GROUP_WAIT_MILLIS} ms on one group,
      * another each time, so that news of the others waits at most that long for the next round.
      */
-    private List<Map.Entry<String, List<StreamEntry>>> xread(Jedis jedis, List<Map<String, StreamEntryID>> byGroup,
+    private List<Map.Entry<String, List<StreamEntry>>> xread(Map<KeySpace, Map<String, StreamEntryID>> byGroup,
                                                                int count, long blockMillis) {
-        if (byGroup.size() == 1) {
-            return jedis.xread(XReadParams.xReadParams().count(count).block((int) blockMillis), byGroup.get(0));
+        List<Map.Entry<KeySpace, Map<String, StreamEntryID>>> parts = List.copyOf(byGroup.entrySet());
+        if (parts.size() == 1) {
+            return redis.call(parts.get(0).getKey().route(), WHAT,
+                    jedis -> jedis.xread(XReadParams.xReadParams().count(count).block((int) blockMillis), parts.get(0).getValue()));
         }
-        Pipeline p = jedis.pipelined();
-        List<Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = byGroup.stream()
-                .map(streams -> p.xread(XReadParams.xReadParams().count(count), streams)).toList();
-        p.sync();
         List<Map.Entry<String, List<StreamEntry>>> answer = new ArrayList<>();
-        replies.forEach(r -> {
-            if (r.get() != null) {
-                answer.addAll(r.get());
-            }
+        redis.eachOwner(parts, part -> part.getKey().route(), WHAT, (jedis, inReach) -> {
+            Pipeline p = jedis.pipelined();
+            List<Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = inReach.stream()
+                    .map(part -> p.xread(XReadParams.xReadParams().count(count), part.getValue())).toList();
+            p.sync();
+            replies.forEach(r -> {
+                if (r.get() != null) {
+                    answer.addAll(r.get());
+                }
+            });
+            return null;
         });
         if (answer.isEmpty() && blockMillis > 0) {
-            Map<String, StreamEntryID> streams = byGroup.get(Math.floorMod(waitOn.getAndIncrement(), byGroup.size()));
-            List<Map.Entry<String, List<StreamEntry>>> waited = jedis.xread(
-                    XReadParams.xReadParams().count(count).block((int) Math.min(blockMillis, GROUP_WAIT_MILLIS)), streams);
+            Map.Entry<KeySpace, Map<String, StreamEntryID>> part = parts.get(Math.floorMod(waitOn.getAndIncrement(), parts.size()));
+            List<Map.Entry<String, List<StreamEntry>>> waited = redis.call(part.getKey().route(), WHAT, jedis -> jedis.xread(
+                    XReadParams.xReadParams().count(count).block((int) Math.min(blockMillis, GROUP_WAIT_MILLIS)), part.getValue()));
             if (waited != null) {
                 answer.addAll(waited);
             }

@@ -10,8 +10,6 @@ import chatcache.query.OrderKey;
 import chatcache.query.Slice;
 import chatcache.rediskit.Redis;
 import chatcache.rediskit.ReplicaWait;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.util.Pool;
 
 import java.util.Collection;
 import java.util.List;
@@ -42,9 +40,8 @@ public final class RedisMessages implements MessageCache, HeldMessages {
      * @param window   how many of each chat's newest messages Redis holds (0: all of them)
      * @param replicas the replicas read marks made here must reach before the page that made them is answered
      */
-    public RedisMessages(Pool<Jedis> pool, ChatGroups groups, SearchIndex index, OrderIndex order, EventRetention events,
+    public RedisMessages(Redis redis, ChatGroups groups, SearchIndex index, OrderIndex order, EventRetention events,
                          int window, ReplicaWait replicas) {
-        Redis redis = new Redis(pool);
         List<String> eventArgs = EventAppend.args(events);
         this.search = new IndexSearch(index, groups);
         this.writes = new MessageWrites(redis, groups, index, order, eventArgs, window);

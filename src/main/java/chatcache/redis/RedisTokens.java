@@ -37,8 +37,8 @@ public final class RedisTokens implements TokenReplica {
     private static final String WHAT = "answer for tokens";
     private final Redis redis;
 
-    public RedisTokens(Pool<Jedis> pool, ChatGroups groups) {
-        this.redis = new Redis(pool);
+    public RedisTokens(Redis redis, ChatGroups groups) {
+        this.redis = redis;
         this.hashKey = hashOf(groups);
         this.upToKey = hashKey + ":upto";
         this.copyingKey = hashKey + ":copying";
@@ -52,7 +52,7 @@ public final class RedisTokens implements TokenReplica {
 
     @Override
     public Lookup find(String tokenHash) {
-        return redis.call(WHAT, jedis -> {
+        return redis.call(hashKey, WHAT, jedis -> {
             Pipeline p = jedis.pipelined();
             Response<Boolean> complete = p.exists(upToKey);
             Response<String> value = p.hget(hashKey, tokenHash);
@@ -73,30 +73,30 @@ public final class RedisTokens implements TokenReplica {
         for (UserToken u : users) {
             fields.put(u.tokenHash(), u.user().id() + ":" + u.user().role().name() + ":" + u.user().name());
         }
-        redis.call(WHAT, jedis -> jedis.hset(hashKey, fields));
+        redis.call(hashKey, WHAT, jedis -> jedis.hset(hashKey, fields));
     }
 
     @Override
     public Long copiedUpTo() {
-        String v = redis.call(WHAT, jedis -> jedis.get(upToKey));
+        String v = redis.call(hashKey, WHAT, jedis -> jedis.get(upToKey));
         return v == null ? null : Long.parseLong(v);
     }
 
     @Override
     public void advance(long upTo) {
-        redis.call(WHAT, jedis -> ADVANCE.eval(jedis, List.of(upToKey), List.of(Long.toString(upTo))));
+        redis.call(hashKey, WHAT, jedis -> ADVANCE.eval(jedis, List.of(upToKey), List.of(Long.toString(upTo))));
     }
 
     @Override
     public String startFullCopy() {
         String ticket = UUID.randomUUID().toString();
-        redis.call(WHAT, jedis -> jedis.set(copyingKey, ticket));
+        redis.call(hashKey, WHAT, jedis -> jedis.set(copyingKey, ticket));
         return ticket;
     }
 
     @Override
     public boolean finishFullCopy(String ticket, long upTo) {
-        Object done = redis.call(WHAT, jedis -> FINISH.eval(jedis, List.of(copyingKey, upToKey), List.of(ticket, Long.toString(upTo))));
+        Object done = redis.call(hashKey, WHAT, jedis -> FINISH.eval(jedis, List.of(copyingKey, upToKey), List.of(ticket, Long.toString(upTo))));
         return Long.valueOf(1).equals(done);
     }
 
@@ -105,12 +105,12 @@ public final class RedisTokens implements TokenReplica {
         List<String> args = new java.util.ArrayList<>();
         args.add(Long.toString(upTo));
         revoked.forEach(r -> args.add(r.tokenHash()));
-        redis.call(WHAT, jedis -> REVOKE.eval(jedis, List.of(hashKey, revokedKey), args));
+        redis.call(hashKey, WHAT, jedis -> REVOKE.eval(jedis, List.of(hashKey, revokedKey), args));
     }
 
     @Override
     public long revocationMark() {
-        String v = redis.call(WHAT, jedis -> jedis.get(revokedKey));
+        String v = redis.call(hashKey, WHAT, jedis -> jedis.get(revokedKey));
         return v == null ? -1 : Long.parseLong(v);
     }
 

@@ -5,7 +5,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.resps.StreamEntry;
-import redis.clients.jedis.util.Pool;
+import chatcache.rediskit.Redis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -38,19 +38,25 @@ public final class SearchIndex {
      * Finds the module, makes sure a timed-out query fails instead of answering partially, and
      * creates the index if it is missing.
      */
-    public static SearchIndex prepare(Pool<Jedis> pool, ChatGroups groups) {
-        try (Jedis jedis = pool.getResource()) {
+    public static SearchIndex prepare(Redis redis, ChatGroups groups) {
+        String what = "prepare the search index";
+        List<Integer> versions = redis.onEveryPrimary(what, jedis -> {
             ModuleInfo module = ModuleInfo.find(jedis);
             requireNoEviction(jedis);
-            SearchIndex index = new SearchIndex(module.version());
-            index.requireFailOnTimeout(jedis, module);
-            index.replaceOtherLayout(jedis, groups);
-            for (KeySpace keys : groups.all()) {
-                index.create(jedis, keys);
-            }
+            new SearchIndex(module.version()).requireFailOnTimeout(jedis, module);
             warnIfNotCompact(jedis);
-            return index;
+            return module.version();
+        });
+        if (versions.stream().distinct().count() != 1) {
+            throw new IllegalStateException("Redis's primaries run different RediSearch versions " + versions
+                    + ": chatcache needs one (its index layout and queries depend on it)");
         }
+        SearchIndex index = new SearchIndex(versions.get(0));
+        redis.run(LAYOUT_KEY, what, jedis -> index.replaceOtherLayout(jedis, groups));
+        for (KeySpace keys : groups.all()) {
+            redis.run(keys.route(), what, jedis -> index.create(jedis, keys));
+        }
+        return index;
     }
 
     /** Where Redis records the layout of chatcache's keys that it holds. */

@@ -6,29 +6,55 @@ import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * A connection pool and the one mapping of Jedis's failures to {@link BackendUnavailableException}:
- * every adapter runs its Redis work through {@link #call} or {@link #run}, so that a caller only
- * ever sees the service's exception, with why (unreachable, timed out, failed).
+ * Where Redis work runs, and the one mapping of Jedis's failures to {@link BackendUnavailableException}:
+ * every adapter runs its Redis work through {@link #call}, {@link #run} or {@link #eachOwner},
+ * so that a caller only ever sees the service's exception, with why (unreachable, timed out,
+ * failed).
+ *
+ * <p>Every piece of work names its <em>route</em>: a key whose slot holds every key it touches
+ * (a group's {@link chatcache.redis.KeySpace#route}, or the one key it works on). On one Redis (or
+ * a Sentinel's primary) the route is not needed and every action runs on a connection of the
+ * pool; on a Redis Cluster it runs on the primary that owns the route's slot
+ * ({@link RedisCluster#onSlotOf}). why the route at every call, also on one Redis: the compiler
+ * then finds every place a cluster would need one.
  */
 public final class Redis {
     private final Pool<Jedis> pool;
+    private final RedisCluster cluster;
 
+    /** One Redis, or the primary a Sentinel names. */
     public Redis(Pool<Jedis> pool) {
         this.pool = pool;
+        this.cluster = null;
+    }
+
+    /** A Redis Cluster. */
+    public Redis(RedisCluster cluster) {
+        this.pool = null;
+        this.cluster = cluster;
     }
 
     /**
-     * Runs the action on a connection of the pool.
+     * Runs the action where the route's slot is (see the class comment).
      *
-     * @param what what the action does, for the error: "Redis could not " + what
+     * @param route a key of the slot of every key the action touches
+     * @param what  what the action does, for the error: "Redis could not " + what
      */
-    public <T> T call(String what, Function<Jedis, T> action) {
+    public <T> T call(String route, String what, Function<Jedis, T> action) {
+        if (cluster != null) {
+            return cluster.onSlotOf(route, what, action);
+        }
         try (Jedis jedis = pool.getResource()) {
             return action.apply(jedis);
         } catch (JedisException e) {
@@ -37,11 +63,48 @@ public final class Redis {
     }
 
     /** {@link #call} for an action without an answer. */
-    public void run(String what, Consumer<Jedis> action) {
-        call(what, jedis -> {
+    public void run(String route, String what, Consumer<Jedis> action) {
+        call(route, what, jedis -> {
             action.accept(jedis);
             return null;
         });
+    }
+
+    /**
+     * Runs work over many routes (every group's keys, say) with as few connections as the
+     * deployment allows: on one Redis, one action with every item; on a cluster, one per item's
+     * route (why not one per node: a slot that moves mid-batch would send the whole batch to the
+     * new owner; per route, {@link RedisCluster#onSlotOf} follows it). The action may pipeline.
+     *
+     * @return each action's answer
+     */
+    public <K, T> List<T> eachOwner(Collection<K> items, Function<K, String> routeOf, String what,
+                                    BiFunction<Jedis, List<K>, T> action) {
+        if (items.isEmpty()) {
+            return List.of();
+        }
+        if (cluster == null) {
+            List<K> all = List.copyOf(items);
+            return Collections.singletonList(call("", what, jedis -> action.apply(jedis, all)));
+        }
+        List<T> answers = new ArrayList<>(items.size());
+        for (K item : items) {
+            answers.add(call(routeOf.apply(item), what, jedis -> action.apply(jedis, List.of(item))));
+        }
+        return answers;
+    }
+
+    /**
+     * Runs the action on every primary (work about the servers rather than keys: INFO, SCAN): on
+     * one Redis once, on a cluster on each of its primaries.
+     *
+     * @return each primary's answer
+     */
+    public <T> List<T> onEveryPrimary(String what, Function<Jedis, T> action) {
+        if (cluster == null) {
+            return Collections.singletonList(call("", what, action));
+        }
+        return List.copyOf(cluster.onEveryPrimary(what, action).values());
     }
 
     /**

@@ -26,7 +26,7 @@ import java.util.Optional;
 public final class ReplicaWait {
     public static final ReplicaWait NONE = new ReplicaWait(0, 0);
     /** The key {@link #confirm} writes: its value is meaningless, the write is the point. */
-    static final String BARRIER_KEY = "chatcache:replication-barrier";
+    public static final String BARRIER_KEY = "chatcache:replication-barrier";
     private static final long CONNECTED_MILLIS = 1_000;
 
     private final int replicas;

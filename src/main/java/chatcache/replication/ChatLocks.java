@@ -5,7 +5,6 @@ import chatcache.rediskit.LuaScript;
 import chatcache.rediskit.Pipelines;
 import chatcache.rediskit.Redis;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.SetParams;
@@ -31,8 +30,8 @@ final class ChatLocks {
     private final Redis redis;
     private final ChatGroups groups;
 
-    ChatLocks(Pool<Jedis> pool, ChatGroups groups) {
-        this.redis = new Redis(pool);
+    ChatLocks(Redis redis, ChatGroups groups) {
+        this.redis = redis;
         this.groups = groups;
     }
 
@@ -41,24 +40,35 @@ final class ChatLocks {
         if (chatIds.isEmpty()) {
             return Map.of();
         }
-        return redis.call("lock chats", jedis -> {
+        Map<Long, String> taken = new LinkedHashMap<>();
+        eachGroup(chatIds, "lock chats", (jedis, inReach) -> {
             Pipeline p = jedis.pipelined();
             Map<Long, String> tokens = new LinkedHashMap<>();
             Map<Long, Response<String>> replies = new LinkedHashMap<>();
-            for (long chat : chatIds) {
+            for (long chat : inReach) {
                 String token = UUID.randomUUID().toString();
                 tokens.put(chat, token);
                 replies.put(chat, p.set(groups.of(chat).lock(chat), token, SetParams.setParams().nx().px(TTL_MILLIS)));
             }
             p.sync();
-            Map<Long, String> taken = new LinkedHashMap<>();
             replies.forEach((chat, reply) -> {
                 if ("OK".equals(reply.get())) {
                     taken.put(chat, tokens.get(chat));
                 }
             });
-            return taken;
+            return true;
         });
+        return taken;
+    }
+
+    /**
+     * The work for each group's part of the chats, on the connections that reach them (one on
+     * one Redis); true when every part's answer is.
+     */
+    private boolean eachGroup(Collection<Long> chatIds, String what, java.util.function.BiFunction<Jedis, List<Long>, Boolean> action) {
+        return redis.eachOwner(groups.split(chatIds, Long::longValue).entrySet(), part -> part.getKey().route(), what,
+                (jedis, parts) -> action.apply(jedis, parts.stream().flatMap(part -> part.getValue().stream()).toList()))
+                .stream().allMatch(Boolean::booleanValue);
     }
 
     /** The chat's lock, if nobody holds it: its token. */
@@ -76,10 +86,10 @@ final class ChatLocks {
         if (tokens.isEmpty()) {
             return true;
         }
-        return redis.call("renew chats' locks", jedis -> Pipelines.run(jedis, queue -> {
+        return eachGroup(tokens.keySet(), "renew chats' locks", (jedis, inReach) -> Pipelines.run(jedis, queue -> {
             List<Response<Object>> replies = new java.util.ArrayList<>();
-            tokens.forEach((chat, token) -> replies.add(queue.script(RENEW, List.of(groups.of(chat).lock(chat)),
-                    List.of(token, Long.toString(TTL_MILLIS)))));
+            inReach.forEach(chat -> replies.add(queue.script(RENEW, List.of(groups.of(chat).lock(chat)),
+                    List.of(tokens.get(chat), Long.toString(TTL_MILLIS)))));
             return () -> replies.stream().allMatch(r -> Long.valueOf(1).equals(r.get()));
         }));
     }
@@ -89,9 +99,9 @@ final class ChatLocks {
         if (tokens.isEmpty()) {
             return;
         }
-        redis.run("unlock chats", jedis -> Pipelines.run(jedis, queue -> {
-            tokens.forEach((chat, token) -> queue.script(RELEASE, List.of(groups.of(chat).lock(chat)), List.of(token)));
-            return () -> null;
+        eachGroup(tokens.keySet(), "unlock chats", (jedis, inReach) -> Pipelines.run(jedis, queue -> {
+            inReach.forEach(chat -> queue.script(RELEASE, List.of(groups.of(chat).lock(chat)), List.of(tokens.get(chat))));
+            return () -> true;
         }));
     }
 }

@@ -24,8 +24,8 @@ public final class Lease {
     private final Instance instance;
     private final long ttlMillis;
 
-    public Lease(Pool<Jedis> pool, String key, Instance instance, long ttlMillis) {
-        this.redis = new Redis(pool);
+    public Lease(Redis redis, String key, Instance instance, long ttlMillis) {
+        this.redis = redis;
         this.key = key;
         this.instance = instance;
         this.ttlMillis = ttlMillis;
@@ -33,22 +33,22 @@ public final class Lease {
 
     /** Takes the lease if nobody holds it; true if this instance holds it now. */
     public boolean tryAcquire() {
-        return redis.call(what(), jedis -> "OK".equals(jedis.set(key, instance.name(), SetParams.setParams().nx().px(ttlMillis))));
+        return redis.call(key, what(), jedis -> "OK".equals(jedis.set(key, instance.name(), SetParams.setParams().nx().px(ttlMillis))));
     }
 
     /** Extends the lease; false if this instance no longer holds it (it expired, or Redis lost it). */
     public boolean renew() {
-        return redis.call(what(), jedis -> Long.valueOf(1).equals(RENEW.eval(jedis, List.of(key), List.of(instance.name(), Long.toString(ttlMillis)))));
+        return redis.call(key, what(), jedis -> Long.valueOf(1).equals(RENEW.eval(jedis, List.of(key), List.of(instance.name(), Long.toString(ttlMillis)))));
     }
 
     /** Gives the lease up, if this instance still holds it. */
     public void release() {
-        redis.run(what(), jedis -> RELEASE.eval(jedis, List.of(key), List.of(instance.name())));
+        redis.run(key, what(), jedis -> RELEASE.eval(jedis, List.of(key), List.of(instance.name())));
     }
 
     /** The instance holding the lease, if any. */
     public Optional<String> holder() {
-        return redis.call(what(), jedis -> Optional.ofNullable(jedis.get(key)));
+        return redis.call(key, what(), jedis -> Optional.ofNullable(jedis.get(key)));
     }
 
     private String what() {

@@ -15,7 +15,6 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.util.Pool;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAutoClaimParams;
@@ -79,10 +78,10 @@ public final class ReadMarkRelay implements AutoCloseable {
      *                       {@code marker = chat:user:sortKey}, written by {@link RedisChats})
      * @param batches        told how many marks each applied batch held
      */
-    public ReadMarkRelay(Pool<Jedis> pool, ChatGroups groups, ReplicaWait replicas, Instance instance, ReadMarkReplica mysql,
+    public ReadMarkRelay(Redis redis, ChatGroups groups, ReplicaWait replicas, Instance instance, ReadMarkReplica mysql,
                          java.util.function.Consumer<Collection<ReadMarker>> markersToMysql,
                          long gatherMillis, long claimIdleMillis, RelayBatches batches) {
-        this.redis = new Redis(pool);
+        this.redis = redis;
         this.streams = groups.all().stream().map(KeySpace::readMarks).toList();
         this.replicas = replicas;
         this.gatherMillis = gatherMillis;
@@ -95,8 +94,8 @@ public final class ReadMarkRelay implements AutoCloseable {
 
     /** Creates the streams and their consumer groups if missing (idempotent). */
     public void prepare() {
-        redis.run("create the read-mark stream's group", jedis -> {
-            for (String stream : streams) {
+        redis.eachOwner(streams, stream -> stream, "create the read-mark stream's group", (jedis, inReach) -> {
+            for (String stream : inReach) {
                 try {
                     jedis.xgroupCreate(stream, GROUP, new StreamEntryID(), true);
                 } catch (JedisDataException e) {
@@ -105,17 +104,18 @@ public final class ReadMarkRelay implements AutoCloseable {
                     }
                 }
             }
+            return null;
         });
     }
 
     /** Read-mark batches in the streams that MySQL has not taken yet. */
     public long backlog() {
-        return redis.call("read the read-mark backlog", jedis -> {
+        return redis.eachOwner(streams, stream -> stream, "read the read-mark backlog", (jedis, inReach) -> {
             Pipeline p = jedis.pipelined();
-            List<Response<Long>> lengths = streams.stream().map(p::xlen).toList();
+            List<Response<Long>> lengths = inReach.stream().map(p::xlen).toList();
             p.sync();
             return lengths.stream().mapToLong(Response::get).sum();
-        });
+        }).stream().mapToLong(Long::longValue).sum();
     }
 
     /**
@@ -124,9 +124,9 @@ public final class ReadMarkRelay implements AutoCloseable {
      * at XADD, and entries leave the stream once applied, so the first one is the oldest waiting.
      */
     public Long oldestMillis() {
-        return redis.call("read the read-mark backlog", jedis -> {
+        return redis.eachOwner(streams, stream -> stream, "read the read-mark backlog", (jedis, inReach) -> {
             Pipeline p = jedis.pipelined();
-            List<Response<List<StreamEntry>>> firsts = streams.stream().map(s -> p.xrange(s, "-", "+", 1)).toList();
+            List<Response<List<StreamEntry>>> firsts = inReach.stream().map(s -> p.xrange(s, "-", "+", 1)).toList();
             p.sync();
             Long oldest = null;
             for (Response<List<StreamEntry>> first : firsts) {
@@ -136,7 +136,7 @@ public final class ReadMarkRelay implements AutoCloseable {
                 }
             }
             return oldest;
-        });
+        }).stream().filter(java.util.Objects::nonNull).min(Long::compare).orElse(null);
     }
 
     /** Starts relaying in the background; marks reach MySQL at most about the gather time (300 ms by default) after EXEC. */
@@ -165,42 +165,62 @@ public final class ReadMarkRelay implements AutoCloseable {
      * marks or more, not one per fetch.
      */
     private synchronized int relayOnce(int blockMillis) {
-        return redis.call("relay read marks", jedis -> {
-            forgetGoneConsumers(jedis);
-            Entries entries = read(jedis, new StreamEntryID(), 0);
-            if (entries.isEmpty()) {
-                entries = claimAbandoned(jedis);
-            }
-            if (entries.isEmpty()) {
-                entries = read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, blockMillis);
-                long until = System.nanoTime() + gatherMillis * 1_000_000L;
-                while (blockMillis > 0 && !entries.isEmpty() && entries.ids().size() < MARKS_PER_STATEMENT) {
-                    long left = (until - System.nanoTime()) / 1_000_000L;
-                    if (left <= 0) {
-                        break;
-                    }
-                    entries.addAll(read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, (int) left));
+        boolean forget = forgetDue();
+        if (streams.size() == 1) {
+            return redis.call(streams.get(0), RELAY, jedis -> relayOn(jedis, streams, blockMillis, forget));
+        }
+        int applied = redis.eachOwner(streams, stream -> stream, RELAY, (jedis, inReach) -> relayOn(jedis, inReach, 0, forget))
+                .stream().mapToInt(Integer::intValue).sum();
+        if (applied > 0 || blockMillis <= 0) {
+            return applied;
+        }
+        // all empty: a wait on one stream, a different one each round; entries of the others are
+        // read by the next round, at most the wait later (marks reach MySQL after a gather time
+        // of 300 ms anyway)
+        String stream = streams.get(Math.floorMod(waitOn++, streams.size()));
+        return redis.call(stream, RELAY, jedis -> relayOn(jedis, List.of(stream), blockMillis, false));
+    }
+
+    private static final String RELAY = "relay read marks";
+
+    /** One round over the streams this connection reaches: waits only with one stream. */
+    private int relayOn(Jedis jedis, List<String> inReach, int blockMillis, boolean forget) {
+        if (forget) {
+            forgetGoneConsumers(jedis, inReach);
+        }
+        Entries entries = read(jedis, inReach, new StreamEntryID(), 0);
+        if (entries.isEmpty()) {
+            entries = claimAbandoned(jedis, inReach);
+        }
+        if (entries.isEmpty()) {
+            entries = read(jedis, inReach, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, blockMillis);
+            long until = System.nanoTime() + gatherMillis * 1_000_000L;
+            while (blockMillis > 0 && !entries.isEmpty() && entries.ids().size() < MARKS_PER_STATEMENT) {
+                long left = (until - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    break;
                 }
+                entries.addAll(read(jedis, inReach, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, (int) left));
             }
-            if (entries.isEmpty()) {
-                return 0;
-            }
-            Set<Long> ids = entries.ids();
-            // why throwing: the entries stay pending, and are applied by a later round
-            replicas.require(jedis, "keep read marks on enough replicas");
-            mysql.applyReadMarks(ids);
-            List<ReadMarker> markers = markers(entries.all());
-            if (!markers.isEmpty()) {
-                markersToMysql.accept(markers);
-            }
-            entries.byStream.forEach((stream, list) -> {
-                StreamEntryID[] done = list.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
-                jedis.xack(stream, GROUP, done);
-                jedis.xdel(stream, done);
-            });
-            batches.readMarks(ids.size());
-            return Math.max(1, ids.size());
+        }
+        if (entries.isEmpty()) {
+            return 0;
+        }
+        Set<Long> ids = entries.ids();
+        // why throwing: the entries stay pending, and are applied by a later round
+        replicas.require(jedis, "keep read marks on enough replicas");
+        mysql.applyReadMarks(ids);
+        List<ReadMarker> markers = markers(entries.all());
+        if (!markers.isEmpty()) {
+            markersToMysql.accept(markers);
+        }
+        entries.byStream.forEach((stream, list) -> {
+            StreamEntryID[] done = list.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
+            jedis.xack(stream, GROUP, done);
+            jedis.xdel(stream, done);
         });
+        batches.readMarks(ids.size());
+        return Math.max(1, ids.size());
     }
 
     /**
@@ -208,10 +228,10 @@ public final class ReadMarkRelay implements AutoCloseable {
      * (XAUTOCLAIM, Redis 6.2+): its instance died between reading and acknowledging. Applying
      * them again is harmless if it had in fact reached MySQL.
      */
-    private Entries claimAbandoned(Jedis jedis) {
+    private Entries claimAbandoned(Jedis jedis, List<String> inReach) {
         Pipeline p = jedis.pipelined();
         Map<String, Response<Map.Entry<StreamEntryID, List<StreamEntry>>>> replies = new LinkedHashMap<>();
-        for (String stream : streams) {
+        for (String stream : inReach) {
             replies.put(stream, p.xautoclaim(stream, GROUP, consumer, claimIdleMillis, new StreamEntryID(),
                     XAutoClaimParams.xAutoClaimParams().count(BATCH_ENTRIES)));
         }
@@ -229,17 +249,22 @@ public final class ReadMarkRelay implements AutoCloseable {
 
     private long lastForget;
 
+    /** Whether it is time for {@link #forgetGoneConsumers} (twice a minute). */
+    private boolean forgetDue() {
+        long now = System.nanoTime();
+        if (now - lastForget < 30_000_000_000L && lastForget != 0) {
+            return false;
+        }
+        lastForget = now;
+        return true;
+    }
+
     /**
      * Removes consumers of gone instances (nothing pending, silent for {@value #FORGET_IDLE_MILLIS}
      * ms), so that the group does not grow by one consumer per restart; checked twice a minute.
      */
-    private void forgetGoneConsumers(Jedis jedis) {
-        long now = System.nanoTime();
-        if (now - lastForget < 30_000_000_000L && lastForget != 0) {
-            return;
-        }
-        lastForget = now;
-        for (String stream : streams) {
+    private void forgetGoneConsumers(Jedis jedis, List<String> inReach) {
+        for (String stream : inReach) {
             for (StreamConsumersInfo c : jedis.xinfoConsumers(stream, GROUP)) {
                 if (!c.getName().equals(consumer) && c.getPending() == 0 && c.getIdle() > FORGET_IDLE_MILLIS) {
                     jedis.xgroupDelConsumer(stream, GROUP, c.getName());
@@ -302,29 +327,23 @@ public final class ReadMarkRelay implements AutoCloseable {
     private int waitOn;
 
     /**
-     * Up to {@value #BATCH_ENTRIES} entries of each stream, waiting up to {@code blockMillis} when
-     * there are none. One group: one XREADGROUP that waits. Several: one XREADGROUP per stream (a
-     * command may only name keys of one slot on a Redis Cluster, and each group is one),
-     * pipelined without waiting; when all are empty, a wait on one stream, a different one each
-     * time: entries of the others are read by the next round, at most the wait later (marks
-     * reach MySQL after a gather time of 300 ms anyway).
+     * Up to {@value #BATCH_ENTRIES} entries of each stream. One stream: one XREADGROUP that waits up
+     * to {@code blockMillis} when there are none. Several: one XREADGROUP per stream (a command
+     * may only name keys of one slot on a Redis Cluster, and each group is one), pipelined,
+     * without waiting.
      */
-    private Entries read(Jedis jedis, StreamEntryID from, int blockMillis) {
+    private Entries read(Jedis jedis, List<String> inReach, StreamEntryID from, int blockMillis) {
         Entries entries = new Entries();
-        if (streams.size() == 1) {
-            readInto(entries, readGroup(jedis, streams.get(0), from, blockMillis));
+        if (inReach.size() == 1) {
+            readInto(entries, readGroup(jedis, inReach.get(0), from, blockMillis));
             return entries;
         }
         Pipeline p = jedis.pipelined();
-        List<Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = streams.stream()
+        List<Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = inReach.stream()
                 .map(s -> p.xreadGroup(GROUP, consumer, XReadGroupParams.xReadGroupParams().count(BATCH_ENTRIES), Map.of(s, from)))
                 .toList();
         p.sync();
         replies.forEach(reply -> readInto(entries, reply.get()));
-        if (entries.isEmpty() && blockMillis > 0) {
-            String stream = streams.get(Math.floorMod(waitOn++, streams.size()));
-            readInto(entries, readGroup(jedis, stream, from, blockMillis));
-        }
         return entries;
     }
 

@@ -63,7 +63,7 @@ public final class Replication implements AutoCloseable {
      * @param prepareRedis   creates the index and stream if missing (after a flush)
      * @param batches        told the size of each batch either relay carries (metrics)
      */
-    public Replication(Instance instance, Clock clock, Pool<Jedis> redisPool, ChatGroups groups, ReplicaWait replicas,
+    public Replication(Instance instance, Clock clock, Redis redis, ChatGroups groups, ReplicaWait replicas,
                        MessageStore store, MessageCache cache, CacheCompleteness state,
                        ReadMarkReplica mysqlMarks,
                        Consumer<Collection<ReadMarker>> markersToMysql,
@@ -72,30 +72,32 @@ public final class Replication implements AutoCloseable {
                        RelayBatches batches) {
         this.instance = instance;
         this.requestCopies = new RequestCopies(store, cache, acks);
-        ChatLocks locks = new ChatLocks(redisPool, groups);
+        ChatLocks locks = new ChatLocks(redis, groups);
         ChatLoad load = new ChatLoad(store, cache, state, locks, window);
         this.warmer = new ChatWarmer(load, cache);
         // why the count only for a window that might not fit: a COUNT grows with the chat
         long fits = budgetBytes == 0 ? Long.MAX_VALUE : budgetBytes / CacheBudget.BYTES_PER_MESSAGE;
         this.budget = new CacheBudget(clock, budgetBytes, held, cache, locks,
-                new Lease(redisPool, "chatcache:lease:evict", instance, EVICT_LEASE_MILLIS), warmer,
+                new Lease(redis, "chatcache:lease:evict", instance, EVICT_LEASE_MILLIS), warmer,
                 chat -> window > 0 && window <= fits ? window
                         : Math.min(store.count(java.util.Optional.of(chat)), window == 0 ? Long.MAX_VALUE : window));
         this.chatCopies = new ChatCopies(chatStore, chatReplica, acks, load);
-        Redis redis = new Redis(redisPool);
         this.relay = new CacheRelay(store, cache, acks, clock, relays.outboxIntervalMillis(), relays.outboxGraceMillis(), ids -> {
             chatCopies.copy(ids);
             chatsCopied.accept(ids);
         }, replicas(redis, replicas), batches);
-        this.readMarks = new ReadMarkRelay(redisPool, groups, replicas, instance, mysqlMarks, markersToMysql,
+        this.readMarks = new ReadMarkRelay(redis, groups, replicas, instance, mysqlMarks, markersToMysql,
                 relays.readMarkGatherMillis(), relays.readMarkClaimMillis(), batches);
         this.rebuild = new CacheRebuild(store, cache, state, prepareRedis, chatCopies,
-                new Lease(redisPool, "chatcache:lease:rebuild", instance, REBUILD_LEASE_MILLIS), load,
+                new Lease(redis, "chatcache:lease:rebuild", instance, REBUILD_LEASE_MILLIS), load,
                 () -> budget.reached());
         this.guard = new CacheGuard(state, rebuild);
     }
 
-    /** The relay's view of Redis's replicas, through this connection pool. */
+    /**
+     * The relay's view of Redis's replicas (a Sentinel's primary's). why routed by the barrier's
+     * key: its INCR is what WAIT confirms (on a cluster, each primary's replicas would need theirs).
+     */
     private static CacheRelay.Replicas replicas(Redis redis, ReplicaWait wait) {
         if (!wait.waits()) {
             return CacheRelay.Replicas.NONE;
@@ -108,12 +110,12 @@ public final class Replication implements AutoCloseable {
 
             @Override
             public String primary() {
-                return redis.call("name its primary", wait::primaryId);
+                return redis.call(ReplicaWait.BARRIER_KEY, "name its primary", wait::primaryId);
             }
 
             @Override
             public String confirm() {
-                return redis.call("confirm the copies reached the replicas", j -> wait.require(j, "copy to enough replicas"));
+                return redis.call(ReplicaWait.BARRIER_KEY, "confirm the copies reached the replicas", j -> wait.require(j, "copy to enough replicas"));
             }
         };
     }

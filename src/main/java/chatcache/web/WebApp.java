@@ -91,7 +91,7 @@ public final class WebApp {
     public static Javalin create(ChatCache cache, HttpLimits limits, RateLimiter rateLimiter, EventSettings events,
                                  CorsPolicy cors) {
         return create(cache.messages(), cache.chats(), cache.authenticator(), cache::health, limits, cache.metrics(),
-                rateLimiter, new RedisEventLog(cache.redisPool(), cache.groups()), events, cors, cache.hotPages());
+                rateLimiter, new RedisEventLog(cache.redis(), cache.groups()), events, cors, cache.hotPages());
     }
 
     /** The same, with default limits and no rate limits. */

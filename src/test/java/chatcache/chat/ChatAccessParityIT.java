@@ -150,7 +150,7 @@ class ChatAccessParityIT {
 
     private void compare(int step, Map<Long, Model> model, List<Caller> callers, ChatService chats) {
         ChatStore mysql = stores.cache.chatStore();
-        ChatReplica redis = new chatcache.redis.RedisChats(stores.cache.redisPool(), stores.cache.groups(), chatcache.rediskit.ReplicaWait.NONE);
+        ChatReplica redis = new chatcache.redis.RedisChats(stores.cache.redis(), stores.cache.groups(), chatcache.rediskit.ReplicaWait.NONE);
         stores.cache.readMarks().drain(); // markers moved in Redis reach MySQL
         for (Caller caller : callers) {
             long userId = caller.user().map(User::id).orElse(0L);

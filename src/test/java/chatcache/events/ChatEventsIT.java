@@ -166,7 +166,7 @@ class ChatEventsIT extends FreshStores {
     void aResetOfAChatNobodyFollowsKeepsOnlyItsIdAndStillTellsAJoinerOfTheGap() {
         post("one");
         post("two");
-        EventLog log = new chatcache.redis.RedisEventLog(stores.cache.redisPool(), stores.cache.groups());
+        EventLog log = new chatcache.redis.RedisEventLog(stores.cache.redis(), stores.cache.groups());
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
             String stream = stores.cache.groups().of(CHAT).events(CHAT);
             jedis.xtrim(stream, 0, false); // a quiet chat: its events are older than the retention
@@ -214,7 +214,7 @@ class ChatEventsIT extends FreshStores {
 
     @Test
     void theStreamKeepsAboutTheMostRecentMaxEntries() {
-        RedisMessages small = new RedisMessages(stores.cache.redisPool(), stores.cache.groups(), stores.cache.searchIndex(),
+        RedisMessages small = new RedisMessages(stores.cache.redis(), stores.cache.groups(), stores.cache.searchIndex(),
                 new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), new EventRetention(10, 86_400_000L), 0, chatcache.rediskit.ReplicaWait.NONE);
         small.putAll(messages(7, 1, 300));
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
@@ -226,7 +226,7 @@ class ChatEventsIT extends FreshStores {
 
     @Test
     void entriesOlderThanTheRetentionAreTrimmed() throws InterruptedException {
-        RedisMessages small = new RedisMessages(stores.cache.redisPool(), stores.cache.groups(), stores.cache.searchIndex(),
+        RedisMessages small = new RedisMessages(stores.cache.redis(), stores.cache.groups(), stores.cache.searchIndex(),
                 new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), new EventRetention(10_000, 1_000), 0, chatcache.rediskit.ReplicaWait.NONE);
         small.putAll(messages(7, 1, 200));
         String firstId;

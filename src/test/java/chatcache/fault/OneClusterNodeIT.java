@@ -75,7 +75,7 @@ class OneClusterNodeIT {
             load.assertNothingLost("chats over 4 groups on a cluster node", false);
 
             // the events of chats of three groups, from the start of the epoch, in one read
-            RedisEventLog events = new RedisEventLog(cache.redisPool(), cache.groups());
+            RedisEventLog events = new RedisEventLog(cache.redis(), cache.groups());
             String epoch = events.epoch().orElseThrow();
             Map<Long, EventId> fromStart = Map.of(1L, EventId.start(epoch), 2L, EventId.start(epoch), 3L, EventId.start(epoch));
             EventLog.Batch batch = events.read(fromStart, 10, 100);

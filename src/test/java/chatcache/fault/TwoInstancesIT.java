@@ -65,7 +65,7 @@ class TwoInstancesIT extends WithOwnServers {
     private void revokeLikeTheCli() {
         try (chatcache.mysql.Database db = chatcache.mysql.Database.open(servers.jdbcUrl(), "root", "");
              Pool<Jedis> redis = ChatCache.redisPool(config().redis())) {
-            new Authenticator(new MySqlUsers(db.sessionFactory()), new RedisTokens(redis, chatcache.redis.ChatGroups.withCount(config().tunables().cache().indexGroups())), Clock.systemUTC())
+            new Authenticator(new MySqlUsers(db.sessionFactory()), new RedisTokens(new chatcache.rediskit.Redis(redis), chatcache.redis.ChatGroups.withCount(config().tunables().cache().indexGroups())), Clock.systemUTC())
                     .revoke(member.user().id(), null);
         }
     }

@@ -31,7 +31,7 @@ class RedisOutageIT extends FreshStores {
     @BeforeEach
     void wireAServiceWhoseRedisIsDown() {
         deadPool = TestStores.unreachableRedis();
-        RedisMessages deadRedis = new RedisMessages(deadPool, stores.cache.groups(), stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE),
+        RedisMessages deadRedis = new RedisMessages(new chatcache.rediskit.Redis(deadPool), stores.cache.groups(), stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE),
                 chatcache.events.EventRetention.DEFAULT, 0, chatcache.rediskit.ReplicaWait.NONE);
         service = new MessageService(stores.clock, stores.cache.mysqlMessages(), deadRedis, new RequestCopies(stores.cache.mysqlMessages(), deadRedis, new OutboxAcks()),
                 stores.cache.mysqlMessages(), deadRedis);

@@ -20,8 +20,8 @@ class RateLimiterIT {
     @Test
     void instancesTakingCreditStillKeepTheSharedBudget() {
         RateLimits limits = new RateLimits(1_000, 0, 600_000); // batches of 10, nothing comes back during the test
-        try (RateLimiter one = new RateLimiter(stores.cache.redisPool(), limits);
-             RateLimiter two = new RateLimiter(stores.cache.redisPool(), limits)) {
+        try (RateLimiter one = new RateLimiter(stores.cache.redis(), limits);
+             RateLimiter two = new RateLimiter(stores.cache.redis(), limits)) {
             int allowed = 0;
             for (int i = 0; i < 1_200; i++) {
                 if ((i % 3 == 0 ? two : one).user(7).allowed()) {
@@ -42,8 +42,8 @@ class RateLimiterIT {
     @Test
     void creditLeftUnspentGoesBackSoAnotherInstanceCanSpendIt() throws Exception {
         RateLimits limits = new RateLimits(1_000, 0, 600_000);
-        try (RateLimiter one = new RateLimiter(stores.cache.redisPool(), limits);
-             RateLimiter two = new RateLimiter(stores.cache.redisPool(), limits)) {
+        try (RateLimiter one = new RateLimiter(stores.cache.redis(), limits);
+             RateLimiter two = new RateLimiter(stores.cache.redis(), limits)) {
             assertTrue(one.user(7).allowed()); // takes a batch of 10, spends 1
             one.giveBackIdle(0);
             int allowed = 0;
@@ -68,7 +68,7 @@ class RateLimiterIT {
     @Test
     void aCallerWhoKeepsSendingDoesNotWaitForRedisOnEveryBatch() throws Exception {
         RateLimits limits = new RateLimits(1_000, 0, 60_000); // batches of 10
-        try (RateLimiter limiter = new RateLimiter(stores.cache.redisPool(), limits)) {
+        try (RateLimiter limiter = new RateLimiter(stores.cache.redis(), limits)) {
             for (int i = 0; i < 500; i++) {
                 assertTrue(limiter.user(7).allowed());
                 // a caller who sends now and then: the next batch has time to arrive in the background

@@ -81,7 +81,7 @@ class CacheLayoutIT {
     void anotherCountOfGroupsIsRefusedWhileAnInstanceUsesThisOne() {
         stores.cache.readMarks().drain(); // the relay has just read its streams
         IllegalStateException refused = assertThrows(IllegalStateException.class,
-                () -> SearchIndex.prepare(stores.cache.redisPool(), another()));
+                () -> SearchIndex.prepare(stores.cache.redis(), another()));
         assertTrue(refused.getMessage().contains("every instance must use the same count"), refused.getMessage());
         try (Jedis jedis = stores.cache.redisPool().getResource()) {
             assertEquals(SearchIndex.layoutOf(stores.cache.groups()), jedis.get(SearchIndex.LAYOUT_KEY));

@@ -23,14 +23,14 @@ class EvictionPolicyIT {
             try {
                 for (String policy : List.of("allkeys-lru", "volatile-ttl", "allkeys-random")) {
                     jedis.configSet("maxmemory-policy", policy);
-                    IllegalStateException e = assertThrows(IllegalStateException.class, () -> SearchIndex.prepare(pool, chatcache.redis.ChatGroups.standalone()), policy);
+                    IllegalStateException e = assertThrows(IllegalStateException.class, () -> SearchIndex.prepare(new chatcache.rediskit.Redis(pool), chatcache.redis.ChatGroups.standalone()), policy);
                     assertTrue(e.getMessage().startsWith("Redis runs with maxmemory-policy " + policy + ","), e.getMessage());
                     assertTrue(e.getMessage().contains("chatcache needs maxmemory-policy noeviction"), e.getMessage());
                 }
             } finally {
                 jedis.configSet("maxmemory-policy", before);
             }
-            SearchIndex.prepare(pool, chatcache.redis.ChatGroups.standalone()); // and with noeviction it starts
+            SearchIndex.prepare(new chatcache.rediskit.Redis(pool), chatcache.redis.ChatGroups.standalone()); // and with noeviction it starts
         }
     }
 }

@@ -50,7 +50,7 @@ class RedisToolkitIT {
 
     @Test
     void aScriptRedisForgotIsLoadedAgain() {
-        redis.run("test", jedis -> {
+        redis.run("", "test", jedis -> {
             jedis.set("lease:test", "me");
             jedis.scriptFlush();
             assertEquals(1L, renew.eval(jedis, List.of("lease:test"), List.of("me", "60000")));
@@ -62,7 +62,7 @@ class RedisToolkitIT {
     @Test
     void aTransactionIsRepeatedWhenAWatchedKeyChanged() {
         AtomicInteger attempts = new AtomicInteger();
-        boolean done = redis.call("test", jedis -> Transactions.run(jedis, "test", j -> {
+        boolean done = redis.call("", "test", jedis -> Transactions.run(jedis, "test", j -> {
             j.watch("watched");
             if (attempts.incrementAndGet() == 1) {
                 otherWriterSets("watched", "changed"); // after WATCH, before EXEC: this attempt's EXEC does nothing
@@ -77,7 +77,7 @@ class RedisToolkitIT {
     @Test
     void aTransactionGivesUpAfterItsAttempts() {
         AtomicInteger attempts = new AtomicInteger();
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> redis.call("test",
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> redis.call("", "test",
                 jedis -> Transactions.run(jedis, "writing what keeps changing", j -> {
                     j.watch("watched");
                     otherWriterSets("watched", Integer.toString(attempts.incrementAndGet()));
@@ -91,7 +91,7 @@ class RedisToolkitIT {
 
     @Test
     void aTransactionWithNothingToDoClearsItsWatch() {
-        redis.run("test", jedis -> {
+        redis.run("", "test", jedis -> {
             assertFalse(Transactions.run(jedis, "test", j -> {
                 j.watch("watched");
                 return null;
@@ -111,7 +111,7 @@ class RedisToolkitIT {
     @Test
     void aTransactionWhoseScriptRedisForgotIsRepeatedWithTheScriptLoaded() {
         AtomicInteger attempts = new AtomicInteger();
-        redis.run("test", jedis -> {
+        redis.run("", "test", jedis -> {
             jedis.set("lease:test", "me");
             jedis.scriptFlush();
             Transactions.run(jedis, "test", j -> {
@@ -129,20 +129,20 @@ class RedisToolkitIT {
 
     @Test
     void anErrorReplyFailsTheWriteUnlessItIsAllowed() {
-        redis.run("test", jedis -> jedis.hset("a-hash", "f", "v"));
+        redis.run("", "test", jedis -> jedis.hset("a-hash", "f", "v"));
         // GET of a hash inside the script: WRONGTYPE
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> redis.call("renew the test lease",
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> redis.call("", "renew the test lease",
                 jedis -> Transactions.run(jedis, "test", j -> tx -> tx.script(renew, List.of("a-hash"), List.of("me", "1")))));
         assertEquals(BackendUnavailableException.Reason.FAILED, e.reason());
         assertTrue(e.getMessage().startsWith("Redis could not renew the test lease: "), e.getMessage());
-        boolean ran = redis.call("test", jedis -> Transactions.run(jedis, "test",
+        boolean ran = redis.call("", "test", jedis -> Transactions.run(jedis, "test",
                 j -> tx -> tx.sendAllowingError(Protocol.Command.GET, "a-hash")));
         assertTrue(ran, "an error reply allowed");
     }
 
     @Test
     void aPipelineWhoseScriptRedisForgotIsSentAgain() {
-        List<Object> answers = redis.call("test", jedis -> {
+        List<Object> answers = redis.call("", "test", jedis -> {
             jedis.set("lease:a", "me");
             jedis.set("lease:b", "you");
             jedis.scriptFlush();
@@ -158,7 +158,7 @@ class RedisToolkitIT {
     @Test
     void anUnreachableRedisIsUnreachable() {
         Redis dead = new Redis(TestStores.unreachableRedis());
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> dead.run("read a key", jedis -> jedis.get("k")));
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> dead.run("k", "read a key", jedis -> jedis.get("k")));
         assertEquals(BackendUnavailableException.Reason.UNREACHABLE, e.reason());
         assertTrue(e.getMessage().startsWith("Redis could not read a key: "), e.getMessage());
     }

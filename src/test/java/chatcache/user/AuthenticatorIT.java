@@ -45,7 +45,7 @@ class AuthenticatorIT {
                 "CHATCACHE_REDIS_URL", "redis://127.0.0.1:" + closedPort)).redis();
         MySqlUsers users = new MySqlUsers(stores.cache.database().sessionFactory());
         try (Pool<Jedis> deadRedis = ChatCache.redisPool(nowhere)) {
-            Authenticator auth = new Authenticator(users, new chatcache.redis.RedisTokens(deadRedis, stores.cache.groups()), stores.clock);
+            Authenticator auth = new Authenticator(users, new chatcache.redis.RedisTokens(new chatcache.rediskit.Redis(deadRedis), stores.cache.groups()), stores.clock);
             Authenticator.Issued alice = auth.issue("alice", Role.USER); // stored in MySQL, not in Redis
 
             long before = mysqlSelects();
@@ -103,7 +103,7 @@ class AuthenticatorIT {
             jedis.del(tokens, tokens + ":upto", tokens + ":revoked");
         }
         stores.cache.tokenSync().step();
-        chatcache.redis.RedisTokens replica = new chatcache.redis.RedisTokens(stores.cache.redisPool(), stores.cache.groups());
+        chatcache.redis.RedisTokens replica = new chatcache.redis.RedisTokens(stores.cache.redis(), stores.cache.groups());
         assertTrue(replica.find(Tokens.hash(alice.token())).complete());
         assertEquals(null, replica.find(Tokens.hash(alice.token())).user());
         assertEquals(revoked.get(1).at(), replica.revocationMark());

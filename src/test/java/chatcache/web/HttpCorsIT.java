@@ -52,7 +52,7 @@ class HttpCorsIT extends LiveApp {
     static void startCorsApps() {
         listed = app(CorsPolicy.parse(PAGE), RateLimiter.OFF);
         star = app(CorsPolicy.parse("*, " + PAGE), RateLimiter.OFF);
-        limiter = new RateLimiter(stores.cache.redisPool(), new RateLimits(100, 3, 600_000));
+        limiter = new RateLimiter(stores.cache.redis(), new RateLimits(100, 3, 600_000));
         limited = app(CorsPolicy.parse(PAGE), limiter);
     }
 

@@ -104,7 +104,7 @@ class HttpLogsIT {
         alice = stores.user("alice", Role.USER);
         stores.members(1, alice.user());
         deadRedis = TestStores.unreachableRedis();
-        RedisMessages redis = new RedisMessages(deadRedis, stores.cache.groups(), stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE),
+        RedisMessages redis = new RedisMessages(new chatcache.rediskit.Redis(deadRedis), stores.cache.groups(), stores.cache.searchIndex(), new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE),
                 chatcache.events.EventRetention.DEFAULT, 0, chatcache.rediskit.ReplicaWait.NONE);
         MessageService messages = new MessageService(stores.clock, stores.cache.mysqlMessages(), redis, new RequestCopies(stores.cache.mysqlMessages(), redis, new OutboxAcks()),
                 stores.cache.mysqlMessages(), redis, message -> {

@@ -51,9 +51,9 @@ class HttpRateLimitIT extends LiveApp {
 
     @BeforeAll
     static void startLimitedApps() {
-        first = limitedApp(stores.cache, new RateLimiter(stores.cache.redisPool(), LIMITS));
+        first = limitedApp(stores.cache, new RateLimiter(stores.cache.redis(), LIMITS));
         otherCache = ChatCache.open(Config.fromEnv(System.getenv()), stores.clock);
-        second = limitedApp(otherCache, new RateLimiter(otherCache.redisPool(), LIMITS));
+        second = limitedApp(otherCache, new RateLimiter(otherCache.redis(), LIMITS));
     }
 
     @AfterAll
@@ -215,7 +215,7 @@ class HttpRateLimitIT extends LiveApp {
     @Test
     void aSpentBudgetComesBackWithTime() {
         // a window of 2 s: one request per second once the two of a burst are spent
-        Javalin quick = limitedApp(stores.cache, new RateLimiter(stores.cache.redisPool(), new RateLimits(2, 0, 2_000)));
+        Javalin quick = limitedApp(stores.cache, new RateLimiter(stores.cache.redis(), new RateLimits(2, 0, 2_000)));
         try {
             assertEquals(200, unread(quick, alice).status());
             assertEquals(200, unread(quick, alice).status());
@@ -242,7 +242,7 @@ class HttpRateLimitIT extends LiveApp {
     @Test
     void withRedisDownRequestsAreAllowedAndCounted() {
         try (Pool<Jedis> down = TestStores.unreachableRedis()) {
-            RateLimiter limiter = new RateLimiter(down, new RateLimits(1, 1, WINDOW_MILLIS));
+            RateLimiter limiter = new RateLimiter(new chatcache.rediskit.Redis(down), new RateLimits(1, 1, WINDOW_MILLIS));
             Javalin app = limitedApp(stores.cache, limiter);
             try {
                 for (int i = 0; i < 3; i++) {

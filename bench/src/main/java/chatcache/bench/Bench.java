@@ -143,7 +143,7 @@ public final class Bench {
             HttpLimits oneAddress = HttpLimits.DEFAULT.withConnections(HttpLimits.DEFAULT.headerDeadlineMillis(), 1_000_000);
             Javalin app = WebApp.create(cache, oneAddress, RateLimiter.OFF, EventSettings.DEFAULT).start("127.0.0.1", 0);
             // why a second app: the same reads through the rate limiter, side by side with the same rounds, measure its cost
-            RateLimiter limiter = new RateLimiter(cache.redisPool(), NEVER_REACHED);
+            RateLimiter limiter = new RateLimiter(cache.redis(), NEVER_REACHED);
             Javalin limited = WebApp.create(cache.messages(), cache.chats(), cache.authenticator(), cache::health,
                     oneAddress, limiter).start("127.0.0.1", 0);
             // why a third app without a limiter: two apps in one JVM differ by themselves (their own

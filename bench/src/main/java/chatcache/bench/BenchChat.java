@@ -306,7 +306,7 @@ final class BenchChat {
             u.executeUpdate();
         }
         User user = new User(id, API_USER, Role.API);
-        new RedisTokens(cache.redisPool(), cache.groups()).putAll(List.of(new UserToken(user, hash)));
+        new RedisTokens(cache.redis(), cache.groups()).putAll(List.of(new UserToken(user, hash)));
         return new Authenticator.Issued(user, token);
     }
 
