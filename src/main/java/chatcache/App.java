@@ -99,8 +99,8 @@ public final class App implements Callable<Integer> {
         static void withAuthenticator(java.util.function.Consumer<Authenticator> work) {
             Config config = Config.fromEnv(System.getenv());
             try (Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
-                 Pool<Jedis> redis = ChatCache.redisPool(config.redis())) {
-                work.accept(new Authenticator(new MySqlUsers(database.sessionFactory()), new RedisTokens(new chatcache.rediskit.Redis(redis), ChatGroups.withCount(config.tunables().cache().indexGroups())), Clock.systemUTC()));
+                 chatcache.rediskit.Redis redis = ChatCache.openRedis(config)) {
+                work.accept(new Authenticator(new MySqlUsers(database.sessionFactory()), new RedisTokens(redis, ChatCache.groupsOf(config)), Clock.systemUTC()));
             }
         }
 

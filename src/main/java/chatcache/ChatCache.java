@@ -16,6 +16,7 @@ import chatcache.mysql.MySqlIdempotencyKeys;
 import chatcache.mysql.MySqlMessages;
 import chatcache.mysql.MySqlUsers;
 import chatcache.rediskit.Redis;
+import chatcache.rediskit.RedisCluster;
 import chatcache.redis.CacheState;
 import chatcache.redis.ChatGroups;
 import chatcache.redis.OrderIndex;
@@ -79,18 +80,18 @@ public final class ChatCache implements AutoCloseable {
 
     private ChatCache(Config config, Clock clock) {
         Tunables tunables = config.tunables();
-        this.groups = ChatGroups.withCount(tunables.cache().indexGroups());
+        this.groups = groupsOf(config);
         try {
             this.database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), tunables.db());
         } catch (RuntimeException e) {
             metrics.close(); // why: its GC listener would outlive a server that never started
             throw e;
         }
-        Pool<Jedis> pool = null;
+        Redis opened = null;
         try {
-            pool = openRedis(config.redis(), tunables.redis());
-            this.redisPool = pool;
-            this.redis = new Redis(pool);
+            opened = openRedis(config.redis(), tunables.redis());
+            this.redis = opened;
+            this.redisPool = opened.pool().orElse(null);
             this.searchIndex = SearchIndex.prepare(redis, groups);
             Tunables.Cache settings = cacheSettings(tunables.cache(), searchIndex);
             this.window = settings.window();
@@ -130,8 +131,8 @@ public final class ChatCache implements AutoCloseable {
                     RevocationWatch.PERIOD_MILLIS);
             bindMetrics(clock);
         } catch (RuntimeException e) {
-            if (pool != null) {
-                pool.close();
+            if (opened != null) {
+                opened.close();
             }
             database.close();
             metrics.close();
@@ -152,7 +153,9 @@ public final class ChatCache implements AutoCloseable {
                 () -> quietly(cacheState::count), replication.budget()::evictions, replication.warmer()::warmed,
                 replication.warmer()::warmedMillis, replication.budget()::refused);
         ServiceMetrics.mysqlPool(registry, database.dataSource());
-        ServiceMetrics.redisPool(registry, redisPool);
+        if (redisPool != null) { // why: a cluster's connections are pooled per node, inside Jedis
+            ServiceMetrics.redisPool(registry, redisPool);
+        }
         ServiceMetrics.hotPages(registry, hotPages);
     }
 
@@ -183,7 +186,51 @@ public final class ChatCache implements AutoCloseable {
         return new ChatCache(config, clock);
     }
 
-    private static Pool<Jedis> openRedis(Config.RedisServers servers, Tunables.Pool settings) {
+    /**
+     * The groups chats are spread over: CHATCACHE_REDIS_INDEX_GROUPS of them; on a Redis Cluster
+     * always named with hash tags (one group too), on one Redis with one group's plain names.
+     */
+    public static ChatGroups groupsOf(Config config) {
+        int count = config.tunables().cache().indexGroups();
+        return config.redis() instanceof Config.ClusterAddress ? ChatGroups.tagged(count) : ChatGroups.withCount(count);
+    }
+
+    /** Redis as the configuration says, checked to answer (every primary of a cluster). */
+    public static Redis openRedis(Config config) {
+        return openRedis(config.redis(), config.tunables().redis());
+    }
+
+    private static Redis openRedis(Config.RedisServers servers, Tunables.Pool settings) {
+        if (servers instanceof Config.ClusterAddress cluster) {
+            Redis redis = new Redis(openCluster(cluster, settings));
+            try {
+                redis.onEveryPrimary("answer a ping", Jedis::ping);
+            } catch (RuntimeException e) {
+                redis.close();
+                throw new IllegalStateException("cannot reach every primary of the " + servers + " (" + Config.CLUSTER_NODES + "): "
+                        + e.getMessage(), e);
+            }
+            return redis;
+        }
+        return new Redis(openPool(servers, settings));
+    }
+
+    private static RedisCluster openCluster(Config.ClusterAddress cluster, Tunables.Pool settings) {
+        org.apache.commons.pool2.impl.GenericObjectPoolConfig<redis.clients.jedis.Connection> perNode =
+                new org.apache.commons.pool2.impl.GenericObjectPoolConfig<>();
+        perNode.setMaxTotal(settings.size());
+        perNode.setMaxIdle(settings.size());
+        perNode.setMaxWait(java.time.Duration.ofMillis(settings.waitMillis()));
+        try {
+            return new RedisCluster(cluster.nodes().stream().map(e -> new HostAndPort(e.host(), e.port())).toList(),
+                    clientConfig(cluster.password(), settings), perNode);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot read the slots of the " + cluster + " (" + Config.CLUSTER_NODES + "): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static Pool<Jedis> openPool(Config.RedisServers servers, Tunables.Pool settings) {
         Pool<Jedis> pool;
         try {
             pool = redisPool(servers, settings);
@@ -231,6 +278,8 @@ public final class ChatCache implements AutoCloseable {
                     sentinel.sentinels().stream().map(e -> new HostAndPort(e.host(), e.port()))
                             .collect(java.util.stream.Collectors.toCollection(java.util.LinkedHashSet::new)),
                     poolConfig, client, clientConfig(sentinel.sentinelPassword(), settings));
+            case Config.ClusterAddress cluster -> throw new IllegalArgumentException(
+                    "a Redis Cluster has no one pool: ChatCache.openRedis connects to it");
         };
     }
 
@@ -341,7 +390,11 @@ public final class ChatCache implements AutoCloseable {
         return metrics;
     }
 
+    /** The pool of one Redis (tests reach its keys through it); a cluster has none. */
     public Pool<Jedis> redisPool() {
+        if (redisPool == null) {
+            throw new IllegalStateException("a Redis Cluster has no one pool: use redis()");
+        }
         return redisPool;
     }
 
@@ -363,8 +416,8 @@ public final class ChatCache implements AutoCloseable {
     public Health health() {
         boolean mysqlUp = database.isUp();
         boolean redisUp;
-        try (Jedis jedis = redisPool.getResource()) {
-            redisUp = "PONG".equals(jedis.ping());
+        try {
+            redisUp = redis.onEveryPrimary("answer a ping", Jedis::ping).stream().allMatch("PONG"::equals);
         } catch (RuntimeException e) {
             redisUp = false;
         }
@@ -431,7 +484,7 @@ public final class ChatCache implements AutoCloseable {
         idempotencyExpiry.close();
         tokenSyncWorker.close();
         replication.close();
-        redisPool.close();
+        redis.close();
         database.close();
         metrics.close();
     }

@@ -20,11 +20,11 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisServer
     public static final String DEFAULT_BIND = "127.0.0.1";
 
     /**
-     * Where Redis is: one server ({@link RedisAddress}) or a primary that Sentinel names
-     * ({@link SentinelAddress}); with the replicas a write must reach before it is acknowledged
-     * outside Redis.
+     * Where Redis is: one server ({@link RedisAddress}), a primary that Sentinel names
+     * ({@link SentinelAddress}) or a Redis Cluster ({@link ClusterAddress}); with the replicas a
+     * write must reach before it is acknowledged outside Redis.
      */
-    public sealed interface RedisServers permits RedisAddress, SentinelAddress {
+    public sealed interface RedisServers permits RedisAddress, SentinelAddress, ClusterAddress {
         /** The password of the Redis servers (the primary and its replicas), or null. */
         String password();
 
@@ -89,6 +89,25 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisServer
         }
     }
 
+    /**
+     * A Redis Cluster: some of its nodes, from which the map of slots is read (the rest are found
+     * there).
+     *
+     * @param password the nodes' password, or null
+     */
+    public record ClusterAddress(java.util.List<Endpoint> nodes, String password) implements RedisServers {
+        /** None yet: WAIT confirms one node's replicas, and a page's writes may span several nodes' groups. */
+        @Override
+        public ReplicaWait replicaWait() {
+            return ReplicaWait.NONE;
+        }
+
+        @Override
+        public String toString() {
+            return "Redis Cluster at " + nodes + (password == null ? "" : " (password ****)");
+        }
+    }
+
     /** A server's host and port. */
     public record Endpoint(String host, int port) {
         /** {@code host:port}, the port required; the setting's name for errors. */
@@ -132,6 +151,18 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisServer
         Settings s = new Settings(env);
         long waitMillis = s.number("CHATCACHE_REDIS_WAIT_TIMEOUT_MS", 1_000, 10, 60_000);
         String master = env.get("CHATCACHE_REDIS_SENTINEL_MASTER");
+        String clusterNodes = env.get(CLUSTER_NODES);
+        if (clusterNodes != null && !clusterNodes.isBlank()) {
+            if (master != null && !master.isBlank()) {
+                throw new InvalidConfigException(CLUSTER_NODES + " and CHATCACHE_REDIS_SENTINEL_MASTER are both set: a Redis"
+                        + " Cluster fails over by itself; set one of them");
+            }
+            if (s.integer("CHATCACHE_REDIS_WAIT_REPLICAS", 0, 0, 16) > 0) {
+                throw new InvalidConfigException("CHATCACHE_REDIS_WAIT_REPLICAS is not supported on a Redis Cluster yet: leave it unset or 0");
+            }
+            java.util.List<Endpoint> nodes = endpoints(CLUSTER_NODES, clusterNodes);
+            return new ClusterAddress(nodes, blankToNull(env.get("CHATCACHE_REDIS_CLUSTER_PASSWORD")));
+        }
         if (master == null || master.isBlank()) {
             ReplicaWait wait = replicaWait(s.integer("CHATCACHE_REDIS_WAIT_REPLICAS", 0, 0, 16), waitMillis);
             RedisAddress one = RedisAddress.parse(env.getOrDefault("CHATCACHE_REDIS_URL", "redis://127.0.0.1:6379"));
@@ -146,17 +177,26 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisServer
             throw new InvalidConfigException("CHATCACHE_REDIS_SENTINEL_NODES is not set: with CHATCACHE_REDIS_SENTINEL_MASTER it must list"
                     + " sentinels as host:port,host:port");
         }
-        java.util.List<Endpoint> sentinels = java.util.Arrays.stream(nodes.split(","))
-                .filter(n -> !n.isBlank())
-                .map(n -> Endpoint.parse("CHATCACHE_REDIS_SENTINEL_NODES", n))
-                .distinct()
-                .toList();
-        if (sentinels.isEmpty()) {
-            throw new InvalidConfigException("CHATCACHE_REDIS_SENTINEL_NODES lists no sentinel, got '" + nodes + "'");
-        }
+        java.util.List<Endpoint> sentinels = endpoints("CHATCACHE_REDIS_SENTINEL_NODES", nodes);
         ReplicaWait wait = replicaWait(s.integer("CHATCACHE_REDIS_WAIT_REPLICAS", 1, 0, 16), waitMillis);
         return new SentinelAddress(master.strip(), sentinels, blankToNull(env.get("CHATCACHE_REDIS_SENTINEL_PASSWORD")),
                 blankToNull(env.get("CHATCACHE_REDIS_SENTINEL_NODES_PASSWORD")), wait);
+    }
+
+    /** The setting that names a Redis Cluster's nodes. */
+    public static final String CLUSTER_NODES = "CHATCACHE_REDIS_CLUSTER_NODES";
+
+    /** A list {@code host:port,host:port} of one or more servers. */
+    private static java.util.List<Endpoint> endpoints(String setting, String value) {
+        java.util.List<Endpoint> all = java.util.Arrays.stream(value.split(","))
+                .filter(n -> !n.isBlank())
+                .map(n -> Endpoint.parse(setting, n))
+                .distinct()
+                .toList();
+        if (all.isEmpty()) {
+            throw new InvalidConfigException(setting + " lists no server, got '" + value + "'");
+        }
+        return all;
     }
 
     private static ReplicaWait replicaWait(int replicas, long timeoutMillis) {

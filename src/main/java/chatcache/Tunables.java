@@ -30,6 +30,12 @@ public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events
     public record Cache(int window, long budgetMb, int indexGroups) {
         public static final int DEFAULT_WINDOW = 5_000;
         public static final long AUTO_BUDGET = -1;
+        /**
+         * Groups on a Redis Cluster unless set: a few per primary for 3 to 8 primaries. why not
+         * more: each index keeps its own lists of every word and author it holds (measured:
+         * 528 bytes a message over 16 groups, 813 over 256, against 491 in one; docs/design-cluster.md).
+         */
+        public static final int CLUSTER_GROUPS = 16;
 
         /** The budget in bytes for a Redis with this maxmemory (0: none). */
         public long budgetBytes(long redisMaxmemory) {
@@ -60,6 +66,10 @@ public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events
 
     public static final Tunables DEFAULT = fromEnv(Map.of());
 
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+
     public static Tunables fromEnv(Map<String, String> env) {
         Settings s = new Settings(env);
         Pool db = new Pool(
@@ -82,7 +92,7 @@ public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events
                 s.number("CHATCACHE_EVENTS_RETENTION_MS", EventRetention.DEFAULT.retentionMillis(), 1_000, 30L * 86_400_000));
         Cache cache = new Cache(s.integer("CHATCACHE_CACHE_WINDOW", Cache.DEFAULT_WINDOW, 0, 100_000_000),
                 s.number("CHATCACHE_CACHE_BUDGET_MB", Cache.AUTO_BUDGET, 0, 16L * 1024 * 1024),
-                s.integer("CHATCACHE_REDIS_INDEX_GROUPS", 1, 1, 1_024));
+                s.integer("CHATCACHE_REDIS_INDEX_GROUPS", isBlank(env.get(Config.CLUSTER_NODES)) ? 1 : Cache.CLUSTER_GROUPS, 1, 1_024));
         long hotPagesMb = s.number("CHATCACHE_HOT_PAGES_MB", DEFAULT_HOT_PAGES_MB, 0, 64 * 1024);
         return new Tunables(db, redis, relays, events, cache, hotPagesMb);
     }

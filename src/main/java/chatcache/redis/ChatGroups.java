@@ -32,7 +32,23 @@ public final class ChatGroups {
         if (count < 1) {
             throw new IllegalArgumentException("at least one group: " + count);
         }
-        return count == 1 ? standalone() : new ChatGroups(IntStream.range(0, count).mapToObj(KeySpace::group).toList());
+        return count == 1 ? standalone() : tagged(count);
+    }
+
+    /**
+     * {@code count} groups named {@code {g0}} ..., also for 1: a Redis Cluster needs the tags
+     * (a group's keys, index and scripts in one slot) however many groups there are.
+     */
+    public static ChatGroups tagged(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("at least one group: " + count);
+        }
+        return new ChatGroups(IntStream.range(0, count).mapToObj(KeySpace::group).toList());
+    }
+
+    /** Whether the groups' names carry hash tags (else: the one group of {@link #standalone}). */
+    public boolean tagged() {
+        return !all.get(0).equals(KeySpace.STANDALONE);
     }
 
     /** How many groups there are. */

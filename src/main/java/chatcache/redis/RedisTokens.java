@@ -47,7 +47,7 @@ public final class RedisTokens implements TokenReplica {
 
     /** The token hash's name (the others are it and a suffix). */
     public static String hashOf(ChatGroups groups) {
-        return groups.count() == 1 ? "chatcache:tokens" : "chatcache:{tokens}";
+        return groups.tagged() ? "chatcache:{tokens}" : "chatcache:tokens";
     }
 
     @Override

@@ -52,7 +52,7 @@ public final class SearchIndex {
                     + ": chatcache needs one (its index layout and queries depend on it)");
         }
         SearchIndex index = new SearchIndex(versions.get(0));
-        redis.run(LAYOUT_KEY, what, jedis -> index.replaceOtherLayout(jedis, groups));
+        index.replaceOtherLayout(redis, groups);
         for (KeySpace keys : groups.all()) {
             redis.run(keys.route(), what, jedis -> index.create(jedis, keys));
         }
@@ -77,7 +77,7 @@ public final class SearchIndex {
      * group follows from it ({@link ChatGroups#of(long)}).
      */
     static String layoutOf(ChatGroups groups) {
-        return groups.count() == 1 ? LAYOUT : LAYOUT + GROUPS + groups.count();
+        return groups.tagged() ? LAYOUT + GROUPS + groups.count() : LAYOUT;
     }
 
     private static final String GROUPS = " groups=";
@@ -89,7 +89,7 @@ public final class SearchIndex {
             return ChatGroups.standalone();
         }
         try {
-            return ChatGroups.withCount(Integer.parseInt(layout.substring(at + GROUPS.length()).strip()));
+            return ChatGroups.tagged(Integer.parseInt(layout.substring(at + GROUPS.length()).strip()));
         } catch (IllegalArgumentException e) { // not ours: what could be dropped of it is one Redis's names
             log.warn("{} holds '{}', not a layout chatcache writes: dropping what it would name on one Redis", LAYOUT_KEY, layout);
             return ChatGroups.standalone();
@@ -104,46 +104,53 @@ public final class SearchIndex {
      * no longer one): they hold marks MySQL may not have yet. A Redis without the index (new, or
      * flushed) has nothing to drop.
      */
-    private void replaceOtherLayout(Jedis jedis, ChatGroups groups) {
-        String layout = jedis.get(LAYOUT_KEY);
+    private void replaceOtherLayout(Redis redis, ChatGroups groups) {
+        String what = "replace another layout";
+        String layout = redis.call(LAYOUT_KEY, what, jedis -> jedis.get(LAYOUT_KEY));
         if (layoutOf(groups).equals(layout)) {
             return;
         }
         ChatGroups old = groupsOf(layout);
-        if (old.count() != groups.count()) {
-            refuseWhileInUse(jedis, old, groups);
+        if (!old.all().equals(groups.all())) {
+            refuseWhileInUse(redis, old, groups);
         }
         for (KeySpace keys : old.all()) {
-            if (!exists(jedis, keys)) {
-                continue;
-            }
-            log.warn("Redis holds a chatcache cache of layout {} ({}); this version reads layout {}: dropping it,"
-                    + " it is rebuilt from MySQL (readers are answered from MySQL meanwhile)", layout == null ? "1" : layout, keys, LAYOUT);
-            if (indexesExplicitly()) {
-                jedis.sendCommand(SearchCommand.DROP, keys.index()); // 1.x: deletes the indexed hashes too
-            } else {
-                jedis.sendCommand(SearchCommand.DROPINDEX, keys.index(), "DD");
-            }
-            unlinkAll(jedis, OrderIndex.keyPattern(keys));
-            unlinkAll(jedis, keys.messagePrefix() + "*");
-            unlinkAll(jedis, keys.chatPrefix() + "*");
-            unlinkAll(jedis, keys.userChatsPrefix() + "*");
-            unlinkAll(jedis, keys.eventsPrefix() + "*");
-            unlinkAll(jedis, keys.heldPrefix() + "*");
-            // why versions too: the chats of a group are others under another count; a version
-            // is a time stamp (append-event.lua), so one written again never goes back
-            unlinkAll(jedis, keys.versionPrefix() + "*");
-            unlinkAll(jedis, keys.belowEpochPrefix() + "*");
-            jedis.del(keys.complete(), keys.rebuilding(), keys.loading(), keys.chatReads(), keys.followed());
+            // why a group at a time on its route: a group's keys are in one slot, one node's
+            redis.run(keys.route(), what, jedis -> drop(jedis, keys, layout));
         }
-        keepReadMarks(jedis, old, groups);
+        keepReadMarks(redis, old, groups);
         String tokens = RedisTokens.hashOf(old);
         if (!tokens.equals(RedisTokens.hashOf(groups))) { // copied again from MySQL under the new names
             for (String key : List.of(tokens, tokens + ":upto", tokens + ":copying", tokens + ":revoked")) {
-                jedis.del(key); // why one by one: without a tag the four are four slots
+                redis.run(key, what, jedis -> jedis.del(key)); // why one by one: without a tag the four are four slots
             }
         }
-        jedis.set(LAYOUT_KEY, layoutOf(groups));
+        redis.run(LAYOUT_KEY, what, jedis -> jedis.set(LAYOUT_KEY, layoutOf(groups)));
+    }
+
+    /** Drops what a group of the old layout holds, if it holds an index. */
+    private void drop(Jedis jedis, KeySpace keys, String layout) {
+        if (!exists(jedis, keys)) {
+            return;
+        }
+        log.warn("Redis holds a chatcache cache of layout {} ({}); this version reads layout {}: dropping it,"
+                + " it is rebuilt from MySQL (readers are answered from MySQL meanwhile)", layout == null ? "1" : layout, keys, LAYOUT);
+        if (indexesExplicitly()) {
+            jedis.sendCommand(SearchCommand.DROP, keys.index()); // 1.x: deletes the indexed hashes too
+        } else {
+            jedis.sendCommand(SearchCommand.DROPINDEX, keys.index(), "DD");
+        }
+        unlinkAll(jedis, OrderIndex.keyPattern(keys));
+        unlinkAll(jedis, keys.messagePrefix() + "*");
+        unlinkAll(jedis, keys.chatPrefix() + "*");
+        unlinkAll(jedis, keys.userChatsPrefix() + "*");
+        unlinkAll(jedis, keys.eventsPrefix() + "*");
+        unlinkAll(jedis, keys.heldPrefix() + "*");
+        // why versions too: the chats of a group are others under another count; a version
+        // is a time stamp (append-event.lua), so one written again never goes back
+        unlinkAll(jedis, keys.versionPrefix() + "*");
+        unlinkAll(jedis, keys.belowEpochPrefix() + "*");
+        jedis.del(keys.complete(), keys.rebuilding(), keys.loading(), keys.chatReads(), keys.followed());
     }
 
     /** A relay that read its stream this recently belongs to an instance still running. */
@@ -157,19 +164,20 @@ public final class SearchIndex {
      * longer reads would wait there for good. Limit: an instance over fewer groups (2 against 4)
      * reads only streams this count reads too, and is not told from this count's own instances.
      */
-    private static void refuseWhileInUse(Jedis jedis, ChatGroups old, ChatGroups now) {
+    private static void refuseWhileInUse(Redis redis, ChatGroups old, ChatGroups now) {
         java.util.Set<String> read = new java.util.HashSet<>();
         now.all().forEach(keys -> read.add(keys.readMarks()));
         for (KeySpace keys : old.all()) {
             if (read.contains(keys.readMarks())) {
                 continue;
             }
-            List<redis.clients.jedis.resps.StreamConsumersInfo> consumers;
-            try {
-                consumers = jedis.xinfoConsumers(keys.readMarks(), ReadMarkLog.RELAY_GROUP);
-            } catch (JedisDataException e) { // no such stream, or no relay's group on it
-                continue;
-            }
+            List<redis.clients.jedis.resps.StreamConsumersInfo> consumers = redis.call(keys.route(), "read who relays read marks", jedis -> {
+                try {
+                    return jedis.xinfoConsumers(keys.readMarks(), ReadMarkLog.RELAY_GROUP);
+                } catch (JedisDataException e) { // no such stream, or no relay's group on it
+                    return List.of();
+                }
+            });
             for (redis.clients.jedis.resps.StreamConsumersInfo c : consumers) {
                 if (c.getIdle() < LIVE_RELAY_MILLIS) {
                     throw new IllegalStateException("another instance (" + c.getName() + ") uses this Redis with"
@@ -182,10 +190,12 @@ public final class SearchIndex {
     }
 
     /** Moves the entries of read-mark streams the relay no longer reads into one it reads, then drops them. */
-    private static void keepReadMarks(Jedis jedis, ChatGroups old, ChatGroups now) {
+    private static void keepReadMarks(Redis redis, ChatGroups old, ChatGroups now) {
         java.util.Set<String> read = new java.util.HashSet<>();
         now.all().forEach(keys -> read.add(keys.readMarks()));
-        String into = now.all().get(0).readMarks();
+        KeySpace intoGroup = now.all().get(0);
+        String into = intoGroup.readMarks();
+        String what = "move read marks to a stream still read";
         for (KeySpace keys : old.all()) {
             String stream = keys.readMarks();
             if (read.contains(stream)) {
@@ -194,17 +204,20 @@ public final class SearchIndex {
             List<StreamEntry> page;
             long moved = 0;
             // why each entry deleted once copied, not the stream: an instance still running with
-            // the old count may append meanwhile; its entries stay for its relay
-            while (!(page = jedis.xrange(stream, "-", "+", 1000)).isEmpty()) {
+            // the old count may append meanwhile; its entries stay for its relay. Why an entry at
+            // a time over two routes: the two streams may be in two slots (a cluster's two nodes)
+            while (!(page = redis.call(keys.route(), what, jedis -> jedis.xrange(stream, "-", "+", 1000))).isEmpty()) {
                 for (StreamEntry e : page) {
-                    jedis.xadd(into, StreamEntryID.NEW_ENTRY, e.getFields());
-                    jedis.xdel(stream, e.getID());
+                    redis.run(intoGroup.route(), what, jedis -> jedis.xadd(into, StreamEntryID.NEW_ENTRY, e.getFields()));
+                    redis.run(keys.route(), what, jedis -> jedis.xdel(stream, e.getID()));
                 }
                 moved += page.size();
             }
-            if (jedis.xlen(stream) == 0) {
-                jedis.del(stream);
-            }
+            redis.run(keys.route(), what, jedis -> {
+                if (jedis.xlen(stream) == 0) {
+                    jedis.del(stream);
+                }
+            });
             if (moved > 0) {
                 log.info("moved {} read-mark entries from {} to {}", moved, stream, into);
             }

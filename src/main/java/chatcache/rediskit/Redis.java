@@ -29,7 +29,7 @@ import java.util.function.Function;
  * ({@link RedisCluster#onSlotOf}). why the route at every call, also on one Redis: the compiler
  * then finds every place a cluster would need one.
  */
-public final class Redis {
+public final class Redis implements AutoCloseable {
     private final Pool<Jedis> pool;
     private final RedisCluster cluster;
 
@@ -43,6 +43,21 @@ public final class Redis {
     public Redis(RedisCluster cluster) {
         this.pool = null;
         this.cluster = cluster;
+    }
+
+    /** The pool of one Redis (or of a Sentinel's primary); empty on a cluster, which has none. */
+    public java.util.Optional<Pool<Jedis>> pool() {
+        return java.util.Optional.ofNullable(pool);
+    }
+
+    /** Closes the pool, or the cluster's connections. */
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.close();
+        } else {
+            cluster.close();
+        }
     }
 
     /**

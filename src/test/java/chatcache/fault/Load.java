@@ -40,6 +40,7 @@ final class Load implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final ChatCache cache;
+    private final List<User> users;
 
     /**
      * A program on these settings with its relays running, once Redis holds a complete copy;
@@ -64,6 +65,7 @@ final class Load implements AutoCloseable {
     /** @param writes the service the writers post through (one that "dies" for some tests) */
     Load(ChatCache cache, List<User> users, MessageService writes) {
         this.cache = cache;
+        this.users = List.copyOf(users);
         for (int w = 0; w < 2; w++) {
             int seed = w;
             threads.add(start(() -> {
@@ -119,6 +121,25 @@ final class Load implements AutoCloseable {
                 throw new AssertionError("timed out waiting for " + what + ": " + count.getAsInt() + " of " + target);
             }
             LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+        }
+    }
+
+    /**
+     * Edits and deletes {@code count} of the messages posted (after {@link #close}), by their
+     * authors through the program's service; those deleted are no longer expected anywhere.
+     */
+    void editAndDelete(int count) {
+        List<Message> posted = cache.mysqlMessages().load(new ArrayList<>(acknowledged));
+        for (int i = 0; i < count; i++) {
+            Message m = posted.get(i * 7 % posted.size());
+            User author = users.stream().filter(u -> u.id() == m.userId()).findFirst().orElseThrow();
+            if (i % 2 == 0) {
+                cache.messages().edit(m.chatId(), m.id(), "edited " + i, author, true);
+            } else {
+                cache.messages().delete(m.chatId(), m.id(), author);
+                acknowledged.remove(m.id());
+                marked.remove(m.id());
+            }
         }
     }
 

@@ -2,7 +2,6 @@ package chatcache.fault;
 
 import chatcache.ChatCache;
 import chatcache.core.EventId;
-import chatcache.core.Message;
 import chatcache.events.EventLog;
 import chatcache.message.Fallbacks;
 import chatcache.redis.RedisEventLog;
@@ -59,18 +58,7 @@ class OneClusterNodeIT {
             Load.awaitAtLeast("posts", load.acknowledged::size, 300);
             Load.awaitAtLeast("pages", load.reads::get, 200);
             load.close();
-            List<Message> posted = cache.mysqlMessages().load(new ArrayList<>(load.acknowledged));
-            for (int i = 0; i < 30; i++) {
-                Message m = posted.get(i * 7 % posted.size());
-                User author = users.stream().filter(u -> u.id() == m.userId()).findFirst().orElseThrow();
-                if (i % 2 == 0) {
-                    cache.messages().edit(m.chatId(), m.id(), "edited " + i, author, true);
-                } else {
-                    cache.messages().delete(m.chatId(), m.id(), author);
-                    load.acknowledged.remove(m.id());
-                    load.marked.remove(m.id());
-                }
-            }
+            load.editAndDelete(30);
             cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
             load.assertNothingLost("chats over 4 groups on a cluster node", false);
 
@@ -91,7 +79,7 @@ class OneClusterNodeIT {
                     "pages Redis failed to answer: " + cache.messages().fallbacks().snapshot());
             try (Jedis jedis = new Jedis("127.0.0.1", servers.redisPort)) {
                 String errors = jedis.info("errorstats");
-                System.out.println("OneClusterNodeIT: " + posted.size() + " posts, " + load.reads.get()
+                System.out.println("OneClusterNodeIT: " + load.acknowledged.size() + " posts kept, " + load.reads.get()
                         + " pages; Redis's errors: " + errors.replaceAll("\\s+", " ").strip());
                 // which commands: Redis counts refusals (rejected_calls) and failures (failed_calls) per command
                 String refused = jedis.info("commandstats").lines()
