@@ -66,6 +66,10 @@ public final class Bench {
      * cache's background relays (as the server does); closing the cache stops them.
      */
     public static BenchResult run(ChatCache cache, BenchOptions o, PrintStream log) throws Exception {
+        if (o.baselines() && cache.redis().pool().isEmpty()) {
+            // why: a raw client holds one connection, and a cluster's chats are on several nodes
+            throw new IllegalArgumentException("the raw Redis baselines need one Redis: run with --no-baselines on a Redis Cluster");
+        }
         Machine machine = Machine.describe(cache);
         log.println("bench: machine: " + machine.line());
         String background = BenchChat.prepareBackground(cache, o, log);

@@ -564,12 +564,12 @@ final class BenchChat {
         }
         // Redis's copy: the size of every chat's order index; any that differs from MySQL is rebuilt
         List<Long> drifted = new ArrayList<>();
-        try (redis.clients.jedis.Jedis jedis = cache.redisPool().getResource()) {
-            for (int i = 0; i < chats; i++) {
-                long chatId = o.backgroundChatId(i);
-                if (OrderIndex.size(jedis, KeySpace.STANDALONE.order(chatId)) != counts.getOrDefault(chatId, 0L).longValue()) {
-                    drifted.add(chatId);
-                }
+        for (int i = 0; i < chats; i++) {
+            long chatId = o.backgroundChatId(i);
+            KeySpace keys = cache.groups().of(chatId);
+            long held = cache.redis().call(keys.route(), "count a chat's order index", jedis -> OrderIndex.size(jedis, keys.order(chatId)));
+            if (held != counts.getOrDefault(chatId, 0L).longValue()) {
+                drifted.add(chatId);
             }
         }
         for (long chatId : drifted) {

@@ -1,7 +1,6 @@
 package chatcache.bench;
 
 import chatcache.ChatCache;
-import redis.clients.jedis.Jedis;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.stream.Stream;
 
 /** Where the figures were taken. Clients, app and both servers share these CPUs. */
@@ -54,13 +54,16 @@ public record Machine(int cpus, String cpuModel, String os, String java, String 
     }
 
     private static String redisVersion(ChatCache cache) {
-        try (Jedis jedis = cache.redisPool().getResource()) {
-            for (String line : jedis.info("server").split("\r?\n")) {
-                if (line.startsWith("redis_version:")) {
-                    return line.substring("redis_version:".length()).strip();
+        try {
+            List<String> versions = cache.redis().onEveryPrimary("say its version", jedis -> {
+                for (String line : jedis.info("server").split("\r?\n")) {
+                    if (line.startsWith("redis_version:")) {
+                        return line.substring("redis_version:".length()).strip();
+                    }
                 }
-            }
-            return "unknown";
+                return "unknown";
+            });
+            return versions.size() == 1 ? versions.get(0) : versions.get(0) + " (a cluster of " + versions.size() + " primaries)";
         } catch (RuntimeException e) {
             return "unknown (" + e.getMessage() + ")";
         }

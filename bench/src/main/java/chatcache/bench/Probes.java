@@ -67,27 +67,21 @@ final class Probes {
         return d;
     }
 
+    /** Redis's used_memory (every primary's, summed, on a cluster). */
     static long usedMemory(ChatCache cache) {
-        try (Jedis jedis = cache.redisPool().getResource()) {
-            for (String line : jedis.info("memory").split("\r?\n")) {
-                if (line.startsWith("used_memory:")) {
-                    return Long.parseLong(line.substring("used_memory:".length()).strip());
-                }
-            }
-        }
-        return -1;
+        return cache.cacheState().memory().usedBytes();
     }
 
-    /** FT.INFO idx:messages as field → text (nested values as their toString). */
-    static Map<String, String> ftInfo(ChatCache cache) {
+    /** FT.INFO of the index of a group of chats as field → text (nested values as their toString). */
+    static Map<String, String> ftInfo(ChatCache cache, KeySpace keys) {
         Map<String, String> out = new LinkedHashMap<>();
-        try (Jedis jedis = cache.redisPool().getResource()) {
-            List<?> reply = (List<?>) jedis.sendCommand(FT_INFO, "idx:messages");
+        cache.redis().run(keys.route(), "read the index's sizes", jedis -> {
+            List<?> reply = (List<?>) jedis.sendCommand(FT_INFO, keys.index());
             for (int i = 0; i + 1 < reply.size(); i += 2) {
                 Object v = reply.get(i + 1);
                 out.put(text(reply.get(i)), v instanceof byte[] || v instanceof Long ? text(v) : String.valueOf(v));
             }
-        }
+        });
         return out;
     }
 
@@ -133,15 +127,15 @@ final class Probes {
         }
         double hash;
         double sets;
-        try (Jedis jedis = cache.redisPool().getResource()) {
+        KeySpace keys = cache.groups().of(chatId);
+        double[] measured = cache.redis().call(keys.route(), "measure a chat's keys", jedis -> {
             long sum = 0;
             for (long id : sample) {
-                sum += memoryUsage(jedis, "messages:" + id);
+                sum += memoryUsage(jedis, keys.message(id));
             }
-            hash = sample.isEmpty() ? 0 : (double) sum / sample.size();
-            List<String> lists = new ArrayList<>(List.of(KeySpace.STANDALONE.order(chatId)));
+            List<String> lists = new ArrayList<>(List.of(keys.order(chatId)));
             for (long a : authors) {
-                lists.add(KeySpace.STANDALONE.order(chatId, a));
+                lists.add(keys.order(chatId, a));
             }
             long setBytes = 0;
             for (String list : lists) {
@@ -149,9 +143,11 @@ final class Probes {
                     setBytes += memoryUsage(jedis, key);
                 }
             }
-            sets = (double) setBytes / Math.max(1, n);
-        }
-        Map<String, String> info = ftInfo(cache);
+            return new double[] {sample.isEmpty() ? 0 : (double) sum / sample.size(), (double) setBytes / Math.max(1, n)};
+        });
+        hash = measured[0];
+        sets = measured[1];
+        Map<String, String> info = ftInfo(cache, keys);
         long docs = parseLong(info.get("num_docs"));
         Map<String, String> sizes = new LinkedHashMap<>();
         double mb = 0;
@@ -242,17 +238,17 @@ final class Probes {
 
     /** Unread messages of a chat by the index (FT.SEARCH's total, no documents returned). */
     static long redisUnread(ChatCache cache, long chatId) {
-        try (Jedis jedis = cache.redisPool().getResource()) {
-            List<?> reply = (List<?>) jedis.sendCommand(FT_SEARCH, "idx:messages",
+        KeySpace keys = cache.groups().of(chatId);
+        return cache.redis().call(keys.route(), "count unread messages", jedis -> {
+            List<?> reply = (List<?>) jedis.sendCommand(FT_SEARCH, keys.index(),
                     "@" + MessageField.CHAT_ID.redisField() + ":{" + chatId + "} @" + MessageField.READ.redisField() + ":{0}",
                     "NOCONTENT", "LIMIT", "0", "1"); // why not LIMIT 0 0: RediSearch 1.2 refuses it
             return (Long) reply.get(0);
-        }
+        });
     }
 
+    /** Read-mark entries waiting in every group's stream. */
     static long streamLength(ChatCache cache) {
-        try (Jedis jedis = cache.redisPool().getResource()) {
-            return jedis.exists("chatcache:read-marks") ? jedis.xlen("chatcache:read-marks") : 0;
-        }
+        return cache.readMarks().backlog();
     }
 }
