@@ -93,18 +93,15 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisServer
      * A Redis Cluster: some of its nodes, from which the map of slots is read (the rest are found
      * there).
      *
-     * @param password the nodes' password, or null
+     * @param password    the nodes' password, or null
+     * @param replicaWait the replicas of each primary a write must reach (each group's writes
+     *                    are confirmed on its own primary)
      */
-    public record ClusterAddress(java.util.List<Endpoint> nodes, String password) implements RedisServers {
-        /** None yet: WAIT confirms one node's replicas, and a page's writes may span several nodes' groups. */
-        @Override
-        public ReplicaWait replicaWait() {
-            return ReplicaWait.NONE;
-        }
-
+    public record ClusterAddress(java.util.List<Endpoint> nodes, String password, ReplicaWait replicaWait) implements RedisServers {
         @Override
         public String toString() {
-            return "Redis Cluster at " + nodes + (password == null ? "" : " (password ****)");
+            return "Redis Cluster at " + nodes + (password == null ? "" : " (password ****)")
+                    + " waiting for " + replicaWait.replicas() + " replicas";
         }
     }
 
@@ -157,11 +154,10 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisServer
                 throw new InvalidConfigException(CLUSTER_NODES + " and CHATCACHE_REDIS_SENTINEL_MASTER are both set: a Redis"
                         + " Cluster fails over by itself; set one of them");
             }
-            if (s.integer("CHATCACHE_REDIS_WAIT_REPLICAS", 0, 0, 16) > 0) {
-                throw new InvalidConfigException("CHATCACHE_REDIS_WAIT_REPLICAS is not supported on a Redis Cluster yet: leave it unset or 0");
-            }
             java.util.List<Endpoint> nodes = endpoints(CLUSTER_NODES, clusterNodes);
-            return new ClusterAddress(nodes, blankToNull(env.get("CHATCACHE_REDIS_CLUSTER_PASSWORD")));
+            // why 1 by default, as with Sentinel: a replica the cluster promotes must have what was acknowledged
+            ReplicaWait wait = replicaWait(s.integer("CHATCACHE_REDIS_WAIT_REPLICAS", 1, 0, 16), waitMillis);
+            return new ClusterAddress(nodes, blankToNull(env.get("CHATCACHE_REDIS_CLUSTER_PASSWORD")), wait);
         }
         if (master == null || master.isBlank()) {
             ReplicaWait wait = replicaWait(s.integer("CHATCACHE_REDIS_WAIT_REPLICAS", 0, 0, 16), waitMillis);

@@ -80,9 +80,10 @@ class ConfigTest {
     void clusterSettingsNameItsNodesAndSpreadChatsOverSixteenGroups() {
         Config c = Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_URL", "redis://ignored:1",
                 "CHATCACHE_REDIS_CLUSTER_NODES", "n1:7000, n2:7001,n1:7000", "CHATCACHE_REDIS_CLUSTER_PASSWORD", "hunter9"));
-        assertEquals(new Config.ClusterAddress(java.util.List.of(new Config.Endpoint("n1", 7000), new Config.Endpoint("n2", 7001)), "hunter9"),
-                c.redis());
-        assertEquals(chatcache.rediskit.ReplicaWait.NONE, c.redis().replicaWait());
+        assertEquals(new Config.ClusterAddress(java.util.List.of(new Config.Endpoint("n1", 7000), new Config.Endpoint("n2", 7001)), "hunter9",
+                new chatcache.rediskit.ReplicaWait(1, 1_000)), c.redis(), "one replica by default");
+        assertEquals(chatcache.rediskit.ReplicaWait.NONE, Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_CLUSTER_NODES", "n:1",
+                "CHATCACHE_REDIS_WAIT_REPLICAS", "0")).redis().replicaWait());
         assertFalse(c.toString().contains("hunter"), c.toString());
         assertEquals(16, c.tunables().cache().indexGroups(), "a cluster's default");
         assertEquals(1, Config.fromEnv(Map.of("CHATCACHE_DB_URL", DB)).tunables().cache().indexGroups(), "one Redis's default");
@@ -94,8 +95,6 @@ class ConfigTest {
         }
         assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_CLUSTER_NODES", "n:1", "CHATCACHE_REDIS_SENTINEL_MASTER", "m",
                 "CHATCACHE_REDIS_SENTINEL_NODES", "s:1")).contains("set one of them"));
-        assertTrue(failure(Map.of("CHATCACHE_DB_URL", DB, "CHATCACHE_REDIS_CLUSTER_NODES", "n:1", "CHATCACHE_REDIS_WAIT_REPLICAS", "1"))
-                .startsWith("CHATCACHE_REDIS_WAIT_REPLICAS is not supported on a Redis Cluster"));
     }
 
     @Test

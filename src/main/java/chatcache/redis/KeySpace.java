@@ -196,6 +196,14 @@ public final class KeySpace {
         return "chatcache:followed" + outer;
     }
 
+    /**
+     * What a confirmation that the group's writes reached the replicas writes to
+     * (chatcache.rediskit.ReplicaWait): a key of the group's slot, so of its primary.
+     */
+    public String barrier() {
+        return "chatcache:replication-barrier" + outer;
+    }
+
     /** The stream of read marks for MySQL (see ReadMarkLog). */
     public String readMarks() {
         return "chatcache:read-marks" + outer;

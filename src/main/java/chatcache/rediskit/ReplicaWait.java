@@ -14,27 +14,30 @@ import java.util.Optional;
  * MySQL) must reach a replica before anyone is told it happened.
  *
  * <p>Redis's WAIT answers for the writes of the connection it runs on; {@link #confirm} first
- * makes a write of its own, which the replication stream carries after every write any
+ * makes a write of its own (to a barrier key the caller names: on a Redis Cluster, one of the
+ * node's own slots), which the replication stream carries after every write any
  * connection made before it, so that one WAIT covers them all, and names the primary it ran on
  * (its replication id: a promoted replica gets a new one, a demoted primary takes its new
  * primary's), so that a caller can tell writes made on another primary from those it covers.
  * A primary with fewer replicas connected than asked for (its replica lost, or itself just
  * promoted) confirms nothing, at once, without waiting: writes that only it holds are not safe,
  * so marking pages are answered by MySQL and outbox rows stay until a replica is back (the
- * count of connected replicas is looked at again after {@value #CONNECTED_MILLIS} ms).
+ * count of connected replicas is looked at again after {@value #CONNECTED_MILLIS} ms, each
+ * primary's on its own).
  */
 public final class ReplicaWait {
     public static final ReplicaWait NONE = new ReplicaWait(0, 0);
-    /** The key {@link #confirm} writes: its value is meaningless, the write is the point. */
-    public static final String BARRIER_KEY = "chatcache:replication-barrier";
     private static final long CONNECTED_MILLIS = 1_000;
 
     private final int replicas;
     private final long timeoutMillis;
-    /** Replicas the primary said it had connected, and when (nanoTime); a race only makes one look more. */
-    private volatile int connected;
-    private volatile long connectedAt;
-    private volatile boolean looked;
+
+    /** Replicas a primary said it had connected, and when (nanoTime). */
+    private record Connected(int count, long at) {
+    }
+
+    /** By primary (its address); a race only makes one look more. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Connected> connected = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param replicas      replicas that must acknowledge; 0: none (one Redis, nothing to wait for)
@@ -66,7 +69,7 @@ public final class ReplicaWait {
      * {@link #replicas} replicas: the primary's replication id if so (empty string when nothing
      * is waited for), else empty.
      */
-    public Optional<String> confirm(Jedis jedis) {
+    public Optional<String> confirm(Jedis jedis, String barrierKey) {
         if (replicas == 0) {
             return Optional.of("");
         }
@@ -74,7 +77,7 @@ public final class ReplicaWait {
         if (!primary.isPrimary() || primary.connected() < replicas) {
             return Optional.empty();
         }
-        jedis.incr(BARRIER_KEY);
+        jedis.incr(barrierKey);
         return jedis.waitReplicas(replicas, timeoutMillis) >= replicas ? Optional.of(primary.replicationId())
                 : Optional.empty();
     }
@@ -94,13 +97,14 @@ public final class ReplicaWait {
             return true;
         }
         long now = System.nanoTime();
-        if (!looked || now - connectedAt > CONNECTED_MILLIS * 1_000_000L) {
-            connected = primary(jedis).connected();
-            connectedAt = now;
-            looked = true;
+        String node = String.valueOf(jedis.getConnection().getHostAndPort());
+        Connected seen = connected.get(node);
+        if (seen == null || now - seen.at() > CONNECTED_MILLIS * 1_000_000L) {
+            seen = new Connected(primary(jedis).connected(), now);
+            connected.put(node, seen);
         }
         // why not wait when too few are connected: WAIT would only run out its timeout
-        return connected >= replicas && jedis.waitReplicas(replicas, timeoutMillis) >= replicas;
+        return seen.count() >= replicas && jedis.waitReplicas(replicas, timeoutMillis) >= replicas;
     }
 
     /** {@link #confirmOwn}, failing as Redis unavailable when the replicas did not acknowledge in time. */
@@ -111,8 +115,8 @@ public final class ReplicaWait {
     }
 
     /** {@link #confirm}, failing as Redis unavailable when not confirmed; the primary's replication id. */
-    public String require(Jedis jedis, String what) {
-        return confirm(jedis).orElseThrow(() -> notConfirmed(what));
+    public String require(Jedis jedis, String barrierKey, String what) {
+        return confirm(jedis, barrierKey).orElseThrow(() -> notConfirmed(what));
     }
 
     /** What INFO replication says of the server: its role, replication id and connected replicas. */

@@ -61,6 +61,8 @@ public final class ReadMarkRelay implements AutoCloseable {
     private final Redis redis;
     /** The streams, one per group of chats (one on one Redis). */
     private final List<String> streams;
+    /** Each stream's group's barrier key: what confirms on its primary that the marks reached the replicas. */
+    private final Map<String, String> barrierOf;
     /** This instance's consumer name in the group: each instance reads its own share of the stream. */
     private final String consumer;
     private final ReadMarkReplica mysql;
@@ -83,6 +85,7 @@ public final class ReadMarkRelay implements AutoCloseable {
                          long gatherMillis, long claimIdleMillis, RelayBatches batches) {
         this.redis = redis;
         this.streams = groups.all().stream().map(KeySpace::readMarks).toList();
+        this.barrierOf = groups.all().stream().collect(java.util.stream.Collectors.toMap(KeySpace::readMarks, KeySpace::barrier));
         this.replicas = replicas;
         this.gatherMillis = gatherMillis;
         this.claimIdleMillis = claimIdleMillis;
@@ -208,7 +211,7 @@ public final class ReadMarkRelay implements AutoCloseable {
         }
         Set<Long> ids = entries.ids();
         // why throwing: the entries stay pending, and are applied by a later round
-        replicas.require(jedis, "keep read marks on enough replicas");
+        replicas.require(jedis, barrierOf.get(inReach.get(0)), "keep read marks on enough replicas");
         mysql.applyReadMarks(ids);
         List<ReadMarker> markers = markers(entries.all());
         if (!markers.isEmpty()) {

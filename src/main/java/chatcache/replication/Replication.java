@@ -11,6 +11,7 @@ import chatcache.message.MessageCache;
 import chatcache.message.MessageStore;
 import chatcache.message.ReadMarkReplica;
 import chatcache.redis.ChatGroups;
+import chatcache.redis.KeySpace;
 import chatcache.rediskit.Redis;
 import chatcache.rediskit.ReplicaWait;
 import redis.clients.jedis.Jedis;
@@ -85,7 +86,7 @@ public final class Replication implements AutoCloseable {
         this.relay = new CacheRelay(store, cache, acks, clock, relays.outboxIntervalMillis(), relays.outboxGraceMillis(), ids -> {
             chatCopies.copy(ids);
             chatsCopied.accept(ids);
-        }, replicas(redis, replicas), batches);
+        }, replicas(redis, groups, replicas), batches);
         this.readMarks = new ReadMarkRelay(redis, groups, replicas, instance, mysqlMarks, markersToMysql,
                 relays.readMarkGatherMillis(), relays.readMarkClaimMillis(), batches);
         this.rebuild = new CacheRebuild(store, cache, state, prepareRedis, chatCopies,
@@ -95,10 +96,12 @@ public final class Replication implements AutoCloseable {
     }
 
     /**
-     * The relay's view of Redis's replicas (a Sentinel's primary's). why routed by the barrier's
-     * key: its INCR is what WAIT confirms (on a cluster, each primary's replicas would need theirs).
+     * The relay's view of Redis's replicas: a Sentinel's primary's, or on a cluster those of every
+     * group's primary, confirmed group by group (each on its slot's node, by a barrier key of that
+     * slot, whose INCR is what WAIT then confirms); the primaries' ids joined, so that a failover
+     * of any of them changes the answer and the relay copies again what it cannot tell was kept.
      */
-    private static CacheRelay.Replicas replicas(Redis redis, ReplicaWait wait) {
+    private static CacheRelay.Replicas replicas(Redis redis, ChatGroups groups, ReplicaWait wait) {
         if (!wait.waits()) {
             return CacheRelay.Replicas.NONE;
         }
@@ -110,12 +113,14 @@ public final class Replication implements AutoCloseable {
 
             @Override
             public String primary() {
-                return redis.call(ReplicaWait.BARRIER_KEY, "name its primary", wait::primaryId);
+                return String.join(",", redis.eachOwner(groups.all(), KeySpace::route, "name its primaries",
+                        (jedis, inReach) -> wait.primaryId(jedis)));
             }
 
             @Override
             public String confirm() {
-                return redis.call(ReplicaWait.BARRIER_KEY, "confirm the copies reached the replicas", j -> wait.require(j, "copy to enough replicas"));
+                return String.join(",", redis.eachOwner(groups.all(), KeySpace::route, "confirm the copies reached the replicas",
+                        (jedis, inReach) -> wait.require(jedis, inReach.get(0).barrier(), "copy to enough replicas")));
             }
         };
     }

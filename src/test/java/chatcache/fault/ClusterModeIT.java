@@ -39,10 +39,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * node (issue #26, cluster mode): CHATCACHE_REDIS_CLUSTER_NODES names the nodes, chats are spread
  * over 16 groups (the default there), each group's keys and index in its own slot. Under load
  * (posts, pages that mark messages read), then edits, deletes, a full rebuild and a verify:
- * nothing acknowledged is lost, both stores agree page by page, the groups' keys are on every
- * primary, and no node refused a command (no CROSSSLOT, no script failure but
- * NOSCRIPT and a chat not held: a script touching a key of another slot fails). The 1.2 pass skips it (Debian's 1.2 is not loaded on a cluster).
+ * nothing acknowledged is lost, both stores agree page by page, message hashes lie only on the
+ * primaries that own their chats' groups, and no node refused a command (no CROSSSLOT, no script failure but
+ * NOSCRIPT and a chat not held or being loaded: a script touching a key of another slot fails).
+ * Then the primary of a chat's group killed under load. The 1.2 pass skips it (Debian's 1.2 is not loaded on a cluster).
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class ClusterModeIT {
     private static OwnServers mysql;
     private static OwnCluster cluster;
@@ -74,6 +76,7 @@ class ClusterModeIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void chatsShardedOverTheClusterLoseNothingAndNoNodeRefusesACommand() throws Exception {
         ChatCache cache = Load.openProgram(env(), users);
         try {
@@ -99,6 +102,55 @@ class ClusterModeIT {
             assertEquals(0, cache.messages().fallbacks().count(Fallbacks.Cause.FAILED),
                     "pages Redis failed to answer: " + cache.messages().fallbacks().snapshot());
             assertEveryPrimaryHoldsGroupsAndRefusedNothing(cache);
+        } finally {
+            cache.close();
+        }
+    }
+
+    /**
+     * The primary of chat 1's group killed (SIGKILL) while two writers and two readers go on, its
+     * replica cut off for the last 150 posts before, so that it lacks them: the cluster
+     * promotes the lagging replica, the program follows it without a restart (MOVED), and once the
+     * dead node is back (empty, made the new primary's replica) everything acknowledged and every
+     * read mark a reader was answered with is in both stores, and pages agree. Meanwhile that
+     * group's pages are MySQL's, its writes wait in the outbox, and the promoted replica, which
+     * has no replica of its own until the node is back, confirms nothing (WAIT for 1 replica, the
+     * default): marking pages are MySQL's and outbox rows stay. Checked once by hand: with
+     * CHATCACHE_REDIS_WAIT_REPLICAS=0 verify finds messages of chat 1 missing from Redis.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void aPrimaryKilledUnderLoadLosesNothingAcknowledged() throws Exception {
+        ChatCache cache = Load.openProgram(env(), users);
+        try {
+            Load load = new Load(cache, users);
+            Load.awaitAtLeast("posts", load.acknowledged::size, 200);
+            Load.awaitAtLeast("pages", load.reads::get, 100);
+            int slot = RedisCluster.slot(cache.groups().of(1).route());
+            int victim = cluster.ownerOf(slot);
+            int replica = cluster.replicaOf(victim);
+            // the replica cut off while the writers go on: what the primary takes meanwhile never
+            // reaches it, and dies with the primary
+            cluster.cutOff(replica);
+            int cutAt = load.acknowledged.size();
+            Load.awaitAtLeast("posts while the replica is cut off", load.acknowledged::size, cutAt + 150);
+            long killed = System.nanoTime();
+            cluster.kill(victim);
+            OwnCluster.await("a replica promoted for slot " + slot, () -> cluster.ownerOf(slot) == replica);
+            cluster.reconnect(replica);
+            double promotedAfter = (System.nanoTime() - killed) / 1e9;
+            int posts = load.acknowledged.size();
+            int reads = load.reads.get();
+            Load.awaitAtLeast("posts after the failover", load.acknowledged::size, posts + 200);
+            Load.awaitAtLeast("pages after the failover", load.reads::get, reads + 100);
+            cluster.restart(victim);
+            double backAfter = (System.nanoTime() - killed) / 1e9;
+            Load.awaitAtLeast("posts with the node back", load.acknowledged::size, load.acknowledged.size() + 100);
+            load.close();
+            System.out.printf("ClusterModeIT: primary %d killed, replica promoted after %.1f s, node back as a replica after %.1f s;"
+                    + " fallbacks %s%n", victim, promotedAfter, backAfter, cache.messages().fallbacks().snapshot());
+            load.assertNothingLost("a primary of a 3-primary cluster killed under load", false);
+            assertSamePages(cache, users);
         } finally {
             cache.close();
         }
@@ -158,9 +210,11 @@ class ClusterModeIT {
                         + commands.lines().filter(l -> l.matches(".*(rejected_calls|failed_calls)=[1-9].*")).collect(Collectors.joining("; ")));
                 // why these: a script that touched a key of another slot fails as ERR, counted among its
                 // command's failed calls; the expected failures are a script Redis did not know yet
-                // (NOSCRIPT: loaded then) and a chat Redis does not hold (NOTHELD: MySQL answers)
+                // (NOSCRIPT: loaded then) and a chat Redis does not hold, or not yet whole (NOTHELD,
+                // INCOMPLETE: MySQL answers)
                 long scriptFailures = count(commands, "cmdstat_evalsha:", "failed_calls") + count(commands, "cmdstat_eval:", "failed_calls");
-                long expected = count(errors, "errorstat_NOSCRIPT:", "count") + count(errors, "errorstat_NOTHELD:", "count");
+                long expected = count(errors, "errorstat_NOSCRIPT:", "count") + count(errors, "errorstat_NOTHELD:", "count")
+                        + count(errors, "errorstat_INCOMPLETE:", "count");
                 if (errors.contains("CROSSSLOT") || scriptFailures > expected) {
                     refusals.append(node.getPort()).append(": ").append(errors.replaceAll("\\s+", " "))
                             .append(", scripts failed ").append(scriptFailures).append(" times; ");

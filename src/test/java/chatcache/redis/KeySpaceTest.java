@@ -15,7 +15,7 @@ class KeySpaceTest {
     private static List<String> names(KeySpace k) {
         return List.of(k.message(34), k.index(), k.pendingRead(34), k.deleted(34), k.order(12), k.order(12, 56),
                 k.chat(12), k.userChats(56), k.held(12), k.belowEpoch(12), k.version(12), k.events(12), k.lock(12),
-                k.complete(), k.rebuilding(), k.loading(), k.chatReads(), k.followed(), k.readMarks());
+                k.complete(), k.rebuilding(), k.loading(), k.chatReads(), k.followed(), k.readMarks(), k.barrier());
     }
 
     @Test
@@ -25,7 +25,7 @@ class KeySpaceTest {
                 "order:chat:12:user:56", "chats:12", "user-chats:56", "held:12", "chatcache:below-epoch:12",
                 "chatcache:version:12", "chatcache:events:12", "chatcache:lock:chat:12", "chatcache:complete",
                 "chatcache:rebuilding", "chatcache:loading", "chatcache:chat-reads", "chatcache:followed",
-                "chatcache:read-marks"), names(KeySpace.STANDALONE));
+                "chatcache:read-marks", "chatcache:replication-barrier"), names(KeySpace.STANDALONE));
     }
 
     @Test

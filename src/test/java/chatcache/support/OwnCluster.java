@@ -36,6 +36,7 @@ public final class OwnCluster implements AutoCloseable {
     private final Path dir;
     private final List<Integer> ports = new ArrayList<>();
     private final Map<Integer, Process> processes = new ConcurrentHashMap<>();
+    private final Map<Integer, List<String>> commands = new ConcurrentHashMap<>();
     private final Optional<String> module = Optional.ofNullable(System.getenv("CHATCACHE_TEST_REDISEARCH_MODULE"))
             .filter(m -> !m.isBlank() && !m.startsWith("${"));
 
@@ -63,9 +64,8 @@ public final class OwnCluster implements AutoCloseable {
                     "--cluster-node-timeout", Integer.toString(NODE_TIMEOUT_MS),
                     "--requirepass", PASSWORD, "--masterauth", PASSWORD));
             module.ifPresent(m -> command.addAll(List.of("--loadmodule", m, "TIMEOUT", "2000", "ON_TIMEOUT", "FAIL")));
-            processes.put(port, new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("node-" + port + ".log").toFile()).start());
-            await("Redis " + port, () -> ping(port));
+            commands.put(port, command);
+            launch(port);
         }
         List<String> create = new ArrayList<>(List.of(program("redis-cli"), "--cluster", "create"));
         ports.forEach(p -> create.add("127.0.0.1:" + p));
@@ -168,6 +168,69 @@ public final class OwnCluster implements AutoCloseable {
             return -1;
         }
         return -1;
+    }
+
+    private void launch(int port) throws IOException {
+        processes.put(port, new ProcessBuilder(commands.get(port)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("node-" + port + ".log").toFile())).start());
+        await("Redis " + port, () -> ping(port));
+    }
+
+    /**
+     * Starts a killed node again, as it was configured (its nodes.conf kept, its data not: no
+     * dump, no AOF), and waits until it is a replica in sync: a primary failed over comes back as
+     * its promoted replica's replica.
+     */
+    public void restart(int port) throws IOException {
+        launch(port);
+        await("node " + port + " back as a replica in sync", () -> !isPrimary(port) && inSync(port));
+    }
+
+    private boolean inSync(int port) {
+        try (Jedis jedis = connect(port)) {
+            String info = jedis.info("replication");
+            return info.contains("master_link_status:up") && !info.contains("master_sync_in_progress:1");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The port of a replica of this primary, as it says. */
+    public int replicaOf(int primary) {
+        try (Jedis jedis = connect(primary)) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("slave\\d+:ip=[^,]*,port=(\\d+)").matcher(jedis.info("replication"));
+            if (!m.find()) {
+                throw new IllegalStateException("primary " + primary + " has no replica");
+            }
+            return Integer.parseInt(m.group(1));
+        }
+    }
+
+    /**
+     * Cuts a replica off its primary: a wrong {@code masterauth} and its replication link closed,
+     * so it stays as it was while the primary takes writes (why not SIGSTOP: the kernel keeps
+     * receiving the replication stream for a stopped process, which reads it all once resumed).
+     * It is still taken for an up-to-date replica by the cluster (for the node timeout times the
+     * replica validity factor), so it can be promoted.
+     */
+    public void cutOff(int replica) {
+        try (Jedis jedis = connect(replica)) {
+            jedis.configSet("masterauth", "not-the-password");
+            jedis.clientKill(redis.clients.jedis.params.ClientKillParams.clientKillParams()
+                    .type(redis.clients.jedis.args.ClientType.MASTER));
+        }
+        await("replica " + replica + " cut off", () -> {
+            try (Jedis jedis = connect(replica)) {
+                return jedis.info("replication").contains("master_link_status:down");
+            }
+        });
+    }
+
+    /** Gives a node cut off by {@link #cutOff} its password back (for when it is a replica again). */
+    public void reconnect(int port) {
+        try (Jedis jedis = connect(port)) {
+            jedis.configSet("masterauth", PASSWORD);
+        }
     }
 
     /** SIGKILL: the node gets no chance to do anything. */
