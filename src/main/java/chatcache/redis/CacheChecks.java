@@ -54,7 +54,7 @@ final class CacheChecks {
     /** Those of the messages whose cached hash holds other words than their text has now. */
     Set<Long> withOtherWords(List<Message> messages) {
         Set<Long> other = new HashSet<>();
-        redis.eachOwner(groups.split(messages, Message::chatId).entrySet(), part -> part.getKey().route(), "read words", (jedis, parts) -> {
+        groups.eachOwner(redis, messages, Message::chatId, "read words", (jedis, parts) -> {
             List<Message> inReach = parts.stream().flatMap(part -> part.getValue().stream()).toList();
             Pipeline p = jedis.pipelined();
             List<Response<String>> words = inReach.stream().map(m -> p.hget(groups.of(m.chatId()).message(m.id()), MessageHash.WORDS)).toList();

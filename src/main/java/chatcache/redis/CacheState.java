@@ -98,7 +98,7 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         if (chatIds.isEmpty()) {
             return;
         }
-        redis.eachOwner(groups.split(chatIds, Long::longValue).entrySet(), part -> part.getKey().route(), "mark chats rebuilding", (jedis, parts) -> {
+        groups.eachOwner(redis, chatIds, Long::longValue, "mark chats rebuilding", (jedis, parts) -> {
             Pipeline p = jedis.pipelined();
             for (Map.Entry<KeySpace, List<Long>> part : parts) {
                 KeySpace keys = part.getKey();
@@ -138,7 +138,7 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         if (oldestLoaded.isEmpty()) {
             return;
         }
-        redis.eachOwner(groups.split(oldestLoaded.keySet(), Long::longValue).entrySet(), part -> part.getKey().route(), "end the rebuild of chats", (jedis, parts) -> Pipelines.run(jedis, queue -> {
+        groups.eachOwner(redis, oldestLoaded.keySet(), Long::longValue, "end the rebuild of chats", (jedis, parts) -> Pipelines.run(jedis, queue -> {
             parts.stream().flatMap(part -> part.getValue().stream()).forEach(chatId -> {
                 Optional<OrderKey> oldest = oldestLoaded.get(chatId);
                 KeySpace space = groups.of(chatId);
@@ -197,7 +197,7 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         if (lastReadByChat.isEmpty()) {
             return;
         }
-        redis.eachOwner(groups.split(lastReadByChat.keySet(), Long::longValue).entrySet(), part -> part.getKey().route(), "record reads of chats", (jedis, parts) -> {
+        groups.eachOwner(redis, lastReadByChat.keySet(), Long::longValue, "record reads of chats", (jedis, parts) -> {
             Pipeline p = jedis.pipelined();
             for (Map.Entry<KeySpace, List<Long>> part : parts) {
                 part.getValue().forEach(chat -> p.zadd(part.getKey().chatReads(), lastReadByChat.get(chat), Long.toString(chat),

@@ -54,7 +54,7 @@ final class ChatDrop {
         if (chatIds.isEmpty()) {
             return 0;
         }
-        return redis.eachOwner(groups.split(chatIds, Long::longValue).entrySet(), part -> part.getKey().route(), "drop chats from Redis",
+        return groups.eachOwner(redis, chatIds, Long::longValue, "drop chats from Redis",
                 (jedis, parts) -> dropAll(jedis, parts.stream().flatMap(part -> part.getValue().stream()).toList()))
                 .stream().mapToLong(Long::longValue).sum();
     }

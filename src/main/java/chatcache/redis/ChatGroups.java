@@ -1,10 +1,14 @@
 package chatcache.redis;
 
+import chatcache.rediskit.Redis;
+import redis.clients.jedis.Jedis;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.ToLongFunction;
 import java.util.stream.IntStream;
 
@@ -72,6 +76,18 @@ public final class ChatGroups {
             by.computeIfAbsent(of(chatOf.applyAsLong(item)), k -> new ArrayList<>()).add(item);
         }
         return by;
+    }
+
+    /**
+     * Work over items of several chats, on the connections that reach their groups
+     * ({@link Redis#eachOwner}: one on one Redis, one per primary on a cluster); the action gets
+     * the items its connection reaches, by group, and keeps each command to one group's keys.
+     *
+     * @return each connection's answer
+     */
+    public <T, R> List<R> eachOwner(Redis redis, Collection<T> items, ToLongFunction<T> chatOf, String what,
+                                    BiFunction<Jedis, List<Map.Entry<KeySpace, List<T>>>, R> action) {
+        return redis.eachOwner(split(items, chatOf).entrySet(), part -> part.getKey().route(), what, action);
     }
 
     /** Every group, in order. */

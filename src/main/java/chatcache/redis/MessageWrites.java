@@ -122,7 +122,7 @@ final class MessageWrites {
 
     /** The write for each group's part of the messages, on a connection that reaches the group. */
     private void eachGroup(List<Message> messages, GroupWrite write) {
-        redis.eachOwner(groups.split(messages, Message::chatId).entrySet(), part -> part.getKey().route(), CACHE, (jedis, parts) -> {
+        groups.eachOwner(redis, messages, Message::chatId, CACHE, (jedis, parts) -> {
             parts.forEach(part -> write.write(jedis, part.getKey(), part.getValue()));
             return null;
         });

@@ -88,7 +88,7 @@ public final class RedisChats implements ChatReplica {
      */
     private <T, R> List<R> eachGroup(Collection<T> items, java.util.function.ToLongFunction<T> chatOf,
                                      java.util.function.BiFunction<Jedis, List<T>, R> action) {
-        return redis.eachOwner(groups.split(items, chatOf).entrySet(), part -> part.getKey().route(), WHAT,
+        return groups.eachOwner(redis, items, chatOf, WHAT,
                 (jedis, parts) -> action.apply(jedis, parts.stream().flatMap(part -> part.getValue().stream()).toList()));
     }
 

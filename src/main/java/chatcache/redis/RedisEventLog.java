@@ -110,7 +110,7 @@ public final class RedisEventLog implements EventLog {
         if (chatIds.isEmpty()) {
             return;
         }
-        redis.eachOwner(groups.split(chatIds, Long::longValue).entrySet(), part -> part.getKey().route(), WHAT, (jedis, parts) -> Pipelines.run(jedis, queue -> {
+        groups.eachOwner(redis, chatIds, Long::longValue, WHAT, (jedis, parts) -> Pipelines.run(jedis, queue -> {
             parts.forEach(part -> {
                 List<String> args = new ArrayList<>(List.of(Long.toString(forMillis)));
                 part.getValue().forEach(id -> args.add(Long.toString(id)));

@@ -66,7 +66,7 @@ final class ChatLocks {
      * one Redis); true when every part's answer is.
      */
     private boolean eachGroup(Collection<Long> chatIds, String what, java.util.function.BiFunction<Jedis, List<Long>, Boolean> action) {
-        return redis.eachOwner(groups.split(chatIds, Long::longValue).entrySet(), part -> part.getKey().route(), what,
+        return groups.eachOwner(redis, chatIds, Long::longValue, what,
                 (jedis, parts) -> action.apply(jedis, parts.stream().flatMap(part -> part.getValue().stream()).toList()))
                 .stream().allMatch(Boolean::booleanValue);
     }

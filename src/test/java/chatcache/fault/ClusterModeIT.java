@@ -12,7 +12,6 @@ import chatcache.query.SearchCriteria;
 import chatcache.redis.KeySpace;
 import chatcache.redis.RedisEventLog;
 import chatcache.rediskit.RedisCluster;
-import chatcache.replication.CacheRebuild;
 import chatcache.support.OwnCluster;
 import chatcache.user.User;
 import org.junit.jupiter.api.AfterAll;
@@ -81,13 +80,7 @@ class ClusterModeIT {
         ChatCache cache = Load.openProgram(env(), users);
         try {
             assertEquals(16, cache.groups().count(), "the cluster's default count of groups");
-            Load load = new Load(cache, users);
-            Load.awaitAtLeast("posts", load.acknowledged::size, 300);
-            Load.awaitAtLeast("pages", load.reads::get, 200);
-            load.close();
-            load.editAndDelete(30);
-            cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
-            load.assertNothingLost("chats over 16 groups on a 3-primary cluster", false);
+            Load load = Load.postEditRebuildAndCheck(cache, users, "chats over 16 groups on a 3-primary cluster");
             assertSamePages(cache, users);
 
             // the events of chats of three groups (three slots, maybe three nodes), from the epoch's start

@@ -143,6 +143,21 @@ final class Load implements AutoCloseable {
         }
     }
 
+    /**
+     * Two writers and two readers until 300 posts and 200 pages, then 30 edits and deletes and a
+     * full rebuild, then both stores checked ({@link #assertNothingLost}); the load, stopped.
+     */
+    static Load postEditRebuildAndCheck(ChatCache cache, List<User> users, String what) throws InterruptedException {
+        Load load = new Load(cache, users);
+        awaitAtLeast("posts", load.acknowledged::size, 300);
+        awaitAtLeast("pages", load.reads::get, 200);
+        load.close();
+        load.editAndDelete(30);
+        cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
+        load.assertNothingLost(what, false);
+        return load;
+    }
+
     /** Lets every relay and, if needed, a rebuild finish, then checks both stores. */
     void assertNothingLost(String fault, boolean redisLostData) {
         if (!cache.cacheState().holdsAll()) {

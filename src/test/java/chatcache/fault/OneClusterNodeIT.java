@@ -5,7 +5,6 @@ import chatcache.core.EventId;
 import chatcache.events.EventLog;
 import chatcache.message.Fallbacks;
 import chatcache.redis.RedisEventLog;
-import chatcache.replication.CacheRebuild;
 import chatcache.user.User;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,13 +53,7 @@ class OneClusterNodeIT {
                 "CHATCACHE_REDIS_URL", servers.redisUrl(), "CHATCACHE_REDIS_INDEX_GROUPS", "4");
         ChatCache cache = Load.openProgram(env, users);
         try {
-            Load load = new Load(cache, users);
-            Load.awaitAtLeast("posts", load.acknowledged::size, 300);
-            Load.awaitAtLeast("pages", load.reads::get, 200);
-            load.close();
-            load.editAndDelete(30);
-            cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
-            load.assertNothingLost("chats over 4 groups on a cluster node", false);
+            Load load = Load.postEditRebuildAndCheck(cache, users, "chats over 4 groups on a cluster node");
 
             // the events of chats of three groups, from the start of the epoch, in one read
             RedisEventLog events = new RedisEventLog(cache.redis(), cache.groups());
