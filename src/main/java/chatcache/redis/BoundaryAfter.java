@@ -2,6 +2,7 @@ package chatcache.redis;
 
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.PipeliningBase;
 import redis.clients.jedis.Response;
 
 import java.util.List;
@@ -38,6 +39,16 @@ final class BoundaryAfter {
         List<?> searched = (List<?>) reply.get();
         read = boundary.get();
         return searched;
+    }
+
+    /** Queues the boundary's reads beside a search (in a transaction); hand their answer to {@link #took}. */
+    Supplier<String> queue(PipeliningBase p) {
+        return MessageSlices.heldBoundary(p, keys, chatId);
+    }
+
+    /** The boundary as read beside the latest search. */
+    void took(String boundary) {
+        read = boundary;
     }
 
     /** The boundary after the latest search ("": the whole chat held), empty when no search ran. */

@@ -159,7 +159,8 @@ final class CacheChecks {
     }
 
     private long count(long chatId, String query) {
-        return redis.call(route(chatId), "count indexed messages", jedis -> IndexSearch.count(jedis, groups.of(chatId), query));
+        KeySpace keys = groups.of(chatId);
+        return redis.call(route(chatId), "count indexed messages", jedis -> search.count(jedis, keys, chatId, query));
     }
 
     private String route(long chatId) {

@@ -58,7 +58,7 @@ public final class CacheState implements CacheCompleteness, HeldChats {
      * Queues on a pipeline the reads that tell whether Redis holds the whole chat; the answer is
      * there after the pipeline's sync. Reads of the order index check the same in their script.
      */
-    static Supplier<Boolean> holds(Pipeline p, KeySpace keys, long chatId) {
+    static Supplier<Boolean> holds(redis.clients.jedis.PipeliningBase p, KeySpace keys, long chatId) {
         Response<Boolean> complete = p.exists(keys.complete());
         Response<Boolean> rebuilding = p.sismember(keys.rebuilding(), Long.toString(chatId));
         return () -> complete.get() && !rebuilding.get();

@@ -190,7 +190,7 @@ final class FilteredSearch {
                       String boundary, BoundaryAfter reads, List<List<String>> trace) {
         List<String> args = search.withOptions(RedisQueryMapper.candidateArgs(search.keys(slice.chatId()).index(), slice, min, max, SPAN_MAX, search.readIndexed()));
         IndexSearch.traced(trace, "FT.SEARCH", args);
-        List<?> reply = IndexSearch.send(jedis, args, reads);
+        List<?> reply = search.send(jedis, search.keys(slice.chatId()), slice.chatId(), args, reads);
         if ((Long) reply.get(0) > SPAN_MAX) {
             return null;
         }

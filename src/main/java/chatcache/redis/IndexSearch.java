@@ -4,6 +4,9 @@ import chatcache.core.Message;
 import chatcache.query.OrderKey;
 import chatcache.query.Slice;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.Transaction;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.util.SafeEncoder;
 
 import java.util.ArrayList;
@@ -12,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * FT.SEARCH as the slices use it: the messages of named hashes that pass a slice's query
@@ -50,7 +54,8 @@ final class IndexSearch {
     List<Message> search(Jedis jedis, Slice slice, List<String> hashKeys, List<List<String>> trace, BoundaryAfter after) {
         List<String> args = withOptions(RedisQueryMapper.toSearchArgs(keys(slice.chatId()).index(), slice, hashKeys, readIndexed()));
         traced(trace, "FT.SEARCH", args);
-        List<Message> found = parseSearchReply(keys(slice.chatId()), send(jedis, args, after));
+        KeySpace keys = keys(slice.chatId());
+        List<Message> found = parseSearchReply(keys, send(jedis, keys, slice.chatId(), args, after));
         return OrderWalk.hasFilterWithoutOrder(slice)
                 ? found.stream().filter(m -> slice.filters().stream().allMatch(f -> f.matches(m))).toList()
                 : found;
@@ -68,16 +73,58 @@ final class IndexSearch {
         return found.stream().map(IndexSearch::orderKey).toList().equals(keys) ? Optional.of(found) : Optional.empty();
     }
 
-    /** FT.SEARCH, alone or with the boundary after it ({@code after}, or null). */
-    static List<?> send(Jedis jedis, List<String> args, BoundaryAfter after) {
-        return after == null ? (List<?>) jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new))
-                : after.search(jedis, args);
+    /**
+     * FT.SEARCH, alone or with the chat's boundary read after it ({@code after}, or null). On 2.x in
+     * one transaction with the group's {@link KeySpace#indexing} mark: a search of an index still
+     * being built over hashes already on its node (a slot that moved) is short, and must not be
+     * answered; the mark is set before such an index is created and removed only once it is built,
+     * so the transaction sees either the mark or a whole index. Then, and when the node has no
+     * index of the group, CacheIncompleteException: MySQL answers (see {@link SearchIndex#building}).
+     */
+    List<?> send(Jedis jedis, KeySpace keys, long chatId, List<String> args, BoundaryAfter after) {
+        if (index.indexesExplicitly()) { // 1.x builds nothing in the background (and is not asked in a MULTI)
+            return after == null ? (List<?>) jedis.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new))
+                    : after.search(jedis, args);
+        }
+        Response<Boolean> building;
+        Response<Object> reply;
+        Supplier<String> boundary;
+        Transaction tx = jedis.multi();
+        building = tx.exists(keys.indexing());
+        reply = tx.sendCommand(SearchCommand.SEARCH, args.toArray(String[]::new));
+        boundary = after == null ? null : after.queue(tx);
+        tx.exec();
+        Object searched;
+        try {
+            searched = reply.get();
+        } catch (JedisDataException e) {
+            if (!SearchIndex.isMissing(e)) {
+                throw e;
+            }
+            index.building(jedis, keys, true);
+            throw new IndexBuildingException(chatId, keys);
+        }
+        if (building.get()) {
+            index.building(jedis, keys, false);
+            throw new IndexBuildingException(chatId, keys);
+        }
+        if (boundary != null) {
+            after.took(boundary.get());
+        }
+        return (List<?>) searched;
+    }
+
+    /** The group's index is missing on its node or still being built: MySQL answers. */
+    static final class IndexBuildingException extends chatcache.message.CacheIncompleteException {
+        IndexBuildingException(long chatId, KeySpace keys) {
+            super(chatId, "the search index of chat " + chatId + "'s group (" + keys.index() + ") is being built on its node");
+        }
     }
 
     /** How many indexed messages match the query (for checks). */
-    static long count(Jedis jedis, KeySpace keys, String query) {
+    long count(Jedis jedis, KeySpace keys, long chatId, String query) {
         // why: RediSearch 1.2 refuses LIMIT 0 0; the total comes first in the reply either way
-        List<?> reply = (List<?>) jedis.sendCommand(SearchCommand.SEARCH, keys.index(), query, "NOCONTENT", "LIMIT", "0", "1");
+        List<?> reply = send(jedis, keys, chatId, List.of(keys.index(), query, "NOCONTENT", "LIMIT", "0", "1"), null);
         return (Long) reply.get(0);
     }
 

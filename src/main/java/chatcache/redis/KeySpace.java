@@ -176,6 +176,15 @@ public final class KeySpace {
         return "chatcache:complete" + outer;
     }
 
+    /**
+     * Exists while the group's index is being built on its node over hashes already there (a slot
+     * that moved, an index created afresh): until the build ends its searches are short, so the
+     * group's filtered pages are MySQL's (see {@link SearchIndex#building}).
+     */
+    public String indexing() {
+        return "chatcache:indexing" + outer;
+    }
+
     /** The chats of the group being rebuilt or loaded. */
     public String rebuilding() {
         return "chatcache:rebuilding" + outer;

@@ -111,7 +111,7 @@ final class MessageSlices {
      * the sync, the supplier gives the boundary, or throws CacheIncompleteException
      * (ChatNotHeldException when only the chat's held key is missing).
      */
-    static Supplier<String> heldBoundary(Pipeline p, KeySpace keys, long chatId) {
+    static Supplier<String> heldBoundary(redis.clients.jedis.PipeliningBase p, KeySpace keys, long chatId) {
         Supplier<Boolean> complete = CacheState.holds(p, keys, chatId);
         Response<String> boundary = p.get(keys.held(chatId));
         return () -> {

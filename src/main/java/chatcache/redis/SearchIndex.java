@@ -54,9 +54,114 @@ public final class SearchIndex {
         SearchIndex index = new SearchIndex(versions.get(0));
         index.replaceOtherLayout(redis, groups);
         for (KeySpace keys : groups.all()) {
-            redis.run(keys.route(), what, jedis -> index.create(jedis, keys));
+            redis.run(keys.route(), what, jedis -> index.createMarked(jedis, keys));
+        }
+        for (KeySpace keys : groups.all()) {
+            index.awaitBuilt(redis, keys);
         }
         return index;
+    }
+
+    /**
+     * Creates the group's index unless its node has it. On 2.x an index created over hashes
+     * already there (a slot moved here, an index dropped by hand) indexes them in the background,
+     * and searches meanwhile find only part of them: so the group's {@link KeySpace#indexing} mark
+     * is set first, and searches that find it are not answered from Redis ({@link #building}).
+     * 1.x indexes nothing on its own: a lost 1.x index is found by the completeness checks instead.
+     */
+    private void createMarked(Jedis jedis, KeySpace keys) {
+        if (exists(jedis, keys)) {
+            return;
+        }
+        if (!indexesExplicitly()) {
+            jedis.set(keys.indexing(), java.time.Instant.now().toString());
+        }
+        create(jedis, keys);
+    }
+
+    /** Waits (at start) until the group's index is built, so that the first pages are Redis's; logs progress. */
+    private void awaitBuilt(Redis redis, KeySpace keys) {
+        long started = System.nanoTime();
+        long logged = started;
+        while (redis.call(keys.route(), "build the search index", jedis -> jedis.exists(keys.indexing()) && !settled(jedis, keys))) {
+            if (System.nanoTime() - logged > 5_000_000_000L) {
+                logged = System.nanoTime();
+                log.info("building {} over the hashes its node holds: {} s so far (its pages are MySQL's meanwhile)",
+                        keys.index(), (logged - started) / 1_000_000_000L);
+            }
+            try {
+                Thread.sleep(BUILD_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // the mark stays: reads settle it
+            }
+        }
+    }
+
+    /** How often a build is looked at while someone waits for it. */
+    private static final long BUILD_POLL_MILLIS = 50;
+
+    /**
+     * A search of the group found its {@link KeySpace#indexing} mark, or no index on the node that
+     * owns the group's slot (after a slot moved: an index stays on its node, in memory only): a
+     * search there is short or fails, so the caller answers from MySQL. Builds the index if it is
+     * missing, and at most every {@value #BUILD_POLL_MILLIS} ms a group asks its node whether the
+     * build is done, removing the mark then (FT.INFO indexing 0): later searches are Redis's again.
+     */
+    void building(Jedis jedis, KeySpace keys, boolean missing) {
+        if (missing) {
+            if (indexesExplicitly()) {
+                return; // 1.x: see createMarked
+            }
+            log.info("{} is missing on the node of its slot (the slot moved, or the index was dropped): building it;"
+                    + " the group's filtered pages are MySQL's until it is built", keys.index());
+            createMarked(jedis, keys);
+        }
+        long now = System.nanoTime();
+        Long due = nextLook.get(keys.index());
+        if (due != null && now - due < 0) {
+            return;
+        }
+        nextLook.put(keys.index(), now + BUILD_POLL_MILLIS * 1_000_000);
+        settled(jedis, keys);
+    }
+
+    /** When each group's build may next be looked at (one entry per group, at most 1,024). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> nextLook = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Whether the group's index is built; removes its mark if so. why the mark goes only after
+     * FT.INFO says so: once built, an index stays whole (every later write is indexed as it
+     * happens), so no search after the mark's removal can be short.
+     */
+    private boolean settled(Jedis jedis, KeySpace keys) {
+        List<?> info;
+        try {
+            info = (List<?>) jedis.sendCommand(SearchCommand.INFO, keys.index());
+        } catch (JedisDataException e) {
+            if (isMissing(e)) {
+                create(jedis, keys); // the mark is there, the index not (dropped meanwhile)
+                return false;
+            }
+            throw e;
+        }
+        for (int i = 0; i + 1 < info.size(); i += 2) {
+            if ("indexing".equals(text(info.get(i))) && !"0".equals(text(info.get(i + 1)))) {
+                return false;
+            }
+        }
+        jedis.del(keys.indexing());
+        return true;
+    }
+
+    private static String text(Object value) {
+        return value instanceof byte[] bytes ? SafeEncoder.encode(bytes) : String.valueOf(value);
+    }
+
+    /** Whether the error says the index does not exist on this node (2.10: "No such index", older 2.x: "Unknown index name"). */
+    static boolean isMissing(JedisDataException e) {
+        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return message.contains("no such index") || message.contains("unknown index");
     }
 
     /** Where Redis records the layout of chatcache's keys that it holds. */
@@ -150,7 +255,7 @@ public final class SearchIndex {
         // is a time stamp (append-event.lua), so one written again never goes back
         unlinkAll(jedis, keys.versionPrefix() + "*");
         unlinkAll(jedis, keys.belowEpochPrefix() + "*");
-        jedis.del(keys.complete(), keys.rebuilding(), keys.loading(), keys.chatReads(), keys.followed());
+        jedis.del(keys.complete(), keys.rebuilding(), keys.loading(), keys.chatReads(), keys.followed(), keys.indexing());
     }
 
     /** A relay that read its stream this recently belongs to an instance still running. */

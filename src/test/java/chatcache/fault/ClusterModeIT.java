@@ -149,6 +149,101 @@ class ClusterModeIT {
         }
     }
 
+    /**
+     * The slot of chat 1's group moved to another primary (as {@code redis-cli --cluster reshard}
+     * moves it: IMPORTING/MIGRATING, MIGRATE in batches, SETSLOT NODE) while two writers and two
+     * readers go on in that group's chats, and a checker reads filtered pages of chat {@code quiet}
+     * of the same group, which nobody writes to: every page it gets is exactly what MySQL answers
+     * (during the move MySQL's, after it Redis's again once the group's index is built on its new
+     * owner, which happens without a restart); nothing acknowledged is lost.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(3)
+    void aGroupsSlotMovedUnderLoadKeepsEveryPageExactAndIsIndexedOnItsNewOwner() throws Exception {
+        ChatCache cache = Load.openProgram(env(), users);
+        try {
+            KeySpace group = cache.groups().of(1);
+            long quiet = java.util.stream.LongStream.rangeClosed(4, 10_000)
+                    .filter(c -> cache.groups().of(c).equals(group)).findFirst().orElseThrow();
+            // why thousands: the new owner indexes what arrived before its index in the background,
+            // long enough for the checker to read while it does
+            for (int i = 0; i < 3_000; i++) {
+                User author = users.get(i % users.size());
+                cache.messages().post(new chatcache.message.NewMessage(quiet, author.id(),
+                        (i % 2 == 0 ? "alpha " : "beta ") + "quiet " + i, null));
+            }
+            cache.cacheRelay().drain();
+            List<SearchCriteria> cases = List.of(
+                    new SearchCriteria(quiet, Optional.of(users.get(1).id()), 7),
+                    new SearchCriteria(quiet, List.of(Filter.Text.of("alpha")), 15, Position.LATEST),
+                    new SearchCriteria(quiet, List.of(new Filter.Read(false), Filter.Authors.of(users.get(2).id())), 10, Position.LATEST));
+            List<chatcache.message.FetchResult> expected = cases.stream()
+                    .map(c -> cache.messages().fetchFrom(cache.mysqlMessages(), c, chatcache.user.Caller.ANONYMOUS)).toList();
+            expected.forEach(e -> assertTrue(!e.messages().isEmpty(), "a page to compare"));
+
+            Load load = new Load(cache, users);
+            java.util.concurrent.atomic.AtomicBoolean checking = new java.util.concurrent.atomic.AtomicBoolean(true);
+            List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+            Map<String, java.util.concurrent.atomic.AtomicInteger> sources = new java.util.concurrent.ConcurrentHashMap<>();
+            // when the checker last started a page MySQL answered, and a page by word Redis answered
+            // (pages by author are read from the order index and the hashes, without the index)
+            SearchCriteria words = cases.get(1);
+            java.util.concurrent.atomic.AtomicLong lastMysql = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicLong lastRedis = new java.util.concurrent.atomic.AtomicLong();
+            Thread checker = new Thread(() -> {
+                for (int i = 0; checking.get(); i++) {
+                    SearchCriteria c = cases.get(i % cases.size());
+                    long started = System.nanoTime();
+                    chatcache.message.FetchResult got = cache.messages().fetch(c, chatcache.user.Caller.ANONYMOUS);
+                    if (!got.source().equals("redis")) {
+                        lastMysql.set(started);
+                    } else if (c == words) {
+                        lastRedis.set(started);
+                    }
+                    chatcache.message.FetchResult want = expected.get(i % cases.size());
+                    sources.computeIfAbsent(got.source(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                    if (!got.messages().equals(want.messages()) || got.hasOlder() != want.hasOlder()) {
+                        wrong.add(c + " from " + got.source() + ": " + got.messages().size() + " messages, " + want.messages().size() + " expected");
+                    }
+                }
+            }, "checker");
+            checker.start();
+            Load.awaitAtLeast("posts", load.acknowledged::size, 100);
+
+            int slot = RedisCluster.slot(group.route());
+            int from = cluster.ownerOf(slot);
+            int to = cluster.otherPrimary(from);
+            long moving = System.nanoTime();
+            cluster.beginMove(slot, from, to);
+            cluster.finishMove(slot, to);
+            double movedAfter = (System.nanoTime() - moving) / 1e9;
+            long moved = System.nanoTime();
+            // the group's filtered pages Redis's again: its index built on the new owner
+            OwnCluster.await("chat " + quiet + "'s pages by word answered by Redis after the move", () -> lastRedis.get() > moved);
+            double redisAgainAfter = (System.nanoTime() - moving) / 1e9;
+            int posts = load.acknowledged.size();
+            Load.awaitAtLeast("posts after the move", load.acknowledged::size, posts + 100);
+            load.close();
+            checking.set(false);
+            checker.join();
+            System.out.printf("ClusterModeIT: slot %d moved from %d to %d in %.1f s, chat %d's pages by word Redis's again"
+                            + " %.2f s after (the last MySQL answered began %.2f s after); checker's pages by source %s; fallbacks %s%n",
+                    slot, from, to, movedAfter, quiet, redisAgainAfter - movedAfter, (lastMysql.get() - moved) / 1e9, sources,
+                    cache.messages().fallbacks().snapshot());
+            assertEquals(List.of(), wrong, "pages of chat " + quiet + " that differ from MySQL's");
+            assertTrue(sources.getOrDefault("redis", new java.util.concurrent.atomic.AtomicInteger()).get() > 0, "pages Redis answered: " + sources);
+            try (Jedis owner = cluster.connect(to)) {
+                redis.clients.jedis.commands.ProtocolCommand info = () -> redis.clients.jedis.util.SafeEncoder.encode("FT.INFO");
+                owner.sendCommand(info, group.index()); // throws "No such index" unless it is there
+                assertTrue(!owner.exists(group.indexing()), "the group's index is built on its new owner");
+            }
+            load.assertNothingLost("a group's slot moved under load", false);
+            assertSamePages(cache, users);
+        } finally {
+            cache.close();
+        }
+    }
+
     /** Pages of each chat (latest, by author, by word, read state, and the next page) the same from both stores. */
     private static void assertSamePages(ChatCache cache, List<User> users) {
         MessageBackend mysqlSide = cache.mysqlMessages();
