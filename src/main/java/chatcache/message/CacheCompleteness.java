@@ -10,9 +10,42 @@ public interface CacheCompleteness {
     /** True when the whole cache was (re)built and not lost since. */
     boolean holdsAll();
 
-    void markAllComplete();
+    /**
+     * A part of the cache as its completeness claims divide it (on one Redis one claim for all; with
+     * groups of chats one claim per group, so that a Redis Cluster primary that lost its data
+     * costs a rebuild of its groups, not of every chat).
+     */
+    interface Part {
+        boolean isEmpty();
 
-    void markAllIncomplete();
+        /** Every claim of the cache. */
+        boolean isWhole();
+
+        boolean includes(long chatId);
+    }
+
+    /** The whole cache. */
+    Part whole();
+
+    /** The part whose claim is missing now (lost with its data, or withdrawn by a rebuild): empty when {@link #holdsAll}. */
+    Part lacking();
+
+    /** Withdraws the part's claim: its readers go to MySQL. */
+    void markIncomplete(Part part);
+
+    /**
+     * Claims the part again, with a new epoch ({@code chatcache.events}), which every other part
+     * still claimed takes too: clients of any chat reload once (a part missing meanwhile stays so).
+     */
+    void markComplete(Part part);
+
+    default void markAllComplete() {
+        markComplete(whole());
+    }
+
+    default void markAllIncomplete() {
+        markIncomplete(whole());
+    }
 
     /**
      * Readers of the chat go to MySQL from now on, and writes to it reach Redis (the chat is held,

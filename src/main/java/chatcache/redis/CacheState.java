@@ -19,7 +19,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -69,15 +71,70 @@ public final class CacheState implements CacheCompleteness, HeldChats {
         return eachGroup("say what it holds", (p, keys) -> p.exists(keys.complete())).stream().allMatch(b -> b);
     }
 
-    @Override
-    public void markAllComplete() {
-        String now = Instant.now().toString();
-        eachGroup("mark the cache complete", (p, keys) -> p.set(keys.complete(), now));
+    /** Groups of chats, each with its claim ({@link KeySpace#complete}). */
+    private record Groups(Set<KeySpace> keys, ChatGroups all) implements Part {
+        @Override
+        public boolean isEmpty() {
+            return keys.isEmpty();
+        }
+
+        @Override
+        public boolean isWhole() {
+            return keys.size() == all.count();
+        }
+
+        @Override
+        public boolean includes(long chatId) {
+            return keys.contains(all.of(chatId));
+        }
     }
 
     @Override
-    public void markAllIncomplete() {
-        eachGroup("mark the cache incomplete", (p, keys) -> p.del(keys.complete()));
+    public Part whole() {
+        return new Groups(Set.copyOf(groups.all()), groups);
+    }
+
+    @Override
+    public Part lacking() {
+        Set<KeySpace> lacking = new HashSet<>();
+        redis.eachOwner(groups.all(), KeySpace::route, "say what it holds", (jedis, inReach) -> {
+            Pipeline p = jedis.pipelined();
+            List<Response<Boolean>> held = inReach.stream().map(keys -> p.exists(keys.complete())).toList();
+            p.sync();
+            for (int i = 0; i < inReach.size(); i++) {
+                if (!held.get(i).get()) {
+                    lacking.add(inReach.get(i));
+                }
+            }
+            return null;
+        });
+        return new Groups(lacking, groups);
+    }
+
+    @Override
+    public void markComplete(Part part) {
+        Set<KeySpace> claimed = groupsOf(part);
+        String now = Instant.now().toString();
+        // why XX for the others: a group whose claim went meanwhile (its data lost) stays unclaimed
+        eachGroup("mark the cache complete", (p, keys) -> claimed.contains(keys)
+                ? p.set(keys.complete(), now) : p.set(keys.complete(), now, SetParams.setParams().xx()));
+    }
+
+    @Override
+    public void markIncomplete(Part part) {
+        redis.eachOwner(groupsOf(part), KeySpace::route, "mark the cache incomplete", (jedis, inReach) -> {
+            Pipeline p = jedis.pipelined();
+            inReach.forEach(keys -> p.del(keys.complete()));
+            p.sync();
+            return null;
+        });
+    }
+
+    private Set<KeySpace> groupsOf(Part part) {
+        if (!(part instanceof Groups g)) {
+            throw new IllegalArgumentException("not a part of this cache: " + part);
+        }
+        return g.keys();
     }
 
     /**

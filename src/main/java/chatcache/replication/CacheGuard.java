@@ -5,12 +5,11 @@ import chatcache.message.CacheCompleteness;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Optional;
-
 /**
  * Notices when Redis stops holding a complete copy (a cold start, or Redis flushed or restarted
- * empty while the server runs) and rebuilds it in the background. Readers meanwhile get MySQL's
- * answers, because the completeness claim is gone with the data.
+ * empty while the server runs; on a Redis Cluster, a primary that lost its data) and rebuilds
+ * what lost its claim in the background: everything on one Redis, the groups of chats whose claim
+ * is gone with groups. Readers of those chats meanwhile get MySQL's answers.
  */
 public final class CacheGuard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheGuard.class);
@@ -35,11 +34,12 @@ public final class CacheGuard implements AutoCloseable {
         }
         long copied;
         try {
-            copied = rebuild.rebuild(Optional.empty(), (done, total) -> {
+            copied = rebuild.rebuildLacking((done, total) -> {
                 if (done == 0) {
-                    log.info("Redis does not hold a complete copy: rebuilding it from MySQL; readers get MySQL meanwhile");
-                } else if (total > 0 && done % 100_000 == 0) {
-                    log.info("rebuild: {} of {} messages", done, total);
+                    log.info("Redis does not hold a complete copy: rebuilding it from MySQL (the chats of each group"
+                            + " that lost its claim); readers of those chats get MySQL meanwhile");
+                } else if (done % 100_000 == 0) {
+                    log.info(total > 0 ? "rebuild: {} of {} messages" : "rebuild: {} messages", done, total);
                 }
             });
         } catch (CacheRebuild.AlreadyRunning e) {

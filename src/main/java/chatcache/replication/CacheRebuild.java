@@ -97,11 +97,25 @@ public final class CacheRebuild {
      * the lease is lost meanwhile (Redis lost its data again: the next check starts over).
      */
     public long rebuild(Optional<Long> chatId, Progress progress) {
+        return holdingLease(chatId, false, progress);
+    }
+
+    /**
+     * Rebuilds the part of the cache whose claim is missing ({@link CacheCompleteness#lacking}: on
+     * one Redis the whole cache, with groups the groups that lost it, as a Redis Cluster primary
+     * that lost its data), as {@link #rebuild} does the whole; readers of other chats stay with
+     * Redis meanwhile. Returns how many messages were copied (0 when nothing lacks its claim).
+     */
+    public long rebuildLacking(Progress progress) {
+        return holdingLease(Optional.empty(), true, progress);
+    }
+
+    private long holdingLease(Optional<Long> chatId, boolean lacking, Progress progress) {
         if (!lease.tryAcquire()) {
             throw new AlreadyRunning(lease.holder().orElse("another instance"));
         }
         try {
-            return rebuildHoldingLease(chatId, (done, total) -> {
+            return rebuildHoldingLease(chatId, lacking, (done, total) -> {
                 status = new Status(true, done, total);
                 progress.step(done, total);
             });
@@ -116,13 +130,19 @@ public final class CacheRebuild {
         }
     }
 
-    private long rebuildHoldingLease(Optional<Long> chatId, Progress progress) {
+    private long rebuildHoldingLease(Optional<Long> chatId, boolean lacking, Progress progress) {
         prepareRedis.run();
+        // why read under the lease: another instance may have rebuilt the part meanwhile
+        CacheCompleteness.Part part = lacking ? state.lacking() : state.whole();
         if (chatId.isEmpty()) {
-            state.markAllIncomplete();
+            if (part.isEmpty()) {
+                return 0;
+            }
+            state.markIncomplete(part);
         }
+        // a part's total is not counted (MySQL knows no groups): 0, unknown
         long total = chatId.isPresent() ? Math.min(store.count(chatId), window == 0 ? Long.MAX_VALUE : window)
-                : store.countInWindows(window);
+                : part.isWhole() ? store.countInWindows(window) : 0;
         long[] copied = {0};
         progress.step(0, total);
         LongConsumer afterBatch = n -> {
@@ -149,8 +169,9 @@ public final class CacheRebuild {
         } else {
             // chats without messages first (they cost nothing), then the most recently posted to, until
             // the budget is reached: the rest are loaded when first read
-            List<Long> byRecency = store.chatsByLatestMessage();
-            Set<Long> empty = new TreeSet<>(chats.ids());
+            List<Long> byRecency = store.chatsByLatestMessage().stream().filter(part::includes).toList();
+            List<Long> ids = chats.ids().stream().filter(part::includes).toList();
+            Set<Long> empty = new TreeSet<>(ids);
             byRecency.forEach(empty::remove);
             List<Long> without = List.copyOf(empty);
             for (int from = 0; from < without.size(); from += CHATS_PER_STEP) {
@@ -164,8 +185,14 @@ public final class CacheRebuild {
             // why drop the rest: a rebuild refills Redis from MySQL; a chat it did not reload is left
             // to MySQL until its next read loads it, not to what Redis held before
             load.dropAll(byRecency.subList(Math.min(from, byRecency.size()), byRecency.size()));
-            chats.copyAll(n -> { });
-            state.markAllComplete();
+            if (part.isWhole()) {
+                chats.copyAll(n -> { });
+            } else {
+                for (int at = 0; at < ids.size(); at += BATCH) {
+                    chats.copy(ids.subList(at, Math.min(ids.size(), at + BATCH)));
+                }
+            }
+            state.markComplete(part);
         }
         return copied[0];
     }
