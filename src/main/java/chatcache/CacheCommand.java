@@ -12,11 +12,11 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code cache rebuild [--chat ID]}, {@code cache verify [--chat ID]}, {@code cache status},
- * {@code cache evict --chat ID} and {@code cache warm --chat ID}.
+ * {@code cache evict --chat ID}, {@code cache warm --chat ID} and {@code cache move-group --group N --to HOST:PORT}.
  */
 @Command(name = "cache", description = "Rebuild, verify or inspect the Redis copy; evict or load one chat.",
         subcommands = {CacheCommand.Rebuild.class, CacheCommand.Verify.class, CacheCommand.Status.class,
-                CacheCommand.Evict.class, CacheCommand.Warm.class})
+                CacheCommand.Evict.class, CacheCommand.Warm.class, CacheCommand.MoveGroup.class})
 final class CacheCommand {
 
     @Command(name = "status", description = "What Redis holds: the window, the budget, its memory, the chats held,"
@@ -80,6 +80,46 @@ final class CacheCommand {
                 }
                 System.out.printf("chat %d loaded: %d messages held, in %.1f s%n", chat, parts.cacheState().messagesHeld(chat),
                         (System.nanoTime() - started) / 1e9);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "move-group", description = "Redis Cluster: move a group of chats (its slot) to another primary,"
+            + " its search index made there before its keys arrive (the group's pages are MySQL's while it moves).")
+    static final class MoveGroup implements Callable<Integer> {
+        @Option(names = "--group", required = true, description = "the group (chat c is in group c mod the count of groups)")
+        int group;
+
+        @Option(names = "--to", required = true, description = "the primary to move it to, host:port")
+        String to;
+
+        @Override
+        public Integer call() {
+            redis.clients.jedis.HostAndPort target;
+            try {
+                target = redis.clients.jedis.HostAndPort.from(to);
+            } catch (RuntimeException e) {
+                System.err.printf("--to must be host:port, not '%s'%n", to);
+                return 2;
+            }
+            try (ChatCache parts = ChatCache.open(Config.fromEnv(System.getenv()), Clock.systemUTC())) {
+                long started = System.nanoTime();
+                long moved;
+                try {
+                    long[] shown = {0};
+                    moved = parts.moveGroup(group, target, n -> {
+                        if (n / 10_000 != shown[0]) { // a line per 10,000 keys
+                            shown[0] = n / 10_000;
+                            System.err.printf("move-group: %,d keys moved%n", n);
+                        }
+                    });
+                } catch (IllegalArgumentException e) {
+                    System.err.println(e.getMessage());
+                    return 2;
+                }
+                System.out.printf("group %d is on %s: %,d keys moved in %.1f s, its search index there before they arrived%n",
+                        group, target, moved, (System.nanoTime() - started) / 1e9);
                 return 0;
             }
         }

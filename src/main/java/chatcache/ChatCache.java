@@ -403,6 +403,27 @@ public final class ChatCache implements AutoCloseable {
         return redis;
     }
 
+    /**
+     * Moves a group of chats (its slot) to another primary of the Redis Cluster, its search index
+     * made there before its keys arrive ({@code cache move-group}); pages of the group are MySQL's
+     * while it moves. Returns the count of keys moved.
+     *
+     * @throws IllegalArgumentException not a cluster, no such group, or the target is no primary
+     */
+    public long moveGroup(int group, redis.clients.jedis.HostAndPort to, java.util.function.LongConsumer progress) {
+        chatcache.rediskit.RedisCluster cluster = redis.cluster().orElseThrow(() -> new IllegalArgumentException(
+                "moving a group needs a Redis Cluster (CHATCACHE_REDIS_CLUSTER_NODES)"));
+        if (group < 0 || group >= groups.count()) {
+            throw new IllegalArgumentException("no group " + group + ": the groups are 0 to " + (groups.count() - 1));
+        }
+        if (!cluster.primaries().contains(to)) {
+            throw new IllegalArgumentException(to + " is not a primary of the cluster; its primaries: " + cluster.primaries());
+        }
+        chatcache.redis.KeySpace keys = groups.all().get(group);
+        int slot = chatcache.rediskit.RedisCluster.slot(keys.route());
+        return cluster.moveSlot(slot, to, target -> searchIndex.createImporting(target, keys, slot), progress);
+    }
+
     /** The groups chats are spread over, and their keys' names. */
     public ChatGroups groups() {
         return groups;

@@ -52,6 +52,11 @@ public final class Redis implements AutoCloseable {
         return java.util.Optional.ofNullable(pool);
     }
 
+    /** The cluster, when this is one (what only a cluster does: moving slots). */
+    public java.util.Optional<RedisCluster> cluster() {
+        return java.util.Optional.ofNullable(cluster);
+    }
+
     /** Closes the pool, or the cluster's connections. */
     @Override
     public void close() {

@@ -43,6 +43,7 @@ public final class RedisCluster implements AutoCloseable {
     static final int ATTEMPTS = 3;
 
     private final ClusterConnectionProvider provider;
+    private final JedisClientConfig client;
 
     /**
      * Reads the map of slots from the first seed that answers.
@@ -50,6 +51,7 @@ public final class RedisCluster implements AutoCloseable {
      * @throws BackendUnavailableException when no seed answers
      */
     public RedisCluster(Collection<HostAndPort> seeds, JedisClientConfig client, GenericObjectPoolConfig<Connection> pool) {
+        this.client = client;
         try {
             this.provider = new ClusterConnectionProvider(new LinkedHashSet<>(seeds), client, pool);
         } catch (JedisException e) {
@@ -120,6 +122,78 @@ public final class RedisCluster implements AutoCloseable {
         }
         return answers;
     }
+
+    /**
+     * Moves a slot to another primary, as {@code redis-cli --cluster reshard} moves one (the
+     * target imports it, the source migrates it, its keys are moved in batches with MIGRATE, then
+     * every primary is told the new owner: the target first, then the source, then the others),
+     * with one step of ours: {@code beforeKeys} runs on the target once it imports the slot and
+     * before any key moves, each of its commands after {@code ASKING} (what a RediSearch index of
+     * the slot's keys must be created with, so that it indexes them as they arrive). Keys are
+     * moved with REPLACE (a key the target has of a slot it does not own is a leftover).
+     *
+     * @param progress told the count of keys moved after each batch
+     * @return the count of keys moved
+     */
+    public long moveSlot(int slot, HostAndPort to, java.util.function.Consumer<Jedis> beforeKeys,
+                         java.util.function.LongConsumer progress) {
+        String what = "move slot " + slot + " to " + to;
+        renewSlots();
+        HostAndPort from = ownerOf(slot);
+        if (from == null) {
+            throw new BackendUnavailableException(BackendUnavailableException.Reason.UNREACHABLE,
+                    "Redis could not " + what + ": no node owns it", null);
+        }
+        if (from.equals(to)) {
+            return 0;
+        }
+        try (Jedis source = new Jedis(connectionTo(from, what)); Jedis target = new Jedis(connectionTo(to, what))) {
+            String sourceId = source.clusterMyId();
+            String targetId = target.clusterMyId();
+            target.clusterSetSlotImporting(slot, sourceId);
+            beforeKeys.accept(target);
+            source.clusterSetSlotMigrating(slot, targetId);
+            redis.clients.jedis.params.MigrateParams params = redis.clients.jedis.params.MigrateParams.migrateParams().replace();
+            if (client.getPassword() != null) {
+                params = client.getUser() == null ? params.auth(client.getPassword()) : params.auth2(client.getUser(), client.getPassword());
+            }
+            long moved = 0;
+            java.util.List<String> keys;
+            while (!(keys = source.clusterGetKeysInSlot(slot, MOVE_BATCH)).isEmpty()) {
+                source.migrate(to.getHost(), to.getPort(), MIGRATE_TIMEOUT_MILLIS, params, keys.toArray(String[]::new));
+                moved += keys.size();
+                progress.accept(moved);
+            }
+            target.clusterSetSlotNode(slot, targetId);
+            source.clusterSetSlotNode(slot, targetId);
+            for (Map.Entry<String, ConnectionPool> node : provider.getPrimaryNodes().entrySet()) {
+                HostAndPort at = HostAndPort.from(node.getKey());
+                if (!at.equals(from) && !at.equals(to)) {
+                    try (Jedis other = new Jedis(node.getValue().getResource())) {
+                        other.clusterSetSlotNode(slot, targetId);
+                    }
+                }
+            }
+            renewSlots();
+            return moved;
+        } catch (JedisException e) {
+            throw Redis.unavailable(what + " (a slot left importing or migrating is finished by redis-cli --cluster fix)", e);
+        }
+    }
+
+    /** The primaries, as this map of slots knows them. */
+    public java.util.Set<HostAndPort> primaries() {
+        try {
+            return provider.getPrimaryNodes().keySet().stream().map(HostAndPort::from)
+                    .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        } catch (JedisException e) {
+            throw Redis.unavailable("list the primaries", e);
+        }
+    }
+
+    /** Keys moved by one MIGRATE (redis-cli's default is 10; a group's hashes are small). */
+    private static final int MOVE_BATCH = 100;
+    private static final int MIGRATE_TIMEOUT_MILLIS = 60_000;
 
     /** The primary that owns the slot now, as far as this map knows. */
     public HostAndPort ownerOf(int slot) {

@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -160,6 +161,48 @@ class ClusterModeIT {
     @Test
     @org.junit.jupiter.api.Order(3)
     void aGroupsSlotMovedUnderLoadKeepsEveryPageExactAndIsIndexedOnItsNewOwner() throws Exception {
+        moveUnderLoad("moved by hand", (cache, slot, from, to) -> {
+            cluster.beginMove(slot, from, to);
+            cluster.finishMove(slot, to);
+        });
+    }
+
+    /**
+     * The same move by {@code cache move-group} ({@link ChatCache#moveGroup}): the group's index is
+     * made on the new owner before its keys arrive, so when the move ends it holds every message
+     * hash there (FT.INFO num_docs) and no mark holds its pages back.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(4)
+    void aGroupMovedByMoveGroupIsIndexedOnItsNewOwnerBeforeItsKeysArrive() throws Exception {
+        moveUnderLoad("moved by cache move-group", (cache, slot, from, to) -> {
+            KeySpace group = cache.groups().of(1);
+            long keys = cache.moveGroup(cache.groups().all().indexOf(group), new redis.clients.jedis.HostAndPort("127.0.0.1", to), n -> { });
+            assertTrue(keys > 3_000, "keys moved: " + keys);
+            try (Jedis owner = cluster.connect(to)) {
+                redis.clients.jedis.commands.ProtocolCommand ftInfo = () -> redis.clients.jedis.util.SafeEncoder.encode("FT.INFO");
+                List<?> info = (List<?>) owner.sendCommand(ftInfo, group.index());
+                Map<String, String> fields = new HashMap<>();
+                for (int i = 0; i + 1 < info.size(); i += 2) {
+                    Object v = info.get(i + 1);
+                    fields.put(redis.clients.jedis.util.SafeEncoder.encode((byte[]) info.get(i)),
+                            v instanceof byte[] b ? redis.clients.jedis.util.SafeEncoder.encode(b) : String.valueOf(v));
+                }
+                long hashes = owner.clusterGetKeysInSlot(slot, 1_000_000).stream().filter(k -> k.startsWith(group.messagePrefix())).count();
+                System.out.println("ClusterModeIT: index on the new owner when the move ended: num_docs " + fields.get("num_docs")
+                        + " of " + hashes + " message hashes, indexing " + fields.get("indexing") + " (its scan of the node's other keys)");
+                assertEquals(Long.toString(hashes), fields.get("num_docs"), "the index holds every message hash moved");
+                assertFalse(owner.exists(group.indexing()), "no mark: the index was whole when the move ended");
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Mover {
+        void move(ChatCache cache, int slot, int from, int to) throws Exception;
+    }
+
+    private void moveUnderLoad(String how, Mover mover) throws Exception {
         ChatCache cache = Load.openProgram(env(), users);
         try {
             KeySpace group = cache.groups().of(1);
@@ -214,8 +257,7 @@ class ClusterModeIT {
             int from = cluster.ownerOf(slot);
             int to = cluster.otherPrimary(from);
             long moving = System.nanoTime();
-            cluster.beginMove(slot, from, to);
-            cluster.finishMove(slot, to);
+            mover.move(cache, slot, from, to);
             double movedAfter = (System.nanoTime() - moving) / 1e9;
             long moved = System.nanoTime();
             // the group's filtered pages Redis's again: its index built on the new owner
@@ -226,7 +268,7 @@ class ClusterModeIT {
             load.close();
             checking.set(false);
             checker.join();
-            System.out.printf("ClusterModeIT: slot %d moved from %d to %d in %.1f s, chat %d's pages by word Redis's again"
+            System.out.printf("ClusterModeIT: slot %d " + how + " from %d to %d in %.1f s, chat %d's pages by word Redis's again"
                             + " %.2f s after (the last MySQL answered began %.2f s after); checker's pages by source %s; fallbacks %s%n",
                     slot, from, to, movedAfter, quiet, redisAgainAfter - movedAfter, (lastMysql.get() - moved) / 1e9, sources,
                     cache.messages().fallbacks().snapshot());
@@ -237,7 +279,7 @@ class ClusterModeIT {
                 owner.sendCommand(info, group.index()); // throws "No such index" unless it is there
                 assertTrue(!owner.exists(group.indexing()), "the group's index is built on its new owner");
             }
-            load.assertNothingLost("a group's slot moved under load", false);
+            load.assertNothingLost("a group's slot " + how + " under load", false);
             assertSamePages(cache, users);
         } finally {
             cache.close();
