@@ -180,7 +180,7 @@ public record Config(String dbUrl, String dbUser, String dbPassword, RedisServer
     }
 
     /** The setting that names a Redis Cluster's nodes. */
-    public static final String CLUSTER_NODES = "CHATCACHE_REDIS_CLUSTER_NODES";
+    public static final String CLUSTER_NODES = Tunables.CLUSTER_NODES;
 
     /** A list {@code host:port,host:port} of one or more servers. */
     private static java.util.List<Endpoint> endpoints(String setting, String value) {

@@ -66,6 +66,12 @@ public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events
 
     public static final Tunables DEFAULT = fromEnv(Map.of());
 
+    /**
+     * The setting that names a Redis Cluster's nodes (read by {@link Config}); here because the
+     * default count of groups depends on it, and Config builds on this class, not the reverse.
+     */
+    public static final String CLUSTER_NODES = "CHATCACHE_REDIS_CLUSTER_NODES";
+
     private static boolean isBlank(String value) {
         return value == null || value.isBlank();
     }
@@ -92,7 +98,7 @@ public record Tunables(Pool db, Pool redis, Relays relays, EventRetention events
                 s.number("CHATCACHE_EVENTS_RETENTION_MS", EventRetention.DEFAULT.retentionMillis(), 1_000, 30L * 86_400_000));
         Cache cache = new Cache(s.integer("CHATCACHE_CACHE_WINDOW", Cache.DEFAULT_WINDOW, 0, 100_000_000),
                 s.number("CHATCACHE_CACHE_BUDGET_MB", Cache.AUTO_BUDGET, 0, 16L * 1024 * 1024),
-                s.integer("CHATCACHE_REDIS_INDEX_GROUPS", isBlank(env.get(Config.CLUSTER_NODES)) ? 1 : Cache.CLUSTER_GROUPS, 1, 1_024));
+                s.integer("CHATCACHE_REDIS_INDEX_GROUPS", isBlank(env.get(CLUSTER_NODES)) ? 1 : Cache.CLUSTER_GROUPS, 1, 1_024));
         long hotPagesMb = s.number("CHATCACHE_HOT_PAGES_MB", DEFAULT_HOT_PAGES_MB, 0, 64 * 1024);
         return new Tunables(db, redis, relays, events, cache, hotPagesMb);
     }
