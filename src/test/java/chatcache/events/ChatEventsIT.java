@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -227,7 +228,7 @@ class ChatEventsIT extends FreshStores {
                 new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), new EventRetention(10_000, 1_000), 0, chatcache.rediskit.ReplicaWait.NONE);
         small.putAll(messages(7, 1, 200));
         assertEquals(200, streamLength(7), "young entries are all kept");
-        java.util.function.Supplier<String> firstId = () ->
+        Supplier<String> firstId = () ->
                 stores.redisOf(7).call((jedis, keys) -> jedis.xrange(keys.events(7), "-", "+", 1).get(0).getID().toString());
         String first = firstId.get();
         long deadline = System.currentTimeMillis() + 10_000;
