@@ -99,7 +99,8 @@ public final class App implements Callable<Integer> {
         static void withAuthenticator(java.util.function.Consumer<Authenticator> work) {
             Config config = Config.fromEnv(System.getenv());
             try (Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword());
-                 chatcache.rediskit.Redis redis = ChatCache.openRedis(config)) {
+                 // why not openRedis: it asks Redis first, and a revocation must reach MySQL while Redis is down
+                 chatcache.rediskit.Redis redis = ChatCache.connectRedis(config)) {
                 work.accept(new Authenticator(new MySqlUsers(database.sessionFactory()), new RedisTokens(redis, ChatCache.groupsOf(config)), Clock.systemUTC()));
             }
         }

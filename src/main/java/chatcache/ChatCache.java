@@ -200,6 +200,20 @@ public final class ChatCache implements AutoCloseable {
         return openRedis(config.redis(), config.tunables().redis());
     }
 
+    /**
+     * Redis as the configuration says, not asked anything yet: one Redis (or a Sentinel's primary)
+     * is connected to when first used, so that a command which must work while it is down can
+     * start (users revoke and add: MySQL first, Redis when it answers; a server applies what it
+     * missed). A cluster's map of slots is read at once, so one of its nodes must answer.
+     */
+    public static Redis connectRedis(Config config) {
+        Tunables.Pool settings = config.tunables().redis();
+        if (config.redis() instanceof Config.ClusterAddress cluster) {
+            return new Redis(openCluster(cluster, settings));
+        }
+        return new Redis(redisPool(config.redis(), settings));
+    }
+
     private static Redis openRedis(Config.RedisServers servers, Tunables.Pool settings) {
         if (servers instanceof Config.ClusterAddress cluster) {
             Redis redis = new Redis(openCluster(cluster, settings));

@@ -24,6 +24,7 @@ import redis.clients.jedis.resps.ScanResult;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -179,7 +180,10 @@ public final class RedisChats implements ChatReplica {
                     return out;
                 };
             });
-        }).stream().flatMap(List::stream).toList();
+        }).stream().flatMap(List::stream)
+                // why sorted here too: on a cluster each primary answers for the chats of its own
+                // groups, in order, and GET /me/unread lists them by chat id, as MySQL does
+                .sorted(Comparator.comparingLong(h -> h.held().chatId())).toList();
     }
 
     /**

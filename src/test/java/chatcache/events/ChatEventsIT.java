@@ -12,7 +12,6 @@ import chatcache.user.Caller;
 import chatcache.user.Role;
 import chatcache.user.User;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.resps.StreamEntry;
 
 import java.util.ArrayList;
@@ -20,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,13 +34,15 @@ class ChatEventsIT extends FreshStores {
     private static final long CHAT = 1;
     /** The chat's entries, oldest first, as field maps. */
     private List<Map<String, String>> events(long chatId) {
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            List<Map<String, String>> out = new ArrayList<>();
-            for (StreamEntry e : jedis.xrange(stores.cache.groups().of(chatId).events(chatId), "-", "+")) {
-                out.add(new LinkedHashMap<>(e.getFields()));
-            }
-            return out;
+        List<Map<String, String>> out = new ArrayList<>();
+        for (StreamEntry e : stores.redisOf(chatId).call((jedis, keys) -> jedis.xrange(keys.events(chatId), "-", "+"))) {
+            out.add(new LinkedHashMap<>(e.getFields()));
         }
+        return out;
+    }
+
+    private long streamLength(long chatId) {
+        return stores.redisOf(chatId).call((jedis, keys) -> jedis.xlen(keys.events(chatId)));
     }
 
     private List<String> types(long chatId) {
@@ -144,9 +146,7 @@ class ChatEventsIT extends FreshStores {
         for (int i = 0; i < 5; i++) {
             post("m" + i);
         }
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.flushAll(); // as a Redis restarted without its data
-        }
+        stores.flushRedis(); // as a Redis restarted without its data
         Message meanwhile = post("posted while Redis holds nothing"); // its copy lands in an incomplete cache
         stores.cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
         relayAgain();
@@ -167,8 +167,8 @@ class ChatEventsIT extends FreshStores {
         post("one");
         post("two");
         EventLog log = new chatcache.redis.RedisEventLog(stores.cache.redis(), stores.cache.groups());
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            String stream = stores.cache.groups().of(CHAT).events(CHAT);
+        stores.redisOf(CHAT).run((jedis, keys) -> {
+            String stream = keys.events(CHAT);
             jedis.xtrim(stream, 0, false); // a quiet chat: its events are older than the retention
             EventId beforeDrop = log.position(CHAT).orElseThrow();
 
@@ -188,7 +188,7 @@ class ChatEventsIT extends FreshStores {
             assertTrue(stores.cache.replication().budget().drop(CHAT));
             assertEquals(List.of(Map.of(ChatEvents.TYPE, ChatEvents.RESET, ChatEvents.REASON, ChatEvents.CHAT_EVICTED)),
                     events(CHAT), "a followed chat's stream keeps the reset for its followers");
-        }
+        });
     }
 
     @Test
@@ -196,10 +196,10 @@ class ChatEventsIT extends FreshStores {
         Message edited = post("will differ");
         Message lost = post("will be lost");
         post("unchanged");
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.hset(stores.cache.groups().of(edited.chatId()).message(edited.id()), "message", "tampered"); // drift the rebuild mends
-            jedis.del(stores.cache.groups().of(lost.chatId()).message(lost.id()));
-        }
+        stores.redisOf(CHAT).run((jedis, keys) -> {
+            jedis.hset(keys.message(edited.id()), "message", "tampered"); // drift the rebuild mends
+            jedis.del(keys.message(lost.id()));
+        });
         // a message Redis holds and MySQL does not: the rebuild removes it (removeStale)
         stores.cache.redisMessages().putAll(List.of(new Message(999_999, CHAT, alice.id(), "ghost", 5, null, false)));
         int before = events(CHAT).size();
@@ -217,11 +217,9 @@ class ChatEventsIT extends FreshStores {
         RedisMessages small = new RedisMessages(stores.cache.redis(), stores.cache.groups(), stores.cache.searchIndex(),
                 new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), new EventRetention(10, 86_400_000L), 0, chatcache.rediskit.ReplicaWait.NONE);
         small.putAll(messages(7, 1, 300));
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            long length = jedis.xlen(stores.cache.groups().of(7).events(7));
-            // why a range: MAXLEN ~ trims whole stream nodes (at most stream-node-max-entries, 100)
-            assertTrue(length >= 10 && length <= 10 + 100, "length " + length);
-        }
+        long length = streamLength(7);
+        // why a range: MAXLEN ~ trims whole stream nodes (at most stream-node-max-entries, 100)
+        assertTrue(length >= 10 && length <= 10 + 100, "length " + length);
     }
 
     @Test
@@ -229,20 +227,19 @@ class ChatEventsIT extends FreshStores {
         RedisMessages small = new RedisMessages(stores.cache.redis(), stores.cache.groups(), stores.cache.searchIndex(),
                 new OrderIndex(OrderIndex.DEFAULT_BUCKET_SIZE), new EventRetention(10_000, 1_000), 0, chatcache.rediskit.ReplicaWait.NONE);
         small.putAll(messages(7, 1, 200));
-        String firstId;
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            assertEquals(200, jedis.xlen(stores.cache.groups().of(7).events(7)), "young entries are all kept");
-            firstId = jedis.xrange(stores.cache.groups().of(7).events(7), "-", "+", 1).get(0).getID().toString();
-            long deadline = System.currentTimeMillis() + 10_000;
-            long next = 201;
-            // each later write trims what has grown older than a second meanwhile
-            while (jedis.xrange(stores.cache.groups().of(7).events(7), "-", "+", 1).get(0).getID().toString().equals(firstId)) {
-                assertTrue(System.currentTimeMillis() < deadline, "entries older than the retention were never trimmed");
-                Thread.sleep(100);
-                small.putAll(messages(7, next++, 1));
-            }
-            assertTrue(jedis.xlen(stores.cache.groups().of(7).events(7)) < 200, "length " + jedis.xlen(stores.cache.groups().of(7).events(7)));
+        assertEquals(200, streamLength(7), "young entries are all kept");
+        Supplier<String> firstId = () ->
+                stores.redisOf(7).call((jedis, keys) -> jedis.xrange(keys.events(7), "-", "+", 1).get(0).getID().toString());
+        String first = firstId.get();
+        long deadline = System.currentTimeMillis() + 10_000;
+        long next = 201;
+        // each later write trims what has grown older than a second meanwhile
+        while (firstId.get().equals(first)) {
+            assertTrue(System.currentTimeMillis() < deadline, "entries older than the retention were never trimmed");
+            Thread.sleep(100);
+            small.putAll(messages(7, next++, 1));
         }
+        assertTrue(streamLength(7) < 200, "length " + streamLength(7));
     }
 
     private List<Message> messages(long chatId, long firstId, int n) {

@@ -39,6 +39,7 @@ class FaultToleranceIT extends WithOwnServers {
 
     @Test
     void redisKilledAndRestartedEmptyLosesNoMessage() throws Exception {
+        assumeOwnRedis();
         try (Load load = new Load(cache, users)) {
             Load.awaitAtLeast("writes before the fault", () -> load.acknowledged.size(), 150);
             servers.killRedis();
@@ -56,6 +57,7 @@ class FaultToleranceIT extends WithOwnServers {
 
     @Test
     void redisKilledAndRestartedWithItsDataLosesNothing() throws Exception {
+        assumeOwnRedis();
         try (Load load = new Load(cache, users)) {
             Load.awaitAtLeast("writes before the fault", () -> load.acknowledged.size(), 150);
             servers.killRedis();

@@ -64,8 +64,8 @@ class TwoInstancesIT extends WithOwnServers {
     /** Revokes the member's token as `chatcache users revoke` does: a process of its own, with its own pools. */
     private void revokeLikeTheCli() {
         try (chatcache.mysql.Database db = chatcache.mysql.Database.open(servers.jdbcUrl(), "root", "");
-             Pool<Jedis> redis = ChatCache.redisPool(config().redis())) {
-            new Authenticator(new MySqlUsers(db.sessionFactory()), new RedisTokens(new chatcache.rediskit.Redis(redis), chatcache.redis.ChatGroups.withCount(config().tunables().cache().indexGroups())), Clock.systemUTC())
+             chatcache.rediskit.Redis redis = ChatCache.connectRedis(config())) { // as App.Users does
+            new Authenticator(new MySqlUsers(db.sessionFactory()), new RedisTokens(redis, ChatCache.groupsOf(config())), Clock.systemUTC())
                     .revoke(member.user().id(), null);
         }
     }
@@ -97,6 +97,7 @@ class TwoInstancesIT extends WithOwnServers {
 
     @Test
     void aTokenRevokedWhileRedisIsDownIsRefusedAndStaysRefusedWhenRedisComesBackWithOlderData() throws Exception {
+        assumeOwnRedis();
         assertEquals(200, read(instances.firstApp));
         assertEquals(200, read(instances.secondApp));
         servers.killRedis();
@@ -143,6 +144,7 @@ class TwoInstancesIT extends WithOwnServers {
 
     @Test
     void readinessFollowsWhetherAnyStoreCanServeAndLivenessDoesNot() throws Exception {
+        assumeOwnRedis();
         assertEquals(200, send(instances.firstApp, "GET", "/health/ready", null, null).statusCode());
         servers.killRedis();
         try {

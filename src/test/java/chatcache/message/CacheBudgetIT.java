@@ -9,7 +9,6 @@ import chatcache.user.Caller;
 import chatcache.user.Role;
 import chatcache.user.User;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 
 import java.sql.Connection;
 import java.sql.Statement;
@@ -80,11 +79,10 @@ class CacheBudgetIT {
 
         assertTrue(stores.cache.replication().budget().drop(CHAT));
         assertFalse(stores.cache.redisMessages().window(CHAT).value());
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            Map<String, String> last = jedis.xrevrange(stores.cache.groups().of(CHAT).events(CHAT), "+", "-", 1).get(0).getFields();
-            assertEquals(Map.of("type", "reset", "reason", "chat evicted"), last,
-                    "subscribers reload: the chat's posts append no events until it is loaded again");
-        }
+        Map<String, String> last = stores.redisOf(CHAT).call((jedis, keys) -> jedis.xrevrange(keys.events(CHAT), "+", "-", 1))
+                .get(0).getFields();
+        assertEquals(Map.of("type", "reset", "reason", "chat evicted"), last,
+                "subscribers reload: the chat's posts append no events until it is loaded again");
         assertEquals(List.of(), stores.cache.rebuild().verify(Optional.of(CHAT), CacheRebuild.Progress.NONE),
                 "Redis holds nothing of a chat it does not hold");
 
@@ -212,9 +210,7 @@ class CacheBudgetIT {
                 stores.cache.replication().budget().evictions());
         assertTrue(fromRedis >= chats, "a chat just loaded answers from Redis: " + fromRedis);
         assertEquals(List.of(), stores.cache.rebuild().verify(Optional.empty(), CacheRebuild.Progress.NONE));
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            long held = stores.cache.groups().all().stream().mapToLong(g -> jedis.zcard(g.chatReads())).sum();
-            assertTrue(held < chats, "the budget holds fewer chats than exist: " + held);
-        }
+        long held = stores.redisOfEveryGroup().stream().mapToLong(g -> g.call((jedis, keys) -> jedis.zcard(keys.chatReads()))).sum();
+        assertTrue(held < chats, "the budget holds fewer chats than exist: " + held);
     }
 }

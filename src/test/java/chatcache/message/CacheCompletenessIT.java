@@ -7,7 +7,6 @@ import chatcache.replication.CacheRebuild;
 import chatcache.support.FreshStores;
 import chatcache.user.Caller;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +42,7 @@ class CacheCompletenessIT extends FreshStores {
     void aFlushedRedisSendsReadersToMySqlUntilItIsRebuilt() {
         postSome(1, 30);
         Page truth = Pager.page(stores.cache.mysqlMessages(), chat(1));
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.flushAll(); // as a Redis restarted without its data
-        }
+        stores.flushRedis(); // as a Redis restarted without its data
         Fallbacks fallbacks = stores.cache.messages().fallbacks();
         long incomplete = fallbacks.count(Fallbacks.Cause.INCOMPLETE);
         FetchResult meanwhile = stores.cache.messages().fetch(chat(1), Caller.ANONYMOUS);
@@ -95,11 +92,11 @@ class CacheCompletenessIT extends FreshStores {
     void verifyReportsEveryKindOfDriftAndARebuildOfTheChatMendsIt() {
         List<Message> posted = postSome(1, 10);
         assertEquals(List.of(), verify());
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.hset(stores.cache.groups().of(posted.get(0).chatId()).message(posted.get(0).id()), "message", "tampered");
-            jedis.del(stores.cache.groups().of(posted.get(1).chatId()).message(posted.get(1).id()));
-            jedis.hset(stores.cache.groups().of(posted.get(2).chatId()).message(posted.get(2).id()), "read", "1");
-        }
+        stores.redisOf(1).run((jedis, keys) -> {
+            jedis.hset(keys.message(posted.get(0).id()), "message", "tampered");
+            jedis.del(keys.message(posted.get(1).id()));
+            jedis.hset(keys.message(posted.get(2).id()), "read", "1");
+        });
         stores.cache.redisMessages().putAll(List.of(new Message(999_999, 1, alice.id(), "ghost", 5, null, false)));
         List<String> drift = verify();
         System.out.println("CacheCompletenessIT drift found: " + drift);
@@ -124,12 +121,14 @@ class CacheCompletenessIT extends FreshStores {
         stores.members(5, alice, bob);
         stores.members(6, alice);
         assertEquals(List.of(), verify());
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.hset(stores.cache.groups().of(5).chat(5), "visibility", "private");   // tampered
-            jedis.hdel(stores.cache.groups().of(5).chat(5), "m:" + bob.id());            // a member lost
-            jedis.srem(stores.cache.groups().of(6).userChats(alice.id()), "6");        // a membership missing from the user's set
-            jedis.hset(stores.cache.groups().of(777).chat(777), java.util.Map.of("visibility", "public", "title", "ghost", "version", "1"));
-        }
+        // why one call per chat: their groups may lie on different nodes of a cluster
+        stores.redisOf(5).run((jedis, keys) -> {
+            jedis.hset(keys.chat(5), "visibility", "private");   // tampered
+            jedis.hdel(keys.chat(5), "m:" + bob.id());            // a member lost
+        });
+        stores.redisOf(6).run((jedis, keys) -> jedis.srem(keys.userChats(alice.id()), "6")); // a membership missing from the user's set
+        stores.redisOf(777).run((jedis, keys) ->
+                jedis.hset(keys.chat(777), java.util.Map.of("visibility", "public", "title", "ghost", "version", "1")));
         List<String> drift = verify();
         System.out.println("CacheCompletenessIT chat drift found: " + drift);
         assertTrue(drift.stream().anyMatch(d -> d.startsWith("chat 5 differs")), drift.toString());
@@ -137,9 +136,7 @@ class CacheCompletenessIT extends FreshStores {
         assertTrue(drift.stream().anyMatch(d -> d.contains("Redis holds chats MySQL does not have: [777]")), drift.toString());
         stores.cache.rebuild().rebuild(Optional.of(5L), CacheRebuild.Progress.NONE);
         stores.cache.rebuild().rebuild(Optional.of(6L), CacheRebuild.Progress.NONE);
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.del(stores.cache.groups().of(777).chat(777)); // what a whole rebuild of a flushed Redis would not bring back
-        }
+        stores.redisOf(777).run((jedis, keys) -> jedis.del(keys.chat(777))); // what a whole rebuild of a flushed Redis would not bring back
         assertEquals(List.of(), verify());
     }
 
@@ -148,11 +145,9 @@ class CacheCompletenessIT extends FreshStores {
         postSome(1, 6);
         List<Message> other = postSome(2, 3);
         Message reused = other.get(0);
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            // a message Redis had and MySQL no longer has, whose hash is gone
-            stores.cache.redisMessages().putAll(List.of(new Message(999_001, 1, alice.id(), "ghost", 5, null, false)));
-            jedis.del(stores.cache.groups().of(1).message(999_001));
-        }
+        // a message Redis had and MySQL no longer has, whose hash is gone
+        stores.cache.redisMessages().putAll(List.of(new Message(999_001, 1, alice.id(), "ghost", 5, null, false)));
+        stores.redisOf(1).run((jedis, keys) -> jedis.del(keys.message(999_001)));
         // an id MySQL handed out again (a database restored beside a newer Redis): chat 1's old
         // message under that id, then the id's new message, of chat 2, over its hash
         stores.cache.redisMessages().putAll(List.of(new Message(reused.id(), 1, bob.id(), "old copy", 3, null, false)));
@@ -185,9 +180,7 @@ class CacheCompletenessIT extends FreshStores {
             s.execute("INSERT INTO message_words (chat_id, word, created_at, message_id) VALUES (1, 'ghost', "
                     + haunted.createdAt() + ", " + haunted.id() + ")");
         }
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.hset(stores.cache.groups().of(misindexed.chatId()).message(misindexed.id()), "words", "tea");
-        }
+        stores.redisOf(misindexed.chatId()).run((jedis, keys) -> jedis.hset(keys.message(misindexed.id()), "words", "tea"));
         List<String> drift = verify();
         assertEquals(3, drift.size(), drift.toString());
         assertTrue(drift.get(0).contains("MySQL lacks word rows of messages [" + lacking.id() + "]"), drift.toString());

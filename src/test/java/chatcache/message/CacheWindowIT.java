@@ -12,7 +12,6 @@ import chatcache.user.Role;
 import chatcache.user.User;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -149,7 +148,7 @@ class CacheWindowIT {
     void aPageOlderThanAnAnchorBelowTheWindowAsksRedisOnlyForTheAnchor() {
         stores.cache.cacheRelay().drain();
         stores.cache.readMarks().drain();
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+        stores.redisOf(CHAT).run((jedis, keys) -> {
             jedis.configResetStat();
             FetchResult below = stores.cache.messages().fetch(deep(), Caller.ANONYMOUS); // marks nothing
             assertEquals("mysql", below.source());
@@ -160,7 +159,7 @@ class CacheWindowIT {
             assertFalse(stats.contains("cmdstat_zrevrangebylex") || stats.contains("cmdstat_zrangebylex"),
                     "no order-index read after the anchor's lookup: " + stats);
             assertTrue(stats.contains("cmdstat_hgetall:calls=1,"), "the anchor's lookup: " + stats);
-        }
+        });
         assertEquals(ids(stores.cache.messages().fetch(deep(), Caller.of(bob)).messages()), List.of(posted.get(3).id(), posted.get(2).id()));
         stores.cache.readMarks().drain();
         assertTrue(stores.cache.messages().findInStore(CHAT, posted.get(2).id()).read(), "bob's page marked alice's message in MySQL");
@@ -181,7 +180,7 @@ class CacheWindowIT {
         // bob's messages older and newer than alice's message 4: the newer one (6) lies below the window too
         SearchCriteria bobs = new SearchCriteria(CHAT, List.of(chatcache.query.Filter.Authors.of(bob.id())), 1,
                 new Position.Before(posted.get(4).id()));
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
+        stores.redisOf(CHAT).run((jedis, keys) -> {
             jedis.configResetStat();
             FetchResult page = stores.cache.messages().fetch(until, Caller.ANONYMOUS);
             assertEquals("mysql", page.source());
@@ -201,7 +200,7 @@ class CacheWindowIT {
             assertTrue(stats.contains("cmdstat_evalsha:calls=1,"), "the anchor's lookup only: " + stats);
             assertFalse(stats.contains("cmdstat_zrevrangebylex") || stats.contains("cmdstat_zrangebylex"),
                     "no order-index walk for the newer side, which MySQL answered below the boundary: " + stats);
-        }
+        });
         assertHoldsTheNewest(WINDOW);
     }
 
@@ -319,9 +318,7 @@ class CacheWindowIT {
     void rebuildsLoadTheWindowAgain() {
         stores.cache.rebuild().rebuild(Optional.of(CHAT), CacheRebuild.Progress.NONE);
         assertHoldsTheNewest(WINDOW);
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.flushAll();
-        }
+        stores.flushRedis();
         stores.cache.prepareRedis();
         stores.cache.rebuild().rebuild(Optional.empty(), CacheRebuild.Progress.NONE);
         assertHoldsTheNewest(WINDOW);
@@ -367,9 +364,7 @@ class CacheWindowIT {
 
     @Test
     void verifyReportsAMessageHeldBelowTheBoundary() {
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.set(stores.cache.groups().of(CHAT).held(CHAT), placeOf(posted.get(posted.size() - 2)).sortKey());
-        }
+        stores.redisOf(CHAT).run((jedis, keys) -> jedis.set(keys.held(CHAT), placeOf(posted.get(posted.size() - 2)).sortKey()));
         List<String> drift = verify();
         assertTrue(drift.stream().anyMatch(d -> d.contains("message " + posted.get(posted.size() - 3).id()
                 + " lies below the chat's window but is in Redis")), drift.toString());

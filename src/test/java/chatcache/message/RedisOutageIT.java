@@ -77,8 +77,7 @@ class RedisOutageIT extends FreshStores {
         assertEquals(List.of(stored.withRead(true)),
                 Pager.page(stores.cache.mysqlMessages(), new SearchCriteria(1, Optional.empty(), 20)).messages(),
                 "the fallback marks what it returned, in MySQL");
-        try (var jedis = stores.cache.redisPool().getResource()) {
-            assertEquals(false, jedis.exists(stores.cache.groups().of(stored.chatId()).message(stored.id())), "no stub hash for a message Redis never held");
-        }
+        assertEquals(false, stores.redisOf(stored.chatId()).<Boolean>call((jedis, keys) -> jedis.exists(keys.message(stored.id()))),
+                "no stub hash for a message Redis never held");
     }
 }

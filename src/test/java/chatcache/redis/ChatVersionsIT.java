@@ -6,7 +6,6 @@ import chatcache.user.Role;
 import chatcache.user.User;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,27 +28,25 @@ class ChatVersionsIT {
         stores.reset();
     }
 
-    private long version(Jedis jedis) {
-        return Long.parseLong(jedis.get(stores.cache.groups().of(CHAT).version(CHAT)));
+    private long version() {
+        return Long.parseLong(stores.redisOf(CHAT).call((jedis, keys) -> jedis.get(keys.version(CHAT))));
     }
 
     @Test
     void aVersionRedisTookBackMovesPastEveryValueItGaveBefore() {
         User alice = stores.user("alice", Role.USER).user();
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            List<Long> before = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                stores.cache.messages().post(new NewMessage(CHAT, alice.id(), "before " + i, null));
-                before.add(version(jedis));
-            }
-            // what a replica promoted without the last two posts holds
-            jedis.set(stores.cache.groups().of(CHAT).version(CHAT), Long.toString(before.get(0)));
-            for (int i = 0; i < 3; i++) {
-                stores.cache.messages().post(new NewMessage(CHAT, alice.id(), "after " + i, null));
-                long now = version(jedis);
-                assertFalse(before.contains(now), "version " + now + " was given before the loss: " + before);
-                assertTrue(now > before.get(2), now + " moved past every version given before the loss " + before);
-            }
+        List<Long> before = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            stores.cache.messages().post(new NewMessage(CHAT, alice.id(), "before " + i, null));
+            before.add(version());
+        }
+        // what a replica promoted without the last two posts holds
+        stores.redisOf(CHAT).run((jedis, keys) -> jedis.set(keys.version(CHAT), Long.toString(before.get(0))));
+        for (int i = 0; i < 3; i++) {
+            stores.cache.messages().post(new NewMessage(CHAT, alice.id(), "after " + i, null));
+            long now = version();
+            assertFalse(before.contains(now), "version " + now + " was given before the loss: " + before);
+            assertTrue(now > before.get(2), now + " moved past every version given before the loss " + before);
         }
     }
 }

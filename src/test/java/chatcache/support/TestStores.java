@@ -3,6 +3,7 @@ package chatcache.support;
 import chatcache.ChatCache;
 import chatcache.Config;
 import chatcache.InvalidConfigException;
+import chatcache.redis.KeySpace;
 import chatcache.replication.CacheRebuild;
 import chatcache.user.Authenticator;
 import chatcache.user.Role;
@@ -19,12 +20,14 @@ import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * The real MariaDB and Redis+RediSearch that {@code ./dev test} starts, reached through the same
- * CHATCACHE_* variables the program reads, and the program's parts wired over them once per JVM.
- * {@link #reset()} empties both stores before each test.
+ * The real MariaDB and Redis+RediSearch that {@code ./dev test} starts (one Redis, or the Redis
+ * Cluster of the cluster pass), reached through the same CHATCACHE_* variables the program reads,
+ * and the program's parts wired over them once per JVM. {@link #reset()} empties both stores
+ * before each test; tests reach Redis's keys through {@link #redisOf}.
  */
 public final class TestStores {
     private static TestStores instance;
@@ -87,9 +90,7 @@ public final class TestStores {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        try (Jedis jedis = cache.redisPool().getResource()) {
-            jedis.flushAll();
-        }
+        flushRedis();
         flushOtherRedis();
         openChats();
         cache.chats().forgetAll(); // chat ids start again: what the server remembers of old ones is void
@@ -101,9 +102,37 @@ public final class TestStores {
     }
 
     /**
-     * The Redis of the other Failsafe pass (RediSearch 1.2 while this one runs on 2.x): MySQL is
-     * shared, so emptying MySQL must empty it too, or it would keep copies of messages whose ids
-     * MySQL hands out again (a later bench or server would then find drift it cannot mend).
+     * Empties this Redis, every primary of a cluster (as a Redis restarted without its data).
+     * RediSearch 2.x drops its indexes with the keys; {@link #reset()}'s rebuild makes them again
+     * ({@code SearchIndex.prepare}, each group's on its slot's node), as a server's guard would.
+     */
+    public void flushRedis() {
+        cache.redis().onEveryPrimary("empty Redis for a test", Jedis::flushAll);
+    }
+
+    /**
+     * The Redis that holds the chat's keys, and their names: the one way tests reach Redis's keys,
+     * so that they run alike on one Redis, over several groups and on a Redis Cluster.
+     */
+    public GroupRedis redisOf(long chatId) {
+        return redisOf(cache.groups().of(chatId));
+    }
+
+    /** The Redis that holds this group's keys, and their names. */
+    public GroupRedis redisOf(KeySpace group) {
+        return new GroupRedis(cache.redis(), group);
+    }
+
+    /** Every group's Redis, in the groups' order. */
+    public List<GroupRedis> redisOfEveryGroup() {
+        return cache.groups().all().stream().map(this::redisOf).toList();
+    }
+
+    /**
+     * The Redis of the other Failsafe pass (RediSearch 1.2 while this one runs on 2.x or on a
+     * cluster): MySQL is shared, so emptying MySQL must empty it too, or it would keep copies of
+     * messages whose ids MySQL hands out again (a later bench or server would then find drift it
+     * cannot mend).
      */
     private static void flushOtherRedis() {
         String url = System.getenv("CHATCACHE_TEST_OTHER_REDIS_URL");

@@ -370,9 +370,7 @@ class HttpChatsIT extends LiveApp {
     void withoutAChatCopyInRedisTheRedisRouteAsksMySql() {
         long chat = chat("private").get("id").longValue();
         long id = posted(chat, member, "hello");
-        try (redis.clients.jedis.Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.del(stores.cache.groups().of(chat).complete()); // as while Redis is being rebuilt
-        }
+        stores.redisOf(chat).run((jedis, keys) -> jedis.del(keys.complete())); // as while Redis is being rebuilt
         assertEquals(List.of(id), fetched(send("POST", "/chat/" + chat + "/messages", member, null)));
         assertHidden(send("POST", "/chat/" + chat + "/messages", outsider, null), chat);
     }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,7 +137,8 @@ class HttpEventsIT extends LiveApp {
         post(chat, owner, "two");
         assertEquals(200, send("POST", "/chat/" + chat + "/messages", outsider, "{}").status()); // marks, remembers access
         stores.cache.readMarks().drain();
-        try (redis.clients.jedis.Jedis jedis = stores.cache.redisPool().getResource()) {
+        // the node of the chat's group: the one a page's script runs on (on a cluster, one of several)
+        stores.redisOf(chat).run((jedis, keys) -> {
             jedis.configResetStat();
             Reply page = send("POST", "/chat/" + chat + "/messages", outsider, "{\"limit\": 5}");
             assertEquals(200, page.status(), page.body());
@@ -150,7 +150,7 @@ class HttpEventsIT extends LiveApp {
             Reply anchored = send("POST", "/chat/" + chat + "/messages", outsider, "{\"limit\": 5, \"around\": " + first + "}");
             assertEquals(200, anchored.status(), anchored.body());
             assertTrue(anchored.json().get("eventId").isTextual(), anchored.body());
-        }
+        });
     }
 
     /** The same for a page anchored on a message: its eventId comes with the anchor's lookup. */
@@ -200,9 +200,8 @@ class HttpEventsIT extends LiveApp {
         String lastId = idOfOnePostSeenThenGone(chat);
         post(chat, owner, "two");
         post(chat, owner, "three");
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.xtrim(stores.cache.groups().of(chat).events(chat), 1, false); // as retention would: only the newest is kept
-        }
+        // as retention would: only the newest is kept
+        stores.redisOf(chat).run((jedis, keys) -> jedis.xtrim(keys.events(chat), 1, false));
         EventStreamClient again = following(chat, member, lastId);
         EventStreamClient.Event reset = again.next("reset", WAIT);
         assertNotNull(reset.id(), "a reset carries the id to go on from");

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import redis.clients.jedis.Jedis;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -193,9 +192,8 @@ class HttpHardeningIT {
 
     @Test
     void withoutACompleteReplicaMissesAreRememberedBriefly() throws SQLException {
-        try (Jedis jedis = stores.cache.redisPool().getResource()) {
-            jedis.del(chatcache.redis.RedisTokens.hashOf(stores.cache.groups()) + ":upto"); // as if the replica were still being copied
-        }
+        String upTo = chatcache.redis.RedisTokens.hashOf(stores.cache.groups()) + ":upto";
+        stores.cache.redis().run(upTo, "forget how far the token replica was copied", jedis -> jedis.del(upTo)); // as if still being copied
         String token = Tokens.newToken();
         long before = mysqlSelects();
         for (int i = 0; i < 100; i++) {
