@@ -53,10 +53,14 @@ public final class SearchIndex {
         }
         SearchIndex index = new SearchIndex(versions.get(0));
         index.replaceOtherLayout(redis, groups);
+        List<KeySpace> marked = new ArrayList<>();
         for (KeySpace keys : groups.all()) {
-            redis.run(keys.route(), what, jedis -> index.createMarked(jedis, keys));
+            if (redis.call(keys.route(), what, jedis -> index.createMarked(jedis, keys))) {
+                marked.add(keys);
+            }
         }
-        for (KeySpace keys : groups.all()) {
+        // why only these: a mark another instance set is removed by the reads that find it
+        for (KeySpace keys : marked) {
             index.awaitBuilt(redis, keys);
         }
         return index;
@@ -69,14 +73,8 @@ public final class SearchIndex {
      * is set first, and searches that find it are not answered from Redis ({@link #building}).
      * 1.x indexes nothing on its own: a lost 1.x index is found by the completeness checks instead.
      */
-    private void createMarked(Jedis jedis, KeySpace keys) {
-        if (exists(jedis, keys)) {
-            return;
-        }
-        if (!indexesExplicitly()) {
-            jedis.set(keys.indexing(), java.time.Instant.now().toString());
-        }
-        create(jedis, keys);
+    private boolean createMarked(Jedis jedis, KeySpace keys) {
+        return createUnlessThere(jedis, keys, () -> { }, () -> true);
     }
 
     /**
@@ -89,16 +87,26 @@ public final class SearchIndex {
      * removed once that scan is done. A node that has the index (it owned the slot before) keeps it.
      */
     public void createImporting(Jedis target, KeySpace keys, int slot) {
-        target.asking();
-        if (exists(target, keys)) {
-            return;
+        createUnlessThere(target, keys, target::asking, () -> target.clusterCountKeysInSlot(slot) > 0);
+    }
+
+    /**
+     * The index, created unless the node has it, the mark set first (2.x) when {@code mark} says
+     * so; {@code beforeEach} runs before each command. Returns whether it set the mark.
+     */
+    private boolean createUnlessThere(Jedis jedis, KeySpace keys, Runnable beforeEach, java.util.function.BooleanSupplier mark) {
+        beforeEach.run();
+        if (exists(jedis, keys)) {
+            return false;
         }
-        if (!indexesExplicitly() && target.clusterCountKeysInSlot(slot) > 0) {
-            target.asking();
-            target.set(keys.indexing(), java.time.Instant.now().toString());
+        boolean marking = !indexesExplicitly() && mark.getAsBoolean();
+        if (marking) {
+            beforeEach.run();
+            jedis.set(keys.indexing(), java.time.Instant.now().toString());
         }
-        target.asking();
-        create(target, keys);
+        beforeEach.run();
+        create(jedis, keys);
+        return marking;
     }
 
     /** Waits (at start) until the group's index is built, so that the first pages are Redis's; logs progress. */
